@@ -1,0 +1,78 @@
+# Cartella — `make run` starts the demo, `make test` runs every test.
+# Both work from a clean clone on a fresh machine: they install what is
+# missing (PostgreSQL server binaries, Chromium for the browser tests, the
+# npm packages) before doing anything else.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/cartella
+VENDOR := web/static/vendor/bootstrap-italia
+BI_DIST := web/node_modules/bootstrap-italia/dist
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+run: build postgres-bin ## start the demo on http://127.0.0.1:8080 (data kept in var/)
+	$(BIN) demo
+
+build: assets generate ## build bin/cartella
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/cartella
+
+test: assets postgres-bin chromium check-generated lint ## run every test (unit, PostgreSQL, browser)
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+lint: ## go vet and gofmt
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$') $$(git ls-files -o --exclude-standard '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+generate: ## regenerate templ views
+	$(GO) tool templ generate
+
+check-generated: generate ## fail if committed *_templ.go files are stale
+	@if [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
+	  echo "generated templ files are stale or uncommitted:"; git status --porcelain -- '*_templ.go'; \
+	  echo "run 'make generate' and commit the result"; exit 1; fi
+
+assets: $(VENDOR)/.stamp ## copy the pinned Bootstrap Italia dist files into web/static/vendor
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENDOR)/.stamp: web/node_modules/.package-lock.json
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/css $(VENDOR)/js $(VENDOR)/svg $(VENDOR)/fonts
+	cp $(BI_DIST)/css/bootstrap-italia.min.css $(BI_DIST)/css/bootstrap-italia.min.css.map $(VENDOR)/css/
+	cp $(BI_DIST)/js/bootstrap-italia.bundle.min.js $(VENDOR)/js/
+	cp $(BI_DIST)/svg/sprites.svg $(VENDOR)/svg/
+	for d in Titillium_Web Lora Roboto_Mono; do \
+	  mkdir -p $(VENDOR)/fonts/$$d; cp $(BI_DIST)/fonts/$$d/*.woff2 $(BI_DIST)/fonts/$$d/*.txt $(VENDOR)/fonts/$$d/; done
+	cp web/node_modules/bootstrap-italia/LICENSE $(VENDOR)/ 2>/dev/null || true
+	@touch $@
+
+postgres-bin: ## install the PostgreSQL server binaries if missing
+	@if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL (Debian package postgresql)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+chromium: ## install Debian's Chromium for the browser tests if missing
+	@if ! command -v chromium >/dev/null && [ -z "$$CHROMIUM_PATH" ]; then \
+	  echo "installing Chromium (Debian package chromium)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+migrate-new: ## create a new migration pair: make migrate-new name=titolo
+	@test -n "$(name)" || (echo "usage: make migrate-new name=titolo"; exit 1)
+	@n=$$(ls migrations/*.up.sql 2>/dev/null | wc -l); v=$$(printf '%06d' $$((n+1))); \
+	  touch migrations/$${v}_$(name).up.sql migrations/$${v}_$(name).down.sql; \
+	  echo "created migrations/$${v}_$(name).{up,down}.sql"
+
+clean: ## remove build outputs (keeps the demo data in var/)
+	rm -rf bin $(VENDOR)
+
+.PHONY: help run build test lint generate check-generated assets postgres-bin chromium migrate-new clean

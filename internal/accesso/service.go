@@ -1,0 +1,157 @@
+package accesso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cartella/cartella/internal/codicefiscale"
+)
+
+// Service is the module's API.
+type Service struct {
+	pool *pgxpool.Pool
+	st   store
+	now  func() time.Time
+}
+
+// NewService returns the service over pool.
+func NewService(pool *pgxpool.Pool) *Service {
+	return &Service{pool: pool, now: time.Now}
+}
+
+// Accreditamento is an operator with the roles in force today.
+type Accreditamento struct {
+	Operatore Operatore
+	Ruoli     []Assegnazione
+}
+
+// Ruolo returns the assignment with id, if the operator holds it today.
+func (a Accreditamento) Ruolo(id int64) (Assegnazione, bool) {
+	for _, r := range a.Ruoli {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Assegnazione{}, false
+}
+
+// ActiveByCF returns the accreditation of the operator with codice fiscale cf
+// (raw claim value: the "TINIT-" prefix is accepted). ErrNotAccredited when
+// the operator is unknown, suspended, revoked or holds no role today.
+func (s *Service) ActiveByCF(ctx context.Context, cf string) (Accreditamento, error) {
+	cf = codicefiscale.Normalize(cf)
+	if codicefiscale.Validate(cf) != nil {
+		return Accreditamento{}, ErrNotAccredited
+	}
+	op, err := s.st.operatoreByCF(ctx, s.pool, cf)
+	if errors.Is(err, ErrNotFound) {
+		return Accreditamento{}, ErrNotAccredited
+	}
+	if err != nil {
+		return Accreditamento{}, fmt.Errorf("accesso: operator by cf: %w", err)
+	}
+	return s.active(ctx, op)
+}
+
+// Active returns the accreditation in force today of operator id.
+func (s *Service) Active(ctx context.Context, id uuid.UUID) (Accreditamento, error) {
+	op, err := s.st.operatoreByID(ctx, s.pool, id)
+	if errors.Is(err, ErrNotFound) {
+		return Accreditamento{}, ErrNotAccredited
+	}
+	if err != nil {
+		return Accreditamento{}, fmt.Errorf("accesso: operator: %w", err)
+	}
+	return s.active(ctx, op)
+}
+
+func (s *Service) active(ctx context.Context, op Operatore) (Accreditamento, error) {
+	if op.Stato != "attivo" {
+		return Accreditamento{}, ErrNotAccredited
+	}
+	ruoli, err := s.st.activeAssegnazioni(ctx, s.pool, op.ID, s.today())
+	if err != nil {
+		return Accreditamento{}, err
+	}
+	if len(ruoli) == 0 {
+		return Accreditamento{}, ErrNotAccredited
+	}
+	return Accreditamento{Operatore: op, Ruoli: ruoli}, nil
+}
+
+func (s *Service) today() time.Time {
+	y, m, d := s.now().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// CreateAmbito creates an ambito territoriale with its comuni.
+func (s *Service) CreateAmbito(ctx context.Context, a Ambito, comuni []Comune) (Ambito, []Comune, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		id, err := s.st.insertAmbito(ctx, tx, a)
+		if err != nil {
+			return fmt.Errorf("accesso: create ambito: %w", err)
+		}
+		a.ID = id
+		for i := range comuni {
+			comuni[i].AmbitoID = &a.ID
+			if comuni[i].ID, err = s.st.upsertComune(ctx, tx, comuni[i]); err != nil {
+				return fmt.Errorf("accesso: comune %s: %w", comuni[i].CodiceISTAT, err)
+			}
+		}
+		return nil
+	})
+	return a, comuni, err
+}
+
+// AmbitoByCodice finds an ambito by its code.
+func (s *Service) AmbitoByCodice(ctx context.Context, codice string) (Ambito, error) {
+	return s.st.ambitoByCodice(ctx, s.pool, codice)
+}
+
+// Comuni lists the comuni of an ambito.
+func (s *Service) Comuni(ctx context.Context, ambitoID int64) ([]Comune, error) {
+	return s.st.comuniOfAmbito(ctx, s.pool, ambitoID)
+}
+
+// Accredit creates an operator with their roles, all or nothing.
+func (s *Service) Accredit(ctx context.Context, op Operatore, ruoli []Assegnazione) (Operatore, error) {
+	op.CodiceFiscale = codicefiscale.Normalize(op.CodiceFiscale)
+	if err := codicefiscale.Validate(op.CodiceFiscale); err != nil {
+		return Operatore{}, fmt.Errorf("accesso: accredit: %w", err)
+	}
+	for _, r := range ruoli {
+		if err := checkScope(r.Ruolo, r.AmbitoID, r.ComuneID); err != nil {
+			return Operatore{}, fmt.Errorf("accesso: accredit %s: %w", r.Ruolo, err)
+		}
+		if (r.Ruolo == AmministratoreAmbito || r.Ruolo == AmministratoreSistema) && len(ruoli) > 1 {
+			return Operatore{}, ErrIncompatible
+		}
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		id, err := s.st.insertOperatore(ctx, tx, op)
+		if err != nil {
+			return fmt.Errorf("accesso: accredit: %w", err)
+		}
+		op.ID = id
+		for _, r := range ruoli {
+			if r.Dal.IsZero() {
+				r.Dal = s.today()
+			}
+			if _, err := s.st.insertAssegnazione(ctx, tx, id, r); err != nil {
+				return fmt.Errorf("accesso: accredit role %s: %w", r.Ruolo, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Operatore{}, err
+	}
+	op.Stato = "attivo"
+	return op, nil
+}

@@ -1,0 +1,261 @@
+// Package app is the composition root: it reads the configuration, opens the
+// database, builds every module and the router, and runs the subcommands of
+// the cartella binary. Nothing imports it.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/config"
+	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/pgcluster"
+	"github.com/cartella/cartella/migrations"
+	"github.com/cartella/cartella/web"
+)
+
+const usage = `Cartella — cartella sociale informatizzata
+
+Uso:
+  cartella demo                       avvia la demo: database privato, fornitore di identità dimostrativo, dati di prova
+  cartella serve                      avvia il servizio in produzione (DATABASE_URL e OIDC_* obbligatori)
+  cartella migrate up|down|version    gestisce lo schema del database (DATABASE_URL)
+
+Configurazione: variabili d'ambiente, vedi README.md.
+`
+
+// Run is the whole program; main only calls it.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[1] {
+	case "demo":
+		return runServer(ctx, config.Demo, args[2:], getenv, stdout, stderr)
+	case "serve":
+		return runServer(ctx, config.Serve, args[2:], getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[2:], getenv, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[1])
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// latestMigration is the highest version among the embedded migrations.
+func latestMigration() uint {
+	var top uint
+	entries, _ := fs.ReadDir(migrations.FS, ".")
+	for _, e := range entries {
+		v, _, ok := strings.Cut(e.Name(), "_")
+		if n, err := strconv.ParseUint(v, 10, 32); ok && err == nil && uint(n) > top {
+			top = uint(n)
+		}
+	}
+	return top
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: cartella migrate up|down|version")
+	}
+	dsn := getenv("DATABASE_URL")
+	if dsn == "" {
+		return errors.New("DATABASE_URL is required by `cartella migrate`")
+	}
+	mg, err := database.NewMigrator(dsn)
+	if err != nil {
+		return err
+	}
+	defer mg.Close()
+	switch args[0] {
+	case "up":
+		if err := mg.Up(); err != nil {
+			return err
+		}
+	case "down":
+		if err := mg.Down(); err != nil {
+			return err
+		}
+	case "version":
+	default:
+		return fmt.Errorf("unknown migrate command %q: use up, down or version", args[0])
+	}
+	v, dirty, err := mg.Version()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema version %d of %d", v, latestMigration())
+	if dirty {
+		fmt.Fprint(stdout, " (dirty: a migration failed half-way; fix it, then force the version)")
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+func runServer(ctx context.Context, mode config.Mode, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("cartella", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(mode, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+	if !web.VendorPresent() {
+		return errors.New("the Bootstrap Italia assets are missing from the binary: build it with `make build` (it runs `make assets` first)")
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if mode == config.Demo && cfg.DatabaseURL == "" {
+		log.Info("starting the private PostgreSQL cluster", "data_dir", cfg.DataDir)
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: cfg.DataDir})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := cluster.Stop(); err != nil {
+				log.Error("stopping PostgreSQL", "error", err)
+			} else {
+				log.Info("PostgreSQL stopped")
+			}
+		}()
+		if err := ensureDatabase(ctx, cluster.URL("postgres"), "cartella"); err != nil {
+			return err
+		}
+		cfg.DatabaseURL = cluster.URL("cartella")
+	}
+
+	if mode == config.Demo || getenv("MIGRATE_ON_START") == "true" {
+		if err := database.Migrate(cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	if err := checkSchema(cfg.DatabaseURL); err != nil {
+		return err
+	}
+	pool, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	srv, err := newServer(ctx, cfg, pool, log)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, cfg, srv, log)
+}
+
+// checkSchema refuses to serve on a schema older or newer than the binary's.
+func checkSchema(dsn string) error {
+	mg, err := database.NewMigrator(dsn)
+	if err != nil {
+		return err
+	}
+	defer mg.Close()
+	v, dirty, err := mg.Version()
+	if err != nil {
+		return err
+	}
+	if want := latestMigration(); v != want || dirty {
+		return fmt.Errorf("database schema is at version %d (dirty %v), this binary needs %d: run `cartella migrate up` (or set MIGRATE_ON_START=true)", v, dirty, want)
+	}
+	return nil
+}
+
+func ensureDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return fmt.Errorf("connect to the private cluster: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("create database %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// server is the running application: its handler and background jobs.
+type server struct {
+	handler    http.Handler
+	background func(ctx context.Context)
+}
+
+func serveHTTP(ctx context.Context, cfg config.Config, s *server, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	bg, cancelBG := context.WithCancel(context.Background())
+	defer cancelBG()
+	go s.background(bg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("cartella ready", "mode", modeName(cfg.Mode), "listen", ln.Addr().String(), "base_url", cfg.BaseURL.String())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in progress")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func modeName(m config.Mode) string {
+	if m == config.Demo {
+		return "demo"
+	}
+	return "serve"
+}

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cartella/cartella/internal/auth"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/web"
+	"github.com/cartella/cartella/web/ui"
+)
+
+// publicRoutes may be reached without signing in. Every other route must
+// sit behind auth.RequireLogin and an authz guard; routes_test.go walks the
+// router and fails on any that does not.
+var publicRoutes = map[string]bool{
+	"GET /healthz":       true,
+	"GET /readyz":        true,
+	"GET /static/*":      true,
+	"GET /":              true, // landing page; the role's home once signed in
+	"GET /login":         true,
+	"GET /auth/callback": true,
+	"GET /logout":        true,
+	"POST /logout":       true,
+	"GET /uscita":        true,
+	"GET /ruolo":         true, // needs a session, not a role (auth.RequireSession)
+	"POST /ruolo":        true,
+	"* /demo-idp/*":      true, // demo mode only
+}
+
+// routes is the whole URL map.
+func routes(d *deps) http.Handler {
+	r := chi.NewRouter()
+	r.NotFound(d.rs.NotFound)
+	r.MethodNotAllowed(d.rs.MethodNotAllowed)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.rs.Render(w, r, http.StatusForbidden, ui.ErrorPage(d.shell(r), http.StatusForbidden, "Richiesta rifiutata",
+			"La richiesta proviene da un altro sito ed è stata bloccata per proteggere i tuoi dati. Ripeti l'operazione dalle pagine di Cartella."))
+	}))
+
+	r.Use(httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
+		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler)
+
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := d.pool.Ping(ctx); err != nil {
+			d.log.Warn("readyz: database not answering", "error", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database non raggiungibile\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	r.Handle("/static/*", web.Handler())
+	if d.demoIdP != nil {
+		r.Handle("/demo-idp/*", d.demoIdP)
+	}
+
+	r.Group(func(r chi.Router) {
+		r.Use(d.auth.LoadPrincipal)
+		d.auth.Routes(r)
+		d.home.Routes(r)
+		r.Group(func(r chi.Router) {
+			r.Use(auth.RequireSession)
+			d.auth.RoleRoutes(r)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(auth.RequireLogin)
+			// Domain modules mount here, each route with its guard:
+			// r.With(d.guard.Require(authz.Casi, authz.Read)).Get("/casi", ...)
+		})
+	})
+	return r
+}

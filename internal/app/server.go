@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/auth"
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/codicefiscale"
+	"github.com/cartella/cartella/internal/config"
+	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/demoidp"
+	"github.com/cartella/cartella/internal/home"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/session"
+	"github.com/cartella/cartella/web/ui"
+)
+
+// directory adapts the accreditation service to what auth needs.
+type directory struct{ acc *accesso.Service }
+
+func (d directory) PrincipalsByCF(ctx context.Context, cf string) ([]authz.Principal, error) {
+	ps, err := d.acc.PrincipalsByCF(ctx, cf)
+	if errors.Is(err, accesso.ErrNotAccredited) {
+		return nil, auth.ErrNotAccredited
+	}
+	return ps, err
+}
+
+func (d directory) Principals(ctx context.Context, id uuid.UUID) ([]authz.Principal, error) {
+	ps, err := d.acc.Principals(ctx, id)
+	if errors.Is(err, accesso.ErrNotAccredited) {
+		return nil, auth.ErrNotAccredited
+	}
+	return ps, err
+}
+
+// navEntry is a navigation entry shown to roles granted (obj, act).
+type navEntry struct {
+	label, href string
+	obj         authz.Object
+	act         authz.Action
+}
+
+// nav lists the pages of the main navigation; each appears only to the
+// roles allowed to open it.
+var nav = []navEntry{
+	{"Home", "/", authz.Home, authz.Read},
+}
+
+// deps are the built modules, shared by newServer and the tests.
+type deps struct {
+	cfg      config.Config
+	pool     *pgxpool.Pool
+	log      *slog.Logger
+	rs       *httpx.Responder
+	sessions *session.Manager
+	accesso  *accesso.Service
+	enforcer *authz.Enforcer
+	guard    *authz.Guard
+	auth     *auth.Handler
+	home     *home.Handler
+	demoIdP  http.Handler // nil outside demo mode
+}
+
+func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*server, error) {
+	d, err := build(ctx, cfg, pool, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Mode == config.Demo {
+		if err := demo.Load(ctx, d.accesso); err != nil {
+			return nil, err
+		}
+		if err := d.enforcer.Reload(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return &server{handler: routes(d), background: d.background}, nil
+}
+
+// build wires every module.
+func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*deps, error) {
+	d := &deps{cfg: cfg, pool: pool, log: log}
+	d.accesso = accesso.NewService(pool)
+	en, err := authz.New(ctx, d.accesso.Bindings)
+	if err != nil {
+		return nil, err
+	}
+	d.enforcer = en
+	d.sessions = session.NewManager(pool, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Secure())
+	d.rs = &httpx.Responder{Log: log, Shell: d.shell}
+	d.guard = authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request) { d.rs.Error(w, r, httpx.ErrForbidden) })
+	d.auth = auth.NewHandler(auth.Config{
+		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		RedirectURL: cfg.RedirectURL(), PostLogoutURL: cfg.BaseURL.JoinPath("uscita").String(),
+		CFClaim: cfg.OIDCCFClaim,
+	}, d.sessions, directory{d.accesso}, d.rs, log, func(ctx context.Context, e auth.Event) {
+		// The access register (registro degli accessi) records these with
+		// the operator; the log keeps only the kind of event.
+		log.InfoContext(ctx, "auth event", "request_id", httpx.RequestIDFrom(ctx), "event", e.Kind, "detail", e.Detail)
+	})
+	var demoAccounts []home.DemoAccount
+	if cfg.DemoProvider() {
+		idp, err := demoidp.New(demoidp.Config{
+			Issuer:   cfg.OIDCIssuer,
+			ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			RedirectURIs:           []string{cfg.RedirectURL()},
+			PostLogoutRedirectURIs: []string{cfg.BaseURL.JoinPath("uscita").String()},
+			Authenticate:           demoAuthenticate,
+			LoginPage: func(w http.ResponseWriter, r *http.Request, status int, p demoidp.LoginPageData) {
+				d.rs.Render(w, r, status, demo.LoginPage(d.shell(r), demo.LoginProps(p)))
+			},
+			Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		d.demoIdP = idp
+		for _, a := range demo.Accounts {
+			ambito := "Ambito Territoriale Demo"
+			if a.Comune >= 0 {
+				ambito = "Comune di " + demo.Comuni[a.Comune].Denominazione
+			} else if a.Ruolo == accesso.AmministratoreSistema {
+				ambito = "Intera installazione"
+			}
+			demoAccounts = append(demoAccounts, home.DemoAccount{Username: a.Username, Ruolo: a.Ruolo.Label(), Ambito: ambito})
+		}
+	}
+	d.home = home.NewHandler(d.rs, d.sessions, demoAccounts)
+	return d, nil
+}
+
+// demoAuthenticate is the demo provider's credential check: a demo
+// username, or any well-formed codice fiscale, with the password "demo".
+// Whether that person is accredited is then Cartella's decision, exactly as
+// with SPID in production.
+func demoAuthenticate(_ context.Context, username, password string) (demoidp.Account, bool) {
+	if password != demo.Password {
+		return demoidp.Account{}, false
+	}
+	if a, ok := demo.AccountByUsername(username); ok {
+		cf := a.CodiceFiscale()
+		return demoidp.Account{Subject: cf, Username: a.Username, GivenName: a.Nome, FamilyName: a.Cognome, FiscalNumber: "TINIT-" + cf}, true
+	}
+	cf := codicefiscale.Normalize(username)
+	if codicefiscale.Validate(cf) != nil {
+		return demoidp.Account{}, false
+	}
+	return demoidp.Account{Subject: cf, Username: cf, FiscalNumber: "TINIT-" + cf}, true
+}
+
+// shell describes the request for the page layout.
+func (d *deps) shell(r *http.Request) ui.Shell {
+	s := ui.Shell{Demo: d.cfg.Mode == config.Demo, Current: r.URL.Path, RequestID: httpx.RequestIDFrom(r.Context())}
+	p, ok := authz.PrincipalFrom(r.Context())
+	if !ok {
+		return s
+	}
+	s.Operatore = &ui.Operatore{Nome: p.NomeCompleto(), Ruolo: p.RuoloLabel, Ambito: p.Ambito, AltriRuoli: p.AltriRuoli}
+	for _, n := range nav {
+		if d.enforcer.Allowed(p, n.obj, n.act) {
+			s.Nav = append(s.Nav, ui.NavItem{Label: n.label, Href: n.href})
+		}
+	}
+	return s
+}
+
+// background runs the periodic jobs until ctx ends.
+func (d *deps) background(ctx context.Context) {
+	go d.enforcer.ReloadEvery(ctx, time.Minute, func(err error) { d.log.Error("authz reload", "error", err) })
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := d.sessions.Cleanup(ctx); err != nil {
+				d.log.Error("session cleanup", "error", err)
+			} else if n > 0 {
+				d.log.Info("session cleanup", "deleted", n)
+			}
+		}
+	}
+}
+
+// formActionOrigins are the origins forms may lead to by redirect: the
+// provider's, for the logout that ends its session too.
+func formActionOrigins(cfg config.Config) []string {
+	u, err := url.Parse(cfg.OIDCIssuer)
+	if err != nil || u.Host == "" || u.Host == cfg.BaseURL.Host {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host}
+}

@@ -1,0 +1,227 @@
+// Package authz decides whether the signed-in operator, acting in one of
+// their roles, may perform an action on an object. Casbin evaluates the
+// embedded policy (role → object, action) against the role bindings loaded
+// from our own tables; row-level scope ("this case is assigned to this case
+// manager") is checked by each module's service, not here.
+package authz
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/util"
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/policies"
+)
+
+// Object is something protected by the policy.
+type Object string
+
+// Action is what is done to an Object.
+type Action string
+
+// Objects of policies/policy.csv.
+const (
+	Home         Object = "home"
+	Ambiti       Object = "ambiti"
+	Operatori    Object = "operatori"
+	Registro     Object = "registro"
+	Assegnazioni Object = "assegnazioni"
+	Casi         Object = "casi"
+	Controlli    Object = "controlli"
+	Report       Object = "report"
+)
+
+// Actions of policies/policy.csv.
+const (
+	Read   Action = "read"
+	Write  Action = "write"
+	Assign Action = "assign"
+)
+
+// Principal is the signed-in operator acting in one role and scope.
+type Principal struct {
+	OperatoreID   uuid.UUID
+	CodiceFiscale string
+	Nome          string
+	Cognome       string
+	RuoloID       int64
+	Ruolo         string // role code, e.g. "case_manager"
+	RuoloLabel    string // e.g. "Case manager"
+	Ambito        string // scope for people, e.g. "Comune di Zola Predosa"
+	Domain        string // casbin domain: "*", "ambito:ID", "comune:ID"
+	AmbitoID      *int64
+	ComuneID      *int64
+	AltriRuoli    bool // the operator holds other roles and may switch
+}
+
+// NomeCompleto is "Nome Cognome".
+func (p Principal) NomeCompleto() string { return p.Nome + " " + p.Cognome }
+
+// Binding is one row of operatore_ruolo as casbin sees it.
+type Binding struct {
+	OperatoreID uuid.UUID
+	Ruolo       string
+	Domain      string
+}
+
+// BindingSource loads every role binding in force (implemented by accesso).
+type BindingSource func(ctx context.Context) ([]Binding, error)
+
+// Enforcer wraps casbin. Reload after any accreditation change, so a new or
+// revoked role takes effect without a restart.
+type Enforcer struct {
+	mu     sync.RWMutex
+	e      *casbin.Enforcer
+	source BindingSource
+}
+
+// New builds the enforcer from the embedded model and policy and loads the
+// bindings from source.
+func New(ctx context.Context, source BindingSource) (*Enforcer, error) {
+	m, err := model.NewModelFromString(policies.Model)
+	if err != nil {
+		return nil, fmt.Errorf("authz: model: %w", err)
+	}
+	e, err := casbin.NewEnforcer(m)
+	if err != nil {
+		return nil, fmt.Errorf("authz: enforcer: %w", err)
+	}
+	// A binding in domain "*" (the amministratore di sistema) applies in
+	// every domain.
+	e.AddNamedDomainMatchingFunc("g", "keyMatch", util.KeyMatch)
+	en := &Enforcer{e: e, source: source}
+	if err := en.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return en, nil
+}
+
+// Policy returns the (role, object, action) triples of the embedded policy.
+func Policy() ([][3]string, error) {
+	var out [][3]string
+	for i, line := range strings.Split(policies.Policy, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, ",")
+		if len(f) != 4 || strings.TrimSpace(f[0]) != "p" {
+			return nil, fmt.Errorf("authz: policy.csv line %d: want \"p, role, object, action\"", i+1)
+		}
+		out = append(out, [3]string{strings.TrimSpace(f[1]), strings.TrimSpace(f[2]), strings.TrimSpace(f[3])})
+	}
+	return out, nil
+}
+
+// Reload replaces policy and bindings atomically.
+func (en *Enforcer) Reload(ctx context.Context) error {
+	pol, err := Policy()
+	if err != nil {
+		return err
+	}
+	bindings, err := en.source(ctx)
+	if err != nil {
+		return fmt.Errorf("authz: bindings: %w", err)
+	}
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	en.e.ClearPolicy()
+	for _, p := range pol {
+		if _, err := en.e.AddPolicy(p[0], p[1], p[2]); err != nil {
+			return fmt.Errorf("authz: policy: %w", err)
+		}
+	}
+	for _, b := range bindings {
+		if _, err := en.e.AddGroupingPolicy(b.OperatoreID.String(), b.Ruolo, b.Domain); err != nil {
+			return fmt.Errorf("authz: binding: %w", err)
+		}
+	}
+	return nil
+}
+
+// ReloadEvery reloads the bindings periodically until ctx ends, so that
+// changes made through another instance reach this one too.
+func (en *Enforcer) ReloadEvery(ctx context.Context, d time.Duration, onErr func(error)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := en.Reload(ctx); err != nil && ctx.Err() == nil {
+				onErr(err)
+			}
+		}
+	}
+}
+
+// Allowed reports whether p may do act on obj in the scope of its role.
+func (en *Enforcer) Allowed(p Principal, obj Object, act Action) bool {
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	ok, err := en.e.Enforce(p.OperatoreID.String(), p.Domain, string(obj), string(act))
+	return err == nil && ok
+}
+
+// RoleAllowed reports whether the role (in any scope) is granted act on obj:
+// the static part of the matrix, for tests and documentation.
+func RoleAllowed(role string, obj Object, act Action) bool {
+	pol, err := Policy()
+	if err != nil {
+		return false
+	}
+	for _, p := range pol {
+		if p[0] == role && p[1] == string(obj) && p[2] == string(act) {
+			return true
+		}
+	}
+	return false
+}
+
+type ctxKey struct{}
+
+// WithPrincipal stores p in ctx (by the auth middleware).
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// PrincipalFrom returns the principal of the request, if signed in.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(Principal)
+	return p, ok
+}
+
+// Guard is the route-level check every non-public route declares.
+type Guard struct {
+	en   *Enforcer
+	deny func(w http.ResponseWriter, r *http.Request)
+}
+
+// NewGuard returns a guard over en; deny renders the refusal (403 page).
+func NewGuard(en *Enforcer, deny func(w http.ResponseWriter, r *http.Request)) *Guard {
+	return &Guard{en: en, deny: deny}
+}
+
+// Require lets through only principals whose role is granted act on obj
+// within its scope.
+func (g *Guard) Require(obj Object, act Action) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, ok := PrincipalFrom(r.Context())
+			if !ok || !g.en.Allowed(p, obj, act) {
+				g.deny(w, r)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}

@@ -1,0 +1,391 @@
+// Package browsertest drives headless Chromium through end-to-end journeys of
+// the server-rendered web app, and checks the pages with axe-core. Import it
+// only from _test.go files.
+//
+// Every method takes the testing.TB of the caller and ends the test with
+// t.Fatalf when an action fails. The message names the action, the selector
+// and the page, and points to a screenshot of the page at that moment.
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// DefaultTimeout bounds each action when Browser.Timeout is zero.
+const DefaultTimeout = 15 * time.Second
+
+// navigationGrace is how long Click waits for a navigation to start after the
+// click. A click that starts none returns after this pause.
+const navigationGrace = 250 * time.Millisecond
+
+// Browser is one tab of a headless Chromium that Start launched. Use it from
+// the goroutine of the test.
+type Browser struct {
+	// Timeout bounds each action, waits included; zero means DefaultTimeout.
+	Timeout time.Duration
+
+	ctx context.Context // the chromedp context of the tab
+
+	mu      sync.Mutex
+	console []string // console errors since the last ConsoleErrors
+}
+
+var (
+	shots      atomic.Int64 // numbers the failure screenshots of the process
+	unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+)
+
+// Start launches headless Chromium for the test and closes it in t.Cleanup.
+// Chromium is found at $CHROMIUM_PATH, /usr/bin/chromium or
+// /usr/bin/chromium-browser. The browser reaches only the addresses that the
+// test gives it: background networking, updates and sync are off.
+func Start(t testing.TB) *Browser {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		t.Fatalf("browsertest: Chromium not found at $CHROMIUM_PATH, /usr/bin/chromium or /usr/bin/chromium-browser: " +
+			"install Debian's chromium (`apt-get install chromium`) or run `make test`, which installs it")
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path),
+		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000))
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() }) // waits for Chromium to exit, then TempDir goes
+
+	b := &Browser{ctx: ctx}
+	// The first action starts the browser and ties it to ctx, so it cannot
+	// run under a context with a deadline; a timer cancels a hung start.
+	hung := time.AfterFunc(60*time.Second, cancel)
+	err := chromedp.Do(ctx)
+	hung.Stop()
+	if err == nil {
+		err = chromedp.Listen(ctx, b.collect)
+	}
+	if err != nil {
+		t.Fatalf("browsertest: start Chromium %s: %v", path, err)
+	}
+	return b
+}
+
+func chromiumPath() string {
+	for _, p := range []string{os.Getenv("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if fi, err := os.Stat(p); p != "" && err == nil && !fi.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// Navigate loads url and waits for the load event of the document.
+func (b *Browser) Navigate(t testing.TB, url string) {
+	t.Helper()
+	run(b, t, "navigate to "+url, "", chromedp.Navigate(url))
+}
+
+// Fill waits for the field that matches css to be visible, clears it and
+// types value into it with key events.
+func (b *Browser) Fill(t testing.TB, css, value string) {
+	t.Helper()
+	clearJS := fmt.Sprintf(`(el => { el.focus(); el.value = ""; el.dispatchEvent(new Event("input", {bubbles: true})) })
+		(document.querySelector(%s))`, jsString(css))
+	run(b, t, "fill", css, chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(css)),
+		chromedp.Evaluate[chromedp.Void](clearJS), chromedp.SendKeys(chromedp.CSS(css), value)))
+}
+
+// Click waits for the element that matches css to be visible and clicks it.
+// If the click starts a navigation of the page within a short pause, such as
+// the submit of a form or a link, Click returns once the new document has
+// loaded.
+func (b *Browser) Click(t testing.TB, css string) {
+	t.Helper()
+	ctx, cancel := b.actionContext()
+	defer cancel()
+	tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		b.fail(t, "click", css, err)
+	}
+	main := tree.FrameTree.Frame.ID
+	started, done := make(chan struct{}), make(chan struct{})
+	start, finish := sync.OnceFunc(func() { close(started) }), sync.OnceFunc(func() { close(done) })
+	loading := false // the listener runs on one goroutine, in event order
+	err = chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *page.EventFrameStartedLoading:
+			if ev.FrameID == main {
+				loading = true
+				start()
+			}
+		case *page.EventFrameStoppedLoading: // not the end of a load that began before the click
+			if ev.FrameID == main && loading {
+				finish()
+			}
+		case *page.EventNavigatedWithinDocument:
+			if ev.FrameID == main {
+				start()
+				finish()
+			}
+		}
+	})
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(css)))
+	}
+	if err != nil {
+		b.fail(t, "click", css, err)
+	}
+	select {
+	case <-started:
+	case <-time.After(navigationGrace):
+		return
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		b.fail(t, "wait for the page that the click loads", css, ctx.Err())
+	}
+}
+
+// Text returns the visible text (innerText) of the first element that matches
+// css. It waits up to the timeout for such an element to exist.
+func (b *Browser) Text(t testing.TB, css string) string {
+	t.Helper()
+	return run(b, t, "read the text of", css, chromedp.Text(chromedp.CSS(css)))
+}
+
+// Exists reports whether an element matches css now, without waiting.
+func (b *Browser) Exists(t testing.TB, css string) bool {
+	t.Helper()
+	return run(b, t, "look for", css, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%s) !== null`, jsString(css))))
+}
+
+// URL returns the address of the current document.
+func (b *Browser) URL(t testing.TB) string {
+	t.Helper()
+	return run(b, t, "read the URL", "", chromedp.Location())
+}
+
+// Screenshot saves a PNG image of the full page at path.
+func (b *Browser) Screenshot(t testing.TB, path string) {
+	t.Helper()
+	png := run(b, t, "take a screenshot", "", chromedp.FullScreenshot(100))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatalf("browsertest: save screenshot: %v", err)
+	}
+}
+
+// ConsoleErrors returns the console errors of the pages since Start or since
+// the last call, and forgets them. They are calls of console.error and
+// console.assert, uncaught exceptions, and entries of the browser log with
+// the level error, such as a violation of the Content-Security-Policy or a
+// sub-resource that failed to load.
+func (b *Browser) ConsoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	errs := b.console
+	b.console = nil
+	return errs
+}
+
+// collect keeps the console errors. chromedp calls it on the goroutine that
+// reads the events of the tab, before the command that follows an event
+// returns, so an action that has returned left its errors here.
+func (b *Browser) collect(ev any) {
+	var msg string
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type != runtime.ConsoleAPICalledTypeError && ev.Type != runtime.ConsoleAPICalledTypeAssert {
+			return
+		}
+		args := make([]string, len(ev.Args))
+		for i, a := range ev.Args {
+			args[i] = remoteText(a)
+		}
+		msg = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(args, " "))
+		if st := ev.StackTrace; st != nil && len(st.CallFrames) > 0 {
+			msg += fmt.Sprintf(" (%s:%d)", st.CallFrames[0].URL, st.CallFrames[0].LineNumber+1)
+		}
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		msg = "exception: " + d.Text
+		if d.Exception != nil {
+			desc, _, _ := strings.Cut(remoteText(d.Exception), "\n")
+			msg += " " + desc
+		}
+		if d.URL != "" {
+			msg += fmt.Sprintf(" (%s:%d)", d.URL, d.LineNumber+1)
+		}
+	case *log.EventEntryAdded:
+		if ev.Entry.Level != log.EntryLevelError {
+			return
+		}
+		msg = fmt.Sprintf("log %s: %s", ev.Entry.Source, ev.Entry.Text)
+		if ev.Entry.URL != "" {
+			msg += " (" + ev.Entry.URL + ")"
+		}
+	default:
+		return
+	}
+	b.mu.Lock()
+	b.console = append(b.console, msg)
+	b.mu.Unlock()
+}
+
+// remoteText renders a console argument as DevTools shows it.
+func remoteText(o *runtime.RemoteObject) string {
+	var s string
+	if o.Type == runtime.RemoteObjectTypeString && json.Unmarshal(o.Value, &s) == nil {
+		return s
+	}
+	if o.Description != "" {
+		return o.Description
+	}
+	return string(o.Value) + string(o.UnserializableValue) // a primitive, or "" for undefined
+}
+
+// axeViolation is a violation as the script of CheckAccessibility returns it.
+type axeViolation struct {
+	ID, Impact, Help, HelpURL string
+	Count                     int
+	Nodes                     []struct{ Target, HTML string } // the first three
+}
+
+// CheckAccessibility runs axe-core on the current page with the WCAG 2.1 A
+// and AA rules. It reports each violation of impact serious or critical with
+// t.Errorf, and logs the minor and moderate ones with t.Logf. axe.min.js
+// comes from web/node_modules/axe-core in the module root, the first parent
+// of the working directory that holds go.mod.
+func (b *Browser) CheckAccessibility(t testing.TB) {
+	t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		t.Fatalf("browsertest: %v: run `make assets`", err)
+	}
+	// The value of the last statement, the promise of axe.run, is the result.
+	script := src + "\n;" + `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
+		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
+			count: v.nodes.length,
+			nodes: v.nodes.slice(0, 3).map(n => ({target: n.target.map(String).join(" "), html: n.html}))})))`
+	vs := run(b, t, "run axe-core", "", chromedp.Evaluate[[]axeViolation](script, chromedp.EvalAwaitPromise))
+	var serious []string
+	for _, v := range vs {
+		var s strings.Builder
+		fmt.Fprintf(&s, "%s (%s, %d elements): %s <%s>", v.ID, v.Impact, v.Count, v.Help, v.HelpURL)
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&s, "\n\t%s: %s", n.Target, n.HTML)
+		}
+		if v.Impact == "serious" || v.Impact == "critical" {
+			serious = append(serious, s.String())
+		} else {
+			t.Logf("browsertest: accessibility: %s", s.String())
+		}
+	}
+	if len(serious) > 0 {
+		t.Errorf("browsertest: %d serious or critical accessibility violations on %s:\n%s",
+			len(serious), b.location(), strings.Join(serious, "\n"))
+	}
+}
+
+// axeSource reads axe.min.js once.
+var axeSource = sync.OnceValues(func() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for ; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		if dir == filepath.Dir(dir) {
+			return "", errors.New("no go.mod above the working directory, so no axe-core")
+		}
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "web", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		return "", fmt.Errorf("read axe-core: %w", err)
+	}
+	return string(src), nil
+})
+
+func (b *Browser) timeout() time.Duration {
+	if b.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return b.Timeout
+}
+
+func (b *Browser) actionContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, b.timeout())
+}
+
+// run runs one action that returns a value under the timeout.
+func run[T any](b *Browser, t testing.TB, action, css string, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := b.actionContext()
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		b.fail(t, action, css, err)
+	}
+	return v
+}
+
+// fail ends the test with the action, the selector, the page and a screenshot.
+func (b *Browser) fail(t testing.TB, action, css string, err error) {
+	t.Helper()
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("timed out after %v", b.timeout())
+	}
+	msg := "browsertest: " + action
+	if css != "" {
+		msg += fmt.Sprintf(" %q", css)
+	}
+	if url := b.location(); url != "" {
+		msg += " on " + url
+	}
+	msg += ": " + err.Error()
+	name := unsafeName.ReplaceAllString(t.Name(), "_")
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("browsertest-%s-%d.png", name, shots.Add(1)))
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		err = os.WriteFile(path, png, 0o644)
+	}
+	if err != nil {
+		path = "none: " + err.Error()
+	}
+	t.Fatalf("%s\nscreenshot: %s", msg, path)
+}
+
+// location returns the URL of the page, or "" when the tab does not answer.
+func (b *Browser) location() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+	defer cancel()
+	url, _ := chromedp.Run(ctx, chromedp.Location())
+	return url
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}

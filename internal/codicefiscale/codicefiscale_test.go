@@ -1,0 +1,65 @@
+package codicefiscale_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cartella/cartella/internal/codicefiscale"
+)
+
+func TestValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name, cf string
+		want     error
+	}{
+		{"valid", "RSSMRA80A01H501U", nil},
+		{"valid (published example)", "RSSMRA85T10A562S", nil},
+		{"valid woman", "BNCLRA85M52F205I", nil},
+		{"omocodia", "RSSMRAURALMH50IU", codicefiscale.ErrFormat}, // I is not an omocodia letter
+		{"omocodia valid", "RSSMRA80A01H5LMX", nil},
+		{"wrong check", "RSSMRA80A01H501A", codicefiscale.ErrCheck},
+		{"short", "RSSMRA80A01H501", codicefiscale.ErrFormat},
+		{"bad month", "RSSMRA80Z01H501U", codicefiscale.ErrFormat},
+		{"bad day", "RSSMRA80B31H501U", codicefiscale.ErrBirth},
+		{"digits in surname", "R55MRA80A01H501U", codicefiscale.ErrFormat},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := codicefiscale.Validate(tc.cf); !errors.Is(err, tc.want) {
+				t.Errorf("Validate(%s) = %v, want %v", tc.cf, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	if got := codicefiscale.Normalize(" tinit-rssmra80a01h501u "); got != "RSSMRA80A01H501U" {
+		t.Errorf("Normalize = %q", got)
+	}
+}
+
+func TestCompute(t *testing.T) {
+	for _, tc := range []struct {
+		cognome, nome, sex, cat string
+		birth                   time.Time
+		want                    string
+	}{
+		{"Rossi", "Mario", "M", "H501", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), "RSSMRA80A01H501U"},
+		{"Bianchi", "Laura", "F", "F205", time.Date(1985, 8, 12, 0, 0, 0, 0, time.UTC), "BNCLRA85M52F205I"},
+		{"Fo", "Gianfranco", "M", "B880", time.Date(1975, 12, 3, 0, 0, 0, 0, time.UTC), "FOXGFR75T03B880"},
+	} {
+		got := codicefiscale.Compute(tc.cognome, tc.nome, tc.birth, tc.sex, tc.cat)
+		if len(tc.want) == 15 {
+			tc.want += string(codicefiscale.CheckChar(tc.want))
+		}
+		if got != tc.want {
+			t.Errorf("Compute(%s %s) = %s, want %s", tc.cognome, tc.nome, got, tc.want)
+		}
+		if err := codicefiscale.Validate(got); err != nil {
+			t.Errorf("computed %s invalid: %v", got, err)
+		}
+		if !codicefiscale.Consistent(got, tc.birth, tc.sex) {
+			t.Errorf("computed %s not consistent with its own data", got)
+		}
+	}
+}

@@ -1,0 +1,116 @@
+// Package config reads Cartella's configuration from the environment
+// (contracts.md, "Configuration"). There are no package globals: Load
+// returns a value that the composition root passes on.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Mode is how the binary runs.
+type Mode int
+
+const (
+	// Serve is production: no demo provider, no demo data.
+	Serve Mode = iota
+	// Demo starts the private database, the demo OpenID Provider and loads demo data.
+	Demo
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Mode        Mode
+	DatabaseURL string // empty in demo mode means: start the private cluster
+	DataDir     string // demo: where the private cluster keeps its data
+	ListenAddr  string
+	BaseURL     *url.URL
+
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCCFClaim      string
+
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	LogLevel        string
+}
+
+// Secure reports whether cookies must carry the Secure attribute.
+func (c Config) Secure() bool { return c.BaseURL.Scheme == "https" }
+
+// RedirectURL is the OIDC redirect URI registered at the provider.
+func (c Config) RedirectURL() string { return c.BaseURL.JoinPath("auth", "callback").String() }
+
+// Load reads the configuration for mode. getenv is os.Getenv in production
+// and a map in tests.
+func Load(mode Mode, getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Mode:             mode,
+		DatabaseURL:      get("DATABASE_URL", ""),
+		DataDir:          get("DATA_DIR", "var/pgdata"),
+		ListenAddr:       get("LISTEN_ADDR", "127.0.0.1:8080"),
+		OIDCIssuer:       get("OIDC_ISSUER", ""),
+		OIDCClientID:     get("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret: get("OIDC_CLIENT_SECRET", ""),
+		OIDCCFClaim:      get("OIDC_CF_CLAIM", "fiscal_number"),
+		SessionIdle:      30 * time.Minute,
+		SessionAbsolute:  8 * time.Hour,
+		LogLevel:         get("LOG_LEVEL", "info"),
+	}
+	var errs []error
+	base, err := url.Parse(get("BASE_URL", "http://127.0.0.1:8080"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		errs = append(errs, fmt.Errorf("BASE_URL must be an absolute http(s) URL, got %q", getenv("BASE_URL")))
+	} else {
+		base.Path = strings.TrimRight(base.Path, "/")
+		c.BaseURL = base
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"SESSION_IDLE_TIMEOUT", &c.SessionIdle}, {"SESSION_MAX_AGE", &c.SessionAbsolute}} {
+		if v := getenv(d.name); v != "" {
+			dur, err := time.ParseDuration(v)
+			if err != nil || dur < time.Minute {
+				errs = append(errs, fmt.Errorf("%s must be a duration of at least 1m (e.g. 30m), got %q", d.name, v))
+				continue
+			}
+			*d.dst = dur
+		}
+	}
+	if mode == Serve {
+		if c.DatabaseURL == "" {
+			errs = append(errs, errors.New("DATABASE_URL is required by `cartella serve`"))
+		}
+		for _, k := range []string{"OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} {
+			if getenv(k) == "" {
+				errs = append(errs, fmt.Errorf("%s is required by `cartella serve`", k))
+			}
+		}
+	}
+	if mode == Demo && c.OIDCIssuer == "" && c.BaseURL != nil {
+		// The built-in demo provider, served by this same process.
+		c.OIDCIssuer = c.BaseURL.JoinPath("demo-idp").String()
+		c.OIDCClientID = "cartella-demo"
+		c.OIDCClientSecret = "cartella-demo-secret"
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// DemoProvider reports whether the built-in demo OpenID Provider serves logins.
+func (c Config) DemoProvider() bool {
+	return c.Mode == Demo && c.OIDCIssuer == c.BaseURL.JoinPath("demo-idp").String()
+}

@@ -1,0 +1,69 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cartella/cartella/internal/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestServeRequiresDatabaseAndOIDC(t *testing.T) {
+	_, err := config.Load(config.Serve, env(nil))
+	if err == nil {
+		t.Fatal("serve with no configuration must fail")
+	}
+	for _, k := range []string{"DATABASE_URL", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} {
+		if !strings.Contains(err.Error(), k) {
+			t.Errorf("error does not name %s: %v", k, err)
+		}
+	}
+}
+
+func TestDemoDefaults(t *testing.T) {
+	c, err := config.Load(config.Demo, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != "127.0.0.1:8080" || c.BaseURL.String() != "http://127.0.0.1:8080" {
+		t.Errorf("defaults: %s %s", c.ListenAddr, c.BaseURL)
+	}
+	if c.OIDCIssuer != "http://127.0.0.1:8080/demo-idp" || !c.DemoProvider() {
+		t.Errorf("demo issuer: %s", c.OIDCIssuer)
+	}
+	if c.RedirectURL() != "http://127.0.0.1:8080/auth/callback" {
+		t.Errorf("redirect: %s", c.RedirectURL())
+	}
+	if c.OIDCCFClaim != "fiscal_number" || c.Secure() {
+		t.Errorf("claim %q secure %v", c.OIDCCFClaim, c.Secure())
+	}
+	if c.SessionIdle != 30*time.Minute || c.SessionAbsolute != 8*time.Hour {
+		t.Errorf("session timeouts %v %v", c.SessionIdle, c.SessionAbsolute)
+	}
+}
+
+func TestServeHTTPS(t *testing.T) {
+	c, err := config.Load(config.Serve, env(map[string]string{
+		"DATABASE_URL": "postgres://x@db/c", "OIDC_ISSUER": "https://idp.example/realms/ats",
+		"OIDC_CLIENT_ID": "cartella", "OIDC_CLIENT_SECRET": "s", "BASE_URL": "https://cartella.ats.example/",
+		"OIDC_CF_CLAIM": "fiscalNumber",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Secure() || c.RedirectURL() != "https://cartella.ats.example/auth/callback" || c.DemoProvider() {
+		t.Errorf("secure %v redirect %s demo %v", c.Secure(), c.RedirectURL(), c.DemoProvider())
+	}
+	if c.OIDCCFClaim != "fiscalNumber" {
+		t.Errorf("claim %s", c.OIDCCFClaim)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	_, err := config.Load(config.Demo, env(map[string]string{"BASE_URL": "ftp://x", "SESSION_IDLE_TIMEOUT": "5s"}))
+	if err == nil || !strings.Contains(err.Error(), "BASE_URL") || !strings.Contains(err.Error(), "SESSION_IDLE_TIMEOUT") {
+		t.Fatalf("want errors naming BASE_URL and SESSION_IDLE_TIMEOUT, got %v", err)
+	}
+}

@@ -1,0 +1,107 @@
+// Package demo loads the demonstration data of `cartella demo`: the
+// "Ambito Territoriale Demo", its three comuni and the demo accounts of
+// contracts.md. It never runs under `cartella serve`.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/codicefiscale"
+)
+
+// Password is the password of every demo account.
+const Password = "demo"
+
+// AmbitoCodice identifies the demo ambito.
+const AmbitoCodice = "ATS-DEMO"
+
+// Comuni of the demo ambito (real ISTAT and cadastral codes); the first is
+// the "first demo comune" of contracts.md, the second the second.
+var Comuni = []accesso.Comune{
+	{CodiceISTAT: "037011", CodiceCatastale: "B880", Denominazione: "Casalecchio di Reno", Provincia: "BO", Regione: "Emilia-Romagna"},
+	{CodiceISTAT: "037062", CodiceCatastale: "M185", Denominazione: "Zola Predosa", Provincia: "BO", Regione: "Emilia-Romagna"},
+	{CodiceISTAT: "037057", CodiceCatastale: "G972", Denominazione: "Sasso Marconi", Provincia: "BO", Regione: "Emilia-Romagna"},
+}
+
+// Account is a demo login and the operator behind it.
+type Account struct {
+	Username string
+	Ruolo    accesso.Ruolo
+	Comune   int // index in Comuni, -1 when the scope is the ambito or the installation
+	Nome     string
+	Cognome  string
+	Genere   string
+	Nascita  time.Time
+}
+
+// CodiceFiscale is the account's (computed, valid) codice fiscale.
+func (a Account) CodiceFiscale() string {
+	return codicefiscale.Compute(a.Cognome, a.Nome, a.Nascita, a.Genere, "A944")
+}
+
+func d(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }
+
+// Accounts are the demo accounts of contracts.md, in its order.
+var Accounts = []Account{
+	{"ministero", accesso.AmministratoreSistema, -1, "Marta", "Ministeri", "F", d(1970, 3, 14)},
+	{"amministratore", accesso.AmministratoreAmbito, -1, "Andrea", "Amministri", "M", d(1975, 6, 2)},
+	{"coordinatore", accesso.CoordinatorePaIS, -1, "Chiara", "Coordi", "F", d(1978, 9, 21)},
+	{"casemanager", accesso.CaseManager, 0, "Giulia", "Ferrari", "F", d(1986, 4, 9)},
+	{"casemanager2", accesso.CaseManager, 1, "Luca", "Bassi", "M", d(1983, 11, 30)},
+	{"coordcontrolli", accesso.CoordinatoreControlli, 0, "Paolo", "Verdi", "M", d(1969, 1, 17)},
+	{"respcontrolli", accesso.ResponsabileControlli, 0, "Sara", "Neri", "F", d(1990, 7, 5)},
+	{"operatoreats", accesso.OperatoreATS, -1, "Davide", "Conti", "M", d(1981, 2, 26)},
+}
+
+// AccountByUsername finds a demo account.
+func AccountByUsername(username string) (Account, bool) {
+	for _, a := range Accounts {
+		if a.Username == username {
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+// Load creates the demo ambito, comuni and accounts unless they exist.
+// It is idempotent: a restarted demo keeps its data and loads nothing twice.
+func Load(ctx context.Context, acc *accesso.Service) error {
+	if _, err := acc.AmbitoByCodice(ctx, AmbitoCodice); err == nil {
+		return nil
+	} else if !errors.Is(err, accesso.ErrNotFound) {
+		return fmt.Errorf("demo: %w", err)
+	}
+	comuni := append([]accesso.Comune(nil), Comuni...)
+	ambito, comuni, err := acc.CreateAmbito(ctx, accesso.Ambito{
+		Codice: AmbitoCodice, Denominazione: "Ambito Territoriale Demo", EnteCapofila: "Comune di Casalecchio di Reno",
+	}, comuni)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	for _, a := range Accounts {
+		r := accesso.Assegnazione{Ruolo: a.Ruolo, Dal: d(2024, 1, 1), Fondo: "Fondo Povertà"}
+		op := accesso.Operatore{
+			CodiceFiscale: a.CodiceFiscale(), Nome: a.Nome, Cognome: a.Cognome, Genere: a.Genere,
+			ComuneNascita: "Bologna", Email: a.Username + "@ambito-demo.example", Telefono: "051 000 0000",
+		}
+		birth := a.Nascita
+		op.DataNascita = &birth
+		if a.Ruolo != accesso.AmministratoreSistema {
+			op.AmbitoID = &ambito.ID
+			r.AmbitoID = &ambito.ID
+		} else {
+			r.Fondo = ""
+		}
+		if a.Comune >= 0 {
+			r.ComuneID = &comuni[a.Comune].ID
+		}
+		if _, err := acc.Accredit(ctx, op, []accesso.Assegnazione{r}); err != nil {
+			return fmt.Errorf("demo: account %s: %w", a.Username, err)
+		}
+	}
+	return nil
+}

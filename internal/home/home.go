@@ -1,0 +1,129 @@
+// Package home serves "/": the public landing page, and for a signed-in
+// operator the home of the role they act in, which says what the role does
+// and what it may see under the GePI role model (nota Ministero 2019).
+package home
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/session"
+)
+
+// DemoAccount is a demo login shown on the landing page in demo mode.
+type DemoAccount struct {
+	Username, Ruolo, Ambito string
+}
+
+// Handler serves the home pages.
+type Handler struct {
+	rs       *httpx.Responder
+	sessions interface {
+		IdleExpiry(session.Session) time.Time
+	}
+	demo []DemoAccount // nil outside demo mode
+}
+
+// NewHandler returns the handler; demo lists the demo accounts (nil in production).
+func NewHandler(rs *httpx.Responder, sessions interface {
+	IdleExpiry(session.Session) time.Time
+}, demo []DemoAccount) *Handler {
+	return &Handler{rs: rs, sessions: sessions, demo: demo}
+}
+
+// Routes mounts "/". It is public: anonymous visitors get the landing page.
+func (h *Handler) Routes(r chi.Router) {
+	r.Get("/", h.index)
+}
+
+func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
+	p, ok := authz.PrincipalFrom(r.Context())
+	if !ok {
+		if _, hasSession := session.FromContext(r.Context()); hasSession {
+			httpx.Redirect(w, r, "/ruolo")
+			return
+		}
+		h.rs.Render(w, r, http.StatusOK, landingPage(h.rs.Shell(r), h.demo))
+		return
+	}
+	s, _ := session.FromContext(r.Context())
+	props := homeProps{
+		Nome:        p.NomeCompleto(),
+		Ruolo:       p.RuoloLabel,
+		Ambito:      p.Ambito,
+		Compiti:     compiti[p.Ruolo],
+		Visibilita:  visibilita[p.Ruolo],
+		Accesso:     s.CreatedAt,
+		ScadenzaMax: s.ExpiresAt,
+		Inattivita:  h.sessions.IdleExpiry(s),
+	}
+	h.rs.Render(w, r, http.StatusOK, homePage(h.rs.Shell(r), props))
+}
+
+type homeProps struct {
+	Nome, Ruolo, Ambito string
+	Compiti             []string
+	Visibilita          string
+	Accesso             time.Time
+	ScadenzaMax         time.Time
+	Inattivita          time.Time
+}
+
+var rome = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return l
+}()
+
+func ora(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
+
+// compiti are the role's duties as the 2019 note and domain.md §1.1 list them.
+var compiti = map[string][]string{
+	"amministratore_sistema": {
+		"Crea gli Ambiti territoriali sociali e vi associa i comuni.",
+		"Accredita gli amministratori di ambito.",
+	},
+	"amministratore_ambito": {
+		"Accredita gli operatori dell'Ambito e ne gestisce sospensione, riattivazione e revoca.",
+		"Assegna a ciascun operatore i ruoli, i comuni di competenza e il fondo che finanzia il suo incarico.",
+		"Consulta il registro degli accessi dell'Ambito.",
+	},
+	"coordinatore_pais": {
+		"Assegna i nuclei in ingresso ai case manager e ne organizza i carichi di lavoro.",
+		"Riassegna i casi quando un operatore cambia incarico.",
+		"Approva le segnalazioni dei case manager prima dell'invio all'INPS.",
+	},
+	"case_manager": {
+		"Convoca i nuclei assegnati e registra gli incontri entro le scadenze di legge.",
+		"Compila l'analisi preliminare e, con l'équipe multidisciplinare, il quadro di analisi.",
+		"Definisce e sottoscrive con il nucleo il Patto per l'inclusione sociale e ne cura il monitoraggio.",
+	},
+	"coordinatore_controlli": {
+		"Assegna ai responsabili i beneficiari del comune di cui verificare residenza e soggiorno.",
+		"Approva le segnalazioni che derivano da verifiche con esito negativo.",
+	},
+	"responsabile_controlli": {
+		"Verifica residenza, cittadinanza e soggiorno dei beneficiari del comune.",
+		"Può aprire una segnalazione, che il coordinatore approva.",
+	},
+	"operatore_ats": {
+		"Produce i report aggregati dell'Ambito.",
+		"Prepara le esportazioni verso i sistemi nazionali (SIUSS, Fascicolo sociale e lavorativo).",
+	},
+}
+
+var visibilita = map[string]string{
+	"amministratore_sistema": "Non hai accesso ai dati dei beneficiari.",
+	"amministratore_ambito":  "Non hai accesso ai dati dei beneficiari.",
+	"coordinatore_pais":      "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",
+	"case_manager":           "Vedi i dati completi soltanto dei casi assegnati a te.",
+	"coordinatore_controlli": "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
+	"responsabile_controlli": "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
+	"operatore_ats":          "Vedi dati aggregati, mai il contenuto dei singoli casi.",
+}

@@ -1,0 +1,2 @@
+DROP TABLE sessione_login;
+DROP TABLE sessione;
