@@ -45,9 +45,8 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 
 $(VENDOR)/.stamp: web/node_modules/.package-lock.json
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/css $(VENDOR)/js $(VENDOR)/svg $(VENDOR)/fonts
+	mkdir -p $(VENDOR)/css $(VENDOR)/svg $(VENDOR)/fonts
 	cp $(BI_DIST)/css/bootstrap-italia.min.css $(BI_DIST)/css/bootstrap-italia.min.css.map $(VENDOR)/css/
-	cp $(BI_DIST)/js/bootstrap-italia.bundle.min.js $(VENDOR)/js/
 	cp $(BI_DIST)/svg/sprites.svg $(VENDOR)/svg/
 	for d in Titillium_Web Lora Roboto_Mono; do \
 	  mkdir -p $(VENDOR)/fonts/$$d; cp $(BI_DIST)/fonts/$$d/*.woff2 $(BI_DIST)/fonts/$$d/*.txt $(VENDOR)/fonts/$$d/; done

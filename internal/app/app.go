@@ -170,11 +170,11 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 	}
 	defer pool.Close()
 
-	srv, err := newServer(ctx, cfg, pool, log)
+	d, err := newServer(ctx, cfg, pool, log)
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, cfg, srv, log)
+	return serveHTTP(ctx, cfg, routes(d), d.background, log)
 }
 
 // checkSchema refuses to serve on a schema older or newer than the binary's.
@@ -212,19 +212,13 @@ func ensureDatabase(ctx context.Context, adminURL, name string) error {
 	return nil
 }
 
-// server is the running application: its handler and background jobs.
-type server struct {
-	handler    http.Handler
-	background func(ctx context.Context)
-}
-
-func serveHTTP(ctx context.Context, cfg config.Config, s *server, log *slog.Logger) error {
+func serveHTTP(ctx context.Context, cfg config.Config, handler http.Handler, background func(context.Context), log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
 	hs := &http.Server{
-		Handler:           s.handler,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -233,7 +227,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, s *server, log *slog.Logg
 	}
 	bg, cancelBG := context.WithCancel(context.Background())
 	defer cancelBG()
-	go s.background(bg)
+	go background(bg)
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

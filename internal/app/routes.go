@@ -62,7 +62,7 @@ func routes(d *deps) http.Handler {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	r.Handle("/static/*", web.Handler())
+	r.Method(http.MethodGet, "/static/*", web.Handler())
 	if d.demoIdP != nil {
 		r.Handle("/demo-idp/*", d.demoIdP)
 	}

@@ -71,7 +71,8 @@ type deps struct {
 	demoIdP  http.Handler // nil outside demo mode
 }
 
-func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*server, error) {
+// newServer wires the modules and, in demo mode, loads the demo data.
+func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*deps, error) {
 	d, err := build(ctx, cfg, pool, log)
 	if err != nil {
 		return nil, err
@@ -84,7 +85,7 @@ func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 			return nil, err
 		}
 	}
-	return &server{handler: routes(d), background: d.background}, nil
+	return d, nil
 }
 
 // build wires every module.

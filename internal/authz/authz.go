@@ -144,6 +144,11 @@ func (en *Enforcer) Reload(ctx context.Context) error {
 			return fmt.Errorf("authz: binding: %w", err)
 		}
 	}
+	// ClearPolicy empties the model but not the role manager's links: without
+	// a rebuild a revoked role would keep granting access (tested).
+	if err := en.e.BuildRoleLinks(); err != nil {
+		return fmt.Errorf("authz: role links: %w", err)
+	}
 	return nil
 }
 

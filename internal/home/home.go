@@ -6,6 +6,7 @@ package home
 import (
 	"net/http"
 	"time"
+	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
 
 	"github.com/go-chi/chi/v5"
 
@@ -52,6 +53,7 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 	}
 	s, _ := session.FromContext(r.Context())
 	props := homeProps{
+		Saluto:      saluto(time.Now()),
 		Nome:        p.NomeCompleto(),
 		Ruolo:       p.RuoloLabel,
 		Ambito:      p.Ambito,
@@ -65,6 +67,7 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 }
 
 type homeProps struct {
+	Saluto              string
 	Nome, Ruolo, Ambito string
 	Compiti             []string
 	Visibilita          string
@@ -80,6 +83,14 @@ var rome = func() *time.Location {
 	}
 	return l
 }()
+
+// saluto greets as Italians do: buongiorno until the afternoon, then buonasera.
+func saluto(now time.Time) string {
+	if h := now.In(rome).Hour(); h >= 17 || h < 4 {
+		return "Buonasera"
+	}
+	return "Buongiorno"
+}
 
 func ora(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
 

@@ -110,7 +110,7 @@ func SecurityHeaders(https bool, formActions ...string) func(http.Handler) http.
 		"script-src 'self'",
 		"style-src 'self'",
 		"img-src 'self' data:",
-		"font-src 'self'",
+		"font-src 'self' data:", // Bootstrap Italia's CSS embeds one icon font
 		"connect-src 'self'",
 		"object-src 'none'",
 		"base-uri 'none'",

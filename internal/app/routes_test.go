@@ -1,0 +1,197 @@
+package app
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cartella/cartella/internal/demo"
+)
+
+// guardedRoutes is the authorization table: for every route that needs a
+// signed-in operator, the roles that may use it. A route missing from both
+// this table and publicRoutes fails TestEveryRouteIsPublicOrGuarded.
+var guardedRoutes = map[string][]string{}
+
+func walk(t *testing.T, h http.Handler) []string {
+	t.Helper()
+	var out []string
+	err := chi.Walk(h.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		out = append(out, method+" "+route)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isPublic(route string) bool {
+	if publicRoutes[route] {
+		return true
+	}
+	_, path, _ := strings.Cut(route, " ")
+	return publicRoutes["* "+path]
+}
+
+// Every route is either on the public list or in the authorization table,
+// and every non-public route refuses an anonymous request.
+func TestEveryRouteIsPublicOrGuarded(t *testing.T) {
+	a := startApp(t)
+	routes := walk(t, a.Config.Handler)
+	if len(routes) < len(publicRoutes)-1 {
+		t.Fatalf("walk found only %d routes: %v", len(routes), routes)
+	}
+	for _, rt := range routes {
+		if isPublic(rt) {
+			continue
+		}
+		if _, ok := guardedRoutes[rt]; !ok {
+			t.Errorf("route %q is neither public nor in the authorization table (guardedRoutes)", rt)
+			continue
+		}
+		method, path, _ := strings.Cut(rt, " ")
+		req, _ := http.NewRequest(method, a.URL+concrete(path), nil)
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBody(t, resp)
+		switch {
+		case method == "GET" && resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login"):
+		case method != "GET" && resp.StatusCode == http.StatusUnauthorized:
+		default:
+			t.Errorf("%s anonymous: %d %s, want the login (GET) or 401", rt, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+// concrete fills route parameters with a plausible value.
+func concrete(pattern string) string {
+	parts := strings.Split(pattern, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "{") {
+			parts[i] = "1"
+		}
+	}
+	return strings.TrimSuffix(strings.Join(parts, "/"), "*")
+}
+
+// Every guarded route × every role: allowed roles get through, every other
+// role gets 403. The home "/" is public but shows each role its own page.
+func TestRouteRoleTable(t *testing.T) {
+	a := startApp(t)
+	clients := map[string]*http.Client{}
+	for _, acc := range demo.Accounts {
+		c := a.client(t)
+		resp, body := a.login(t, c, acc.Username, demo.Password)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, acc.Ruolo.Label()) {
+			t.Fatalf("%s: home %d", acc.Username, resp.StatusCode)
+		}
+		clients[string(acc.Ruolo)] = c
+	}
+	for route, allowed := range guardedRoutes {
+		method, path, _ := strings.Cut(route, " ")
+		for _, acc := range demo.Accounts {
+			role := string(acc.Ruolo)
+			want := false
+			for _, r := range allowed {
+				want = want || r == role
+			}
+			req, _ := http.NewRequest(method, a.URL+concrete(path), nil)
+			resp, err := clients[role].Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readBody(t, resp)
+			if got := resp.StatusCode != http.StatusForbidden; got != want {
+				t.Errorf("%s as %s: status %d, allowed=%v", route, role, resp.StatusCode, want)
+			}
+		}
+	}
+}
+
+// Unknown pages get the Italian 404 page with the request id, and every
+// response carries the security headers.
+func TestErrorPagesAndHeaders(t *testing.T) {
+	a := startApp(t)
+	resp, err := http.Get(a.URL + "/non-esiste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	rid := resp.Header.Get("X-Request-Id")
+	if resp.StatusCode != 404 || !strings.Contains(body, "Pagina non trovata") || rid == "" || !strings.Contains(body, rid) {
+		t.Errorf("404 page: status %d, request id %q shown: %v", resp.StatusCode, rid, strings.Contains(body, rid))
+	}
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "same-origin",
+		"Cache-Control":           "no-store",
+	} {
+		if got := resp.Header.Get(h); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want it to contain %q", h, got, want)
+		}
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows unsafe-inline: %s", csp)
+	}
+	resp, err = http.Post(a.URL+"/healthz", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode != 405 || !strings.Contains(body, "Operazione non consentita") {
+		t.Errorf("405 page: %d", resp.StatusCode)
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(a.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, resp); resp.StatusCode != 200 || body != "ok\n" {
+			t.Errorf("%s: %d %q", p, resp.StatusCode, body)
+		}
+	}
+}
+
+// The static assets are embedded and served with long-lived caching.
+func TestStaticAssets(t *testing.T) {
+	a := startApp(t)
+	resp, err := http.Get(a.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	i := strings.Index(body, "/static/")
+	if i < 0 {
+		t.Fatal("no asset link in the page")
+	}
+	href := body[i : strings.IndexByte(body[i:], '"')+i]
+	if !strings.HasSuffix(href, "bootstrap-italia.min.css") {
+		t.Fatalf("first asset %s", href)
+	}
+	resp, err = http.Get(a.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	css := readBody(t, resp)
+	if resp.StatusCode != 200 || len(css) < 100000 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("css: %d, %d bytes, %q, %q", resp.StatusCode, len(css), resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Type"))
+	}
+	font := strings.Replace(href, "vendor/bootstrap-italia/css/bootstrap-italia.min.css",
+		"vendor/bootstrap-italia/fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff2", 1)
+	resp, err = http.Get(a.URL + font)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readBody(t, resp); resp.StatusCode != 200 {
+		t.Errorf("font %s: %d", font, resp.StatusCode)
+	}
+}

@@ -1,0 +1,101 @@
+package authz_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
+)
+
+var roles = []string{"amministratore_sistema", "amministratore_ambito", "coordinatore_pais", "case_manager",
+	"coordinatore_controlli", "responsabile_controlli", "operatore_ats"}
+
+var objects = []authz.Object{authz.Home, authz.Ambiti, authz.Operatori, authz.Registro, authz.Assegnazioni,
+	authz.Casi, authz.Controlli, authz.Report}
+
+var actions = []authz.Action{authz.Read, authz.Write, authz.Assign}
+
+// want is the permission matrix of domain.md §1.2 as implemented (and as
+// docs/roles.md documents it): everything not listed is refused.
+var want = map[string][]string{
+	"amministratore_sistema": {"home/read", "ambiti/read", "ambiti/write"},
+	"amministratore_ambito":  {"home/read", "operatori/read", "operatori/write", "registro/read"},
+	"coordinatore_pais":      {"home/read", "assegnazioni/read", "assegnazioni/write"},
+	"case_manager":           {"home/read", "casi/read", "casi/write"},
+	"coordinatore_controlli": {"home/read", "controlli/read", "controlli/assign"},
+	"responsabile_controlli": {"home/read", "controlli/read", "controlli/write"},
+	"operatore_ats":          {"home/read", "report/read"},
+}
+
+// Every (role, object, action) against the embedded policy.
+func TestPolicyMatrix(t *testing.T) {
+	for _, r := range roles {
+		allowed := map[string]bool{}
+		for _, p := range want[r] {
+			allowed[p] = true
+		}
+		for _, o := range objects {
+			for _, a := range actions {
+				key := string(o) + "/" + string(a)
+				if got := authz.RoleAllowed(r, o, a); got != allowed[key] {
+					t.Errorf("%s %s: allowed=%v, want %v", r, key, got, allowed[key])
+				}
+			}
+		}
+	}
+}
+
+// The amministratori never reach beneficiary data, whatever the policy says
+// elsewhere: a guard against a careless line in policy.csv.
+func TestAmministratoriSeeNoBeneficiaryData(t *testing.T) {
+	for _, r := range []string{"amministratore_sistema", "amministratore_ambito"} {
+		for _, o := range []authz.Object{authz.Casi, authz.Assegnazioni, authz.Controlli, authz.Report} {
+			for _, a := range actions {
+				if authz.RoleAllowed(r, o, a) {
+					t.Errorf("%s may %s %s", r, a, o)
+				}
+			}
+		}
+	}
+}
+
+// Scope: a role is effective only in the domain it was granted in; the
+// installation-wide binding ("*") applies everywhere; bindings reload.
+func TestEnforcerScopes(t *testing.T) {
+	cm, sys := uuid.New(), uuid.New()
+	bindings := []authz.Binding{
+		{OperatoreID: cm, Ruolo: "case_manager", Domain: "comune:1"},
+		{OperatoreID: sys, Ruolo: "amministratore_sistema", Domain: "*"},
+	}
+	en, err := authz.New(context.Background(), func(context.Context) ([]authz.Binding, error) { return bindings, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		p      authz.Principal
+		obj    authz.Object
+		act    authz.Action
+		expect bool
+	}{
+		{"case manager in own comune", authz.Principal{OperatoreID: cm, Domain: "comune:1"}, authz.Casi, authz.Write, true},
+		{"case manager in another comune", authz.Principal{OperatoreID: cm, Domain: "comune:2"}, authz.Casi, authz.Read, false},
+		{"case manager on operators", authz.Principal{OperatoreID: cm, Domain: "comune:1"}, authz.Operatori, authz.Read, false},
+		{"system admin anywhere", authz.Principal{OperatoreID: sys, Domain: "ambito:7"}, authz.Ambiti, authz.Write, true},
+		{"system admin on cases", authz.Principal{OperatoreID: sys, Domain: "*"}, authz.Casi, authz.Read, false},
+		{"unknown operator", authz.Principal{OperatoreID: uuid.New(), Domain: "comune:1"}, authz.Home, authz.Read, false},
+	} {
+		if got := en.Allowed(tc.p, tc.obj, tc.act); got != tc.expect {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.expect)
+		}
+	}
+	bindings = bindings[1:] // the case manager's role is revoked
+	if err := en.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if en.Allowed(authz.Principal{OperatoreID: cm, Domain: "comune:1"}, authz.Casi, authz.Read) {
+		t.Error("a revoked role still grants access after Reload")
+	}
+}
