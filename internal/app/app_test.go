@@ -54,7 +54,9 @@ func runDemo(t *testing.T, dataDir, addr string) (stop func() error, out *syncBu
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, []string{"cartella", "demo"}, func(k string) string { return env[k] }, out, out) }()
+	go func() {
+		done <- Run(ctx, []string{"cartella", "demo"}, func(k string) string { return env[k] }, out, out)
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/readyz")
