@@ -21,7 +21,7 @@ run: build postgres-bin ## start the demo on http://127.0.0.1:8080 (data kept in
 build: assets generate ## build bin/cartella
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/cartella
 
-test: assets postgres-bin chromium check-generated lint ## run every test (unit, PostgreSQL, browser)
+test: check-generated assets postgres-bin chromium lint ## run every test (unit, PostgreSQL, browser)
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 lint: ## go vet and gofmt
@@ -32,10 +32,14 @@ lint: ## go vet and gofmt
 generate: ## regenerate templ views
 	$(GO) tool templ generate
 
-check-generated: generate ## fail if committed *_templ.go files are stale
-	@if [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
-	  echo "generated templ files are stale or uncommitted:"; git status --porcelain -- '*_templ.go'; \
-	  echo "run 'make generate' and commit the result"; exit 1; fi
+check-generated: ## fail if any *_templ.go is stale (regenerating it would change it)
+	@before=$$(find . -name '*_templ.go' -not -path './web/node_modules/*' | sort | xargs md5sum); \
+	  $(GO) tool templ generate >/dev/null 2>&1; \
+	  after=$$(find . -name '*_templ.go' -not -path './web/node_modules/*' | sort | xargs md5sum); \
+	  if [ "$$before" != "$$after" ]; then \
+	    echo "generated templ files were stale; they have been regenerated:"; \
+	    diff <(echo "$$before") <(echo "$$after") | grep '^>' | awk '{print "  " $$3}'; \
+	    echo "review and commit them"; exit 1; fi
 
 assets: $(VENDOR)/.stamp ## copy the pinned Bootstrap Italia dist files into web/static/vendor
 
