@@ -298,29 +298,33 @@ func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, loggedOutPage(h.rs.Shell(r)))
 }
 
-func (h *Handler) chooseRole(w http.ResponseWriter, r *http.Request) {
+// rolesOf returns the session and the roles its operator may act in; on
+// failure it has already answered.
+func (h *Handler) rolesOf(w http.ResponseWriter, r *http.Request) (session.Session, []authz.Principal, bool) {
 	s, ok := session.FromContext(r.Context())
 	if !ok {
 		httpx.Redirect(w, r, "/login")
-		return
+		return s, nil, false
 	}
 	ps, err := h.dir.Principals(r.Context(), s.OperatoreID)
 	if err != nil {
 		h.rs.Error(w, r, err)
+		return s, nil, false
+	}
+	return s, ps, true
+}
+
+func (h *Handler) chooseRole(w http.ResponseWriter, r *http.Request) {
+	s, ps, ok := h.rolesOf(w, r)
+	if !ok {
 		return
 	}
 	h.rs.Render(w, r, http.StatusOK, chooseRolePage(h.rs.Shell(r), ps, s.RuoloID, httpx.SafeReturn(r.URL.Query().Get("ritorno"))))
 }
 
 func (h *Handler) setRole(w http.ResponseWriter, r *http.Request) {
-	s, ok := session.FromContext(r.Context())
+	s, ps, ok := h.rolesOf(w, r)
 	if !ok {
-		httpx.Redirect(w, r, "/login")
-		return
-	}
-	ps, err := h.dir.Principals(r.Context(), s.OperatoreID)
-	if err != nil {
-		h.rs.Error(w, r, err)
 		return
 	}
 	want := r.PostFormValue("ruolo")
