@@ -25,6 +25,7 @@ import (
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/pgcluster"
+	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/migrations"
 	"github.com/cartella/cartella/web"
 )
@@ -35,6 +36,7 @@ Uso:
   cartella demo                       avvia la demo: database privato, fornitore di identità dimostrativo, dati di prova
   cartella serve                      avvia il servizio in produzione (DATABASE_URL e OIDC_* obbligatori)
   cartella migrate up|down|version    gestisce lo schema del database (DATABASE_URL)
+  cartella audit verify               verifica l'integrità del registro degli accessi (DATABASE_URL)
 
 Configurazione: variabili d'ambiente, vedi README.md.
 `
@@ -52,6 +54,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServer(ctx, config.Serve, args[2:], getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[2:], getenv, stdout)
+	case "audit":
+		return runAudit(ctx, args[2:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -116,6 +120,36 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprint(stdout, " (dirty: a migration failed half-way; fix it, then force the version)")
 	}
 	fmt.Fprintln(stdout)
+	return nil
+}
+
+// runAudit verifies the hash chain of the registro degli accessi; it exits
+// non-zero when a record was altered or removed.
+func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return errors.New("usage: cartella audit verify")
+	}
+	dsn := getenv("DATABASE_URL")
+	if dsn == "" {
+		return errors.New("DATABASE_URL is required by `cartella audit verify`")
+	}
+	pool, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rep, err := registro.NewService(pool).Verify(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(stdout, "registrazione %d: %s\n", p.ID, p.Reason)
+	}
+	fmt.Fprintf(stdout, "registro degli accessi: %d registrazioni, ultima impronta %x\n", rep.Records, rep.LastHash)
+	if len(rep.Problems) > 0 {
+		return fmt.Errorf("access register tampered: %d problems", len(rep.Problems))
+	}
+	fmt.Fprintln(stdout, "catena integra")
 	return nil
 }
 

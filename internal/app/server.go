@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/cartella/cartella/internal/demoidp"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/session"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -64,6 +66,7 @@ type deps struct {
 	rs       *httpx.Responder
 	sessions *session.Manager
 	accesso  *accesso.Service
+	registro *registro.Service
 	enforcer *authz.Enforcer
 	guard    *authz.Guard
 	auth     *auth.Handler
@@ -92,6 +95,7 @@ func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*deps, error) {
 	d := &deps{cfg: cfg, pool: pool, log: log}
 	d.accesso = accesso.NewService(pool)
+	d.registro = registro.NewService(pool)
 	en, err := authz.New(ctx, d.accesso.Bindings)
 	if err != nil {
 		return nil, err
@@ -99,16 +103,12 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.enforcer = en
 	d.sessions = session.NewManager(pool, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Secure())
 	d.rs = &httpx.Responder{Log: log, Shell: d.shell}
-	d.guard = authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request) { d.rs.Error(w, r, httpx.ErrForbidden) })
+	d.guard = authz.NewGuard(en, d.deny)
 	d.auth = auth.NewHandler(auth.Config{
 		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 		RedirectURL: cfg.RedirectURL(), PostLogoutURL: cfg.BaseURL.JoinPath("uscita").String(),
 		CFClaim: cfg.OIDCCFClaim,
-	}, d.sessions, directory{d.accesso}, d.rs, log, func(ctx context.Context, e auth.Event) {
-		// The access register (registro degli accessi) records these with
-		// the operator; the log keeps only the kind of event.
-		log.InfoContext(ctx, "auth event", "request_id", httpx.RequestIDFrom(ctx), "event", e.Kind, "detail", e.Detail)
-	})
+	}, d.sessions, directory{d.accesso}, d.rs, log, d.authEvent)
 	var demoAccounts []home.DemoAccount
 	if cfg.DemoProvider() {
 		idp, err := demoidp.New(demoidp.Config{
@@ -157,6 +157,34 @@ func demoAuthenticate(_ context.Context, username, password string) (demoidp.Acc
 		return demoidp.Account{}, false
 	}
 	return demoidp.Account{Subject: cf, Username: cf, FiscalNumber: "TINIT-" + cf}, true
+}
+
+// authEvent records logins, refused logins and logouts in the register;
+// the log keeps only the kind of event, never who.
+func (d *deps) authEvent(r *http.Request, e auth.Event) {
+	v := registro.FromRequest(r, registro.Voce{Azione: e.Kind, OperatoreID: e.OperatoreID, Dettaglio: e.Detail, Esito: registro.Consentito})
+	if e.Kind == registro.LoginNegato {
+		v.Esito = registro.Rifiutato
+	}
+	if p := e.Principal; p != nil {
+		v.Ruolo, v.AmbitoID, v.ComuneID = p.Ruolo, p.AmbitoID, p.ComuneID
+	}
+	if err := d.registro.Record(r.Context(), v); err != nil {
+		d.log.ErrorContext(r.Context(), "access register", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
+	}
+	d.log.InfoContext(r.Context(), "auth event", "request_id", httpx.RequestIDFrom(r.Context()), "event", e.Kind, "detail", e.Detail)
+}
+
+// deny records a refused access and answers 403.
+func (d *deps) deny(w http.ResponseWriter, r *http.Request, obj authz.Object, act authz.Action) {
+	v := registro.FromRequest(r, registro.Voce{Azione: registro.Negato, OggettoTipo: string(obj), Dettaglio: string(act), Esito: registro.Rifiutato})
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		v.OggettoID = rc.RoutePattern()
+	}
+	if err := d.registro.Record(r.Context(), v); err != nil {
+		d.log.ErrorContext(r.Context(), "access register", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
+	}
+	d.rs.Error(w, r, httpx.ErrForbidden)
 }
 
 // shell describes the request for the page layout.

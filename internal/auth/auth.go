@@ -47,7 +47,8 @@ type Directory interface {
 type Event struct {
 	Kind        string // login, login_negato, logout
 	OperatoreID *uuid.UUID
-	Detail      string // never personal data
+	Principal   *authz.Principal // the role acted in, when known
+	Detail      string           // never personal data
 }
 
 // Config configures the relying party.
@@ -67,7 +68,7 @@ type Handler struct {
 	dir      Directory
 	rs       *httpx.Responder
 	log      *slog.Logger
-	onEvent  func(context.Context, Event)
+	onEvent  func(*http.Request, Event)
 
 	mu       sync.Mutex
 	provider *oidc.Provider
@@ -78,12 +79,12 @@ type Handler struct {
 // (and again after a failure), so Cartella starts even while the provider
 // is briefly unreachable, and the demo provider served by this same process
 // is reachable by then.
-func NewHandler(cfg Config, sessions *session.Manager, dir Directory, rs *httpx.Responder, log *slog.Logger, onEvent func(context.Context, Event)) *Handler {
+func NewHandler(cfg Config, sessions *session.Manager, dir Directory, rs *httpx.Responder, log *slog.Logger, onEvent func(*http.Request, Event)) *Handler {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	if onEvent == nil {
-		onEvent = func(context.Context, Event) {}
+		onEvent = func(*http.Request, Event) {}
 	}
 	return &Handler{cfg: cfg, sessions: sessions, dir: dir, rs: rs, log: log, onEvent: onEvent}
 }
@@ -166,13 +167,13 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		h.onEvent(ctx, Event{Kind: "login_negato", Detail: "provider: " + e})
+		h.onEvent(r, Event{Kind: "login_negato", Detail: "provider: " + e})
 		h.rs.Render(w, r, http.StatusUnauthorized, loginProblemPage(h.rs.Shell(r), "Accesso non completato",
 			"Il servizio di autenticazione non ha confermato la tua identità. Ripeti l'accesso."))
 		return
 	}
 	if !equal(q.Get("state"), l.State) {
-		h.onEvent(ctx, Event{Kind: "login_negato", Detail: "state mismatch"})
+		h.onEvent(r, Event{Kind: "login_negato", Detail: "state mismatch"})
 		h.rs.Render(w, r, http.StatusBadRequest, loginProblemPage(h.rs.Shell(r), "Accesso non completato",
 			"La risposta del servizio di autenticazione non corrisponde a questa richiesta di accesso. Ripeti l'accesso."))
 		return
@@ -180,14 +181,14 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	cf, idToken, err := h.exchange(ctx, q.Get("code"), l)
 	if err != nil {
 		h.log.WarnContext(ctx, "oidc callback", "request_id", httpx.RequestIDFrom(ctx), "error", err)
-		h.onEvent(ctx, Event{Kind: "login_negato", Detail: "token non valido"})
+		h.onEvent(r, Event{Kind: "login_negato", Detail: "token non valido"})
 		h.rs.Render(w, r, http.StatusUnauthorized, loginProblemPage(h.rs.Shell(r), "Accesso non completato",
 			"Non è stato possibile verificare la tua identità. Ripeti l'accesso."))
 		return
 	}
 	principals, err := h.dir.PrincipalsByCF(ctx, cf)
 	if errors.Is(err, ErrNotAccredited) {
-		h.onEvent(ctx, Event{Kind: "login_negato", Detail: "non accreditato"})
+		h.onEvent(r, Event{Kind: "login_negato", Detail: "non accreditato"})
 		h.rs.Render(w, r, http.StatusForbidden, notAccreditedPage(h.rs.Shell(r), cf))
 		return
 	}
@@ -204,7 +205,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	h.onEvent(ctx, Event{Kind: "login", OperatoreID: &opID})
+	ev := Event{Kind: "login", OperatoreID: &opID}
+	if len(principals) == 1 {
+		ev.Principal = &principals[0]
+	}
+	h.onEvent(r, ev)
 	if ruolo == nil {
 		httpx.Redirect(w, r, "/ruolo?ritorno="+url.QueryEscape(l.ReturnTo))
 		return
@@ -274,7 +279,11 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		httpx.Redirect(w, r, "/uscita")
 		return
 	}
-	h.onEvent(ctx, Event{Kind: "logout", OperatoreID: &s.OperatoreID})
+	ev := Event{Kind: "logout", OperatoreID: &s.OperatoreID}
+	if p, ok := authz.PrincipalFrom(ctx); ok {
+		ev.Principal = &p
+	}
+	h.onEvent(r, ev)
 	// End the provider's session too, so that the next person at this
 	// computer has to authenticate again (RP-initiated logout).
 	if _, err := h.discover(ctx); err == nil && h.endSess != "" && h.cfg.PostLogoutURL != "" {

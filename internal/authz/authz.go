@@ -208,11 +208,12 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 // Guard is the route-level check every non-public route declares.
 type Guard struct {
 	en   *Enforcer
-	deny func(w http.ResponseWriter, r *http.Request)
+	deny func(w http.ResponseWriter, r *http.Request, obj Object, act Action)
 }
 
-// NewGuard returns a guard over en; deny renders the refusal (403 page).
-func NewGuard(en *Enforcer, deny func(w http.ResponseWriter, r *http.Request)) *Guard {
+// NewGuard returns a guard over en; deny records and renders the refusal
+// (403 page).
+func NewGuard(en *Enforcer, deny func(w http.ResponseWriter, r *http.Request, obj Object, act Action)) *Guard {
 	return &Guard{en: en, deny: deny}
 }
 
@@ -223,7 +224,7 @@ func (g *Guard) Require(obj Object, act Action) func(http.Handler) http.Handler 
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, ok := PrincipalFrom(r.Context())
 			if !ok || !g.en.Allowed(p, obj, act) {
-				g.deny(w, r)
+				g.deny(w, r, obj, act)
 				return
 			}
 			next.ServeHTTP(w, r)

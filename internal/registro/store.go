@@ -1,0 +1,68 @@
+package registro
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/database"
+)
+
+const cols = `id, registrato_il, operatore_id, ruolo, ambito_id, comune_id, azione, oggetto_tipo, oggetto_id,
+	caso_id, esito, request_id, indirizzo, dettaglio, hash_prec, hash`
+
+func scan(row pgx.Row) (Voce, error) {
+	var v Voce
+	err := row.Scan(&v.ID, &v.RegistratoIl, &v.OperatoreID, &v.Ruolo, &v.AmbitoID, &v.ComuneID, &v.Azione,
+		&v.OggettoTipo, &v.OggettoID, &v.CasoID, &v.Esito, &v.RequestID, &v.Indirizzo, &v.Dettaglio, &v.HashPrec, &v.Hash)
+	return v, err
+}
+
+func lastHash(ctx context.Context, q database.Querier) ([]byte, error) {
+	var h []byte
+	err := q.QueryRow(ctx, `SELECT hash FROM registro_accessi ORDER BY id DESC LIMIT 1`).Scan(&h)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return zero, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("registro: last hash: %w", err)
+	}
+	return h, nil
+}
+
+func insert(ctx context.Context, q database.Querier, v Voce) error {
+	_, err := q.Exec(ctx, `
+		INSERT INTO registro_accessi (registrato_il, operatore_id, ruolo, ambito_id, comune_id, azione, oggetto_tipo,
+			oggetto_id, caso_id, esito, request_id, indirizzo, dettaglio, hash_prec, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
+		v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.HashPrec, v.Hash)
+	return err
+}
+
+// scanAll streams the whole register in id order, in batches, so that a
+// register of millions of records is verified in constant memory.
+func scanAll(ctx context.Context, q database.Querier, fn func(Voce) error) error {
+	var after int64
+	for {
+		rows, err := q.Query(ctx, `SELECT `+cols+` FROM registro_accessi WHERE id > $1 ORDER BY id LIMIT 5000`, after)
+		if err != nil {
+			return fmt.Errorf("registro: scan: %w", err)
+		}
+		batch, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Voce, error) { return scan(r) })
+		if err != nil {
+			return fmt.Errorf("registro: scan: %w", err)
+		}
+		for _, v := range batch {
+			if err := fn(v); err != nil {
+				return err
+			}
+			after = v.ID
+		}
+		if len(batch) < 5000 {
+			return nil
+		}
+	}
+}
