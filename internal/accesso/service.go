@@ -15,9 +15,11 @@ import (
 
 // Service is the module's API.
 type Service struct {
-	pool *pgxpool.Pool
-	st   store
-	now  func() time.Time
+	pool    *pgxpool.Pool
+	st      store
+	now     func() time.Time
+	audit   Auditor
+	changed func(ctx context.Context, operatoreID uuid.UUID, stato string)
 }
 
 // NewService returns the service over pool.

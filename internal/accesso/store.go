@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -150,4 +151,136 @@ func (store) bindings(ctx context.Context, q database.Querier, day time.Time) ([
 		err := row.Scan(&b.operatoreID, &b.a.Ruolo, &b.a.AmbitoID, &b.a.ComuneID)
 		return b, err
 	})
+}
+
+func (store) comuneByID(ctx context.Context, q database.Querier, id int64) (Comune, error) {
+	var c Comune
+	err := q.QueryRow(ctx, `
+		SELECT id, codice_istat, codice_catastale, denominazione, provincia, regione, ambito_id
+		FROM comune WHERE id = $1`, id).
+		Scan(&c.ID, &c.CodiceISTAT, &c.CodiceCatastale, &c.Denominazione, &c.Provincia, &c.Regione, &c.AmbitoID)
+	return c, notFound(err)
+}
+
+// listOperatori returns one more row than a page, to tell whether a next
+// page exists. Search matches surname, name or codice fiscale.
+func (store) listOperatori(ctx context.Context, q database.Querier, ambitoID int64, f Filtro, day time.Time) ([]Operatore, error) {
+	rows, err := q.Query(ctx, `
+		SELECT `+operatoreCols+` FROM operatore o
+		WHERE o.ambito_id = $1
+		  AND ($2 = '' OR o.codice_fiscale = upper($2)
+		       OR lower(o.cognome || ' ' || o.nome) LIKE '%' || lower($2) || '%'
+		       OR lower(o.nome || ' ' || o.cognome) LIKE '%' || lower($2) || '%')
+		  AND ($3 = '' OR o.stato = $3)
+		  AND ($4 = '' AND $5 = 0 OR EXISTS (
+		        SELECT 1 FROM operatore_ruolo r WHERE r.operatore_id = o.id
+		          AND ($4 = '' OR r.ruolo = $4) AND ($5 = 0 OR r.comune_id = $5)
+		          AND r.dal <= $6 AND (r.al IS NULL OR r.al >= $6)))
+		ORDER BY lower(o.cognome), lower(o.nome), o.id
+		LIMIT $7 OFFSET $8`,
+		ambitoID, strings.TrimSpace(f.Q), f.Stato, f.Ruolo, f.ComuneID, day, PageSize+1, (f.Pagina-1)*PageSize)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Operatore, error) { return scanOperatore(r) })
+}
+
+func (st store) scheda(ctx context.Context, q database.Querier, id uuid.UUID) (Scheda, error) {
+	var sc Scheda
+	var err error
+	row := q.QueryRow(ctx, `SELECT `+operatoreCols+`, stato_dal, stato_motivo, versione FROM operatore WHERE id = $1`, id)
+	o := &sc.Operatore
+	err = row.Scan(&o.ID, &o.CodiceFiscale, &o.Nome, &o.Cognome, &o.DataNascita, &o.ComuneNascita,
+		&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &sc.StatoDal, &sc.Motivo, &sc.Versione)
+	if err != nil {
+		return sc, notFound(err)
+	}
+	rows, err := q.Query(ctx, `
+		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''),
+		       r.fondo, r.dal, r.al, r.motivo_fine
+		FROM operatore_ruolo r
+		LEFT JOIN ambito a ON a.id = r.ambito_id
+		LEFT JOIN comune c ON c.id = r.comune_id
+		WHERE r.operatore_id = $1 ORDER BY r.dal DESC, r.id DESC`, id)
+	if err != nil {
+		return sc, err
+	}
+	sc.Ruoli, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RuoloStorico, error) {
+		var a RuoloStorico
+		err := r.Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.Fondo, &a.Dal, &a.Al, &a.MotivoFine)
+		return a, err
+	})
+	if err != nil {
+		return sc, err
+	}
+	rows, err = q.Query(ctx, `
+		SELECT s.registrato_il, COALESCE(a.nome || ' ' || a.cognome, 'sistema'), s.azione, s.descrizione
+		FROM operatore_storico s LEFT JOIN operatore a ON a.id = s.autore_id
+		WHERE s.operatore_id = $1 ORDER BY s.id DESC`, id)
+	if err != nil {
+		return sc, err
+	}
+	sc.Storico, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Evento, error) {
+		var e Evento
+		err := r.Scan(&e.Quando, &e.Autore, &e.Azione, &e.Descrizione)
+		return e, err
+	})
+	return sc, err
+}
+
+func (store) insertStorico(ctx context.Context, q database.Querier, id uuid.UUID, autore *uuid.UUID, azione, desc string) error {
+	_, err := q.Exec(ctx, `INSERT INTO operatore_storico (operatore_id, autore_id, azione, descrizione) VALUES ($1, $2, $3, $4)`,
+		id, autore, azione, desc)
+	return err
+}
+
+// operatoreForUpdate locks the operator's row for the rest of the transaction.
+func (store) operatoreForUpdate(ctx context.Context, q database.Querier, id uuid.UUID) (Operatore, int, error) {
+	var o Operatore
+	var ver int
+	err := q.QueryRow(ctx, `SELECT `+operatoreCols+`, versione FROM operatore WHERE id = $1 FOR UPDATE`, id).
+		Scan(&o.ID, &o.CodiceFiscale, &o.Nome, &o.Cognome, &o.DataNascita, &o.ComuneNascita,
+			&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &ver)
+	return o, ver, notFound(err)
+}
+
+func (store) updateAnagrafica(ctx context.Context, q database.Querier, o Operatore) error {
+	_, err := q.Exec(ctx, `
+		UPDATE operatore SET nome = $2, cognome = $3, data_nascita = $4, comune_nascita = $5, genere = $6,
+			email = $7, telefono = $8, versione = versione + 1, updated_at = now()
+		WHERE id = $1`, o.ID, o.Nome, o.Cognome, o.DataNascita, o.ComuneNascita, o.Genere, o.Email, o.Telefono)
+	return err
+}
+
+func (store) bumpVersione(ctx context.Context, q database.Querier, id uuid.UUID) error {
+	_, err := q.Exec(ctx, `UPDATE operatore SET versione = versione + 1, updated_at = now() WHERE id = $1`, id)
+	return err
+}
+
+func (store) assegnazione(ctx context.Context, q database.Querier, opID uuid.UUID, id int64) (Assegnazione, error) {
+	var a Assegnazione
+	err := q.QueryRow(ctx, `
+		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''),
+		       r.fondo, r.dal, r.al
+		FROM operatore_ruolo r
+		LEFT JOIN ambito a ON a.id = r.ambito_id
+		LEFT JOIN comune c ON c.id = r.comune_id
+		WHERE r.operatore_id = $1 AND r.id = $2`, opID, id).
+		Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.Fondo, &a.Dal, &a.Al)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, ErrOperatoreNotFound
+	}
+	return a, err
+}
+
+func (store) endAssegnazione(ctx context.Context, q database.Querier, id int64, al time.Time, motivo string) error {
+	_, err := q.Exec(ctx, `UPDATE operatore_ruolo SET al = $2, motivo_fine = $3 WHERE id = $1`, id, al, motivo)
+	return err
+}
+
+func (store) setStato(ctx context.Context, q database.Querier, id uuid.UUID, stato string, dal time.Time, motivo string) error {
+	_, err := q.Exec(ctx, `
+		UPDATE operatore SET stato = $2, stato_dal = $3, stato_motivo = $4, versione = versione + 1, updated_at = now()
+		WHERE id = $1`, id, stato, dal, motivo)
+	return err
 }

@@ -77,8 +77,8 @@ func routes(d *deps) http.Handler {
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(auth.RequireLogin)
-			// Domain modules mount here, each route with its guard:
-			// r.With(d.guard.Require(authz.Casi, authz.Read)).Get("/casi", ...)
+			// Domain modules mount here; each route declares its guard.
+			d.operatori.Routes(r)
 		})
 	})
 	return r

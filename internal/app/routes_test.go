@@ -14,7 +14,17 @@ import (
 // guardedRoutes is the authorization table: for every route that needs a
 // signed-in operator, the roles that may use it. A route missing from both
 // this table and publicRoutes fails TestEveryRouteIsPublicOrGuarded.
-var guardedRoutes = map[string][]string{}
+var guardedRoutes = map[string][]string{
+	"GET /admin/operatori":                             {"amministratore_ambito"},
+	"GET /admin/operatori/nuovo":                       {"amministratore_ambito"},
+	"POST /admin/operatori":                            {"amministratore_ambito"},
+	"GET /admin/operatori/{id}":                        {"amministratore_ambito"},
+	"GET /admin/operatori/{id}/modifica":               {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/modifica":              {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/ruoli":                 {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/ruoli/{ruolo}/termina": {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/stato":                 {"amministratore_ambito"},
+}
 
 func walk(t *testing.T, h http.Handler) []string {
 	t.Helper()

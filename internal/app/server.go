@@ -56,22 +56,24 @@ type navEntry struct {
 // roles allowed to open it.
 var nav = []navEntry{
 	{"Home", "/", authz.Home, authz.Read},
+	{"Operatori", "/admin/operatori", authz.Operatori, authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.
 type deps struct {
-	cfg      config.Config
-	pool     *pgxpool.Pool
-	log      *slog.Logger
-	rs       *httpx.Responder
-	sessions *session.Manager
-	accesso  *accesso.Service
-	registro *registro.Service
-	enforcer *authz.Enforcer
-	guard    *authz.Guard
-	auth     *auth.Handler
-	home     *home.Handler
-	demoIdP  http.Handler // nil outside demo mode
+	cfg       config.Config
+	pool      *pgxpool.Pool
+	log       *slog.Logger
+	rs        *httpx.Responder
+	sessions  *session.Manager
+	accesso   *accesso.Service
+	registro  *registro.Service
+	enforcer  *authz.Enforcer
+	guard     *authz.Guard
+	auth      *auth.Handler
+	home      *home.Handler
+	operatori *accesso.Handler
+	demoIdP   http.Handler // nil outside demo mode
 }
 
 // newServer wires the modules and, in demo mode, loads the demo data.
@@ -137,6 +139,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 		}
 	}
 	d.home = home.NewHandler(d.rs, d.sessions, demoAccounts)
+	d.accesso.SetAudit(d.registro, d.accreditamentoChanged)
+	d.operatori = accesso.NewHandler(d.accesso, d.rs, d.guard)
 	return d, nil
 }
 
@@ -173,6 +177,20 @@ func (d *deps) authEvent(r *http.Request, e auth.Event) {
 		d.log.ErrorContext(r.Context(), "access register", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
 	}
 	d.log.InfoContext(r.Context(), "auth event", "request_id", httpx.RequestIDFrom(r.Context()), "event", e.Kind, "detail", e.Detail)
+}
+
+// accreditamentoChanged makes an accreditation change effective at once:
+// casbin reloads the bindings, and a suspended or revoked operator loses
+// every open session.
+func (d *deps) accreditamentoChanged(ctx context.Context, id uuid.UUID, stato string) {
+	if err := d.enforcer.Reload(ctx); err != nil {
+		d.log.ErrorContext(ctx, "authz reload", "error", err)
+	}
+	if stato == "sospeso" || stato == "revocato" {
+		if err := d.sessions.DestroyOperatore(ctx, id); err != nil {
+			d.log.ErrorContext(ctx, "end sessions", "error", err)
+		}
+	}
 }
 
 // deny records a refused access and answers 403.

@@ -1,0 +1,388 @@
+package accesso
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/web/ui"
+)
+
+// Handler serves the accreditation screens of the amministratore di ambito.
+type Handler struct {
+	svc   *Service
+	rs    *httpx.Responder
+	guard *authz.Guard
+}
+
+// NewHandler returns the handler.
+func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
+	return &Handler{svc: svc, rs: rs, guard: guard}
+}
+
+// Routes mounts /admin/operatori; every route declares its permission.
+func (h *Handler) Routes(r chi.Router) {
+	read := h.guard.Require(authz.Operatori, authz.Read)
+	write := h.guard.Require(authz.Operatori, authz.Write)
+	r.With(read).Get("/admin/operatori", h.list)
+	r.With(write).Get("/admin/operatori/nuovo", h.newForm)
+	r.With(write).Post("/admin/operatori", h.create)
+	r.With(read).Get("/admin/operatori/{id}", h.show)
+	r.With(write).Get("/admin/operatori/{id}/modifica", h.editForm)
+	r.With(write).Post("/admin/operatori/{id}/modifica", h.update)
+	r.With(write).Post("/admin/operatori/{id}/ruoli", h.addRuolo)
+	r.With(write).Post("/admin/operatori/{id}/ruoli/{ruolo}/termina", h.endRuolo)
+	r.With(write).Post("/admin/operatori/{id}/stato", h.changeStato)
+}
+
+func principal(r *http.Request) authz.Principal {
+	p, _ := authz.PrincipalFrom(r.Context())
+	return p
+}
+
+func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
+
+func pathID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	if err != nil {
+		return uuid.Nil, ErrOperatoreNotFound
+	}
+	return id, nil
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := Filtro{Q: q.Get("q"), Ruolo: q.Get("ruolo"), Stato: q.Get("stato")}
+	f.Pagina, _ = strconv.Atoi(q.Get("pagina"))
+	f.ComuneID, _ = strconv.ParseInt(q.Get("comune"), 10, 64)
+	if f.Pagina < 1 {
+		f.Pagina = 1
+	}
+	p := principal(r)
+	comuni, err := h.svc.ComuniAmbito(r.Context(), p)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	rows, hasNext, err := h.svc.ListOperatori(r.Context(), p, f, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	base := url.Values{}
+	for k, v := range map[string]string{"q": f.Q, "ruolo": f.Ruolo, "stato": f.Stato, "comune": q.Get("comune")} {
+		if v != "" {
+			base.Set(k, v)
+		}
+	}
+	pager := ui.Pager{Page: f.Pagina, HasNext: hasNext, BaseURL: "/admin/operatori?" + base.Encode()}
+	h.rs.Render(w, r, http.StatusOK, listPage(h.rs.Shell(r), listProps{Filtro: f, ComuneSel: q.Get("comune"), Comuni: comuni, Righe: rows, Pager: pager, Esito: q.Get("esito")}))
+}
+
+func anagraficaFrom(r *http.Request) Anagrafica {
+	return Anagrafica{
+		CodiceFiscale: r.PostFormValue("codice_fiscale"), Nome: r.PostFormValue("nome"), Cognome: r.PostFormValue("cognome"),
+		DataNascita: r.PostFormValue("data_nascita"), ComuneNascita: r.PostFormValue("comune_nascita"),
+		Genere: r.PostFormValue("genere"), Email: r.PostFormValue("email"), Telefono: r.PostFormValue("telefono"),
+	}
+}
+
+func ruoloFrom(r *http.Request) NuovoRuolo {
+	return NuovoRuolo{Ruolo: r.PostFormValue("ruolo"), ComuneID: r.PostFormValue("comune_id"), Fondo: r.PostFormValue("fondo"), Dal: r.PostFormValue("dal")}
+}
+
+func today() string { return time.Now().Format("2006-01-02") }
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+	h.renderNew(w, r, http.StatusOK, Anagrafica{}, NuovoRuolo{Dal: today(), Fondo: Fondi[0]}, nil)
+}
+
+func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, an Anagrafica, ru NuovoRuolo, errs FieldErrors) {
+	comuni, err := h.svc.ComuniAmbito(r.Context(), principal(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, newPage(h.rs.Shell(r), an, ru, comuni, errs))
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	an, ru := anagraficaFrom(r), ruoloFrom(r)
+	id, err := h.svc.AccreditOperatore(r.Context(), principal(r), an, ru, audit(r))
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		h.renderNew(w, r, http.StatusUnprocessableEntity, an, ru, fe)
+		return
+	}
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	httpx.Redirect(w, r, "/admin/operatori/"+id.String()+"?esito=accreditato")
+}
+
+// schedaForms carries what the user typed in one of the page's forms, with
+// its errors, so that a refused submission loses nothing.
+type schedaForms struct {
+	Ruolo      NuovoRuolo
+	RuoloErr   FieldErrors
+	FineID     int64
+	Fine       [2]string // al, motivo
+	FineErr    FieldErrors
+	Stato      [3]string // azione, dal, motivo
+	StatoErr   FieldErrors
+	Conflitto  bool
+	Esito      string
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	h.renderScheda(w, r, http.StatusOK, schedaForms{Esito: r.URL.Query().Get("esito")})
+}
+
+func (h *Handler) renderScheda(w http.ResponseWriter, r *http.Request, status int, f schedaForms) {
+	id, err := pathID(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	p := principal(r)
+	sc, err := h.svc.SchedaOperatore(r.Context(), p, id, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	comuni, err := h.svc.ComuniAmbito(r.Context(), p)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	if f.Ruolo.Dal == "" {
+		f.Ruolo.Dal, f.Ruolo.Fondo = today(), Fondi[0]
+	}
+	if f.Stato[1] == "" {
+		f.Stato[1] = today()
+	}
+	h.rs.Render(w, r, status, schedaPage(h.rs.Shell(r), sc, comuni, f))
+}
+
+// afterChange answers a POST on the operator's page: back to the page on
+// success, the page with the form's errors (422) or with the conflict (409).
+func (h *Handler) afterChange(w http.ResponseWriter, r *http.Request, err error, f schedaForms, set func(*schedaForms, FieldErrors), esito string) {
+	var fe FieldErrors
+	switch {
+	case err == nil:
+		httpx.Redirect(w, r, "/admin/operatori/"+chi.URLParam(r, "id")+"?esito="+esito)
+	case errors.As(err, &fe):
+		set(&f, fe)
+		h.renderScheda(w, r, http.StatusUnprocessableEntity, f)
+	case errors.Is(err, ErrConflict):
+		f.Conflitto = true
+		h.renderScheda(w, r, http.StatusConflict, f)
+	default:
+		h.rs.Error(w, r, err)
+	}
+}
+
+func versione(r *http.Request) int {
+	v, _ := strconv.Atoi(r.PostFormValue("versione"))
+	return v
+}
+
+func (h *Handler) addRuolo(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	ru := ruoloFrom(r)
+	err = h.svc.AddRuolo(r.Context(), principal(r), id, versione(r), ru, audit(r))
+	h.afterChange(w, r, err, schedaForms{Ruolo: ru}, func(f *schedaForms, e FieldErrors) { f.RuoloErr = e }, "ruolo-aggiunto")
+}
+
+func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	rid, err := strconv.ParseInt(chi.URLParam(r, "ruolo"), 10, 64)
+	if err != nil {
+		h.rs.Error(w, r, ErrOperatoreNotFound)
+		return
+	}
+	al, motivo := r.PostFormValue("al"), r.PostFormValue("motivo")
+	err = h.svc.EndRuolo(r.Context(), principal(r), id, versione(r), rid, al, motivo, audit(r))
+	h.afterChange(w, r, err, schedaForms{FineID: rid, Fine: [2]string{al, motivo}}, func(f *schedaForms, e FieldErrors) { f.FineErr = e }, "ruolo-terminato")
+}
+
+func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
+	err = h.svc.ChangeStato(r.Context(), principal(r), id, versione(r), st[0], st[1], st[2], audit(r))
+	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
+}
+
+func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	sc, err := h.svc.SchedaOperatore(r.Context(), principal(r), id, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	o := sc.Operatore
+	an := Anagrafica{CodiceFiscale: o.CodiceFiscale, Nome: o.Nome, Cognome: o.Cognome, ComuneNascita: o.ComuneNascita,
+		Genere: o.Genere, Email: o.Email, Telefono: o.Telefono}
+	if o.DataNascita != nil {
+		an.DataNascita = o.DataNascita.Format("2006-01-02")
+	}
+	h.rs.Render(w, r, http.StatusOK, editPage(h.rs.Shell(r), sc, an, sc.Versione, nil, nil))
+}
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	an := anagraficaFrom(r)
+	p := principal(r)
+	err = h.svc.UpdateAnagrafica(r.Context(), p, id, versione(r), an, audit(r))
+	if err == nil {
+		httpx.Redirect(w, r, "/admin/operatori/"+id.String()+"?esito=modificato")
+		return
+	}
+	var fe FieldErrors
+	status := http.StatusUnprocessableEntity
+	if !errors.As(err, &fe) && !errors.Is(err, ErrConflict) {
+		h.rs.Error(w, r, err)
+		return
+	}
+	sc, lerr := h.svc.SchedaOperatore(r.Context(), p, id, audit(r))
+	if lerr != nil {
+		h.rs.Error(w, r, lerr)
+		return
+	}
+	v := versione(r)
+	var current *Operatore
+	if errors.Is(err, ErrConflict) {
+		// Show what the other person saved next to what this one typed; the
+		// next save, made knowingly, carries the current version.
+		status, current, v = http.StatusConflict, &sc.Operatore, sc.Versione
+	}
+	h.rs.Render(w, r, status, editPage(h.rs.Shell(r), sc, an, v, fe, current))
+}
+
+func ruoloOptions(withEmpty bool) []ui.Option {
+	var out []ui.Option
+	if withEmpty {
+		out = append(out, ui.Option{Value: "", Label: "Tutti i ruoli"})
+	} else {
+		out = append(out, ui.Option{Value: "", Label: "Scegli…"})
+	}
+	for _, r := range RuoliAmbito {
+		out = append(out, ui.Option{Value: string(r), Label: r.Label()})
+	}
+	return out
+}
+
+func comuneOptions(comuni []Comune, empty string) []ui.Option {
+	out := []ui.Option{{Value: "", Label: empty}}
+	for _, c := range comuni {
+		out = append(out, ui.Option{Value: fmt.Sprint(c.ID), Label: c.Denominazione})
+	}
+	return out
+}
+
+func fondoOptions() []ui.Option {
+	out := make([]ui.Option, len(Fondi))
+	for i, f := range Fondi {
+		out[i] = ui.Option{Value: f, Label: f}
+	}
+	return out
+}
+
+var genereOptions = []ui.Option{{Value: "", Label: "Scegli…"}, {Value: "F", Label: "Femminile"}, {Value: "M", Label: "Maschile"}}
+
+var statoOptions = []ui.Option{{Value: "", Label: "Tutti"}, {Value: "attivo", Label: "Attivi"}, {Value: "sospeso", Label: "Sospesi"}, {Value: "revocato", Label: "Revocati"}}
+
+func statoBadge(stato string) (string, string) {
+	switch stato {
+	case "attivo":
+		return "success", "Attivo"
+	case "sospeso":
+		return "warning", "Sospeso"
+	}
+	return "secondary", "Revocato"
+}
+
+func data(t time.Time) string { return t.Format("02/01/2006") }
+
+func dataPtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return data(*t)
+}
+
+var esiti = map[string]string{
+	"accreditato":     "Operatore accreditato. Può accedere con SPID o CIE usando il proprio codice fiscale.",
+	"modificato":      "Anagrafica aggiornata.",
+	"ruolo-aggiunto":  "Ruolo aggiunto.",
+	"ruolo-terminato": "Ruolo terminato.",
+	"stato-sospendi":  "Accreditamento sospeso: le sessioni dell'operatore sono state chiuse.",
+	"stato-riattiva":  "Accreditamento riattivato.",
+	"stato-revoca":    "Accreditamento revocato: le sessioni dell'operatore sono state chiuse.",
+}
+
+func statoAzioni(stato string) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Scegli…"}}
+	if stato == "attivo" {
+		out = append(out, ui.Option{Value: Sospendi, Label: "Sospendi l'accreditamento"})
+	}
+	if stato == "sospeso" {
+		out = append(out, ui.Option{Value: Riattiva, Label: "Riattiva l'accreditamento"})
+	}
+	return append(out, ui.Option{Value: Revoca, Label: "Revoca l'accreditamento (definitivo)"})
+}
+
+func fineValue(f schedaForms, id int64, i int) string {
+	if f.FineID != id {
+		if i == 0 {
+			return today()
+		}
+		return ""
+	}
+	return f.Fine[i]
+}
+
+func fineErr(f schedaForms, id int64, k string) string {
+	if f.FineID != id {
+		return ""
+	}
+	return f.FineErr[k]
+}
+
+var rome = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
