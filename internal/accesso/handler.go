@@ -133,15 +133,15 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 // schedaForms carries what the user typed in one of the page's forms, with
 // its errors, so that a refused submission loses nothing.
 type schedaForms struct {
-	Ruolo      NuovoRuolo
-	RuoloErr   FieldErrors
-	FineID     int64
-	Fine       [2]string // al, motivo
-	FineErr    FieldErrors
-	Stato      [3]string // azione, dal, motivo
-	StatoErr   FieldErrors
-	Conflitto  bool
-	Esito      string
+	Ruolo     NuovoRuolo
+	RuoloErr  FieldErrors
+	FineID    int64
+	Fine      [2]string // al, motivo
+	FineErr   FieldErrors
+	Stato     [3]string // azione, dal, motivo
+	StatoErr  FieldErrors
+	Conflitto bool
+	Esito     string
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
