@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartella/cartella/internal/browsertest"
+	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/demo"
 )
 
@@ -107,4 +109,72 @@ func TestJourneyErrorPagesAccessible(t *testing.T) {
 		t.Errorf("404 title %q", got)
 	}
 	checkPage(t, b, "07-404")
+}
+
+// The amministratore di ambito accredits a new case manager; a mistake in
+// the codice fiscale is reported next to the field with everything typed
+// kept; then the new operator signs in with SPID (here the demo provider)
+// and reaches the case manager's home.
+func TestJourneyAccreditaCaseManager(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.Start(t)
+	b.Navigate(t, a.URL+"/login")
+	b.Fill(t, "#username", "amministratore")
+	b.Fill(t, "#password", demo.Password)
+	b.Click(t, `[data-testid="demo-idp-submit"]`)
+	b.Navigate(t, a.URL+"/admin/operatori")
+	if !strings.Contains(b.Text(t, `[data-testid="operatori"]`), "Ferrari") {
+		t.Error("the list does not show the demo case manager")
+	}
+	checkPage(t, b, "10-operatori")
+
+	b.Click(t, `[data-testid="nuovo-operatore"]`)
+	cf := codicefiscale.Compute("Galli", "Elena", time.Date(1991, 3, 8, 0, 0, 0, 0, time.UTC), "F", "A944")
+	b.Fill(t, "#codice_fiscale", cf[:15]+"X") // wrong check character
+	b.Fill(t, "#nome", "Elena")
+	b.Fill(t, "#cognome", "Galli")
+	b.Fill(t, "#data_nascita", "1991-03-08")
+	b.Fill(t, "#comune_nascita", "Bologna")
+	b.Select(t, "#genere", "F")
+	b.Fill(t, "#email", "elena.galli@comune.example.it")
+	b.Select(t, "#ruolo", "case_manager")
+	b.SelectByText(t, "#comune_id", "Sasso Marconi")
+	b.Click(t, `[data-testid="accredita"]`)
+	if got := b.Text(t, `[data-testid="errore-codice_fiscale"]`); !strings.Contains(got, "controllo") {
+		t.Errorf("codice fiscale error: %q", got)
+	}
+	if got := b.Value(t, "#email"); got != "elena.galli@comune.example.it" {
+		t.Errorf("the e-mail typed was lost: %q", got)
+	}
+	checkPage(t, b, "11-operatore-errori")
+
+	b.Fill(t, "#codice_fiscale", cf)
+	b.Click(t, `[data-testid="accredita"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "accreditato") {
+		t.Fatalf("after accreditation: %q at %s", got, b.URL(t))
+	}
+	if got := b.Text(t, `[data-testid="ruoli"]`); !strings.Contains(got, "Case manager") || !strings.Contains(got, "Sasso Marconi") {
+		t.Errorf("roles: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="storico"]`); !strings.Contains(got, "Accreditato come Case manager") {
+		t.Errorf("history: %q", got)
+	}
+	checkPage(t, b, "12-operatore-scheda")
+	b.Click(t, `[data-testid="logout"]`)
+
+	b.Navigate(t, a.URL+"/login")
+	b.Fill(t, "#username", cf)
+	b.Fill(t, "#password", demo.Password)
+	b.Click(t, `[data-testid="demo-idp-submit"]`)
+	if got := b.Text(t, `[data-testid="home-title"]`); !strings.Contains(got, "Elena Galli") {
+		t.Fatalf("new operator's home: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="operatore"]`); !strings.Contains(got, "Case manager") || !strings.Contains(got, "Sasso Marconi") {
+		t.Errorf("header: %q", got)
+	}
+	// And the case manager may not open the accreditation screens.
+	b.Navigate(t, a.URL+"/admin/operatori")
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {
+		t.Errorf("case manager on /admin/operatori: %q", got)
+	}
 }

@@ -68,7 +68,8 @@ func Start(t testing.TB) *Browser {
 		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000))
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
+		chromedp.Flag("lang", "it-IT"))
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(func() { cancel(); cancelAlloc() }) // waits for Chromium to exit, then TempDir goes
 
@@ -103,13 +104,57 @@ func (b *Browser) Navigate(t testing.TB, url string) {
 }
 
 // Fill waits for the field that matches css to be visible, clears it and
-// types value into it with key events.
+// types value into it with key events. A date field takes the ISO value
+// (yyyy-mm-dd) that the browser submits: how its widget reads typed digits
+// depends on the browser's locale, not on the page.
 func (b *Browser) Fill(t testing.TB, css, value string) {
 	t.Helper()
+	dateJS := fmt.Sprintf(`(el => { if (el.type !== "date") return false; el.value = %s;
+		el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return true })
+		(document.querySelector(%s))`, jsString(value), jsString(css))
+	run(b, t, "wait for", css, chromedp.WaitVisible(chromedp.CSS(css)))
+	if run(b, t, "fill", css, chromedp.Evaluate[bool](dateJS)) {
+		return
+	}
 	clearJS := fmt.Sprintf(`(el => { el.focus(); el.value = ""; el.dispatchEvent(new Event("input", {bubbles: true})) })
 		(document.querySelector(%s))`, jsString(css))
 	run(b, t, "fill", css, chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(css)),
 		chromedp.Evaluate[chromedp.Void](clearJS), chromedp.SendKeys(chromedp.CSS(css), value)))
+}
+
+// Select chooses the option with the given value in the select that
+// matches css, as a user picking from the list would (change event fired).
+func (b *Browser) Select(t testing.TB, css, value string) {
+	t.Helper()
+	b.selectBy(t, css, "o.value === v", value)
+}
+
+// SelectByText chooses the option whose visible text contains text.
+func (b *Browser) SelectByText(t testing.TB, css, text string) {
+	t.Helper()
+	b.selectBy(t, css, "o.text.includes(v)", text)
+}
+
+func (b *Browser) selectBy(t testing.TB, css, match, v string) {
+	t.Helper()
+	js := fmt.Sprintf(`((el, v) => {
+		const o = [...el.options].find(o => %s);
+		if (!o) return false;
+		el.value = o.value;
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+		return true;
+	})(document.querySelector(%s), %s)`, match, jsString(css), jsString(v))
+	run(b, t, "wait for", css, chromedp.WaitVisible(chromedp.CSS(css)))
+	ok := run(b, t, "select "+v+" in", css, chromedp.Evaluate[bool](js))
+	if !ok {
+		t.Fatalf("browsertest: select %q: no such option in %s", v, css)
+	}
+}
+
+// Value returns the current value of the form field that matches css.
+func (b *Browser) Value(t testing.TB, css string) string {
+	t.Helper()
+	return run(b, t, "read the value of", css, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%s).value`, jsString(css))))
 }
 
 // Click waits for the element that matches css to be visible and clicks it.
