@@ -574,3 +574,21 @@ func (s *Service) ComuniAmbito(ctx context.Context, p authz.Principal) ([]Comune
 	}
 	return s.st.comuniOfAmbito(ctx, s.pool, amb)
 }
+
+// NomiAmbito lists id and "Cognome Nome" of every operator of the
+// principal's ambito, for the register's viewer.
+func (s *Service) NomiAmbito(ctx context.Context, p authz.Principal) ([]registro.Nome, error) {
+	amb, err := ambitoOf(p)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.st.nomiAmbito(ctx, s.pool, amb)
+	if err != nil {
+		return nil, fmt.Errorf("accesso: nomi: %w", err)
+	}
+	out := make([]registro.Nome, len(rows))
+	for i, r := range rows {
+		out[i] = registro.Nome{ID: r.id, Nome: r.nome}
+	}
+	return out, nil
+}

@@ -284,3 +284,20 @@ func (store) setStato(ctx context.Context, q database.Querier, id uuid.UUID, sta
 		WHERE id = $1`, id, stato, dal, motivo)
 	return err
 }
+
+type nomeRow struct {
+	id   uuid.UUID
+	nome string
+}
+
+func (store) nomiAmbito(ctx context.Context, q database.Querier, ambitoID int64) ([]nomeRow, error) {
+	rows, err := q.Query(ctx, `SELECT id, cognome || ' ' || nome FROM operatore WHERE ambito_id = $1 ORDER BY lower(cognome), lower(nome)`, ambitoID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (nomeRow, error) {
+		var n nomeRow
+		err := r.Scan(&n.id, &n.nome)
+		return n, err
+	})
+}

@@ -160,6 +160,11 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 		t.Errorf("history: %q", got)
 	}
 	checkPage(t, b, "12-operatore-scheda")
+	b.Navigate(t, a.URL+"/admin/registro")
+	if got := b.Text(t, `[data-testid="registro"]`); !strings.Contains(got, "Galli Elena") || !strings.Contains(got, "Scrittura") {
+		t.Errorf("the register does not show the accreditation: %q", got)
+	}
+	checkPage(t, b, "13-registro")
 	b.Click(t, `[data-testid="logout"]`)
 
 	b.Navigate(t, a.URL+"/login")

@@ -77,3 +77,70 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatalf("tampered register: err %v\n%s", err, out.String())
 	}
 }
+
+// The amministratore di ambito reads the register of their ambito, filters
+// it, and exports it as CSV; looking and exporting are recorded too.
+func TestRegistroViewerAndExport(t *testing.T) {
+	a := startApp(t)
+	a.login(t, a.client(t), "casemanager", demo.Password)
+	a.login(t, a.client(t), "casemanager2", demo.Password)
+	a.login(t, a.client(t), "ministero", demo.Password) // no ambito: not in the ambito's register
+	// A record with a value a spreadsheet would run as a formula.
+	a.exec(t, `INSERT INTO registro_accessi (registrato_il, ruolo, ambito_id, azione, esito, dettaglio, hash_prec, hash)
+		SELECT now(), 'x', id, 'lettura', 'consentito', '=HYPERLINK("http://evil")', '\x00', '\x01' FROM ambito`)
+	c := a.client(t)
+	a.login(t, c, "amministratore", demo.Password)
+
+	get := func(path string) (int, string) {
+		resp, err := c.Get(a.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readBody(t, resp)
+	}
+	status, body := get("/admin/registro")
+	if status != 200 || strings.Count(body, "<tr>") < 4 {
+		t.Fatalf("viewer: %d, %d rows", status, strings.Count(body, "<tr>")-1)
+	}
+	for _, want := range []string{"Ferrari Giulia", "Bassi Luca", "Amministri Andrea", "Accesso"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("viewer lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Ministeri") {
+		t.Error("the viewer shows an access from outside the ambito")
+	}
+	cm, _ := demo.AccountByUsername("casemanager")
+	var cmID string
+	if err := a.d.pool.QueryRow(context.Background(), `SELECT id::text FROM operatore WHERE codice_fiscale = $1`, cm.CodiceFiscale()).Scan(&cmID); err != nil {
+		t.Fatal(err)
+	}
+	_, body = get("/admin/registro?operatore=" + cmID + "&azione=login")
+	if i := strings.Index(body, `data-testid="registro"`); i > 0 {
+		body = body[i:]
+	}
+	if strings.Count(body, "<tr>") != 2 || !strings.Contains(body, "Ferrari Giulia") || strings.Contains(body, "Bassi Luca") {
+		t.Errorf("filter by operator and action: %d rows", strings.Count(body, "<tr>")-1)
+	}
+	status, body = get("/admin/registro?dal=2026-13-45")
+	if status != 422 || !strings.Contains(body, "Data non valida") {
+		t.Errorf("bad date: %d", status)
+	}
+
+	resp, err := c.Get(a.URL + "/admin/registro/esporta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := readBody(t, resp)
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(csv, "\ufeffid;data e ora;operatore") {
+		t.Fatalf("export: %s\n%.200s", resp.Header.Get("Content-Type"), csv)
+	}
+	if !strings.Contains(csv, "Ferrari Giulia") || !strings.Contains(csv, `'=HYPERLINK`) {
+		t.Errorf("export content:\n%s", csv)
+	}
+	var n int
+	_ = a.d.pool.QueryRow(context.Background(), `SELECT count(*) FROM registro_accessi WHERE oggetto_tipo = 'registro' AND azione IN ('lettura', 'esportazione')`).Scan(&n)
+	if n != 4 { // three views (one refused for its date) and one export
+		t.Errorf("%d records of reading/exporting the register, want 4", n)
+	}
+}

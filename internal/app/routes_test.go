@@ -24,6 +24,8 @@ var guardedRoutes = map[string][]string{
 	"POST /admin/operatori/{id}/ruoli":                 {"amministratore_ambito"},
 	"POST /admin/operatori/{id}/ruoli/{ruolo}/termina": {"amministratore_ambito"},
 	"POST /admin/operatori/{id}/stato":                 {"amministratore_ambito"},
+	"GET /admin/registro":                              {"amministratore_ambito"},
+	"GET /admin/registro/esporta":                      {"amministratore_ambito"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

@@ -57,6 +57,7 @@ type navEntry struct {
 var nav = []navEntry{
 	{"Home", "/", authz.Home, authz.Read},
 	{"Operatori", "/admin/operatori", authz.Operatori, authz.Read},
+	{"Registro accessi", "/admin/registro", authz.Registro, authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.
@@ -73,6 +74,7 @@ type deps struct {
 	auth      *auth.Handler
 	home      *home.Handler
 	operatori *accesso.Handler
+	registroH *registro.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
 
@@ -141,6 +143,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.home = home.NewHandler(d.rs, d.sessions, demoAccounts)
 	d.accesso.SetAudit(d.registro, d.accreditamentoChanged)
 	d.operatori = accesso.NewHandler(d.accesso, d.rs, d.guard)
+	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	return d, nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/database"
@@ -65,4 +67,32 @@ func scanAll(ctx context.Context, q database.Querier, fn func(Voce) error) error
 			return nil
 		}
 	}
+}
+
+// Filtro selects records of one ambito for the viewer and the export.
+type Filtro struct {
+	AmbitoID    int64
+	OperatoreID *uuid.UUID
+	Dal, Al     *time.Time // [Dal, Al)
+	Azione      string
+	CasoID      string
+	Prima       int64 // keyset: records with id < Prima (0: from the newest)
+}
+
+// list returns up to limit records, newest first.
+func list(ctx context.Context, q database.Querier, f Filtro, limit int) ([]Voce, error) {
+	rows, err := q.Query(ctx, `SELECT `+cols+` FROM registro_accessi
+		WHERE ambito_id = $1
+		  AND ($2::uuid IS NULL OR operatore_id = $2)
+		  AND ($3::timestamptz IS NULL OR registrato_il >= $3)
+		  AND ($4::timestamptz IS NULL OR registrato_il < $4)
+		  AND ($5 = '' OR azione = $5)
+		  AND ($6 = '' OR caso_id = $6)
+		  AND ($7 = 0 OR id < $7)
+		ORDER BY id DESC LIMIT $8`,
+		f.AmbitoID, f.OperatoreID, f.Dal, f.Al, f.Azione, f.CasoID, f.Prima, limit)
+	if err != nil {
+		return nil, fmt.Errorf("registro: list: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Voce, error) { return scan(r) })
 }

@@ -1,0 +1,203 @@
+package registro
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/web/ui"
+)
+
+// Nome is an operator of the ambito as the viewer lists them.
+type Nome struct {
+	ID   uuid.UUID
+	Nome string
+}
+
+// Operatori lists the operators of the principal's ambito (implemented by
+// the accreditation module, adapted in the composition root).
+type Operatori func(ctx context.Context, p authz.Principal) ([]Nome, error)
+
+// Handler serves the register's viewer to the amministratore di ambito.
+type Handler struct {
+	svc       *Service
+	rs        *httpx.Responder
+	guard     *authz.Guard
+	operatori Operatori
+	loc       *time.Location
+}
+
+// NewHandler returns the viewer.
+func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard, operatori Operatori) *Handler {
+	loc, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		loc = time.UTC
+	}
+	return &Handler{svc: svc, rs: rs, guard: guard, operatori: operatori, loc: loc}
+}
+
+// Routes mounts /admin/registro and its CSV export.
+func (h *Handler) Routes(r chi.Router) {
+	read := h.guard.Require(authz.Registro, authz.Read)
+	r.With(read).Get("/admin/registro", h.list)
+	r.With(read).Get("/admin/registro/esporta", h.export)
+}
+
+// form is the filter as typed, kept for the page.
+type form struct {
+	Operatore, Dal, Al, Azione, Caso string
+}
+
+// filter reads the query; errors are per field, in Italian.
+func (h *Handler) filter(r *http.Request) (Filtro, form, map[string]string, error) {
+	p, _ := authz.PrincipalFrom(r.Context())
+	if p.AmbitoID == nil {
+		return Filtro{}, form{}, nil, httpx.ErrForbidden
+	}
+	q := r.URL.Query()
+	fm := form{Operatore: q.Get("operatore"), Dal: q.Get("dal"), Al: q.Get("al"), Azione: q.Get("azione"), Caso: q.Get("caso")}
+	f := Filtro{AmbitoID: *p.AmbitoID, Azione: fm.Azione, CasoID: fm.Caso}
+	errs := map[string]string{}
+	if fm.Operatore != "" {
+		if id, err := uuid.Parse(fm.Operatore); err == nil {
+			f.OperatoreID = &id
+		} else {
+			errs["operatore"] = "Scegli un operatore dall'elenco."
+		}
+	}
+	day := func(s, field string) *time.Time {
+		if s == "" {
+			return nil
+		}
+		d, err := time.ParseInLocation("2006-01-02", s, h.loc)
+		if err != nil {
+			errs[field] = "Data non valida (gg/mm/aaaa)."
+			return nil
+		}
+		return &d
+	}
+	f.Dal = day(fm.Dal, "dal")
+	if al := day(fm.Al, "al"); al != nil {
+		next := al.AddDate(0, 0, 1) // the whole day "al" is included
+		f.Al = &next
+	}
+	if f.Dal != nil && f.Al != nil && !f.Dal.Before(*f.Al) {
+		errs["al"] = "La data finale precede quella iniziale."
+	}
+	f.Prima, _ = strconv.ParseInt(q.Get("prima"), 10, 64)
+	return f, fm, errs, nil
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	f, fm, errs, err := h.filter(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	p, _ := authz.PrincipalFrom(r.Context())
+	ops, err := h.operatori(r.Context(), p)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	names := map[uuid.UUID]string{}
+	for _, o := range ops {
+		names[o.ID] = o.Nome
+	}
+	var vs []Voce
+	var more bool
+	status := http.StatusOK
+	if len(errs) == 0 {
+		if vs, more, err = h.svc.List(r.Context(), f); err != nil {
+			h.rs.Error(w, r, err)
+			return
+		}
+	} else {
+		status = http.StatusUnprocessableEntity
+	}
+	// Reading the register is itself recorded: who looked at whose accesses.
+	if err := h.svc.Record(r.Context(), FromRequest(r, Voce{Azione: Lettura, OggettoTipo: "registro", Dettaglio: describe(fm)})); err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	qs := url.Values{}
+	for k, v := range map[string]string{"operatore": fm.Operatore, "dal": fm.Dal, "al": fm.Al, "azione": fm.Azione, "caso": fm.Caso} {
+		if v != "" {
+			qs.Set(k, v)
+		}
+	}
+	next := ""
+	if more {
+		n := url.Values{}
+		for k, v := range qs {
+			n[k] = v
+		}
+		n.Set("prima", strconv.FormatInt(vs[len(vs)-1].ID, 10))
+		next = "/admin/registro?" + n.Encode()
+	}
+	h.rs.Render(w, r, status, listPage(h.rs.Shell(r), listProps{
+		Form: fm, Errs: errs, Voci: vs, Nomi: names, Operatori: ops, Next: next, First: f.Prima != 0,
+		FirstURL: "/admin/registro?" + qs.Encode(), ExportURL: "/admin/registro/esporta?" + qs.Encode(), Loc: h.loc,
+	}))
+}
+
+func describe(fm form) string {
+	return fmt.Sprintf("filtri: operatore=%s dal=%s al=%s azione=%s caso=%s", fm.Operatore, fm.Dal, fm.Al, fm.Azione, fm.Caso)
+}
+
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+	f, fm, errs, err := h.filter(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	if len(errs) > 0 {
+		h.rs.Error(w, r, httpx.ErrBadInput)
+		return
+	}
+	p, _ := authz.PrincipalFrom(r.Context())
+	ops, err := h.operatori(r.Context(), p)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	names := map[uuid.UUID]string{}
+	for _, o := range ops {
+		names[o.ID] = o.Nome
+	}
+	if err := h.svc.Record(r.Context(), FromRequest(r, Voce{Azione: Esportazione, OggettoTipo: "registro", Dettaglio: describe(fm)})); err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="registro-accessi-`+time.Now().In(h.loc).Format("20060102-1504")+`.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if err := h.svc.ExportCSV(r.Context(), w, f, names, h.loc); err != nil {
+		// Headers are gone: the truncated file is the signal; the log has why.
+		h.rs.Log.ErrorContext(r.Context(), "registro export", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
+	}
+}
+
+func azioneOptions() []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Tutte le azioni"}}
+	for _, a := range Azioni {
+		out = append(out, ui.Option{Value: a.Code, Label: a.Label})
+	}
+	return out
+}
+
+func operatoreOptions(ops []Nome) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Tutti gli operatori"}}
+	for _, o := range ops {
+		out = append(out, ui.Option{Value: o.ID.String(), Label: o.Nome})
+	}
+	return out
+}
