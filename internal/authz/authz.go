@@ -231,3 +231,22 @@ func (g *Guard) Require(obj Object, act Action) func(http.Handler) http.Handler 
 		})
 	}
 }
+
+// Covers reports whether a record of ambito ambitoID (and comune comuneID,
+// when it belongs to one) lies within the scope of the role p acts in: the
+// row-level check services make before showing a record, on top of the
+// route-level policy. An installation-wide role covers everything; an
+// ambito role covers the ambito and all its comuni; a comune role covers
+// only records of that comune.
+func (p Principal) Covers(ambitoID int64, comuneID *int64) bool {
+	switch {
+	case p.Domain == "*":
+		return true
+	case p.AmbitoID == nil || *p.AmbitoID != ambitoID:
+		return false
+	case p.ComuneID == nil:
+		return true
+	default:
+		return comuneID != nil && *comuneID == *p.ComuneID
+	}
+}

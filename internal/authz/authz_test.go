@@ -99,3 +99,30 @@ func TestEnforcerScopes(t *testing.T) {
 		t.Error("a revoked role still grants access after Reload")
 	}
 }
+
+func TestCovers(t *testing.T) {
+	i := func(n int64) *int64 { return &n }
+	sistema := authz.Principal{Domain: "*"}
+	ambito := authz.Principal{Domain: "ambito:1", AmbitoID: i(1)}
+	comune := authz.Principal{Domain: "comune:10", AmbitoID: i(1), ComuneID: i(10)}
+	for _, tc := range []struct {
+		name   string
+		p      authz.Principal
+		ambito int64
+		comune *int64
+		want   bool
+	}{
+		{"installation-wide, any record", sistema, 7, i(70), true},
+		{"ambito role, record of a comune of the ambito", ambito, 1, i(11), true},
+		{"ambito role, record of the ambito without comune", ambito, 1, nil, true},
+		{"ambito role, another ambito", ambito, 2, i(20), false},
+		{"comune role, its comune", comune, 1, i(10), true},
+		{"comune role, another comune of the same ambito", comune, 1, i(11), false},
+		{"comune role, record without comune", comune, 1, nil, false},
+		{"comune role, another ambito with the same comune id", comune, 2, i(10), false},
+	} {
+		if got := tc.p.Covers(tc.ambito, tc.comune); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
