@@ -521,6 +521,25 @@ const (
 // ChangeStato suspends, reactivates or revokes the accreditation, with the
 // date and the reason. Revocation is final.
 func (s *Service) ChangeStato(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, azione, dal, motivo string, audit registro.Voce) error {
+	return s.changeStato(ctx, p, id, versione, azione, dal, motivo, audit, func(op Operatore) error {
+		amb, err := ambitoOf(p)
+		if err != nil {
+			return err
+		}
+		if op.AmbitoID == nil || *op.AmbitoID != amb {
+			return ErrOperatoreNotFound
+		}
+		return nil
+	})
+}
+
+// changeStato is the state change shared by the amministratore di ambito
+// (ChangeStato) and the amministratore di sistema (ChangeStatoAmministratore).
+// allowed decides, within the transaction and with the row locked, whether p
+// may change op (the zero Operatore when id does not exist): it returns
+// httpx.ErrForbidden or ErrOperatoreNotFound otherwise.
+func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, azione, dal, motivo string,
+	audit registro.Voce, allowed func(Operatore) error) error {
 	errs := FieldErrors{}
 	d, err := time.Parse("2006-01-02", dal)
 	if err != nil {
@@ -541,8 +560,13 @@ func (s *Service) ChangeStato(ctx context.Context, p authz.Principal, id uuid.UU
 		return errs
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		op, ver, err := s.loadOwn(ctx, tx, p, id)
-		if err != nil {
+		op, ver, err := s.st.operatoreForUpdate(ctx, tx, id)
+		if errors.Is(err, ErrNotFound) {
+			op = Operatore{}
+		} else if err != nil {
+			return err
+		}
+		if err := allowed(op); err != nil {
 			return err
 		}
 		if ver != versione {

@@ -183,3 +183,71 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 		t.Errorf("case manager on /admin/operatori: %q", got)
 	}
 }
+
+// The Ministry's amministratore di sistema opens the ambiti, creates one:
+// an invalid codice is reported next to the field with everything typed
+// kept; then the ambito is created and its page opens.
+func TestJourneyMinisteroCreaAmbito(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.Start(t)
+	b.Navigate(t, a.URL+"/login")
+	b.Fill(t, "#username", "ministero")
+	b.Fill(t, "#password", demo.Password)
+	b.Click(t, `[data-testid="demo-idp-submit"]`)
+	if got := b.Text(t, `[data-testid="nav"]`); !strings.Contains(got, "Ambiti") || strings.Contains(got, "Operatori") {
+		t.Errorf("ministero's navigation: %q", got)
+	}
+	b.Navigate(t, a.URL+"/admin/ambiti")
+	if got := b.Text(t, `[data-testid="ambiti"]`); !strings.Contains(got, "ATS-DEMO") || !strings.Contains(got, "Amministri Andrea") {
+		t.Errorf("the list does not show the demo ambito: %q", got)
+	}
+	checkPage(t, b, "20-ambiti")
+
+	b.Click(t, `[data-testid="nuovo-ambito"]`)
+	b.Fill(t, "#codice", "A") // too short
+	b.Fill(t, "#denominazione", "Ambito Pianura Est")
+	b.Fill(t, "#ente_capofila", "Unione Reno Galliera")
+	b.Click(t, `[data-testid="crea-ambito"]`)
+	if got := b.Text(t, `[data-testid="errore-codice"]`); !strings.Contains(got, "da 2 a 32") {
+		t.Errorf("codice error: %q", got)
+	}
+	if got := b.Value(t, "#ente_capofila"); got != "Unione Reno Galliera" {
+		t.Errorf("the ente capofila typed was lost: %q", got)
+	}
+	checkPage(t, b, "21-ambito-errori")
+
+	b.Fill(t, "#codice", "ats-pianura-est")
+	b.Click(t, `[data-testid="crea-ambito"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Ambito creato") {
+		t.Fatalf("after creation: %q at %s", got, b.URL(t))
+	}
+	if got := b.Text(t, `[data-testid="ambito-codice"]`); got != "ATS-PIANURA-EST" {
+		t.Errorf("codice %q", got)
+	}
+	if got := b.Text(t, `[data-testid="ambito-titolo"]`); got != "Ambito Pianura Est" {
+		t.Errorf("title %q", got)
+	}
+	checkPage(t, b, "22-ambito-scheda")
+
+	// A comune already in another ambito is refused, naming that ambito.
+	b.Fill(t, "#comune", "Casalecchio di Reno")
+	b.Click(t, `[data-testid="aggiungi-comune"]`)
+	if got := b.Text(t, `[data-testid="errore-comune"]`); !strings.Contains(got, "Ambito Territoriale Demo") {
+		t.Errorf("comune of another ambito: %q", got)
+	}
+	if got := b.Value(t, "#comune"); got != "Casalecchio di Reno" {
+		t.Errorf("the comune typed was lost: %q", got)
+	}
+	checkPage(t, b, "23-ambito-comune-errore")
+
+	// The demo ambito: its comuni and its amministratore, with the state form.
+	b.Navigate(t, a.URL+"/admin/ambiti")
+	b.Click(t, `[data-testid="ambito-ATS-DEMO"]`)
+	if got := b.Text(t, `[data-testid="comuni"]`); !strings.Contains(got, "Sasso Marconi") || !strings.Contains(got, "037057") {
+		t.Errorf("comuni of the demo ambito: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="amministratori"]`); !strings.Contains(got, "Amministri Andrea") || !strings.Contains(got, "Attivo") {
+		t.Errorf("amministratori of the demo ambito: %q", got)
+	}
+	checkPage(t, b, "24-ambito-demo")
+}

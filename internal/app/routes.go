@@ -79,6 +79,7 @@ func routes(d *deps) http.Handler {
 			r.Use(auth.RequireLogin)
 			// Domain modules mount here; each route declares its guard.
 			d.operatori.Routes(r)
+			d.ambiti.Routes(r)
 			d.registroH.Routes(r)
 		})
 	})

@@ -15,17 +15,25 @@ import (
 // signed-in operator, the roles that may use it. A route missing from both
 // this table and publicRoutes fails TestEveryRouteIsPublicOrGuarded.
 var guardedRoutes = map[string][]string{
-	"GET /admin/operatori":                             {"amministratore_ambito"},
-	"GET /admin/operatori/nuovo":                       {"amministratore_ambito"},
-	"POST /admin/operatori":                            {"amministratore_ambito"},
-	"GET /admin/operatori/{id}":                        {"amministratore_ambito"},
-	"GET /admin/operatori/{id}/modifica":               {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/modifica":              {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/ruoli":                 {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/ruoli/{ruolo}/termina": {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/stato":                 {"amministratore_ambito"},
-	"GET /admin/registro":                              {"amministratore_ambito"},
-	"GET /admin/registro/esporta":                      {"amministratore_ambito"},
+	"GET /admin/ambiti":                                        {"amministratore_sistema"},
+	"GET /admin/ambiti/nuovo":                                  {"amministratore_sistema"},
+	"POST /admin/ambiti":                                       {"amministratore_sistema"},
+	"GET /admin/ambiti/{id}":                                   {"amministratore_sistema"},
+	"POST /admin/ambiti/{id}/comuni":                           {"amministratore_sistema"},
+	"POST /admin/ambiti/{id}/comuni/{comune}/rimuovi":          {"amministratore_sistema"},
+	"POST /admin/ambiti/{id}/amministratori":                   {"amministratore_sistema"},
+	"POST /admin/ambiti/{id}/amministratori/{operatore}/stato": {"amministratore_sistema"},
+	"GET /admin/operatori":                                     {"amministratore_ambito"},
+	"GET /admin/operatori/nuovo":                               {"amministratore_ambito"},
+	"POST /admin/operatori":                                    {"amministratore_ambito"},
+	"GET /admin/operatori/{id}":                                {"amministratore_ambito"},
+	"GET /admin/operatori/{id}/modifica":                       {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/modifica":                      {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/ruoli":                         {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/ruoli/{ruolo}/termina":         {"amministratore_ambito"},
+	"POST /admin/operatori/{id}/stato":                         {"amministratore_ambito"},
+	"GET /admin/registro":                                      {"amministratore_ambito"},
+	"GET /admin/registro/esporta":                              {"amministratore_ambito"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

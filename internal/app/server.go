@@ -56,6 +56,7 @@ type navEntry struct {
 // roles allowed to open it.
 var nav = []navEntry{
 	{"Home", "/", authz.Home, authz.Read},
+	{"Ambiti", "/admin/ambiti", authz.Ambiti, authz.Read},
 	{"Operatori", "/admin/operatori", authz.Operatori, authz.Read},
 	{"Registro accessi", "/admin/registro", authz.Registro, authz.Read},
 }
@@ -74,6 +75,7 @@ type deps struct {
 	auth      *auth.Handler
 	home      *home.Handler
 	operatori *accesso.Handler
+	ambiti    *accesso.AmbitiHandler
 	registroH *registro.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
@@ -143,6 +145,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.home = home.NewHandler(d.rs, d.sessions, demoAccounts)
 	d.accesso.SetAudit(d.registro, d.accreditamentoChanged)
 	d.operatori = accesso.NewHandler(d.accesso, d.rs, d.guard)
+	d.ambiti = accesso.NewAmbitiHandler(d.accesso, d.rs, d.guard)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	return d, nil
 }
