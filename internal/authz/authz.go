@@ -35,6 +35,9 @@ const (
 	Registro     Object = "registro"
 	Assegnazioni Object = "assegnazioni"
 	Casi         Object = "casi"
+	Apertura     Object = "apertura"
+	Importazioni Object = "importazioni"
+	Agenda       Object = "agenda"
 	Controlli    Object = "controlli"
 	Report       Object = "report"
 )

@@ -2,11 +2,13 @@ package registro_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/dbtest"
@@ -136,5 +138,32 @@ func TestRecordNeedsActionAndOutcome(t *testing.T) {
 	s := registro.NewService(dbtest.New(t))
 	if err := s.Record(context.Background(), registro.Voce{Azione: registro.Lettura}); err == nil {
 		t.Error("a record without esito must be refused")
+	}
+}
+
+// A batch (an import writing thousands of cases) continues the same chain,
+// interleaved with single records, and verify accepts it.
+func TestRecordBatchChains(t *testing.T) {
+	pool := dbtest.New(t)
+	s := registro.NewService(pool)
+	fill(t, s, 3)
+	vs := make([]registro.Voce, 500)
+	for i := range vs {
+		vs[i] = registro.Voce{Azione: registro.Scrittura, OggettoTipo: "caso", CasoID: fmt.Sprint(i), Esito: registro.Consentito}
+	}
+	if err := pgx.BeginFunc(context.Background(), pool, func(tx pgx.Tx) error {
+		return s.RecordBatch(context.Background(), tx, vs)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, s, 2)
+	if rep := verify(t, s); rep.Records != 505 || len(rep.Problems) != 0 {
+		t.Errorf("after a batch: %d records, problems %+v", rep.Records, rep.Problems)
+	}
+	bad := []registro.Voce{{Azione: registro.Scrittura}}
+	if err := pgx.BeginFunc(context.Background(), pool, func(tx pgx.Tx) error {
+		return s.RecordBatch(context.Background(), tx, bad)
+	}); err == nil {
+		t.Error("a batch with a record without esito was accepted")
 	}
 }

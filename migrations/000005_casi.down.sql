@@ -1,0 +1,18 @@
+DROP TABLE IF EXISTS importazione_scarto;
+DROP TABLE IF EXISTS importazione;
+DROP TABLE IF EXISTS calendario_token;
+DROP TABLE IF EXISTS disponibilita_ufficio;
+DROP TRIGGER IF EXISTS diario_nota_no_update_delete ON diario_nota;
+DROP TABLE IF EXISTS diario_nota;
+DROP FUNCTION IF EXISTS diario_nota_immutabile();
+DROP TABLE IF EXISTS giustificato_motivo;
+DROP TABLE IF EXISTS incontro_presenza;
+DROP TABLE IF EXISTS incontro;
+DROP TABLE IF EXISTS convocazione;
+DROP TABLE IF EXISTS caso_storico;
+DROP TABLE IF EXISTS caso_assegnazione;
+DROP TABLE IF EXISTS caso;
+DROP TABLE IF EXISTS domanda;
+DROP TABLE IF EXISTS nucleo_componente;
+DROP TABLE IF EXISTS nucleo;
+DROP TABLE IF EXISTS persona;
