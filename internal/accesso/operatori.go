@@ -155,6 +155,13 @@ func (s *Service) SchedaOperatore(ctx context.Context, p authz.Principal, id uui
 	if errors.Is(err, ErrNotFound) || (err == nil && (sc.Operatore.AmbitoID == nil || *sc.Operatore.AmbitoID != amb)) {
 		return Scheda{}, ErrOperatoreNotFound
 	}
+	if err == nil {
+		if adm, aerr := s.st.isAmministratoreAny(ctx, s.pool, id); aerr != nil {
+			return Scheda{}, aerr
+		} else if adm {
+			return Scheda{}, ErrOperatoreNotFound
+		}
+	}
 	if err != nil {
 		return Scheda{}, fmt.Errorf("accesso: scheda: %w", err)
 	}
@@ -289,7 +296,13 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 	}
 	if _, bad := errs["codice_fiscale"]; !bad {
 		if other, err := s.st.operatoreByCF(ctx, s.pool, an.CodiceFiscale); err == nil {
-			if other.AmbitoID != nil && *other.AmbitoID == amb {
+			adm, aerr := s.st.isAmministratoreAny(ctx, s.pool, other.ID)
+			if aerr != nil {
+				return uuid.Nil, aerr
+			}
+			if adm {
+				errs["codice_fiscale"] = "Questo codice fiscale è di un amministratore: il ruolo di amministratore non è compatibile con altri ruoli."
+			} else if other.AmbitoID != nil && *other.AmbitoID == amb {
 				errs["codice_fiscale"] = "Questo operatore è già accreditato nell'ambito: aprine la scheda per aggiungere un ruolo."
 			} else {
 				errs["codice_fiscale"] = "Questo codice fiscale è già accreditato presso un altro ambito o come amministratore."
@@ -363,7 +376,15 @@ func (s *Service) loadOwn(ctx context.Context, tx pgx.Tx, p authz.Principal, id 
 	if errors.Is(err, ErrNotFound) || (err == nil && (op.AmbitoID == nil || *op.AmbitoID != amb)) {
 		return Operatore{}, 0, ErrOperatoreNotFound
 	}
-	return op, ver, err
+	if err != nil {
+		return Operatore{}, 0, err
+	}
+	if adm, err := s.st.isAmministratoreAny(ctx, tx, id); err != nil {
+		return Operatore{}, 0, err
+	} else if adm {
+		return Operatore{}, 0, ErrOperatoreNotFound
+	}
+	return op, ver, nil
 }
 
 // UpdateAnagrafica changes the operator's data. versione is the version the
@@ -527,6 +548,12 @@ func (s *Service) ChangeStato(ctx context.Context, p authz.Principal, id uuid.UU
 			return err
 		}
 		if op.AmbitoID == nil || *op.AmbitoID != amb {
+			return ErrOperatoreNotFound
+		}
+		// Amministratori are the amministratore di sistema's (ChangeStatoAmministratore).
+		if adm, err := s.st.isAmministratoreAny(ctx, s.pool, op.ID); err != nil {
+			return err
+		} else if adm {
 			return ErrOperatoreNotFound
 		}
 		return nil

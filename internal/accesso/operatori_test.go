@@ -194,8 +194,8 @@ func TestListFiltersAndPages(t *testing.T) {
 		t.Fatalf("page 1: %d rows, next %v", len(rows), next)
 	}
 	rows, next = list(accesso.Filtro{Pagina: 2})
-	if len(rows) != 30+len(demo.Accounts)-1-accesso.PageSize || next {
-		t.Errorf("page 2: %d rows, next %v", len(rows), next) // the ministero account has no ambito
+	if len(rows) != 30+len(demo.Accounts)-2-accesso.PageSize || next {
+		t.Errorf("page 2: %d rows, next %v", len(rows), next) // ministero has no ambito; amministratore is not listed
 	}
 	if rows, _ := list(accesso.Filtro{Q: "ferrari giulia"}); len(rows) != 1 || rows[0].Operatore.Cognome != "Ferrari" {
 		t.Errorf("search by surname and name: %d rows", len(rows))
@@ -318,5 +318,38 @@ func TestConcurrentEditConflict(t *testing.T) {
 	}
 	if !strings.Contains(sc2.Storico[0].Descrizione, "e-mail da «giulia") && !strings.Contains(sc2.Storico[0].Descrizione, "e-mail da «casemanager") {
 		t.Errorf("history of the change: %q", sc2.Storico[0].Descrizione)
+	}
+}
+
+// The amministratore di ambito is managed by the amministratore di sistema:
+// not listed on /admin/operatori, not reachable there by id, and their
+// codice fiscale cannot be accredited again with another role.
+func TestAmministratoriNotManagedAsOperators(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	ok := registro.Voce{Esito: registro.Consentito}
+	rows, _, err := f.svc.ListOperatori(ctx, f.admin, accesso.Filtro{Q: f.admin.Cognome}, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Operatore.ID == f.admin.OperatoreID {
+			t.Error("the amministratore di ambito is listed among the operators")
+		}
+	}
+	if _, err := f.svc.SchedaOperatore(ctx, f.admin, f.admin.OperatoreID, ok); !errors.Is(err, accesso.ErrOperatoreNotFound) {
+		t.Errorf("scheda of the amministratore: %v, want not found", err)
+	}
+	if err := f.svc.ChangeStato(ctx, f.admin, f.admin.OperatoreID, 1, "sospendi", "2026-01-01", "prova", ok); !errors.Is(err, accesso.ErrOperatoreNotFound) {
+		t.Errorf("suspending the amministratore from /admin/operatori: %v, want not found", err)
+	}
+	acc, _ := demo.AccountByUsername("amministratore")
+	an := anagrafica(acc.Cognome, acc.Nome, acc.Nascita, acc.Genere)
+	an.CodiceFiscale = acc.CodiceFiscale()
+	_, err = f.svc.AccreditOperatore(ctx, f.admin, an, accesso.NuovoRuolo{Ruolo: "case_manager", ComuneID: f.comune(0),
+		Fondo: accesso.Fondi[0], Dal: "2026-01-01"}, ok)
+	var fe accesso.FieldErrors
+	if !errors.As(err, &fe) || !strings.Contains(fe["codice_fiscale"], "non è compatibile") {
+		t.Errorf("accrediting the amministratore as case manager: %v", err)
 	}
 }

@@ -164,10 +164,27 @@ func (store) comuneByID(ctx context.Context, q database.Querier, id int64) (Comu
 
 // listOperatori returns one more row than a page, to tell whether a next
 // page exists. Search matches surname, name or codice fiscale.
+// amministratoreSQL holds for an operator o who is, or was, an amministratore:
+// the role is incompatible with any other (nota 2019), so such operators are
+// managed by the amministratore di sistema, never on /admin/operatori.
+const amministratoreSQL = `EXISTS (SELECT 1 FROM operatore_ruolo ra WHERE ra.operatore_id = o.id
+		AND ra.ruolo IN ('amministratore_ambito', 'amministratore_sistema'))`
+
+// isAmministratoreAny reports whether the operator is or was an amministratore.
+func (store) isAmministratoreAny(ctx context.Context, q database.Querier, id uuid.UUID) (bool, error) {
+	var yes bool
+	err := q.QueryRow(ctx, `SELECT `+amministratoreSQL+` FROM operatore o WHERE o.id = $1`, id).Scan(&yes)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return yes, err
+}
+
 func (store) listOperatori(ctx context.Context, q database.Querier, ambitoID int64, f Filtro, day time.Time) ([]Operatore, error) {
 	rows, err := q.Query(ctx, `
 		SELECT `+operatoreCols+` FROM operatore o
 		WHERE o.ambito_id = $1
+		  AND NOT `+amministratoreSQL+`
 		  AND ($2 = '' OR o.codice_fiscale = upper($2)
 		       OR lower(o.cognome || ' ' || o.nome) LIKE '%' || lower($2) || '%'
 		       OR lower(o.nome || ' ' || o.cognome) LIKE '%' || lower($2) || '%')
