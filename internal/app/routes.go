@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/cartella/cartella/internal/auth"
 	"github.com/cartella/cartella/internal/httpx"
@@ -43,7 +44,8 @@ func routes(d *deps) http.Handler {
 			"La richiesta proviene da un altro sito ed è stata bloccata per proteggere i tuoi dati. Ripeti l'operazione dalle pagine di Cartella."))
 	}))
 
-	r.Use(httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
+	// HEAD is answered like GET (monitoring probes use it on /healthz).
+	r.Use(middleware.GetHead, httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
 		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler)
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -177,6 +177,10 @@ func TestErrorPagesAndHeaders(t *testing.T) {
 		if body := readBody(t, resp); resp.StatusCode != 200 || body != "ok\n" {
 			t.Errorf("%s: %d %q", p, resp.StatusCode, body)
 		}
+		// Load balancers and monitoring often probe with HEAD.
+		if resp, err := http.Head(a.URL + p); err != nil || resp.StatusCode != 200 {
+			t.Errorf("HEAD %s: %v %v", p, resp, err)
+		}
 	}
 }
 

@@ -100,6 +100,8 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
 	base := filepath.Dir(dataDir)
+	_, statErr := os.Stat(base)
+	createdBase := errors.Is(statErr, os.ErrNotExist)
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return nil, fmt.Errorf("pgcluster: create %s: %w", base, err)
 	}
@@ -109,9 +111,19 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 	}
 	if cred != nil {
 		// postgres must be able to reach the data directory through every
-		// parent; we only need to own base, not loosen anything above it.
-		if err := os.Chown(base, int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("pgcluster: chown %s: %w", base, err)
+		// parent; we never loosen anything above it. A parent we created
+		// (var/ in the demo) is handed to postgres; an existing one (say
+		// DATA_DIR=/srv/pgdata) is left alone, and only the data directory
+		// itself is created and given to postgres.
+		owned := base
+		if !createdBase {
+			owned = dataDir
+			if err := os.MkdirAll(dataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("pgcluster: create %s: %w", dataDir, err)
+			}
+		}
+		if err := os.Chown(owned, int(cred.Uid), int(cred.Gid)); err != nil {
+			return nil, fmt.Errorf("pgcluster: chown %s: %w", owned, err)
 		}
 	}
 	logFile := opt.LogFile
