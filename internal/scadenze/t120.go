@@ -1,0 +1,154 @@
+package scadenze
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// t120 is the primo incontro timer, counted from inizio (see InizioT120).
+func t120(s Situazione, oggi, inizio time.Time) Timer {
+	scadenza := dopo(inizio, GiorniT120)
+	consigliata := dopo(inizio, GiorniConvocazioneConsigliata)
+	t := Timer{Inizio: ptr(inizio)}
+
+	// Incontri registered from the start to today, by day; the first held.
+	perGiorno := map[time.Time][]Incontro{}
+	var primo *time.Time
+	for _, in := range s.Incontri {
+		d := giorno(in.Data)
+		if d.Before(inizio) || d.After(oggi) {
+			continue
+		}
+		perGiorno[d] = append(perGiorno[d], in)
+		if svolto(in) && (primo == nil || d.Before(*primo)) {
+			primo = ptr(d)
+		}
+	}
+
+	// The days of the convocazioni that reached the nucleo, for meetings from
+	// the start on, before the first meeting.
+	var giorni []time.Time
+	for _, c := range s.Convocazioni {
+		d := giornoRoma(c.Inizio)
+		if c.Annullata || c.NonConsegnata || d.Before(inizio) ||
+			(!c.InviataIl.IsZero() && giorno(c.InviataIl).After(oggi)) ||
+			(primo != nil && !d.Before(*primo)) {
+			continue
+		}
+		giorni = append(giorni, d)
+	}
+	slices.SortFunc(giorni, time.Time.Compare)
+	giorni = slices.Compact(giorni)
+
+	// What became of each: an absence (justified or not), no outcome
+	// registered yet, or still to come.
+	var ingiustificata, giustificata, senzaEsito, prossima *time.Time
+	for _, d := range giorni {
+		assente, giustificato := false, false
+		for _, in := range perGiorno[d] {
+			if len(in.Presenze) > 0 { // none present: else it would be primo
+				assente = true
+				giustificato = giustificato || assenzaGiustificata(in, s.Giustificati, d)
+			}
+		}
+		switch {
+		case assente && giustificato:
+			giustificata, senzaEsito = ptr(d), nil
+		case assente:
+			if ingiustificata == nil {
+				ingiustificata = ptr(d)
+			}
+			giustificata, senzaEsito = nil, nil
+		case d.Before(oggi):
+			senzaEsito = ptr(d)
+		case prossima == nil:
+			prossima = ptr(d)
+		}
+	}
+
+	var note []string
+	if ingiustificata != nil {
+		t.Rischio = Decadenza
+		note = append(note, fmt.Sprintf("Assenza senza giustificato motivo alla convocazione del %s: "+
+			"rischio di decadenza (DL 48/2023, art. 8, c. 6, lett. a)", fmtData(*ingiustificata)))
+	}
+
+	if primo != nil {
+		t.Scadenza = ptr(scadenza)
+		if primo.After(scadenza) {
+			t.Stato = Tardivo
+			return messaggio(t, fmt.Sprintf("Primo incontro svolto il %s, oltre il termine del %s: "+
+				"l'eventuale sospensione cessa con la registrazione, con il recupero degli arretrati",
+				fmtData(*primo), fmtData(scadenza)), note)
+		}
+		t.Stato = Rispettato
+		return messaggio(t, fmt.Sprintf("Primo incontro svolto il %s, entro il %s",
+			fmtData(*primo), fmtData(scadenza)), note)
+	}
+
+	pendente(&t, oggi, scadenza)
+	scaduto := t.Stato == Scaduto
+	var testo string
+	if scaduto {
+		// INPS suspends from the month after the expiry, convened or not
+		// (messaggio 2132/2024); an unjustified absence is worse.
+		t.SospensioneDal = ptr(primoDelMeseDopo(scadenza))
+		if t.Rischio == Nessuno {
+			t.Rischio = Sospensione
+		}
+		testo = fmt.Sprintf("Primo incontro non registrato entro il %s (%s): prestazione sospesa dal %s "+
+			"fino alla registrazione dell'incontro", fmtData(scadenza), scadutoDa(-t.GiorniRimanenti),
+			fmtData(*t.SospensioneDal))
+	} else {
+		testo = fmt.Sprintf("Primo incontro entro il %s: %s", fmtData(scadenza), mancano(t.GiorniRimanenti))
+	}
+
+	switch {
+	case prossima != nil:
+		n := "Convocazione fissata per il " + fmtData(*prossima)
+		if prossima.After(scadenza) {
+			n += ", oltre il termine"
+			if !scaduto {
+				n += ": anticiparla"
+			}
+		}
+		note = append(note, n)
+	case senzaEsito != nil:
+		note = append(note, "Registrare l'esito della convocazione del "+fmtData(*senzaEsito))
+	case len(giorni) == 0 && scaduto:
+		note = append(note, "Nessuna convocazione inviata entro il termine")
+	case len(giorni) == 0 && oggi.After(consigliata):
+		note = append(note, "Nessuna convocazione inviata: era consigliata entro il "+fmtData(consigliata))
+	case len(giorni) == 0:
+		note = append(note, "Convocazione consigliata entro il "+fmtData(consigliata))
+	case giustificata != nil:
+		note = append(note, fmt.Sprintf("Assenza giustificata alla convocazione del %s: fissare una nuova convocazione",
+			fmtData(*giustificata)))
+	}
+	return messaggio(t, testo, note)
+}
+
+// assenzaGiustificata reports whether the nucleo's absence from the incontro
+// on day d is covered by a giustificato motivo: marked on an absent member's
+// presence, or recorded for any member over a period including d.
+func assenzaGiustificata(in Incontro, motivi []GiustificatoMotivo, d time.Time) bool {
+	for _, p := range in.Presenze {
+		if !p.Presente && p.Giustificato {
+			return true
+		}
+	}
+	for _, m := range motivi {
+		if entro(d, m.Dal, m.Al) {
+			return true
+		}
+	}
+	return false
+}
+
+// messaggio sets t's message: testo, then each note as a sentence.
+func messaggio(t Timer, testo string, note []string) Timer {
+	t.Messaggio = strings.Join(append([]string{testo}, note...), ". ")
+	return t
+}
