@@ -1,0 +1,124 @@
+package casi_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/dbtest"
+	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// aggiornaCaso creates, with plain SQL, an ADI case of Casalecchio di Reno
+// with PAD pad and two members (a woman of 40 and her son of 10).
+func aggiornaCaso(t *testing.T, pool *pgxpool.Pool, pad time.Time) (caso, madre, figlio uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
+		t.Fatal(err)
+	}
+	err := pool.QueryRow(ctx, `
+		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
+		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
+		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
+		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
+		            VALUES ('BNCMRC16A01A944X', 'Bianchi', 'Marco', 'M', '2016-01-01') RETURNING id),
+		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
+		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
+		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
+		           SELECT 'ADI', 'INPS-TEST-1', n.id, $1::date - 10, $1::date FROM n RETURNING id, nucleo_id),
+		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id)
+		           SELECT d.id, d.nucleo_id, co.ambito_id, co.id FROM d, comune co WHERE co.codice_istat = '037011' RETURNING id)
+		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, pad).Scan(&caso, &madre, &figlio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return caso, madre, figlio
+}
+
+type derivate struct {
+	t120, t90         *time.Time
+	t120Stato, t90Sta string
+	urgenza           *time.Time
+	prossimo          *time.Time
+}
+
+func leggi(t *testing.T, pool *pgxpool.Pool, id uuid.UUID) derivate {
+	t.Helper()
+	var d derivate
+	err := pool.QueryRow(context.Background(), `SELECT t120_scadenza, t120_stato, t90_scadenza, t90_stato, urgenza, prossimo_appuntamento
+		FROM caso WHERE id = $1`, id).Scan(&d.t120, &d.t120Stato, &d.t90, &d.t90Sta, &d.urgenza, &d.prossimo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func same(a *time.Time, b time.Time) bool { return a != nil && a.Equal(b) }
+
+// The derived columns follow what is recorded: a new case counts the 120
+// days from the PAD; a convocation sets the next appointment; the first
+// meeting with a member present meets the T120 and starts the T90; the
+// daily refresh turns a running timer into "in scadenza" as days pass.
+func TestAggiornaFollowsTheRecord(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	svc := casi.NewService(pool, registro.NewService(pool))
+	caso, madre, figlio := aggiornaCaso(t, pool, day(2026, 9, 1))
+	now := time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)
+
+	if err := casi.AggiornaAl(ctx, pool, caso, now); err != nil {
+		t.Fatal(err)
+	}
+	d := leggi(t, pool, caso)
+	if !same(d.t120, day(2026, 12, 30)) || d.t120Stato != "in_corso" || !same(d.urgenza, day(2026, 12, 30)) || d.t90 != nil || d.t90Sta != "non_applicabile" {
+		t.Fatalf("new case: %+v", d)
+	}
+
+	inizio := time.Date(2026, 10, 12, 9, 30, 0, 0, time.UTC)
+	if _, err := pool.Exec(ctx, `INSERT INTO convocazione (caso_id, inizio, luogo, canale, inviata_il) VALUES ($1, $2, 'Sportello sociale', 'lettera', '2026-10-01')`,
+		caso, inizio); err != nil {
+		t.Fatal(err)
+	}
+	if err := casi.AggiornaAl(ctx, pool, caso, now); err != nil {
+		t.Fatal(err)
+	}
+	if d := leggi(t, pool, caso); d.prossimo == nil || !d.prossimo.Equal(inizio) {
+		t.Errorf("next appointment after a convocation: %v", d.prossimo)
+	}
+
+	var incontro uuid.UUID
+	if err := pool.QueryRow(ctx, `INSERT INTO incontro (caso_id, tipo, data) VALUES ($1, 'primo_incontro', '2026-10-12') RETURNING id`, caso).Scan(&incontro); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO incontro_presenza (incontro_id, persona_id, presente) VALUES ($1, $2, true), ($1, $3, false)`,
+		incontro, madre, figlio); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Date(2026, 10, 13, 10, 0, 0, 0, time.UTC)
+	if err := casi.AggiornaAl(ctx, pool, caso, after); err != nil {
+		t.Fatal(err)
+	}
+	d = leggi(t, pool, caso)
+	if d.t120Stato != "rispettato" || !same(d.t90, day(2027, 1, 10)) || d.t90Sta != "in_corso" || !same(d.urgenza, day(2027, 1, 10)) || d.prossimo != nil {
+		t.Fatalf("after the first meeting: %+v", d)
+	}
+
+	// 1 January 2027: ten days left; the daily refresh marks it.
+	svc.SetClock(func() time.Time { return time.Date(2027, 1, 1, 7, 0, 0, 0, time.UTC) })
+	n, err := svc.AggiornaScadenze(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("daily refresh: %d cases, %v", n, err)
+	}
+	if d := leggi(t, pool, caso); d.t90Sta != "in_scadenza" {
+		t.Errorf("ten days before the T90: %q", d.t90Sta)
+	}
+}

@@ -1,0 +1,9 @@
+package casi_test
+
+import (
+	"testing"
+
+	"github.com/cartella/cartella/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
