@@ -37,6 +37,8 @@ Uso:
   cartella serve                      avvia il servizio in produzione (DATABASE_URL e OIDC_* obbligatori)
   cartella migrate up|down|version    gestisce lo schema del database (DATABASE_URL)
   cartella audit verify               verifica l'integrità del registro degli accessi (DATABASE_URL)
+  cartella amministratore-sistema CF NOME COGNOME
+                                      accredita un amministratore di sistema (il primo operatore; DATABASE_URL)
   cartella import comuni FILE         carica l'elenco ISTAT dei comuni (CSV come pubblicato dall'ISTAT; DATABASE_URL)
   cartella import nuclei [--ambito CODICE] FILE
                                       importa il flusso dei nuclei (JSON Lines, docs/formats/nuclei.md; DATABASE_URL)
@@ -61,6 +63,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAudit(ctx, args[2:], getenv, stdout)
 	case "import":
 		return runImport(ctx, args[2:], getenv, stdout, stderr)
+	case "amministratore-sistema":
+		return runSistema(ctx, args[2:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
