@@ -30,6 +30,9 @@ var publicRoutes = map[string]bool{
 	"GET /ruolo":         true, // needs a session, not a role (auth.RequireSession)
 	"POST /ruolo":        true,
 	"* /demo-idp/*":      true, // demo mode only
+	// An operator's iCalendar feed: calendar apps cannot sign in, the secret
+	// token in the URL authenticates it (internal/incontri).
+	"GET /calendario/{token}.ics": true,
 }
 
 // routes is the whole URL map.
@@ -65,6 +68,7 @@ func routes(d *deps) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	r.Method(http.MethodGet, "/static/*", web.Handler())
+	d.incontri.FeedRoutes(r)
 	if d.demoIdP != nil {
 		r.Handle("/demo-idp/*", d.demoIdP)
 	}
@@ -83,6 +87,7 @@ func routes(d *deps) http.Handler {
 			d.operatori.Routes(r)
 			d.ambiti.Routes(r)
 			d.registroH.Routes(r)
+			d.incontri.Routes(r)
 		})
 	})
 	return r

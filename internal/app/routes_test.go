@@ -34,6 +34,19 @@ var guardedRoutes = map[string][]string{
 	"POST /admin/operatori/{id}/stato":                         {"amministratore_ambito"},
 	"GET /admin/registro":                                      {"amministratore_ambito"},
 	"GET /admin/registro/esporta":                              {"amministratore_ambito"},
+	// Meetings of a case (internal/incontri): case content, the assigned
+	// case manager only (row scope in casi.Access / casi.Lock).
+	"GET /casi/{id}/incontri":                   {"case_manager"},
+	"POST /casi/{id}/convocazioni":              {"case_manager"},
+	"POST /casi/{id}/convocazioni/{conv}/esito": {"case_manager"},
+	"POST /casi/{id}/incontri":                  {"case_manager"},
+	"POST /casi/{id}/giustificati":              {"case_manager"},
+	"GET /agenda":                               {"case_manager", "coordinatore_pais"},
+	"GET /agenda/calendario":                    {"case_manager", "coordinatore_pais"},
+	"POST /agenda/calendario":                   {"case_manager", "coordinatore_pais"},
+	"GET /agenda/disponibilita":                 {"coordinatore_pais"},
+	"POST /agenda/disponibilita":                {"coordinatore_pais"},
+	"POST /agenda/disponibilita/{id}/elimina":   {"coordinatore_pais"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

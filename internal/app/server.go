@@ -15,12 +15,14 @@ import (
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/auth"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/demoidp"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/session"
 	"github.com/cartella/cartella/web/ui"
@@ -59,6 +61,7 @@ var nav = []navEntry{
 	{"Ambiti", "/admin/ambiti", authz.Ambiti, authz.Read},
 	{"Operatori", "/admin/operatori", authz.Operatori, authz.Read},
 	{"Registro accessi", "/admin/registro", authz.Registro, authz.Read},
+	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.
@@ -77,6 +80,8 @@ type deps struct {
 	operatori *accesso.Handler
 	ambiti    *accesso.AmbitiHandler
 	registroH *registro.Handler
+	casi      *casi.Service
+	incontri  *incontri.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
 
@@ -147,6 +152,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.operatori = accesso.NewHandler(d.accesso, d.rs, d.guard)
 	d.ambiti = accesso.NewAmbitiHandler(d.accesso, d.rs, d.guard)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
+	d.casi = casi.NewService(pool, d.registro)
+	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
 	return d, nil
 }
 

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/browsertest"
+	"github.com/cartella/cartella/internal/codicefiscale"
+	"github.com/cartella/cartella/internal/demo"
+)
+
+// casoIncontri inserts a nucleo of two (Rossi Maria, richiedente, and her
+// son) with an ADI domanda, and a case assigned to casemanager in
+// Casalecchio di Reno; it returns the case and the members.
+func casoIncontri(t *testing.T, a *testApp) (uuid.UUID, []uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	acc, _ := demo.AccountByUsername("casemanager")
+	var op uuid.UUID
+	var ambito, comune int64
+	if err := a.d.pool.QueryRow(ctx, `SELECT o.id, r.ambito_id, r.comune_id FROM operatore o JOIN operatore_ruolo r ON r.operatore_id = o.id
+		WHERE o.codice_fiscale = $1`, acc.CodiceFiscale()).Scan(&op, &ambito, &comune); err != nil {
+		t.Fatal(err)
+	}
+	var nucleo, domanda, caso uuid.UUID
+	if err := a.d.pool.QueryRow(ctx, `INSERT INTO nucleo (fonte) VALUES ('inps') RETURNING id`).Scan(&nucleo); err != nil {
+		t.Fatal(err)
+	}
+	var membri []uuid.UUID
+	for i, m := range []struct{ nome, sesso, rel string }{{"Maria", "F", "richiedente"}, {"Luca", "M", "figlio"}} {
+		birth := time.Date(1985+i*25, 4, 12, 0, 0, 0, 0, time.UTC)
+		var id uuid.UUID
+		if err := a.d.pool.QueryRow(ctx, `INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita) VALUES ($1, 'Rossi', $2, $3, $4) RETURNING id`,
+			codicefiscale.Compute("Rossi", m.nome, birth, m.sesso, "A944"), m.nome, m.sesso, birth).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		a.exec(t, `INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) VALUES ($1, $2, $3)`, nucleo, id, m.rel)
+		membri = append(membri, id)
+	}
+	if err := a.d.pool.QueryRow(ctx, `INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
+		VALUES ('ADI', 'INPS-J-1', $1, current_date - 30, current_date - 30) RETURNING id`, nucleo).Scan(&domanda); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.d.pool.QueryRow(ctx, `INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
+		VALUES ($1, $2, $3, $4, $5, now(), 'assegnato') RETURNING id`, domanda, nucleo, ambito, comune, op).Scan(&caso); err != nil {
+		t.Fatal(err)
+	}
+	a.exec(t, `INSERT INTO convocazione (caso_id, operatore_id, inizio, luogo, canale)
+		VALUES ($1, $2, (current_date + time '10:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms')`, caso, op)
+	return caso, membri
+}
+
+func (b *journey) login(t *testing.T, username string) {
+	t.Helper()
+	b.Navigate(t, b.base+"/login")
+	b.Fill(t, "#username", username)
+	b.Fill(t, "#password", demo.Password)
+	b.Click(t, `[data-testid="demo-idp-submit"]`)
+}
+
+type journey struct {
+	*browsertest.Browser
+	base string
+}
+
+// The case manager registers the first meeting of a nucleo from the
+// meetings page, sees the case move to "In valutazione", opens the agenda
+// and generates the calendar link; the coordinatore manages the office
+// slots. Every page passes axe-core, forms with errors included.
+func TestJourneyIncontriEAgenda(t *testing.T) {
+	a := startApp(t)
+	caso, membri := casoIncontri(t, a)
+	b := &journey{browsertest.Start(t), a.URL}
+
+	b.login(t, "casemanager")
+	if got := b.Text(t, `[data-testid="nav"]`); !strings.Contains(got, "Agenda") {
+		t.Errorf("navigation %q lacks Agenda", got)
+	}
+	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/incontri")
+	if got := b.Text(t, `[data-testid="convocazioni"]`); !strings.Contains(got, "Servizio sociale") {
+		t.Errorf("convocazioni %q", got)
+	}
+	checkPage(t, b.Browser, "incontri-01-pagina")
+
+	b.Click(t, `#h-convocazioni ~ details > summary`)
+	b.Click(t, `[data-testid="registra-convocazione"]`) // nothing typed but the defaults
+	if got := b.Text(t, `[data-testid="errori-modulo"]`); !strings.Contains(got, "Indica il luogo dell'incontro.") {
+		t.Errorf("convocazione errors: %q", got)
+	}
+	checkPage(t, b.Browser, "incontri-02-errori-convocazione")
+
+	b.Click(t, `#h-incontri ~ details > summary`)
+	b.Fill(t, "#inc-data", time.Now().Format("2006-01-02"))
+	b.Click(t, `label[for="presenza-`+membri[0].String()+`-presente"]`)
+	b.Click(t, `label[for="presenza-`+membri[1].String()+`-giustificato"]`)
+	b.Fill(t, "#motivo-"+membri[1].String(), "A scuola")
+	b.Click(t, `[data-testid="registra-incontro"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); got != "Incontro registrato." {
+		t.Errorf("after registering: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="incontri"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "Assente con giustificato motivo") {
+		t.Errorf("incontri %q", got)
+	}
+	if got := b.Text(t, "main"); !strings.Contains(got, "In valutazione") {
+		t.Error("the case is not shown In valutazione")
+	}
+	checkPage(t, b.Browser, "incontri-03-registrato")
+
+	b.Click(t, `a[href="/agenda"]`)
+	if got := b.Text(t, `[data-testid="appuntamenti"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "10:00") {
+		t.Errorf("agenda %q", got)
+	}
+	checkPage(t, b.Browser, "agenda-01-settimana")
+	b.Navigate(t, a.URL+"/agenda/calendario")
+	b.Click(t, `[data-testid="genera"]`)
+	if got := b.Value(t, `[data-testid="link"]`); !strings.Contains(got, "/calendario/") {
+		t.Errorf("calendar link %q", got)
+	}
+	checkPage(t, b.Browser, "agenda-02-calendario")
+	b.Click(t, `[data-testid="logout"]`)
+
+	b.login(t, "coordinatore")
+	b.Navigate(t, a.URL+"/agenda/disponibilita")
+	b.Click(t, `[data-testid="aggiungi-fascia"]`) // no comune chosen
+	if got := b.Text(t, `[data-testid="errore-comune_id"]`); !strings.Contains(got, "Scegli un comune") {
+		t.Errorf("slot error %q", got)
+	}
+	checkPage(t, b.Browser, "agenda-03-disponibilita-errori")
+	b.SelectByText(t, "#comune_id", "Casalecchio di Reno")
+	b.Fill(t, "#ufficio", "Servizio sociale")
+	b.Click(t, `[data-testid="aggiungi-fascia"]`)
+	if got := b.Text(t, `[data-testid="fasce"]`); !strings.Contains(got, "Casalecchio di Reno") {
+		t.Errorf("slots %q", got)
+	}
+	checkPage(t, b.Browser, "agenda-04-disponibilita")
+	b.Navigate(t, a.URL+"/agenda")
+	if b.Exists(t, `[data-testid="appuntamenti"]`) {
+		t.Error("the coordinatore sees appointments")
+	}
+	checkPage(t, b.Browser, "agenda-05-coordinatore")
+}

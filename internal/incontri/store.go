@@ -1,0 +1,323 @@
+package incontri
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/database"
+)
+
+// Every SQL statement of the module. The case row itself belongs to casi:
+// the only statement here that touches it is setStato, the state
+// transitions this module is responsible for (domain.md §2.3).
+
+func componenti(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
+	rows, err := q.Query(ctx, `
+		SELECT p.id, p.cognome || ' ' || p.nome, nc.relazione
+		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
+		WHERE nc.nucleo_id = $1 AND nc.al IS NULL
+		ORDER BY nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) {
+		var c Componente
+		err := r.Scan(&c.PersonaID, &c.Nome, &c.Relazione)
+		return c, err
+	})
+}
+
+const convocazioneCols = `
+	cv.id, cv.caso_id, cv.operatore_id, COALESCE(o.nome || ' ' || o.cognome, ''), cv.tipo, cv.inizio, cv.durata_minuti,
+	cv.luogo, cv.canale, cv.inviata_il, cv.esito_consegna, cv.annullata, cv.note, cv.versione`
+
+func scanConvocazione(r pgx.CollectableRow) (Convocazione, error) {
+	var c Convocazione
+	err := r.Scan(&c.ID, &c.CasoID, &c.OperatoreID, &c.Operatore, &c.Tipo, &c.Inizio, &c.DurataMinuti,
+		&c.Luogo, &c.Canale, &c.InviataIl, &c.EsitoConsegna, &c.Annullata, &c.Note, &c.Versione)
+	return c, err
+}
+
+func convocazioni(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Convocazione, error) {
+	rows, err := q.Query(ctx, `SELECT `+convocazioneCols+`
+		FROM convocazione cv LEFT JOIN operatore o ON o.id = cv.operatore_id
+		WHERE cv.caso_id = $1 ORDER BY cv.inizio DESC, cv.created_at DESC LIMIT 500`, casoID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanConvocazione)
+}
+
+func insertConvocazione(ctx context.Context, q database.Querier, c Convocazione, by uuid.UUID) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `
+		INSERT INTO convocazione (caso_id, operatore_id, tipo, inizio, durata_minuti, luogo, canale, inviata_il, note, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		c.CasoID, c.OperatoreID, c.Tipo, c.Inizio, c.DurataMinuti, c.Luogo, c.Canale, c.InviataIl, c.Note, by).Scan(&id)
+	return id, err
+}
+
+// updateEsito is the compare-and-bump of convocazione.versione.
+func updateEsito(ctx context.Context, q database.Querier, casoID, id uuid.UUID, versione int, esito string, annullata bool) error {
+	tag, err := q.Exec(ctx, `
+		UPDATE convocazione SET esito_consegna = $4, annullata = $5, versione = versione + 1
+		WHERE id = $2 AND caso_id = $1 AND versione = $3`, casoID, id, versione, esito, annullata)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var exists bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM convocazione WHERE id = $2 AND caso_id = $1)`, casoID, id).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return ErrConflict
+	}
+	return ErrNotFound
+}
+
+func convocazioneOf(ctx context.Context, q database.Querier, casoID, id uuid.UUID) (Convocazione, error) {
+	rows, err := q.Query(ctx, `SELECT `+convocazioneCols+`
+		FROM convocazione cv LEFT JOIN operatore o ON o.id = cv.operatore_id
+		WHERE cv.caso_id = $1 AND cv.id = $2`, casoID, id)
+	if err != nil {
+		return Convocazione{}, err
+	}
+	c, err := pgx.CollectExactlyOneRow(rows, scanConvocazione)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Convocazione{}, ErrNotFound
+	}
+	return c, err
+}
+
+func incontriCaso(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Incontro, error) {
+	rows, err := q.Query(ctx, `
+		SELECT i.id, i.convocazione_id, i.tipo, i.data, i.luogo, i.note,
+		       COALESCE(o.nome || ' ' || o.cognome, ''), i.registrato_il
+		FROM incontro i LEFT JOIN operatore o ON o.id = i.registrato_da
+		WHERE i.caso_id = $1 ORDER BY i.data DESC, i.registrato_il DESC LIMIT 500`, casoID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Incontro, error) {
+		var i Incontro
+		err := r.Scan(&i.ID, &i.ConvocazioneID, &i.Tipo, &i.Data, &i.Luogo, &i.Note, &i.RegistratoDa, &i.RegistratoIl)
+		return i, err
+	})
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	rows, err = q.Query(ctx, `
+		SELECT ip.incontro_id, ip.persona_id, p.cognome || ' ' || p.nome, ip.presente, ip.giustificato, ip.motivo
+		FROM incontro_presenza ip JOIN incontro i ON i.id = ip.incontro_id JOIN persona p ON p.id = ip.persona_id
+		WHERE i.caso_id = $1 ORDER BY p.cognome, p.nome`, casoID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[uuid.UUID]int{}
+	for i, in := range list {
+		byID[in.ID] = i
+	}
+	var incontroID uuid.UUID
+	var p Presenza
+	_, err = pgx.ForEachRow(rows, []any{&incontroID, &p.PersonaID, &p.Nome, &p.Presente, &p.Giustificato, &p.Motivo}, func() error {
+		if i, ok := byID[incontroID]; ok {
+			list[i].Presenze = append(list[i].Presenze, p)
+		}
+		return nil
+	})
+	return list, err
+}
+
+func insertIncontro(ctx context.Context, q database.Querier, casoID uuid.UUID, in Incontro, by uuid.UUID) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `
+		INSERT INTO incontro (caso_id, convocazione_id, tipo, data, luogo, note, registrato_da)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		casoID, in.ConvocazioneID, in.Tipo, in.Data, in.Luogo, in.Note, by).Scan(&id)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	for _, p := range in.Presenze {
+		if _, err := q.Exec(ctx, `
+			INSERT INTO incontro_presenza (incontro_id, persona_id, presente, giustificato, motivo)
+			VALUES ($1, $2, $3, $4, $5)`, id, p.PersonaID, p.Presente, p.Giustificato, p.Motivo); err != nil {
+			return uuid.Nil, err
+		}
+	}
+	return id, nil
+}
+
+func giustificati(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Giustificato, error) {
+	rows, err := q.Query(ctx, `
+		SELECT g.id, g.persona_id, p.cognome || ' ' || p.nome, g.motivo, g.dal, g.al, g.documento,
+		       COALESCE(o.nome || ' ' || o.cognome, ''), g.registrato_il
+		FROM giustificato_motivo g JOIN persona p ON p.id = g.persona_id
+		LEFT JOIN operatore o ON o.id = g.registrato_da
+		WHERE g.caso_id = $1 ORDER BY g.dal DESC, g.registrato_il DESC LIMIT 500`, casoID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Giustificato, error) {
+		var g Giustificato
+		err := r.Scan(&g.ID, &g.PersonaID, &g.Componente, &g.Motivo, &g.Dal, &g.Al, &g.Documento, &g.RegistratoDa, &g.RegistratoIl)
+		return g, err
+	})
+}
+
+func insertGiustificato(ctx context.Context, q database.Querier, casoID uuid.UUID, g Giustificato, by uuid.UUID) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `
+		INSERT INTO giustificato_motivo (caso_id, persona_id, motivo, dal, al, documento, registrato_da)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		casoID, g.PersonaID, g.Motivo, g.Dal, g.Al, g.Documento, by).Scan(&id)
+	return id, err
+}
+
+// setStato moves the case to stato, bumping its versione like every other
+// change of the case row.
+func setStato(ctx context.Context, q database.Querier, casoID uuid.UUID, stato string) error {
+	_, err := q.Exec(ctx, `UPDATE caso SET stato = $2, versione = versione + 1, updated_at = now() WHERE id = $1`, casoID, stato)
+	return err
+}
+
+// Agenda.
+
+// appuntamento is a convocazione of the operator's agenda.
+type appuntamento struct {
+	Convocazione
+	Numero      int64
+	Richiedente string // empty unless the case is still the operator's
+}
+
+func appuntamenti(ctx context.Context, q database.Querier, operatoreID uuid.UUID, dal, al time.Time, annullate bool) ([]appuntamento, error) {
+	rows, err := q.Query(ctx, `SELECT `+convocazioneCols+`, c.numero,
+		       CASE WHEN c.case_manager_id = $1 THEN COALESCE((
+		           SELECT p.cognome || ' ' || p.nome
+		           FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
+		           WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
+		           ORDER BY nc.relazione <> 'richiedente', nc.id LIMIT 1), '') ELSE '' END
+		FROM convocazione cv
+		JOIN caso c ON c.id = cv.caso_id
+		LEFT JOIN operatore o ON o.id = cv.operatore_id
+		WHERE cv.operatore_id = $1 AND cv.inizio >= $2 AND cv.inizio < $3 AND ($4 OR NOT cv.annullata)
+		ORDER BY cv.inizio, c.numero`, operatoreID, dal, al, annullate)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (appuntamento, error) {
+		var a appuntamento
+		c := &a.Convocazione
+		err := r.Scan(&c.ID, &c.CasoID, &c.OperatoreID, &c.Operatore, &c.Tipo, &c.Inizio, &c.DurataMinuti,
+			&c.Luogo, &c.Canale, &c.InviataIl, &c.EsitoConsegna, &c.Annullata, &c.Note, &c.Versione,
+			&a.Numero, &a.Richiedente)
+		return a, err
+	})
+}
+
+// comuniScope lists the comuni of a scope: one comune, or every comune of
+// the ambito when comuneID is nil.
+func comuniScope(ctx context.Context, q database.Querier, ambitoID int64, comuneID *int64) ([]Comune, error) {
+	rows, err := q.Query(ctx, `
+		SELECT id, denominazione FROM comune
+		WHERE ambito_id = $1 AND ($2::bigint IS NULL OR id = $2)
+		ORDER BY denominazione`, ambitoID, comuneID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Comune, error) {
+		var c Comune
+		err := r.Scan(&c.ID, &c.Denominazione)
+		return c, err
+	})
+}
+
+func slots(ctx context.Context, q database.Querier, comuni []int64) ([]Slot, error) {
+	rows, err := q.Query(ctx, `
+		SELECT d.id, d.comune_id, c.denominazione, d.ufficio, d.giorno, to_char(d.dalle, 'HH24:MI'), to_char(d.alle, 'HH24:MI')
+		FROM disponibilita_ufficio d JOIN comune c ON c.id = d.comune_id
+		WHERE d.comune_id = ANY($1)
+		ORDER BY d.giorno, d.dalle, c.denominazione, d.ufficio`, comuni)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Slot, error) {
+		var s Slot
+		err := r.Scan(&s.ID, &s.ComuneID, &s.Comune, &s.Ufficio, &s.Giorno, &s.Dalle, &s.Alle)
+		return s, err
+	})
+}
+
+func insertSlot(ctx context.Context, q database.Querier, s Slot) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `
+		INSERT INTO disponibilita_ufficio (comune_id, ufficio, giorno, dalle, alle)
+		VALUES ($1, $2, $3, $4::time, $5::time) RETURNING id`, s.ComuneID, s.Ufficio, s.Giorno, s.Dalle, s.Alle).Scan(&id)
+	return id, err
+}
+
+func deleteSlot(ctx context.Context, q database.Querier, id int64, comuni []int64) error {
+	tag, err := q.Exec(ctx, `DELETE FROM disponibilita_ufficio WHERE id = $1 AND comune_id = ANY($2)`, id, comuni)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Calendar tokens: only the SHA-256 of the secret is stored.
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func calendarioCreato(ctx context.Context, q database.Querier, operatoreID uuid.UUID) (*time.Time, error) {
+	var t time.Time
+	err := q.QueryRow(ctx, `SELECT created_at FROM calendario_token WHERE operatore_id = $1`, operatoreID).Scan(&t)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func upsertToken(ctx context.Context, q database.Querier, operatoreID uuid.UUID, token string) error {
+	_, err := q.Exec(ctx, `
+		INSERT INTO calendario_token (operatore_id, token_hash) VALUES ($1, $2)
+		ON CONFLICT (operatore_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()`,
+		operatoreID, tokenHash(token))
+	return err
+}
+
+// tokenOperatore finds the operator of a feed token, and their ambito: only
+// an active operator who holds today a role granted the agenda.
+func tokenOperatore(ctx context.Context, q database.Querier, token string, oggi time.Time) (uuid.UUID, *int64, error) {
+	var id uuid.UUID
+	var ambito *int64
+	err := q.QueryRow(ctx, `
+		SELECT o.id, o.ambito_id FROM calendario_token t JOIN operatore o ON o.id = t.operatore_id
+		WHERE t.token_hash = $1 AND o.stato = 'attivo'
+		  AND EXISTS (SELECT 1 FROM operatore_ruolo r WHERE r.operatore_id = o.id
+		              AND r.ruolo IN ('case_manager', 'coordinatore_pais')
+		              AND r.dal <= $2 AND (r.al IS NULL OR r.al >= $2))`, tokenHash(token), oggi).Scan(&id, &ambito)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, nil, ErrNotFound
+	}
+	if err != nil {
+		return uuid.Nil, nil, fmt.Errorf("incontri: token: %w", err)
+	}
+	return id, ambito, nil
+}
