@@ -80,7 +80,21 @@ func TestJourneyIncontriEAgenda(t *testing.T) {
 	if got := b.Text(t, `[data-testid="nav"]`); !strings.Contains(got, "Agenda") {
 		t.Errorf("navigation %q lacks Agenda", got)
 	}
-	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/incontri")
+	// From the list of own cases to the case page, then its meetings.
+	b.Click(t, `a[href="/casi"]`)
+	if got := b.Text(t, `[data-testid="casi"]`); !strings.Contains(got, "Rossi Maria") {
+		t.Errorf("/casi %q lacks the case", got)
+	}
+	checkPage(t, b.Browser, "casi-01-elenco")
+	b.Click(t, `a[href="/casi/`+caso.String()+`"]`)
+	if got := b.Text(t, `[data-testid="membri"]`); !strings.Contains(got, "Rossi Maria") {
+		t.Errorf("case page members %q", got)
+	}
+	if got := b.Text(t, `[data-testid="scadenze"]`); !strings.Contains(got, "Primo incontro") {
+		t.Errorf("case page deadlines %q", got)
+	}
+	checkPage(t, b.Browser, "casi-02-scheda")
+	b.Click(t, `a[href="/casi/`+caso.String()+`/incontri"]`)
 	if got := b.Text(t, `[data-testid="convocazioni"]`); !strings.Contains(got, "Servizio sociale") {
 		t.Errorf("convocazioni %q", got)
 	}

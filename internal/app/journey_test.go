@@ -165,6 +165,11 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 		t.Errorf("the register does not show the accreditation: %q", got)
 	}
 	checkPage(t, b, "13-registro")
+	// The amministratore sees no beneficiary data: the cases are refused.
+	b.Navigate(t, a.URL+"/casi")
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {
+		t.Errorf("amministratore on /casi: %q", got)
+	}
 	b.Click(t, `[data-testid="logout"]`)
 
 	b.Navigate(t, a.URL+"/login")
@@ -177,6 +182,12 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 	if got := b.Text(t, `[data-testid="operatore"]`); !strings.Contains(got, "Case manager") || !strings.Contains(got, "Sasso Marconi") {
 		t.Errorf("header: %q", got)
 	}
+	// The new case manager has no case yet.
+	b.Navigate(t, a.URL+"/casi")
+	if !b.Exists(t, `[data-testid="nessun-caso"]`) {
+		t.Error("the new case manager's /casi does not say there is no case")
+	}
+	checkPage(t, b, "14-casi-vuoto")
 	// And the case manager may not open the accreditation screens.
 	b.Navigate(t, a.URL+"/admin/operatori")
 	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {

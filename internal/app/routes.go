@@ -87,6 +87,7 @@ func routes(d *deps) http.Handler {
 			d.operatori.Routes(r)
 			d.ambiti.Routes(r)
 			d.registroH.Routes(r)
+			d.casiH.Routes(r)
 			d.incontri.Routes(r)
 		})
 	})

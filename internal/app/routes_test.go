@@ -36,6 +36,8 @@ var guardedRoutes = map[string][]string{
 	"GET /admin/registro/esporta":                              {"amministratore_ambito"},
 	// Meetings of a case (internal/incontri): case content, the assigned
 	// case manager only (row scope in casi.Access / casi.Lock).
+	"GET /casi":                                 {"case_manager"},
+	"GET /casi/{id}":                            {"case_manager"},
 	"GET /casi/{id}/incontri":                   {"case_manager"},
 	"POST /casi/{id}/convocazioni":              {"case_manager"},
 	"POST /casi/{id}/convocazioni/{conv}/esito": {"case_manager"},

@@ -61,6 +61,7 @@ var nav = []navEntry{
 	{"Ambiti", "/admin/ambiti", authz.Ambiti, authz.Read},
 	{"Operatori", "/admin/operatori", authz.Operatori, authz.Read},
 	{"Registro accessi", "/admin/registro", authz.Registro, authz.Read},
+	{"Casi", "/casi", authz.Casi, authz.Read},
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 }
 
@@ -81,6 +82,7 @@ type deps struct {
 	ambiti    *accesso.AmbitiHandler
 	registroH *registro.Handler
 	casi      *casi.Service
+	casiH     *casi.Handler
 	incontri  *incontri.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
@@ -153,6 +155,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.ambiti = accesso.NewAmbitiHandler(d.accesso, d.rs, d.guard)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
+	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
 	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
 	return d, nil
 }
