@@ -24,6 +24,7 @@ import (
 
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/pgcluster"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/migrations"
@@ -33,7 +34,8 @@ import (
 const usage = `Cartella — cartella sociale informatizzata
 
 Uso:
-  cartella demo                       avvia la demo: database privato, fornitore di identità dimostrativo, dati di prova
+  cartella demo [--nuclei N]          avvia la demo: database privato, fornitore di identità dimostrativo, dati di prova
+                                      (N nuclei sintetici al primo avvio, 300 se non indicato)
   cartella serve                      avvia il servizio in produzione (DATABASE_URL e OIDC_* obbligatori)
   cartella migrate up|down|version    gestisce lo schema del database (DATABASE_URL)
   cartella audit verify               verifica l'integrità del registro degli accessi (DATABASE_URL)
@@ -165,6 +167,10 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 func runServer(ctx context.Context, mode config.Mode, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("cartella", flag.ContinueOnError)
 	fl.SetOutput(stderr)
+	nuclei := 0
+	if mode == config.Demo {
+		fl.IntVar(&nuclei, "nuclei", demo.NucleiPredefiniti, "nuclei sintetici da caricare al primo avvio (fino a 200000)")
+	}
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -216,6 +222,21 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 	d, err := newServer(ctx, cfg, pool, log)
 	if err != nil {
 		return err
+	}
+	if mode == config.Demo {
+		if nuclei < 0 || nuclei > 200000 {
+			return fmt.Errorf("--nuclei %d: da 0 a 200000", nuclei)
+		}
+		start := time.Now()
+		n, err := demo.LoadNuclei(ctx, pool, d.registro, nuclei, time.Now(), func(done int) {
+			log.Info("loading demo households", "done", done, "of", nuclei)
+		})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("demo households loaded", "households", n, "elapsed", time.Since(start).Round(time.Millisecond).String())
+		}
 	}
 	return serveHTTP(ctx, cfg, routes(d), d.background, log)
 }
