@@ -61,6 +61,7 @@ CREATE TABLE nucleo_componente (
 );
 CREATE UNIQUE INDEX nucleo_componente_attuale_idx ON nucleo_componente (nucleo_id, persona_id) WHERE al IS NULL;
 CREATE INDEX nucleo_componente_persona_idx ON nucleo_componente (persona_id);
+CREATE INDEX nucleo_componente_nucleo_idx ON nucleo_componente (nucleo_id, dal);
 
 -- The measure a nucleo receives, as INPS passes it on (DI 8 Aug 2023 art. 3),
 -- or a presa in carico without a measure (misura 'ALTRO', no id_domanda).
