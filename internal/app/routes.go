@@ -88,6 +88,7 @@ func routes(d *deps) http.Handler {
 			d.ambiti.Routes(r)
 			d.registroH.Routes(r)
 			d.casiH.Routes(r)
+			d.board.Routes(r)
 			d.incontri.Routes(r)
 		})
 	})

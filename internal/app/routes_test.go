@@ -37,6 +37,10 @@ var guardedRoutes = map[string][]string{
 	// Meetings of a case (internal/incontri): case content, the assigned
 	// case manager only (row scope in casi.Access / casi.Lock).
 	"GET /casi":                                 {"case_manager"},
+	"GET /assegnazioni":                         {"coordinatore_pais"},
+	"POST /assegnazioni":                        {"coordinatore_pais"},
+	"GET /assegnazioni/{id}":                    {"coordinatore_pais"},
+	"POST /assegnazioni/{id}":                   {"coordinatore_pais"},
 	"GET /casi/{id}":                            {"case_manager"},
 	"GET /casi/{id}/incontri":                   {"case_manager"},
 	"POST /casi/{id}/convocazioni":              {"case_manager"},

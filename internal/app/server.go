@@ -62,6 +62,7 @@ var nav = []navEntry{
 	{"Operatori", "/admin/operatori", authz.Operatori, authz.Read},
 	{"Registro accessi", "/admin/registro", authz.Registro, authz.Read},
 	{"Casi", "/casi", authz.Casi, authz.Read},
+	{"Assegnazioni", "/assegnazioni", authz.Assegnazioni, authz.Read},
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 }
 
@@ -83,6 +84,7 @@ type deps struct {
 	registroH *registro.Handler
 	casi      *casi.Service
 	casiH     *casi.Handler
+	board     *casi.BoardHandler
 	incontri  *incontri.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
@@ -156,6 +158,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
+	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
 	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
 	return d, nil
 }

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cartella/cartella/internal/browsertest"
+	"github.com/cartella/cartella/internal/casi"
+)
+
+// The coordinatore finds an incoming nucleo on the board (anagrafica
+// only), assigns it to casemanager, and cannot open its content; the case
+// manager then finds it in /casi with its 120-day countdown, while
+// casemanager2 is refused on it. axe-core on every page.
+func TestJourneyCoordinatoreAssegna(t *testing.T) {
+	a := startApp(t)
+	caso, _ := casoIncontri(t, a)
+	a.exec(t, `DELETE FROM convocazione WHERE caso_id = $1`, caso)
+	a.exec(t, `UPDATE caso SET case_manager_id = NULL, assegnato_il = NULL, stato = 'ricevuto' WHERE id = $1`, caso)
+	if err := casi.Aggiorna(t.Context(), a.d.pool, caso); err != nil {
+		t.Fatal(err)
+	}
+	b := &journey{browsertest.Start(t), a.URL}
+
+	b.login(t, "coordinatore")
+	b.Click(t, `a[href="/assegnazioni"]`)
+	if got := b.Text(t, `[data-testid="board"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "Da assegnare") {
+		t.Fatalf("board %q", got)
+	}
+	checkPage(t, b.Browser, "assegnazioni-01-board")
+	b.Click(t, `[data-testid="assegna"]`) // nothing selected
+	if got := b.Text(t, `[data-testid="errore"]`); !strings.Contains(got, "Seleziona almeno un caso") {
+		t.Errorf("error without selection: %q", got)
+	}
+	b.Click(t, `#sel-`+caso.String())
+	b.SelectByText(t, "#case_manager", "Ferrari")
+	b.Click(t, `[data-testid="assegna"]`)
+	if got := b.Text(t, `[data-testid="esiti"]`); !strings.Contains(got, "assegnato.") {
+		t.Fatalf("after assigning: %q", got)
+	}
+	checkPage(t, b.Browser, "assegnazioni-02-esito")
+	b.Click(t, `a[href="/assegnazioni/`+caso.String()+`"]`)
+	if got := b.Text(t, `[data-testid="assegnazioni"]`); !strings.Contains(got, "Ferrari") {
+		t.Errorf("assignment history %q", got)
+	}
+	checkPage(t, b.Browser, "assegnazioni-03-anagrafica")
+	// The coordinatore never reaches the case content.
+	b.Navigate(t, a.URL+"/casi/"+caso.String())
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {
+		t.Errorf("coordinatore on the case page: %q", got)
+	}
+	b.Click(t, `[data-testid="logout"]`)
+
+	b.login(t, "casemanager")
+	b.Navigate(t, a.URL+"/casi")
+	if got := b.Text(t, `[data-testid="casi"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "gg") {
+		t.Errorf("/casi after assignment %q", got)
+	}
+	b.Click(t, `[data-testid="logout"]`)
+
+	b.login(t, "casemanager2")
+	b.Navigate(t, a.URL+"/casi/"+caso.String())
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Pagina non trovata" {
+		t.Errorf("casemanager2 on casemanager's case: %q", got)
+	}
+}
