@@ -232,6 +232,8 @@ CREATE TABLE diario_nota (
     scritta_il   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX diario_nota_caso_idx ON diario_nota (caso_id, data_evento DESC, scritta_il DESC);
+-- A note is corrected at most once: two simultaneous corrections, one wins.
+CREATE UNIQUE INDEX diario_nota_rettifica_idx ON diario_nota (rettifica_di) WHERE rettifica_di IS NOT NULL;
 
 CREATE FUNCTION diario_nota_immutabile() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

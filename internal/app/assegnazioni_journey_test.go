@@ -49,12 +49,42 @@ func TestJourneyCoordinatoreAssegna(t *testing.T) {
 	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {
 		t.Errorf("coordinatore on the case page: %q", got)
 	}
+	checkPage(t, b.Browser, "assegnazioni-04-caso-rifiutato")
 	b.Click(t, `[data-testid="logout"]`)
 
 	b.login(t, "casemanager")
 	b.Navigate(t, a.URL+"/casi")
 	if got := b.Text(t, `[data-testid="casi"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "gg") {
 		t.Errorf("/casi after assignment %q", got)
+	}
+	// A diary note: an empty text is refused next to the field, the date kept.
+	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/diario")
+	b.Select(t, "#categoria", "sanitaria")
+	b.Click(t, `[data-testid="salva-nota"]`)
+	if got := b.Text(t, `#testo-errore`); !strings.Contains(got, "Scrivi il testo") {
+		t.Errorf("empty note error: %q", got)
+	}
+	if got := b.Value(t, "#categoria"); got != "sanitaria" {
+		t.Errorf("category typed was lost: %q", got)
+	}
+	checkPage(t, b.Browser, "diario-01-errore")
+	b.Fill(t, "#testo", "Seguita dal consultorio familiare.")
+	b.Click(t, `[data-testid="salva-nota"]`)
+	if got := b.Text(t, `[data-testid="note"]`); !strings.Contains(got, "Seguita dal consultorio familiare.") || !strings.Contains(got, "Sanitaria") {
+		t.Errorf("diary after saving: %q", got)
+	}
+	checkPage(t, b.Browser, "diario-02-nota")
+	b.Click(t, `[data-testid="logout"]`)
+
+	// The coordinatore sees neither the note nor the diary.
+	b.login(t, "coordinatore")
+	b.Navigate(t, a.URL+"/assegnazioni/"+caso.String())
+	if got := b.Text(t, "main"); strings.Contains(got, "consultorio") {
+		t.Error("the coordinatore sees the diary note")
+	}
+	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/diario")
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {
+		t.Errorf("coordinatore on the diary: %q", got)
 	}
 	b.Click(t, `[data-testid="logout"]`)
 

@@ -42,6 +42,8 @@ var guardedRoutes = map[string][]string{
 	"GET /assegnazioni/{id}":                    {"coordinatore_pais"},
 	"POST /assegnazioni/{id}":                   {"coordinatore_pais"},
 	"GET /casi/{id}":                            {"case_manager"},
+	"GET /casi/{id}/diario":                     {"case_manager"},
+	"POST /casi/{id}/diario":                    {"case_manager"},
 	"GET /casi/{id}/incontri":                   {"case_manager"},
 	"POST /casi/{id}/convocazioni":              {"case_manager"},
 	"POST /casi/{id}/convocazioni/{conv}/esito": {"case_manager"},

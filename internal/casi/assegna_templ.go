@@ -165,7 +165,7 @@ func boardPage(s ui.Shell, b Board, f FiltroBoard, next string, esiti []Esito, e
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " <form method=\"get\" action=\"/assegnazioni\" class=\"row g-3 align-items-end mb-4\" role=\"search\"><div class=\"col-12 col-md-4\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " <form method=\"get\" action=\"/assegnazioni\" class=\"row g-3 align-items-end mb-4 mt-5\" role=\"search\"><div class=\"col-12 col-md-4\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

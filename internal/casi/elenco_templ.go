@@ -140,7 +140,7 @@ func elencoPage(s ui.Shell, e Elenco, f FiltroElenco, next string) templ.Compone
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 data-testid=\"titolo\">I miei casi</h1><p>I nuclei assegnati a te, dal caso con la scadenza più vicina (o già scaduta) al più lontano.</p><form method=\"get\" action=\"/casi\" class=\"row g-3 align-items-end mb-4\" role=\"search\"><div class=\"col-12 col-md-6\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 data-testid=\"titolo\">I miei casi</h1><p>I nuclei assegnati a te, dal caso con la scadenza più vicina (o già scaduta) al più lontano.</p><form method=\"get\" action=\"/casi\" class=\"row g-3 align-items-end mb-4 mt-5\" role=\"search\"><div class=\"col-12 col-md-6\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -326,7 +326,7 @@ func sezioni(sc Scheda) []sezione {
 	id := sc.Caso.ID.String()
 	return []sezione{
 		{"Convocazioni e incontri", "/casi/" + id + "/incontri", strconv.Itoa(sc.Incontri) + " incontri registrati"},
-		{"Diario sociale", "", ""},
+		{"Diario sociale", "/casi/" + id + "/diario", strconv.Itoa(sc.NoteDiari) + " note"},
 		{"Analisi preliminare", "", ""},
 		{"Équipe multidisciplinare", "", ""},
 		{"Quadro di analisi", "", ""},

@@ -29,6 +29,7 @@ func (h *Handler) Routes(r chi.Router) {
 	read := h.guard.Require(authz.Casi, authz.Read)
 	r.With(read).Get("/casi", h.elenco)
 	r.With(read).Get("/casi/{id}", h.scheda)
+	h.DiarioRoutes(r)
 }
 
 func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
