@@ -79,6 +79,7 @@ CREATE TABLE domanda (
     esiti_controlli     text NOT NULL DEFAULT '',
     altre_prestazioni   jsonb NOT NULL DEFAULT '[]',
     importazione_id     bigint,                  -- last import that wrote it
+    hash_flusso         bytea,                   -- SHA-256 of the household as last imported: unchanged lines are skipped
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
     CHECK (misura = 'ALTRO' OR id_domanda IS NOT NULL),
@@ -127,6 +128,7 @@ CREATE INDEX caso_case_manager_idx ON caso (case_manager_id, urgenza NULLS LAST,
 -- The coordinatore's board: by ambito and comune.
 CREATE INDEX caso_ambito_idx ON caso (ambito_id, comune_id, stato, urgenza NULLS LAST, numero);
 CREATE INDEX caso_nucleo_idx ON caso (nucleo_id);
+CREATE INDEX caso_domanda_idx ON caso (domanda_id);
 
 -- Who the case was assigned to, and when; never updated but to close a period.
 CREATE TABLE caso_assegnazione (
