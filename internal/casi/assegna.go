@@ -85,18 +85,11 @@ func (s *Service) BoardCoordinatore(ctx context.Context, p authz.Principal, f Fi
 			  AND (pe.codice_fiscale = $%d OR lower(pe.cognome || ' ' || pe.nome) LIKE $%d))`, len(args)-1, len(args)))
 	}
 	if f.Dopo != "" {
-		cur, ok := parseCursore(f.Dopo)
+		cond, a, ok := dopoSQL(f.Dopo, args)
 		if !ok {
 			return b, ErrNotFound
 		}
-		if cur.urgenza != nil {
-			args = append(args, *cur.urgenza, cur.numero)
-			conds = append(conds, fmt.Sprintf("(c.urgenza > $%d OR (c.urgenza = $%d AND c.numero > $%d) OR c.urgenza IS NULL)",
-				len(args)-1, len(args)-1, len(args)))
-		} else {
-			args = append(args, cur.numero)
-			conds = append(conds, fmt.Sprintf("(c.urgenza IS NULL AND c.numero > $%d)", len(args)))
-		}
+		conds, args = append(conds, cond), a
 	}
 	rows, err := s.pool.Query(ctx, header+" WHERE "+strings.Join(conds, " AND ")+
 		fmt.Sprintf(" ORDER BY c.urgenza ASC NULLS LAST, c.numero LIMIT %d", DimensionePagina+1), args...)

@@ -63,6 +63,22 @@ func parseCursore(s string) (cursore, bool) {
 	return c, true
 }
 
+// dopoSQL is the keyset condition for the rows after cursor s in the order
+// (urgenza ASC NULLS LAST, numero), appending its arguments.
+func dopoSQL(s string, args []any) (string, []any, bool) {
+	cur, ok := parseCursore(s)
+	if !ok {
+		return "", args, false
+	}
+	if cur.urgenza != nil {
+		args = append(args, *cur.urgenza, cur.numero)
+		return fmt.Sprintf("(c.urgenza > $%d OR (c.urgenza = $%d AND c.numero > $%d) OR c.urgenza IS NULL)",
+			len(args)-1, len(args)-1, len(args)), args, true
+	}
+	args = append(args, cur.numero)
+	return fmt.Sprintf("(c.urgenza IS NULL AND c.numero > $%d)", len(args)), args, true
+}
+
 // Elenco is a page of /casi.
 type Elenco struct {
 	Casi     []Caso
@@ -94,18 +110,11 @@ func (s *Service) ElencoCaseManager(ctx context.Context, p authz.Principal, f Fi
 			len(args)-1, len(args), len(args)))
 	}
 	if f.Dopo != "" {
-		cur, ok := parseCursore(f.Dopo)
+		cond, a, ok := dopoSQL(f.Dopo, args)
 		if !ok {
 			return e, ErrNotFound
 		}
-		if cur.urgenza != nil {
-			args = append(args, *cur.urgenza, cur.numero)
-			where = append(where, fmt.Sprintf("(c.urgenza > $%d OR (c.urgenza = $%d AND c.numero > $%d) OR c.urgenza IS NULL)",
-				len(args)-1, len(args)-1, len(args)))
-		} else {
-			args = append(args, cur.numero)
-			where = append(where, fmt.Sprintf("(c.urgenza IS NULL AND c.numero > $%d)", len(args)))
-		}
+		where, args = append(where, cond), a
 	}
 	sql := header + " WHERE " + strings.Join(where, " AND ") +
 		fmt.Sprintf(" ORDER BY c.urgenza ASC NULLS LAST, c.numero LIMIT %d", DimensionePagina+1)
