@@ -30,6 +30,7 @@ func (h *Handler) Routes(r chi.Router) {
 	r.With(read).Get("/casi", h.elenco)
 	r.With(read).Get("/casi/{id}", h.scheda)
 	h.DiarioRoutes(r)
+	h.AzioniRoutes(r)
 }
 
 func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
@@ -68,5 +69,5 @@ func (h *Handler) scheda(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	h.rs.Render(w, r, http.StatusOK, schedaPage(h.rs.Shell(r), sc))
+	h.rs.Render(w, r, http.StatusOK, schedaPage(h.rs.Shell(r), sc, esitoScheda(r.URL.Query().Get("esito"))))
 }
