@@ -42,6 +42,15 @@ var guardedRoutes = map[string][]string{
 	"GET /assegnazioni/{id}":                    {"coordinatore_pais"},
 	"POST /assegnazioni/{id}":                   {"coordinatore_pais"},
 	"GET /casi/{id}":                            {"case_manager"},
+	"GET /casi/nuovo":                           {"case_manager", "coordinatore_pais"},
+	"POST /casi":                                {"case_manager", "coordinatore_pais"},
+	"GET /casi/{id}/storico":                    {"case_manager"},
+	"GET /casi/{id}/chiudi":                     {"case_manager"},
+	"POST /casi/{id}/chiudi":                    {"case_manager"},
+	"GET /casi/{id}/riapri":                     {"case_manager"},
+	"POST /casi/{id}/riapri":                    {"case_manager"},
+	"GET /casi/{id}/componenti/{persona}":       {"case_manager"},
+	"POST /casi/{id}/componenti/{persona}":      {"case_manager"},
 	"GET /casi/{id}/diario":                     {"case_manager"},
 	"POST /casi/{id}/diario":                    {"case_manager"},
 	"GET /casi/{id}/incontri":                   {"case_manager"},
@@ -55,6 +64,12 @@ var guardedRoutes = map[string][]string{
 	"GET /agenda/disponibilita":                 {"coordinatore_pais"},
 	"POST /agenda/disponibilita":                {"coordinatore_pais"},
 	"POST /agenda/disponibilita/{id}/elimina":   {"coordinatore_pais"},
+	// Imports of the nuclei flow (internal/nucleo): the ambito's own imports.
+	"GET /importazioni":                 {"coordinatore_pais", "operatore_ats"},
+	"GET /importazioni/nuova":           {"coordinatore_pais", "operatore_ats"},
+	"POST /importazioni":                {"coordinatore_pais", "operatore_ats"},
+	"GET /importazioni/{id}":            {"coordinatore_pais", "operatore_ats"},
+	"GET /importazioni/{id}/scarti.csv": {"coordinatore_pais", "operatore_ats"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

@@ -23,6 +23,7 @@ import (
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/nucleo"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/session"
 	"github.com/cartella/cartella/web/ui"
@@ -63,7 +64,9 @@ var nav = []navEntry{
 	{"Registro accessi", "/admin/registro", authz.Registro, authz.Read},
 	{"Casi", "/casi", authz.Casi, authz.Read},
 	{"Assegnazioni", "/assegnazioni", authz.Assegnazioni, authz.Read},
+	{"Apri un caso", "/casi/nuovo", authz.Apertura, authz.Write},
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
+	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.
@@ -86,6 +89,8 @@ type deps struct {
 	casiH     *casi.Handler
 	board     *casi.BoardHandler
 	incontri  *incontri.Handler
+	nuclei    *nucleo.Service // imports of the nuclei flow
+	nucleiH   *nucleo.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
 
@@ -160,6 +165,9 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
 	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
 	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
+	// Uploaded imports run in the background until the server stops (ctx).
+	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
+	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)
 	return d, nil
 }
 

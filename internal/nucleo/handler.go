@@ -1,0 +1,302 @@
+package nucleo
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// MaxUpload is the largest file the importazioni page accepts: 200 MB hold
+// some 400,000 households, more than the largest Ambito receives.
+const MaxUpload = 200 << 20
+
+// Refresh is how often, in seconds, the page of an import in corso reloads
+// itself (no JavaScript: a meta refresh).
+const Refresh = 2
+
+// Handler serves the importazioni pages to the coordinatore PaIS and the
+// operatore ATS, within their ambito.
+type Handler struct {
+	svc   *Service
+	rs    *httpx.Responder
+	guard *authz.Guard
+
+	// MaxByte is the upload limit (MaxUpload unless changed, for tests).
+	MaxByte int64
+	// Dir is where uploads wait for their import ("" = the system's
+	// temporary directory).
+	Dir string
+}
+
+// NewHandler returns the handler.
+func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
+	return &Handler{svc: svc, rs: rs, guard: guard, MaxByte: MaxUpload}
+}
+
+// Routes mounts /importazioni; every route declares its permission.
+func (h *Handler) Routes(r chi.Router) {
+	read := h.guard.Require(authz.Importazioni, authz.Read)
+	write := h.guard.Require(authz.Importazioni, authz.Write)
+	r.With(read).Get("/importazioni", h.elenco)
+	r.With(write).Get("/importazioni/nuova", h.nuova)
+	r.With(write).Post("/importazioni", h.carica)
+	r.With(read).Get("/importazioni/{id}", h.dettaglio)
+	r.With(read).Get("/importazioni/{id}/scarti.csv", h.csv)
+}
+
+// ambito is the principal's ambito: imports are per ambito.
+func ambito(r *http.Request) (authz.Principal, int64, error) {
+	p, _ := authz.PrincipalFrom(r.Context())
+	if p.AmbitoID == nil {
+		return p, 0, ErrNoAmbito
+	}
+	return p, *p.AmbitoID, nil
+}
+
+func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
+	_, amb, err := ambito(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
+	pagina = max(pagina, 1)
+	imps, next, err := h.svc.Elenco(r.Context(), amb, pagina)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, elencoPage(h.rs.Shell(r), imps, pagina, next))
+}
+
+func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := ambito(r); err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, nuovaPage(h.rs.Shell(r), h.MaxByte, ""))
+}
+
+// carica stores the uploaded file and starts its import in the background,
+// then sends the browser to the import's progress page.
+func (h *Handler) carica(w http.ResponseWriter, r *http.Request) {
+	_, amb, err := ambito(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	troppo := fmt.Sprintf("Il file supera il limite di %s: dividilo in più file (ogni riga è un nucleo a sé) e caricali uno alla volta.", dimensione(h.MaxByte))
+	// The form's other bytes (boundaries, headers) are few.
+	const margine = 64 << 10
+	if r.ContentLength > h.MaxByte+margine {
+		h.rs.Render(w, r, http.StatusRequestEntityTooLarge, nuovaPage(h.rs.Shell(r), h.MaxByte, troppo))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.MaxByte+margine)
+	path, nome, size, err := h.salva(r)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe) || errors.Is(err, errTroppoGrande):
+		h.rs.Render(w, r, http.StatusRequestEntityTooLarge, nuovaPage(h.rs.Shell(r), h.MaxByte, troppo))
+		return
+	case errors.Is(err, errNessunFile):
+		h.rs.Render(w, r, http.StatusUnprocessableEntity, nuovaPage(h.rs.Shell(r), h.MaxByte, "Scegli il file del flusso dei nuclei da importare."))
+		return
+	case errors.Is(err, ErrFileVuoto):
+		h.rs.Render(w, r, http.StatusUnprocessableEntity, nuovaPage(h.rs.Shell(r), h.MaxByte, "Il file scelto è vuoto: verifica di aver scelto il file giusto."))
+		return
+	case err != nil:
+		h.rs.Render(w, r, http.StatusBadRequest, nuovaPage(h.rs.Shell(r), h.MaxByte, "Il caricamento del file non è riuscito: riprova."))
+		return
+	}
+	id, err := h.svc.Avvia(r.Context(), amb, path, nome, size, registro.FromRequest(r, registro.Voce{}))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	httpx.Redirect(w, r, "/importazioni/"+strconv.FormatInt(id, 10))
+}
+
+var (
+	errNessunFile   = errors.New("nucleo: no file in the form")
+	errTroppoGrande = errors.New("nucleo: file too large")
+)
+
+// salva copies the form's "file" part to a temporary file, streaming: the
+// upload is never held in memory.
+func (h *Handler) salva(r *http.Request) (path, nome string, size int64, err error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", "", 0, err
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return "", "", 0, errNessunFile
+		}
+		if err != nil {
+			return "", "", 0, err
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		nome = nomeFile(part)
+		if nome == "" {
+			return "", "", 0, errNessunFile
+		}
+		f, err := os.CreateTemp(h.Dir, "cartella-nuclei-*.jsonl")
+		if err != nil {
+			return "", "", 0, err
+		}
+		size, err = io.Copy(f, io.LimitReader(part, h.MaxByte+1))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		switch {
+		case err != nil:
+		case size > h.MaxByte:
+			err = errTroppoGrande
+		case size == 0:
+			err = ErrFileVuoto
+		}
+		if err != nil {
+			_ = os.Remove(f.Name())
+			return "", "", 0, err
+		}
+		return f.Name(), nome, size, nil
+	}
+}
+
+// nomeFile is the uploaded file's name without any path, kept short.
+func nomeFile(part *multipart.Part) string {
+	n := strings.TrimSpace(part.FileName())
+	n = filepath.Base(strings.ReplaceAll(n, `\`, "/"))
+	if n == "." || n == "/" {
+		return ""
+	}
+	if r := []rune(n); len(r) > 200 {
+		n = string(r[:200])
+	}
+	return n
+}
+
+func (h *Handler) load(w http.ResponseWriter, r *http.Request) (Importazione, bool) {
+	_, amb, err := ambito(r)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return Importazione{}, false
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		h.rs.Error(w, r, ErrNotFound)
+		return Importazione{}, false
+	}
+	imp, err := h.svc.Get(r.Context(), amb, id)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return Importazione{}, false
+	}
+	return imp, true
+}
+
+func (h *Handler) dettaglio(w http.ResponseWriter, r *http.Request) {
+	imp, ok := h.load(w, r)
+	if !ok {
+		return
+	}
+	dopo, _ := strconv.Atoi(r.URL.Query().Get("dopo"))
+	dopo = max(dopo, 0)
+	sc, altre, err := h.svc.Scarti(r.Context(), imp.ID, dopo, PageSize, registro.FromRequest(r, registro.Voce{}))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	vm := dettaglioVM{Imp: imp, Scarti: sc, Dopo: dopo}
+	if altre {
+		vm.Successive = fmt.Sprintf("/importazioni/%d?dopo=%d#scarti", imp.ID, sc[len(sc)-1].Riga)
+	}
+	s := h.rs.Shell(r)
+	if imp.InCorso() {
+		s.Refresh = Refresh
+	}
+	h.rs.Render(w, r, http.StatusOK, dettaglioPage(s, vm))
+}
+
+func (h *Handler) csv(w http.ResponseWriter, r *http.Request) {
+	imp, ok := h.load(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="importazione-%d-scarti.csv"`, imp.ID))
+	if err := h.svc.ScartiCSV(r.Context(), w, imp.ID, registro.FromRequest(r, registro.Voce{})); err != nil {
+		// Headers may be gone already: the log tells, the file is cut short.
+		h.rs.Log.ErrorContext(r.Context(), "export rejected lines", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
+	}
+}
+
+// dettaglioVM is the progress and report page.
+type dettaglioVM struct {
+	Imp        Importazione
+	Scarti     []Scarto
+	Dopo       int    // the report starts after this line
+	Successive string // URL of the next rejected lines, "" when none
+}
+
+var rome = mustLoad("Europe/Rome")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded by internal/flusso
+	}
+	return loc
+}
+
+func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
+
+// numero writes n with the Italian thousands separator: 100.000.
+func numero(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func num(n int) string { return numero(int64(n)) }
+
+// dimensione writes a size in bytes for people: 1,5 MB.
+func dimensione(b int64) string {
+	switch {
+	case b >= 1<<20 && b%(1<<20) == 0:
+		return strconv.FormatInt(b>>20, 10) + " MB"
+	case b >= 1<<20:
+		return strings.Replace(strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64), ".", ",", 1) + " MB"
+	case b >= 1<<10:
+		return strconv.FormatInt(b>>10, 10) + " KB"
+	}
+	return strconv.FormatInt(b, 10) + " byte"
+}

@@ -1,0 +1,188 @@
+package nucleo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// Service runs imports and reads them back.
+type Service struct {
+	pool   *pgxpool.Pool
+	reg    *registro.Service
+	motore Motore
+	log    *slog.Logger
+
+	// vita bounds the imports started in the background: they outlive the
+	// request that uploaded the file, not the server. Kept here because it
+	// is the lifetime of the service itself, not of a call.
+	vita context.Context
+	wg   sync.WaitGroup
+}
+
+// NewService returns the service. Background imports stop when vita ends
+// (the server shuts down): the engine then records them as fallita.
+func NewService(vita context.Context, pool *pgxpool.Pool, reg *registro.Service, motore Motore, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{pool: pool, reg: reg, motore: motore, log: log, vita: vita}
+}
+
+// Nuova records an import about to start (stato in_corso) and returns its
+// id. operatore is nil for the command line.
+func (s *Service) Nuova(ctx context.Context, ambitoID int64, operatore *uuid.UUID, nome string, size int64) (int64, error) {
+	return nuova(ctx, s.pool, ambitoID, operatore, nome, size)
+}
+
+// Esegui runs the import id (recorded by Nuova) on r and returns it as it
+// ended. The error is non-nil when the import could not complete; the
+// import is then recorded as fallita, with the households applied so far
+// kept (each is all or nothing), and a second run of the same file picks up
+// where it stopped, since importing is idempotent.
+func (s *Service) Esegui(ctx context.Context, id int64, r io.Reader, v registro.Voce) (Importazione, error) {
+	imp, err := get(ctx, s.pool, id)
+	if err != nil {
+		return Importazione{}, err
+	}
+	var operatore *uuid.UUID
+	if v.OperatoreID != nil {
+		operatore = v.OperatoreID
+	}
+	err = s.motore(ctx, id, imp.AmbitoID, operatore, r, v)
+	// Not ctx: the outcome is recorded even when ctx was cancelled.
+	bg := context.WithoutCancel(ctx)
+	if ferr := fallita(bg, s.pool, id, "importazione interrotta: i nuclei già confermati restano importati; ripeti l'importazione dello stesso file per completarla"); ferr != nil && err == nil {
+		err = ferr
+	}
+	imp, gerr := get(bg, s.pool, id)
+	if err == nil {
+		err = gerr
+	}
+	return imp, err
+}
+
+// ImportFile records a new import of the file r (name and size as given,
+// size 0 when unknown) into ambito ambitoID by operatore (nil from the
+// command line) and runs it: see Esegui.
+func (s *Service) ImportFile(ctx context.Context, r io.Reader, name string, size int64, operatore *uuid.UUID, ambitoID int64, v registro.Voce) (Importazione, error) {
+	id, err := s.Nuova(ctx, ambitoID, operatore, name, size)
+	if err != nil {
+		return Importazione{}, err
+	}
+	v.OperatoreID = operatore
+	return s.Esegui(ctx, id, r, v)
+}
+
+// Avvia records an import of the file at path into ambito ambitoID and runs
+// it in the background; the file is removed when the import ends (and at
+// once when it cannot start). It returns the import's id, for its progress
+// page.
+func (s *Service) Avvia(ctx context.Context, ambitoID int64, path, name string, size int64, v registro.Voce) (int64, error) {
+	id, err := s.Nuova(ctx, ambitoID, v.OperatoreID, name, size)
+	if err != nil {
+		_ = os.Remove(path)
+		return 0, err
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer os.Remove(path)
+		f, err := os.Open(path)
+		if err != nil {
+			s.log.Error("import: uploaded file unreadable", "importazione", id, "error", err)
+			_ = fallita(context.WithoutCancel(s.vita), s.pool, id, "il file caricato non è più leggibile: caricalo di nuovo")
+			return
+		}
+		defer f.Close()
+		start := time.Now()
+		imp, err := s.Esegui(s.vita, id, f, v)
+		if err != nil {
+			// The error may quote data of the file (a database constraint
+			// names the value): log only its kind.
+			s.log.Error("import failed", "importazione", id, "sqlstate", sqlState(err), "cancelled", errors.Is(err, context.Canceled))
+			return
+		}
+		s.log.Info("import done", "importazione", id, "righe", imp.Righe, "inseriti", imp.Inseriti, "aggiornati", imp.Aggiornati,
+			"invariati", imp.Invariati, "scartati", imp.Scartati, "elapsed", time.Since(start).Round(time.Millisecond).String())
+	}()
+	return id, nil
+}
+
+// Attendi waits for the imports running in the background to end.
+func (s *Service) Attendi() { s.wg.Wait() }
+
+func sqlState(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// Get returns the import id of ambito ambitoID (ErrNotFound for another
+// ambito's).
+func (s *Service) Get(ctx context.Context, ambitoID, id int64) (Importazione, error) {
+	imp, err := get(ctx, s.pool, id)
+	if err == nil && imp.AmbitoID != ambitoID {
+		err = ErrNotFound
+	}
+	return imp, err
+}
+
+// PageSize is how many imports, or rejected lines, a page lists.
+const PageSize = 50
+
+// Elenco returns page pagina (1-based) of the imports of ambito ambitoID,
+// newest first, and whether there is a next page.
+func (s *Service) Elenco(ctx context.Context, ambitoID int64, pagina int) ([]Importazione, bool, error) {
+	pagina = max(pagina, 1)
+	out, err := elenco(ctx, s.pool, ambitoID, (pagina-1)*PageSize, PageSize+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(out) > PageSize {
+		return out[:PageSize], true, nil
+	}
+	return out, false, nil
+}
+
+// Scarti returns up to limit rejected lines of import id after line dopo,
+// in file order, and whether more follow. Reading them is recorded in the
+// registro (a reason may quote a codice fiscale), as v says who; reading
+// none is not.
+func (s *Service) Scarti(ctx context.Context, id int64, dopo, limit int, v registro.Voce) ([]Scarto, bool, error) {
+	out, err := scarti(ctx, s.pool, id, dopo, limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(out) > 0 { // nothing read, nothing to record (the progress page reloads itself)
+		if err := s.leggi(ctx, id, fmt.Sprintf("scarti dalla riga %d", dopo+1), v); err != nil {
+			return nil, false, err
+		}
+	}
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
+}
+
+// leggi records the read of an import's report.
+func (s *Service) leggi(ctx context.Context, id int64, dettaglio string, v registro.Voce) error {
+	if s.reg == nil {
+		return nil
+	}
+	v.Azione, v.OggettoTipo, v.OggettoID, v.Dettaglio, v.Esito = registro.Lettura, "importazione", fmt.Sprint(id), dettaglio, registro.Consentito
+	return s.reg.Record(ctx, v)
+}

@@ -1,0 +1,159 @@
+package nucleo
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+func nuova(ctx context.Context, q database.Querier, ambitoID int64, operatore *uuid.UUID, nome string, size int64) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO importazione (ambito_id, operatore_id, file_nome, file_byte) VALUES ($1, $2, $3, $4) RETURNING id`,
+		ambitoID, operatore, nome, max(size, 0)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("nucleo: nuova importazione: %w", err)
+	}
+	return id, nil
+}
+
+// fallita ends an import still in corso as fallita with motivo.
+func fallita(ctx context.Context, q database.Querier, id int64, motivo string) error {
+	_, err := q.Exec(ctx, `UPDATE importazione SET stato = 'fallita', errore = $2, conclusa_il = now() WHERE id = $1 AND stato = 'in_corso'`, id, motivo)
+	if err != nil {
+		return fmt.Errorf("nucleo: importazione fallita: %w", err)
+	}
+	return nil
+}
+
+const colonne = `
+	SELECT im.id, im.ambito_id, COALESCE(o.nome || ' ' || o.cognome, ''), im.file_nome, im.file_byte, im.stato,
+	       im.byte_letti, im.righe, im.inseriti, im.aggiornati, im.invariati, im.scartati, im.errore, im.iniziata_il, im.conclusa_il
+	FROM importazione im LEFT JOIN operatore o ON o.id = im.operatore_id`
+
+func scan(row pgx.Row) (Importazione, error) {
+	var i Importazione
+	err := row.Scan(&i.ID, &i.AmbitoID, &i.Operatore, &i.FileNome, &i.FileByte, &i.Stato, &i.ByteLetti, &i.Righe, &i.Inseriti,
+		&i.Aggiornati, &i.Invariati, &i.Scartati, &i.Errore, &i.IniziataIl, &i.ConclusaIl)
+	return i, err
+}
+
+func get(ctx context.Context, q database.Querier, id int64) (Importazione, error) {
+	i, err := scan(q.QueryRow(ctx, colonne+` WHERE im.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Importazione{}, ErrNotFound
+	}
+	if err != nil {
+		return Importazione{}, fmt.Errorf("nucleo: importazione: %w", err)
+	}
+	return i, nil
+}
+
+func elenco(ctx context.Context, q database.Querier, ambitoID int64, offset, limit int) ([]Importazione, error) {
+	rows, err := q.Query(ctx, colonne+` WHERE im.ambito_id = $1 ORDER BY im.id DESC OFFSET $2 LIMIT $3`, ambitoID, offset, limit)
+	if err != nil {
+		return nil, fmt.Errorf("nucleo: importazioni: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Importazione, error) { return scan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("nucleo: importazioni: %w", err)
+	}
+	return out, nil
+}
+
+func scarti(ctx context.Context, q database.Querier, id int64, dopo, limit int) ([]Scarto, error) {
+	rows, err := q.Query(ctx, `SELECT riga, id_domanda, motivo FROM importazione_scarto
+		WHERE importazione_id = $1 AND riga > $2 ORDER BY riga LIMIT $3`, id, dopo, limit)
+	if err != nil {
+		return nil, fmt.Errorf("nucleo: scarti: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Scarto, error) {
+		var sc Scarto
+		err := r.Scan(&sc.Riga, &sc.IDDomanda, &sc.Motivo)
+		return sc, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nucleo: scarti: %w", err)
+	}
+	return out, nil
+}
+
+// ScartiCSV writes every rejected line of import id as CSV for the
+// spreadsheets used in Italy (semicolon-separated, UTF-8 with BOM): riga,
+// id_domanda, motivo. Cells a spreadsheet would run as a formula are
+// neutralised. The export is recorded in the registro as v says.
+func (s *Service) ScartiCSV(ctx context.Context, w io.Writer, id int64, v registro.Voce) error {
+	if err := s.leggi(ctx, id, "esportazione CSV degli scarti", v); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	_ = cw.Write([]string{"riga", "id_domanda", "motivo"})
+	dopo := 0
+	const blocco = 5000
+	for {
+		sc, err := scarti(ctx, s.pool, id, dopo, blocco)
+		if err != nil {
+			return err
+		}
+		for _, x := range sc {
+			if err := cw.Write([]string{strconv.Itoa(x.Riga), neutralise(x.IDDomanda), neutralise(x.Motivo)}); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		if len(sc) < blocco {
+			return nil
+		}
+		dopo = sc[len(sc)-1].Riga
+	}
+}
+
+// neutralise prefixes cells that spreadsheets would evaluate (CSV
+// injection), as the registro's export does.
+func neutralise(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// Resoconto hands every rejected line of import id to fn, in file order,
+// recording one read of the report in the registro as v says.
+func (s *Service) Resoconto(ctx context.Context, id int64, v registro.Voce, fn func(Scarto) error) error {
+	if err := s.leggi(ctx, id, "resoconto degli scarti", v); err != nil {
+		return err
+	}
+	dopo := 0
+	const blocco = 5000
+	for {
+		sc, err := scarti(ctx, s.pool, id, dopo, blocco)
+		if err != nil {
+			return err
+		}
+		for _, x := range sc {
+			if err := fn(x); err != nil {
+				return err
+			}
+		}
+		if len(sc) < blocco {
+			return nil
+		}
+		dopo = sc[len(sc)-1].Riga
+	}
+}
