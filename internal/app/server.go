@@ -251,6 +251,24 @@ func (d *deps) shell(r *http.Request) ui.Shell {
 // background runs the periodic jobs until ctx ends.
 func (d *deps) background(ctx context.Context) {
 	go d.enforcer.ReloadEvery(ctx, time.Minute, func(err error) { d.log.Error("authz reload", "error", err) })
+	// The deadline states (in scadenza, scaduto) move with the calendar, not
+	// only with the writes that recompute them: refreshed at start and at
+	// the first tick of each new day. Idempotent, so several instances may
+	// all run it.
+	giorno := ""
+	scadenze := func() {
+		oggi := d.casi.Oggi().Format(time.DateOnly)
+		if oggi == giorno {
+			return
+		}
+		if n, err := d.casi.AggiornaScadenze(ctx); err != nil {
+			d.log.Error("deadline refresh", "error", err)
+		} else {
+			giorno = oggi
+			d.log.Info("deadline refresh", "cases", n)
+		}
+	}
+	scadenze()
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
@@ -258,6 +276,7 @@ func (d *deps) background(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			scadenze()
 			if n, err := d.sessions.Cleanup(ctx); err != nil {
 				d.log.Error("session cleanup", "error", err)
 			} else if n > 0 {

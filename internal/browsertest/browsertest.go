@@ -151,6 +151,13 @@ func (b *Browser) selectBy(t testing.TB, css, match, v string) {
 	}
 }
 
+// Upload sets the file at path (absolute) on the file input that matches
+// css, as a user choosing it in the file dialog would.
+func (b *Browser) Upload(t testing.TB, css, path string) {
+	t.Helper()
+	run(b, t, "upload "+path+" into", css, chromedp.SetUploadFiles(chromedp.CSS(css), []string{path}))
+}
+
 // Value returns the current value of the form field that matches css.
 func (b *Browser) Value(t testing.TB, css string) string {
 	t.Helper()

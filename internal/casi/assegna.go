@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,8 +22,37 @@ import (
 type FiltroBoard struct {
 	ComuneID    int64 // 0: every comune of the scope
 	DaAssegnare bool  // only cases without a case manager
+	Misura      Misura
+	// Entro selects by the 120-day deadline still to be met: "scaduto"
+	// (expired), or a number of days left at most ("15", "30", "60").
+	Entro       string
+	CaseManager uuid.UUID // uuid.Nil: any
 	Q           string
 	Dopo        string
+}
+
+// FiltriEntro are the choices of FiltroBoard.Entro, with their labels.
+var FiltriEntro = []struct{ Valore, Label string }{
+	{"scaduto", "Termine già scaduto"},
+	{"15", "Entro 15 giorni"},
+	{"30", "Entro 30 giorni"},
+	{"60", "Entro 60 giorni"},
+}
+
+// entroSQL is the condition of an Entro filter; ok is false for an unknown
+// value (ignored).
+func entroSQL(entro string, oggi time.Time, args []any) (string, []any, bool) {
+	if entro == "scaduto" {
+		return "c.t120_stato = 'scaduto'", args, true
+	}
+	for _, f := range FiltriEntro {
+		if f.Valore == entro {
+			n, _ := strconv.Atoi(entro)
+			args = append(args, oggi.AddDate(0, 0, n))
+			return fmt.Sprintf("c.t120_stato IN ('in_corso', 'in_scadenza', 'scaduto') AND c.t120_scadenza <= $%d", len(args)), args, true
+		}
+	}
+	return "", args, false
 }
 
 // Board is a page of the coordinatore's board.
@@ -32,6 +62,7 @@ type Board struct {
 	Oggi         time.Time
 	CaseManagers []CaseManager
 	Comuni       []ComuneScope
+	NomeFiltroCM string // the operator of FiltroBoard.CaseManager
 }
 
 // CaseManager is an operator a case of comune ComuneID may be assigned to.
@@ -78,6 +109,17 @@ func (s *Service) BoardCoordinatore(ctx context.Context, p authz.Principal, f Fi
 	if f.DaAssegnare {
 		conds = append(conds, "c.case_manager_id IS NULL")
 	}
+	if f.Misura != "" {
+		args = append(args, string(f.Misura))
+		conds = append(conds, fmt.Sprintf("d.misura = $%d", len(args)))
+	}
+	if cond, a, ok := entroSQL(f.Entro, b.Oggi, args); ok {
+		conds, args = append(conds, cond), a
+	}
+	if f.CaseManager != uuid.Nil {
+		args = append(args, f.CaseManager)
+		conds = append(conds, fmt.Sprintf("c.case_manager_id = $%d", len(args)))
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		args = append(args, strings.ToUpper(q), "%"+strings.ToLower(q)+"%")
 		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM nucleo_componente nc JOIN persona pe ON pe.id = nc.persona_id
@@ -110,6 +152,11 @@ func (s *Service) BoardCoordinatore(ctx context.Context, p authz.Principal, f Fi
 	}
 	if b.Comuni, err = s.comuniScope(ctx, p); err != nil {
 		return b, err
+	}
+	if f.CaseManager != uuid.Nil {
+		if err := s.pool.QueryRow(ctx, `SELECT cognome || ' ' || nome FROM operatore WHERE id = $1`, f.CaseManager).Scan(&b.NomeFiltroCM); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return b, fmt.Errorf("casi: board: %w", err)
+		}
 	}
 	v.Azione, v.OggettoTipo, v.Esito = registro.Lettura, "assegnazioni", registro.Consentito
 	v.Dettaglio = fmt.Sprintf("%d casi (anagrafica)", len(b.Casi))

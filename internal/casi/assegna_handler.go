@@ -3,8 +3,10 @@ package casi
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -34,11 +36,19 @@ func (h *BoardHandler) Routes(r chi.Router) {
 	r.With(write).Post("/assegnazioni", h.assegna)
 	r.With(read).Get("/assegnazioni/{id}", h.anagrafica)
 	r.With(write).Post("/assegnazioni/{id}", h.assegnaUno)
+	h.CarichiRoutes(r)
 }
 
 func filtroBoard(q url.Values) FiltroBoard {
 	f := FiltroBoard{Q: q.Get("q"), DaAssegnare: q.Get("da_assegnare") == "1", Dopo: q.Get("dopo")}
 	f.ComuneID, _ = strconv.ParseInt(q.Get("comune"), 10, 64)
+	if m := Misura(q.Get("misura")); slices.Contains(Misure, m) {
+		f.Misura = m
+	}
+	if _, _, ok := entroSQL(q.Get("entro"), time.Time{}, nil); ok {
+		f.Entro = q.Get("entro")
+	}
+	f.CaseManager, _ = uuid.Parse(q.Get("cm"))
 	return f
 }
 
@@ -52,6 +62,15 @@ func (f FiltroBoard) query(dopo string) string {
 	}
 	if f.ComuneID != 0 {
 		v.Set("comune", strconv.FormatInt(f.ComuneID, 10))
+	}
+	if f.Misura != "" {
+		v.Set("misura", string(f.Misura))
+	}
+	if f.Entro != "" {
+		v.Set("entro", f.Entro)
+	}
+	if f.CaseManager != uuid.Nil {
+		v.Set("cm", f.CaseManager.String())
 	}
 	if dopo != "" {
 		v.Set("dopo", dopo)
