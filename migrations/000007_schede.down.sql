@@ -1,0 +1,3 @@
+DROP TABLE scheda_revisione;
+DROP TABLE scheda;
+DROP FUNCTION scheda_immutabile();
