@@ -105,6 +105,14 @@ func TestJourneyIngressoNucleo(t *testing.T) {
 		t.Errorf("workload %q", got)
 	}
 	checkPage(t, b.Browser, "ingresso-03-carichi")
+	b.Navigate(t, a.URL+"/assegnazioni/"+caso.String())
+	b.Click(t, `[data-testid="trasferisci"]`)
+	b.Fill(t, "#comune", "o")
+	b.Click(t, `[data-testid="conferma-trasferimento"]`) // no motivo, several comuni
+	if got := b.Text(t, "main"); !strings.Contains(got, "Più comuni corrispondono") {
+		t.Errorf("transfer form: %q", got)
+	}
+	checkPage(t, b.Browser, "ingresso-03b-trasferimento")
 	b.Click(t, `[data-testid="logout"]`)
 
 	// casemanager: the case in /casi with its countdown; the first meeting.

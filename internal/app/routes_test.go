@@ -41,6 +41,8 @@ var guardedRoutes = map[string][]string{
 	"POST /assegnazioni":                        {"coordinatore_pais"},
 	"GET /assegnazioni/{id}":                    {"coordinatore_pais"},
 	"POST /assegnazioni/{id}":                   {"coordinatore_pais"},
+	"GET /assegnazioni/{id}/trasferisci":        {"coordinatore_pais"},
+	"POST /assegnazioni/{id}/trasferisci":       {"coordinatore_pais"},
 	"GET /assegnazioni/carichi":                 {"coordinatore_pais"},
 	"POST /assegnazioni/carichi":                {"coordinatore_pais"},
 	"GET /casi/{id}":                            {"case_manager"},

@@ -37,6 +37,7 @@ func (h *BoardHandler) Routes(r chi.Router) {
 	r.With(read).Get("/assegnazioni/{id}", h.anagrafica)
 	r.With(write).Post("/assegnazioni/{id}", h.assegnaUno)
 	h.CarichiRoutes(r)
+	h.TrasferimentoRoutes(r)
 }
 
 func filtroBoard(q url.Values) FiltroBoard {
@@ -96,7 +97,11 @@ func (h *BoardHandler) render(w http.ResponseWriter, r *http.Request, f FiltroBo
 	if errore != "" {
 		status = http.StatusUnprocessableEntity
 	}
-	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore))
+	msg := ""
+	if r.Method == http.MethodGet {
+		msg = messaggioEsito(r.URL.Query().Get("esito"), true)
+	}
+	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg))
 }
 
 func (h *BoardHandler) board(w http.ResponseWriter, r *http.Request) {
@@ -154,7 +159,11 @@ func (h *BoardHandler) anagraficaPage(w http.ResponseWriter, r *http.Request, st
 		h.rs.Error(w, r, err)
 		return
 	}
-	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore))
+	msg := ""
+	if r.Method == http.MethodGet {
+		msg = messaggioEsito(r.URL.Query().Get("esito"), false)
+	}
+	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore, msg))
 }
 
 func (h *BoardHandler) anagrafica(w http.ResponseWriter, r *http.Request) {
