@@ -124,6 +124,30 @@ func TestPerformance200k(t *testing.T) {
 	measure("GET /casi (page 10, keyset)", 300, func(int) string { return deep })
 	measure("GET /casi?q=rossi (search)", 300, func(int) string { return "/casi?q=rossi" })
 	measure("GET /casi/{id}", 500, func(i int) string { return "/casi/" + ids[i%len(ids)].String() })
+
+	// The coordinatore's board and workload over the whole ambito.
+	ca, _ := demo.AccountByUsername("coordinatore")
+	cps, err := acc.PrincipalsByCF(ctx, ca.CodiceFiscale())
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord := cps[0]
+	bh := casi.NewBoardHandler(svc, rs, authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
+		rs.Error(w, r, httpx.ErrForbidden)
+	}))
+	br := chi.NewRouter()
+	br.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			next.ServeHTTP(w, req.WithContext(authz.WithPrincipal(req.Context(), coord)))
+		})
+	})
+	bh.Routes(br)
+	r = br
+	measure("GET /assegnazioni (first page)", 200, func(int) string { return "/assegnazioni" })
+	measure("GET /assegnazioni?da_assegnare=1&entro=30", 200, func(int) string { return "/assegnazioni?da_assegnare=1&entro=30" })
+	measure("GET /assegnazioni?misura=SFL", 200, func(int) string { return "/assegnazioni?misura=SFL" })
+	measure("GET /assegnazioni/{id}", 300, func(i int) string { return "/assegnazioni/" + ids[i%len(ids)].String() })
+	measure("GET /assegnazioni/carichi", 50, func(int) string { return "/assegnazioni/carichi" })
 }
 
 func cursorOf(url string) string {
