@@ -90,6 +90,7 @@ func routes(d *deps) http.Handler {
 			d.casiH.Routes(r)
 			d.board.Routes(r)
 			d.incontri.Routes(r)
+			d.analisiH.Routes(r)
 			d.nucleiH.Routes(r)
 		})
 	})

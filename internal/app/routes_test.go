@@ -74,6 +74,17 @@ var guardedRoutes = map[string][]string{
 	"POST /importazioni":                {"coordinatore_pais", "operatore_ats"},
 	"GET /importazioni/{id}":            {"coordinatore_pais", "operatore_ats"},
 	"GET /importazioni/{id}/scarti.csv": {"coordinatore_pais", "operatore_ats"},
+
+	// Analisi preliminare (internal/analisi): the assigned case manager only.
+	"GET /casi/{id}/analisi-preliminare":                        {"case_manager"},
+	"POST /casi/{id}/analisi-preliminare":                       {"case_manager"},
+	"POST /casi/{id}/analisi-preliminare/inizia":                {"case_manager"},
+	"POST /casi/{id}/analisi-preliminare/finalizza":             {"case_manager"},
+	"POST /casi/{id}/analisi-preliminare/riapri":                {"case_manager"},
+	"GET /casi/{id}/analisi-preliminare/versioni":               {"case_manager"},
+	"GET /casi/{id}/analisi-preliminare/versioni/{n}":           {"case_manager"},
+	"GET /casi/{id}/analisi-preliminare/versioni/{n}/confronto": {"case_manager"},
+	"GET /casi/{id}/analisi-preliminare/stampa":                 {"case_manager"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/auth"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
@@ -89,6 +90,8 @@ type deps struct {
 	casiH     *casi.Handler
 	board     *casi.BoardHandler
 	incontri  *incontri.Handler
+	analisi   *analisi.Service // the analisi preliminare (SezioniEstratto for the équipe)
+	analisiH  *analisi.Handler
 	nuclei    *nucleo.Service // imports of the nuclei flow
 	nucleiH   *nucleo.Handler
 	demoIdP   http.Handler // nil outside demo mode
@@ -165,6 +168,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
 	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
 	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
+	d.analisi = analisi.NewService(pool, d.registro, d.casi)
+	d.analisiH = analisi.NewHandler(d.analisi, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).
 	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
 	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)

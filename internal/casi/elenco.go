@@ -176,6 +176,16 @@ type Scheda struct {
 	Oggi      time.Time
 	Incontri  int
 	NoteDiari int
+	// The newest version of each versioned scheda of the case (analisi
+	// preliminare, quadro di analisi), by tipo; absent when none.
+	Schede map[string]VersioneScheda
+}
+
+// VersioneScheda is what the case page says of a versioned scheda.
+type VersioneScheda struct {
+	Numero     int
+	Definitiva bool
+	Esito      string
 }
 
 // EventoStorico is one event of the case's history.
@@ -240,6 +250,21 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 		Scan(&sc.Incontri, &sc.NoteDiari)
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: conteggi: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, `SELECT DISTINCT ON (tipo) tipo, versione, stato = 'definitiva', esito
+		FROM scheda WHERE caso_id = $1 ORDER BY tipo, versione DESC`, id)
+	if err != nil {
+		return Scheda{}, fmt.Errorf("casi: scheda: schede: %w", err)
+	}
+	sc.Schede = map[string]VersioneScheda{}
+	var tipo string
+	var vs VersioneScheda
+	_, err = pgx.ForEachRow(rows, []any{&tipo, &vs.Numero, &vs.Definitiva, &vs.Esito}, func() error {
+		sc.Schede[tipo] = vs
+		return nil
+	})
+	if err != nil {
+		return Scheda{}, fmt.Errorf("casi: scheda: schede: %w", err)
 	}
 	return sc, nil
 }

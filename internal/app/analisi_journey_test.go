@@ -1,0 +1,147 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cartella/cartella/internal/browsertest"
+)
+
+// The case manager starts the analisi preliminare of a case (pre-filled
+// with the nucleo), saves a draft, tries to finalise with a member's
+// percorso missing (the error is next to the field, everything typed is
+// kept), finalises with esito C and sees the case in "Quadro di analisi in
+// corso"; reopens it as version 2 while version 1 stays readable, compares
+// the two and opens the print view. The coordinatore is refused (403),
+// casemanager2 does not find the case (404). Every page passes axe-core.
+//
+// The form is long and Bootstrap Italia scrolls smoothly: typing into a far
+// field (Fill) starts a scroll animation, and a click issued meanwhile may
+// land where the control was. press and tick retry such a click until its
+// effect is visible (a missed click does nothing).
+func TestJourneyAnalisiPreliminare(t *testing.T) {
+	a := startApp(t)
+	caso, membri := casoIncontri(t, a)
+	b := &journey{browsertest.Start(t), a.URL}
+	press := func(css string, done func() bool) {
+		t.Helper()
+		for i := 0; i < 4; i++ {
+			time.Sleep(500 * time.Millisecond) // let the scroll end
+			b.Click(t, css)
+			if done() {
+				return
+			}
+		}
+		t.Fatalf("clicking %s had no effect", css)
+	}
+	tick := func(id string) { press(`label[for="`+id+`"]`, func() bool { return b.Exists(t, "#"+id+":checked") }) }
+	shows := func(css string) func() bool { return func() bool { return b.Exists(t, css) } }
+	says := func(css, text string) func() bool {
+		return func() bool { return b.Exists(t, css) && strings.Contains(b.Text(t, css), text) }
+	}
+	page := a.URL + "/casi/" + caso.String() + "/analisi-preliminare"
+	maria, luca := "c-"+membri[0].String()+"-", "c-"+membri[1].String()+"-"
+
+	b.login(t, "casemanager")
+	b.Navigate(t, page)
+	checkPage(t, b.Browser, "ap-01-da-iniziare")
+	b.Click(t, `[data-testid="inizia"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Analisi preliminare iniziata") {
+		t.Errorf("after starting: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="componenti"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "Rossi Luca") {
+		t.Errorf("pre-filled members: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-02-bozza")
+
+	b.Fill(t, "#n-risorse", "La nonna aiuta con i figli")
+	tick("n-area-economica-presente")
+	b.Fill(t, "#n-area-economica-descrizione", "Affitto arretrato di tre mesi")
+	press(`[data-testid="salva"]`, says(`[data-testid="esito"]`, "Bozza salvata."))
+	if got := b.Text(t, `[data-testid="esito"]`); got != "Bozza salvata." {
+		t.Errorf("after saving: %q", got)
+	}
+
+	b.Fill(t, "#n-aspirazioni", "Una casa più vicina alla scuola")
+	tick("esito-C")
+	b.Select(t, "#"+maria+"percorso", "1")
+	press(`[data-testid="finalizza"]`, shows(`[data-testid="errori-modulo"]`))
+	if b.Exists(t, `[data-testid="errore-esito"]`) {
+		t.Error("the esito chosen was lost")
+	}
+	if got := b.Text(t, `[data-testid="errore-`+luca+`percorso"]`); !strings.Contains(got, "Indica il percorso di Rossi Luca") {
+		t.Errorf("percorso error: %q", got)
+	}
+	if got := b.Value(t, "#n-aspirazioni"); got != "Una casa più vicina alla scuola" {
+		t.Errorf("typed text lost: %q", got)
+	}
+	if got := b.Value(t, "#"+maria+"percorso"); got != "1" {
+		t.Errorf("chosen percorso lost: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-03-errori")
+
+	b.Select(t, "#"+luca+"percorso", "4")
+	press(`[data-testid="finalizza"]`, shows(`[data-testid="vista"]`))
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "finalizzata") {
+		t.Fatalf("after finalising: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="stato-caso"]`); !strings.Contains(got, "Quadro di analisi in corso") {
+		t.Errorf("case state: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="vista-esito"]`); !strings.HasPrefix(got, "C — ") {
+		t.Errorf("esito shown: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-04-finalizzata")
+
+	press(`[data-testid="riapri"]`, shows(`[data-testid="errore-motivo"]`)) // no motivo
+	if got := b.Text(t, `[data-testid="errore-motivo"]`); got != "Indica il motivo della riapertura." {
+		t.Errorf("reopening without motivo: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-05-riapri-errore")
+	b.Fill(t, "#motivo", "Maria ha trovato un lavoro part-time")
+	press(`[data-testid="riapri"]`, shows(`[data-testid="modulo"]`))
+	if got := b.Text(t, `[data-testid="versione"]`); !strings.Contains(got, "Versione 2") || !strings.Contains(got, "Bozza") {
+		t.Errorf("after reopening: %q", got)
+	}
+	tick(maria + "occupato")
+	press(`[data-testid="salva"]`, says(`[data-testid="esito"]`, "Bozza salvata."))
+
+	b.Click(t, `[data-testid="link-versioni"]`)
+	if got := b.Text(t, `[data-testid="versioni"]`); !strings.Contains(got, "Maria ha trovato un lavoro part-time") || !strings.Contains(got, "Definitiva") {
+		t.Errorf("versions: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-06-versioni")
+	b.Click(t, `[data-testid="vedi-1"]`)
+	if got := b.Text(t, `[data-testid="versione"]`); !strings.Contains(got, "Versione 1") || !strings.Contains(got, "Definitiva") {
+		t.Errorf("version 1: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="vista"]`); !strings.Contains(got, "Affitto arretrato di tre mesi") {
+		t.Errorf("version 1 content: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-07-versione-1")
+	b.Navigate(t, page+"/versioni/2/confronto?con=1")
+	if got := b.Text(t, `[data-testid="differenze"]`); !strings.Contains(got, "Rossi Maria — Occupato") {
+		t.Errorf("differences: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-08-confronto")
+	b.Navigate(t, page+"/stampa?versione=1")
+	if got := b.Text(t, `[data-testid="titolo"]`); !strings.Contains(got, "Analisi preliminare") {
+		t.Errorf("print view: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-09-stampa")
+	b.Click(t, `[data-testid="logout"]`)
+
+	b.login(t, "coordinatore")
+	b.Navigate(t, page)
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {
+		t.Errorf("coordinatore: %q", got)
+	}
+	b.Click(t, `[data-testid="logout"]`)
+	b.login(t, "casemanager2")
+	b.Navigate(t, page)
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Pagina non trovata" {
+		t.Errorf("casemanager2: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-10-casemanager2")
+}
