@@ -30,6 +30,10 @@ var publicRoutes = map[string]bool{
 	"GET /ruolo":         true, // needs a session, not a role (auth.RequireSession)
 	"POST /ruolo":        true,
 	"* /demo-idp/*":      true, // demo mode only
+	// The demo's mail sink (internal/posta): demo mode without SMTP only.
+	"GET /demo/posta":               true,
+	"GET /demo/posta/{id}":          true,
+	"GET /demo/posta/{id}/allegato": true,
 	// An operator's iCalendar feed: calendar apps cannot sign in, the secret
 	// token in the URL authenticates it (internal/incontri).
 	"GET /calendario/{token}.ics": true,
@@ -72,6 +76,9 @@ func routes(d *deps) http.Handler {
 	if d.demoIdP != nil {
 		r.Handle("/demo-idp/*", d.demoIdP)
 	}
+	if d.postaDemo != nil {
+		d.postaDemo.Routes(r)
+	}
 
 	r.Group(func(r chi.Router) {
 		r.Use(d.auth.LoadPrincipal)
@@ -92,6 +99,7 @@ func routes(d *deps) http.Handler {
 			d.incontri.Routes(r)
 			d.analisiH.Routes(r)
 			d.nucleiH.Routes(r)
+			d.equipeH.Routes(r)
 		})
 	})
 	return r

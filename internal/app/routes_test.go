@@ -85,6 +85,18 @@ var guardedRoutes = map[string][]string{
 	"GET /casi/{id}/analisi-preliminare/versioni/{n}":           {"case_manager"},
 	"GET /casi/{id}/analisi-preliminare/versioni/{n}/confronto": {"case_manager"},
 	"GET /casi/{id}/analisi-preliminare/stampa":                 {"case_manager"},
+
+	// Équipe multidisciplinare (internal/equipe): the assigned case manager only.
+	"GET /casi/{id}/equipe":                                  {"case_manager"},
+	"POST /casi/{id}/equipe/membri":                          {"case_manager"},
+	"GET /casi/{id}/equipe/membri/{membro}":                  {"case_manager"},
+	"POST /casi/{id}/equipe/membri/{membro}":                 {"case_manager"},
+	"POST /casi/{id}/equipe/membri/{membro}/termina":         {"case_manager"},
+	"GET /casi/{id}/equipe/convocazioni/nuova":               {"case_manager"},
+	"POST /casi/{id}/equipe/convocazioni/nuova":              {"case_manager"},
+	"GET /casi/{id}/equipe/convocazioni/{conv}":              {"case_manager"},
+	"GET /casi/{id}/equipe/convocazioni/{conv}/stampa":       {"case_manager"},
+	"GET /casi/{id}/equipe/convocazioni/{conv}/estratto.pdf": {"case_manager"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

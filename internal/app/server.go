@@ -21,10 +21,12 @@ import (
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/demoidp"
+	"github.com/cartella/cartella/internal/equipe"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/nucleo"
+	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/session"
 	"github.com/cartella/cartella/web/ui"
@@ -94,6 +96,9 @@ type deps struct {
 	analisiH  *analisi.Handler
 	nuclei    *nucleo.Service // imports of the nuclei flow
 	nucleiH   *nucleo.Handler
+	posta     *posta.Outbox      // outgoing e-mail (worker started by background)
+	postaDemo *posta.DemoHandler // the mail sink's reader; nil unless demo mode without SMTP
+	equipeH   *equipe.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
 
@@ -173,6 +178,11 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	// Uploaded imports run in the background until the server stops (ctx).
 	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
 	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)
+	d.posta = posta.NewOutbox(pool, mittente(cfg), cfg.SMTPFrom, log)
+	if cfg.PostaSink() {
+		d.postaDemo = posta.NewDemoHandler(d.posta, d.rs)
+	}
+	d.equipeH = equipe.NewHandler(equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi)), d.rs, d.guard)
 	return d, nil
 }
 
@@ -256,6 +266,7 @@ func (d *deps) shell(r *http.Request) ui.Shell {
 // background runs the periodic jobs until ctx ends.
 func (d *deps) background(ctx context.Context) {
 	go d.enforcer.ReloadEvery(ctx, time.Minute, func(err error) { d.log.Error("authz reload", "error", err) })
+	go d.posta.Run(ctx) // delivers the outbox (internal/posta)
 	// The deadline states (in scadenza, scaduto) move with the calendar, not
 	// only with the writes that recompute them: refreshed at start and at
 	// the first tick of each new day. Idempotent, so several instances may

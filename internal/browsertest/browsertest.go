@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -81,6 +82,13 @@ func Start(t testing.TB) *Browser {
 	hung.Stop()
 	if err == nil {
 		err = chromedp.Listen(ctx, b.collect)
+	}
+	if err == nil {
+		// As a user who asked for reduced motion: Bootstrap's smooth scrolling
+		// then stays off, so an element does not move between the moment a
+		// click computes its position and the click itself.
+		_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
 	}
 	if err != nil {
 		t.Fatalf("browsertest: start Chromium %s: %v", path, err)
@@ -198,16 +206,33 @@ func (b *Browser) Click(t testing.TB, css string) {
 			}
 		}
 	})
+	// A link or a submit button navigates: wait for it however slow the
+	// machine; anything else may or may not, within navigationGrace.
+	navigates := false
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(css)))
+	}
+	if err == nil {
+		navigates, err = chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(el => !!el && !!el.closest(
+			'a[href]:not([href^="#"]):not([download]):not([target]), button[type="submit"], input[type="submit"], form button:not([type])'))
+			(document.querySelector(%s))`, jsString(css))))
+	}
 	if err == nil {
 		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(css)))
 	}
 	if err != nil {
 		b.fail(t, "click", css, err)
 	}
+	grace := time.After(navigationGrace)
+	if navigates {
+		grace = nil // the action's timeout (ctx) bounds the wait
+	}
 	select {
 	case <-started:
-	case <-time.After(navigationGrace):
+	case <-grace:
 		return
+	case <-ctx.Done():
+		b.fail(t, "wait for the page that the click loads", css, ctx.Err())
 	}
 	select {
 	case <-done:

@@ -369,7 +369,7 @@ func sezioni(sc Scheda) []sezione {
 		{"Convocazioni e incontri", "/casi/" + id + "/incontri", strconv.Itoa(sc.Incontri) + " incontri registrati"},
 		{"Diario sociale", "/casi/" + id + "/diario", strconv.Itoa(sc.NoteDiari) + " note"},
 		{"Analisi preliminare", "/casi/" + id + "/analisi-preliminare", statoScheda(sc, "analisi_preliminare", "Non ancora iniziata")},
-		{"Équipe multidisciplinare", "", ""},
+		{"Équipe multidisciplinare", "/casi/" + id + "/equipe", "Componenti, familiare referente e convocazioni"},
 		{"Quadro di analisi", "", ""},
 		{"Patto per l'inclusione sociale", "", ""},
 	}

@@ -6,7 +6,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -37,7 +39,19 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	LogLevel        string
+
+	// Outgoing e-mail (internal/posta). SMTPHost empty: in demo mode the
+	// local mail sink (/demo/posta), in serve mode messages stay queued.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPFrom     string
 }
+
+// PostaSink reports whether e-mails go to the demo's local mail sink
+// instead of an SMTP server.
+func (c Config) PostaSink() bool { return c.Mode == Demo && c.SMTPHost == "" }
 
 // Secure reports whether cookies must carry the Secure attribute.
 func (c Config) Secure() bool { return c.BaseURL.Scheme == "https" }
@@ -66,6 +80,11 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 		SessionIdle:      30 * time.Minute,
 		SessionAbsolute:  8 * time.Hour,
 		LogLevel:         get("LOG_LEVEL", "info"),
+		SMTPHost:         get("SMTP_HOST", ""),
+		SMTPPort:         587,
+		SMTPUser:         get("SMTP_USER", ""),
+		SMTPPassword:     getenv("SMTP_PASSWORD"),
+		SMTPFrom:         get("SMTP_FROM", ""),
 	}
 	var errs []error
 	base, err := url.Parse(get("BASE_URL", "http://127.0.0.1:8080"))
@@ -88,6 +107,7 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 			*d.dst = dur
 		}
 	}
+	errs = append(errs, c.loadSMTP(getenv)...)
 	if mode == Serve {
 		if c.DatabaseURL == "" {
 			errs = append(errs, errors.New("DATABASE_URL is required by `cartella serve`"))
@@ -113,4 +133,35 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 // DemoProvider reports whether the built-in demo OpenID Provider serves logins.
 func (c Config) DemoProvider() bool {
 	return c.Mode == Demo && c.OIDCIssuer == c.BaseURL.JoinPath("demo-idp").String()
+}
+
+// loadSMTP checks the SMTP_* variables: a port number, a From address
+// whenever a server is set, user and password together.
+func (c *Config) loadSMTP(getenv func(string) string) []error {
+	var errs []error
+	if v := strings.TrimSpace(getenv("SMTP_PORT")); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			errs = append(errs, fmt.Errorf("SMTP_PORT must be a port number (e.g. 587), got %q", v))
+		}
+		c.SMTPPort = p
+	}
+	if c.SMTPHost != "" && strings.ContainsAny(c.SMTPHost, " /:") {
+		errs = append(errs, fmt.Errorf("SMTP_HOST must be a host name or address without port (use SMTP_PORT), got %q", c.SMTPHost))
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		errs = append(errs, errors.New("SMTP_FROM is required when SMTP_HOST is set (e.g. \"Cartella <cartella@comune.example>\")"))
+	}
+	if c.SMTPFrom != "" {
+		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+			errs = append(errs, fmt.Errorf("SMTP_FROM must be an e-mail address, optionally with a name, got %q", c.SMTPFrom))
+		}
+	}
+	if (c.SMTPUser == "") != (c.SMTPPassword == "") {
+		errs = append(errs, errors.New("SMTP_USER and SMTP_PASSWORD must be set together"))
+	}
+	if c.SMTPFrom == "" {
+		c.SMTPFrom = "Cartella <cartella@localhost>" // the sink's, or queued messages' in serve mode
+	}
+	return errs
 }

@@ -67,3 +67,36 @@ func TestBadValues(t *testing.T) {
 		t.Fatalf("want errors naming BASE_URL and SESSION_IDLE_TIMEOUT, got %v", err)
 	}
 }
+
+func TestSMTP(t *testing.T) {
+	c, err := config.Load(config.Demo, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.PostaSink() || c.SMTPPort != 587 || c.SMTPFrom == "" {
+		t.Errorf("demo without SMTP: sink %v port %d from %q", c.PostaSink(), c.SMTPPort, c.SMTPFrom)
+	}
+	c, err = config.Load(config.Demo, env(map[string]string{"SMTP_HOST": "smtp.comune.example", "SMTP_PORT": "465",
+		"SMTP_USER": "cartella", "SMTP_PASSWORD": "s", "SMTP_FROM": "Cartella <cartella@comune.example>"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PostaSink() || c.SMTPHost != "smtp.comune.example" || c.SMTPPort != 465 || c.SMTPUser != "cartella" || c.SMTPPassword != "s" {
+		t.Errorf("SMTP config: %+v", c)
+	}
+	serve := map[string]string{"DATABASE_URL": "postgres://x@db/c", "OIDC_ISSUER": "https://idp.example", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}
+	c, err = config.Load(config.Serve, env(serve))
+	if err != nil || c.PostaSink() || c.SMTPHost != "" {
+		t.Errorf("serve without SMTP: %v sink %v", err, c.PostaSink())
+	}
+	_, err = config.Load(config.Demo, env(map[string]string{"SMTP_HOST": "smtp.example", "SMTP_PORT": "porta", "SMTP_USER": "u"}))
+	for _, k := range []string{"SMTP_PORT", "SMTP_FROM", "SMTP_USER and SMTP_PASSWORD"} {
+		if err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("error does not name %s: %v", k, err)
+		}
+	}
+	_, err = config.Load(config.Demo, env(map[string]string{"SMTP_HOST": "smtp.example:25", "SMTP_FROM": "non un indirizzo"}))
+	if err == nil || !strings.Contains(err.Error(), "SMTP_HOST") || !strings.Contains(err.Error(), "SMTP_FROM must be") {
+		t.Errorf("bad host and from: %v", err)
+	}
+}
