@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/browsertest"
 )
@@ -93,6 +96,78 @@ func TestJourneyAnalisiPreliminare(t *testing.T) {
 		t.Errorf("esito shown: %q", got)
 	}
 	checkPage(t, b.Browser, "ap-04-finalizzata")
+
+	// Esito C: the équipe is composed and convened with an extract of the
+	// analisi, which reaches the demo's mail sink.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go a.d.posta.Run(ctx) // the background worker, as `cartella demo` runs it
+	b.Navigate(t, a.URL+"/casi/"+caso.String())
+	b.Click(t, `a[href="/casi/`+caso.String()+`/equipe"]`)
+	b.Fill(t, "#m-nome", "Anna")
+	b.Fill(t, "#m-cognome", "Verdi")
+	b.Fill(t, "#m-funzione", "Educatrice professionale")
+	b.Fill(t, "#m-email", "anna.verdi@asl.example")
+	b.Click(t, `[data-testid="aggiungi-membro"]`)
+	if got := b.Text(t, `[data-testid="membri"]`); !strings.Contains(got, "Anna Verdi") {
+		t.Fatalf("équipe members: %q", got)
+	}
+	var anna uuid.UUID
+	if err := a.d.pool.QueryRow(context.Background(), `SELECT id FROM equipe_membro WHERE email = 'anna.verdi@asl.example'`).Scan(&anna); err != nil {
+		t.Fatal(err)
+	}
+	b.Click(t, `[data-testid="convoca"]`)
+	b.Fill(t, "#c-data", time.Now().AddDate(0, 0, 2).Format("2006-01-02"))
+	b.Fill(t, "#c-ora", "09:30")
+	b.Fill(t, "#c-luogo", "Servizio sociale, via dei Mille 9")
+	tick("inv-" + anna.String())
+	tick("sez-bisogni")
+	b.Click(t, `[data-testid="invia-convocazione"]`)
+	if got := b.Text(t, `[data-testid="sezioni-inviate"]`); !strings.Contains(got, "Bisogni nelle aree della valutazione") {
+		t.Errorf("sections sent: %q", got)
+	}
+	convocazione := strings.SplitN(b.URL(t), "?", 2)[0]
+	deadline := time.Now().Add(15 * time.Second)
+	for a.count(t, `SELECT count(*) FROM posta_uscita WHERE caso_id = $1 AND stato = 'sink'`, caso) < 1 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Navigate(t, a.URL+"/demo/posta")
+	if got := b.Text(t, `[data-testid="messaggi"]`); !strings.Contains(got, "anna.verdi@asl.example") || !strings.Contains(got, "Consegnato alla posta di prova") {
+		t.Errorf("mail sink: %q", got)
+	}
+	b.Navigate(t, convocazione+"/stampa")
+	if got := b.Text(t, "main"); !strings.Contains(got, "Affitto arretrato di tre mesi") {
+		t.Errorf("the extract lacks the analisi's content: %q", got)
+	}
+	checkPage(t, b.Browser, "ap-04b-estratto")
+
+	// The quadro di analisi: one priority for the patto, finalised; the
+	// case goes to progettazione.
+	b.Navigate(t, a.URL+"/casi/"+caso.String())
+	b.Click(t, `a[href="/casi/`+caso.String()+`/quadro-di-analisi"]`)
+	b.Click(t, `[data-testid="inizia"]`)
+	checkPage(t, b.Browser, "qda-01-bozza")
+	b.Select(t, "#f-economica-bisogno", "grave")
+	b.Fill(t, "#f-economica-risorse", "La nonna aiuta con i figli")
+	tick("f-economica-priorita")
+	press(`[data-testid="finalizza"]`, shows(`[data-testid="errori-modulo"]`))
+	if got := b.Text(t, `[data-testid="errori-modulo"]`); !strings.Contains(got, "Scrivi la sintesi") {
+		t.Errorf("quadro errors: %q", got)
+	}
+	if got := b.Value(t, "#f-economica-bisogno"); got != "grave" {
+		t.Errorf("need level typed was lost: %q", got)
+	}
+	checkPage(t, b.Browser, "qda-02-errori")
+	b.Fill(t, "#sintesi", "Affitto arretrato: priorità alla casa e al reddito.")
+	press(`[data-testid="finalizza"]`, shows(`[data-testid="vista"]`))
+	if got := b.Text(t, `[data-testid="stato-caso"]`); !strings.Contains(got, "Progettazione") {
+		t.Errorf("case state after the quadro: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="priorita"]`); !strings.Contains(got, "Situazione economica") {
+		t.Errorf("priorities: %q", got)
+	}
+	checkPage(t, b.Browser, "qda-03-finalizzato")
+	b.Navigate(t, page)
 
 	press(`[data-testid="riapri"]`, shows(`[data-testid="errore-motivo"]`)) // no motivo
 	if got := b.Text(t, `[data-testid="errore-motivo"]`); got != "Indica il motivo della riapertura." {

@@ -98,6 +98,7 @@ func routes(d *deps) http.Handler {
 			d.board.Routes(r)
 			d.incontri.Routes(r)
 			d.analisiH.Routes(r)
+			d.quadroH.Routes(r)
 			d.nucleiH.Routes(r)
 			d.equipeH.Routes(r)
 		})

@@ -86,6 +86,17 @@ var guardedRoutes = map[string][]string{
 	"GET /casi/{id}/analisi-preliminare/versioni/{n}/confronto": {"case_manager"},
 	"GET /casi/{id}/analisi-preliminare/stampa":                 {"case_manager"},
 
+	// Quadro di analisi (internal/quadro): the assigned case manager only.
+	"GET /casi/{id}/quadro-di-analisi":                        {"case_manager"},
+	"POST /casi/{id}/quadro-di-analisi":                       {"case_manager"},
+	"POST /casi/{id}/quadro-di-analisi/inizia":                {"case_manager"},
+	"POST /casi/{id}/quadro-di-analisi/finalizza":             {"case_manager"},
+	"POST /casi/{id}/quadro-di-analisi/riapri":                {"case_manager"},
+	"GET /casi/{id}/quadro-di-analisi/versioni":               {"case_manager"},
+	"GET /casi/{id}/quadro-di-analisi/versioni/{n}":           {"case_manager"},
+	"GET /casi/{id}/quadro-di-analisi/versioni/{n}/confronto": {"case_manager"},
+	"GET /casi/{id}/quadro-di-analisi/stampa":                 {"case_manager"},
+
 	// Équipe multidisciplinare (internal/equipe): the assigned case manager only.
 	"GET /casi/{id}/equipe":                                  {"case_manager"},
 	"POST /casi/{id}/equipe/membri":                          {"case_manager"},

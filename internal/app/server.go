@@ -27,6 +27,7 @@ import (
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/nucleo"
 	"github.com/cartella/cartella/internal/posta"
+	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/session"
 	"github.com/cartella/cartella/web/ui"
@@ -94,6 +95,8 @@ type deps struct {
 	incontri  *incontri.Handler
 	analisi   *analisi.Service // the analisi preliminare (SezioniEstratto for the équipe)
 	analisiH  *analisi.Handler
+	quadro    *quadro.Service // the quadro di analisi (Priorita for the patto)
+	quadroH   *quadro.Handler
 	nuclei    *nucleo.Service // imports of the nuclei flow
 	nucleiH   *nucleo.Handler
 	posta     *posta.Outbox      // outgoing e-mail (worker started by background)
@@ -175,6 +178,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
 	d.analisi = analisi.NewService(pool, d.registro, d.casi)
 	d.analisiH = analisi.NewHandler(d.analisi, d.rs, d.guard)
+	d.quadro = quadro.NewService(pool, d.registro, d.casi)
+	d.quadroH = quadro.NewHandler(d.quadro, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).
 	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
 	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)

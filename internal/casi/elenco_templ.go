@@ -370,7 +370,7 @@ func sezioni(sc Scheda) []sezione {
 		{"Diario sociale", "/casi/" + id + "/diario", strconv.Itoa(sc.NoteDiari) + " note"},
 		{"Analisi preliminare", "/casi/" + id + "/analisi-preliminare", statoScheda(sc, "analisi_preliminare", "Non ancora iniziata")},
 		{"Équipe multidisciplinare", "/casi/" + id + "/equipe", "Componenti, familiare referente e convocazioni"},
-		{"Quadro di analisi", "", ""},
+		{"Quadro di analisi", "/casi/" + id + "/quadro-di-analisi", statoScheda(sc, "quadro_analisi", "Non ancora iniziato")},
 		{"Patto per l'inclusione sociale", "", ""},
 	}
 }

@@ -1,0 +1,93 @@
+package quadro
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cartella/cartella/internal/schede"
+	"github.com/cartella/cartella/web/ui"
+)
+
+var rome = mustLoad("Europe/Rome")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+func quando(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
+
+func quandoPtr(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return quando(*t)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func trattino(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+func statoVersione(v schede.Versione) string {
+	if v.Definitiva() {
+		return "Definitiva"
+	}
+	return "Bozza"
+}
+
+// opzioni are a scale's choices: the valid ones, and the current value if
+// it is no longer valid.
+func opzioni(s Scala, attuale string) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Non indicato"}}
+	for _, v := range s {
+		if v.Valida || v.Codice == attuale {
+			out = append(out, ui.Option{Value: v.Codice, Label: v.Etichetta})
+		}
+	}
+	return out
+}
+
+// altreVersioni are the versions to compare version n with.
+func altreVersioni(vs []schede.Versione, n int) []ui.Option {
+	var out []ui.Option
+	for _, v := range vs {
+		if v.Numero != n {
+			out = append(out, ui.Option{Value: itoa(v.Numero), Label: "Versione " + itoa(v.Numero) + " (" + strings.ToLower(statoVersione(v)) + ")"})
+		}
+	}
+	return out
+}
+
+// attive are the members still in the nucleo.
+func attive(c Contenuto) []Persona {
+	var out []Persona
+	for _, p := range c.Persone {
+		if !p.Uscito {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func eta(p Persona, oggi time.Time) string {
+	d, err := time.Parse(time.DateOnly, p.DataNascita)
+	if err != nil {
+		return ""
+	}
+	y := oggi.Year() - d.Year()
+	if oggi.YearDay() < d.YearDay() {
+		y--
+	}
+	return strconv.Itoa(y) + " anni"
+}
+
+func relazione(r string) string { return strings.ReplaceAll(r, "_", " ") }
