@@ -34,6 +34,7 @@ type Tipo string
 const (
 	AnalisiPreliminare Tipo = "analisi_preliminare"
 	QuadroAnalisi      Tipo = "quadro_analisi"
+	Patto              Tipo = "patto" // the Patto per l'inclusione sociale: a finalised version is a signed one
 )
 
 // Stato of a version.
