@@ -32,13 +32,14 @@ import (
 )
 
 var (
-	mu        sync.Mutex
-	mainRan   bool
-	serverURL string // admin URL (database "postgres" or the one in TEST_DATABASE_URL)
-	cluster   *pgcluster.Cluster
-	tmplName  string
-	startErr  error
-	started   bool
+	mu          sync.Mutex
+	mainRan     bool
+	serverURL   string // admin URL (database "postgres" or the one in TEST_DATABASE_URL)
+	cluster     *pgcluster.Cluster
+	clusterBase string // the private cluster's directory, removed by Main
+	tmplName    string
+	startErr    error
+	started     bool
 )
 
 // Main runs the package's tests and stops the private cluster afterwards.
@@ -50,6 +51,8 @@ func Main(m *testing.M) {
 	mu.Lock()
 	if cluster != nil {
 		_ = cluster.Stop()
+		_ = os.RemoveAll(clusterBase) // its data directory and log
+
 	}
 	mu.Unlock()
 	os.Exit(code)
@@ -93,9 +96,8 @@ func start() error {
 		if err != nil {
 			return err
 		}
-		cluster = c
+		cluster, clusterBase = c, base
 		serverURL = c.URL("postgres")
-		go func() { <-c.Done(); _ = os.RemoveAll(base) }()
 	}
 	h, err := migrationsHash()
 	if err != nil {
