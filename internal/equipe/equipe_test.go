@@ -285,6 +285,9 @@ func TestConvoca(t *testing.T) {
 		f.caso.String(), id.String()); n != 1 {
 		t.Errorf("convocazione write recorded %d times", n)
 	}
+	if n := f.count(t, `SELECT count(*) FROM caso_storico WHERE caso_id = $1 AND evento = 'equipe' AND nota LIKE 'Équipe multidisciplinare convocata per il %: 2 invitati'`, f.caso); n != 1 {
+		t.Errorf("the convocazione is not in the case's history (%d)", n)
+	}
 
 	// The worker delivers to the sink; the convocazione shows who received it.
 	if _, err := f.outbox.Elabora(ctx); err != nil {

@@ -480,6 +480,11 @@ func (s *Service) Convoca(ctx context.Context, p authz.Principal, casoID uuid.UU
 				return "", err
 			}
 		}
+		op := p.OperatoreID
+		if err := casi.Storico(ctx, tx, casoID, &op, "equipe", "", "", fmt.Sprintf("Équipe multidisciplinare convocata per il %s (%s): %d invitati",
+			cv.Inizio.In(rome).Format("02/01/2006 15:04"), cv.Luogo, len(invitati))); err != nil {
+			return "", err
+		}
 		return id.String(), nil
 	})
 	if err == nil {
