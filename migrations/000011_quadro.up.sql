@@ -10,7 +10,8 @@
 
 -- Dimensions: livello 'nucleo' (area Ambiente e famiglia, the nucleo is the
 -- unit) or 'persona' (area Bisogni e risorse della persona, each member);
--- solo_minori: offered only for members under 18.
+-- solo_minori: offered only for members under 18; eta_minima: offered only
+-- from that age (NULL: any age).
 CREATE TABLE quadro_dimensione (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     codice      text NOT NULL CHECK (codice ~ '^[a-z0-9_]{1,40}$'),
@@ -18,6 +19,7 @@ CREATE TABLE quadro_dimensione (
     descrizione text NOT NULL DEFAULT '',
     livello     text NOT NULL CHECK (livello IN ('nucleo', 'persona')),
     solo_minori boolean NOT NULL DEFAULT false,
+    eta_minima  integer CHECK (eta_minima BETWEEN 0 AND 120),
     ordine      integer NOT NULL DEFAULT 0,
     attivo      boolean NOT NULL DEFAULT true,
     valido_dal  date NOT NULL DEFAULT '2019-01-01',
@@ -81,3 +83,6 @@ INSERT INTO quadro_scala (scala, codice, etichetta, valore, ordine) VALUES
     ('fonte', 'specialistico', 'Servizio specialistico', NULL, 3),
     ('fonte', 'equipe', 'Équipe multidisciplinare', NULL, 4),
     ('fonte', 'altro', 'Altra fonte', NULL, 5);
+
+-- Work is assessed from the end of compulsory schooling.
+UPDATE quadro_dimensione SET eta_minima = 16 WHERE codice = 'lavoro';

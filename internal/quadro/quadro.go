@@ -72,6 +72,20 @@ func (p Persona) Minore(day time.Time) bool {
 	return err == nil && d.AddDate(18, 0, 0).After(day)
 }
 
+// Anni is the member's age on day (200 when the birth date is unknown, so
+// that no minimum age hides a dimension).
+func (p Persona) Anni(day time.Time) int {
+	d, err := time.Parse(time.DateOnly, p.DataNascita)
+	if err != nil {
+		return 200
+	}
+	y := day.Year() - d.Year()
+	if day.Month() < d.Month() || (day.Month() == d.Month() && day.Day() < d.Day()) {
+		y--
+	}
+	return y
+}
+
 // Contenuto is the quadro as the scheda stores it.
 type Contenuto struct {
 	Famiglia map[string]Valutazione `json:"famiglia,omitempty"` // by dimension codice
@@ -90,6 +104,7 @@ type Dimensione struct {
 	Codice, Etichetta, Descrizione string
 	Persona                        bool // livello 'persona'
 	SoloMinori                     bool
+	EtaMinima                      int  // 0: any age
 	Valida                         bool // offered in new schede today
 }
 
@@ -153,7 +168,7 @@ func (r Riferimenti) DellaPersona(p Persona, oggi time.Time) []Dimensione {
 			out = append(out, d)
 			continue
 		}
-		if d.Valida && (!d.SoloMinori || p.Minore(oggi)) {
+		if d.Valida && (!d.SoloMinori || p.Minore(oggi)) && (d.EtaMinima == 0 || p.Anni(oggi) >= d.EtaMinima) {
 			out = append(out, d)
 		}
 	}
@@ -175,7 +190,7 @@ func (r Riferimenti) Etichetta(codice string) string {
 func CaricaRiferimenti(ctx context.Context, q database.Querier, day time.Time) (Riferimenti, error) {
 	var r Riferimenti
 	rows, err := q.Query(ctx, `
-		SELECT DISTINCT ON (codice) codice, etichetta, descrizione, livello = 'persona', solo_minori,
+		SELECT DISTINCT ON (codice) codice, etichetta, descrizione, livello = 'persona', solo_minori, COALESCE(eta_minima, 0),
 		       attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1), ordine
 		FROM quadro_dimensione
 		ORDER BY codice, (attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)) DESC, valido_dal DESC`, day)
@@ -188,7 +203,7 @@ func CaricaRiferimenti(ctx context.Context, q database.Querier, day time.Time) (
 	}
 	ds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ordinata, error) {
 		var d ordinata
-		err := row.Scan(&d.Codice, &d.Etichetta, &d.Descrizione, &d.Persona, &d.SoloMinori, &d.Valida, &d.ordine)
+		err := row.Scan(&d.Codice, &d.Etichetta, &d.Descrizione, &d.Persona, &d.SoloMinori, &d.EtaMinima, &d.Valida, &d.ordine)
 		return d, err
 	})
 	if err != nil {

@@ -174,8 +174,10 @@ func TestQuadroCompleto(t *testing.T) {
 		t.Fatalf("new draft: %+v %v", sc.Versione, err)
 	}
 	st, page := f.get(t, "casemanager", base)
-	// The minor's block is offered for Luca (10), not for Laura.
+	// The minor's block is offered for Luca (10), not for Laura; work for
+	// Laura, not for Luca.
 	if st != 200 || !strings.Contains(page, `name="p-`+f.luca.String()+`-sviluppo_minore-bisogno"`) ||
+		strings.Contains(page, `name="p-`+f.luca.String()+`-lavoro-bisogno"`) || !strings.Contains(page, `name="p-`+f.laura.String()+`-lavoro-bisogno"`) ||
 		strings.Contains(page, `name="p-`+f.laura.String()+`-sviluppo_minore-bisogno"`) || !strings.Contains(page, `name="f-economica-bisogno"`) {
 		t.Fatalf("form: %d", st)
 	}

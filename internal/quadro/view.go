@@ -79,15 +79,10 @@ func attive(c Contenuto) []Persona {
 }
 
 func eta(p Persona, oggi time.Time) string {
-	d, err := time.Parse(time.DateOnly, p.DataNascita)
-	if err != nil {
-		return ""
+	if n := p.Anni(oggi); n < 200 {
+		return strconv.Itoa(n) + " anni"
 	}
-	y := oggi.Year() - d.Year()
-	if oggi.YearDay() < d.YearDay() {
-		y--
-	}
-	return strconv.Itoa(y) + " anni"
+	return ""
 }
 
 func relazione(r string) string { return strings.ReplaceAll(r, "_", " ") }
