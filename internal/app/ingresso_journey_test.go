@@ -60,6 +60,11 @@ func TestJourneyIngressoNucleo(t *testing.T) {
 
 	b := &journey{browsertest.Start(t), a.URL}
 	b.login(t, "coordinatore")
+	b.Navigate(t, a.URL+"/")
+	if got := b.Text(t, `[data-testid="home-lavoro"]`); !strings.Contains(got, "da assegnare") || !strings.Contains(got, "carichi di lavoro") {
+		t.Errorf("coordinatore's home: %q", got)
+	}
+	checkPage(t, b.Browser, "ingresso-00-home-coordinatore")
 	b.Click(t, `a[href="/importazioni"]`)
 	b.Click(t, `[data-testid="nuova-importazione"]`)
 	b.Upload(t, "#file", file)
@@ -117,6 +122,11 @@ func TestJourneyIngressoNucleo(t *testing.T) {
 
 	// casemanager: the case in /casi with its countdown; the first meeting.
 	b.login(t, "casemanager")
+	b.Navigate(t, a.URL+"/")
+	if got := b.Text(t, `[data-testid="home-lavoro"]`); !strings.Contains(got, "casi aperti") || !strings.Contains(got, "appuntamenti oggi") {
+		t.Errorf("case manager's home: %q", got)
+	}
+	checkPage(t, b.Browser, "ingresso-03c-home-casemanager")
 	b.Click(t, `a[href="/casi"]`)
 	b.Fill(t, "#q", richiedente.CodiceFiscale)
 	b.Click(t, `form[role="search"] button[type="submit"]`)

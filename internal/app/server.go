@@ -173,6 +173,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.ambiti = accesso.NewAmbitiHandler(d.accesso, d.rs, d.guard)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
+	d.home.ConLavoro(lavoro(d.casi))
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
 	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
 	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())

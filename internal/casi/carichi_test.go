@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -153,4 +154,29 @@ func TestCarichiERiassegnaTutti(t *testing.T) {
 		t.Error("reassigning an operator without cases did not say so")
 	}
 	_, _ = b, c
+}
+
+// The home's counts: the case manager's own open cases, the coordinatore's
+// scope; other roles have none.
+func TestRiepilogoLavoro(t *testing.T) {
+	f := elencoSetup(t)
+	ctx := context.Background()
+	f.caso(t, 1, "Neri", "Paola", casalecchio, "casemanager", f.now.AddDate(0, 0, -130)) // T120 expired
+	f.caso(t, 2, "Gialli", "Ugo", casalecchio, "casemanager", f.now.AddDate(0, 0, -110)) // 10 days left
+	f.caso(t, 3, "Bruni", "Ada", zola, "", f.now.AddDate(0, 0, -10))
+	oggi := time.Date(f.now.Year(), f.now.Month(), f.now.Day(), 15, 0, 0, 0, time.UTC)
+	if _, err := f.pool.Exec(ctx, `UPDATE caso SET prossimo_appuntamento = $1 WHERE comune_id = (SELECT id FROM comune WHERE codice_istat = $2)`, oggi, casalecchio); err != nil {
+		t.Fatal(err)
+	}
+	r, ok, err := f.svc.RiepilogoLavoro(ctx, f.people["casemanager"])
+	if err != nil || !ok || r.Aperti != 2 || r.Scaduti != 1 || r.InScadenza != 1 || r.Oggi != 2 || r.DaAssegnare != 0 {
+		t.Errorf("case manager: %+v %v %v", r, ok, err)
+	}
+	r, ok, err = f.svc.RiepilogoLavoro(ctx, f.people["coordinatore"])
+	if err != nil || !ok || r.Aperti != 3 || r.DaAssegnare != 1 || r.Scaduti != 1 || r.T120Scaduti != 1 {
+		t.Errorf("coordinatore: %+v %v %v", r, ok, err)
+	}
+	if _, ok, _ := f.svc.RiepilogoLavoro(ctx, f.people["amministratore"]); ok {
+		t.Error("the amministratore got counts of cases")
+	}
 }

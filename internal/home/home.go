@@ -4,6 +4,7 @@
 package home
 
 import (
+	"context"
 	"net/http"
 	"time"
 	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
@@ -20,13 +21,38 @@ type DemoAccount struct {
 	Username, Ruolo, Ambito string
 }
 
+// Lavoro is the operator's work at a glance: counts, each with the page
+// that lists them.
+type Lavoro struct {
+	Voci []VoceLavoro
+}
+
+// VoceLavoro is one count.
+type VoceLavoro struct {
+	Etichetta string
+	Numero    int
+	Href      string
+	Allarme   bool // shown as a warning when not zero
+}
+
+// FonteLavoro returns the counts of p's work; ok is false for a role with
+// no cases. internal/app adapts the casi module to it.
+type FonteLavoro func(ctx context.Context, p authz.Principal) (l Lavoro, ok bool, err error)
+
 // Handler serves the home pages.
 type Handler struct {
 	rs       *httpx.Responder
 	sessions interface {
 		IdleExpiry(session.Session) time.Time
 	}
-	demo []DemoAccount // nil outside demo mode
+	demo   []DemoAccount // nil outside demo mode
+	lavoro FonteLavoro   // nil: no counts
+}
+
+// ConLavoro makes the home show the operator's work at a glance.
+func (h *Handler) ConLavoro(f FonteLavoro) *Handler {
+	h.lavoro = f
+	return h
 }
 
 // NewHandler returns the handler; demo lists the demo accounts (nil in production).
@@ -63,6 +89,15 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 		ScadenzaMax: s.ExpiresAt,
 		Inattivita:  h.sessions.IdleExpiry(s),
 	}
+	if h.lavoro != nil {
+		l, ok, err := h.lavoro(r.Context(), p)
+		if err != nil {
+			// The home still opens: the counts are a convenience.
+			h.rs.Log.ErrorContext(r.Context(), "home: work counts", "error", err)
+		} else if ok {
+			props.Lavoro = &l
+		}
+	}
 	h.rs.Render(w, r, http.StatusOK, homePage(h.rs.Shell(r), props))
 }
 
@@ -74,6 +109,7 @@ type homeProps struct {
 	Accesso             time.Time
 	ScadenzaMax         time.Time
 	Inattivita          time.Time
+	Lavoro              *Lavoro // nil: none for the role
 }
 
 var rome = func() *time.Location {
