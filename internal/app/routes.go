@@ -99,8 +99,12 @@ func routes(d *deps) http.Handler {
 			d.incontri.Routes(r)
 			d.analisiH.Routes(r)
 			d.quadroH.Routes(r)
+			d.pattoH.Routes(r)
+			d.fslH.Routes(r)
 			d.nucleiH.Routes(r)
 			d.equipeH.Routes(r)
+			d.segnalH.Routes(r)
+			d.monitorH.Routes(r)
 		})
 	})
 	return r

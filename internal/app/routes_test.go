@@ -97,6 +97,22 @@ var guardedRoutes = map[string][]string{
 	"GET /casi/{id}/quadro-di-analisi/versioni/{n}/confronto": {"case_manager"},
 	"GET /casi/{id}/quadro-di-analisi/stampa":                 {"case_manager"},
 
+	// The patto per l'inclusione sociale (internal/patto) and its records for
+	// the national e-services (internal/fsl): the assigned case manager only.
+	"GET /casi/{id}/patto":                        {"case_manager"},
+	"POST /casi/{id}/patto":                       {"case_manager"},
+	"POST /casi/{id}/patto/inizia":                {"case_manager"},
+	"POST /casi/{id}/patto/sottoscrivi":           {"case_manager"},
+	"POST /casi/{id}/patto/rivedi":                {"case_manager"},
+	"POST /casi/{id}/patto/sostegni/{sostegno}":   {"case_manager"},
+	"GET /casi/{id}/patto/versioni":               {"case_manager"},
+	"GET /casi/{id}/patto/versioni/{n}":           {"case_manager"},
+	"GET /casi/{id}/patto/versioni/{n}/confronto": {"case_manager"},
+	"GET /casi/{id}/patto/versioni/{n}/scansione": {"case_manager"},
+	"GET /casi/{id}/patto/stampa":                 {"case_manager"},
+	"GET /casi/{id}/patto/patto.pdf":              {"case_manager"},
+	"GET /casi/{id}/patto/fsl.json":               {"case_manager"},
+
 	// Équipe multidisciplinare (internal/equipe): the assigned case manager only.
 	"GET /casi/{id}/equipe":                                  {"case_manager"},
 	"POST /casi/{id}/equipe/membri":                          {"case_manager"},
@@ -108,6 +124,35 @@ var guardedRoutes = map[string][]string{
 	"GET /casi/{id}/equipe/convocazioni/{conv}":              {"case_manager"},
 	"GET /casi/{id}/equipe/convocazioni/{conv}/stampa":       {"case_manager"},
 	"GET /casi/{id}/equipe/convocazioni/{conv}/estratto.pdf": {"case_manager"},
+
+	// Monitoring of the patto (internal/monitoraggio): the assigned case manager only.
+	"GET /casi/{id}/monitoraggio":                 {"case_manager"},
+	"GET /casi/{id}/monitoraggio/nuovo":           {"case_manager"},
+	"POST /casi/{id}/monitoraggio/nuovo":          {"case_manager"},
+	"GET /casi/{id}/monitoraggio/{inc}":           {"case_manager"},
+	"POST /casi/{id}/monitoraggio/{inc}/registra": {"case_manager"},
+	"POST /casi/{id}/monitoraggio/{inc}/annulla":  {"case_manager"},
+	"GET /casi/{id}/monitoraggio/{inc}/verbale":   {"case_manager"},
+
+	// Segnalazioni to INPS (internal/segnalazioni): drafted by the assigned
+	// case manager; approved and exported by the coordinatore PaIS.
+	"GET /casi/{id}/segnalazioni":                           {"case_manager"},
+	"GET /casi/{id}/segnalazioni/nuova":                     {"case_manager"},
+	"POST /casi/{id}/segnalazioni":                          {"case_manager"},
+	"GET /casi/{id}/segnalazioni/{seg}":                     {"case_manager"},
+	"POST /casi/{id}/segnalazioni/{seg}":                    {"case_manager"},
+	"POST /casi/{id}/segnalazioni/{seg}/approvazione":       {"case_manager"},
+	"POST /casi/{id}/segnalazioni/{seg}/annulla":            {"case_manager"},
+	"POST /casi/{id}/segnalazioni/{seg}/rettifica":          {"case_manager"},
+	"GET /casi/{id}/segnalazioni/{seg}/allegati/{allegato}": {"case_manager"},
+	"GET /segnalazioni":                                     {"coordinatore_pais"},
+	"GET /segnalazioni/{seg}":                               {"coordinatore_pais"},
+	"POST /segnalazioni/{seg}/approva":                      {"coordinatore_pais"},
+	"POST /segnalazioni/{seg}/respingi":                     {"coordinatore_pais"},
+	"GET /segnalazioni/{seg}/allegati/{allegato}":           {"coordinatore_pais"},
+	"GET /segnalazioni/invii":                               {"coordinatore_pais"},
+	"POST /segnalazioni/invii":                              {"coordinatore_pais"},
+	"GET /segnalazioni/invii/{invio}/file":                  {"coordinatore_pais"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

@@ -22,13 +22,17 @@ import (
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/demoidp"
 	"github.com/cartella/cartella/internal/equipe"
+	"github.com/cartella/cartella/internal/fsl"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/nucleo"
+	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/segnalazioni"
 	"github.com/cartella/cartella/internal/session"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -71,6 +75,7 @@ var nav = []navEntry{
 	{"Apri un caso", "/casi/nuovo", authz.Apertura, authz.Write},
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
+	{"Segnalazioni", "/segnalazioni", authz.Segnalazioni, authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.
@@ -97,11 +102,16 @@ type deps struct {
 	analisiH  *analisi.Handler
 	quadro    *quadro.Service // the quadro di analisi (Priorita for the patto)
 	quadroH   *quadro.Handler
+	patto     *patto.Service // the patto per l'inclusione sociale (Firmato for monitoring)
+	pattoH    *patto.Handler
+	fslH      *fsl.Handler
 	nuclei    *nucleo.Service // imports of the nuclei flow
 	nucleiH   *nucleo.Handler
 	posta     *posta.Outbox      // outgoing e-mail (worker started by background)
 	postaDemo *posta.DemoHandler // the mail sink's reader; nil unless demo mode without SMTP
 	equipeH   *equipe.Handler
+	segnalH   *segnalazioni.Handler
+	monitorH  *monitoraggio.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
 
@@ -181,6 +191,9 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.analisiH = analisi.NewHandler(d.analisi, d.rs, d.guard)
 	d.quadro = quadro.NewService(pool, d.registro, d.casi)
 	d.quadroH = quadro.NewHandler(d.quadro, d.rs, d.guard)
+	d.patto = patto.NewService(pool, d.registro, d.casi, d.quadro)
+	d.pattoH = patto.NewHandler(d.patto, d.rs, d.guard)
+	d.fslH = fsl.NewHandler(d.patto, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).
 	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
 	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)
@@ -189,6 +202,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 		d.postaDemo = posta.NewDemoHandler(d.posta, d.rs)
 	}
 	d.equipeH = equipe.NewHandler(equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi)), d.rs, d.guard)
+	d.segnalH = segnalazioni.NewHandler(segnalazioni.NewService(pool, d.registro, d.casi), d.rs, d.guard)
+	d.monitorH = monitoraggio.NewHandler(monitoraggio.NewService(pool, d.registro, d.casi), d.rs, d.guard)
 	return d, nil
 }
 

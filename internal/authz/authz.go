@@ -40,6 +40,7 @@ const (
 	Agenda       Object = "agenda"
 	Controlli    Object = "controlli"
 	Report       Object = "report"
+	Segnalazioni Object = "segnalazioni" // approval of segnalazioni and their export for INPS
 )
 
 // Actions of policies/policy.csv.

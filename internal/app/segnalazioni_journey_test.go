@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cartella/cartella/internal/browsertest"
+	"github.com/cartella/cartella/internal/demo"
+)
+
+// The case manager drafts a segnalazione (a wrong date first: the error
+// next to the field, everything typed kept) with a PDF attached and sends
+// it to approval; the coordinatore finds it in the queue of /segnalazioni,
+// sees only what the decision needs (not the diario), approves it and
+// exports the approved ones for INPS: the file contains it and is the one
+// whose SHA-256 the page shows. Every page passes axe-core.
+func TestJourneySegnalazioni(t *testing.T) {
+	a := startApp(t)
+	caso, membri := casoIncontri(t, a)
+	const diario = "Nota del diario che il coordinatore non deve vedere"
+	a.exec(t, `INSERT INTO diario_nota (caso_id, data_evento, categoria, testo, autore_id)
+		SELECT $1, current_date, 'ordinaria', $2, case_manager_id FROM caso WHERE id = $1`, caso, diario)
+	var cf string
+	if err := a.d.pool.QueryRow(context.Background(), `SELECT codice_fiscale FROM persona WHERE id = $1`, membri[0]).Scan(&cf); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "verbale-incontro.pdf")
+	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rome, _ := time.LoadLocation("Europe/Rome")
+	oggi := time.Now().In(rome)
+	ieri, altroieri := oggi.AddDate(0, 0, -1).Format("2006-01-02"), oggi.AddDate(0, 0, -2).Format("2006-01-02")
+	const descr = "Convocata per ieri alle 10:00 con raccomandata, non si è presentata né ha comunicato un giustificato motivo."
+
+	b := &journey{browsertest.Start(t), a.URL}
+	b.login(t, "casemanager")
+	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/segnalazioni")
+	if got := b.Text(t, `[data-testid="nessuna"]`); !strings.Contains(got, "Nessuna segnalazione") {
+		t.Errorf("empty list: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-01-elenco")
+	b.Click(t, `[data-testid="nuova"]`)
+	checkPage(t, b.Browser, "segnalazioni-02-nuova")
+	b.Select(t, "#tipo", "mancata_presentazione")
+	b.Select(t, "#persona", membri[0].String())
+	b.Fill(t, "#data-evento", ieri)
+	b.Fill(t, "#data-accertamento", altroieri)
+	b.Fill(t, "#descrizione", descr)
+	b.Click(t, `[data-testid="invia"]`)
+	if got := b.Text(t, `[data-testid="errore-data_accertamento"]`); got != "La data dell'accertamento non può precedere quella dell'evento." {
+		t.Errorf("date error: %q", got)
+	}
+	if got := b.Value(t, "#descrizione"); got != descr {
+		t.Errorf("description not kept: %q", got)
+	}
+	if got := b.Value(t, "#tipo"); got != "mancata_presentazione" {
+		t.Errorf("tipo not kept: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-03-errori")
+	b.Fill(t, "#data-accertamento", ieri)
+	b.Upload(t, "#allegati", pdf)
+	b.Click(t, `[data-testid="invia"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); got != "Segnalazione inviata in approvazione al coordinatore." {
+		t.Errorf("after sending: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="allegati"]`); !strings.Contains(got, "verbale-incontro.pdf") || !strings.Contains(got, "PDF") {
+		t.Errorf("attachments: %q", got)
+	}
+	if got := b.Text(t, "h1"); !strings.Contains(got, "S-000001") || !strings.Contains(got, "In approvazione") {
+		t.Errorf("title: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-04-in-approvazione")
+	b.Click(t, `[data-testid="logout"]`)
+
+	b.login(t, "coordinatore")
+	if got := b.Text(t, `[data-testid="nav"]`); !strings.Contains(got, "Segnalazioni") {
+		t.Errorf("navigation %q lacks Segnalazioni", got)
+	}
+	b.Click(t, `[data-testid="nav"] a[href="/segnalazioni"]`)
+	if got := b.Text(t, `[data-testid="coda"]`); !strings.Contains(got, "S-000001") || !strings.Contains(got, "Casalecchio di Reno") {
+		t.Errorf("queue: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-05-coda")
+	b.Click(t, `[data-testid="coda"] a[data-testid^="apri-"]`)
+	main := b.Text(t, "main")
+	for _, want := range []string{"Rossi Maria", cf, "Mancata presentazione ai servizi", "D.L. 48/2023, art. 8, comma 6, lettera a)", descr, "verbale-incontro.pdf"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("decision page lacks %q", want)
+		}
+	}
+	if strings.Contains(main, diario) || strings.Contains(main, "Rossi Luca") {
+		t.Error("the decision page shows case content beyond the segnalazione")
+	}
+	checkPage(t, b.Browser, "segnalazioni-06-decisione")
+	b.Click(t, `[data-testid="respingi"]`) // no motivo
+	if got := b.Text(t, `[data-testid="errore-motivo"]`); !strings.Contains(got, "Indica il motivo del rifiuto") {
+		t.Errorf("refusal without motivo: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-07-motivo-mancante")
+	b.Click(t, `[data-testid="approva"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Segnalazione approvata") {
+		t.Errorf("after approving: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-08-approvata")
+	b.Click(t, `[data-testid="tab-invii"]`)
+	if got := b.Text(t, `[data-testid="da-inviare"]`); !strings.Contains(got, "1 segnalazione approvata") {
+		t.Errorf("waiting: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-09-invii")
+	b.Click(t, `[data-testid="esporta"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Esportazione n. 1 creata") {
+		t.Errorf("after exporting: %q", got)
+	}
+	sha := b.Text(t, `[data-testid="invio-1"] [data-testid="sha256"]`)
+	checkPage(t, b.Browser, "segnalazioni-10-esportata")
+
+	c := a.client(t)
+	a.login(t, c, "coordinatore", demo.Password)
+	resp, err := c.Get(a.URL + "/segnalazioni/invii/1/file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Checksum-Sha256") != sha || strings.Count(file, "\n") != 1 {
+		t.Fatalf("file: %d %q (page shows %q)", resp.StatusCode, resp.Header.Get("X-Checksum-Sha256"), sha)
+	}
+	for _, want := range []string{`"numero":"S-000001"`, `"codice_fiscale":"` + cf + `"`, `"codice_evento":"mancata_presentazione"`,
+		`"id_domanda":"INPS-J-1"`, `"comune_istat":"037011"`, `"data_accertamento":"` + ieri + `"`, `"nome":"verbale-incontro.pdf"`} {
+		if !strings.Contains(file, want) {
+			t.Errorf("export file lacks %s:\n%s", want, file)
+		}
+	}
+	b.Click(t, `[data-testid="logout"]`)
+
+	// Back to the case manager: the segnalazione is sent, and can be rectified.
+	b.login(t, "casemanager")
+	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/segnalazioni")
+	if got := b.Text(t, `[data-testid="segnalazioni"]`); !strings.Contains(got, "Inviata a INPS") {
+		t.Errorf("list after export: %q", got)
+	}
+	b.Click(t, `[data-testid="segnalazioni"] a`)
+	b.Click(t, `[data-testid="rettifica"]`)
+	if got := b.Text(t, `[data-testid="rettifica-di"]`); !strings.Contains(got, "S-000001") {
+		t.Errorf("rectification: %q", got)
+	}
+	if got := b.Value(t, "#descrizione"); got != descr {
+		t.Errorf("rectification does not start from the sent data: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-11-rettifica")
+}

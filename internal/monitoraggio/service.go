@@ -1,0 +1,720 @@
+package monitoraggio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/patto"
+	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/scadenze"
+	"github.com/cartella/cartella/internal/schede"
+)
+
+// Service is the package's use cases.
+type Service struct {
+	pool *pgxpool.Pool
+	reg  *registro.Service
+	casi *casi.Service
+	now  func() time.Time
+}
+
+// NewService returns the service: case scope and deadlines through cs,
+// every read and write recorded in reg.
+func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service) *Service {
+	return &Service{pool: pool, reg: reg, casi: cs, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
+
+// Patto is a signed version of the case's patto.
+type Patto struct {
+	ID        uuid.UUID // the scheda row
+	Versione  int
+	FirmatoIl *time.Time
+	Contenuto patto.Contenuto
+}
+
+func daVersione(v schede.Versione) (Patto, error) {
+	p := Patto{ID: v.ID, Versione: v.Numero, FirmatoIl: v.FinalizzataIl}
+	if err := json.Unmarshal(v.Contenuto, &p.Contenuto); err != nil {
+		return Patto{}, fmt.Errorf("monitoraggio: patto versione %d: %w", v.Numero, err)
+	}
+	return p, nil
+}
+
+// firmato is the newest signed patto of the case (what patto.Service.Firmato
+// returns); ErrSenzaPatto when none is signed.
+func firmato(ctx context.Context, q schede.Querier, casoID uuid.UUID) (Patto, error) {
+	v, err := schede.UltimaDefinitiva(ctx, q, casoID, schede.Patto)
+	if errors.Is(err, schede.ErrNonTrovata) {
+		return Patto{}, ErrSenzaPatto
+	}
+	if err != nil {
+		return Patto{}, fmt.Errorf("monitoraggio: patto: %w", err)
+	}
+	return daVersione(v)
+}
+
+// versionePatto is the signed version numero of the case's patto.
+func versionePatto(ctx context.Context, q schede.Querier, casoID uuid.UUID, numero int) (Patto, error) {
+	v, err := schede.Leggi(ctx, q, casoID, schede.Patto, numero)
+	if err != nil {
+		return Patto{}, fmt.Errorf("monitoraggio: patto versione %d: %w", numero, err)
+	}
+	return daVersione(v)
+}
+
+// Frequenza is the number of days within which the next meeting should be
+// held: the patto's frequency, at most the 90 days of the presentazione
+// periodica.
+func (p Patto) Frequenza() int {
+	if f := p.Contenuto.FrequenzaIncontri; f > 0 && f < scadenze.GiorniT90 {
+		return f
+	}
+	return scadenze.GiorniT90
+}
+
+// Pagina is what the monitoring page of a case shows.
+type Pagina struct {
+	Caso     casi.Caso
+	Oggi     time.Time
+	Scadenze scadenze.Scadenze
+	Patto    *Patto // nil: no signed patto yet
+	Incontri []Incontro
+	Prossimo *Incontro // the soonest planned meeting
+	Ultimo   *Incontro // the latest held one
+}
+
+// Pagina returns the case's monitoring meetings for p, recording the read;
+// a case p may not reach is ErrNotFound, the refusal recorded.
+func (s *Service) Pagina(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (Pagina, error) {
+	v.OggettoTipo = OggettoTipo
+	c, err := s.casi.Access(ctx, p, casoID, v)
+	if err != nil {
+		return Pagina{}, err
+	}
+	pg := Pagina{Caso: c, Oggi: s.oggi()}
+	switch pt, err := firmato(ctx, s.pool, casoID); {
+	case err == nil:
+		pg.Patto = &pt
+	case !errors.Is(err, ErrSenzaPatto):
+		return Pagina{}, err
+	}
+	if pg.Incontri, err = elenco(ctx, s.pool, casoID); err != nil {
+		return Pagina{}, fmt.Errorf("monitoraggio: elenco: %w", err)
+	}
+	for i, in := range pg.Incontri {
+		if in.Stato == Pianificato && pg.Prossimo == nil {
+			pg.Prossimo = &pg.Incontri[i]
+		}
+		if in.Stato == Svolto && (pg.Ultimo == nil || in.Data.After(pg.Ultimo.Data)) {
+			pg.Ultimo = &pg.Incontri[i]
+		}
+	}
+	if pg.Scadenze, err = casi.Scadenze(ctx, s.pool, casoID, s.now()); err != nil {
+		return Pagina{}, fmt.Errorf("monitoraggio: scadenze: %w", err)
+	}
+	return pg, nil
+}
+
+// Gruppo is an objective of the patto with its member, for the planning
+// form: its risultati attesi are the checkboxes.
+type Gruppo struct {
+	Obiettivo patto.Obiettivo
+	Persona   string // the member's name; "Nucleo familiare" for the nucleo
+}
+
+// ImpegnoPatto is an impegno of the patto with its obliged member's name.
+type ImpegnoPatto struct {
+	patto.Impegno
+	Obbligato string
+}
+
+// Modulo is what the planning form shows.
+type Modulo struct {
+	Caso    casi.Caso
+	Oggi    time.Time
+	Patto   *Patto // nil: no signed patto, planning refused
+	Gruppi  []Gruppo
+	Impegni []ImpegnoPatto
+}
+
+// Modulo returns the planning form's content for p, recording the read.
+func (s *Service) Modulo(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (Modulo, error) {
+	v.OggettoTipo = OggettoTipo
+	c, err := s.casi.Access(ctx, p, casoID, v)
+	if err != nil {
+		return Modulo{}, err
+	}
+	m := Modulo{Caso: c, Oggi: s.oggi()}
+	pt, err := firmato(ctx, s.pool, casoID)
+	if errors.Is(err, ErrSenzaPatto) {
+		return m, nil
+	} else if err != nil {
+		return Modulo{}, err
+	}
+	m.Patto = &pt
+	nn, err := nomi(ctx, s.pool, c.NucleoID)
+	if err != nil {
+		return Modulo{}, fmt.Errorf("monitoraggio: nomi: %w", err)
+	}
+	for _, o := range pt.Contenuto.Obiettivi {
+		if len(o.Risultati) > 0 {
+			m.Gruppi = append(m.Gruppi, Gruppo{Obiettivo: o, Persona: nomePersona(pt.Contenuto, nn, o.PersonaID)})
+		}
+	}
+	for _, i := range pt.Contenuto.Impegni {
+		m.Impegni = append(m.Impegni, ImpegnoPatto{Impegno: i, Obbligato: nomePersona(pt.Contenuto, nn, i.PersonaID)})
+	}
+	return m, nil
+}
+
+// nomePersona names a member: from the nucleo as recorded, else from the
+// patto's snapshot; "" is the nucleo.
+func nomePersona(c patto.Contenuto, nn map[string]string, id string) string {
+	if id == "" {
+		return "Nucleo familiare"
+	}
+	if n, ok := nn[id]; ok {
+		return n
+	}
+	if m, ok := c.Componente(id); ok {
+		return strings.TrimSpace(m.Cognome + " " + m.Nome)
+	}
+	return "Componente non più nel nucleo"
+}
+
+// write runs fn inside a transaction on the case locked for p: closed
+// cases are read-only; the write is recorded in the registro (oggetto
+// "monitoraggio", the meeting fn returns) in the same transaction. A case p
+// may not reach is ErrNotFound, and the refusal is recorded.
+func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
+	fn func(tx pgx.Tx, c casi.Caso) (oggettoID, dettaglio string, err error)) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		c, err := s.casi.Lock(ctx, tx, p, casoID)
+		if err != nil {
+			return err
+		}
+		if !c.Aperto() {
+			return ErrChiuso
+		}
+		id, dettaglio, err := fn(tx, c)
+		if err != nil {
+			return err
+		}
+		v.Azione, v.Esito, v.OggettoTipo, v.OggettoID, v.CasoID = registro.Scrittura, registro.Consentito, OggettoTipo, id, casoID.String()
+		v.Dettaglio = dettaglio
+		return s.reg.RecordTx(ctx, tx, v)
+	})
+	if errors.Is(err, casi.ErrNotFound) {
+		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Scrittura
+		v.OggettoTipo, v.CasoID, v.OggettoID = OggettoTipo, casoID.String(), casoID.String()
+		if rerr := s.reg.Record(ctx, v); rerr != nil {
+			return rerr
+		}
+	}
+	return err
+}
+
+func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }
+
+// parseData accepts the date input's yyyy-mm-dd and a typed dd/mm/yyyy.
+func parseData(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func parseOra(v string) (string, bool) {
+	t, err := time.Parse("15:04", strings.TrimSpace(strings.Replace(v, ".", ":", 1)))
+	if err != nil {
+		return "", false
+	}
+	return t.Format("15:04"), true
+}
+
+// Pianificazione is the planning form as typed: the risultati and impegni
+// to assess are the patto's IDs.
+type Pianificazione struct {
+	Data, Ora, Durata, Luogo, Note string
+	Risultati, Impegni             []string
+}
+
+// Pianifica plans a monitoring meeting of the case's signed patto. Without
+// a signed patto it is ErrSenzaPatto; a form with errors is FieldErrors.
+func (s *Service) Pianifica(ctx context.Context, p authz.Principal, casoID uuid.UUID, in Pianificazione, v registro.Voce) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
+		pt, err := firmato(ctx, tx, casoID)
+		if err != nil {
+			return "", "", err
+		}
+		m, errs := s.validaPianificazione(pt, in)
+		if errs != nil {
+			return "", "", errs
+		}
+		m.CasoID = casoID
+		if id, err = inserisci(ctx, tx, m, p.OperatoreID); err != nil {
+			return "", "", fmt.Errorf("monitoraggio: pianifica: %w", err)
+		}
+		return id.String(), "pianificato", nil
+	})
+	return id, err
+}
+
+func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, FieldErrors) {
+	errs := FieldErrors{}
+	m := Incontro{PattoID: pt.ID, PattoVersione: pt.Versione, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
+	oggi := s.oggi()
+	d, ok := parseData(in.Data)
+	switch {
+	case strings.TrimSpace(in.Data) == "":
+		errs["data"] = "Indica la data dell'incontro."
+	case !ok:
+		errs["data"] = "Data non valida: usa il formato gg/mm/aaaa."
+	case d.Before(oggi):
+		errs["data"] = "La data dell'incontro è già passata: pianifica un incontro da oggi in poi."
+	case d.After(oggi.AddDate(1, 0, 0)):
+		errs["data"] = "L'incontro è a più di un anno da oggi: controlla la data."
+	}
+	m.Data = d
+	ora, ok := parseOra(in.Ora)
+	switch {
+	case strings.TrimSpace(in.Ora) == "":
+		errs["ora"] = "Indica l'ora dell'incontro."
+	case !ok:
+		errs["ora"] = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
+	}
+	m.Ora = ora
+	durata, err := strconv.Atoi(strings.TrimSpace(in.Durata))
+	if err != nil || durata < 5 || durata > 600 {
+		errs["durata"] = "Indica la durata in minuti, tra 5 e 600."
+	}
+	m.DurataMinuti = durata
+	switch {
+	case m.Luogo == "":
+		errs["luogo"] = "Indica il luogo dell'incontro."
+	case tooLong(m.Luogo, 200):
+		errs["luogo"] = "Il luogo può avere al massimo 200 caratteri."
+	}
+	if tooLong(m.Note, 2000) {
+		errs["note"] = "L'ordine del giorno può avere al massimo 2000 caratteri."
+	}
+	visti := map[string]bool{}
+	for _, rid := range in.Risultati {
+		o, _, ok := pt.Contenuto.Risultato(rid)
+		if !ok {
+			errs["risultati"] = "Un risultato scelto non è nel patto sottoscritto: ricarica la pagina e scegli di nuovo."
+			continue
+		}
+		if visti[rid] {
+			continue
+		}
+		visti[rid] = true
+		var pid *uuid.UUID
+		if x, err := uuid.Parse(o.PersonaID); err == nil {
+			pid = &x
+		}
+		m.Risultati = append(m.Risultati, VoceRisultato{RisultatoID: rid, PersonaID: pid})
+	}
+	for _, iid := range in.Impegni {
+		if _, ok := pt.Contenuto.Impegno(iid); !ok {
+			errs["impegni"] = "Un impegno scelto non è nel patto sottoscritto: ricarica la pagina e scegli di nuovo."
+			continue
+		}
+		if visti[iid] {
+			continue
+		}
+		visti[iid] = true
+		m.Impegni = append(m.Impegni, VoceImpegno{ImpegnoID: iid})
+	}
+	if len(m.Risultati)+len(m.Impegni) == 0 && errs["risultati"] == "" && errs["impegni"] == "" {
+		errs["risultati"] = "Scegli almeno un risultato atteso o un impegno da valutare durante l'incontro."
+	}
+	if len(errs) > 0 {
+		return m, errs
+	}
+	return m, nil
+}
+
+// RisultatoVista is a risultato of a meeting as the patto describes it.
+type RisultatoVista struct {
+	VoceRisultato
+	Obiettivo   string // the objective's title
+	Descrizione string
+	Entro       string // yyyy-mm-dd
+	Persona     string // the member of the objective, or "Nucleo familiare"
+	Trovato     bool   // false: not in the patto's version (should not happen)
+}
+
+// ImpegnoVista is an impegno of a meeting as the patto describes it.
+type ImpegnoVista struct {
+	VoceImpegno
+	Descrizione string
+	Area        string
+	Obbligato   string
+	Frequenza   string
+	Scadenza    string
+	Trovato     bool
+}
+
+// Dettaglio is what a meeting's page shows.
+type Dettaglio struct {
+	Caso       casi.Caso
+	Oggi       time.Time
+	Incontro   Incontro
+	Patto      Patto // the version the meeting refers to
+	Risultati  []RisultatoVista
+	Impegni    []ImpegnoVista
+	Componenti []Componente // current members: the presences to record
+	Presenze   []Presenza   // of a held meeting
+	Avvisi     []string     // about the next meeting of a held one
+}
+
+// Limite is the day by which the meeting after this one should be held
+// (the patto's frequency, at most 90 days).
+func (d Dettaglio) Limite() time.Time {
+	return d.Incontro.Data.AddDate(0, 0, d.Patto.Frequenza())
+}
+
+// Incontro returns a meeting of the case for p, recording the read.
+func (s *Service) Incontro(ctx context.Context, p authz.Principal, casoID, id uuid.UUID, v registro.Voce) (Dettaglio, error) {
+	v.OggettoTipo, v.OggettoID = OggettoTipo, id.String()
+	c, err := s.casi.Access(ctx, p, casoID, v)
+	if err != nil {
+		return Dettaglio{}, err
+	}
+	in, err := leggi(ctx, s.pool, casoID, id, false)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Dettaglio{}, err
+		}
+		return Dettaglio{}, fmt.Errorf("monitoraggio: incontro: %w", err)
+	}
+	d := Dettaglio{Caso: c, Oggi: s.oggi(), Incontro: in}
+	if d.Patto, err = versionePatto(ctx, s.pool, casoID, in.PattoVersione); err != nil {
+		return Dettaglio{}, err
+	}
+	nn, err := nomi(ctx, s.pool, c.NucleoID)
+	if err != nil {
+		return Dettaglio{}, fmt.Errorf("monitoraggio: nomi: %w", err)
+	}
+	d.Risultati, d.Impegni = viste(d.Patto.Contenuto, nn, in)
+	switch in.Stato {
+	case Pianificato:
+		if d.Componenti, err = componenti(ctx, s.pool, c.NucleoID); err != nil {
+			return Dettaglio{}, fmt.Errorf("monitoraggio: componenti: %w", err)
+		}
+	case Svolto:
+		if d.Presenze, err = presenze(ctx, s.pool, *in.IncontroID); err != nil {
+			return Dettaglio{}, fmt.Errorf("monitoraggio: presenze: %w", err)
+		}
+		d.Avvisi = Avvisi(in, d.Patto.Frequenza())
+	}
+	return d, nil
+}
+
+// Verbale is Incontro for the print view, recorded as an export.
+func (s *Service) Verbale(ctx context.Context, p authz.Principal, casoID, id uuid.UUID, v registro.Voce) (Dettaglio, error) {
+	v.Azione, v.Dettaglio = registro.Esportazione, "verbale"
+	d, err := s.Incontro(ctx, p, casoID, id, v)
+	if err == nil && d.Incontro.Stato != Svolto {
+		return Dettaglio{}, ErrNotFound // only a held meeting has a verbale
+	}
+	return d, err
+}
+
+func viste(c patto.Contenuto, nn map[string]string, in Incontro) ([]RisultatoVista, []ImpegnoVista) {
+	var rs []RisultatoVista
+	for _, r := range in.Risultati {
+		x := RisultatoVista{VoceRisultato: r, Persona: "Nucleo familiare"}
+		if o, rr, ok := c.Risultato(r.RisultatoID); ok {
+			x.Obiettivo, x.Descrizione, x.Entro, x.Trovato = o.Titolo, rr.Descrizione, rr.Entro, true
+			x.Persona = nomePersona(c, nn, o.PersonaID)
+		} else {
+			x.Descrizione = "Risultato non presente nella versione del patto"
+		}
+		rs = append(rs, x)
+	}
+	var is []ImpegnoVista
+	for _, i := range in.Impegni {
+		x := ImpegnoVista{VoceImpegno: i}
+		if pi, ok := c.Impegno(i.ImpegnoID); ok {
+			x.Descrizione, x.Area, x.Frequenza, x.Scadenza, x.Trovato = pi.Descrizione, pi.Area, pi.Frequenza, pi.Scadenza, true
+			x.Obbligato = nomePersona(c, nn, pi.PersonaID)
+		} else {
+			x.Descrizione = "Impegno non presente nella versione del patto"
+		}
+		is = append(is, x)
+	}
+	return rs, is
+}
+
+// Avvisi are the warnings about the next meeting of a held one: none
+// stated, or later than the patto's frequency or the 90 days of the
+// presentazione periodica. They do not block the save.
+func Avvisi(in Incontro, frequenza int) []string {
+	t90 := in.Data.AddDate(0, 0, scadenze.GiorniT90)
+	if in.ProssimoIncontro == nil {
+		return []string{"Non è stato indicato il prossimo incontro: la presentazione periodica va registrata entro il " +
+			t90.Format("02/01/2006") + "."}
+	}
+	var out []string
+	p := *in.ProssimoIncontro
+	if frequenza < scadenze.GiorniT90 && p.After(in.Data.AddDate(0, 0, frequenza)) {
+		out = append(out, fmt.Sprintf("Il prossimo incontro è oltre la frequenza prevista dal patto (ogni %d giorni, cioè entro il %s).",
+			frequenza, in.Data.AddDate(0, 0, frequenza).Format("02/01/2006")))
+	}
+	if p.After(t90) {
+		out = append(out, "Il prossimo incontro è oltre i 90 giorni: la presentazione periodica va registrata entro il "+
+			t90.Format("02/01/2006")+", altrimenti la prestazione rischia la sospensione.")
+	}
+	return out
+}
+
+// Voto is the assessment of a risultato or an impegno as typed.
+type Voto struct{ Valutazione, Nota string }
+
+// Registrazione is the assessment form of a held meeting as typed.
+type Registrazione struct {
+	Versione  string
+	Data      string // the day it was held
+	Presenze  map[uuid.UUID]incontri.PresenzaInput
+	Risultati map[string]Voto // by risultato ID
+	Impegni   map[string]Voto // by impegno ID
+	Note      string
+	Prossimo  string // the next meeting's date, optional
+}
+
+// Esito of a recorded meeting.
+type Esito struct {
+	IncontroID uuid.UUID  // the incontro registered
+	ProssimoID *uuid.UUID // the next meeting planned, if stated
+}
+
+// Registra records the assessment of a planned meeting, which becomes
+// svolto; in the same transaction it registers the incontro of tipo
+// monitoraggio with the presences (internal/incontri) and recomputes the
+// case's deadlines (the T90 restarts when a member was present); the first
+// meeting with a member present moves a case from patto_sottoscritto to
+// monitoraggio; the next meeting, if stated, is planned with the same items
+// on the newest signed patto. A stale versione is ErrConflict.
+func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uuid.UUID, in Registrazione, v registro.Voce) (Esito, error) {
+	var out Esito
+	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
+		m, err := leggi(ctx, tx, casoID, id, true)
+		if err != nil {
+			return "", "", err
+		}
+		ver, err := strconv.Atoi(in.Versione)
+		if err != nil || ver != m.Versione || m.Stato != Pianificato {
+			return "", "", ErrConflict
+		}
+		membri, err := componenti(ctx, tx, c.NucleoID)
+		if err != nil {
+			return "", "", fmt.Errorf("monitoraggio: componenti: %w", err)
+		}
+		errs := FieldErrors{}
+		oggi := s.oggi()
+		d, ok := parseData(in.Data)
+		switch {
+		case strings.TrimSpace(in.Data) == "":
+			errs["data"] = "Indica la data in cui si è svolto l'incontro."
+		case !ok:
+			errs["data"] = "Data non valida: usa il formato gg/mm/aaaa."
+		case d.After(oggi):
+			errs["data"] = "La data dell'incontro non può essere futura: registra la valutazione dopo che l'incontro si è svolto."
+		case d.Year() < 2019:
+			errs["data"] = "La data dell'incontro è troppo lontana nel passato: controllala."
+		}
+		inc := incontri.Incontro{Tipo: "monitoraggio", Data: d, Luogo: m.Luogo,
+			Note: fmt.Sprintf("Incontro di monitoraggio del patto per l'inclusione sociale (versione %d).", m.PattoVersione)}
+		presenti := 0
+		for _, mb := range membri {
+			pi := in.Presenze[mb.PersonaID]
+			key := mb.PersonaID.String()
+			pr := incontri.Presenza{PersonaID: mb.PersonaID, Motivo: strings.TrimSpace(pi.Motivo)}
+			switch pi.Stato {
+			case "presente":
+				pr.Presente, pr.Motivo = true, ""
+				presenti++
+			case "assente":
+				pr.Motivo = ""
+			case "giustificato":
+				pr.Giustificato = true
+				switch {
+				case pr.Motivo == "":
+					errs["motivo_"+key] = "Indica il giustificato motivo dell'assenza di " + mb.Nome + "."
+				case tooLong(pr.Motivo, 500):
+					errs["motivo_"+key] = "Il motivo può avere al massimo 500 caratteri."
+				}
+			default:
+				errs["presenza_"+key] = "Indica se " + mb.Nome + " era presente."
+			}
+			inc.Presenze = append(inc.Presenze, pr)
+		}
+		if len(membri) == 0 {
+			errs["presenze"] = "Il nucleo non ha componenti attuali: aggiorna la composizione prima di registrare l'incontro."
+		}
+		for i, r := range m.Risultati {
+			vt := in.Risultati[r.RisultatoID]
+			m.Risultati[i].Valutazione, m.Risultati[i].Nota = vt.Valutazione, strings.TrimSpace(vt.Nota)
+			if !valido(ValutazioniRisultato, vt.Valutazione) {
+				errs["val_r_"+r.RisultatoID] = "Indica la valutazione del risultato."
+			}
+			if tooLong(m.Risultati[i].Nota, 1000) {
+				errs["nota_r_"+r.RisultatoID] = "La nota può avere al massimo 1000 caratteri."
+			}
+		}
+		for i, x := range m.Impegni {
+			vt := in.Impegni[x.ImpegnoID]
+			m.Impegni[i].Valutazione, m.Impegni[i].Nota = vt.Valutazione, strings.TrimSpace(vt.Nota)
+			switch {
+			case !valido(ValutazioniImpegno, vt.Valutazione):
+				errs["val_i_"+x.ImpegnoID] = "Indica se l'impegno è stato rispettato."
+			case vt.Valutazione == "giustificato" && m.Impegni[i].Nota == "":
+				errs["nota_i_"+x.ImpegnoID] = "Indica nella nota il giustificato motivo del mancato rispetto."
+			}
+			if tooLong(m.Impegni[i].Nota, 1000) {
+				errs["nota_i_"+x.ImpegnoID] = "La nota può avere al massimo 1000 caratteri."
+			}
+		}
+		m.Note = strings.TrimSpace(in.Note)
+		if tooLong(m.Note, 5000) {
+			errs["note"] = "Le note possono avere al massimo 5000 caratteri."
+		}
+		if strings.TrimSpace(in.Prossimo) != "" {
+			pd, ok := parseData(in.Prossimo)
+			switch {
+			case !ok:
+				errs["prossimo"] = "Data non valida: usa il formato gg/mm/aaaa."
+			case errs["data"] == "" && !pd.After(d):
+				errs["prossimo"] = "Il prossimo incontro deve essere successivo a questo."
+			case pd.Before(oggi):
+				errs["prossimo"] = "La data del prossimo incontro è già passata: indica una data da oggi in poi."
+			case errs["data"] == "" && pd.After(d.AddDate(1, 0, 0)):
+				errs["prossimo"] = "Il prossimo incontro è a più di un anno da questo: controlla la data."
+			default:
+				m.ProssimoIncontro = &pd
+			}
+		}
+		if len(errs) > 0 {
+			return "", "", errs
+		}
+		incID, err := incontri.RegistraTx(ctx, tx, casoID, inc, p.OperatoreID)
+		if err != nil {
+			return "", "", err
+		}
+		out.IncontroID = incID
+		m.Data, m.IncontroID = d, &incID
+		if err := svolto(ctx, tx, m, ver, p.OperatoreID); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return "", "", err
+			}
+			return "", "", fmt.Errorf("monitoraggio: registra: %w", err)
+		}
+		if err := s.casi.Aggiorna(ctx, tx, casoID); err != nil {
+			return "", "", err
+		}
+		if presenti > 0 && c.Stato == casi.PattoSottoscritto {
+			if err := setStato(ctx, tx, casoID, string(casi.Monitoraggio)); err != nil {
+				return "", "", fmt.Errorf("monitoraggio: stato: %w", err)
+			}
+			op := p.OperatoreID
+			if err := casi.Storico(ctx, tx, casoID, &op, "stato", string(c.Stato), string(casi.Monitoraggio),
+				"Primo incontro di monitoraggio del patto registrato il "+d.Format("02/01/2006")); err != nil {
+				return "", "", err
+			}
+		}
+		if m.ProssimoIncontro != nil {
+			nid, err := s.pianificaProssimo(ctx, tx, m, p.OperatoreID)
+			if err != nil {
+				return "", "", err
+			}
+			out.ProssimoID = &nid
+		}
+		return id.String(), "registrato; incontro " + incID.String(), nil
+	})
+	return out, err
+}
+
+// pianificaProssimo plans the meeting after m on the date m states, at the
+// same time, length and place, with the items of m still in the newest
+// signed patto.
+func (s *Service) pianificaProssimo(ctx context.Context, tx pgx.Tx, m Incontro, by uuid.UUID) (uuid.UUID, error) {
+	pt, err := firmato(ctx, tx, m.CasoID)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	prec := m.ID
+	n := Incontro{CasoID: m.CasoID, PattoID: pt.ID, PattoVersione: pt.Versione, Data: *m.ProssimoIncontro, Ora: m.Ora,
+		DurataMinuti: m.DurataMinuti, Luogo: m.Luogo, PrecedenteID: &prec}
+	for _, r := range m.Risultati {
+		if o, _, ok := pt.Contenuto.Risultato(r.RisultatoID); ok {
+			var pid *uuid.UUID
+			if x, err := uuid.Parse(o.PersonaID); err == nil {
+				pid = &x
+			}
+			n.Risultati = append(n.Risultati, VoceRisultato{RisultatoID: r.RisultatoID, PersonaID: pid})
+		}
+	}
+	for _, i := range m.Impegni {
+		if _, ok := pt.Contenuto.Impegno(i.ImpegnoID); ok {
+			n.Impegni = append(n.Impegni, VoceImpegno{ImpegnoID: i.ImpegnoID})
+		}
+	}
+	id, err := inserisci(ctx, tx, n, by)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("monitoraggio: prossimo incontro: %w", err)
+	}
+	return id, nil
+}
+
+// Annulla cancels a planned meeting, with the reason; a stale versione is
+// ErrConflict.
+func (s *Service) Annulla(ctx context.Context, p authz.Principal, casoID, id uuid.UUID, versione, motivo string, v registro.Voce) error {
+	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
+		m, err := leggi(ctx, tx, casoID, id, true)
+		if err != nil {
+			return "", "", err
+		}
+		ver, err := strconv.Atoi(versione)
+		if err != nil || ver != m.Versione || m.Stato != Pianificato {
+			return "", "", ErrConflict
+		}
+		motivo = strings.TrimSpace(motivo)
+		switch {
+		case motivo == "":
+			return "", "", FieldErrors{"motivo": "Indica il motivo dell'annullamento."}
+		case tooLong(motivo, 500):
+			return "", "", FieldErrors{"motivo": "Il motivo può avere al massimo 500 caratteri."}
+		}
+		if err := annulla(ctx, tx, casoID, id, ver, motivo, p.OperatoreID); err != nil {
+			if errors.Is(err, ErrConflict) {
+				return "", "", err
+			}
+			return "", "", fmt.Errorf("monitoraggio: annulla: %w", err)
+		}
+		return id.String(), "annullato", nil
+	})
+}

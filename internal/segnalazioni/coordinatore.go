@@ -1,0 +1,341 @@
+package segnalazioni
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// The coordinatore PaIS's side (domain.md §8.3): the approval queue of
+// their scope, the decision on one segnalazione seeing only what the
+// decision needs, and the export batches for INPS.
+
+// DimensionePagina is the number of rows of a page of the queue.
+const DimensionePagina = 25
+
+func coordinatore(p authz.Principal) bool { return p.Ruolo == "coordinatore_pais" && p.AmbitoID != nil }
+
+// scopeSQL restricts s (segnalazione) to p's scope, appending its arguments.
+func scopeSQL(p authz.Principal, alias string, args []any) (string, []any) {
+	args = append(args, *p.AmbitoID)
+	w := fmt.Sprintf("%s.ambito_id = $%d", alias, len(args))
+	if p.ComuneID != nil {
+		args = append(args, *p.ComuneID)
+		w += fmt.Sprintf(" AND %s.comune_id = $%d", alias, len(args))
+	}
+	return w, args
+}
+
+// RigaCoda is a segnalazione waiting for approval, as the queue lists it:
+// no member's name, no content.
+type RigaCoda struct {
+	ID               uuid.UUID
+	Numero           int
+	Caso             string // C-000123
+	Comune           string
+	Tipo             string
+	Effetto          Effetto
+	Rettifica        bool
+	DataEvento       time.Time
+	CaseManager      string
+	InApprovazioneIl time.Time
+}
+
+// Coda is a page of the approval queue.
+type Coda struct {
+	Righe       []RigaCoda
+	Pagina      int
+	AltrePagine bool
+	DaInviare   int // approved, waiting for an export
+}
+
+// Coda returns page pagina (from 1) of the segnalazioni in approvazione in
+// p's scope, oldest first; the read is recorded.
+func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (Coda, error) {
+	c := Coda{Pagina: max(pagina, 1)}
+	if !coordinatore(p) {
+		return c, ErrNotFound
+	}
+	where, args := scopeSQL(p, "s", nil)
+	rows, err := s.pool.Query(ctx, `
+		SELECT s.id, s.numero, ca.numero, co.denominazione, t.etichetta, t.effetto, s.rettifica_di IS NOT NULL, s.data_evento,
+		       o.nome || ' ' || o.cognome, s.in_approvazione_dal
+		FROM segnalazione s
+		JOIN caso ca ON ca.id = s.caso_id
+		JOIN comune co ON co.id = s.comune_id
+		JOIN segnalazione_tipo t ON t.id = s.tipo_id
+		JOIN operatore o ON o.id = s.updated_by
+		WHERE `+where+` AND s.stato = 'in_approvazione'
+		ORDER BY s.in_approvazione_dal, s.numero
+		LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((c.Pagina-1)*DimensionePagina), args...)
+	if err != nil {
+		return c, fmt.Errorf("segnalazioni: coda: %w", err)
+	}
+	c.Righe, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RigaCoda, error) {
+		var x RigaCoda
+		var caso int64
+		var eff string
+		err := r.Scan(&x.ID, &x.Numero, &caso, &x.Comune, &x.Tipo, &eff, &x.Rettifica, &x.DataEvento, &x.CaseManager, &x.InApprovazioneIl)
+		x.Caso, x.Effetto = casi.Caso{Numero: caso}.Codice(), Effetto(eff)
+		return x, err
+	})
+	if err != nil {
+		return c, fmt.Errorf("segnalazioni: coda: %w", err)
+	}
+	if len(c.Righe) > DimensionePagina {
+		c.Righe, c.AltrePagine = c.Righe[:DimensionePagina], true
+	}
+	if c.DaInviare, err = daInviare(ctx, s.pool, p); err != nil {
+		return c, err
+	}
+	v.Azione, v.OggettoTipo, v.Esito = registro.Lettura, oggettoTipo, registro.Consentito
+	v.Dettaglio = fmt.Sprintf("coda di approvazione: %d segnalazioni", len(c.Righe))
+	return c, s.reg.Record(ctx, v)
+}
+
+func daInviare(ctx context.Context, q database.Querier, p authz.Principal) (int, error) {
+	where, args := scopeSQL(p, "s", nil)
+	var n int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM segnalazione s WHERE `+where+` AND s.stato = 'approvata'`, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("segnalazioni: da inviare: %w", err)
+	}
+	return n, nil
+}
+
+// Originale is, for a rectification, the sent segnalazione it rectifies.
+type Originale struct {
+	Numero           int
+	Tipo             string
+	DataEvento       time.Time
+	DataAccertamento time.Time
+	Descrizione      string
+	InviataIl        *time.Time
+}
+
+// Decisione is ALL the coordinatore sees of a segnalazione (docs/roles.md,
+// "What the coordinatore PaIS sees of a segnalazione"): what the decision
+// needs and nothing else of the case. Adding a field here widens what the
+// coordinatore sees: update docs/roles.md with it.
+type Decisione struct {
+	ID       uuid.UUID
+	Numero   int
+	Stato    Stato
+	Versione int
+
+	Caso      string // C-000123
+	Comune    string
+	Misura    casi.Misura
+	IDDomanda string
+
+	Componente    string // "Cognome Nome"
+	CodiceFiscale string
+	DataNascita   time.Time
+
+	Tipo             Tipo
+	ImpegnoTesto     string // only the impegno concerned, for a tipo about impegni
+	DataEvento       time.Time
+	DataAccertamento time.Time
+	Descrizione      string
+	Allegati         []Allegato
+	RettificaDi      *Originale
+
+	CaseManager      string
+	InApprovazioneIl *time.Time
+	MotivoRifiuto    string
+	ApprovataDa      string
+	ApprovataIl      *time.Time
+	InviataIl        *time.Time
+	InvioID          *int64
+	Storia           []Passaggio
+}
+
+// Codice is the segnalazione's number as quoted.
+func (d Decisione) Codice() string { return Codice(d.Numero) }
+
+// perDecisione loads segnalazione id if it is in p's scope and has ever been
+// sent to approval (a draft is the case manager's only).
+func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.Principal, id uuid.UUID) (Decisione, uuid.UUID, error) {
+	var d Decisione
+	var casoID, persona uuid.UUID
+	var ambito, comune, caso int64
+	var st, eff, misura string
+	var rett *uuid.UUID
+	err := q.QueryRow(ctx, `
+		SELECT s.id, s.numero, s.stato, s.versione, s.caso_id, s.ambito_id, s.comune_id, ca.numero, co.denominazione,
+		       d.misura, COALESCE(d.id_domanda, ''), s.persona_id, pe.cognome || ' ' || pe.nome, pe.codice_fiscale, pe.data_nascita,
+		       t.id, t.codice, t.etichetta, t.descrizione, t.riferimento_normativo, t.effetto, t.riguarda_impegni,
+		       s.impegno_testo, s.data_evento, s.data_accertamento, s.descrizione, s.rettifica_di,
+		       oc.nome || ' ' || oc.cognome, s.in_approvazione_dal, s.motivo_rifiuto,
+		       COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il, s.inviata_il, s.invio_id
+		FROM segnalazione s
+		JOIN caso ca ON ca.id = s.caso_id
+		JOIN domanda d ON d.id = ca.domanda_id
+		JOIN comune co ON co.id = s.comune_id
+		JOIN persona pe ON pe.id = s.persona_id
+		JOIN segnalazione_tipo t ON t.id = s.tipo_id
+		JOIN operatore oc ON oc.id = s.created_by
+		LEFT JOIN operatore oa ON oa.id = s.approvata_da
+		WHERE s.id = $1 AND s.in_approvazione_dal IS NOT NULL`, id).Scan(
+		&d.ID, &d.Numero, &st, &d.Versione, &casoID, &ambito, &comune, &caso, &d.Comune,
+		&misura, &d.IDDomanda, &persona, &d.Componente, &d.CodiceFiscale, &d.DataNascita,
+		&d.Tipo.ID, &d.Tipo.Codice, &d.Tipo.Etichetta, &d.Tipo.Descrizione, &d.Tipo.Riferimento, &eff, &d.Tipo.RiguardaImpegni,
+		&d.ImpegnoTesto, &d.DataEvento, &d.DataAccertamento, &d.Descrizione, &rett,
+		&d.CaseManager, &d.InApprovazioneIl, &d.MotivoRifiuto, &d.ApprovataDa, &d.ApprovataIl, &d.InviataIl, &d.InvioID)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
+		return d, casoID, ErrNotFound
+	}
+	if err != nil {
+		return d, casoID, fmt.Errorf("segnalazioni: decisione: %w", err)
+	}
+	d.Stato, d.Tipo.Effetto, d.Misura, d.Caso = Stato(st), Effetto(eff), casi.Misura(misura), casi.Caso{Numero: caso}.Codice()
+	if rett != nil {
+		o := Originale{}
+		if err := q.QueryRow(ctx, `SELECT s.numero, t.etichetta, s.data_evento, s.data_accertamento, s.descrizione, s.inviata_il
+			FROM segnalazione s JOIN segnalazione_tipo t ON t.id = s.tipo_id WHERE s.id = $1`, *rett).
+			Scan(&o.Numero, &o.Tipo, &o.DataEvento, &o.DataAccertamento, &o.Descrizione, &o.InviataIl); err != nil {
+			return d, casoID, fmt.Errorf("segnalazioni: originale: %w", err)
+		}
+		d.RettificaDi = &o
+	}
+	sg := Segnalazione{ID: d.ID}
+	if err := completa(ctx, q, &sg); err != nil {
+		return d, casoID, err
+	}
+	d.Allegati, d.Storia = sg.Allegati, sg.Storia
+	return d, casoID, nil
+}
+
+// recordCoord records an access of the coordinatore to segnalazione id.
+func (s *Service) recordCoord(ctx context.Context, v registro.Voce, azione, oggetto, oggettoID string, casoID uuid.UUID, err error) error {
+	v.Azione, v.OggettoTipo, v.OggettoID, v.Esito = azione, oggetto, oggettoID, registro.Consentito
+	if casoID != uuid.Nil {
+		v.CasoID = casoID.String()
+	}
+	if errors.Is(err, ErrNotFound) {
+		v.Esito, v.Dettaglio, v.Azione = registro.Rifiutato, azione, registro.Negato
+	}
+	return s.reg.Record(ctx, v)
+}
+
+// Decisione returns what the coordinatore sees of segnalazione id; the read
+// (or its refusal) is recorded.
+func (s *Service) Decisione(ctx context.Context, p authz.Principal, id uuid.UUID, v registro.Voce) (Decisione, error) {
+	if !coordinatore(p) {
+		return Decisione{}, ErrNotFound
+	}
+	d, casoID, err := s.perDecisione(ctx, s.pool, p, id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return d, err
+	}
+	if rerr := s.recordCoord(ctx, v, registro.Lettura, oggettoTipo, id.String(), casoID, err); rerr != nil {
+		return d, rerr
+	}
+	return d, err
+}
+
+// AllegatoDecisione returns an attachment of a segnalazione p decides on;
+// the download is recorded.
+func (s *Service) AllegatoDecisione(ctx context.Context, p authz.Principal, id, allegato uuid.UUID, v registro.Voce) (Allegato, error) {
+	if !coordinatore(p) {
+		return Allegato{}, ErrNotFound
+	}
+	_, casoID, err := s.perDecisione(ctx, s.pool, p, id)
+	var a Allegato
+	if err == nil {
+		a, err = leggiAllegato(ctx, s.pool, casoID, id, allegato)
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return a, err
+	}
+	if rerr := s.recordCoord(ctx, v, registro.Esportazione, oggettoAlleg, allegato.String(), casoID, err); rerr != nil {
+		return a, rerr
+	}
+	return a, err
+}
+
+// decidi runs fn on segnalazione id locked for the coordinatore p, after
+// checking scope, state (in approvazione) and versione; records the write.
+func (s *Service) decidi(ctx context.Context, p authz.Principal, id uuid.UUID, versione string, v registro.Voce,
+	fn func(tx pgx.Tx, casoID uuid.UUID, numero int) error) error {
+	if !coordinatore(p) {
+		return ErrNotFound
+	}
+	var casoID uuid.UUID
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var ambito, comune int64
+		var numero, ver int
+		var st string
+		err := tx.QueryRow(ctx, `SELECT caso_id, ambito_id, comune_id, numero, stato, versione FROM segnalazione
+			WHERE id = $1 AND in_approvazione_dal IS NOT NULL FOR UPDATE`, id).Scan(&casoID, &ambito, &comune, &numero, &st, &ver)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("segnalazioni: decidi: %w", err)
+		}
+		if strconv.Itoa(ver) != strings.TrimSpace(versione) {
+			return ErrConflict
+		}
+		if Stato(st) != InApprovazione {
+			return ErrStato
+		}
+		if err := fn(tx, casoID, numero); err != nil {
+			return err
+		}
+		rv := v
+		rv.Azione, rv.OggettoTipo, rv.OggettoID, rv.CasoID, rv.Esito = registro.Scrittura, oggettoTipo, id.String(), casoID.String(), registro.Consentito
+		return s.reg.RecordTx(ctx, tx, rv)
+	})
+	if errors.Is(err, ErrNotFound) {
+		if rerr := s.recordCoord(ctx, v, registro.Scrittura, oggettoTipo, id.String(), uuid.Nil, err); rerr != nil {
+			return rerr
+		}
+	}
+	return err
+}
+
+// Approva approves a segnalazione in approvazione: it waits for the next
+// export for INPS.
+func (s *Service) Approva(ctx context.Context, p authz.Principal, id uuid.UUID, versione string, v registro.Voce) error {
+	v.Dettaglio = "approvazione"
+	return s.decidi(ctx, p, id, versione, v, func(tx pgx.Tx, casoID uuid.UUID, numero int) error {
+		now := s.now()
+		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET stato = 'approvata', approvata_da = $2, approvata_il = $3,
+			versione = versione + 1, updated_at = $3 WHERE id = $1`, id, p.OperatoreID, now); err != nil {
+			return fmt.Errorf("segnalazioni: approva: %w", err)
+		}
+		return s.passaggio(ctx, tx, id, casoID, numero, InApprovazione, Approvata, p.OperatoreID, "")
+	})
+}
+
+// Respingi refuses a segnalazione in approvazione with a motivo (required),
+// which the case manager sees to correct it.
+func (s *Service) Respingi(ctx context.Context, p authz.Principal, id uuid.UUID, versione, motivo string, v registro.Voce) error {
+	motivo = strings.TrimSpace(strings.ReplaceAll(motivo, "\r\n", "\n"))
+	switch {
+	case motivo == "":
+		return FieldErrors{"motivo": "Indica il motivo del rifiuto: il case manager lo vedrà per correggere la segnalazione."}
+	case utf8.RuneCountInString(motivo) > MaxMotivo:
+		return FieldErrors{"motivo": fmt.Sprintf("Il motivo supera i %d caratteri: riassumilo.", MaxMotivo)}
+	}
+	v.Dettaglio = "rifiuto"
+	return s.decidi(ctx, p, id, versione, v, func(tx pgx.Tx, casoID uuid.UUID, numero int) error {
+		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET stato = 'respinta', motivo_rifiuto = $2,
+			versione = versione + 1, updated_at = $3 WHERE id = $1`, id, motivo, s.now()); err != nil {
+			return fmt.Errorf("segnalazioni: respingi: %w", err)
+		}
+		return s.passaggio(ctx, tx, id, casoID, numero, InApprovazione, Respinta, p.OperatoreID, motivo)
+	})
+}

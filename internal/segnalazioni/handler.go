@@ -1,0 +1,506 @@
+package segnalazioni
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// Handler serves the case manager's /casi/{id}/segnalazioni… and the
+// coordinatore's /segnalazioni….
+type Handler struct {
+	svc   *Service
+	rs    *httpx.Responder
+	guard *authz.Guard
+}
+
+// NewHandler returns the handler.
+func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
+	return &Handler{svc: svc, rs: rs, guard: guard}
+}
+
+// Routes mounts the pages; every route declares its permission. The row
+// scope is the service's: the assigned case manager for the case's pages
+// (others 404), the coordinatore's ambito or comune for /segnalazioni.
+func (h *Handler) Routes(r chi.Router) {
+	rd := h.guard.Require(authz.Casi, authz.Read)
+	wr := h.guard.Require(authz.Casi, authz.Write)
+	r.With(rd).Get("/casi/{id}/segnalazioni", h.elenco)
+	r.With(rd).Get("/casi/{id}/segnalazioni/nuova", h.nuova)
+	r.With(wr).Post("/casi/{id}/segnalazioni", h.crea)
+	r.With(rd).Get("/casi/{id}/segnalazioni/{seg}", h.dettaglio)
+	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}", h.modifica)
+	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}/approvazione", h.approvazione)
+	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}/annulla", h.annulla)
+	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}/rettifica", h.rettifica)
+	r.With(rd).Get("/casi/{id}/segnalazioni/{seg}/allegati/{allegato}", h.allegato)
+
+	cr := h.guard.Require(authz.Segnalazioni, authz.Read)
+	cw := h.guard.Require(authz.Segnalazioni, authz.Write)
+	r.With(cr).Get("/segnalazioni", h.coda)
+	r.With(cr).Get("/segnalazioni/invii", h.invii)
+	r.With(cw).Post("/segnalazioni/invii", h.esporta)
+	r.With(cr).Get("/segnalazioni/invii/{invio}/file", h.file)
+	r.With(cr).Get("/segnalazioni/{seg}", h.decisione)
+	r.With(cw).Post("/segnalazioni/{seg}/approva", h.approva)
+	r.With(cw).Post("/segnalazioni/{seg}/respingi", h.respingi)
+	r.With(cr).Get("/segnalazioni/{seg}/allegati/{allegato}", h.allegatoDecisione)
+}
+
+// Base is the segnalazioni page of a case.
+func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/segnalazioni" }
+
+func principal(r *http.Request) authz.Principal {
+	p, _ := authz.PrincipalFrom(r.Context())
+	return p
+}
+
+func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
+
+func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
+	id, err := uuid.Parse(chi.URLParam(r, name))
+	if err != nil {
+		return uuid.Nil, notFound
+	}
+	return id, nil
+}
+
+// ids returns the case and the segnalazione of the URL.
+func (h *Handler) ids(w http.ResponseWriter, r *http.Request) (uuid.UUID, uuid.UUID, bool) {
+	id, err := param(r, "id", casi.ErrNotFound)
+	if err == nil {
+		var seg uuid.UUID
+		if seg, err = param(r, "seg", ErrNotFound); err == nil {
+			return id, seg, true
+		}
+	}
+	h.rs.Error(w, r, err)
+	return uuid.Nil, uuid.Nil, false
+}
+
+// maxCorpo bounds a form with attachments: a few files at a time.
+const maxCorpo = 5*MaxAllegato + 1<<20
+
+var errTroppo = FieldErrors{"allegati": "Gli allegati superano nel complesso 50 MB: caricali in più volte, al massimo 10 MB per file."}
+
+// leggiInput reads the segnalazione form (multipart, with the attachments).
+func leggiInput(w http.ResponseWriter, r *http.Request) (Input, FieldErrors) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxCorpo)
+	err := r.ParseMultipartForm(8 << 20)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return Input{}, errTroppo
+	case errors.Is(err, http.ErrNotMultipart):
+		_ = r.ParseForm()
+	}
+	in := Input{
+		Tipo: r.FormValue("tipo"), PersonaID: r.FormValue("persona_id"), ImpegnoID: r.FormValue("impegno_id"),
+		DataEvento: r.FormValue("data_evento"), DataAccertamento: r.FormValue("data_accertamento"),
+		Descrizione: r.FormValue("descrizione"), Versione: r.FormValue("versione"),
+	}
+	if r.MultipartForm == nil {
+		return in, nil
+	}
+	in.Rimuovi = r.MultipartForm.Value["rimuovi"]
+	for _, fh := range r.MultipartForm.File["allegati"] {
+		dati, err := leggiFile(fh)
+		if err != nil {
+			return in, FieldErrors{"allegati": "Il caricamento degli allegati non è riuscito: riprova."}
+		}
+		in.Allegati = append(in.Allegati, File{Nome: fh.Filename, Dati: dati})
+	}
+	return in, nil
+}
+
+func leggiFile(fh *multipart.FileHeader) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxAllegato+1)) // one byte more: "too large"
+}
+
+func pulisci(r *http.Request) {
+	if r.MultipartForm != nil {
+		_ = r.MultipartForm.RemoveAll()
+	}
+}
+
+// conFile reports whether the user had chosen files: a refused form cannot
+// keep them (browsers do not refill file inputs), so the page says so.
+func conFile(in Input) bool {
+	for _, f := range in.Allegati {
+		if f.Nome != "" || len(f.Dati) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
+	id, err := param(r, "id", casi.ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	e, err := h.svc.Elenco(r.Context(), principal(r), id, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, elencoPage(h.rs.Shell(r), e, r.URL.Query().Get("esito")))
+}
+
+func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
+	h.renderNuova(w, r, http.StatusOK, Input{}, nil, false, "")
+}
+
+func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in Input, errs FieldErrors, file bool, avviso string) {
+	id, err := param(r, "id", casi.ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	m, err := h.svc.Nuova(r.Context(), principal(r), id, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, nuovaPage(h.rs.Shell(r), m, in, errs, file, avviso))
+}
+
+func (h *Handler) crea(w http.ResponseWriter, r *http.Request) {
+	defer pulisci(r)
+	id, err := param(r, "id", casi.ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	in, fe := leggiInput(w, r)
+	if fe != nil {
+		h.renderNuova(w, r, http.StatusUnprocessableEntity, in, fe, false, "")
+		return
+	}
+	invia := r.FormValue("azione") == "invia"
+	seg, err := h.svc.Crea(r.Context(), principal(r), id, in, invia, audit(r))
+	switch {
+	case err == nil:
+		esito := "bozza"
+		if invia {
+			esito = "in-approvazione"
+		}
+		httpx.Redirect(w, r, Base(id)+"/"+seg.String()+"?esito="+esito)
+	case errors.As(err, &fe):
+		h.renderNuova(w, r, http.StatusUnprocessableEntity, in, fe, conFile(in), "")
+	case errors.Is(err, ErrChiuso):
+		h.renderNuova(w, r, http.StatusConflict, in, nil, conFile(in), "Il caso è chiuso: non si possono redigere segnalazioni e non è stato salvato nulla.")
+	default:
+		h.rs.Error(w, r, err)
+	}
+}
+
+// formDettaglio is the state of the detail page's forms after a refused
+// POST: what the user typed, its errors, the conflict.
+type formDettaglio struct {
+	In        *Input
+	Errs      FieldErrors
+	File      bool
+	Conflitto bool
+	Avviso    string
+	Esito     string
+	NotaErr   string
+	Nota      string
+}
+
+func (h *Handler) dettaglio(w http.ResponseWriter, r *http.Request) {
+	h.renderDettaglio(w, r, http.StatusOK, formDettaglio{Esito: r.URL.Query().Get("esito")})
+}
+
+func (h *Handler) renderDettaglio(w http.ResponseWriter, r *http.Request, status int, f formDettaglio) {
+	id, seg, ok := h.ids(w, r)
+	if !ok {
+		return
+	}
+	sc, err := h.svc.Dettaglio(r.Context(), principal(r), id, seg, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	in := FromSegnalazione(sc.Segnalazione)
+	if f.In != nil {
+		in = *f.In
+		in.Allegati, in.Rimuovi = nil, nil
+		if f.Conflitto {
+			// Saving again overwrites what the other saved, knowingly.
+			in.Versione = strconv.Itoa(sc.Segnalazione.Versione)
+		}
+	}
+	h.rs.Render(w, r, status, dettaglioPage(h.rs.Shell(r), sc, in, f))
+}
+
+// dopo answers a POST on the detail page: back to it with the outcome, or
+// the page with errors (422), conflict or wrong state (409).
+func (h *Handler) dopo(w http.ResponseWriter, r *http.Request, err error, f formDettaglio, esito string) {
+	id, seg, ok := h.ids(w, r)
+	if !ok {
+		return
+	}
+	var fe FieldErrors
+	switch {
+	case err == nil:
+		httpx.Redirect(w, r, Base(id)+"/"+seg.String()+"?esito="+esito)
+	case errors.As(err, &fe):
+		f.Errs = fe
+		h.renderDettaglio(w, r, http.StatusUnprocessableEntity, f)
+	case errors.Is(err, ErrConflict):
+		f.Conflitto = true
+		h.renderDettaglio(w, r, http.StatusConflict, f)
+	case errors.Is(err, ErrStato):
+		f.In, f.Avviso = nil, "L'operazione non è possibile nello stato attuale della segnalazione: la pagina mostra lo stato aggiornato."
+		h.renderDettaglio(w, r, http.StatusConflict, f)
+	case errors.Is(err, ErrChiuso):
+		f.Avviso = "Il caso è chiuso: le segnalazioni sono in sola lettura e non è stato salvato nulla."
+		h.renderDettaglio(w, r, http.StatusConflict, f)
+	default:
+		h.rs.Error(w, r, err)
+	}
+}
+
+func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
+	defer pulisci(r)
+	id, seg, ok := h.ids(w, r)
+	if !ok {
+		return
+	}
+	in, fe := leggiInput(w, r)
+	if fe != nil {
+		h.dopo(w, r, fe, formDettaglio{In: &in}, "")
+		return
+	}
+	invia := r.FormValue("azione") == "invia"
+	err := h.svc.Modifica(r.Context(), principal(r), id, seg, in, invia, audit(r))
+	esito := "salvata"
+	if invia {
+		esito = "in-approvazione"
+	}
+	h.dopo(w, r, err, formDettaglio{In: &in, File: conFile(in)}, esito)
+}
+
+func (h *Handler) approvazione(w http.ResponseWriter, r *http.Request) {
+	id, seg, ok := h.ids(w, r)
+	if !ok {
+		return
+	}
+	err := h.svc.InviaInApprovazione(r.Context(), principal(r), id, seg, r.PostFormValue("versione"), audit(r))
+	h.dopo(w, r, err, formDettaglio{}, "in-approvazione")
+}
+
+func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
+	id, seg, ok := h.ids(w, r)
+	if !ok {
+		return
+	}
+	nota := r.PostFormValue("nota")
+	err := h.svc.Annulla(r.Context(), principal(r), id, seg, r.PostFormValue("versione"), nota, audit(r))
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		h.renderDettaglio(w, r, http.StatusUnprocessableEntity, formDettaglio{Nota: nota, NotaErr: fe["nota"]})
+		return
+	}
+	h.dopo(w, r, err, formDettaglio{}, "annullata")
+}
+
+func (h *Handler) rettifica(w http.ResponseWriter, r *http.Request) {
+	id, seg, ok := h.ids(w, r)
+	if !ok {
+		return
+	}
+	nuova, err := h.svc.Rettifica(r.Context(), principal(r), id, seg, r.PostFormValue("versione"), audit(r))
+	if err == nil {
+		httpx.Redirect(w, r, Base(id)+"/"+nuova.String()+"?esito=rettifica")
+		return
+	}
+	h.dopo(w, r, err, formDettaglio{}, "")
+}
+
+func scarica(w http.ResponseWriter, nome, mime string, dati []byte, inline bool) {
+	disp := "attachment"
+	if inline {
+		disp = "inline"
+	}
+	w.Header().Set("Content-Type", mime)
+	w.Header().Set("Content-Disposition", disp+`; filename*=UTF-8''`+url.PathEscape(nome))
+	w.Header().Set("Content-Length", strconv.Itoa(len(dati)))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(dati)
+}
+
+func (h *Handler) allegato(w http.ResponseWriter, r *http.Request) {
+	id, seg, ok := h.ids(w, r)
+	if !ok {
+		return
+	}
+	all, err := param(r, "allegato", ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	a, err := h.svc.Allegato(r.Context(), principal(r), id, seg, all, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	scarica(w, a.Nome, a.Mime, a.Dati, false)
+}
+
+// The coordinatore's pages.
+
+func (h *Handler) coda(w http.ResponseWriter, r *http.Request) {
+	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
+	c, err := h.svc.Coda(r.Context(), principal(r), pagina, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, codaPage(h.rs.Shell(r), c, r.URL.Query().Get("esito")))
+}
+
+// formDecisione is the state of the decision's forms after a refused POST.
+type formDecisione struct {
+	Motivo    string
+	Errs      FieldErrors
+	Conflitto bool
+	Avviso    string
+}
+
+func (h *Handler) decisione(w http.ResponseWriter, r *http.Request) {
+	h.renderDecisione(w, r, http.StatusOK, formDecisione{})
+}
+
+func (h *Handler) renderDecisione(w http.ResponseWriter, r *http.Request, status int, f formDecisione) {
+	seg, err := param(r, "seg", ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	d, err := h.svc.Decisione(r.Context(), principal(r), seg, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, decisionePage(h.rs.Shell(r), d, f))
+}
+
+func (h *Handler) dopoDecisione(w http.ResponseWriter, r *http.Request, err error, f formDecisione, esito string) {
+	var fe FieldErrors
+	switch {
+	case err == nil:
+		httpx.Redirect(w, r, "/segnalazioni?esito="+esito)
+	case errors.As(err, &fe):
+		f.Errs = fe
+		h.renderDecisione(w, r, http.StatusUnprocessableEntity, f)
+	case errors.Is(err, ErrConflict):
+		f.Conflitto = true
+		h.renderDecisione(w, r, http.StatusConflict, f)
+	case errors.Is(err, ErrStato):
+		f.Avviso = "La segnalazione non è più in approvazione: la pagina mostra lo stato aggiornato."
+		h.renderDecisione(w, r, http.StatusConflict, f)
+	default:
+		h.rs.Error(w, r, err)
+	}
+}
+
+func (h *Handler) approva(w http.ResponseWriter, r *http.Request) {
+	seg, err := param(r, "seg", ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	err = h.svc.Approva(r.Context(), principal(r), seg, r.PostFormValue("versione"), audit(r))
+	h.dopoDecisione(w, r, err, formDecisione{}, "approvata")
+}
+
+func (h *Handler) respingi(w http.ResponseWriter, r *http.Request) {
+	seg, err := param(r, "seg", ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	motivo := r.PostFormValue("motivo")
+	err = h.svc.Respingi(r.Context(), principal(r), seg, r.PostFormValue("versione"), motivo, audit(r))
+	h.dopoDecisione(w, r, err, formDecisione{Motivo: motivo}, "respinta")
+}
+
+func (h *Handler) allegatoDecisione(w http.ResponseWriter, r *http.Request) {
+	seg, err := param(r, "seg", ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	all, err := param(r, "allegato", ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	a, err := h.svc.AllegatoDecisione(r.Context(), principal(r), seg, all, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	scarica(w, a.Nome, a.Mime, a.Dati, false)
+}
+
+func (h *Handler) invii(w http.ResponseWriter, r *http.Request) {
+	h.renderInvii(w, r, http.StatusOK, r.URL.Query().Get("esito"))
+}
+
+func (h *Handler) renderInvii(w http.ResponseWriter, r *http.Request, status int, esito string) {
+	in, err := h.svc.Invii(r.Context(), principal(r), audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, inviiPage(h.rs.Shell(r), in, esito))
+}
+
+func (h *Handler) esporta(w http.ResponseWriter, r *http.Request) {
+	inv, err := h.svc.Esporta(r.Context(), principal(r), audit(r))
+	switch {
+	case err == nil:
+		httpx.Redirect(w, r, "/segnalazioni/invii?esito="+fmt.Sprint(inv.ID))
+	case errors.Is(err, ErrNienteDaInviare):
+		h.renderInvii(w, r, http.StatusConflict, "vuoto")
+	default:
+		h.rs.Error(w, r, err)
+	}
+}
+
+func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "invio"), 10, 64)
+	if err != nil {
+		h.rs.Error(w, r, ErrNotFound)
+		return
+	}
+	inv, err := h.svc.FileInvio(r.Context(), principal(r), id, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	w.Header().Set("X-Checksum-Sha256", inv.SHA256Hex())
+	scarica(w, inv.NomeFile, "application/jsonl", inv.Contenuto, false)
+}

@@ -1,0 +1,147 @@
+package segnalazioni
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/web/ui"
+)
+
+var rome = mustLoad("Europe/Rome")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded by cmd/cartella
+	}
+	return loc
+}
+
+func data(t time.Time) string { return t.Format("02/01/2006") }
+
+func dataPtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return dataOra(*t)
+}
+
+func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
+
+func dimensione(n int) string {
+	switch {
+	case n >= 1<<20:
+		return strings.Replace(fmt.Sprintf("%.1f MB", float64(n)/(1<<20)), ".", ",", 1)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d kB", (n+512)>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
+}
+
+func tipoMime(m string) string {
+	if l := MimeAmmessi[m]; l != "" {
+		return l
+	}
+	return m
+}
+
+var esitiCM = map[string]string{
+	"bozza":           "Segnalazione salvata come bozza.",
+	"salvata":         "Modifiche salvate.",
+	"in-approvazione": "Segnalazione inviata in approvazione al coordinatore.",
+	"annullata":       "Segnalazione annullata.",
+	"rettifica":       "Rettifica avviata: correggi i dati e inviala in approvazione. La segnalazione originale resta inviata finché la rettifica non è inviata a INPS.",
+}
+
+var esitiCoord = map[string]string{
+	"approvata": "Segnalazione approvata: sarà inclusa nella prossima esportazione per INPS.",
+	"respinta":  "Segnalazione respinta: il case manager vede il motivo e può correggerla.",
+}
+
+func tipiOptions(ts []Tipo) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Scegli il tipo di evento"}}
+	for _, t := range ts {
+		out = append(out, ui.Option{Value: t.Codice, Label: t.Etichetta})
+	}
+	return out
+}
+
+func componentiOptions(cs []Componente) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Scegli il componente"}}
+	for _, c := range cs {
+		out = append(out, ui.Option{Value: c.PersonaID.String(),
+			Label: c.Cognome + " " + c.Nome + " (" + c.CodiceFiscale + ", " + relazione(c.Relazione) + ")"})
+	}
+	return out
+}
+
+func impegniOptions(m Modulo) []ui.Option {
+	nomi := map[string]string{}
+	for _, c := range m.Componenti {
+		nomi[c.PersonaID.String()] = c.Cognome + " " + c.Nome
+	}
+	out := []ui.Option{{Value: "", Label: "Nessun impegno in particolare"}}
+	for _, i := range m.Impegni {
+		l := i.Testo
+		if n := nomi[i.PersonaID]; n != "" {
+			l = n + " · " + l
+		}
+		out = append(out, ui.Option{Value: i.ID, Label: l})
+	}
+	return out
+}
+
+func relazione(r string) string {
+	switch r {
+	case "richiedente":
+		return "richiedente"
+	case "coniuge":
+		return "coniuge"
+	case "convivente":
+		return "convivente"
+	case "figlio":
+		return "figlio o figlia"
+	case "genitore":
+		return "genitore"
+	case "altro_parente":
+		return "altro parente"
+	}
+	return "altro"
+}
+
+// righe splits a text into its lines, for display.
+func righe(s string) []string {
+	return strings.Split(strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n"), "\n")
+}
+
+func versione(n int) string { return strconv.Itoa(n) }
+
+func allegatoURL(sg Segnalazione, a Allegato) string {
+	return Base(sg.CasoID) + "/" + sg.ID.String() + "/allegati/" + a.ID.String()
+}
+
+func codaPager(c Coda) ui.Pager {
+	return ui.Pager{Page: c.Pagina, HasNext: c.AltrePagine, BaseURL: "/segnalazioni", PageSize: DimensionePagina}
+}
+
+func casoAperto(c casi.Caso) bool { return c.Aperto() }
+
+func checkedRimuovi(in Input, id string) bool {
+	for _, x := range in.Rimuovi {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// daPasso is a state change as the history lists it.
+func daPasso(p Passaggio) string {
+	if p.Da == "" {
+		return "Creata come " + strings.ToLower(p.A.Label())
+	}
+	return p.Da.Label() + " → " + p.A.Label()
+}

@@ -1,0 +1,3 @@
+DROP TABLE monitoraggio_impegno;
+DROP TABLE monitoraggio_obiettivo;
+DROP TABLE monitoraggio_incontro;

@@ -1,0 +1,10 @@
+DROP TABLE segnalazione_stato;
+DROP FUNCTION segnalazione_stato_immutabile();
+DROP TABLE segnalazione_allegato;
+DROP TABLE segnalazione;
+DROP FUNCTION segnalazione_contenuto_bloccato();
+DROP FUNCTION segnalazione_non_cancellabile();
+DROP TABLE segnalazione_contatore;
+DROP TABLE segnalazione_invio;
+DROP TABLE segnalazione_tipo;
+DROP FUNCTION segnalazione_tipo_non_cancellabile();
