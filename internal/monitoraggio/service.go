@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -373,6 +374,7 @@ type ImpegnoVista struct {
 	Descrizione string
 	Area        string
 	Obbligato   string
+	PersonaID   string // the obliged member
 	Frequenza   string
 	Scadenza    string
 	Trovato     bool
@@ -395,6 +397,25 @@ type Dettaglio struct {
 // (the patto's frequency, at most 90 days).
 func (d Dettaglio) Limite() time.Time {
 	return d.Incontro.Data.AddDate(0, 0, d.Patto.Frequenza())
+}
+
+// NuovaSegnalazione is the address of a new segnalazione for the first
+// impegno assessed as not respected, filled in with its type, the impegno,
+// its obliged member and the meeting's date as the day it was ascertained;
+// "" when every impegno was respected or justified.
+func (d Dettaglio) NuovaSegnalazione() string {
+	for _, i := range d.Impegni {
+		if i.Valutazione != "non_rispettato" {
+			continue
+		}
+		q := url.Values{"tipo": {"impegni_non_rispettati"}, "data_accertamento": {d.Incontro.Data.Format("2006-01-02")}}
+		if i.Trovato {
+			q.Set("impegno_id", i.ImpegnoID)
+			q.Set("persona_id", i.PersonaID)
+		}
+		return "/casi/" + d.Caso.ID.String() + "/segnalazioni/nuova?" + q.Encode()
+	}
+	return ""
 }
 
 // Incontro returns a meeting of the case for p, recording the read.
@@ -461,7 +482,7 @@ func viste(c patto.Contenuto, nn map[string]string, in Incontro) ([]RisultatoVis
 		x := ImpegnoVista{VoceImpegno: i}
 		if pi, ok := c.Impegno(i.ImpegnoID); ok {
 			x.Descrizione, x.Area, x.Frequenza, x.Scadenza, x.Trovato = pi.Descrizione, pi.Area, pi.Frequenza, pi.Scadenza, true
-			x.Obbligato = nomePersona(c, nn, pi.PersonaID)
+			x.Obbligato, x.PersonaID = nomePersona(c, nn, pi.PersonaID), pi.PersonaID
 		} else {
 			x.Descrizione = "Impegno non presente nella versione del patto"
 		}

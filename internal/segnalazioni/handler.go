@@ -165,8 +165,15 @@ func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, elencoPage(h.rs.Shell(r), e, r.URL.Query().Get("esito")))
 }
 
+// nuova shows an empty form, or one filled in from the query: the
+// monitoring meeting that found an impegno not respected links here with
+// the type, the impegno, its member and the day (nothing is saved until
+// the case manager sends the form).
 func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
-	h.renderNuova(w, r, http.StatusOK, Input{}, nil, false, "")
+	q := r.URL.Query()
+	in := Input{Tipo: q.Get("tipo"), PersonaID: q.Get("persona_id"), ImpegnoID: q.Get("impegno_id"),
+		DataEvento: q.Get("data_evento"), DataAccertamento: q.Get("data_accertamento")}
+	h.renderNuova(w, r, http.StatusOK, in, nil, false, "")
 }
 
 func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in Input, errs FieldErrors, file bool, avviso string) {
