@@ -47,9 +47,9 @@ func (h *Handler) Routes(r chi.Router) {
 	r.With(write).Post(base+"/sottoscrivi", h.sottoscrivi)
 	r.With(write).Post(base+"/rivedi", h.rivedi)
 	r.With(write).Post(base+"/sostegni/{sostegno}", h.sostegno)
-	r.With(read).Get(base+"/versioni", h.versioni)
-	r.With(read).Get(base+"/versioni/{n}", h.versione)
-	r.With(read).Get(base+"/versioni/{n}/confronto", h.confronto)
+	schede.Pagine[Scheda, Confronto]{RS: h.rs, NonTrovata: ErrNonTrovata,
+		Corrente: h.svc.Corrente, Leggi: h.svc.Leggi, Confronta: h.svc.Confronta,
+		Versioni: paginaVersioni, Versione: paginaVersione, Confronto: paginaConfronto}.Routes(r, base, read)
 	r.With(read).Get(base+"/versioni/{n}/scansione", h.scansione)
 	r.With(read).Get(base+"/stampa", h.stampa)
 	r.With(read).Get(base+"/patto.pdf", h.pdf)
@@ -389,71 +389,9 @@ func (h *Handler) sostegno(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) versioni(w http.ResponseWriter, r *http.Request) {
-	id, ok := casoID(r)
-	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
-		return
-	}
-	v := audit(r)
-	v.Dettaglio = "elenco delle versioni"
-	sc, err := h.svc.Corrente(r.Context(), principal(r), id, v)
-	if err != nil {
-		h.rs.Error(w, r, err)
-		return
-	}
-	h.rs.Render(w, r, http.StatusOK, paginaVersioni(h.rs.Shell(r), sc))
-}
-
-func numero(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0
-	}
-	return n
-}
-
-func (h *Handler) versione(w http.ResponseWriter, r *http.Request) {
-	id, ok := casoID(r)
-	n := numero(chi.URLParam(r, "n"))
-	if !ok || n == 0 {
-		h.rs.Error(w, r, ErrNonTrovata)
-		return
-	}
-	sc, err := h.svc.Leggi(r.Context(), principal(r), id, n, audit(r))
-	if err != nil {
-		h.rs.Error(w, r, err)
-		return
-	}
-	h.rs.Render(w, r, http.StatusOK, paginaVersione(h.rs.Shell(r), sc))
-}
-
-func (h *Handler) confronto(w http.ResponseWriter, r *http.Request) {
-	id, ok := casoID(r)
-	n := numero(chi.URLParam(r, "n"))
-	con := numero(r.URL.Query().Get("con"))
-	if con == 0 && n > 1 {
-		con = n - 1
-	}
-	if !ok || n == 0 || con == 0 {
-		h.rs.Error(w, r, ErrNonTrovata)
-		return
-	}
-	a, b := con, n
-	if a > b {
-		a, b = b, a
-	}
-	cf, err := h.svc.Confronta(r.Context(), principal(r), id, a, b, audit(r))
-	if err != nil {
-		h.rs.Error(w, r, err)
-		return
-	}
-	h.rs.Render(w, r, http.StatusOK, paginaConfronto(h.rs.Shell(r), cf, n, con))
-}
-
 func (h *Handler) scansione(w http.ResponseWriter, r *http.Request) {
 	id, ok := casoID(r)
-	n := numero(chi.URLParam(r, "n"))
+	n := schede.Numero(chi.URLParam(r, "n"))
 	if !ok || n == 0 {
 		h.rs.Error(w, r, ErrNonTrovata)
 		return
@@ -480,7 +418,7 @@ func (h *Handler) esportata(w http.ResponseWriter, r *http.Request, formato stri
 	}
 	n := 0
 	if q := r.URL.Query().Get("versione"); q != "" {
-		if n = numero(q); n == 0 {
+		if n = schede.Numero(q); n == 0 {
 			h.rs.Error(w, r, ErrNonTrovata)
 			return Scheda{}, false
 		}

@@ -500,6 +500,11 @@ func TestPattoFirmatoNonCambia(t *testing.T) {
 	if st != 200 || !strings.Contains(page, "— Descrizione") || !strings.Contains(page, "avvisare in caso di assenza") {
 		t.Errorf("comparison: %d", st)
 	}
+	for _, missing := range []string{"/versioni/9", "/versioni/x", "/versioni/9/confronto", "/versioni/1/confronto"} {
+		if st, _ := f.get(t, "casemanager", f.base()+missing); st != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", missing, st)
+		}
+	}
 	// Signing version 2 leaves the case where it is, with its history.
 	v2 = f.corrente(t)
 	if _, errs, err := f.svc.Sottoscrivi(ctx, cm, f.caso, v2.Revisione, in, registro.Voce{}); err != nil || len(errs) > 0 {

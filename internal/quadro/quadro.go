@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/schede"
 )
 
@@ -29,7 +30,7 @@ const Tipo = schede.QuadroAnalisi
 
 // Errors.
 var (
-	ErrNonTrovata     = errors.New("quadro: non trovato")
+	ErrNonTrovata     = fmt.Errorf("quadro: non trovato: %w", httpx.ErrNotFound)
 	ErrChiuso         = errors.New("quadro: il caso è chiuso")
 	ErrNessunaBozza   = errors.New("quadro: nessuna bozza")
 	ErrBozzaEsistente = errors.New("quadro: esiste già una bozza")

@@ -240,6 +240,11 @@ func TestQuadroCompleto(t *testing.T) {
 		!strings.Contains(page, "Moderato") || !strings.Contains(page, "Lieve") {
 		t.Errorf("comparison: %d", st)
 	}
+	for _, missing := range []string{"/versioni/9", "/versioni/x", "/versioni/9/confronto", "/versioni/1/confronto"} {
+		if st, _ := f.get(t, "casemanager", base+missing); st != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", missing, st)
+		}
+	}
 	if st, page := f.get(t, "casemanager", base+"/stampa?versione=1"); st != 200 || !strings.Contains(page, "Firma del case manager") || !strings.Contains(page, "Grave o critico") {
 		t.Errorf("print view: %d", st)
 	}

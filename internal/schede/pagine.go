@@ -1,0 +1,112 @@
+package schede
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/web/ui"
+)
+
+// Pagine serves the read-only pages every versioned scheda has under its
+// base address (/casi/{id}/analisi-preliminare, …): the list of versions
+// (/versioni), one version (/versioni/{n}) and the comparison of version n
+// with another (/versioni/{n}/confronto?con=m, by default the one before).
+// S is the module's view of a version, C its comparison; the module keeps
+// its own service (access checks, audit) and templates.
+type Pagine[S, C any] struct {
+	RS *httpx.Responder
+	// NonTrovata is the module's not-found error (it wraps
+	// httpx.ErrNotFound), for a malformed case id or version number.
+	NonTrovata error
+	Corrente   func(ctx context.Context, p authz.Principal, caso uuid.UUID, v registro.Voce) (S, error)
+	Leggi      func(ctx context.Context, p authz.Principal, caso uuid.UUID, n int, v registro.Voce) (S, error)
+	Confronta  func(ctx context.Context, p authz.Principal, caso uuid.UUID, a, b int, v registro.Voce) (C, error)
+	Versioni   func(ui.Shell, S) templ.Component
+	Versione   func(ui.Shell, S) templ.Component
+	Confronto  func(s ui.Shell, c C, n, con int) templ.Component
+}
+
+// Routes registers the three pages under base, behind read.
+func (pg Pagine[S, C]) Routes(r chi.Router, base string, read func(http.Handler) http.Handler) {
+	r.With(read).Get(base+"/versioni", pg.versioni)
+	r.With(read).Get(base+"/versioni/{n}", pg.versione)
+	r.With(read).Get(base+"/versioni/{n}/confronto", pg.confronto)
+}
+
+// Numero is a version number from the address; 0 when it is not one.
+func Numero(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+func principal(r *http.Request) authz.Principal {
+	p, _ := authz.PrincipalFrom(r.Context())
+	return p
+}
+
+func caso(r *http.Request) (uuid.UUID, bool) {
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	return id, err == nil
+}
+
+func (pg Pagine[S, C]) versioni(w http.ResponseWriter, r *http.Request) {
+	id, ok := caso(r)
+	if !ok {
+		pg.RS.Error(w, r, pg.NonTrovata)
+		return
+	}
+	v := registro.FromRequest(r, registro.Voce{})
+	v.Dettaglio = "elenco delle versioni"
+	sc, err := pg.Corrente(r.Context(), principal(r), id, v)
+	if err != nil {
+		pg.RS.Error(w, r, err)
+		return
+	}
+	pg.RS.Render(w, r, http.StatusOK, pg.Versioni(pg.RS.Shell(r), sc))
+}
+
+func (pg Pagine[S, C]) versione(w http.ResponseWriter, r *http.Request) {
+	id, ok := caso(r)
+	n := Numero(chi.URLParam(r, "n"))
+	if !ok || n == 0 {
+		pg.RS.Error(w, r, pg.NonTrovata)
+		return
+	}
+	sc, err := pg.Leggi(r.Context(), principal(r), id, n, registro.FromRequest(r, registro.Voce{}))
+	if err != nil {
+		pg.RS.Error(w, r, err)
+		return
+	}
+	pg.RS.Render(w, r, http.StatusOK, pg.Versione(pg.RS.Shell(r), sc))
+}
+
+func (pg Pagine[S, C]) confronto(w http.ResponseWriter, r *http.Request) {
+	id, ok := caso(r)
+	n := Numero(chi.URLParam(r, "n"))
+	con := Numero(r.URL.Query().Get("con"))
+	if con == 0 && n > 1 {
+		con = n - 1
+	}
+	if !ok || n == 0 || con == 0 {
+		pg.RS.Error(w, r, pg.NonTrovata)
+		return
+	}
+	a, b := min(con, n), max(con, n)
+	cf, err := pg.Confronta(r.Context(), principal(r), id, a, b, registro.FromRequest(r, registro.Voce{}))
+	if err != nil {
+		pg.RS.Error(w, r, err)
+		return
+	}
+	pg.RS.Render(w, r, http.StatusOK, pg.Confronto(pg.RS.Shell(r), cf, n, con))
+}
