@@ -32,8 +32,14 @@ func AggiornaAl(ctx context.Context, q database.Querier, casoID uuid.UUID, now t
 		return err
 	}
 	sc := scadenze.Calcola(sit)
+	// The next appointment: a convocazione, or a monitoring meeting planned.
 	var prossimo *time.Time
-	err = q.QueryRow(ctx, `SELECT min(inizio) FROM convocazione WHERE caso_id = $1 AND NOT annullata AND inizio >= $2`,
+	err = q.QueryRow(ctx, `
+		SELECT min(inizio) FROM (
+			SELECT inizio FROM convocazione WHERE caso_id = $1 AND NOT annullata AND inizio >= $2
+			UNION ALL
+			SELECT (data + ora) AT TIME ZONE 'Europe/Rome' FROM monitoraggio_incontro
+			WHERE caso_id = $1 AND stato = 'pianificato' AND (data + ora) AT TIME ZONE 'Europe/Rome' >= $2) x`,
 		casoID, now).Scan(&prossimo)
 	if err != nil {
 		return fmt.Errorf("casi: aggiorna: next appointment: %w", err)

@@ -87,7 +87,11 @@ func WriteICS(out io.Writer, evs []Evento, dtstamp time.Time, base string) error
 		}
 		w.line("TRANSP", "OPAQUE")
 		if base != "" {
-			w.line("URL", strings.TrimSuffix(base, "/")+"/casi/"+e.CasoID.String()+"/incontri")
+			href := e.Href
+			if href == "" {
+				href = "/casi/" + e.CasoID.String() + "/incontri"
+			}
+			w.line("URL", strings.TrimSuffix(base, "/")+href)
 		}
 		w.line("END", "VEVENT")
 	}

@@ -530,7 +530,8 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 
 // Appuntamento is a convocazione in the operator's week.
 type Appuntamento struct {
-	ConvocazioneID uuid.UUID
+	ConvocazioneID uuid.UUID // or the monitoring meeting's id
+	Href           string    // the page of the appointment
 	CasoID         uuid.UUID
 	Codice         string // "C-000123"
 	Richiedente    string // only while the case is the operator's
@@ -651,7 +652,7 @@ func (s *Service) Agenda(ctx context.Context, p authz.Principal, settimana strin
 			continue
 		}
 		w.Giorni[i].Appuntamenti = append(w.Giorni[i].Appuntamenti, Appuntamento{
-			ConvocazioneID: a.ID, CasoID: a.CasoID, Codice: casi.Caso{Numero: a.Numero}.Codice(),
+			ConvocazioneID: a.ID, CasoID: a.CasoID, Href: a.href(), Codice: casi.Caso{Numero: a.Numero}.Codice(),
 			Richiedente: a.Richiedente, Tipo: a.Tipo, Inizio: in, Fine: a.Fine().In(rome),
 			DurataMinuti: a.DurataMinuti, Luogo: a.Luogo,
 		})
@@ -806,6 +807,7 @@ const FeedWindow = 90 * 24 * time.Hour
 type Evento struct {
 	Convocazione
 	Codice string
+	Href   string // the appointment's page, under the application's URL
 }
 
 // Feed returns the convocazioni (cancelled ones too) of the operator whose
@@ -827,7 +829,7 @@ func (s *Service) Feed(ctx context.Context, token string, v registro.Voce) ([]Ev
 	}
 	out := make([]Evento, len(as))
 	for i, a := range as {
-		out[i] = Evento{Convocazione: a.Convocazione, Codice: casi.Caso{Numero: a.Numero}.Codice()}
+		out[i] = Evento{Convocazione: a.Convocazione, Codice: casi.Caso{Numero: a.Numero}.Codice(), Href: a.href()}
 	}
 	// No session: the record names the token's operator and their ambito, so
 	// that the amministratore di ambito finds it in the register.

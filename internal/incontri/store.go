@@ -194,22 +194,46 @@ func setStato(ctx context.Context, q database.Querier, casoID uuid.UUID, stato s
 // appuntamento is a convocazione of the operator's agenda.
 type appuntamento struct {
 	Convocazione
-	Numero      int64
-	Richiedente string // empty unless the case is still the operator's
+	Numero       int64
+	Richiedente  string // empty unless the case is still the operator's
+	Monitoraggio bool   // a monitoring meeting of the patto (ID is its id)
 }
 
+// href is the appointment's page: the case's incontri, or the monitoring
+// meeting.
+func (a appuntamento) href() string {
+	if a.Monitoraggio {
+		return "/casi/" + a.CasoID.String() + "/monitoraggio/" + a.ID.String()
+	}
+	return "/casi/" + a.CasoID.String() + "/incontri"
+}
+
+// appuntamenti are the operator's convocazioni from dal to al and the
+// monitoring meetings planned in their cases (stato pianificato, or
+// annullato when annullate), as convocazioni of tipo monitoraggio.
 func appuntamenti(ctx context.Context, q database.Querier, operatoreID uuid.UUID, dal, al time.Time, annullate bool) ([]appuntamento, error) {
-	rows, err := q.Query(ctx, `SELECT `+convocazioneCols+`, c.numero,
-		       CASE WHEN c.case_manager_id = $1 THEN COALESCE((
+	const richiedente = `CASE WHEN c.case_manager_id = $1 THEN COALESCE((
 		           SELECT p.cognome || ' ' || p.nome
 		           FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
 		           WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
-		           ORDER BY nc.relazione <> 'richiedente', nc.id LIMIT 1), '') ELSE '' END
+		           ORDER BY nc.relazione <> 'richiedente', nc.id LIMIT 1), '') ELSE '' END`
+	rows, err := q.Query(ctx, `SELECT * FROM (
+		SELECT `+convocazioneCols+`, c.numero, `+richiedente+`, false
 		FROM convocazione cv
 		JOIN caso c ON c.id = cv.caso_id
 		LEFT JOIN operatore o ON o.id = cv.operatore_id
 		WHERE cv.operatore_id = $1 AND cv.inizio >= $2 AND cv.inizio < $3 AND ($4 OR NOT cv.annullata)
-		ORDER BY cv.inizio, c.numero`, operatoreID, dal, al, annullate)
+		UNION ALL
+		SELECT m.id, m.caso_id, c.case_manager_id, COALESCE(o.nome || ' ' || o.cognome, ''), 'monitoraggio',
+		       (m.data + m.ora) AT TIME ZONE 'Europe/Rome', m.durata_minuti, m.luogo, '', m.created_at, '',
+		       m.stato = 'annullato', '', m.versione, c.numero, `+richiedente+`, true
+		FROM monitoraggio_incontro m
+		JOIN caso c ON c.id = m.caso_id
+		LEFT JOIN operatore o ON o.id = c.case_manager_id
+		WHERE c.case_manager_id = $1 AND c.stato <> 'chiuso'
+		  AND (m.stato = 'pianificato' OR ($4 AND m.stato = 'annullato'))
+		  AND (m.data + m.ora) AT TIME ZONE 'Europe/Rome' >= $2 AND (m.data + m.ora) AT TIME ZONE 'Europe/Rome' < $3
+		) x ORDER BY 6, 15`, operatoreID, dal, al, annullate)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +242,7 @@ func appuntamenti(ctx context.Context, q database.Querier, operatoreID uuid.UUID
 		c := &a.Convocazione
 		err := r.Scan(&c.ID, &c.CasoID, &c.OperatoreID, &c.Operatore, &c.Tipo, &c.Inizio, &c.DurataMinuti,
 			&c.Luogo, &c.Canale, &c.InviataIl, &c.EsitoConsegna, &c.Annullata, &c.Note, &c.Versione,
-			&a.Numero, &a.Richiedente)
+			&a.Numero, &a.Richiedente, &a.Monitoraggio)
 		return a, err
 	})
 }

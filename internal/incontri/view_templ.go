@@ -1856,9 +1856,9 @@ func agendaPage(s ui.Shell, w Settimana, gestisce bool) templ.Component {
 								return templ_7745c5c3_Err
 							}
 							var templ_7745c5c3_Var85 templ.SafeURL
-							templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/casi/" + a.CasoID.String() + "/incontri"))
+							templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(a.Href))
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/incontri/view.templ`, Line: 414, Col: 76}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/incontri/view.templ`, Line: 414, Col: 40}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var85))
 							if templ_7745c5c3_Err != nil {
@@ -1871,7 +1871,7 @@ func agendaPage(s ui.Shell, w Settimana, gestisce bool) templ.Component {
 							var templ_7745c5c3_Var86 string
 							templ_7745c5c3_Var86, templ_7745c5c3_Err = templ.JoinStringErrs(a.Codice)
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/incontri/view.templ`, Line: 414, Col: 89}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/incontri/view.templ`, Line: 414, Col: 53}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var86))
 							if templ_7745c5c3_Err != nil {

@@ -548,3 +548,53 @@ func TestProssimoSulPattoRivisto(t *testing.T) {
 		t.Errorf("held meeting on version %d: %+v", d.Patto.Versione, d.Risultati)
 	}
 }
+
+// A planned monitoring meeting is an appointment of the case manager: the
+// case's next appointment (the board, the home's count of today's), and an
+// entry of their weekly agenda linking to the meeting; once cancelled it is
+// neither.
+func TestAppuntamento(t *testing.T) {
+	f := setup(t, true)
+	ctx := context.Background()
+	cm := f.people["casemanager"]
+	id, err := f.svc.Pianifica(ctx, cm, f.caso, monitoraggio.Pianificazione{
+		Data: "2026-10-22", Ora: "10:30", Durata: "45", Luogo: "Servizio sociale, via Porrettana 360",
+		Risultati: []string{risCV}, Impegni: []string{impCPI},
+	}, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prossimo := func() *time.Time {
+		t.Helper()
+		var p *time.Time
+		if err := f.pool.QueryRow(ctx, `SELECT prossimo_appuntamento FROM caso WHERE id = $1`, f.caso).Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	want := time.Date(2026, 10, 22, 10, 30, 0, 0, rome)
+	if p := prossimo(); p == nil || !p.Equal(want) {
+		t.Errorf("next appointment %v, want %v", p, want)
+	}
+	inc := incontri.NewService(f.pool, registro.NewService(f.pool), f.casi)
+	inc.SetClock(func() time.Time { return f.now })
+	w, err := inc.Agenda(ctx, cm, "2026-W43", registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := w.Giorni[3].Appuntamenti // Thursday 22 October
+	if len(as) != 1 || as[0].Tipo != "monitoraggio" || !as[0].Inizio.Equal(want) || as[0].DurataMinuti != 45 ||
+		as[0].Href != "/casi/"+f.caso.String()+"/monitoraggio/"+id.String() || as[0].Richiedente != "Bianchi Laura" {
+		t.Errorf("agenda of Thursday: %+v", as)
+	}
+
+	if err := f.svc.Annulla(ctx, cm, f.caso, id, "1", "La famiglia ha chiesto di rinviare", registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	if p := prossimo(); p != nil {
+		t.Errorf("next appointment after the cancellation: %v", p)
+	}
+	if w, err = inc.Agenda(ctx, cm, "2026-W43", registro.Voce{}); err != nil || len(w.Giorni[3].Appuntamenti) != 0 {
+		t.Errorf("agenda after the cancellation: %+v %v", w.Giorni[3].Appuntamenti, err)
+	}
+}

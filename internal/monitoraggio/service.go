@@ -219,6 +219,11 @@ func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID
 		if err != nil {
 			return err
 		}
+		// A planned meeting is the case's next appointment (the board, the
+		// home's count of today's appointments).
+		if err := s.casi.Aggiorna(ctx, tx, casoID); err != nil {
+			return err
+		}
 		v.Azione, v.Esito, v.OggettoTipo, v.OggettoID, v.CasoID = registro.Scrittura, registro.Consentito, OggettoTipo, id, casoID.String()
 		v.Dettaglio = dettaglio
 		return s.reg.RecordTx(ctx, tx, v)
