@@ -6,11 +6,13 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/home"
+	"github.com/cartella/cartella/internal/segnalazioni"
 )
 
 // lavoro adapts the casi counts to the home page: the case manager's own
-// cases, the coordinatore's scope; each count links to the list behind it.
-func lavoro(cs *casi.Service) home.FonteLavoro {
+// cases, the coordinatore's scope and the segnalazioni waiting for them;
+// each count links to the list behind it.
+func lavoro(cs *casi.Service, ss *segnalazioni.Service) home.FonteLavoro {
 	return func(ctx context.Context, p authz.Principal) (home.Lavoro, bool, error) {
 		r, ok, err := cs.RiepilogoLavoro(ctx, p)
 		if err != nil || !ok {
@@ -24,11 +26,21 @@ func lavoro(cs *casi.Service) home.FonteLavoro {
 				{Etichetta: "appuntamenti oggi", Numero: r.Oggi, Href: "/agenda"},
 			}}, true, nil
 		}
-		return home.Lavoro{Voci: []home.VoceLavoro{
+		l := home.Lavoro{Voci: []home.VoceLavoro{
 			{Etichetta: "casi aperti nel tuo ambito", Numero: r.Aperti, Href: "/assegnazioni"},
 			{Etichetta: "da assegnare", Numero: r.DaAssegnare, Href: "/assegnazioni?da_assegnare=1", Allarme: true},
 			{Etichetta: "senza primo incontro entro i 120 giorni", Numero: r.T120Scaduti, Href: "/assegnazioni?entro=scaduto", Allarme: true},
 			{Etichetta: "assegnati ai case manager (carichi di lavoro)", Numero: r.Aperti - r.DaAssegnare, Href: "/assegnazioni/carichi"},
-		}}, true, nil
+		}}
+		sr, ok, err := ss.RiepilogoCoordinatore(ctx, p)
+		if err != nil {
+			return home.Lavoro{}, false, err
+		}
+		if ok {
+			l.Voci = append(l.Voci,
+				home.VoceLavoro{Etichetta: "segnalazioni da approvare", Numero: sr.DaApprovare, Href: "/segnalazioni", Allarme: true},
+				home.VoceLavoro{Etichetta: "segnalazioni approvate da inviare all'INPS", Numero: sr.DaInviare, Href: "/segnalazioni/invii", Allarme: true})
+		}
+		return l, true, nil
 	}
 }

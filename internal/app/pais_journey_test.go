@@ -173,7 +173,11 @@ func TestJourneyPaIS(t *testing.T) {
 
 	// The coordinatore approves it and exports it for INPS.
 	b.login(t, "coordinatore")
-	b.Navigate(t, a.URL+"/segnalazioni")
+	b.Navigate(t, a.URL+"/")
+	if got := b.Text(t, `[data-testid="home-lavoro"] a[href="/segnalazioni"]`); !strings.Contains(got, "1") || !strings.Contains(got, "segnalazioni da approvare") {
+		t.Errorf("coordinatore's home: %q", got)
+	}
+	b.Click(t, `[data-testid="home-lavoro"] a[href="/segnalazioni"]`)
 	b.Click(t, `[data-testid="coda"] a[data-testid^="apri-"]`)
 	b.Click(t, `[data-testid="approva"]`)
 	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Segnalazione approvata") {

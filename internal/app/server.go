@@ -110,6 +110,7 @@ type deps struct {
 	posta     *posta.Outbox      // outgoing e-mail (worker started by background)
 	postaDemo *posta.DemoHandler // the mail sink's reader; nil unless demo mode without SMTP
 	equipeH   *equipe.Handler
+	segnal    *segnalazioni.Service
 	segnalH   *segnalazioni.Handler
 	monitorH  *monitoraggio.Handler
 	demoIdP   http.Handler // nil outside demo mode
@@ -183,7 +184,6 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.ambiti = accesso.NewAmbitiHandler(d.accesso, d.rs, d.guard)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
-	d.home.ConLavoro(lavoro(d.casi))
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
 	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
 	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
@@ -202,7 +202,9 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 		d.postaDemo = posta.NewDemoHandler(d.posta, d.rs)
 	}
 	d.equipeH = equipe.NewHandler(equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi)), d.rs, d.guard)
-	d.segnalH = segnalazioni.NewHandler(segnalazioni.NewService(pool, d.registro, d.casi), d.rs, d.guard)
+	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
+	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)
+	d.home.ConLavoro(lavoro(d.casi, d.segnal))
 	d.monitorH = monitoraggio.NewHandler(monitoraggio.NewService(pool, d.registro, d.casi), d.rs, d.guard)
 	return d, nil
 }

@@ -1,0 +1,32 @@
+package segnalazioni
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cartella/cartella/internal/authz"
+)
+
+// Riepilogo counts the coordinatore's segnalazioni work for the home page:
+// counts only, no segnalazione is read.
+type Riepilogo struct {
+	DaApprovare int // in approvazione, waiting for the decision
+	DaInviare   int // approved, waiting for an export to INPS
+}
+
+// RiepilogoCoordinatore returns p's counts; ok is false for a role that
+// does not decide on segnalazioni.
+func (s *Service) RiepilogoCoordinatore(ctx context.Context, p authz.Principal) (r Riepilogo, ok bool, err error) {
+	if !coordinatore(p) {
+		return r, false, nil
+	}
+	where, args := scopeSQL(p, "s", nil)
+	err = s.pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE s.stato = 'in_approvazione'), count(*) FILTER (WHERE s.stato = 'approvata')
+		FROM segnalazione s WHERE `+where+` AND s.stato IN ('in_approvazione', 'approvata')`, args...).
+		Scan(&r.DaApprovare, &r.DaInviare)
+	if err != nil {
+		return r, false, fmt.Errorf("segnalazioni: riepilogo: %w", err)
+	}
+	return r, true, nil
+}
