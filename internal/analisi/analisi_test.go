@@ -54,24 +54,18 @@ func setup(t *testing.T) *fixture {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	acc := accesso.NewService(pool)
-	if err := demo.Load(ctx, acc); err != nil {
+	people, err := demo.Principals(ctx, acc)
+	if err != nil {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)
-	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: map[string]authz.Principal{}}
+	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people}
 	f.svc = analisi.NewService(pool, reg, f.casi)
 	clock := func() time.Time { return time.Date(2026, 10, 20, 9, 0, 0, 0, rome) }
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)
-	for _, a := range demo.Accounts {
-		ps, err := acc.PrincipalsByCF(ctx, a.CodiceFiscale())
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.people[a.Username] = ps[0]
-	}
 	cm := f.people["casemanager"]
-	err := pool.QueryRow(ctx, `
+	err = pool.QueryRow(ctx, `
 		WITH n AS (INSERT INTO nucleo (telefono) VALUES ('051 000111') RETURNING id),
 		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita, domicilio)
 		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01', 'Via Roma 1, Casalecchio di Reno') RETURNING id),

@@ -30,19 +30,13 @@ func elencoSetup(t *testing.T) *elencoFixture {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	acc := accesso.NewService(pool)
-	if err := demo.Load(ctx, acc); err != nil {
+	people, err := demo.Principals(ctx, acc)
+	if err != nil {
 		t.Fatal(err)
 	}
-	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, registro.NewService(pool)), people: map[string]authz.Principal{},
+	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, registro.NewService(pool)), people: people,
 		now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
 	f.svc.SetClock(func() time.Time { return f.now })
-	for _, a := range demo.Accounts {
-		ps, err := acc.PrincipalsByCF(ctx, a.CodiceFiscale())
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.people[a.Username] = ps[0]
-	}
 	return f
 }
 

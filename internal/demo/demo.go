@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/codicefiscale"
 )
 
@@ -65,6 +66,27 @@ func AccountByUsername(username string) (Account, bool) {
 		}
 	}
 	return Account{}, false
+}
+
+// Principals loads the demo data (Load) and returns the principal each
+// demo account acts as (its first role), by username: the operators of the
+// tests.
+func Principals(ctx context.Context, acc *accesso.Service) (map[string]authz.Principal, error) {
+	if err := Load(ctx, acc); err != nil {
+		return nil, err
+	}
+	out := make(map[string]authz.Principal, len(Accounts))
+	for _, a := range Accounts {
+		ps, err := acc.PrincipalsByCF(ctx, a.CodiceFiscale())
+		if err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", a.Username, err)
+		}
+		if len(ps) == 0 {
+			return nil, fmt.Errorf("demo: %s has no role", a.Username)
+		}
+		out[a.Username] = ps[0]
+	}
+	return out, nil
 }
 
 // Load creates the demo ambito, comuni and accounts unless they exist.

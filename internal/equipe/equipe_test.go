@@ -43,26 +43,20 @@ func setup(t *testing.T) *fixture {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	acc := accesso.NewService(pool)
-	if err := demo.Load(ctx, acc); err != nil {
+	people, err := demo.Principals(ctx, acc)
+	if err != nil {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	f := &fixture{pool: pool, people: map[string]authz.Principal{}, now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
+	f := &fixture{pool: pool, people: people, now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
 	clock := func() time.Time { return f.now }
 	cs.SetClock(clock)
 	f.outbox = posta.NewOutbox(pool, posta.SinkSender{}, "Cartella <cartella@comune.example>", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	f.svc = equipe.NewService(pool, reg, cs, f.outbox, equipe.NewFonteCaso(pool, cs))
 	f.svc.SetClock(clock)
-	for _, a := range demo.Accounts {
-		ps, err := acc.PrincipalsByCF(ctx, a.CodiceFiscale())
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.people[a.Username] = ps[0]
-	}
 	cm := f.people["casemanager"]
-	err := pool.QueryRow(ctx, `
+	err = pool.QueryRow(ctx, `
 		WITH n AS (INSERT INTO nucleo (email) VALUES ('famiglia.bianchi@example.it') RETURNING id),
 		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
 		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),

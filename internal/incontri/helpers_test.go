@@ -50,23 +50,17 @@ func setup(t *testing.T) *fixture {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	acc := accesso.NewService(pool)
-	if err := demo.Load(ctx, acc); err != nil {
+	people, err := demo.Principals(ctx, acc)
+	if err != nil {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)
-	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: map[string]authz.Principal{},
+	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
 	f.svc = incontri.NewService(pool, reg, f.casi)
 	clock := func() time.Time { return f.now }
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)
-	for _, a := range demo.Accounts {
-		ps, err := acc.PrincipalsByCF(ctx, a.CodiceFiscale())
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.people[a.Username] = ps[0]
-	}
 	f.caso, f.membri = f.newCaso(t, "casemanager", "Rossi", "Maria", "Luca")
 
 	en, err := authz.New(ctx, acc.Bindings)

@@ -62,26 +62,20 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	acc := accesso.NewService(pool)
-	if err := demo.Load(ctx, acc); err != nil {
+	people, err := demo.Principals(ctx, acc)
+	if err != nil {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
 	qs := quadro.NewService(pool, reg, cs)
-	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs), people: map[string]authz.Principal{}}
+	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs), people: people}
 	clock := func() time.Time { return oggi }
 	f.svc.SetClock(clock)
 	qs.SetClock(clock)
 	cs.SetClock(clock)
-	for _, a := range demo.Accounts {
-		ps, err := acc.PrincipalsByCF(ctx, a.CodiceFiscale())
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.people[a.Username] = ps[0]
-	}
 	cm := f.people["casemanager"]
-	err := pool.QueryRow(ctx, `
+	err = pool.QueryRow(ctx, `
 		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
 		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
 		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
