@@ -39,7 +39,8 @@ func lavoro(cs *casi.Service, ss *segnalazioni.Service) home.FonteLavoro {
 		if ok {
 			l.Voci = append(l.Voci,
 				home.VoceLavoro{Etichetta: "segnalazioni da approvare", Numero: sr.DaApprovare, Href: "/segnalazioni", Allarme: true},
-				home.VoceLavoro{Etichetta: "segnalazioni approvate da inviare all'INPS", Numero: sr.DaInviare, Href: "/segnalazioni/invii", Allarme: true})
+				home.VoceLavoro{Etichetta: "segnalazioni approvate da inviare all'INPS", Numero: sr.DaInviare, Href: "/segnalazioni/invii", Allarme: true},
+				home.VoceLavoro{Etichetta: "segnalazioni scartate dall'INPS da rettificare", Numero: sr.Scartate, Href: "/segnalazioni/scartate", Allarme: true})
 		}
 		return l, true, nil
 	}

@@ -153,6 +153,9 @@ var guardedRoutes = map[string][]string{
 	"GET /segnalazioni/invii":                               {"coordinatore_pais"},
 	"POST /segnalazioni/invii":                              {"coordinatore_pais"},
 	"GET /segnalazioni/invii/{invio}/file":                  {"coordinatore_pais"},
+	"GET /segnalazioni/invii/{invio}":                       {"coordinatore_pais"},
+	"GET /segnalazioni/scartate":                            {"coordinatore_pais"},
+	"POST /segnalazioni/{seg}/esito":                        {"coordinatore_pais"},
 }
 
 func walk(t *testing.T, h http.Handler) []string {

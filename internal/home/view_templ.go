@@ -211,7 +211,7 @@ func homePage(s ui.Shell, p homeProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				for _, v := range p.Lavoro.Voci {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<li class=\"col-6 col-md-4 col-lg\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<li class=\"col-6 col-md-4 col-lg-3\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -59,6 +59,7 @@ type Coda struct {
 	Pagina      int
 	AltrePagine bool
 	DaInviare   int // approved, waiting for an export
+	Scartate    int // refused by INPS, not rectified yet
 }
 
 // Coda returns page pagina (from 1) of the segnalazioni in approvazione in
@@ -98,6 +99,9 @@ func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v reg
 		c.Righe, c.AltrePagine = c.Righe[:DimensionePagina], true
 	}
 	if c.DaInviare, err = daInviare(ctx, s.pool, p); err != nil {
+		return c, err
+	}
+	if c.Scartate, err = scartate(ctx, s.pool, p); err != nil {
 		return c, err
 	}
 	v.Azione, v.OggettoTipo, v.Esito = registro.Lettura, oggettoTipo, registro.Consentito
@@ -158,6 +162,7 @@ type Decisione struct {
 	ApprovataIl      *time.Time
 	InviataIl        *time.Time
 	InvioID          *int64
+	Esito            Esito // the outcome INPS returned, once sent
 	Storia           []Passaggio
 }
 
@@ -178,7 +183,8 @@ func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.
 		       t.id, t.codice, t.etichetta, t.descrizione, t.riferimento_normativo, t.effetto, t.riguarda_impegni,
 		       s.impegno_testo, s.data_evento, s.data_accertamento, s.descrizione, s.rettifica_di,
 		       oc.nome || ' ' || oc.cognome, s.in_approvazione_dal, s.motivo_rifiuto,
-		       COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il, s.inviata_il, s.invio_id
+		       COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il, s.inviata_il, s.invio_id,
+		       s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, '')
 		FROM segnalazione s
 		JOIN caso ca ON ca.id = s.caso_id
 		JOIN domanda d ON d.id = ca.domanda_id
@@ -187,12 +193,14 @@ func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.
 		JOIN segnalazione_tipo t ON t.id = s.tipo_id
 		JOIN operatore oc ON oc.id = s.created_by
 		LEFT JOIN operatore oa ON oa.id = s.approvata_da
+		LEFT JOIN operatore oe ON oe.id = s.esito_inps_da
 		WHERE s.id = $1 AND s.in_approvazione_dal IS NOT NULL`, id).Scan(
 		&d.ID, &d.Numero, &st, &d.Versione, &casoID, &ambito, &comune, &caso, &d.Comune,
 		&misura, &d.IDDomanda, &persona, &d.Componente, &d.CodiceFiscale, &d.DataNascita,
 		&d.Tipo.ID, &d.Tipo.Codice, &d.Tipo.Etichetta, &d.Tipo.Descrizione, &d.Tipo.Riferimento, &eff, &d.Tipo.RiguardaImpegni,
 		&d.ImpegnoTesto, &d.DataEvento, &d.DataAccertamento, &d.Descrizione, &rett,
-		&d.CaseManager, &d.InApprovazioneIl, &d.MotivoRifiuto, &d.ApprovataDa, &d.ApprovataIl, &d.InviataIl, &d.InvioID)
+		&d.CaseManager, &d.InApprovazioneIl, &d.MotivoRifiuto, &d.ApprovataDa, &d.ApprovataIl, &d.InviataIl, &d.InvioID,
+		&d.Esito.Valore, &d.Esito.Nota, &d.Esito.Il, &d.Esito.Da)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 		return d, casoID, ErrNotFound
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -52,10 +53,13 @@ func (h *Handler) Routes(r chi.Router) {
 	r.With(cr).Get("/segnalazioni", h.coda)
 	r.With(cr).Get("/segnalazioni/invii", h.invii)
 	r.With(cw).Post("/segnalazioni/invii", h.esporta)
+	r.With(cr).Get("/segnalazioni/invii/{invio}", h.invio)
 	r.With(cr).Get("/segnalazioni/invii/{invio}/file", h.file)
+	r.With(cr).Get("/segnalazioni/scartate", h.scartate)
 	r.With(cr).Get("/segnalazioni/{seg}", h.decisione)
 	r.With(cw).Post("/segnalazioni/{seg}/approva", h.approva)
 	r.With(cw).Post("/segnalazioni/{seg}/respingi", h.respingi)
+	r.With(cw).Post("/segnalazioni/{seg}/esito", h.esito)
 	r.With(cr).Get("/segnalazioni/{seg}/allegati/{allegato}", h.allegatoDecisione)
 }
 
@@ -393,10 +397,13 @@ type formDecisione struct {
 	Errs      FieldErrors
 	Conflitto bool
 	Avviso    string
+	Esito     *formEsito // the esito form, after a refused POST
+	Messaggio string     // the outcome of the last POST (?esito=)
+	Oggi      time.Time  // the esito form's default date
 }
 
 func (h *Handler) decisione(w http.ResponseWriter, r *http.Request) {
-	h.renderDecisione(w, r, http.StatusOK, formDecisione{})
+	h.renderDecisione(w, r, http.StatusOK, formDecisione{Messaggio: r.URL.Query().Get("esito")})
 }
 
 func (h *Handler) renderDecisione(w http.ResponseWriter, r *http.Request, status int, f formDecisione) {
@@ -410,6 +417,7 @@ func (h *Handler) renderDecisione(w http.ResponseWriter, r *http.Request, status
 		h.rs.Error(w, r, err)
 		return
 	}
+	f.Oggi = h.svc.oggi()
 	h.rs.Render(w, r, status, decisionePage(h.rs.Shell(r), d, f))
 }
 
@@ -510,4 +518,106 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Checksum-Sha256", inv.SHA256Hex())
 	scarica(w, inv.NomeFile, "application/jsonl", inv.Contenuto, false)
+}
+
+// formEsito is the state of an esito form after a refused POST: which
+// segnalazione's form, what was typed, its errors, the conflict.
+type formEsito struct {
+	Seg       uuid.UUID
+	In        EsitoInput
+	Errs      FieldErrors
+	Conflitto bool
+	Avviso    string
+}
+
+// invioURL is the page of export batch id, at page pagina.
+func invioURL(id int64, pagina int) string {
+	u := "/segnalazioni/invii/" + strconv.FormatInt(id, 10)
+	if pagina > 1 {
+		u += "?pagina=" + strconv.Itoa(pagina)
+	}
+	return u
+}
+
+func (h *Handler) invio(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "invio"), 10, 64)
+	if err != nil {
+		h.rs.Error(w, r, ErrNotFound)
+		return
+	}
+	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
+	h.renderInvio(w, r, http.StatusOK, id, pagina, r.URL.Query().Get("esito"), nil)
+}
+
+func (h *Handler) renderInvio(w http.ResponseWriter, r *http.Request, status int, id int64, pagina int, esito string, f *formEsito) {
+	pi, err := h.svc.Invio(r.Context(), principal(r), id, pagina, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, invioPage(h.rs.Shell(r), pi, esito, f))
+}
+
+func (h *Handler) scartate(w http.ResponseWriter, r *http.Request) {
+	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
+	sc, err := h.svc.Scartate(r.Context(), principal(r), pagina, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, scartatePage(h.rs.Shell(r), sc))
+}
+
+// esito records the esito INPS returned, from the batch's page (ritorno =
+// invio: back to that page, at the same page of the list) or from the
+// segnalazione's page. A refused form is shown again on the page it came
+// from, with what was typed: 422 for errors, 409 for a conflict or a
+// segnalazione that no longer accepts an esito.
+func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
+	seg, err := param(r, "seg", ErrNotFound)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	in := EsitoInput{Esito: r.PostFormValue("esito"), Motivo: r.PostFormValue("motivo_scarto"),
+		Data: r.PostFormValue("data_esito"), Versione: r.PostFormValue("versione")}
+	daInvio := r.PostFormValue("ritorno") == "invio"
+	pagina, _ := strconv.Atoi(r.PostFormValue("pagina"))
+	invio, err := h.svc.RegistraEsito(r.Context(), principal(r), seg, in, audit(r))
+	f := &formEsito{Seg: seg, In: in}
+	var fe FieldErrors
+	var status int
+	switch {
+	case err == nil && daInvio && invio > 0:
+		u := invioURL(invio, pagina)
+		if pagina > 1 {
+			u += "&esito=registrato"
+		} else {
+			u += "?esito=registrato"
+		}
+		httpx.Redirect(w, r, u+"#seg-"+seg.String())
+		return
+	case err == nil:
+		httpx.Redirect(w, r, "/segnalazioni/"+seg.String()+"?esito=esito-registrato")
+		return
+	case errors.As(err, &fe):
+		f.Errs, status = fe, http.StatusUnprocessableEntity
+	case errors.Is(err, ErrConflict):
+		f.Conflitto, status = true, http.StatusConflict
+	case errors.Is(err, ErrStato):
+		const avviso = "Si registra l'esito INPS solo di una segnalazione inviata o rettificata: la pagina mostra lo stato aggiornato e non è stato registrato nulla."
+		if !daInvio || invio == 0 {
+			h.renderDecisione(w, r, http.StatusConflict, formDecisione{Avviso: avviso})
+			return
+		}
+		f.Avviso, status = avviso, http.StatusConflict
+	default:
+		h.rs.Error(w, r, err)
+		return
+	}
+	if daInvio && invio > 0 {
+		h.renderInvio(w, r, status, invio, pagina, "", f)
+		return
+	}
+	h.renderDecisione(w, r, status, formDecisione{Esito: f})
 }

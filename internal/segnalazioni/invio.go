@@ -73,6 +73,7 @@ func (i Invio) SHA256Hex() string { return hex.EncodeToString(i.SHA256) }
 // Invii is the export page: how many wait, and the batches of p's scope.
 type Invii struct {
 	DaInviare int
+	Scartate  int // refused by INPS, not rectified yet
 	Invii     []Invio
 }
 
@@ -98,6 +99,9 @@ func (s *Service) Invii(ctx context.Context, p authz.Principal, v registro.Voce)
 	}
 	var err error
 	if out.DaInviare, err = daInviare(ctx, s.pool, p); err != nil {
+		return out, err
+	}
+	if out.Scartate, err = scartate(ctx, s.pool, p); err != nil {
 		return out, err
 	}
 	where, args := scopeInvioSQL(p, nil)

@@ -12,6 +12,7 @@ import (
 type Riepilogo struct {
 	DaApprovare int // in approvazione, waiting for the decision
 	DaInviare   int // approved, waiting for an export to INPS
+	Scartate    int // refused by INPS and not rectified yet
 }
 
 // RiepilogoCoordinatore returns p's counts; ok is false for a role that
@@ -27,6 +28,9 @@ func (s *Service) RiepilogoCoordinatore(ctx context.Context, p authz.Principal) 
 		Scan(&r.DaApprovare, &r.DaInviare)
 	if err != nil {
 		return r, false, fmt.Errorf("segnalazioni: riepilogo: %w", err)
+	}
+	if r.Scartate, err = scartate(ctx, s.pool, p); err != nil {
+		return r, false, err
 	}
 	return r, true, nil
 }

@@ -6,8 +6,10 @@
 // approved ones go into an export batch for INPS
 // (docs/formats/segnalazioni.md), which marks them inviata; a sent
 // segnalazione is rectified by a new segnalazione linked to it, and when the
-// rectification is sent in its turn the original becomes rettificata.
-// Every state change is kept (segnalazione_stato).
+// rectification is sent in its turn the original becomes rettificata. The
+// coordinatore records the esito INPS returns for a sent one (acquisita, or
+// scartata with the reason, which the case manager sees to rectify it;
+// esito.go). Every state change and every esito is kept (segnalazione_stato).
 //
 // Only the case manager assigned to the case reads or writes its
 // segnalazioni (casi.Access, casi.Lock); the coordinatore reaches them only
@@ -184,7 +186,7 @@ type Segnalazione struct {
 	ApprovataIl      *time.Time
 	InviataIl        *time.Time
 	InvioID          *int64
-	EsitoINPS        string
+	Esito            Esito // the outcome INPS returned, once sent
 	Versione         int
 	CreataDa         string
 	CreataIl         time.Time

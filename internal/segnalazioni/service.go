@@ -701,13 +701,14 @@ const colonne = `
 	       COALESCE(s.impegno_id, ''), s.impegno_testo, s.data_evento, s.data_accertamento, s.descrizione, s.stato,
 	       s.rettifica_di, COALESCE(r.numero, 0), rd.id, COALESCE(rd.numero, 0),
 	       s.motivo_rifiuto, s.in_approvazione_dal, COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il,
-	       s.inviata_il, s.invio_id, s.esito_inps, s.versione,
-	       oc.nome || ' ' || oc.cognome, s.created_at, s.updated_at
+	       s.inviata_il, s.invio_id, s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, ''),
+	       s.versione, oc.nome || ' ' || oc.cognome, s.created_at, s.updated_at
 	FROM segnalazione s
 	JOIN segnalazione_tipo t ON t.id = s.tipo_id
 	JOIN persona pe ON pe.id = s.persona_id
 	JOIN operatore oc ON oc.id = s.created_by
 	LEFT JOIN operatore oa ON oa.id = s.approvata_da
+	LEFT JOIN operatore oe ON oe.id = s.esito_inps_da
 	LEFT JOIN segnalazione r ON r.id = s.rettifica_di
 	LEFT JOIN LATERAL (SELECT x.id, x.numero FROM segnalazione x
 		WHERE x.rettifica_di = s.id AND x.stato <> 'annullata' ORDER BY x.created_at DESC LIMIT 1) rd ON true`
@@ -721,7 +722,7 @@ func scan(r pgx.Row) (Segnalazione, error) {
 		&sg.ImpegnoID, &sg.ImpegnoTesto, &sg.DataEvento, &sg.DataAccertamento, &sg.Descrizione, &st,
 		&sg.RettificaDi, &sg.RettificaDiNum, &sg.RettificataDa, &sg.RettificataDaNum,
 		&sg.MotivoRifiuto, &sg.InApprovazioneIl, &sg.ApprovataDa, &sg.ApprovataIl,
-		&sg.InviataIl, &sg.InvioID, &sg.EsitoINPS, &sg.Versione,
+		&sg.InviataIl, &sg.InvioID, &sg.Esito.Valore, &sg.Esito.Nota, &sg.Esito.Il, &sg.Esito.Da, &sg.Versione,
 		&sg.CreataDa, &sg.CreataIl, &sg.AggiornataIl)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sg, ErrNotFound

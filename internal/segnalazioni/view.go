@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -57,8 +59,10 @@ var esitiCM = map[string]string{
 }
 
 var esitiCoord = map[string]string{
-	"approvata": "Segnalazione approvata: sarà inclusa nella prossima esportazione per INPS.",
-	"respinta":  "Segnalazione respinta: il case manager vede il motivo e può correggerla.",
+	"approvata":        "Segnalazione approvata: sarà inclusa nella prossima esportazione per INPS.",
+	"respinta":         "Segnalazione respinta: il case manager vede il motivo e può correggerla.",
+	"esito-registrato": "Esito INPS registrato: il case manager lo vede sulla segnalazione.",
+	"registrato":       "Esito INPS registrato: il case manager lo vede sulla segnalazione.",
 }
 
 func tipiOptions(ts []Tipo) []ui.Option {
@@ -138,10 +142,65 @@ func checkedRimuovi(in Input, id string) bool {
 	return false
 }
 
-// daPasso is a state change as the history lists it.
+// daPasso is a state change as the history lists it. An esito INPS is
+// recorded as a row that stays in the same state (RegistraEsito): its note
+// says which esito.
 func daPasso(p Passaggio) string {
-	if p.Da == "" {
+	switch {
+	case p.Da == "":
 		return "Creata come " + strings.ToLower(p.A.Label())
+	case p.Da == p.A:
+		return "Esito INPS"
 	}
 	return p.Da.Label() + " → " + p.A.Label()
+}
+
+// inFrase is a free text (a motivo) set inside a sentence: on one line,
+// without its final full stop.
+func inFrase(s string) string {
+	return strings.TrimRight(strings.Join(strings.Fields(s), " "), ".;: ")
+}
+
+func invioPager(pi PaginaInvio) ui.Pager {
+	return ui.Pager{Page: pi.Pagina, HasNext: pi.AltrePagine, BaseURL: invioURL(pi.Invio.ID, 1), PageSize: DimensionePagina}
+}
+
+func scartatePager(sc Scartate) ui.Pager {
+	return ui.Pager{Page: sc.Pagina, HasNext: sc.AltrePagine, BaseURL: "/segnalazioni/scartate", PageSize: DimensionePagina}
+}
+
+func invioID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// statoEsito is what one esito form shows.
+type statoEsito struct {
+	In        EsitoInput
+	Errs      FieldErrors
+	Conflitto bool
+	Avviso    string
+	Aperto    bool // shown open: it is the form of a refused POST
+}
+
+// esitoDi is the state of the esito form of segnalazione id (esito e, at
+// versione ver): what the user typed after a refused POST on it, else the
+// recorded esito (or a new one dated today).
+func esitoDi(f *formEsito, id uuid.UUID, e Esito, ver int, oggi time.Time) statoEsito {
+	if f != nil && f.Seg == id {
+		if f.Avviso != "" {
+			return statoEsito{In: FromEsito(e, ver, oggi), Avviso: f.Avviso, Aperto: true}
+		}
+		in := f.In
+		if f.Conflitto {
+			// Recording again overwrites what the other recorded, knowingly.
+			in.Versione = strconv.Itoa(ver)
+		}
+		return statoEsito{In: in, Errs: f.Errs, Conflitto: f.Conflitto, Aperto: true}
+	}
+	return statoEsito{In: FromEsito(e, ver, oggi)}
+}
+
+func errEsito(f *formEsito) FieldErrors {
+	if f == nil {
+		return nil
+	}
+	return f.Errs
 }

@@ -1,0 +1,11 @@
+DROP INDEX segnalazione_invio_idx;
+DROP INDEX segnalazione_scartate_idx;
+ALTER TABLE segnalazione
+    DROP CONSTRAINT segnalazione_esito_inps_nota_lunghezza,
+    DROP CONSTRAINT segnalazione_esito_inps_vuoto,
+    DROP CONSTRAINT segnalazione_esito_inps_registrato,
+    DROP CONSTRAINT segnalazione_esito_inps_motivo,
+    DROP CONSTRAINT segnalazione_esito_inps_valore,
+    DROP COLUMN esito_inps_da,
+    DROP COLUMN esito_inps_il,
+    DROP COLUMN esito_inps_nota;
