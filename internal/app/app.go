@@ -227,15 +227,10 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 		if nuclei < 0 || nuclei > 200000 {
 			return fmt.Errorf("--nuclei %d: da 0 a 200000", nuclei)
 		}
-		start := time.Now()
-		n, err := demo.LoadNuclei(ctx, pool, d.registro, nuclei, time.Now(), func(done int) {
-			log.Info("loading demo households", "done", done, "of", nuclei)
-		})
-		if err != nil {
+		// The households at the first start, and a few cases walked along
+		// the workflow (demo_percorsi.go).
+		if err := caricaDemo(ctx, d, nuclei, log); err != nil {
 			return err
-		}
-		if n > 0 {
-			log.Info("demo households loaded", "households", n, "elapsed", time.Since(start).Round(time.Millisecond).String())
 		}
 	}
 	return serveHTTP(ctx, cfg, routes(d), d.background, log)
