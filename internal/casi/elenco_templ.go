@@ -613,9 +613,9 @@ func schedaPage(s ui.Shell, sc Scheda, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var26 string
-				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(sc.Caso.StatoErogazione)
+				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(statoErogazioneLabel(sc.Caso.StatoErogazione))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/casi/elenco.templ`, Line: 226, Col: 50}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/casi/elenco.templ`, Line: 226, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 				if templ_7745c5c3_Err != nil {

@@ -130,6 +130,9 @@ func Contenuto(madre, figlio string) patto.Contenuto {
 		Monitoraggio:      "Un incontro ogni due mesi al servizio sociale",
 		Dal:               "2026-10-01",
 		Al:                "2027-09-30",
+		Sottoscrizione: &patto.Sottoscrizione{Data: "2026-09-28", Modalita: patto.Cartacea, Firmatari: []patto.Firmatario{
+			{Tipo: "componente", PersonaID: madre, Nome: "Bianchi Laura"},
+		}},
 	}
 }
 
@@ -226,6 +229,12 @@ func TestPianifica(t *testing.T) {
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
+	// The page names the day the family signed, not the day the
+	// signature was registered.
+	pg, err := f.svc.Pagina(ctx, cm, f.caso, registro.Voce{})
+	if err != nil || pg.Patto == nil || pg.Patto.FirmatoIl == nil || pg.Patto.FirmatoIl.Format(time.DateOnly) != "2026-09-28" {
+		t.Fatalf("pagina: %v, patto %+v", err, pg.Patto)
+	}
 	m, err := f.svc.Modulo(ctx, cm, f.caso, registro.Voce{})
 	if err != nil || m.Patto == nil || len(m.Gruppi) != 2 || len(m.Impegni) != 2 {
 		t.Fatalf("modulo: %v, %+v", err, m)
@@ -267,7 +276,7 @@ func TestPianifica(t *testing.T) {
 	if len(d.Impegni) != 1 || d.Impegni[0].Descrizione != "Presentarsi al centro per l'impiego" || len(d.Componenti) != 2 {
 		t.Errorf("impegni %+v, componenti %d", d.Impegni, len(d.Componenti))
 	}
-	pg, err := f.svc.Pagina(ctx, cm, f.caso, registro.Voce{})
+	pg, err = f.svc.Pagina(ctx, cm, f.caso, registro.Voce{})
 	if err != nil || pg.Prossimo == nil || pg.Prossimo.ID != id || pg.Patto == nil || pg.Patto.Frequenza() != 60 {
 		t.Fatalf("pagina: %v %+v", err, pg.Prossimo)
 	}

@@ -56,6 +56,13 @@ func daVersione(v schede.Versione) (Patto, error) {
 	if err := json.Unmarshal(v.Contenuto, &p.Contenuto); err != nil {
 		return Patto{}, fmt.Errorf("monitoraggio: patto versione %d: %w", v.Numero, err)
 	}
+	// FirmatoIl is the day the patto was signed (the date typed in the
+	// sottoscrizione form), not the moment the signature was registered.
+	if s := p.Contenuto.Sottoscrizione; s != nil {
+		if giorno, err := time.Parse(time.DateOnly, s.Data); err == nil {
+			p.FirmatoIl = &giorno
+		}
+	}
 	return p, nil
 }
 
