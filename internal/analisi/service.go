@@ -136,19 +136,8 @@ func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.
 	if err != nil {
 		return Confronto{}, err
 	}
-	find := func(n int) (Versione, error) {
-		for _, x := range sc.Versioni {
-			if x.Numero == n {
-				return decodifica(x)
-			}
-		}
-		return Versione{}, ErrNonTrovata
-	}
 	out := Confronto{Scheda: sc}
-	if out.Prima, err = find(a); err != nil {
-		return Confronto{}, err
-	}
-	if out.Dopo, err = find(b); err != nil {
+	if out.Prima, out.Dopo, err = schede.Coppia(sc.Versioni, a, b, decodifica, ErrNonTrovata); err != nil {
 		return Confronto{}, err
 	}
 	et := Etichettatore(sc.Riferimenti, out.Prima.Contenuto, out.Dopo.Contenuto)

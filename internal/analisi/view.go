@@ -137,13 +137,7 @@ func condizioniTesto(m Componente, oggi time.Time) string {
 
 // altreVersioni are the versions to compare version n with.
 func altreVersioni(vs []schede.Versione, n int) []ui.Option {
-	var out []ui.Option
-	for _, v := range vs {
-		if v.Numero != n {
-			out = append(out, ui.Option{Value: itoa(v.Numero), Label: "Versione " + itoa(v.Numero) + " (" + strings.ToLower(statoVersione(v)) + ")"})
-		}
-	}
-	return out
+	return schede.AltreVersioni(vs, n, statoVersione)
 }
 
 // erroriMotivi reports whether a reason of m has an error (its list is then

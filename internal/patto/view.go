@@ -209,13 +209,7 @@ func attuazioneForm(pg Pagina, id string) AttuazioneInput {
 
 // altreVersioni are the versions to compare version n with.
 func altreVersioni(vs []schede.Versione, n int) []ui.Option {
-	var out []ui.Option
-	for _, v := range vs {
-		if v.Numero != n {
-			out = append(out, ui.Option{Value: itoa(v.Numero), Label: "Versione " + itoa(v.Numero) + " (" + strings.ToLower(statoVersione(v)) + ")"})
-		}
-	}
-	return out
+	return schede.AltreVersioni(vs, n, statoVersione)
 }
 
 func descrizioneTipo(r Riferimenti, codice string) string {

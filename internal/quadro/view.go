@@ -58,13 +58,7 @@ func opzioni(s Scala, attuale string) []ui.Option {
 
 // altreVersioni are the versions to compare version n with.
 func altreVersioni(vs []schede.Versione, n int) []ui.Option {
-	var out []ui.Option
-	for _, v := range vs {
-		if v.Numero != n {
-			out = append(out, ui.Option{Value: itoa(v.Numero), Label: "Versione " + itoa(v.Numero) + " (" + strings.ToLower(statoVersione(v)) + ")"})
-		}
-	}
-	return out
+	return schede.AltreVersioni(vs, n, statoVersione)
 }
 
 // attive are the members still in the nucleo.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -109,4 +110,38 @@ func (pg Pagine[S, C]) confronto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg.RS.Render(w, r, http.StatusOK, pg.Confronto(pg.RS.Shell(r), cf, n, con))
+}
+
+// Coppia decodes, with dec, versions a and b of vs (a scheda's versions, as
+// Elenco returns them): the two sides of a comparison. notFound when either
+// is not among them.
+func Coppia[V any](vs []Versione, a, b int, dec func(Versione) (V, error), notFound error) (prima, dopo V, err error) {
+	trova := func(n int) (V, error) {
+		for _, x := range vs {
+			if x.Numero == n {
+				return dec(x)
+			}
+		}
+		var zero V
+		return zero, notFound
+	}
+	if prima, err = trova(a); err != nil {
+		return prima, dopo, err
+	}
+	dopo, err = trova(b)
+	return prima, dopo, err
+}
+
+// AltreVersioni are the versions of vs to compare version n with, as the
+// choices of the comparison form: "Versione 2 (bozza)", the state as stato
+// names it.
+func AltreVersioni(vs []Versione, n int, stato func(Versione) string) []ui.Option {
+	var out []ui.Option
+	for _, v := range vs {
+		if v.Numero != n {
+			k := strconv.Itoa(v.Numero)
+			out = append(out, ui.Option{Value: k, Label: "Versione " + k + " (" + strings.ToLower(stato(v)) + ")"})
+		}
+	}
+	return out
 }
