@@ -74,7 +74,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, casoID uuid.UUI
 		return Scheda{}, err
 	}
 	sc := Scheda{Caso: c, Oggi: s.oggi()}
-	if sc.Componenti, err = componenti(ctx, s.pool, c.NucleoID); err != nil {
+	if sc.Componenti, err = Componenti(ctx, s.pool, c.NucleoID); err != nil {
 		return Scheda{}, fmt.Errorf("incontri: componenti: %w", err)
 	}
 	if sc.Convocazioni, err = convocazioni(ctx, s.pool, casoID); err != nil {
@@ -174,6 +174,40 @@ func parseOra(v string) (int, int, bool) {
 }
 
 func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }
+
+// LeggiPresenze reads the presence typed for each of membri (the form's
+// presenza_<persona> and motivo_<persona>): presente, assente, or assente
+// for a giustificato motivo, which must then be given. The errors go into
+// errs under those names; presenti counts the members present.
+func LeggiPresenze(membri []Componente, in map[uuid.UUID]PresenzaInput, errs map[string]string) (out []Presenza, presenti int) {
+	if len(membri) == 0 {
+		errs["presenze"] = "Il nucleo non ha componenti attuali: aggiorna la composizione prima di registrare un incontro."
+	}
+	for _, m := range membri {
+		pi := in[m.PersonaID]
+		key := m.PersonaID.String()
+		pr := Presenza{PersonaID: m.PersonaID, Motivo: strings.TrimSpace(pi.Motivo)}
+		switch pi.Stato {
+		case "presente":
+			pr.Presente, pr.Motivo = true, ""
+			presenti++
+		case "assente":
+			pr.Motivo = ""
+		case "giustificato":
+			pr.Giustificato = true
+			switch {
+			case pr.Motivo == "":
+				errs["motivo_"+key] = "Indica il giustificato motivo dell'assenza di " + m.Nome + "."
+			case tooLong(pr.Motivo, 500):
+				errs["motivo_"+key] = "Il motivo può avere al massimo 500 caratteri."
+			}
+		default:
+			errs["presenza_"+key] = "Indica se " + m.Nome + " era presente."
+		}
+		out = append(out, pr)
+	}
+	return out, presenti
+}
 
 // NuovaConvocazione is the convocazione form as typed.
 type NuovaConvocazione struct {
@@ -373,7 +407,7 @@ func (s *Service) RegistraIncontro(ctx context.Context, p authz.Principal, casoI
 	var id uuid.UUID
 	v.OggettoTipo = "incontro"
 	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (change, error) {
-		membri, err := componenti(ctx, tx, c.NucleoID)
+		membri, err := Componenti(ctx, tx, c.NucleoID)
 		if err != nil {
 			return change{}, fmt.Errorf("incontri: componenti: %w", err)
 		}
@@ -420,33 +454,8 @@ func (s *Service) RegistraIncontro(ctx context.Context, p authz.Principal, casoI
 		if tooLong(in2.Note, 5000) {
 			errs["note"] = "Le note possono avere al massimo 5000 caratteri."
 		}
-		presenti := 0
-		for _, m := range membri {
-			pi := in.Presenze[m.PersonaID]
-			key := m.PersonaID.String()
-			pr := Presenza{PersonaID: m.PersonaID, Motivo: strings.TrimSpace(pi.Motivo)}
-			switch pi.Stato {
-			case "presente":
-				pr.Presente, pr.Motivo = true, ""
-				presenti++
-			case "assente":
-				pr.Motivo = ""
-			case "giustificato":
-				pr.Giustificato = true
-				switch {
-				case pr.Motivo == "":
-					errs["motivo_"+key] = "Indica il giustificato motivo dell'assenza di " + m.Nome + "."
-				case tooLong(pr.Motivo, 500):
-					errs["motivo_"+key] = "Il motivo può avere al massimo 500 caratteri."
-				}
-			default:
-				errs["presenza_"+key] = "Indica se " + m.Nome + " era presente."
-			}
-			in2.Presenze = append(in2.Presenze, pr)
-		}
-		if len(membri) == 0 {
-			errs["presenze"] = "Il nucleo non ha componenti attuali: aggiorna la composizione prima di registrare un incontro."
-		}
+		var presenti int
+		in2.Presenze, presenti = LeggiPresenze(membri, in.Presenze, errs)
 		if len(errs) > 0 {
 			return change{}, errs
 		}
@@ -470,7 +479,7 @@ type NuovoGiustificato struct{ PersonaID, Motivo, Dal, Al, Documento string }
 func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid.UUID, in NuovoGiustificato, v registro.Voce) error {
 	v.OggettoTipo = "giustificato_motivo"
 	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (change, error) {
-		membri, err := componenti(ctx, tx, c.NucleoID)
+		membri, err := Componenti(ctx, tx, c.NucleoID)
 		if err != nil {
 			return change{}, fmt.Errorf("incontri: componenti: %w", err)
 		}

@@ -17,7 +17,9 @@ import (
 // the only statement here that touches it is setStato, the state
 // transitions this module is responsible for (domain.md §2.3).
 
-func componenti(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
+// Componenti are the current members of the nucleo, the richiedente first
+// then by age: the presences a meeting records (here and in monitoraggio).
+func Componenti(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
 	rows, err := q.Query(ctx, `
 		SELECT p.id, p.cognome || ' ' || p.nome, nc.relazione
 		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id

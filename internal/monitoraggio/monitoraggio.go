@@ -30,6 +30,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/incontri"
 )
 
 // OggettoTipo is how the registro names what this package reads and writes.
@@ -180,11 +181,7 @@ func (in Incontro) NonRispettati() bool {
 }
 
 // Componente is a current member of the case's nucleo.
-type Componente struct {
-	PersonaID uuid.UUID
-	Nome      string // "Cognome Nome"
-	Relazione string
-}
+type Componente = incontri.Componente
 
 // Presenza of a member at a held meeting.
 type Presenza struct {

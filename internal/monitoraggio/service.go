@@ -455,7 +455,7 @@ func (s *Service) Incontro(ctx context.Context, p authz.Principal, casoID, id uu
 	d.Risultati, d.Impegni = viste(d.Patto.Contenuto, nn, in)
 	switch in.Stato {
 	case Pianificato:
-		if d.Componenti, err = componenti(ctx, s.pool, c.NucleoID); err != nil {
+		if d.Componenti, err = incontri.Componenti(ctx, s.pool, c.NucleoID); err != nil {
 			return Dettaglio{}, fmt.Errorf("monitoraggio: componenti: %w", err)
 		}
 	case Svolto:
@@ -563,7 +563,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 		if err != nil || ver != m.Versione || m.Stato != Pianificato {
 			return "", "", ErrConflict
 		}
-		membri, err := componenti(ctx, tx, c.NucleoID)
+		membri, err := incontri.Componenti(ctx, tx, c.NucleoID)
 		if err != nil {
 			return "", "", fmt.Errorf("monitoraggio: componenti: %w", err)
 		}
@@ -582,33 +582,8 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 		}
 		inc := incontri.Incontro{Tipo: "monitoraggio", Data: d, Luogo: m.Luogo,
 			Note: fmt.Sprintf("Incontro di monitoraggio del patto per l'inclusione sociale (versione %d).", m.PattoVersione)}
-		presenti := 0
-		for _, mb := range membri {
-			pi := in.Presenze[mb.PersonaID]
-			key := mb.PersonaID.String()
-			pr := incontri.Presenza{PersonaID: mb.PersonaID, Motivo: strings.TrimSpace(pi.Motivo)}
-			switch pi.Stato {
-			case "presente":
-				pr.Presente, pr.Motivo = true, ""
-				presenti++
-			case "assente":
-				pr.Motivo = ""
-			case "giustificato":
-				pr.Giustificato = true
-				switch {
-				case pr.Motivo == "":
-					errs["motivo_"+key] = "Indica il giustificato motivo dell'assenza di " + mb.Nome + "."
-				case tooLong(pr.Motivo, 500):
-					errs["motivo_"+key] = "Il motivo può avere al massimo 500 caratteri."
-				}
-			default:
-				errs["presenza_"+key] = "Indica se " + mb.Nome + " era presente."
-			}
-			inc.Presenze = append(inc.Presenze, pr)
-		}
-		if len(membri) == 0 {
-			errs["presenze"] = "Il nucleo non ha componenti attuali: aggiorna la composizione prima di registrare l'incontro."
-		}
+		var presenti int
+		inc.Presenze, presenti = incontri.LeggiPresenze(membri, in.Presenze, errs)
 		for i, r := range m.Risultati {
 			vt := in.Risultati[r.RisultatoID]
 			m.Risultati[i].Valutazione, m.Risultati[i].Nota = vt.Valutazione, strings.TrimSpace(vt.Nota)

@@ -210,23 +210,6 @@ func annulla(ctx context.Context, q database.Querier, casoID, id uuid.UUID, vers
 	return nil
 }
 
-// componenti are the current members of the nucleo.
-func componenti(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
-	rows, err := q.Query(ctx, `
-		SELECT p.id, p.cognome || ' ' || p.nome, nc.relazione
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.al IS NULL
-		ORDER BY nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) {
-		var c Componente
-		err := r.Scan(&c.PersonaID, &c.Nome, &c.Relazione)
-		return c, err
-	})
-}
-
 // nomi are the names of everyone who has been a member of the nucleo.
 func nomi(ctx context.Context, q database.Querier, nucleoID uuid.UUID) (map[string]string, error) {
 	rows, err := q.Query(ctx, `
