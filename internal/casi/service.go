@@ -107,6 +107,40 @@ func (s *Service) Lock(ctx context.Context, tx pgx.Tx, p authz.Principal, id uui
 	return c, nil
 }
 
+// ScriviContenuto is a write on the content of case id by p, as every module
+// writes: fn runs in a transaction on the case locked for p (Lock); on a
+// closed case it does not run and the result is chiuso, the module's own
+// error. The write is recorded in the registro in the same transaction,
+// from v as fn completes it (the oggetto written, a detail). A case p may
+// not reach is ErrNotFound, and the refusal is recorded (v's oggetto tipo,
+// the case as oggetto).
+func (s *Service) ScriviContenuto(ctx context.Context, p authz.Principal, id uuid.UUID, v registro.Voce, chiuso error,
+	fn func(tx pgx.Tx, c Caso, w *registro.Voce) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		c, err := s.Lock(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if !c.Aperto() {
+			return chiuso
+		}
+		w := v
+		if err := fn(tx, c, &w); err != nil {
+			return err
+		}
+		w.Azione, w.Esito, w.CasoID = registro.Scrittura, registro.Consentito, id.String()
+		return s.reg.RecordTx(ctx, tx, w)
+	})
+	if errors.Is(err, ErrNotFound) {
+		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Scrittura
+		v.CasoID, v.OggettoID = id.String(), id.String()
+		if rerr := s.reg.Record(ctx, v); rerr != nil {
+			return rerr
+		}
+	}
+	return err
+}
+
 // Get returns the case header with no scope check: for modules that have
 // made their own (the coordinatore board checks Covers on anagrafica).
 func (s *Service) Get(ctx context.Context, q database.Querier, id uuid.UUID) (Caso, error) {

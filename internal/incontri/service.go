@@ -109,23 +109,15 @@ type change struct {
 // recorded.
 func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
 	fn func(tx pgx.Tx, c casi.Caso) (change, error)) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.casi.Lock(ctx, tx, p, casoID)
-		if err != nil {
-			return err
-		}
-		if !c.Aperto() {
-			return ErrChiuso
-		}
+	if v.OggettoTipo == "" {
+		v.OggettoTipo = "incontri" // what a refusal names
+	}
+	return s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) error {
 		ch, err := fn(tx, c)
 		if err != nil {
 			return err
 		}
-		v.Azione, v.Esito = registro.Scrittura, registro.Consentito
-		v.OggettoTipo, v.OggettoID, v.CasoID = ch.oggettoTipo, ch.oggettoID, casoID.String()
-		if err := s.reg.RecordTx(ctx, tx, v); err != nil {
-			return err
-		}
+		w.OggettoTipo, w.OggettoID = ch.oggettoTipo, ch.oggettoID
 		if err := s.casi.Aggiorna(ctx, tx, casoID); err != nil {
 			return err
 		}
@@ -140,17 +132,6 @@ func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID
 		}
 		return nil
 	})
-	if errors.Is(err, casi.ErrNotFound) {
-		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Scrittura
-		v.CasoID, v.OggettoID = casoID.String(), casoID.String()
-		if v.OggettoTipo == "" {
-			v.OggettoTipo = "incontri"
-		}
-		if rerr := s.reg.Record(ctx, v); rerr != nil {
-			return rerr
-		}
-	}
-	return err
 }
 
 // Date and time parsing of the forms: the date input sends yyyy-mm-dd; a

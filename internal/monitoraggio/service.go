@@ -214,35 +214,15 @@ func nomePersona(c patto.Contenuto, nn map[string]string, id string) string {
 // may not reach is ErrNotFound, and the refusal is recorded.
 func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
 	fn func(tx pgx.Tx, c casi.Caso) (oggettoID, dettaglio string, err error)) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.casi.Lock(ctx, tx, p, casoID)
-		if err != nil {
-			return err
-		}
-		if !c.Aperto() {
-			return ErrChiuso
-		}
-		id, dettaglio, err := fn(tx, c)
-		if err != nil {
+	v.OggettoTipo = OggettoTipo
+	return s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) (err error) {
+		if w.OggettoID, w.Dettaglio, err = fn(tx, c); err != nil {
 			return err
 		}
 		// A planned meeting is the case's next appointment (the board, the
 		// home's count of today's appointments).
-		if err := s.casi.Aggiorna(ctx, tx, casoID); err != nil {
-			return err
-		}
-		v.Azione, v.Esito, v.OggettoTipo, v.OggettoID, v.CasoID = registro.Scrittura, registro.Consentito, OggettoTipo, id, casoID.String()
-		v.Dettaglio = dettaglio
-		return s.reg.RecordTx(ctx, tx, v)
+		return s.casi.Aggiorna(ctx, tx, casoID)
 	})
-	if errors.Is(err, casi.ErrNotFound) {
-		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Scrittura
-		v.OggettoTipo, v.CasoID, v.OggettoID = OggettoTipo, casoID.String(), casoID.String()
-		if rerr := s.reg.Record(ctx, v); rerr != nil {
-			return rerr
-		}
-	}
-	return err
 }
 
 func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }

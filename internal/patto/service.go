@@ -216,29 +216,11 @@ func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.
 // casi.ErrNotFound, and the refusal is recorded.
 func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
 	fn func(tx pgx.Tx, c casi.Caso) (oggettoID, dettaglio string, err error)) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.casi.Lock(ctx, tx, p, casoID)
-		if err != nil {
-			return err
-		}
-		if !c.Aperto() {
-			return ErrChiuso
-		}
-		id, dettaglio, err := fn(tx, c)
-		if err != nil {
-			return err
-		}
-		v.Azione, v.Esito, v.Dettaglio = registro.Scrittura, registro.Consentito, dettaglio
-		v.OggettoTipo, v.OggettoID, v.CasoID = OggettoTipo, id, casoID.String()
-		return s.reg.RecordTx(ctx, tx, v)
+	v.OggettoTipo = OggettoTipo
+	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) (err error) {
+		w.OggettoID, w.Dettaglio, err = fn(tx, c)
+		return err
 	})
-	if errors.Is(err, casi.ErrNotFound) {
-		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Scrittura
-		v.OggettoTipo, v.CasoID, v.OggettoID = OggettoTipo, casoID.String(), casoID.String()
-		if rerr := s.reg.Record(ctx, v); rerr != nil {
-			return rerr
-		}
-	}
 	switch {
 	case errors.Is(err, schede.ErrNessunaBozza):
 		err = ErrNessunaBozza

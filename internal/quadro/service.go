@@ -155,30 +155,14 @@ func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.
 func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
 	fn func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error)) (schede.Versione, error) {
 	var out schede.Versione
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.casi.Lock(ctx, tx, p, casoID)
-		if err != nil {
+	v.OggettoTipo = OggettoTipo
+	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) (err error) {
+		if out, w.Dettaglio, err = fn(tx, c); err != nil {
 			return err
 		}
-		if !c.Aperto() {
-			return ErrChiuso
-		}
-		ver, dettaglio, err := fn(tx, c)
-		if err != nil {
-			return err
-		}
-		out = ver
-		v.Azione, v.Esito, v.Dettaglio = registro.Scrittura, registro.Consentito, dettaglio
-		v.OggettoTipo, v.OggettoID, v.CasoID = OggettoTipo, ver.ID.String(), casoID.String()
-		return s.reg.RecordTx(ctx, tx, v)
+		w.OggettoID = out.ID.String()
+		return nil
 	})
-	if errors.Is(err, casi.ErrNotFound) {
-		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Scrittura
-		v.OggettoTipo, v.CasoID, v.OggettoID = OggettoTipo, casoID.String(), casoID.String()
-		if rerr := s.reg.Record(ctx, v); rerr != nil {
-			return out, rerr
-		}
-	}
 	switch {
 	case errors.Is(err, schede.ErrNessunaBozza):
 		err = ErrNessunaBozza

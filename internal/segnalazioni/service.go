@@ -420,29 +420,10 @@ func impegniEtichetta(ts []Tipo) string {
 func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
 	fn func(tx pgx.Tx, c casi.Caso) (oggettoID string, err error)) error {
 	v.OggettoTipo = oggettoTipo
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.casi.Lock(ctx, tx, p, casoID)
-		if err != nil {
-			return err
-		}
-		if !c.Aperto() {
-			return ErrChiuso
-		}
-		id, err := fn(tx, c)
-		if err != nil {
-			return err
-		}
-		v.Azione, v.Esito, v.OggettoID, v.CasoID = registro.Scrittura, registro.Consentito, id, casoID.String()
-		return s.reg.RecordTx(ctx, tx, v)
+	return s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) (err error) {
+		w.OggettoID, err = fn(tx, c)
+		return err
 	})
-	if errors.Is(err, casi.ErrNotFound) {
-		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Scrittura
-		v.CasoID, v.OggettoID = casoID.String(), casoID.String()
-		if rerr := s.reg.Record(ctx, v); rerr != nil {
-			return rerr
-		}
-	}
-	return err
 }
 
 // passaggio records a state change of segnalazione id (number numero, of
