@@ -184,21 +184,4 @@ func (in Incontro) NonRispettati() bool {
 type Componente = incontri.Componente
 
 // Presenza of a member at a held meeting.
-type Presenza struct {
-	PersonaID    uuid.UUID
-	Nome         string
-	Presente     bool
-	Giustificato bool
-	Motivo       string
-}
-
-// Stato is presente, assente or giustificato.
-func (p Presenza) Stato() string {
-	switch {
-	case p.Presente:
-		return "presente"
-	case p.Giustificato:
-		return "giustificato"
-	}
-	return "assente"
-}
+type Presenza = incontri.Presenza
