@@ -44,6 +44,9 @@ Uso:
   cartella import comuni FILE         carica l'elenco ISTAT dei comuni (CSV come pubblicato dall'ISTAT; DATABASE_URL)
   cartella import nuclei [--ambito CODICE] FILE
                                       importa il flusso dei nuclei (JSON Lines, docs/formats/nuclei.md; DATABASE_URL)
+  cartella import sostegni FILE [--prova]
+                                      carica il catalogo dei sostegni del patto con i codici del nomenclatore
+                                      (CSV, docs/formats/sostegni.md; --prova mostra cosa cambierebbe senza scrivere; DATABASE_URL)
 
 Configurazione: variabili d'ambiente, vedi README.md.
 `

@@ -6,24 +6,29 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/registro"
 )
 
-// runImport dispatches `cartella import comuni|nuclei …`.
+// runImport dispatches `cartella import comuni|nuclei|sostegni …`.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 1 {
-		return errors.New("usage: cartella import comuni FILE | cartella import nuclei [--ambito CODICE] FILE")
+		return errors.New("usage: cartella import comuni FILE | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova]")
 	}
 	switch args[0] {
 	case "comuni":
 		return runImportComuni(ctx, args[1:], getenv, stdout)
 	case "nuclei":
 		return runImportNuclei(ctx, args[1:], getenv, stdout, stderr)
+	case "sostegni":
+		return runImportSostegni(ctx, args[1:], getenv, stdout)
 	}
-	return fmt.Errorf("unknown import %q: use comuni or nuclei", args[0])
+	return fmt.Errorf("unknown import %q: use comuni, nuclei or sostegni", args[0])
 }
 
 // runImportComuni loads the ISTAT list of comuni (the CSV ISTAT publishes:
@@ -70,5 +75,89 @@ func runImportComuni(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	fmt.Fprintln(stdout, det)
+	return nil
+}
+
+// runImportSostegni loads the catalogue of sostegni of the patto
+// (patto_sostegno_tipo) from a CSV file (docs/formats/sostegni.md): the
+// official nomenclatore codes, new voci, changed labels. It prints what
+// happens to each codice and every rejected line with its reason; if any
+// line is rejected nothing is loaded. With --prova it only prints what
+// would happen. A load is recorded in the registro.
+func runImportSostegni(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	const uso = "usage: cartella import sostegni FILE [--prova]"
+	var (
+		file  string
+		prova bool
+	)
+	// --prova may come after FILE, where package flag stops reading.
+	for _, a := range args {
+		switch {
+		case a == "--prova" || a == "-prova":
+			prova = true
+		case strings.HasPrefix(a, "-") || file != "":
+			return errors.New(uso)
+		default:
+			file = a
+		}
+	}
+	if file == "" {
+		return errors.New(uso)
+	}
+	dsn := getenv("DATABASE_URL")
+	if dsn == "" {
+		return errors.New("DATABASE_URL is required by `cartella import sostegni`")
+	}
+	if err := checkSchema(dsn); err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cat, err := patto.ParseCatalogo(f)
+	if err != nil {
+		return err
+	}
+	pool, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var res patto.RisultatoCatalogo
+	if prova {
+		res, err = patto.ProvaCatalogo(ctx, pool, cat, time.Now())
+	} else {
+		res, err = patto.ImportaCatalogo(ctx, pool, registro.NewService(pool), cat, time.Now(),
+			registro.Voce{Indirizzo: "riga di comando"})
+	}
+	if err != nil && !errors.Is(err, patto.ErrRigheScartate) {
+		return err
+	}
+	// A real import that failed wrote nothing: its plan is not printed, so
+	// that no line reads as done.
+	if prova || err == nil {
+		for _, v := range res.Voci {
+			fmt.Fprintln(stdout, v)
+		}
+	}
+	for _, s := range res.Scartate {
+		fmt.Fprintf(stdout, "riga %d scartata: %s\n", s.Riga, s.Motivo)
+	}
+	scartate := fmt.Sprintf("%d righe scartate", len(res.Scartate))
+	if len(res.Scartate) == 1 {
+		scartate = "1 riga scartata"
+	}
+	switch {
+	case err != nil && prova:
+		return fmt.Errorf("%s: il file non sarebbe caricato", scartate)
+	case err != nil:
+		return fmt.Errorf("%s: nessuna voce del catalogo dei sostegni è stata caricata", scartate)
+	case prova:
+		fmt.Fprintln(stdout, res.Riepilogo()+" (prova: nulla è stato scritto)")
+	default:
+		fmt.Fprintln(stdout, res.Riepilogo())
+	}
 	return nil
 }
