@@ -10,7 +10,7 @@ import (
 )
 
 // lavoro adapts the casi counts to the home page: the case manager's own
-// cases, the coordinatore's scope and the segnalazioni waiting for them;
+// cases, the coordinatore's scope and the segnalazioni waiting for each;
 // each count links to the list behind it.
 func lavoro(cs *casi.Service, ss *segnalazioni.Service) home.FonteLavoro {
 	return func(ctx context.Context, p authz.Principal) (home.Lavoro, bool, error) {
@@ -19,12 +19,20 @@ func lavoro(cs *casi.Service, ss *segnalazioni.Service) home.FonteLavoro {
 			return home.Lavoro{}, false, err
 		}
 		if p.Ruolo == "case_manager" {
-			return home.Lavoro{Voci: []home.VoceLavoro{
+			l := home.Lavoro{Voci: []home.VoceLavoro{
 				{Etichetta: "casi aperti", Numero: r.Aperti, Href: "/casi"},
 				{Etichetta: "con un termine scaduto", Numero: r.Scaduti, Href: "/casi", Allarme: true},
 				{Etichetta: "con un termine in scadenza", Numero: r.InScadenza, Href: "/casi", Allarme: true},
 				{Etichetta: "appuntamenti oggi", Numero: r.Oggi, Href: "/agenda"},
-			}}, true, nil
+			}}
+			n, ok, err := ss.RiepilogoCaseManager(ctx, p)
+			if err != nil {
+				return home.Lavoro{}, false, err
+			}
+			if ok {
+				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "segnalazioni da completare o correggere", Numero: n, Href: "/casi/segnalazioni", Allarme: true})
+			}
+			return l, true, nil
 		}
 		l := home.Lavoro{Voci: []home.VoceLavoro{
 			{Etichetta: "casi aperti nel tuo ambito", Numero: r.Aperti, Href: "/assegnazioni"},

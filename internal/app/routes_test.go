@@ -136,6 +136,7 @@ var guardedRoutes = map[string][]string{
 
 	// Segnalazioni to INPS (internal/segnalazioni): drafted by the assigned
 	// case manager; approved and exported by the coordinatore PaIS.
+	"GET /casi/segnalazioni":                                {"case_manager"},
 	"GET /casi/{id}/segnalazioni":                           {"case_manager"},
 	"GET /casi/{id}/segnalazioni/nuova":                     {"case_manager"},
 	"POST /casi/{id}/segnalazioni":                          {"case_manager"},

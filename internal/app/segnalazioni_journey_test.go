@@ -218,8 +218,19 @@ func TestJourneySegnalazioni(t *testing.T) {
 	checkPage(t, b.Browser, "segnalazioni-15-scartate")
 	b.Click(t, `[data-testid="logout"]`)
 
-	// Back to the case manager: the segnalazione is sent, and can be rectified.
+	// Back to the case manager: the home counts the segnalazione INPS
+	// refused, and the list of those to act on says why.
 	b.login(t, "casemanager")
+	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 segnalazioni da completare o correggere") {
+		t.Errorf("case manager's home: %q", got)
+	}
+	b.Click(t, `[data-testid="home-lavoro"] a[href="/casi/segnalazioni"]`)
+	if got := b.Text(t, `table[data-testid="mie"]`); !strings.Contains(got, "S-000001") || !strings.Contains(got, "Scartata da INPS: rettificala") ||
+		!strings.Contains(got, motivoScarto) {
+		t.Errorf("segnalazioni da rivedere: %q", got)
+	}
+	checkPage(t, b.Browser, "segnalazioni-15b-da-rivedere")
+	// The segnalazione is sent, and can be rectified.
 	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/segnalazioni")
 	if got := b.Text(t, `[data-testid="segnalazioni"]`); !strings.Contains(got, "Inviata a INPS") || !strings.Contains(got, "Scartata da INPS") {
 		t.Errorf("list after export and esito: %q", got)

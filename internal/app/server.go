@@ -76,6 +76,8 @@ var nav = []navEntry{
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
 	{"Segnalazioni", "/segnalazioni", authz.Segnalazioni, authz.Read},
+	// The case manager's segnalazioni to act on (only the case manager has casi/read).
+	{"Segnalazioni", "/casi/segnalazioni", authz.Casi, authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.

@@ -38,6 +38,7 @@ func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler 
 func (h *Handler) Routes(r chi.Router) {
 	rd := h.guard.Require(authz.Casi, authz.Read)
 	wr := h.guard.Require(authz.Casi, authz.Write)
+	r.With(rd).Get("/casi/segnalazioni", h.mie)
 	r.With(rd).Get("/casi/{id}/segnalazioni", h.elenco)
 	r.With(rd).Get("/casi/{id}/segnalazioni/nuova", h.nuova)
 	r.With(wr).Post("/casi/{id}/segnalazioni", h.crea)
@@ -566,6 +567,17 @@ func (h *Handler) scartate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.rs.Render(w, r, http.StatusOK, scartatePage(h.rs.Shell(r), sc))
+}
+
+// mie is the case manager's segnalazioni to act on, across their cases.
+func (h *Handler) mie(w http.ResponseWriter, r *http.Request) {
+	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
+	m, err := h.svc.DaRivedere(r.Context(), principal(r), pagina, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, miePage(h.rs.Shell(r), m))
 }
 
 // esito records the esito INPS returned, from the batch's page (ritorno =

@@ -165,6 +165,10 @@ func invioPager(pi PaginaInvio) ui.Pager {
 	return ui.Pager{Page: pi.Pagina, HasNext: pi.AltrePagine, BaseURL: invioURL(pi.Invio.ID, 1), PageSize: DimensionePagina}
 }
 
+func miePager(m Mie) ui.Pager {
+	return ui.Pager{Page: m.Pagina, HasNext: m.AltrePagine, BaseURL: "/casi/segnalazioni", Total: m.Totale, PageSize: DimensionePagina}
+}
+
 func scartatePager(sc Scartate) ui.Pager {
 	return ui.Pager{Page: sc.Pagina, HasNext: sc.AltrePagine, BaseURL: "/segnalazioni/scartate", PageSize: DimensionePagina}
 }

@@ -1,0 +1,143 @@
+package segnalazioni
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// The case manager's segnalazioni to act on, across their cases
+// (/casi/segnalazioni): the drafts not yet sent to approval, those the
+// coordinatore refused (to correct and send again, or cancel) and those
+// INPS refused that have no rectification yet. Only the open cases the case
+// manager is assigned to, in their comune, as /casi lists them.
+
+// DaRivedere is why a segnalazione waits for its case manager.
+type DaRivedere string
+
+const (
+	DaCompletare  DaRivedere = "bozza"    // a draft not yet sent to approval
+	DaCorreggere  DaRivedere = "respinta" // refused by the coordinatore
+	DaRettificare DaRivedere = "scartata" // refused by INPS, no rectification yet
+)
+
+// Label says what the case manager is to do.
+func (d DaRivedere) Label() string {
+	switch d {
+	case DaCompletare:
+		return "Bozza da completare e inviare in approvazione"
+	case DaCorreggere:
+		return "Respinta dal coordinatore: correggila e inviala di nuovo, o annullala"
+	case DaRettificare:
+		return "Scartata da INPS: rettificala"
+	}
+	return string(d)
+}
+
+// RigaMia is a segnalazione in the case manager's list.
+type RigaMia struct {
+	ID         uuid.UUID
+	CasoID     uuid.UUID
+	Numero     int
+	Caso       string // C-000123
+	Tipo       string
+	DataEvento time.Time
+	Motivo     DaRivedere
+	Nota       string    // the coordinatore's reason, or INPS's
+	Dal        time.Time // since when it waits (last change)
+}
+
+// Codice is the segnalazione's number as quoted.
+func (r RigaMia) Codice() string { return Codice(r.Numero) }
+
+// Mie is a page of the case manager's segnalazioni to act on.
+type Mie struct {
+	Righe       []RigaMia
+	Pagina      int
+	AltrePagine bool
+	Totale      int
+}
+
+// daRivedereSQL selects, for s (segnalazione) and ca (caso), the
+// segnalazioni waiting for the case manager; $1 and $2 are the operatore
+// and their comune.
+const daRivedereSQL = `ca.case_manager_id = $1 AND ca.comune_id = $2 AND ca.stato <> 'chiuso' AND (
+	s.stato IN ('bozza', 'respinta')
+	OR (s.stato = 'inviata' AND s.esito_inps = 'scartata' AND NOT EXISTS (
+		SELECT 1 FROM segnalazione x WHERE x.rettifica_di = s.id AND x.stato <> 'annullata')))`
+
+func caseManager(p authz.Principal) bool { return p.Ruolo == "case_manager" && p.ComuneID != nil }
+
+func contaDaRivedere(ctx context.Context, q database.Querier, p authz.Principal) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM segnalazione s JOIN caso ca ON ca.id = s.caso_id WHERE `+daRivedereSQL,
+		p.OperatoreID, *p.ComuneID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("segnalazioni: da rivedere: %w", err)
+	}
+	return n, nil
+}
+
+// RiepilogoCaseManager counts p's segnalazioni to act on, for the home
+// page (a count: no segnalazione is read); ok is false for another role.
+func (s *Service) RiepilogoCaseManager(ctx context.Context, p authz.Principal) (n int, ok bool, err error) {
+	if !caseManager(p) {
+		return 0, false, nil
+	}
+	n, err = contaDaRivedere(ctx, s.pool, p)
+	return n, err == nil, err
+}
+
+// DaRivedere returns page pagina (from 1) of p's segnalazioni to act on,
+// the longest waiting first; the read is recorded. Another role gets
+// ErrNotFound.
+func (s *Service) DaRivedere(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (Mie, error) {
+	out := Mie{Pagina: max(pagina, 1)}
+	if !caseManager(p) {
+		return out, ErrNotFound
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT s.id, s.caso_id, s.numero, ca.numero, t.etichetta, s.data_evento,
+		       CASE WHEN s.stato = 'inviata' THEN 'scartata' ELSE s.stato END,
+		       CASE s.stato WHEN 'respinta' THEN s.motivo_rifiuto WHEN 'inviata' THEN s.esito_inps_nota ELSE '' END,
+		       s.updated_at
+		FROM segnalazione s
+		JOIN caso ca ON ca.id = s.caso_id
+		JOIN segnalazione_tipo t ON t.id = s.tipo_id
+		WHERE `+daRivedereSQL+`
+		ORDER BY s.updated_at, s.numero
+		LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((out.Pagina-1)*DimensionePagina),
+		p.OperatoreID, *p.ComuneID)
+	if err != nil {
+		return out, fmt.Errorf("segnalazioni: da rivedere: %w", err)
+	}
+	out.Righe, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RigaMia, error) {
+		var x RigaMia
+		var caso int64
+		var motivo string
+		err := r.Scan(&x.ID, &x.CasoID, &x.Numero, &caso, &x.Tipo, &x.DataEvento, &motivo, &x.Nota, &x.Dal)
+		x.Caso, x.Motivo = casi.Caso{Numero: caso}.Codice(), DaRivedere(motivo)
+		return x, err
+	})
+	if err != nil {
+		return out, fmt.Errorf("segnalazioni: da rivedere: %w", err)
+	}
+	if len(out.Righe) > DimensionePagina {
+		out.Righe, out.AltrePagine = out.Righe[:DimensionePagina], true
+	}
+	if out.Totale, err = contaDaRivedere(ctx, s.pool, p); err != nil {
+		return out, err
+	}
+	v.Azione, v.OggettoTipo, v.Esito = registro.Lettura, oggettoTipo, registro.Consentito
+	v.Dettaglio = fmt.Sprintf("da rivedere: %d segnalazioni", len(out.Righe))
+	return out, s.reg.Record(ctx, v)
+}
