@@ -99,6 +99,7 @@ type deps struct {
 	casi      *casi.Service
 	casiH     *casi.Handler
 	board     *casi.BoardHandler
+	incontriS *incontri.Service // meetings, convocazioni, agenda (the home's count of meetings to register)
 	incontri  *incontri.Handler
 	analisi   *analisi.Service // the analisi preliminare (SezioniEstratto for the équipe)
 	analisiH  *analisi.Handler
@@ -188,7 +189,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.casi = casi.NewService(pool, d.registro)
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
 	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
-	d.incontri = incontri.NewHandler(incontri.NewService(pool, d.registro, d.casi), d.rs, d.guard, cfg.BaseURL.String())
+	d.incontriS = incontri.NewService(pool, d.registro, d.casi)
+	d.incontri = incontri.NewHandler(d.incontriS, d.rs, d.guard, cfg.BaseURL.String())
 	d.analisi = analisi.NewService(pool, d.registro, d.casi)
 	d.analisiH = analisi.NewHandler(d.analisi, d.rs, d.guard)
 	d.quadro = quadro.NewService(pool, d.registro, d.casi)
@@ -206,7 +208,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.equipeH = equipe.NewHandler(equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi)), d.rs, d.guard)
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)
-	d.home.ConLavoro(lavoro(d.casi, d.segnal))
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.segnal))
 	d.monitorH = monitoraggio.NewHandler(monitoraggio.NewService(pool, d.registro, d.casi), d.rs, d.guard)
 	return d, nil
 }

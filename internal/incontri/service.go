@@ -531,6 +531,15 @@ type Appuntamento struct {
 	Luogo          string
 }
 
+// vista is the appointment as the agenda shows it, in Rome's time.
+func (a appuntamento) vista() Appuntamento {
+	return Appuntamento{
+		ConvocazioneID: a.ID, CasoID: a.CasoID, Href: a.href(), Codice: casi.Caso{Numero: a.Numero}.Codice(),
+		Richiedente: a.Richiedente, Tipo: a.Tipo, Inizio: a.Inizio.In(rome), Fine: a.Fine().In(rome),
+		DurataMinuti: a.DurataMinuti, Luogo: a.Luogo,
+	}
+}
+
 // Giorno of the week view.
 type Giorno struct {
 	Data          time.Time // civil date, midnight UTC
@@ -549,7 +558,14 @@ type Settimana struct {
 	Corrente     string
 	Appuntamenti bool // the role has appointments of its own (case manager)
 	Comuni       []Comune
+	// The case manager's appointments before today never registered (the
+	// oldest MaxDaRegistrare), and how many they are.
+	DaRegistrare       []Appuntamento
+	TotaleDaRegistrare int
 }
+
+// MaxDaRegistrare is how many unregistered appointments the agenda lists.
+const MaxDaRegistrare = 20
 
 // ParseSettimana reads an ISO week "2026-W48" and returns its Monday (civil
 // date, midnight UTC).
@@ -641,17 +657,37 @@ func (s *Service) Agenda(ctx context.Context, p authz.Principal, settimana strin
 		if i < 0 || i > 6 {
 			continue
 		}
-		w.Giorni[i].Appuntamenti = append(w.Giorni[i].Appuntamenti, Appuntamento{
-			ConvocazioneID: a.ID, CasoID: a.CasoID, Href: a.href(), Codice: casi.Caso{Numero: a.Numero}.Codice(),
-			Richiedente: a.Richiedente, Tipo: a.Tipo, Inizio: in, Fine: a.Fine().In(rome),
-			DurataMinuti: a.DurataMinuti, Luogo: a.Luogo,
-		})
+		w.Giorni[i].Appuntamenti = append(w.Giorni[i].Appuntamenti, a.vista())
+	}
+	oggiRoma := time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, rome)
+	dr, n, err := daRegistrare(ctx, s.pool, p.OperatoreID, oggiRoma, MaxDaRegistrare)
+	if err != nil {
+		return Settimana{}, fmt.Errorf("incontri: da registrare: %w", err)
+	}
+	w.TotaleDaRegistrare = n
+	for _, a := range dr {
+		w.DaRegistrare = append(w.DaRegistrare, a.vista())
 	}
 	v.Azione, v.Esito, v.OggettoTipo, v.OggettoID = registro.Lettura, registro.Consentito, "agenda", w.Codice
 	if err := s.reg.Record(ctx, v); err != nil {
 		return Settimana{}, err
 	}
 	return w, nil
+}
+
+// ContaDaRegistrare counts p's appointments before today never
+// registered (see Settimana.DaRegistrare), for the home page: a count, no
+// case is read. ok is false for a role without appointments of its own.
+func (s *Service) ContaDaRegistrare(ctx context.Context, p authz.Principal) (n int, ok bool, err error) {
+	if !casi.MayReadContent(p) {
+		return 0, false, nil
+	}
+	oggi := s.oggi()
+	_, n, err = daRegistrare(ctx, s.pool, p.OperatoreID, time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, rome), 0)
+	if err != nil {
+		return 0, false, fmt.Errorf("incontri: da registrare: %w", err)
+	}
+	return n, true, nil
 }
 
 // Disponibilita returns the comuni of p's scope and their office slots.

@@ -214,11 +214,6 @@ func (a appuntamento) href() string {
 // monitoring meetings planned in their cases (stato pianificato, or
 // annullato when annullate), as convocazioni of tipo monitoraggio.
 func appuntamenti(ctx context.Context, q database.Querier, operatoreID uuid.UUID, dal, al time.Time, annullate bool) ([]appuntamento, error) {
-	const richiedente = `CASE WHEN c.case_manager_id = $1 THEN COALESCE((
-		           SELECT p.cognome || ' ' || p.nome
-		           FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		           WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
-		           ORDER BY nc.relazione <> 'richiedente', nc.id LIMIT 1), '') ELSE '' END`
 	rows, err := q.Query(ctx, `SELECT * FROM (
 		SELECT `+convocazioneCols+`, c.numero, `+richiedente+`, false
 		FROM convocazione cv
@@ -239,14 +234,65 @@ func appuntamenti(ctx context.Context, q database.Querier, operatoreID uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (appuntamento, error) {
-		var a appuntamento
-		c := &a.Convocazione
-		err := r.Scan(&c.ID, &c.CasoID, &c.OperatoreID, &c.Operatore, &c.Tipo, &c.Inizio, &c.DurataMinuti,
-			&c.Luogo, &c.Canale, &c.InviataIl, &c.EsitoConsegna, &c.Annullata, &c.Note, &c.Versione,
-			&a.Numero, &a.Richiedente, &a.Monitoraggio)
-		return a, err
-	})
+	return pgx.CollectRows(rows, scanAppuntamento)
+}
+
+// richiedente is the applicant's name of case c while it is the
+// operator's ($1).
+const richiedente = `CASE WHEN c.case_manager_id = $1 THEN COALESCE((
+	SELECT p.cognome || ' ' || p.nome
+	FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
+	WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
+	ORDER BY nc.relazione <> 'richiedente', nc.id LIMIT 1), '') ELSE '' END`
+
+func scanAppuntamento(r pgx.CollectableRow) (appuntamento, error) {
+	var a appuntamento
+	c := &a.Convocazione
+	err := r.Scan(&c.ID, &c.CasoID, &c.OperatoreID, &c.Operatore, &c.Tipo, &c.Inizio, &c.DurataMinuti,
+		&c.Luogo, &c.Canale, &c.InviataIl, &c.EsitoConsegna, &c.Annullata, &c.Note, &c.Versione,
+		&a.Numero, &a.Richiedente, &a.Monitoraggio)
+	return a, err
+}
+
+// daRegistrareSQL selects the appointments of operator $1 that took place
+// before $2 and were never registered, in the open cases still theirs: a
+// convocazione not cancelled with no incontro of the case on or after its
+// day (nor one registered on it), and a monitoring meeting still planned.
+const daRegistrareSQL = `
+	SELECT ` + convocazioneCols + `, c.numero, ` + richiedente + `, false
+	FROM convocazione cv
+	JOIN caso c ON c.id = cv.caso_id
+	LEFT JOIN operatore o ON o.id = cv.operatore_id
+	WHERE cv.operatore_id = $1 AND NOT cv.annullata AND cv.inizio < $2
+	  AND c.case_manager_id = $1 AND c.stato <> 'chiuso'
+	  AND NOT EXISTS (SELECT 1 FROM incontro i WHERE i.caso_id = cv.caso_id
+	                  AND (i.convocazione_id = cv.id OR i.data >= (cv.inizio AT TIME ZONE 'Europe/Rome')::date))
+	UNION ALL
+	SELECT m.id, m.caso_id, c.case_manager_id, COALESCE(o.nome || ' ' || o.cognome, ''), 'monitoraggio',
+	       (m.data + m.ora) AT TIME ZONE 'Europe/Rome', m.durata_minuti, m.luogo, '', m.created_at, '',
+	       false, '', m.versione, c.numero, ` + richiedente + `, true
+	FROM monitoraggio_incontro m
+	JOIN caso c ON c.id = m.caso_id
+	LEFT JOIN operatore o ON o.id = c.case_manager_id
+	WHERE c.case_manager_id = $1 AND c.stato <> 'chiuso' AND m.stato = 'pianificato'
+	  AND (m.data + m.ora) AT TIME ZONE 'Europe/Rome' < $2`
+
+// daRegistrare returns the oldest limit appointments of daRegistrareSQL
+// and how many there are.
+func daRegistrare(ctx context.Context, q database.Querier, operatoreID uuid.UUID, prima time.Time, limit int) ([]appuntamento, int, error) {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM (`+daRegistrareSQL+`) x`, operatoreID, prima).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	if n == 0 || limit == 0 {
+		return nil, n, nil
+	}
+	rows, err := q.Query(ctx, `SELECT * FROM (`+daRegistrareSQL+`) x ORDER BY 6, 15 LIMIT $3`, operatoreID, prima, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	as, err := pgx.CollectRows(rows, scanAppuntamento)
+	return as, n, err
 }
 
 // comuniScope lists the comuni of a scope: one comune, or every comune of

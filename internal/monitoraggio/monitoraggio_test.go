@@ -591,9 +591,27 @@ func TestAppuntamento(t *testing.T) {
 		t.Errorf("agenda of Thursday: %+v", as)
 	}
 
+	// Its day passed with no assessment recorded: a meeting to register,
+	// on the agenda and in the home's count.
+	if n, _, err := inc.ContaDaRegistrare(ctx, cm); err != nil || n != 0 {
+		t.Errorf("to register before the day: %d %v", n, err)
+	}
+	oggi := f.now
+	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, rome)
+	if w, err = inc.Agenda(ctx, cm, "", registro.Voce{}); err != nil || w.TotaleDaRegistrare != 1 || len(w.DaRegistrare) != 1 ||
+		w.DaRegistrare[0].Href != "/casi/"+f.caso.String()+"/monitoraggio/"+id.String() || w.DaRegistrare[0].Tipo != "monitoraggio" {
+		t.Errorf("to register after the day: %+v %v", w.DaRegistrare, err)
+	}
+	f.now = oggi
+
 	if err := f.svc.Annulla(ctx, cm, f.caso, id, "1", "La famiglia ha chiesto di rinviare", registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
+	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, rome)
+	if n, _, err := inc.ContaDaRegistrare(ctx, cm); err != nil || n != 0 {
+		t.Errorf("to register after the cancellation: %d %v", n, err)
+	}
+	f.now = oggi
 	if p := prossimo(); p != nil {
 		t.Errorf("next appointment after the cancellation: %v", p)
 	}
