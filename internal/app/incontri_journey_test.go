@@ -51,6 +51,9 @@ func casoIncontri(t *testing.T, a *testApp) (uuid.UUID, []uuid.UUID) {
 	}
 	a.exec(t, `INSERT INTO convocazione (caso_id, operatore_id, inizio, luogo, canale)
 		VALUES ($1, $2, (current_date + time '10:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms')`, caso, op)
+	// Three days ago the nucleo was convened too, and nothing was registered.
+	a.exec(t, `INSERT INTO convocazione (caso_id, operatore_id, inizio, luogo, canale, inviata_il)
+		VALUES ($1, $2, (current_date - 3 + time '09:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms', current_date - 10)`, caso, op)
 	return caso, membri
 }
 
@@ -80,6 +83,19 @@ func TestJourneyIncontriEAgenda(t *testing.T) {
 	if got := b.Text(t, `[data-testid="nav"]`); !strings.Contains(got, "Agenda") {
 		t.Errorf("navigation %q lacks Agenda", got)
 	}
+	// The convocazione of three days ago, never registered, waits on the
+	// home and on the agenda.
+	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 incontri passati da registrare") {
+		t.Errorf("home: %q", got)
+	}
+	b.Click(t, `[data-testid="home-lavoro"] a[href="/agenda#da-registrare"]`)
+	if got := b.Text(t, `[data-testid="da-registrare"]`); !strings.Contains(got, "Un appuntamento precedente a oggi non è stato registrato") ||
+		!strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "09:00") {
+		t.Errorf("agenda, da registrare: %q", got)
+	}
+	checkPage(t, b.Browser, "agenda-00-da-registrare")
+	b.Navigate(t, a.URL+"/")
+
 	// From the list of own cases to the case page, then its meetings.
 	b.Click(t, `a[href="/casi"]`)
 	if got := b.Text(t, `[data-testid="casi"]`); !strings.Contains(got, "Rossi Maria") {
@@ -127,6 +143,10 @@ func TestJourneyIncontriEAgenda(t *testing.T) {
 	b.Click(t, `a[href="/agenda"]`)
 	if got := b.Text(t, `[data-testid="appuntamenti"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "10:00") {
 		t.Errorf("agenda %q", got)
+	}
+	// The meeting registered today covers the earlier convocazione too.
+	if got := b.Text(t, "main"); strings.Contains(got, "da registrare") {
+		t.Error("the agenda still lists meetings to register")
 	}
 	checkPage(t, b.Browser, "agenda-01-settimana")
 	b.Navigate(t, a.URL+"/agenda/calendario")
