@@ -99,24 +99,9 @@ func (s *Service) scheda(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	if sc.Versioni, err = schede.Elenco(ctx, s.pool, casoID, Tipo); err != nil {
 		return Scheda{}, err
 	}
-	var sv *schede.Versione
-	for i := range sc.Versioni {
-		if numero == 0 || sc.Versioni[i].Numero == numero {
-			sv = &sc.Versioni[i]
-			break
-		}
-	}
-	if sv == nil {
-		if numero > 0 {
-			return Scheda{}, ErrNonTrovata
-		}
-		return sc, nil
-	}
-	ver, err := decodifica(*sv)
-	if err != nil {
+	if sc.Versione, err = schede.Scegli(sc.Versioni, numero, decodifica, ErrNonTrovata); err != nil {
 		return Scheda{}, err
 	}
-	sc.Versione = &ver
 	return sc, nil
 }
 

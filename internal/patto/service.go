@@ -159,24 +159,19 @@ func (s *Service) scheda(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	for _, d := range qr.Dimensioni {
 		sc.Dimensioni[d.Codice] = d.Etichetta
 	}
-	for i := range sc.Versioni {
-		if sc.Versioni[i].Definitiva() && sc.Firmata == nil {
-			f, err := decodifica(sc.Versioni[i])
+	if sc.Versione, err = schede.Scegli(sc.Versioni, numero, decodifica, ErrNonTrovata); err != nil {
+		return Scheda{}, err
+	}
+	// The newest signed version: the one in force.
+	for _, x := range sc.Versioni {
+		if x.Definitiva() {
+			f, err := decodifica(x)
 			if err != nil {
 				return Scheda{}, err
 			}
 			sc.Firmata = &f
+			break
 		}
-		if sc.Versione == nil && (numero == 0 || sc.Versioni[i].Numero == numero) {
-			ver, err := decodifica(sc.Versioni[i])
-			if err != nil {
-				return Scheda{}, err
-			}
-			sc.Versione = &ver
-		}
-	}
-	if numero > 0 && sc.Versione == nil {
-		return Scheda{}, ErrNonTrovata
 	}
 	if sc.Attuazione, err = attuazioni(ctx, s.pool, casoID); err != nil {
 		return Scheda{}, err

@@ -106,18 +106,8 @@ func (s *Service) scheda(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	if sc.Versioni, err = schede.Elenco(ctx, s.pool, casoID, Tipo); err != nil {
 		return Scheda{}, err
 	}
-	for i := range sc.Versioni {
-		if numero == 0 || sc.Versioni[i].Numero == numero {
-			ver, err := decodifica(sc.Versioni[i])
-			if err != nil {
-				return Scheda{}, err
-			}
-			sc.Versione = &ver
-			return sc, nil
-		}
-	}
-	if numero > 0 {
-		return Scheda{}, ErrNonTrovata
+	if sc.Versione, err = schede.Scegli(sc.Versioni, numero, decodifica, ErrNonTrovata); err != nil {
+		return Scheda{}, err
 	}
 	return sc, nil
 }

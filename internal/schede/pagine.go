@@ -112,6 +112,25 @@ func (pg Pagine[S, C]) confronto(w http.ResponseWriter, r *http.Request) {
 	pg.RS.Render(w, r, http.StatusOK, pg.Confronto(pg.RS.Shell(r), cf, n, con))
 }
 
+// Scegli decodes, with dec, version numero of vs (a scheda's versions,
+// newest first, as Elenco returns them), or the newest when numero is 0:
+// nil when there is none yet, notFound when numero is not among them.
+func Scegli[V any](vs []Versione, numero int, dec func(Versione) (V, error), notFound error) (*V, error) {
+	for _, x := range vs {
+		if numero == 0 || x.Numero == numero {
+			v, err := dec(x)
+			if err != nil {
+				return nil, err
+			}
+			return &v, nil
+		}
+	}
+	if numero > 0 {
+		return nil, notFound
+	}
+	return nil, nil
+}
+
 // Coppia decodes, with dec, versions a and b of vs (a scheda's versions, as
 // Elenco returns them): the two sides of a comparison. notFound when either
 // is not among them.
