@@ -155,7 +155,7 @@ func TestJourneyPatto(t *testing.T) {
 	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Sottoscrizione registrata") {
 		t.Fatalf("after signing: %q", got)
 	}
-	if got := b.Text(t, `[data-testid="versione"]`); !strings.Contains(got, "Versione 1") || !strings.Contains(got, "Sottoscritta") {
+	if got := b.Text(t, `[data-testid="versione"]`); !strings.HasPrefix(got, "Versione 1 · Sottoscritta il "+oggi.Format("02/01/2006")+" (Su carta, con la scansione firmata)") {
 		t.Errorf("signed version: %q", got)
 	}
 	if got := b.Text(t, `[data-testid="stato-caso"]`); !strings.Contains(got, "Patto sottoscritto") {
