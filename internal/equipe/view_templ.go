@@ -36,7 +36,7 @@ func briciole(c casi.Caso, pagina string, sotto bool) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<nav aria-label=\"Percorso di navigazione\" class=\"breadcrumb-container no-print\"><ol class=\"breadcrumb\"><li class=\"breadcrumb-item\"><a href=\"/casi\">Casi</a><span class=\"separator\">/</span></li><li class=\"breadcrumb-item\"><a href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<nav aria-label=\"Percorso di navigazione\" class=\"breadcrumb-container no-print\"><ol class=\"breadcrumb\"><li class=\"breadcrumb-item\"><a href=\"/casi\">I miei casi</a><span class=\"separator\">/</span></li><li class=\"breadcrumb-item\"><a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -49,7 +49,7 @@ func schedaPage(s ui.Shell, sc Scheda, f forms) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<nav aria-label=\"Percorso di navigazione\" class=\"breadcrumb-container\"><ol class=\"breadcrumb\"><li class=\"breadcrumb-item\"><a href=\"/casi\">Casi</a><span class=\"separator\">/</span></li><li class=\"breadcrumb-item\"><a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<nav aria-label=\"Percorso di navigazione\" class=\"breadcrumb-container\"><ol class=\"breadcrumb\"><li class=\"breadcrumb-item\"><a href=\"/casi\">I miei casi</a><span class=\"separator\">/</span></li><li class=\"breadcrumb-item\"><a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
