@@ -77,8 +77,11 @@ func TestJourneySegnalazioni(t *testing.T) {
 	if got := b.Text(t, `[data-testid="allegati"]`); !strings.Contains(got, "verbale-incontro.pdf") || !strings.Contains(got, "PDF") {
 		t.Errorf("attachments: %q", got)
 	}
-	if got := b.Text(t, "h1"); !strings.Contains(got, "S-000001") || !strings.Contains(got, "In approvazione") {
+	if got := b.Text(t, "h1"); got != "Segnalazione S-000001" {
 		t.Errorf("title: %q", got)
+	}
+	if got := b.Text(t, `[data-testid="stato-segnalazione"]`); got != "In approvazione" {
+		t.Errorf("state: %q", got)
 	}
 	checkPage(t, b.Browser, "segnalazioni-04-in-approvazione")
 	b.Click(t, `[data-testid="logout"]`)
