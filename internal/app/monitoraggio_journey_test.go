@@ -137,10 +137,14 @@ func TestJourneyMonitoraggio(t *testing.T) {
 
 	// The assessment: a form with errors first, then complete.
 	b.Click(t, `label[for="presenza-`+membri[0].String()+`-presente"]`)
+	b.Fill(t, "#partecipanti", "Anna Neri, educatrice del Comune")
 	b.Click(t, `[data-testid="registra"]`)
 	if got := b.Text(t, `[data-testid="errori-modulo"]`); !strings.Contains(got, "Indica se Rossi Luca era presente.") ||
 		!strings.Contains(got, "Indica la valutazione del risultato.") {
 		t.Errorf("assessment errors: %q", got)
+	}
+	if got := b.Value(t, "#partecipanti"); got != "Anna Neri, educatrice del Comune" {
+		t.Errorf("other participants not kept after the errors: %q", got)
 	}
 	checkPage(t, b.Browser, "monitoraggio-04-errori-valutazione")
 	b.Click(t, `label[for="presenza-`+membri[1].String()+`-giustificato"]`)
@@ -166,12 +170,16 @@ func TestJourneyMonitoraggio(t *testing.T) {
 	if got := b.Text(t, `[data-testid="presenze"]`); !strings.Contains(got, "Rossi Maria: Presente") || !strings.Contains(got, "Rossi Luca: Assente con giustificato motivo (A scuola)") {
 		t.Errorf("presenze %q", got)
 	}
+	if got := b.Text(t, `[data-testid="partecipanti"]`); got != "Altri partecipanti: Anna Neri, educatrice del Comune" {
+		t.Errorf("other participants %q", got)
+	}
 	if b.Exists(t, `[data-testid="avviso-segnalazione"]`) || b.Exists(t, `[data-testid="avvisi-prossimo"]`) {
 		t.Error("a warning is shown for a respected impegno and a next meeting in time")
 	}
 	checkPage(t, b.Browser, "monitoraggio-05-svolto")
 	b.Click(t, `[data-testid="verbale"]`)
-	if got := b.Text(t, "main"); !strings.Contains(got, "Verbale dell'incontro di monitoraggio") || !strings.Contains(got, "Curriculum aggiornato") {
+	if got := b.Text(t, "main"); !strings.Contains(got, "Verbale dell'incontro di monitoraggio") || !strings.Contains(got, "Curriculum aggiornato") ||
+		!strings.Contains(got, "Anna Neri, educatrice del Comune") {
 		t.Errorf("verbale %q", got)
 	}
 	checkPage(t, b.Browser, "monitoraggio-06-verbale")

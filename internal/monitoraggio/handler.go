@@ -176,9 +176,10 @@ func (h *Handler) renderIncontro(w http.ResponseWriter, r *http.Request, status 
 func registrazione(r *http.Request) Registrazione {
 	in := Registrazione{
 		Versione: r.PostFormValue("versione"), Data: r.PostFormValue("data"), Note: r.PostFormValue("note"),
-		Prossimo:  r.PostFormValue("prossimo"),
-		Presenze:  map[uuid.UUID]incontri.PresenzaInput{},
-		Risultati: map[string]Voto{}, Impegni: map[string]Voto{},
+		Partecipanti: r.PostFormValue("partecipanti"),
+		Prossimo:     r.PostFormValue("prossimo"),
+		Presenze:     map[uuid.UUID]incontri.PresenzaInput{},
+		Risultati:    map[string]Voto{}, Impegni: map[string]Voto{},
 	}
 	for k := range r.PostForm {
 		switch {

@@ -140,6 +140,7 @@ type Incontro struct {
 	Luogo              string
 	Stato              Stato
 	Note               string // the agenda when planned; the general notes once held
+	Partecipanti       string // once held: operators and others present besides the case manager
 	MotivoAnnullamento string
 	ProssimoIncontro   *time.Time
 	IncontroID         *uuid.UUID // the incontro registered when held

@@ -338,16 +338,19 @@ func TestRegistra(t *testing.T) {
 	in.Presenze[f.figlio] = incontri.PresenzaInput{Stato: "giustificato"}
 	in.Impegni[impCPI] = monitoraggio.Voto{Valutazione: "giustificato"}
 	in.Data = "2026-10-21"
+	in.Partecipanti = strings.Repeat("x", 1001)
 	fe = fieldErrors(t, mustFail(f.svc.Registra(ctx, cm, f.caso, id, in, registro.Voce{})))
 	if !strings.Contains(fe["motivo_"+f.figlio.String()], "giustificato motivo") || !strings.Contains(fe["nota_i_"+impCPI], "giustificato motivo") ||
-		!strings.Contains(fe["data"], "non può essere futura") {
+		!strings.Contains(fe["data"], "non può essere futura") || fe["partecipanti"] != "L'elenco degli altri partecipanti può avere al massimo 1000 caratteri." {
 		t.Errorf("errors %v", fe)
 	}
 	if n := f.count(t, `SELECT count(*) FROM incontro WHERE caso_id = $1`, f.caso); n != 1 {
 		t.Fatalf("%d incontri after refused saves", n)
 	}
 
-	esito, err := f.svc.Registra(ctx, cm, f.caso, id, valutazione(f, "1"), registro.Voce{})
+	in = valutazione(f, "1")
+	in.Partecipanti = "  Anna Neri, educatrice del Comune\r\nMarco Blu, operatore del centro per l'impiego  "
+	esito, err := f.svc.Registra(ctx, cm, f.caso, id, in, registro.Voce{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +394,8 @@ func TestRegistra(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.Incontro.Stato != monitoraggio.Svolto || d.Incontro.Versione != 2 || d.Incontro.IncontroID == nil || *d.Incontro.IncontroID != esito.IncontroID ||
-		d.Incontro.Note != "Incontro sereno." || d.Incontro.ProssimoIncontro == nil || !d.Incontro.NonRispettati() || len(d.Presenze) != 2 {
+		d.Incontro.Note != "Incontro sereno." || d.Incontro.ProssimoIncontro == nil || !d.Incontro.NonRispettati() || len(d.Presenze) != 2 ||
+		d.Incontro.Partecipanti != "Anna Neri, educatrice del Comune\r\nMarco Blu, operatore del centro per l'impiego" {
 		t.Errorf("held meeting %+v", d.Incontro)
 	}
 	if d.Risultati[0].Valutazione != "raggiunto" || d.Risultati[0].Nota != "Consegnato al CPI" || d.Risultati[1].Valutazione != "parziale" ||

@@ -516,7 +516,10 @@ type Registrazione struct {
 	Risultati map[string]Voto // by risultato ID
 	Impegni   map[string]Voto // by impegno ID
 	Note      string
-	Prossimo  string // the next meeting's date, optional
+	// Partecipanti: the operators and others present besides the case
+	// manager and the members, as the verbale names them (optional).
+	Partecipanti string
+	Prossimo     string // the next meeting's date, optional
 }
 
 // Esito of a recorded meeting.
@@ -590,6 +593,10 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 		m.Note = strings.TrimSpace(in.Note)
 		if tooLong(m.Note, 5000) {
 			errs["note"] = "Le note possono avere al massimo 5000 caratteri."
+		}
+		m.Partecipanti = strings.TrimSpace(in.Partecipanti)
+		if tooLong(m.Partecipanti, 1000) {
+			errs["partecipanti"] = "L'elenco degli altri partecipanti può avere al massimo 1000 caratteri."
 		}
 		if strings.TrimSpace(in.Prossimo) != "" {
 			pd, ok := parseData(in.Prossimo)

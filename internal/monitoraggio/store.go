@@ -16,7 +16,7 @@ import (
 
 const colonne = `
 	m.id, m.caso_id, m.patto_id, m.patto_versione, m.data, to_char(m.ora, 'HH24:MI'), m.durata_minuti, m.luogo,
-	m.stato, m.note, m.motivo_annullamento, m.prossimo_incontro, m.incontro_id, m.precedente_id, m.versione,
+	m.stato, m.note, m.partecipanti, m.motivo_annullamento, m.prossimo_incontro, m.incontro_id, m.precedente_id, m.versione,
 	COALESCE(oc.nome || ' ' || oc.cognome, ''), m.created_at, COALESCE(ou.nome || ' ' || ou.cognome, ''), m.updated_at
 	FROM monitoraggio_incontro m
 	LEFT JOIN operatore oc ON oc.id = m.created_by
@@ -26,7 +26,7 @@ func scanIncontro(r pgx.CollectableRow) (Incontro, error) {
 	var in Incontro
 	var stato string
 	err := r.Scan(&in.ID, &in.CasoID, &in.PattoID, &in.PattoVersione, &in.Data, &in.Ora, &in.DurataMinuti, &in.Luogo,
-		&stato, &in.Note, &in.MotivoAnnullamento, &in.ProssimoIncontro, &in.IncontroID, &in.PrecedenteID, &in.Versione,
+		&stato, &in.Note, &in.Partecipanti, &in.MotivoAnnullamento, &in.ProssimoIncontro, &in.IncontroID, &in.PrecedenteID, &in.Versione,
 		&in.CreatoDa, &in.CreatoIl, &in.AggiornatoDa, &in.AggiornatoIl)
 	in.Stato = Stato(stato)
 	return in, err
@@ -170,9 +170,9 @@ func svolto(ctx context.Context, q database.Querier, in Incontro, versione int, 
 	tag, err := q.Exec(ctx, `
 		UPDATE monitoraggio_incontro
 		SET stato = 'svolto', data = $4, note = $5, prossimo_incontro = $6, incontro_id = $7,
-		    versione = versione + 1, updated_by = $8, updated_at = now()
+		    versione = versione + 1, updated_by = $8, updated_at = now(), partecipanti = $9
 		WHERE caso_id = $1 AND id = $2 AND versione = $3 AND stato = 'pianificato'`,
-		in.CasoID, in.ID, versione, in.Data, in.Note, in.ProssimoIncontro, in.IncontroID, by)
+		in.CasoID, in.ID, versione, in.Data, in.Note, in.ProssimoIncontro, in.IncontroID, by, in.Partecipanti)
 	if err != nil {
 		return err
 	}

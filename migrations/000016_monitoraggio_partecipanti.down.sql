@@ -1,0 +1,1 @@
+ALTER TABLE monitoraggio_incontro DROP COLUMN partecipanti;
