@@ -2,18 +2,20 @@ package app
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/segnalazioni"
 )
 
 // lavoro adapts the casi counts to the home page: the case manager's own
 // cases, the coordinatore's scope and the segnalazioni waiting for each;
 // each count links to the list behind it.
-func lavoro(cs *casi.Service, is *incontri.Service, ss *segnalazioni.Service) home.FonteLavoro {
+func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, ss *segnalazioni.Service) home.FonteLavoro {
 	return func(ctx context.Context, p authz.Principal) (home.Lavoro, bool, error) {
 		r, ok, err := cs.RiepilogoLavoro(ctx, p)
 		if err != nil || !ok {
@@ -32,6 +34,13 @@ func lavoro(cs *casi.Service, is *incontri.Service, ss *segnalazioni.Service) ho
 			}
 			if ok {
 				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "incontri passati da registrare", Numero: dr, Href: "/agenda#da-registrare", Allarme: true})
+			}
+			np, ok, err := ps.ContaInScadenza(ctx, p)
+			if err != nil {
+				return home.Lavoro{}, false, err
+			}
+			if ok {
+				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "patti terminati o in scadenza entro " + strconv.Itoa(patto.PreavvisoScadenza) + " giorni", Numero: np, Href: "/casi/patti", Allarme: true})
 			}
 			n, ok, err := ss.RiepilogoCaseManager(ctx, p)
 			if err != nil {

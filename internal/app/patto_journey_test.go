@@ -89,9 +89,10 @@ func TestJourneyPatto(t *testing.T) {
 	checkPage(t, b.Browser, "patto-02-bozza")
 
 	b.Fill(t, "#o1-r0-descrizione", "Iscrizione al centro per l'impiego e curriculum aggiornato")
-	b.Fill(t, "#o1-r0-entro", oggi.AddDate(0, 2, 0).Format("2006-01-02"))
+	b.Fill(t, "#o1-r0-entro", oggi.AddDate(0, 0, 20).Format("2006-01-02"))
 	b.Select(t, "#familiare", maria)
-	b.Fill(t, "#al", oggi.AddDate(1, 0, 0).Format("2006-01-02"))
+	// A short patto: it ends in 25 days, so it is already "in scadenza".
+	b.Fill(t, "#al", oggi.AddDate(0, 0, 25).Format("2006-01-02"))
 	b.Click(t, `[data-testid="aggiungi-sostegni"]`)
 	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "compila la nuova riga") {
 		t.Fatalf("after saving: %q", got)
@@ -170,7 +171,21 @@ func TestJourneyPatto(t *testing.T) {
 	if !b.Exists(t, `[data-testid="scansione"]`) {
 		t.Error("no link to the signed scan")
 	}
+	if got := b.Text(t, `[data-testid="scadenza"]`); got != "Il patto sottoscritto (versione 1) termina il "+oggi.AddDate(0, 0, 25).Format("02/01/2006")+
+		", tra 25 giorni. Rivedilo con la famiglia: la revisione crea una nuova versione, da sottoscrivere." {
+		t.Errorf("end of the patto: %q", got)
+	}
 	checkPage(t, b.Browser, "patto-06-sottoscritto")
+	// The home counts it, and the list of patti in scadenza has it.
+	b.Navigate(t, a.URL+"/")
+	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 patti terminati o in scadenza entro 30 giorni") {
+		t.Errorf("home: %q", got)
+	}
+	b.Click(t, `[data-testid="home-lavoro"] a[href="/casi/patti"]`)
+	if got := b.Text(t, `[data-testid="patti-in-scadenza"]`); !strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "tra 25 giorni") || !strings.Contains(got, "da avviare") {
+		t.Errorf("patti in scadenza: %q", got)
+	}
+	checkPage(t, b.Browser, "patto-06c-in-scadenza")
 	b.Navigate(t, base)
 	if got := b.Text(t, `[data-testid="stato"]`); got != casi.PattoSottoscritto.Label() {
 		t.Errorf("case state: %q", got)

@@ -99,6 +99,7 @@ var guardedRoutes = map[string][]string{
 
 	// The patto per l'inclusione sociale (internal/patto) and its records for
 	// the national e-services (internal/fsl): the assigned case manager only.
+	"GET /casi/patti":                             {"case_manager"},
 	"GET /casi/{id}/patto":                        {"case_manager"},
 	"POST /casi/{id}/patto":                       {"case_manager"},
 	"POST /casi/{id}/patto/inizia":                {"case_manager"},

@@ -41,6 +41,7 @@ func (h *Handler) Routes(r chi.Router) {
 	read := h.guard.Require(authz.Casi, authz.Read)
 	write := h.guard.Require(authz.Casi, authz.Write)
 	const base = "/casi/{id}/patto"
+	r.With(read).Get("/casi/patti", h.inScadenza)
 	r.With(read).Get(base, h.pagina)
 	r.With(write).Post(base, h.salva)
 	r.With(write).Post(base+"/inizia", h.inizia)
@@ -457,4 +458,16 @@ func (h *Handler) pdf(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(b)
+}
+
+// inScadenza lists the case manager's cases whose patto has ended or is
+// about to.
+func (h *Handler) inScadenza(w http.ResponseWriter, r *http.Request) {
+	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
+	l, err := h.svc.InScadenza(r.Context(), principal(r), pagina, audit(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, listaInScadenza(h.rs.Shell(r), l))
 }

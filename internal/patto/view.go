@@ -234,3 +234,18 @@ func labelRisultato(j int, nuovo bool) string {
 	}
 	return "Risultato atteso " + itoa(j+1)
 }
+
+func tern(c bool, a, b string) string {
+	if c {
+		return a
+	}
+	return b
+}
+
+// giorni is a count of days in words: "1 giorno", "12 giorni".
+func giorni(n int) string {
+	if n == 1 {
+		return "1 giorno"
+	}
+	return itoa(n) + " giorni"
+}

@@ -1,0 +1,169 @@
+package patto
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// The end of a signed patto (its duration's "al"): the case manager is told
+// on the patto page and on the home when the patto in force has ended or
+// ends within PreavvisoScadenza days, so that it is revised with the family
+// (a new version to sign) in time; the list /casi/patti gathers those cases.
+
+// PreavvisoScadenza is how many days before its end a patto is "in
+// scadenza".
+const PreavvisoScadenza = 30
+
+// StatoScadenza of a signed patto.
+type StatoScadenza string
+
+const (
+	Vigente    StatoScadenza = ""            // no end, or further than PreavvisoScadenza days
+	InScadenza StatoScadenza = "in_scadenza" // ends within PreavvisoScadenza days (today included)
+	Scaduto    StatoScadenza = "scaduto"     // ended before today
+)
+
+// Scadenza is the end of the signed version v on day oggi.
+type Scadenza struct {
+	Stato  StatoScadenza
+	Al     time.Time // the last day of the patto
+	Giorni int       // days from oggi to Al (negative once ended)
+}
+
+// ScadenzaDi is the end of a patto with content c on day oggi (civil
+// dates); Vigente without a valid end date.
+func ScadenzaDi(c Contenuto, oggi time.Time) Scadenza {
+	al, err := time.Parse(time.DateOnly, c.Al)
+	if err != nil {
+		return Scadenza{}
+	}
+	g := int(al.Sub(oggi).Hours() / 24)
+	s := Scadenza{Al: al, Giorni: g}
+	switch {
+	case g < 0:
+		s.Stato = Scaduto
+	case g <= PreavvisoScadenza:
+		s.Stato = InScadenza
+	}
+	return s
+}
+
+// Scadenza is the end of the case's patto in force (the newest signed
+// version) on the page's day.
+func (sc Scheda) Scadenza() Scadenza {
+	if sc.Firmata == nil {
+		return Scadenza{}
+	}
+	return ScadenzaDi(sc.Firmata.Contenuto, sc.Oggi)
+}
+
+// PattoInScadenza is a case of the list: its patto in force ends within
+// PreavvisoScadenza days or has ended.
+type PattoInScadenza struct {
+	CasoID      uuid.UUID
+	Codice      string // C-000123
+	Richiedente string
+	Versione    int
+	Scadenza    Scadenza
+	Revisione   bool // a revision (a draft) is in progress
+}
+
+// PattiInScadenza is a page of the list.
+type PattiInScadenza struct {
+	Righe       []PattoInScadenza
+	Pagina      int
+	AltrePagine bool
+	Totale      int
+}
+
+// DimensionePagina is the length of a page of the list.
+const DimensionePagina = 50
+
+// inScadenzaSQL selects the open cases of case manager $1 in comune $2
+// whose newest signed patto ends on or before $3; s is that version.
+const inScadenzaSQL = `
+	FROM caso c
+	JOIN LATERAL (
+		SELECT versione, contenuto->>'al' AS al FROM scheda
+		WHERE caso_id = c.id AND tipo = 'patto' AND stato = 'definitiva'
+		ORDER BY versione DESC LIMIT 1) s ON true
+	WHERE c.case_manager_id = $1 AND c.comune_id = $2 AND c.stato <> 'chiuso'
+	  AND s.al ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND s.al::date <= $3`
+
+func caseManager(p authz.Principal) bool { return casi.MayReadContent(p) && p.ComuneID != nil }
+
+func contaInScadenza(ctx context.Context, q database.Querier, p authz.Principal, limite time.Time) (int, error) {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT count(*) `+inScadenzaSQL, p.OperatoreID, *p.ComuneID, limite).Scan(&n); err != nil {
+		return 0, fmt.Errorf("patto: patti in scadenza: %w", err)
+	}
+	return n, nil
+}
+
+// ContaInScadenza counts p's cases whose patto in force has ended or ends
+// within PreavvisoScadenza days, for the home (a count: no case is read);
+// ok is false for a role without cases of its own.
+func (s *Service) ContaInScadenza(ctx context.Context, p authz.Principal) (n int, ok bool, err error) {
+	if !caseManager(p) {
+		return 0, false, nil
+	}
+	n, err = contaInScadenza(ctx, s.pool, p, s.oggi().AddDate(0, 0, PreavvisoScadenza))
+	return n, err == nil, err
+}
+
+// InScadenza returns page pagina (from 1) of p's cases whose patto in force
+// has ended or ends within PreavvisoScadenza days, the earliest end first;
+// the read is recorded. Another role gets casi.ErrNotFound.
+func (s *Service) InScadenza(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (PattiInScadenza, error) {
+	out := PattiInScadenza{Pagina: max(pagina, 1)}
+	if !caseManager(p) {
+		return out, casi.ErrNotFound
+	}
+	oggi := s.oggi()
+	limite := oggi.AddDate(0, 0, PreavvisoScadenza)
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.id, c.numero, s.versione, s.al::date,
+		       COALESCE((SELECT p.cognome || ' ' || p.nome
+		                 FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
+		                 WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
+		                 ORDER BY nc.relazione <> 'richiedente', nc.id LIMIT 1), ''),
+		       EXISTS (SELECT 1 FROM scheda b WHERE b.caso_id = c.id AND b.tipo = 'patto' AND b.stato = 'bozza')
+		`+inScadenzaSQL+`
+		ORDER BY s.al::date, c.numero
+		LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((out.Pagina-1)*DimensionePagina),
+		p.OperatoreID, *p.ComuneID, limite)
+	if err != nil {
+		return out, fmt.Errorf("patto: patti in scadenza: %w", err)
+	}
+	out.Righe, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (PattoInScadenza, error) {
+		var x PattoInScadenza
+		var numero int64
+		var al time.Time
+		err := r.Scan(&x.CasoID, &numero, &x.Versione, &al, &x.Richiedente, &x.Revisione)
+		x.Codice = casi.Caso{Numero: numero}.Codice()
+		x.Scadenza = ScadenzaDi(Contenuto{Al: al.Format(time.DateOnly)}, oggi)
+		return x, err
+	})
+	if err != nil {
+		return out, fmt.Errorf("patto: patti in scadenza: %w", err)
+	}
+	if len(out.Righe) > DimensionePagina {
+		out.Righe, out.AltrePagine = out.Righe[:DimensionePagina], true
+	}
+	if out.Totale, err = contaInScadenza(ctx, s.pool, p, limite); err != nil {
+		return out, err
+	}
+	v.Azione, v.OggettoTipo, v.Esito = registro.Lettura, OggettoTipo, registro.Consentito
+	v.Dettaglio = fmt.Sprintf("patti in scadenza: %d casi", len(out.Righe))
+	return out, s.reg.Record(ctx, v)
+}
