@@ -316,8 +316,9 @@ func (w walker) percorso(ctx context.Context, id uuid.UUID, tappa int) error {
 			ids.impLavoro:   {Valutazione: "non_rispettato", Nota: "Assenza ai due appuntamenti fissati dal centro per l'impiego, senza spiegazioni."},
 			ids.impContatti: {Valutazione: "rispettato"},
 		},
-		Note:     "Il nucleo partecipa agli incontri; il piano di rientro delle bollette è avviato. Da chiarire le assenze al centro per l'impiego.",
-		Prossimo: w.oggi.AddDate(0, 0, 30).Format(giorno),
+		Note:         "Il nucleo partecipa agli incontri; il piano di rientro delle bollette è avviato. Da chiarire le assenze al centro per l'impiego.",
+		Partecipanti: "Marco Galli, operatore del centro per l'impiego di Casalecchio di Reno",
+		Prossimo:     w.oggi.AddDate(0, 0, 30).Format(giorno),
 	}, w.v); err != nil {
 		return fail("registrazione del monitoraggio", err)
 	}
