@@ -85,9 +85,10 @@ func TestJourneyIncontriEAgenda(t *testing.T) {
 	}
 	// The convocazione of three days ago, never registered, waits on the
 	// home and on the agenda.
-	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 incontri passati da registrare") {
+	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 incontro passato da registrare") {
 		t.Errorf("home: %q", got)
 	}
+	checkPage(t, b.Browser, "home-case-manager")
 	b.Click(t, `[data-testid="home-lavoro"] a[href="/agenda#da-registrare"]`)
 	if got := b.Text(t, `[data-testid="da-registrare"]`); !strings.Contains(got, "Un appuntamento precedente a oggi non è stato registrato") ||
 		!strings.Contains(got, "Rossi Maria") || !strings.Contains(got, "09:00") {

@@ -23,39 +23,40 @@ func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, ss *segna
 		}
 		if p.Ruolo == "case_manager" {
 			l := home.Lavoro{Voci: []home.VoceLavoro{
-				{Etichetta: "casi aperti", Numero: r.Aperti, Href: "/casi"},
+				{Etichetta: "casi aperti", Singolare: "caso aperto", Numero: r.Aperti, Href: "/casi"},
 				{Etichetta: "con un termine scaduto", Numero: r.Scaduti, Href: "/casi", Allarme: true},
 				{Etichetta: "con un termine in scadenza", Numero: r.InScadenza, Href: "/casi", Allarme: true},
-				{Etichetta: "appuntamenti oggi", Numero: r.Oggi, Href: "/agenda"},
+				{Etichetta: "appuntamenti oggi", Singolare: "appuntamento oggi", Numero: r.Oggi, Href: "/agenda"},
 			}}
 			dr, ok, err := is.ContaDaRegistrare(ctx, p)
 			if err != nil {
 				return home.Lavoro{}, false, err
 			}
 			if ok {
-				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "incontri passati da registrare", Numero: dr, Href: "/agenda#da-registrare", Allarme: true})
+				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "incontri passati da registrare", Singolare: "incontro passato da registrare", Numero: dr, Href: "/agenda#da-registrare", Allarme: true})
 			}
 			np, ok, err := ps.ContaInScadenza(ctx, p)
 			if err != nil {
 				return home.Lavoro{}, false, err
 			}
 			if ok {
-				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "patti terminati o in scadenza entro " + strconv.Itoa(patto.PreavvisoScadenza) + " giorni", Numero: np, Href: "/casi/patti", Allarme: true})
+				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "patti terminati o in scadenza entro " + strconv.Itoa(patto.PreavvisoScadenza) + " giorni",
+					Singolare: "patto terminato o in scadenza entro " + strconv.Itoa(patto.PreavvisoScadenza) + " giorni", Numero: np, Href: "/casi/patti", Allarme: true})
 			}
 			n, ok, err := ss.RiepilogoCaseManager(ctx, p)
 			if err != nil {
 				return home.Lavoro{}, false, err
 			}
 			if ok {
-				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "segnalazioni da completare o correggere", Numero: n, Href: "/casi/segnalazioni", Allarme: true})
+				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "segnalazioni da completare o correggere", Singolare: "segnalazione da completare o correggere", Numero: n, Href: "/casi/segnalazioni", Allarme: true})
 			}
 			return l, true, nil
 		}
 		l := home.Lavoro{Voci: []home.VoceLavoro{
-			{Etichetta: "casi aperti nel tuo ambito", Numero: r.Aperti, Href: "/assegnazioni"},
+			{Etichetta: "casi aperti nel tuo ambito", Singolare: "caso aperto nel tuo ambito", Numero: r.Aperti, Href: "/assegnazioni"},
 			{Etichetta: "da assegnare", Numero: r.DaAssegnare, Href: "/assegnazioni?da_assegnare=1", Allarme: true},
 			{Etichetta: "senza primo incontro entro i 120 giorni", Numero: r.T120Scaduti, Href: "/assegnazioni?entro=scaduto", Allarme: true},
-			{Etichetta: "assegnati ai case manager (carichi di lavoro)", Numero: r.Aperti - r.DaAssegnare, Href: "/assegnazioni/carichi"},
+			{Etichetta: "assegnati ai case manager (carichi di lavoro)", Singolare: "assegnato ai case manager (carichi di lavoro)", Numero: r.Aperti - r.DaAssegnare, Href: "/assegnazioni/carichi"},
 		}}
 		sr, ok, err := ss.RiepilogoCoordinatore(ctx, p)
 		if err != nil {
@@ -63,9 +64,9 @@ func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, ss *segna
 		}
 		if ok {
 			l.Voci = append(l.Voci,
-				home.VoceLavoro{Etichetta: "segnalazioni da approvare", Numero: sr.DaApprovare, Href: "/segnalazioni", Allarme: true},
-				home.VoceLavoro{Etichetta: "segnalazioni approvate da inviare all'INPS", Numero: sr.DaInviare, Href: "/segnalazioni/invii", Allarme: true},
-				home.VoceLavoro{Etichetta: "segnalazioni scartate dall'INPS da rettificare", Numero: sr.Scartate, Href: "/segnalazioni/scartate", Allarme: true})
+				home.VoceLavoro{Etichetta: "segnalazioni da approvare", Singolare: "segnalazione da approvare", Numero: sr.DaApprovare, Href: "/segnalazioni", Allarme: true},
+				home.VoceLavoro{Etichetta: "segnalazioni approvate da inviare all'INPS", Singolare: "segnalazione approvata da inviare all'INPS", Numero: sr.DaInviare, Href: "/segnalazioni/invii", Allarme: true},
+				home.VoceLavoro{Etichetta: "segnalazioni scartate dall'INPS da rettificare", Singolare: "segnalazione scartata dall'INPS da rettificare", Numero: sr.Scartate, Href: "/segnalazioni/scartate", Allarme: true})
 		}
 		return l, true, nil
 	}

@@ -178,7 +178,7 @@ func TestJourneyPatto(t *testing.T) {
 	checkPage(t, b.Browser, "patto-06-sottoscritto")
 	// The home counts it, and the list of patti in scadenza has it.
 	b.Navigate(t, a.URL+"/")
-	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 patti terminati o in scadenza entro 30 giorni") {
+	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 patto terminato o in scadenza entro 30 giorni") {
 		t.Errorf("home: %q", got)
 	}
 	b.Click(t, `[data-testid="home-lavoro"] a[href="/casi/patti"]`)

@@ -224,7 +224,7 @@ func TestJourneySegnalazioni(t *testing.T) {
 	// Back to the case manager: the home counts the segnalazione INPS
 	// refused, and the list of those to act on says why.
 	b.login(t, "casemanager")
-	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 segnalazioni da completare o correggere") {
+	if got := strings.Join(strings.Fields(b.Text(t, `[data-testid="home-lavoro"]`)), " "); !strings.Contains(got, "1 segnalazione da completare o correggere") {
 		t.Errorf("case manager's home: %q", got)
 	}
 	b.Click(t, `[data-testid="home-lavoro"] a[href="/casi/segnalazioni"]`)

@@ -29,10 +29,19 @@ type Lavoro struct {
 
 // VoceLavoro is one count.
 type VoceLavoro struct {
-	Etichetta string
+	Etichetta string // after a number other than 1: "casi aperti"
+	Singolare string // after 1, when it differs: "caso aperto"
 	Numero    int
 	Href      string
 	Allarme   bool // shown as a warning when not zero
+}
+
+// Testo is the label that goes with the number.
+func (v VoceLavoro) Testo() string {
+	if v.Numero == 1 && v.Singolare != "" {
+		return v.Singolare
+	}
+	return v.Etichetta
 }
 
 // FonteLavoro returns the counts of p's work; ok is false for a role with
