@@ -169,6 +169,11 @@ func TestJourneyPaIS(t *testing.T) {
 	if got := b.Text(t, "main"); !strings.Contains(got, "Patto versione 1: Presentarsi al centro per l'impiego") {
 		t.Errorf("segnalazione's impegno: %q", got)
 	}
+	// The case page says where monitoring and segnalazioni stand.
+	b.Navigate(t, base)
+	if got := b.Text(t, `section[aria-labelledby="h-sezioni"]`); !strings.Contains(got, "1 incontro svolto") || !strings.Contains(got, "1 segnalazione, 1 in corso") {
+		t.Errorf("case page sections: %q", got)
+	}
 	b.Click(t, `[data-testid="logout"]`)
 
 	// The coordinatore approves it and exports it for INPS.

@@ -176,6 +176,12 @@ type Scheda struct {
 	Oggi      time.Time
 	Incontri  int
 	NoteDiari int
+	// Monitoring of the patto: meetings held, and the next one planned.
+	MonitoraggiSvolti    int
+	ProssimoMonitoraggio *time.Time
+	// Segnalazioni to INPS: all of them, and those still open (draft, in
+	// approval, approved, refused).
+	Segnalazioni, SegnalazioniAperte int
 	// The newest version of each versioned scheda of the case (analisi
 	// preliminare, quadro di analisi), by tipo; absent when none.
 	Schede map[string]VersioneScheda
@@ -246,8 +252,12 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: storico: %w", err)
 	}
-	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM incontro WHERE caso_id = $1), (SELECT count(*) FROM diario_nota WHERE caso_id = $1)`, id).
-		Scan(&sc.Incontri, &sc.NoteDiari)
+	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM incontro WHERE caso_id = $1), (SELECT count(*) FROM diario_nota WHERE caso_id = $1),
+		(SELECT count(*) FROM monitoraggio_incontro WHERE caso_id = $1 AND stato = 'svolto'),
+		(SELECT min(data) FROM monitoraggio_incontro WHERE caso_id = $1 AND stato = 'pianificato'),
+		(SELECT count(*) FROM segnalazione WHERE caso_id = $1 AND stato <> 'annullata'),
+		(SELECT count(*) FROM segnalazione WHERE caso_id = $1 AND stato IN ('bozza', 'in_approvazione', 'approvata', 'respinta'))`, id).
+		Scan(&sc.Incontri, &sc.NoteDiari, &sc.MonitoraggiSvolti, &sc.ProssimoMonitoraggio, &sc.Segnalazioni, &sc.SegnalazioniAperte)
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: conteggi: %w", err)
 	}
