@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/browsertest"
+	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/demo"
 )
@@ -50,10 +51,10 @@ func casoIncontri(t *testing.T, a *testApp) (uuid.UUID, []uuid.UUID) {
 		t.Fatal(err)
 	}
 	a.exec(t, `INSERT INTO convocazione (caso_id, operatore_id, inizio, luogo, canale)
-		VALUES ($1, $2, (current_date + time '10:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms')`, caso, op)
+		VALUES ($1, $2, ((now() AT TIME ZONE 'Europe/Rome')::date + time '10:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms')`, caso, op)
 	// Three days ago the nucleo was convened too, and nothing was registered.
 	a.exec(t, `INSERT INTO convocazione (caso_id, operatore_id, inizio, luogo, canale, inviata_il)
-		VALUES ($1, $2, (current_date - 3 + time '09:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms', current_date - 10)`, caso, op)
+		VALUES ($1, $2, ((now() AT TIME ZONE 'Europe/Rome')::date - 3 + time '09:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms', current_date - 10)`, caso, op)
 	return caso, membri
 }
 
@@ -125,7 +126,7 @@ func TestJourneyIncontriEAgenda(t *testing.T) {
 	checkPage(t, b.Browser, "incontri-02-errori-convocazione")
 
 	b.Click(t, `#h-incontri ~ details > summary`)
-	b.Fill(t, "#inc-data", time.Now().Format("2006-01-02"))
+	b.Fill(t, "#inc-data", casi.Oggi(time.Now()).Format("2006-01-02")) // Rome's today
 	b.Click(t, `label[for="presenza-`+membri[0].String()+`-presente"]`)
 	b.Click(t, `label[for="presenza-`+membri[1].String()+`-giustificato"]`)
 	b.Fill(t, "#motivo-"+membri[1].String(), "A scuola")
