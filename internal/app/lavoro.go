@@ -28,27 +28,23 @@ func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, ss *segna
 				{Etichetta: "con un termine in scadenza", Numero: r.InScadenza, Href: "/casi", Allarme: true},
 				{Etichetta: "appuntamenti oggi", Singolare: "appuntamento oggi", Numero: r.Oggi, Href: "/agenda"},
 			}}
-			dr, ok, err := is.ContaDaRegistrare(ctx, p)
-			if err != nil {
-				return home.Lavoro{}, false, err
-			}
-			if ok {
-				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "incontri passati da registrare", Singolare: "incontro passato da registrare", Numero: dr, Href: "/agenda#da-registrare", Allarme: true})
-			}
-			np, ok, err := ps.ContaInScadenza(ctx, p)
-			if err != nil {
-				return home.Lavoro{}, false, err
-			}
-			if ok {
-				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "patti terminati o in scadenza entro " + strconv.Itoa(patto.PreavvisoScadenza) + " giorni",
-					Singolare: "patto terminato o in scadenza entro " + strconv.Itoa(patto.PreavvisoScadenza) + " giorni", Numero: np, Href: "/casi/patti", Allarme: true})
-			}
-			n, ok, err := ss.RiepilogoCaseManager(ctx, p)
-			if err != nil {
-				return home.Lavoro{}, false, err
-			}
-			if ok {
-				l.Voci = append(l.Voci, home.VoceLavoro{Etichetta: "segnalazioni da completare o correggere", Singolare: "segnalazione da completare o correggere", Numero: n, Href: "/casi/segnalazioni", Allarme: true})
+			giorni := strconv.Itoa(patto.PreavvisoScadenza) + " giorni"
+			for _, c := range []struct {
+				conta func(context.Context, authz.Principal) (int, bool, error)
+				voce  home.VoceLavoro
+			}{
+				{is.ContaDaRegistrare, home.VoceLavoro{Etichetta: "incontri passati da registrare", Singolare: "incontro passato da registrare", Href: "/agenda#da-registrare"}},
+				{ps.ContaInScadenza, home.VoceLavoro{Etichetta: "patti terminati o in scadenza entro " + giorni, Singolare: "patto terminato o in scadenza entro " + giorni, Href: "/casi/patti"}},
+				{ss.RiepilogoCaseManager, home.VoceLavoro{Etichetta: "segnalazioni da completare o correggere", Singolare: "segnalazione da completare o correggere", Href: "/casi/segnalazioni"}},
+			} {
+				n, ok, err := c.conta(ctx, p)
+				if err != nil {
+					return home.Lavoro{}, false, err
+				}
+				if ok {
+					c.voce.Numero, c.voce.Allarme = n, true
+					l.Voci = append(l.Voci, c.voce)
+				}
 			}
 			return l, true, nil
 		}
