@@ -3,7 +3,6 @@ package patto
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -140,7 +139,7 @@ func (s *Service) InScadenza(ctx context.Context, p authz.Principal, pagina int,
 		       EXISTS (SELECT 1 FROM scheda b WHERE b.caso_id = c.id AND b.tipo = 'patto' AND b.stato = 'bozza')
 		`+inScadenzaSQL+`
 		ORDER BY s.al::date, c.numero
-		LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((out.Pagina-1)*DimensionePagina),
+		`+database.Pagina(out.Pagina, DimensionePagina),
 		p.OperatoreID, *p.ComuneID, limite)
 	if err != nil {
 		return out, fmt.Errorf("patto: patti in scadenza: %w", err)
@@ -157,9 +156,7 @@ func (s *Service) InScadenza(ctx context.Context, p authz.Principal, pagina int,
 	if err != nil {
 		return out, fmt.Errorf("patto: patti in scadenza: %w", err)
 	}
-	if len(out.Righe) > DimensionePagina {
-		out.Righe, out.AltrePagine = out.Righe[:DimensionePagina], true
-	}
+	out.Righe, out.AltrePagine = database.Taglia(out.Righe, DimensionePagina)
 	if out.Totale, err = contaInScadenza(ctx, s.pool, p, limite); err != nil {
 		return out, err
 	}

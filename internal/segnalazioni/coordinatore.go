@@ -80,7 +80,7 @@ func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v reg
 		JOIN operatore o ON o.id = s.updated_by
 		WHERE `+where+` AND s.stato = 'in_approvazione'
 		ORDER BY s.in_approvazione_dal, s.numero
-		LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((c.Pagina-1)*DimensionePagina), args...)
+		`+database.Pagina(c.Pagina, DimensionePagina), args...)
 	if err != nil {
 		return c, fmt.Errorf("segnalazioni: coda: %w", err)
 	}
@@ -95,9 +95,7 @@ func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v reg
 	if err != nil {
 		return c, fmt.Errorf("segnalazioni: coda: %w", err)
 	}
-	if len(c.Righe) > DimensionePagina {
-		c.Righe, c.AltrePagine = c.Righe[:DimensionePagina], true
-	}
+	c.Righe, c.AltrePagine = database.Taglia(c.Righe, DimensionePagina)
 	if c.DaInviare, err = daInviare(ctx, s.pool, p); err != nil {
 		return c, err
 	}

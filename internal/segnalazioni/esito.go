@@ -308,13 +308,11 @@ func (s *Service) Invio(ctx context.Context, p authz.Principal, id int64, pagina
 	if err == nil {
 		sw, sargs := scopeSQL(p, "s", []any{id})
 		out.Righe, err = righeInvio(ctx, s.pool, ` WHERE s.invio_id = $1 AND `+sw+` ORDER BY s.numero
-			LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((out.Pagina-1)*DimensionePagina), sargs...)
+			`+database.Pagina(out.Pagina, DimensionePagina), sargs...)
 		if err != nil {
 			return out, fmt.Errorf("segnalazioni: invio: %w", err)
 		}
-		if len(out.Righe) > DimensionePagina {
-			out.Righe, out.AltrePagine = out.Righe[:DimensionePagina], true
-		}
+		out.Righe, out.AltrePagine = database.Taglia(out.Righe, DimensionePagina)
 		if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE s.esito_inps = 'acquisita'),
 				count(*) FILTER (WHERE s.esito_inps = 'scartata'), count(*) FILTER (WHERE s.esito_inps = '')
 			FROM segnalazione s WHERE s.invio_id = $1 AND `+sw, sargs...).Scan(&out.Acquisite, &out.Scartate, &out.InAttesa); err != nil {
@@ -364,13 +362,11 @@ func (s *Service) Scartate(ctx context.Context, p authz.Principal, pagina int, v
 	where, args := scopeSQL(p, "s", nil)
 	var err error
 	out.Righe, err = righeInvio(ctx, s.pool, ` WHERE `+where+` AND `+scartateSQL+` ORDER BY s.esito_inps_il, s.numero
-		LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((out.Pagina-1)*DimensionePagina), args...)
+		`+database.Pagina(out.Pagina, DimensionePagina), args...)
 	if err != nil {
 		return out, fmt.Errorf("segnalazioni: scartate: %w", err)
 	}
-	if len(out.Righe) > DimensionePagina {
-		out.Righe, out.AltrePagine = out.Righe[:DimensionePagina], true
-	}
+	out.Righe, out.AltrePagine = database.Taglia(out.Righe, DimensionePagina)
 	if out.Totale, err = scartate(ctx, s.pool, p); err != nil {
 		return out, err
 	}

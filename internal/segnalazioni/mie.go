@@ -3,7 +3,6 @@ package segnalazioni
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -115,7 +114,7 @@ func (s *Service) DaRivedere(ctx context.Context, p authz.Principal, pagina int,
 		JOIN segnalazione_tipo t ON t.id = s.tipo_id
 		WHERE `+daRivedereSQL+`
 		ORDER BY s.updated_at, s.numero
-		LIMIT `+strconv.Itoa(DimensionePagina+1)+` OFFSET `+strconv.Itoa((out.Pagina-1)*DimensionePagina),
+		`+database.Pagina(out.Pagina, DimensionePagina),
 		p.OperatoreID, *p.ComuneID)
 	if err != nil {
 		return out, fmt.Errorf("segnalazioni: da rivedere: %w", err)
@@ -131,9 +130,7 @@ func (s *Service) DaRivedere(ctx context.Context, p authz.Principal, pagina int,
 	if err != nil {
 		return out, fmt.Errorf("segnalazioni: da rivedere: %w", err)
 	}
-	if len(out.Righe) > DimensionePagina {
-		out.Righe, out.AltrePagine = out.Righe[:DimensionePagina], true
-	}
+	out.Righe, out.AltrePagine = database.Taglia(out.Righe, DimensionePagina)
 	if out.Totale, err = contaDaRivedere(ctx, s.pool, p); err != nil {
 		return out, err
 	}
