@@ -24,7 +24,7 @@ func (s *Service) RiepilogoLavoro(ctx context.Context, p authz.Principal) (r Rie
 	var where string
 	var args []any
 	switch {
-	case p.Ruolo == "case_manager" && p.ComuneID != nil:
+	case ConCasiPropri(p):
 		args = []any{p.OperatoreID, *p.ComuneID}
 		where = "c.case_manager_id = $1 AND c.comune_id = $2"
 	case coordinatore(p):

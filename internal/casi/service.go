@@ -54,6 +54,11 @@ func Oggi(t time.Time) time.Time {
 // the case manager (domain.md §1.2); the row check is Access's.
 func MayReadContent(p authz.Principal) bool { return p.Ruolo == "case_manager" }
 
+// ConCasiPropri reports whether p acts as a case manager of a comune: the
+// role with cases of its own, the open ones assigned to the operator in
+// that comune (the /casi list, the home's counts, the cross-case lists).
+func ConCasiPropri(p authz.Principal) bool { return MayReadContent(p) && p.ComuneID != nil }
+
 // covers is the row-level rule for case content: the case manager assigned
 // to the case, acting in a role whose scope includes the case's comune.
 func covers(p authz.Principal, c Caso) bool {

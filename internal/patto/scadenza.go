@@ -99,8 +99,6 @@ const inScadenzaSQL = `
 	WHERE c.case_manager_id = $1 AND c.comune_id = $2 AND c.stato <> 'chiuso'
 	  AND s.al ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND s.al::date <= $3`
 
-func caseManager(p authz.Principal) bool { return casi.MayReadContent(p) && p.ComuneID != nil }
-
 func contaInScadenza(ctx context.Context, q database.Querier, p authz.Principal, limite time.Time) (int, error) {
 	var n int
 	if err := q.QueryRow(ctx, `SELECT count(*) `+inScadenzaSQL, p.OperatoreID, *p.ComuneID, limite).Scan(&n); err != nil {
@@ -113,7 +111,7 @@ func contaInScadenza(ctx context.Context, q database.Querier, p authz.Principal,
 // within PreavvisoScadenza days, for the home (a count: no case is read);
 // ok is false for a role without cases of its own.
 func (s *Service) ContaInScadenza(ctx context.Context, p authz.Principal) (n int, ok bool, err error) {
-	if !caseManager(p) {
+	if !casi.ConCasiPropri(p) {
 		return 0, false, nil
 	}
 	n, err = contaInScadenza(ctx, s.pool, p, s.oggi().AddDate(0, 0, PreavvisoScadenza))
@@ -125,7 +123,7 @@ func (s *Service) ContaInScadenza(ctx context.Context, p authz.Principal) (n int
 // the read is recorded. Another role gets casi.ErrNotFound.
 func (s *Service) InScadenza(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (PattiInScadenza, error) {
 	out := PattiInScadenza{Pagina: max(pagina, 1)}
-	if !caseManager(p) {
+	if !casi.ConCasiPropri(p) {
 		return out, casi.ErrNotFound
 	}
 	oggi := s.oggi()

@@ -74,8 +74,6 @@ const daRivedereSQL = `ca.case_manager_id = $1 AND ca.comune_id = $2 AND ca.stat
 	OR (s.stato = 'inviata' AND s.esito_inps = 'scartata' AND NOT EXISTS (
 		SELECT 1 FROM segnalazione x WHERE x.rettifica_di = s.id AND x.stato <> 'annullata')))`
 
-func caseManager(p authz.Principal) bool { return p.Ruolo == "case_manager" && p.ComuneID != nil }
-
 func contaDaRivedere(ctx context.Context, q database.Querier, p authz.Principal) (int, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT count(*) FROM segnalazione s JOIN caso ca ON ca.id = s.caso_id WHERE `+daRivedereSQL,
@@ -89,7 +87,7 @@ func contaDaRivedere(ctx context.Context, q database.Querier, p authz.Principal)
 // RiepilogoCaseManager counts p's segnalazioni to act on, for the home
 // page (a count: no segnalazione is read); ok is false for another role.
 func (s *Service) RiepilogoCaseManager(ctx context.Context, p authz.Principal) (n int, ok bool, err error) {
-	if !caseManager(p) {
+	if !casi.ConCasiPropri(p) {
 		return 0, false, nil
 	}
 	n, err = contaDaRivedere(ctx, s.pool, p)
@@ -101,7 +99,7 @@ func (s *Service) RiepilogoCaseManager(ctx context.Context, p authz.Principal) (
 // ErrNotFound.
 func (s *Service) DaRivedere(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (Mie, error) {
 	out := Mie{Pagina: max(pagina, 1)}
-	if !caseManager(p) {
+	if !casi.ConCasiPropri(p) {
 		return out, ErrNotFound
 	}
 	rows, err := s.pool.Query(ctx, `
