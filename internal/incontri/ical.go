@@ -87,11 +87,7 @@ func WriteICS(out io.Writer, evs []Evento, dtstamp time.Time, base string) error
 		}
 		w.line("TRANSP", "OPAQUE")
 		if base != "" {
-			href := e.Href
-			if href == "" {
-				href = "/casi/" + e.CasoID.String() + "/incontri"
-			}
-			w.line("URL", strings.TrimSuffix(base, "/")+href)
+			w.line("URL", strings.TrimSuffix(base, "/")+e.Href)
 		}
 		w.line("END", "VEVENT")
 	}
