@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
 )
 
 // Sentinel errors of the module.
@@ -22,55 +24,9 @@ var (
 	ErrDuplicateEntry = errors.New("accesso: already exists")
 )
 
-// Ruolo is a role of the GePI role model.
-type Ruolo string
-
-// The roles (domain.md §1.1). The Amministratore di sistema is the
-// Ministry-side role that creates ambiti and accredits their amministratori.
-const (
-	AmministratoreSistema Ruolo = "amministratore_sistema"
-	AmministratoreAmbito  Ruolo = "amministratore_ambito"
-	CoordinatorePaIS      Ruolo = "coordinatore_pais"
-	CaseManager           Ruolo = "case_manager"
-	CoordinatoreControlli Ruolo = "coordinatore_controlli"
-	ResponsabileControlli Ruolo = "responsabile_controlli"
-	OperatoreATS          Ruolo = "operatore_ats"
-)
-
-// Ruoli lists every role in display order.
-var Ruoli = []Ruolo{AmministratoreSistema, AmministratoreAmbito, CoordinatorePaIS, CaseManager,
-	CoordinatoreControlli, ResponsabileControlli, OperatoreATS}
-
-// Label is the role's Italian name as operators know it from GePI.
-func (r Ruolo) Label() string {
-	switch r {
-	case AmministratoreSistema:
-		return "Amministratore di sistema"
-	case AmministratoreAmbito:
-		return "Amministratore di ambito"
-	case CoordinatorePaIS:
-		return "Coordinatore PaIS"
-	case CaseManager:
-		return "Case manager"
-	case CoordinatoreControlli:
-		return "Coordinatore controlli anagrafici"
-	case ResponsabileControlli:
-		return "Responsabile controlli anagrafici"
-	case OperatoreATS:
-		return "Operatore ATS"
-	}
-	return string(r)
-}
-
-// Valid reports whether r is a known role.
-func (r Ruolo) Valid() bool {
-	for _, x := range Ruoli {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+// Ruolo is a role of the GePI role model; the roles themselves are
+// declared once, in authz (authz.Ruolo and its constants).
+type Ruolo = authz.Ruolo
 
 // Ambito is an ambito territoriale sociale.
 type Ambito struct {
@@ -150,19 +106,19 @@ func (a Assegnazione) Ambito() string {
 // so callers get a clear error before the database refuses).
 func checkScope(r Ruolo, ambitoID, comuneID *int64) error {
 	switch r {
-	case AmministratoreSistema:
+	case authz.AmministratoreSistema:
 		if ambitoID != nil || comuneID != nil {
 			return ErrInvalidScope
 		}
-	case AmministratoreAmbito, OperatoreATS:
+	case authz.AmministratoreAmbito, authz.OperatoreATS:
 		if ambitoID == nil || comuneID != nil {
 			return ErrInvalidScope
 		}
-	case CoordinatorePaIS:
+	case authz.CoordinatorePaIS:
 		if ambitoID == nil {
 			return ErrInvalidScope
 		}
-	case CaseManager, CoordinatoreControlli, ResponsabileControlli:
+	case authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli:
 		if ambitoID == nil || comuneID == nil {
 			return ErrInvalidScope
 		}

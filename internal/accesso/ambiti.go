@@ -63,7 +63,7 @@ type SchedaAmbito struct {
 
 // sistema lets through only the amministratore di sistema.
 func sistema(p authz.Principal) error {
-	if p.Ruolo != string(AmministratoreSistema) {
+	if p.Ruolo != authz.AmministratoreSistema {
 		return fmt.Errorf("accesso: %w", httpx.ErrForbidden)
 	}
 	return nil
@@ -339,7 +339,7 @@ func (s *Service) AccreditAmministratore(ctx context.Context, p authz.Principal,
 	}
 	errs := FieldErrors{}
 	an, nascita := an.validate(errs)
-	ass := Assegnazione{Ruolo: AmministratoreAmbito, AmbitoID: &amb.ID}
+	ass := Assegnazione{Ruolo: authz.AmministratoreAmbito, AmbitoID: &amb.ID}
 	if d, err := time.Parse("2006-01-02", dal); err != nil {
 		errs["dal"] = "Indica la data di inizio (gg/mm/aaaa)."
 	} else {

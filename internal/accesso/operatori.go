@@ -35,7 +35,7 @@ var Fondi = []string{"Fondo Povertà", "PN Inclusione e lotta alla povertà", "F
 	"Fondo sociale regionale", "Bilancio comunale", "Altro"}
 
 // RuoliAmbito are the roles an amministratore di ambito may assign.
-var RuoliAmbito = []Ruolo{CoordinatorePaIS, CaseManager, CoordinatoreControlli, ResponsabileControlli, OperatoreATS}
+var RuoliAmbito = []Ruolo{authz.CoordinatorePaIS, authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli, authz.OperatoreATS}
 
 // Anagrafica is the operator's data as the 2019 note lists it.
 type Anagrafica struct {
@@ -103,7 +103,7 @@ func (s *Service) SetAudit(a Auditor, changed func(ctx context.Context, operator
 
 // ambitoOf is the ambito an amministratore di ambito administers.
 func ambitoOf(p authz.Principal) (int64, error) {
-	if p.Ruolo != string(AmministratoreAmbito) || p.AmbitoID == nil {
+	if p.Ruolo != authz.AmministratoreAmbito || p.AmbitoID == nil {
 		return 0, fmt.Errorf("accesso: %w", httpx.ErrForbidden)
 	}
 	return *p.AmbitoID, nil
@@ -254,11 +254,11 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 	}
 	if ok {
 		switch a.Ruolo {
-		case CaseManager, CoordinatoreControlli, ResponsabileControlli:
+		case authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli:
 			if a.ComuneID == nil {
 				errs["comune_id"] = "Per questo ruolo indica il comune di competenza."
 			}
-		case OperatoreATS:
+		case authz.OperatoreATS:
 			if a.ComuneID != nil {
 				errs["comune_id"] = "L'operatore ATS opera sull'intero ambito: non indicare un comune."
 			}

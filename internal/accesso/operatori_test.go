@@ -280,7 +280,7 @@ func TestRoles(t *testing.T) {
 	}
 	var cmRole int64
 	for _, r := range sc.Ruoli {
-		if r.Ruolo == accesso.CaseManager {
+		if r.Ruolo == authz.CaseManager {
 			cmRole = r.ID
 		}
 	}

@@ -37,7 +37,7 @@ func (a Accreditamento) principals() []authz.Principal {
 			Nome:          a.Operatore.Nome,
 			Cognome:       a.Operatore.Cognome,
 			RuoloID:       r.ID,
-			Ruolo:         string(r.Ruolo),
+			Ruolo:         r.Ruolo,
 			RuoloLabel:    r.Ruolo.Label(),
 			Ambito:        r.Ambito(),
 			Domain:        r.Domain(),

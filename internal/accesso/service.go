@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/codicefiscale"
 )
 
@@ -131,7 +132,7 @@ func (s *Service) Accredit(ctx context.Context, op Operatore, ruoli []Assegnazio
 		if err := checkScope(r.Ruolo, r.AmbitoID, r.ComuneID); err != nil {
 			return Operatore{}, fmt.Errorf("accesso: accredit %s: %w", r.Ruolo, err)
 		}
-		if (r.Ruolo == AmministratoreAmbito || r.Ruolo == AmministratoreSistema) && len(ruoli) > 1 {
+		if (r.Ruolo == authz.AmministratoreAmbito || r.Ruolo == authz.AmministratoreSistema) && len(ruoli) > 1 {
 			return Operatore{}, ErrIncompatible
 		}
 	}

@@ -105,7 +105,7 @@ func percorsiDemo(ctx context.Context, d *deps, log *slog.Logger) error {
 	// stages only are shown.
 	w := walker{
 		d: d, p: cm, oggi: oggi,
-		v:   registro.Voce{OperatoreID: &cm.OperatoreID, Ruolo: cm.Ruolo, AmbitoID: cm.AmbitoID, ComuneID: cm.ComuneID, Indirizzo: "demo"},
+		v:   registro.Voce{OperatoreID: &cm.OperatoreID, Ruolo: string(cm.Ruolo), AmbitoID: cm.AmbitoID, ComuneID: cm.ComuneID, Indirizzo: "demo"},
 		inc: incontri.NewService(d.pool, d.registro, d.casi),
 		mon: monitoraggio.NewService(d.pool, d.registro, d.casi),
 		eq:  equipe.NewService(d.pool, d.registro, d.casi, d.posta, fonteEstratto(d.pool, d.casi, d.analisi)),

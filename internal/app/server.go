@@ -175,7 +175,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 			ambito := "Ambito Territoriale Demo"
 			if a.Comune >= 0 {
 				ambito = "Comune di " + demo.Comuni[a.Comune].Denominazione
-			} else if a.Ruolo == accesso.AmministratoreSistema {
+			} else if a.Ruolo == authz.AmministratoreSistema {
 				ambito = "Intera installazione"
 			}
 			demoAccounts = append(demoAccounts, home.DemoAccount{Username: a.Username, Ruolo: a.Ruolo.Label(), Ambito: ambito})
@@ -240,7 +240,7 @@ func (d *deps) authEvent(r *http.Request, e auth.Event) {
 		v.Esito = registro.Rifiutato
 	}
 	if p := e.Principal; p != nil {
-		v.Ruolo, v.AmbitoID, v.ComuneID = p.Ruolo, p.AmbitoID, p.ComuneID
+		v.Ruolo, v.AmbitoID, v.ComuneID = string(p.Ruolo), p.AmbitoID, p.ComuneID
 	}
 	if err := d.registro.Record(r.Context(), v); err != nil {
 		d.log.ErrorContext(r.Context(), "access register", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)

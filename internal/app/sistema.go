@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/registro"
@@ -50,7 +51,7 @@ func runSistema(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	op, err := acc.Accredit(ctx, accesso.Operatore{CodiceFiscale: cf, Nome: nome, Cognome: cognome},
-		[]accesso.Assegnazione{{Ruolo: accesso.AmministratoreSistema}})
+		[]accesso.Assegnazione{{Ruolo: authz.AmministratoreSistema}})
 	if err != nil {
 		return err
 	}

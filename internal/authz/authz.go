@@ -50,6 +50,56 @@ const (
 	Assign Action = "assign"
 )
 
+// Ruolo is a role of the GePI role model.
+type Ruolo string
+
+// The roles (domain.md §1.1). The Amministratore di sistema is the
+// Ministry-side role that creates ambiti and accredits their amministratori.
+const (
+	AmministratoreSistema Ruolo = "amministratore_sistema"
+	AmministratoreAmbito  Ruolo = "amministratore_ambito"
+	CoordinatorePaIS      Ruolo = "coordinatore_pais"
+	CaseManager           Ruolo = "case_manager"
+	CoordinatoreControlli Ruolo = "coordinatore_controlli"
+	ResponsabileControlli Ruolo = "responsabile_controlli"
+	OperatoreATS          Ruolo = "operatore_ats"
+)
+
+// Ruoli lists every role in display order.
+var Ruoli = []Ruolo{AmministratoreSistema, AmministratoreAmbito, CoordinatorePaIS, CaseManager,
+	CoordinatoreControlli, ResponsabileControlli, OperatoreATS}
+
+// Label is the role's Italian name as operators know it from GePI.
+func (r Ruolo) Label() string {
+	switch r {
+	case AmministratoreSistema:
+		return "Amministratore di sistema"
+	case AmministratoreAmbito:
+		return "Amministratore di ambito"
+	case CoordinatorePaIS:
+		return "Coordinatore PaIS"
+	case CaseManager:
+		return "Case manager"
+	case CoordinatoreControlli:
+		return "Coordinatore controlli anagrafici"
+	case ResponsabileControlli:
+		return "Responsabile controlli anagrafici"
+	case OperatoreATS:
+		return "Operatore ATS"
+	}
+	return string(r)
+}
+
+// Valid reports whether r is a known role.
+func (r Ruolo) Valid() bool {
+	for _, x := range Ruoli {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
 // Principal is the signed-in operator acting in one role and scope.
 type Principal struct {
 	OperatoreID   uuid.UUID
@@ -57,7 +107,7 @@ type Principal struct {
 	Nome          string
 	Cognome       string
 	RuoloID       int64
-	Ruolo         string // role code, e.g. "case_manager"
+	Ruolo         Ruolo  // role code, e.g. CaseManager
 	RuoloLabel    string // e.g. "Case manager"
 	Ambito        string // scope for people, e.g. "Comune di Zola Predosa"
 	Domain        string // casbin domain: "*", "ambito:ID", "comune:ID"
@@ -183,13 +233,13 @@ func (en *Enforcer) Allowed(p Principal, obj Object, act Action) bool {
 
 // RoleAllowed reports whether the role (in any scope) is granted act on obj:
 // the static part of the matrix, for tests and documentation.
-func RoleAllowed(role string, obj Object, act Action) bool {
+func RoleAllowed(role Ruolo, obj Object, act Action) bool {
 	pol, err := Policy()
 	if err != nil {
 		return false
 	}
 	for _, p := range pol {
-		if p[0] == role && p[1] == string(obj) && p[2] == string(act) {
+		if p[0] == string(role) && p[1] == string(obj) && p[2] == string(act) {
 			return true
 		}
 	}
@@ -207,6 +257,13 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(ctxKey{}).(Principal)
 	return p, ok
+}
+
+// PrincipalOf is the operator acting in the request (the zero Principal
+// outside a signed-in route): what every handler hands its service.
+func PrincipalOf(r *http.Request) Principal {
+	p, _ := PrincipalFrom(r.Context())
+	return p
 }
 
 // Guard is the route-level check every non-public route declares.

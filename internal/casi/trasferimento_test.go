@@ -51,7 +51,7 @@ func (f *elencoFixture) altroAmbito(t *testing.T) (authz.Principal, map[string]i
 	nascita := time.Date(1979, 5, 3, 0, 0, 0, 0, time.UTC)
 	op := accesso.Operatore{CodiceFiscale: codicefiscale.Compute("Bolognesi", "Elena", nascita, "F", "A944"),
 		Nome: "Elena", Cognome: "Bolognesi", Genere: "F", DataNascita: &nascita, AmbitoID: &amb.ID}
-	if _, err := acc.Accredit(ctx, op, []accesso.Assegnazione{{Ruolo: accesso.CoordinatorePaIS, AmbitoID: &amb.ID}}); err != nil {
+	if _, err := acc.Accredit(ctx, op, []accesso.Assegnazione{{Ruolo: authz.CoordinatorePaIS, AmbitoID: &amb.ID}}); err != nil {
 		t.Fatal(err)
 	}
 	ps, err := acc.PrincipalsByCF(ctx, op.CodiceFiscale)

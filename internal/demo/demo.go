@@ -48,14 +48,14 @@ func d(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 
 
 // Accounts are the demo accounts of contracts.md, in its order.
 var Accounts = []Account{
-	{"ministero", accesso.AmministratoreSistema, -1, "Marta", "Ministeri", "F", d(1970, 3, 14)},
-	{"amministratore", accesso.AmministratoreAmbito, -1, "Andrea", "Amministri", "M", d(1975, 6, 2)},
-	{"coordinatore", accesso.CoordinatorePaIS, -1, "Chiara", "Coordi", "F", d(1978, 9, 21)},
-	{"casemanager", accesso.CaseManager, 0, "Giulia", "Ferrari", "F", d(1986, 4, 9)},
-	{"casemanager2", accesso.CaseManager, 1, "Luca", "Bassi", "M", d(1983, 11, 30)},
-	{"coordcontrolli", accesso.CoordinatoreControlli, 0, "Paolo", "Verdi", "M", d(1969, 1, 17)},
-	{"respcontrolli", accesso.ResponsabileControlli, 0, "Sara", "Neri", "F", d(1990, 7, 5)},
-	{"operatoreats", accesso.OperatoreATS, -1, "Davide", "Conti", "M", d(1981, 2, 26)},
+	{"ministero", authz.AmministratoreSistema, -1, "Marta", "Ministeri", "F", d(1970, 3, 14)},
+	{"amministratore", authz.AmministratoreAmbito, -1, "Andrea", "Amministri", "M", d(1975, 6, 2)},
+	{"coordinatore", authz.CoordinatorePaIS, -1, "Chiara", "Coordi", "F", d(1978, 9, 21)},
+	{"casemanager", authz.CaseManager, 0, "Giulia", "Ferrari", "F", d(1986, 4, 9)},
+	{"casemanager2", authz.CaseManager, 1, "Luca", "Bassi", "M", d(1983, 11, 30)},
+	{"coordcontrolli", authz.CoordinatoreControlli, 0, "Paolo", "Verdi", "M", d(1969, 1, 17)},
+	{"respcontrolli", authz.ResponsabileControlli, 0, "Sara", "Neri", "F", d(1990, 7, 5)},
+	{"operatoreats", authz.OperatoreATS, -1, "Davide", "Conti", "M", d(1981, 2, 26)},
 }
 
 // AccountByUsername finds a demo account.
@@ -112,7 +112,7 @@ func Load(ctx context.Context, acc *accesso.Service) error {
 		}
 		birth := a.Nascita
 		op.DataNascita = &birth
-		if a.Ruolo != accesso.AmministratoreSistema {
+		if a.Ruolo != authz.AmministratoreSistema {
 			op.AmbitoID = &ambito.ID
 			r.AmbitoID = &ambito.ID
 		} else {

@@ -140,7 +140,7 @@ func saluto(now time.Time) string {
 func ora(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
 
 // compiti are the role's duties as the 2019 note and domain.md §1.1 list them.
-var compiti = map[string][]string{
+var compiti = map[authz.Ruolo][]string{
 	"amministratore_sistema": {
 		"Crea gli Ambiti territoriali sociali e vi associa i comuni.",
 		"Accredita gli amministratori di ambito.",
@@ -174,7 +174,7 @@ var compiti = map[string][]string{
 	},
 }
 
-var visibilita = map[string]string{
+var visibilita = map[authz.Ruolo]string{
 	"amministratore_sistema": "Non hai accesso ai dati dei beneficiari.",
 	"amministratore_ambito":  "Non hai accesso ai dati dei beneficiari.",
 	"coordinatore_pais":      "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -27,7 +28,27 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	ErrConflict  = errors.New("conflict")
 	ErrBadInput  = errors.New("bad input")
+	// ErrReadOnly: the record may be read but no longer changed (a closed
+	// case, whose content waits for a reopening).
+	ErrReadOnly = errors.New("read only")
 )
+
+// FieldErrors are a form's Italian messages by field name: what a
+// validation returns and a page shows next to each field. As an error it
+// is ErrBadInput, so one that reaches Responder.Error is a 400, never a 500.
+type FieldErrors map[string]string
+
+func (e FieldErrors) Error() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return "invalid fields: " + strings.Join(keys, ", ")
+}
+
+// Unwrap makes FieldErrors an ErrBadInput.
+func (e FieldErrors) Unwrap() error { return ErrBadInput }
 
 type ridKey struct{}
 
@@ -163,6 +184,8 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 		status, title, msg = http.StatusForbidden, "Accesso non consentito", "Il tuo ruolo non consente di accedere a questa pagina. L'accesso negato è stato registrato."
 	case errors.Is(err, ErrConflict):
 		status, title, msg = http.StatusConflict, "Modifica in conflitto", "Nel frattempo un altro operatore ha modificato questi dati. Ricarica la pagina per vedere la versione aggiornata."
+	case errors.Is(err, ErrReadOnly):
+		status, title, msg = http.StatusConflict, "Caso chiuso", "Il caso è chiuso: i suoi dati si possono consultare ma non modificare. Per modificarli il case manager deve prima riaprirlo."
 	case errors.Is(err, ErrBadInput):
 		status, title, msg = http.StatusBadRequest, "Richiesta non valida", "La richiesta contiene dati non validi."
 	}

@@ -80,7 +80,7 @@ func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: 
 func FromRequest(r *http.Request, v Voce) Voce {
 	if p, ok := authz.PrincipalFrom(r.Context()); ok {
 		id := p.OperatoreID
-		v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID = &id, p.Ruolo, p.AmbitoID, p.ComuneID
+		v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID = &id, string(p.Ruolo), p.AmbitoID, p.ComuneID
 	}
 	v.RequestID = httpx.RequestIDFrom(r.Context())
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
@@ -93,6 +93,10 @@ func FromRequest(r *http.Request, v Voce) Voce {
 	}
 	return v
 }
+
+// VoceOf is FromRequest with nothing else filled in: the record a handler
+// hands its service, which adds the action and the object.
+func VoceOf(r *http.Request) Voce { return FromRequest(r, Voce{}) }
 
 // chainLock serialises appends so that each record is chained to the one
 // committed just before it.

@@ -1,0 +1,71 @@
+package calendario
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseData(t *testing.T) {
+	d := func(y int, m time.Month, g int) time.Time { return time.Date(y, m, g, 0, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"29/06/2024", d(2024, 6, 29), true},
+		{" 29/06/2024 ", d(2024, 6, 29), true},
+		{"1/2/2025", d(2025, 2, 1), true},
+		{"01-02-2025", d(2025, 2, 1), true},
+		{"01.02.2025", d(2025, 2, 1), true},
+		{"2024-06-29", d(2024, 6, 29), true},
+		{"29/02/2024", d(2024, 2, 29), true}, // leap year
+		{"29/02/2025", time.Time{}, false},   // not a leap year
+		{"31/04/2025", time.Time{}, false},   // April has 30 days
+		{"2025-2-1", time.Time{}, false},     // ISO wants two digits
+		{"00/01/2025", time.Time{}, false},
+		{"01/13/2025", time.Time{}, false},
+		{"01/01/25", time.Time{}, false}, // a two-digit year is ambiguous
+		{"oggi", time.Time{}, false},
+		{"", time.Time{}, false},
+		{"1/+2/2025", time.Time{}, false},
+		{"12/2025", time.Time{}, false},
+	} {
+		got, ok := ParseData(c.in)
+		if ok != c.ok || !got.Equal(c.want) {
+			t.Errorf("ParseData(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestParseOra(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		h, m   int
+		wantOK bool
+	}{{"09:30", 9, 30, true}, {"9.30", 9, 30, true}, {"24:00", 0, 0, false}, {"", 0, 0, false}} {
+		h, m, ok := ParseOra(c.in)
+		if ok != c.wantOK || h != c.h || m != c.m {
+			t.Errorf("ParseOra(%q) = %d, %d, %v", c.in, h, m, ok)
+		}
+	}
+}
+
+func TestFormati(t *testing.T) {
+	// 23:30 UTC on 31 December is already 1 January in Rome.
+	ist := time.Date(2025, 12, 31, 23, 30, 0, 0, time.UTC)
+	if got := DataOra(ist); got != "01/01/2026 00:30" {
+		t.Errorf("DataOra = %q", got)
+	}
+	if got := Giorno(ist); !got.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("Giorno = %v", got)
+	}
+	if got := Data(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); got != "01/01/2026" {
+		t.Errorf("Data = %q", got)
+	}
+	if DataPtr(nil) != "—" || DataOraPtr(nil) != "—" {
+		t.Error("nil dates must read —")
+	}
+	if ISO(time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)) != "2026-03-04" {
+		t.Error("ISO")
+	}
+}
