@@ -23,6 +23,7 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
@@ -36,8 +37,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-var rome, _ = time.LoadLocation("Europe/Rome")
 
 // fixture: the demo accounts and one case of casemanager's in
 // progettazione, whose nucleo is Bianchi Laura (40, richiedente) and her son
@@ -55,7 +54,7 @@ type fixture struct {
 	srv         *httptest.Server
 }
 
-var oggi = time.Date(2026, 10, 20, 9, 0, 0, 0, rome)
+var oggi = time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)
 
 func setup(t *testing.T, conQuadro bool) *fixture {
 	t.Helper()
