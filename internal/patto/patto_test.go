@@ -22,11 +22,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/app"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/equipe"
 	"github.com/cartella/cartella/internal/fsl"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/patto"
@@ -68,7 +70,7 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
 	qs := quadro.NewService(pool, reg, cs)
-	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs), people: people}
+	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs, app.MembriEquipe(equipe.NewService(pool, reg, cs, nil, nil))), people: people}
 	clock := func() time.Time { return oggi }
 	f.svc.SetClock(clock)
 	qs.SetClock(clock)
