@@ -15,13 +15,13 @@
 package analisi
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -34,19 +34,14 @@ var (
 	// ErrNonTrovata: the case has no analisi preliminare yet, or no such version.
 	ErrNonTrovata = fmt.Errorf("analisi: analisi preliminare non trovata: %w", httpx.ErrNotFound)
 	// ErrChiuso: a closed case's analisi is read-only.
-	ErrChiuso = errors.New("analisi: the case is closed")
+	ErrChiuso = fmt.Errorf("analisi: il caso è chiuso: %w", httpx.ErrReadOnly)
 	// ErrNessunaBozza: saving or finalising when there is no draft (someone
 	// finalised it meanwhile).
-	ErrNessunaBozza = errors.New("analisi: no draft")
+	ErrNessunaBozza = fmt.Errorf("analisi: nessuna bozza: %w", httpx.ErrConflict)
 	// ErrBozzaEsistente: reopening while a draft exists (someone reopened it
 	// meanwhile).
-	ErrBozzaEsistente = errors.New("analisi: a draft exists")
+	ErrBozzaEsistente = fmt.Errorf("analisi: esiste già una bozza: %w", httpx.ErrConflict)
 )
-
-// FieldErrors maps a form field to its Italian message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("analisi: %d invalid fields", len(e)) }
 
 // Bisogno: whether a need is present in an area (domain.md §3.3, section 3).
 const (
@@ -232,23 +227,11 @@ func DataIT(s string) string {
 	return d.Format("02/01/2006")
 }
 
-// parseData reads a date as the date input sends it (yyyy-mm-dd) or as
-// typed without one (dd/mm/yyyy).
-func parseData(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{time.DateOnly, "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // normData turns a parsable date into yyyy-mm-dd; anything else is kept as
 // typed (a draft keeps what was typed; finalising refuses it).
 func normData(v string) string {
 	v = strings.TrimSpace(v)
-	if t, ok := parseData(v); ok {
+	if t, ok := calendario.ParseData(v); ok {
 		return t.Format(time.DateOnly)
 	}
 	return v

@@ -20,6 +20,7 @@ import (
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
@@ -31,8 +32,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-var rome, _ = time.LoadLocation("Europe/Rome")
 
 // fixture: the demo accounts, one case of casemanager's (Casalecchio di
 // Reno, state "assegnato") whose nucleo is Bianchi Laura (40, richiedente)
@@ -61,7 +60,7 @@ func setup(t *testing.T) *fixture {
 	reg := registro.NewService(pool)
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people}
 	f.svc = analisi.NewService(pool, reg, f.casi)
-	clock := func() time.Time { return time.Date(2026, 10, 20, 9, 0, 0, 0, rome) }
+	clock := func() time.Time { return time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma) }
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)
 	cm := f.people["casemanager"]

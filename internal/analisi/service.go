@@ -2,10 +2,8 @@ package analisi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,8 +11,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -28,12 +28,22 @@ type Service struct {
 	reg  *registro.Service
 	casi *casi.Service
 	now  func() time.Time
+	m    schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
 // NewService returns the service; case scope and reads go through cs,
 // every write to reg.
 func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service) *Service {
-	return &Service{pool: pool, reg: reg, casi: cs, now: time.Now}
+	s := &Service{pool: pool, reg: reg, casi: cs, now: time.Now}
+	s.m = schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool, Tipo: Tipo, Oggetto: OggettoTipo,
+		Errori: schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente},
+		Riferimenti: func(ctx context.Context, q schede.Querier) (Riferimenti, error) {
+			return CaricaRiferimenti(ctx, q, s.oggi())
+		},
+		Etichetta: func(rif Riferimenti, c Contenuto) func(string) string { return Etichettatore(rif, c) },
+		Scheda:    s.scheda,
+	}
+	return s
 }
 
 // SetClock replaces the clock (tests).
@@ -55,51 +65,29 @@ type Scheda struct {
 func (sc Scheda) Bozza() bool { return sc.Versione != nil && !sc.Versione.Definitiva() }
 
 func decodifica(v schede.Versione) (Versione, error) {
-	out := Versione{Versione: v}
-	if len(v.Contenuto) > 0 {
-		if err := json.Unmarshal(v.Contenuto, &out.Contenuto); err != nil {
-			return out, fmt.Errorf("analisi: contenuto della versione %d: %w", v.Numero, err)
-		}
-	}
-	return out, nil
+	c, err := schede.Decodifica[Contenuto](v)
+	return Versione{Versione: v, Contenuto: c}, err
 }
 
 // Corrente returns the newest version of the case's analisi for p (none:
 // Scheda.Versione is nil), recording the read. A case p may not reach is
 // casi.ErrNotFound, and the refusal is recorded.
 func (s *Service) Corrente(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (Scheda, error) {
-	return s.scheda(ctx, p, casoID, 0, v)
+	return s.m.Corrente(ctx, p, casoID, v)
 }
 
 // Leggi returns version numero for p, recording the read.
 func (s *Service) Leggi(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (Scheda, error) {
-	if numero < 1 {
-		return Scheda{}, ErrNonTrovata
-	}
-	return s.scheda(ctx, p, casoID, numero, v)
+	return s.m.Leggi(ctx, p, casoID, numero, v)
 }
 
-func (s *Service) scheda(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (Scheda, error) {
-	v.OggettoTipo = OggettoTipo
-	if numero > 0 {
-		d := fmt.Sprintf("versione %d", numero)
-		if v.Dettaglio != "" {
-			d = v.Dettaglio + ", " + d
-		}
-		v.Dettaglio = d
-	}
-	c, err := s.casi.Access(ctx, p, casoID, v)
-	if err != nil {
-		return Scheda{}, err
-	}
-	sc := Scheda{Caso: c, Oggi: s.oggi()}
+func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione, numero int) (Scheda, error) {
+	sc := Scheda{Caso: c, Versioni: vs, Oggi: s.oggi()}
+	var err error
 	if sc.Riferimenti, err = CaricaRiferimenti(ctx, s.pool, sc.Oggi); err != nil {
 		return Scheda{}, err
 	}
-	if sc.Versioni, err = schede.Elenco(ctx, s.pool, casoID, Tipo); err != nil {
-		return Scheda{}, err
-	}
-	if sc.Versione, err = schede.Scegli(sc.Versioni, numero, decodifica, ErrNonTrovata); err != nil {
+	if sc.Versione, err = schede.Scegli(vs, numero, decodifica, ErrNonTrovata); err != nil {
 		return Scheda{}, err
 	}
 	return sc, nil
@@ -117,7 +105,7 @@ type Confronto struct {
 // recording the read.
 func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto, error) {
 	v.Dettaglio = fmt.Sprintf("confronto delle versioni %d e %d", a, b)
-	sc, err := s.scheda(ctx, p, casoID, 0, v)
+	sc, err := s.m.Corrente(ctx, p, casoID, v)
 	if err != nil {
 		return Confronto{}, err
 	}
@@ -134,56 +122,15 @@ func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.
 	return out, nil
 }
 
-// write runs fn in a transaction on the case locked for p (closed cases
-// are read-only), then records the write in the registro; a case p may not
-// reach is casi.ErrNotFound, and the refusal is recorded.
-func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
-	fn func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error)) (schede.Versione, error) {
-	var out schede.Versione
-	v.OggettoTipo = OggettoTipo
-	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) (err error) {
-		if out, w.Dettaglio, err = fn(tx, c); err != nil {
-			return err
-		}
-		w.OggettoID = out.ID.String()
-		return nil
-	})
-	return out, mapErr(err)
-}
-
-func mapErr(err error) error {
-	switch {
-	case errors.Is(err, schede.ErrNessunaBozza):
-		return ErrNessunaBozza
-	case errors.Is(err, schede.ErrBozzaEsistente), errors.Is(err, schede.ErrNonDefinitiva):
-		return ErrBozzaEsistente
-	case errors.Is(err, schede.ErrNonTrovata):
-		return ErrNonTrovata
-	}
-	return err
-}
-
 // Apri starts the case's analisi preliminare: version 1, a draft pre-filled
 // from what the case already knows (members, measure, contacts). When the
 // case has one already, it is returned unchanged.
 func (s *Service) Apri(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (schede.Versione, error) {
-	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		if ver, err := schede.Ultima(ctx, tx, casoID, Tipo); err == nil {
-			return ver, "analisi preliminare già iniziata", nil
-		} else if !errors.Is(err, schede.ErrNonTrovata) {
-			return ver, "", err
-		}
-		cont, err := precompila(ctx, tx, c)
-		if err != nil {
-			return schede.Versione{}, "", err
-		}
-		raw, err := json.Marshal(cont)
-		if err != nil {
-			return schede.Versione{}, "", err
-		}
-		ver, err := schede.NuovaBozza(ctx, tx, casoID, Tipo, raw, p.OperatoreID)
-		return ver, "bozza iniziata (versione 1)", err
-	})
+	return s.m.Inizia(ctx, p, casoID, v, "analisi preliminare già iniziata",
+		func(ctx context.Context, tx pgx.Tx, c casi.Caso) (Contenuto, string, error) {
+			cont, err := precompila(ctx, tx, c)
+			return cont, "bozza iniziata (versione 1)", err
+		})
 }
 
 // Salva writes the draft: modifica applies what was typed to the draft as
@@ -191,39 +138,12 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, casoID uuid.UUID,
 // saved since, nothing is written and the error is a *schede.Conflitto
 // with their changes. Nothing is required in a draft.
 func (s *Service) Salva(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, error) {
-	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		cont, raw, rif, err := s.applica(ctx, tx, casoID, modifica)
-		if err != nil {
-			return schede.Versione{}, "", err
-		}
-		ver, err := schede.Salva(ctx, tx, casoID, Tipo, revisione, raw, p.OperatoreID, Etichettatore(rif, cont))
-		return ver, fmt.Sprintf("bozza salvata (versione %d)", ver.Numero), err
-	})
+	ver, _, err := s.salva(ctx, p, casoID, revisione, modifica, v)
+	return ver, err
 }
 
-// applica loads the draft and applies modifica to it.
-func (s *Service) applica(ctx context.Context, tx pgx.Tx, casoID uuid.UUID, modifica func(*Contenuto)) (Contenuto, []byte, Riferimenti, error) {
-	rif, err := CaricaRiferimenti(ctx, tx, s.oggi())
-	if err != nil {
-		return Contenuto{}, nil, rif, err
-	}
-	cur, err := schede.Ultima(ctx, tx, casoID, Tipo)
-	if err != nil {
-		return Contenuto{}, nil, rif, err
-	}
-	if cur.Definitiva() {
-		return Contenuto{}, nil, rif, ErrNessunaBozza
-	}
-	ver, err := decodifica(cur)
-	if err != nil {
-		return Contenuto{}, nil, rif, err
-	}
-	cont := ver.Contenuto
-	if modifica != nil {
-		modifica(&cont)
-	}
-	raw, err := json.Marshal(cont)
-	return cont, raw, rif, err
+func (s *Service) salva(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Salva(ctx, p, casoID, revisione, modifica, v, schede.Passi[casi.Caso, Contenuto, Riferimenti]{})
 }
 
 // Finalizza validates the draft with what was typed (modifica, as in
@@ -233,29 +153,19 @@ func (s *Service) applica(ctx context.Context, tx pgx.Tx, casoID uuid.UUID, modi
 // analisi_esito row's stato_caso, domain.md §2.3) when it has not reached
 // the patto yet, records the invio al CPI of the members marked for it on
 // the nucleo (the deadlines follow), and writes the case's history.
-func (s *Service) Finalizza(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, FieldErrors, error) {
-	var errs FieldErrors
-	ver, err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		cont, raw, rif, err := s.applica(ctx, tx, casoID, modifica)
-		if err != nil {
-			return schede.Versione{}, "", err
-		}
-		if errs = Valida(cont, rif, s.oggi()); len(errs) > 0 {
-			return schede.Versione{}, "", errs
-		}
-		ver, err := schede.Finalizza(ctx, tx, casoID, Tipo, revisione, raw, cont.Esito, p.OperatoreID, Etichettatore(rif, cont))
-		if err != nil {
-			return ver, "", err
-		}
-		if err := s.conseguenze(ctx, tx, p, c, ver, cont, rif); err != nil {
-			return ver, "", err
-		}
-		return ver, fmt.Sprintf("versione %d finalizzata con esito %s", ver.Numero, cont.Esito), nil
+func (s *Service) Finalizza(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Finalizza(ctx, p, casoID, revisione, modifica, v, schede.Passi[casi.Caso, Contenuto, Riferimenti]{
+		Controlla: func(_ context.Context, _ pgx.Tx, _ casi.Caso, cont *Contenuto, rif Riferimenti) (httpx.FieldErrors, error) {
+			return Valida(*cont, rif, s.oggi()), nil
+		},
+		Esito: func(c Contenuto) string { return c.Esito },
+		Dopo: func(ctx context.Context, tx pgx.Tx, c casi.Caso, ver schede.Versione, cont Contenuto, rif Riferimenti) (string, error) {
+			if err := s.conseguenze(ctx, tx, p, c, ver, cont, rif); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("versione %d finalizzata con esito %s", ver.Numero, cont.Esito), nil
+		},
 	})
-	if len(errs) > 0 {
-		return ver, errs, nil
-	}
-	return ver, nil, err
 }
 
 // statiMobili are the states the esito moves a case from: before the patto.
@@ -291,7 +201,7 @@ func (s *Service) conseguenze(ctx context.Context, tx pgx.Tx, p authz.Principal,
 		if !ok {
 			continue
 		}
-		d, _ := parseData(m.DataInvioCPI)
+		d, _ := calendario.ParseData(m.DataInvioCPI)
 		tag, err := tx.Exec(ctx, `UPDATE nucleo_componente SET inviato_cpi_il = $3
 			WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL AND inviato_cpi_il IS DISTINCT FROM $3`, c.NucleoID, pid, d)
 		if err != nil {
@@ -301,7 +211,7 @@ func (s *Service) conseguenze(ctx context.Context, tx pgx.Tx, p authz.Principal,
 			continue
 		}
 		if err := casi.Storico(ctx, tx, c.ID, &op, "componente", "", "",
-			m.Nominativo()+": inviato al CPI il "+d.Format("02/01/2006")+" (analisi preliminare)"); err != nil {
+			m.Nominativo()+": inviato al CPI il "+calendario.Data(d)+" (analisi preliminare)"); err != nil {
 			return err
 		}
 		if !cambiato {
@@ -317,43 +227,24 @@ func (s *Service) conseguenze(ctx context.Context, tx pgx.Tx, p authz.Principal,
 // Riapri creates the next version, a draft copied from the last finalised
 // one (the members joined or left since are brought up to date); motivo is
 // required.
-func (s *Service) Riapri(ctx context.Context, p authz.Principal, casoID uuid.UUID, motivo string, v registro.Voce) (schede.Versione, FieldErrors, error) {
-	if motivo = strings.TrimSpace(motivo); motivo == "" {
-		return schede.Versione{}, FieldErrors{"motivo": "Indica il motivo della riapertura."}, nil
-	}
-	if len([]rune(motivo)) > 2000 {
-		return schede.Versione{}, FieldErrors{"motivo": "Il motivo non può superare i 2000 caratteri."}, nil
-	}
-	ver, err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		ver, err := schede.Riapri(ctx, tx, casoID, Tipo, motivo, p.OperatoreID)
-		if err != nil {
-			return ver, "", err
-		}
-		dec, err := decodifica(ver)
-		if err != nil {
-			return ver, "", err
-		}
-		attuali, err := membri(ctx, tx, c.NucleoID)
-		if err != nil {
-			return ver, "", err
-		}
-		if cont, ok := allinea(dec.Contenuto, attuali); ok {
-			raw, err := json.Marshal(cont)
+func (s *Service) Riapri(ctx context.Context, p authz.Principal, casoID uuid.UUID, motivo string, v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Riapri(ctx, p, casoID, motivo, v, schede.Riapertura[casi.Caso, Contenuto]{
+		Mancante: "Indica il motivo della riapertura.",
+		Riallinea: func(ctx context.Context, tx pgx.Tx, c casi.Caso, cont *Contenuto) (bool, error) {
+			attuali, err := membri(ctx, tx, c.NucleoID)
 			if err != nil {
-				return ver, "", err
+				return false, err
 			}
-			if ver, err = schede.Salva(ctx, tx, casoID, Tipo, ver.Revisione, raw, p.OperatoreID, nil); err != nil {
-				return ver, "", err
-			}
-		}
-		op := p.OperatoreID
-		if err := casi.Storico(ctx, tx, casoID, &op, "analisi_preliminare", "", "",
-			fmt.Sprintf("Analisi preliminare riaperta: versione %d in bozza. Motivo: %s", ver.Numero, motivo)); err != nil {
-			return ver, "", err
-		}
-		return ver, fmt.Sprintf("riaperta: versione %d", ver.Numero), nil
+			var cambiato bool
+			*cont, cambiato = allinea(*cont, attuali)
+			return cambiato, nil
+		},
+		Dopo: func(ctx context.Context, tx pgx.Tx, c casi.Caso, ver schede.Versione, motivo string) (string, error) {
+			op := p.OperatoreID
+			return fmt.Sprintf("riaperta: versione %d", ver.Numero), casi.Storico(ctx, tx, c.ID, &op, "analisi_preliminare", "", "",
+				fmt.Sprintf("Analisi preliminare riaperta: versione %d in bozza. Motivo: %s", ver.Numero, motivo))
+		},
 	})
-	return ver, nil, err
 }
 
 // SezioniEstratto renders each section of the newest version of the case's
@@ -367,8 +258,10 @@ func (s *Service) SezioniEstratto(ctx context.Context, casoID uuid.UUID) ([]Sezi
 
 func sezioniEstratto(ctx context.Context, q database.Querier, casoID uuid.UUID, oggi time.Time) ([]Sezione, error) {
 	sv, err := schede.Ultima(ctx, q, casoID, Tipo)
-	if err != nil {
-		return nil, mapErr(err)
+	if errors.Is(err, schede.ErrNonTrovata) {
+		return nil, ErrNonTrovata
+	} else if err != nil {
+		return nil, err
 	}
 	ver, err := decodifica(sv)
 	if err != nil {

@@ -3,6 +3,9 @@ package analisi
 import (
 	"fmt"
 	"time"
+
+	"github.com/cartella/cartella/internal/calendario"
+	"github.com/cartella/cartella/internal/httpx"
 )
 
 // Form field names, shared by the form, its parser and the validation (the
@@ -22,8 +25,8 @@ func campoMotivo(personaID, motivo, nome string) string {
 // rif: an esito; a percorso for every member in the scala di equivalenza;
 // each reason with a valid period; the date of invio for the members sent
 // to the CPI. The messages are in Italian, keyed by form field.
-func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
-	errs := FieldErrors{}
+func Valida(c Contenuto, rif Riferimenti, oggi time.Time) httpx.FieldErrors {
+	errs := httpx.FieldErrors{}
 	if c.Esito == "" {
 		errs["esito"] = "Scegli l'esito dell'analisi preliminare."
 	} else if e, ok := rif.Esiti.Get(c.Esito); !ok || !e.Valida {
@@ -34,7 +37,7 @@ func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
 			continue
 		}
 		nome := m.Nominativo()
-		nascita, hasNascita := parseData(m.DataNascita)
+		nascita, hasNascita := calendario.ParseData(m.DataNascita)
 		switch {
 		case m.Percorso == "" && m.InScala:
 			errs[campoComp(m.PersonaID, "percorso")] = fmt.Sprintf("Indica il percorso di %s (componente nella scala di equivalenza).", nome)
@@ -50,7 +53,7 @@ func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
 				errs[campoMotivo(m.PersonaID, mo.Codice, "")] = fmt.Sprintf("Il motivo «%s» di %s non è più in vigore: toglilo.", label, nome)
 				continue
 			}
-			dal, okDal := parseData(mo.Dal)
+			dal, okDal := calendario.ParseData(mo.Dal)
 			switch {
 			case mo.Dal == "":
 				errs[campoMotivo(m.PersonaID, mo.Codice, "dal")] = fmt.Sprintf("Indica da quando vale il motivo «%s» di %s.", label, nome)
@@ -62,7 +65,7 @@ func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
 			if mo.Al == "" {
 				continue
 			}
-			al, okAl := parseData(mo.Al)
+			al, okAl := calendario.ParseData(mo.Al)
 			switch {
 			case !okAl:
 				errs[campoMotivo(m.PersonaID, mo.Codice, "al")] = fmt.Sprintf("La data di fine del motivo «%s» di %s non è valida: scrivila come gg/mm/aaaa.", label, nome)
@@ -77,7 +80,7 @@ func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
 		case !m.InvioCPI && m.DataInvioCPI != "":
 			errs[f] = fmt.Sprintf("Hai indicato una data di invio al CPI per %s: spunta «Da inviare al CPI» o cancella la data.", nome)
 		case m.InvioCPI:
-			d, ok := parseData(m.DataInvioCPI)
+			d, ok := calendario.ParseData(m.DataInvioCPI)
 			switch {
 			case !ok:
 				errs[f] = fmt.Sprintf("La data di invio al CPI di %s non è valida: scrivila come gg/mm/aaaa.", nome)

@@ -5,35 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/schede"
 	"github.com/cartella/cartella/web/ui"
 )
-
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
-
-func quando(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
-
-func quandoPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return quando(*t)
-}
-
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return "—"
-	}
-	return t.Format("02/01/2006")
-}
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
@@ -142,7 +117,7 @@ func altreVersioni(vs []schede.Versione, n int) []ui.Option {
 
 // erroriMotivi reports whether a reason of m has an error (its list is then
 // shown open).
-func erroriMotivi(errs FieldErrors, m Componente) bool {
+func erroriMotivi(errs httpx.FieldErrors, m Componente) bool {
 	for k := range errs {
 		if strings.HasPrefix(k, campoComp(m.PersonaID, "motivo-")) {
 			return true

@@ -195,17 +195,18 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.analisiH = analisi.NewHandler(d.analisi, d.rs, d.guard)
 	d.quadro = quadro.NewService(pool, d.registro, d.casi)
 	d.quadroH = quadro.NewHandler(d.quadro, d.rs, d.guard)
-	d.patto = patto.NewService(pool, d.registro, d.casi, d.quadro)
+	d.posta = posta.NewOutbox(pool, mittente(cfg), cfg.SMTPFrom, log)
+	if cfg.PostaSink() {
+		d.postaDemo = posta.NewDemoHandler(d.posta, d.rs)
+	}
+	equipeS := equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi))
+	d.patto = patto.NewService(pool, d.registro, d.casi, d.quadro, MembriEquipe(equipeS))
 	d.pattoH = patto.NewHandler(d.patto, d.rs, d.guard)
 	d.fslH = fsl.NewHandler(d.patto, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).
 	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
 	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)
-	d.posta = posta.NewOutbox(pool, mittente(cfg), cfg.SMTPFrom, log)
-	if cfg.PostaSink() {
-		d.postaDemo = posta.NewDemoHandler(d.posta, d.rs)
-	}
-	d.equipeH = equipe.NewHandler(equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi)), d.rs, d.guard)
+	d.equipeH = equipe.NewHandler(equipeS, d.rs, d.guard)
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.segnal))

@@ -13,8 +13,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -121,8 +123,8 @@ func (c *ConflittoAttuazione) Error() string { return "patto: attuazione cambiat
 // Campo is the form field name of a sostegno's progress.
 func Campo(sostegnoID, f string) string { return "a-" + sostegnoID + "-" + f }
 
-func validaAttuazione(in AttuazioneInput, oggi time.Time) (StatoSostegno, *time.Time, *time.Time, FieldErrors) {
-	errs := FieldErrors{}
+func validaAttuazione(in AttuazioneInput, oggi time.Time) (StatoSostegno, *time.Time, *time.Time, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	stato := StatoSostegno(in.Stato)
 	valido := false
 	for _, s := range StatiSostegno {
@@ -141,7 +143,7 @@ func validaAttuazione(in AttuazioneInput, oggi time.Time) (StatoSostegno, *time.
 		if v == "" {
 			return nil
 		}
-		d, ok := data(v)
+		d, ok := calendario.ParseData(v)
 		if !ok {
 			errs[Campo(in.SostegnoID, campo)] = "La data non è valida: usa il formato gg/mm/aaaa."
 			return nil
@@ -171,60 +173,67 @@ func validaAttuazione(in AttuazioneInput, oggi time.Time) (StatoSostegno, *time.
 // AggiornaSostegno records the progress of a sostegno of the newest signed
 // patto, loaded at in.Versione: when it moved on, nothing is written and
 // the error is a *ConflittoAttuazione. The signed version does not change.
-func (s *Service) AggiornaSostegno(ctx context.Context, p authz.Principal, casoID uuid.UUID, in AttuazioneInput, v registro.Voce) (FieldErrors, error) {
+func (s *Service) AggiornaSostegno(ctx context.Context, p authz.Principal, casoID uuid.UUID, in AttuazioneInput, v registro.Voce) (httpx.FieldErrors, error) {
 	versione, _ := strconv.Atoi(in.Versione)
 	stato, avvio, fine, errs := validaAttuazione(in, s.oggi())
 	if len(errs) > 0 {
 		return errs, nil
 	}
-	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
-		cont, _, err := s.firmatoTx(ctx, tx, casoID)
-		if err != nil {
-			return "", "", err
-		}
-		var sostegno *Sostegno
-		for i := range cont.Sostegni {
-			if cont.Sostegni[i].ID == in.SostegnoID {
-				sostegno = &cont.Sostegni[i]
-			}
-		}
-		if sostegno == nil {
-			return "", "", ErrNonTrovata
-		}
-		tag, err := tx.Exec(ctx, `
-			UPDATE patto_sostegno_attuazione SET stato = $4, motivo = $5, avvio_effettivo = $6, fine_effettiva = $7,
-			       versione = versione + 1, updated_by = $8, updated_at = now()
-			WHERE caso_id = $1 AND sostegno_id = $2 AND versione = $3`,
-			casoID, in.SostegnoID, versione, string(stato), strings.TrimSpace(in.Motivo), avvio, fine, p.OperatoreID)
-		if err != nil {
-			return "", "", fmt.Errorf("patto: attuazione: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			all, err := attuazioni(ctx, tx, casoID)
-			if err != nil {
-				return "", "", err
-			}
-			a, ok := all[in.SostegnoID]
-			if !ok {
-				return "", "", ErrNonTrovata
-			}
-			return "", "", &ConflittoAttuazione{Attuale: a}
-		}
-		rif, err := CaricaRiferimenti(ctx, tx, s.oggi())
-		if err != nil {
-			return "", "", err
-		}
-		op := p.OperatoreID
-		nota := "Sostegno «" + rif.EtichettaSostegno(sostegno.Tipo) + "»: " + stato.Label()
-		if m := strings.TrimSpace(in.Motivo); m != "" {
-			nota += " (" + m + ")"
-		}
-		if err := casi.Storico(ctx, tx, casoID, &op, "sostegno", "", string(stato), nota); err != nil {
-			return "", "", err
-		}
-		return in.SostegnoID, "attuazione del sostegno: " + string(stato), nil
+	v.OggettoTipo = OggettoTipo
+	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, _ casi.Caso, w *registro.Voce) (err error) {
+		w.OggettoID, w.Dettaglio, err = s.aggiornaSostegno(ctx, tx, p, casoID, in, versione, stato, avvio, fine)
+		return err
 	})
 	return nil, err
+}
+
+func (s *Service) aggiornaSostegno(ctx context.Context, tx pgx.Tx, p authz.Principal, casoID uuid.UUID, in AttuazioneInput,
+	versione int, stato StatoSostegno, avvio, fine *time.Time) (string, string, error) {
+	cont, _, err := s.firmatoTx(ctx, tx, casoID)
+	if err != nil {
+		return "", "", err
+	}
+	var sostegno *Sostegno
+	for i := range cont.Sostegni {
+		if cont.Sostegni[i].ID == in.SostegnoID {
+			sostegno = &cont.Sostegni[i]
+		}
+	}
+	if sostegno == nil {
+		return "", "", ErrNonTrovata
+	}
+	tag, err := tx.Exec(ctx, `
+		UPDATE patto_sostegno_attuazione SET stato = $4, motivo = $5, avvio_effettivo = $6, fine_effettiva = $7,
+		       versione = versione + 1, updated_by = $8, updated_at = now()
+		WHERE caso_id = $1 AND sostegno_id = $2 AND versione = $3`,
+		casoID, in.SostegnoID, versione, string(stato), strings.TrimSpace(in.Motivo), avvio, fine, p.OperatoreID)
+	if err != nil {
+		return "", "", fmt.Errorf("patto: attuazione: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		all, err := attuazioni(ctx, tx, casoID)
+		if err != nil {
+			return "", "", err
+		}
+		a, ok := all[in.SostegnoID]
+		if !ok {
+			return "", "", ErrNonTrovata
+		}
+		return "", "", &ConflittoAttuazione{Attuale: a}
+	}
+	rif, err := CaricaRiferimenti(ctx, tx, s.oggi())
+	if err != nil {
+		return "", "", err
+	}
+	op := p.OperatoreID
+	nota := "Sostegno «" + rif.EtichettaSostegno(sostegno.Tipo) + "»: " + stato.Label()
+	if m := strings.TrimSpace(in.Motivo); m != "" {
+		nota += " (" + m + ")"
+	}
+	if err := casi.Storico(ctx, tx, casoID, &op, "sostegno", "", string(stato), nota); err != nil {
+		return "", "", err
+	}
+	return in.SostegnoID, "attuazione del sostegno: " + string(stato), nil
 }
 
 func (s *Service) firmatoTx(ctx context.Context, q schede.Querier, casoID uuid.UUID) (Contenuto, int, error) {

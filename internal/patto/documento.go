@@ -6,13 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/stampa"
 )
 
 // Data shows a yyyy-mm-dd date as dd/mm/yyyy (anything else as it is).
 func Data(s string) string {
-	if d, ok := data(s); ok {
+	if d, ok := calendario.ParseData(s); ok {
 		return d.Format("02/01/2006")
 	}
 	return s

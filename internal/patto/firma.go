@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,7 +16,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -147,11 +148,11 @@ func nomeFile(n string) string {
 
 // validaFirma checks the signing form; it returns the signatories and the
 // scan to store (nil unless on paper).
-func validaFirma(in Firma, c Contenuto, oggi time.Time) ([]Firmatario, *File, FieldErrors) {
-	errs := FieldErrors{}
+func validaFirma(in Firma, c Contenuto, oggi time.Time) ([]Firmatario, *File, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	if in.Data == "" {
 		errs["firma-data"] = "Indica la data della sottoscrizione."
-	} else if d, ok := data(in.Data); !ok {
+	} else if d, ok := calendario.ParseData(in.Data); !ok {
 		errs["firma-data"] = "La data della sottoscrizione non è valida: usa il formato gg/mm/aaaa."
 	} else if d.After(oggi) {
 		errs["firma-data"] = "La data della sottoscrizione non può essere futura."
@@ -220,91 +221,80 @@ func validaFirma(in Firma, c Contenuto, oggi time.Time) ([]Firmatario, *File, Fi
 // which the database then refuses to change; the sostegni start their
 // progress as "proposto"; a case in progettazione moves to
 // patto_sottoscritto (domain.md §2.3).
-func (s *Service) Sottoscrivi(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, in Firma, v registro.Voce) (schede.Versione, FieldErrors, error) {
-	var out schede.Versione
-	var errs FieldErrors
-	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
+func (s *Service) Sottoscrivi(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, in Firma, v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	in.Data = iso(in.Data)
+	return s.m.Finalizza(ctx, p, casoID, revisione, nil, v, schede.Passi[casi.Caso, Contenuto, Riferimenti]{
+		PrimaLaRevisione: true, // signed over a draft that moved on: the conflict, nothing written
+		Controlla: func(ctx context.Context, tx pgx.Tx, _ casi.Caso, cont *Contenuto, rif Riferimenti) (httpx.FieldErrors, error) {
+			return s.firma(ctx, tx, p, casoID, revisione, in, cont, rif)
+		},
+		Dopo: func(ctx context.Context, tx pgx.Tx, c casi.Caso, ver schede.Versione, cont Contenuto, _ Riferimenti) (string, error) {
+			return s.sottoscritto(ctx, tx, p, c, ver, cont, in)
+		},
+	})
+}
+
+// firma validates the content (Valida) and the signing form, stores the
+// scan and writes the signature into the content.
+func (s *Service) firma(ctx context.Context, tx pgx.Tx, p authz.Principal, casoID uuid.UUID, revisione int, in Firma, cont *Contenuto, rif Riferimenti) (httpx.FieldErrors, error) {
+	oggi := s.oggi()
+	errs := Valida(*cont, rif, oggi)
+	fs, scan, ferrs := validaFirma(in, *cont, oggi)
+	for k, m := range ferrs {
+		if errs == nil {
+			errs = httpx.FieldErrors{}
+		}
+		errs[k] = m
+	}
+	if len(errs) > 0 {
+		return errs, nil
+	}
+	firma := &Sottoscrizione{Data: in.Data, Modalita: in.Modalita, Firmatari: fs}
+	if in.Modalita == Altra {
+		firma.Nota = strings.TrimSpace(in.Nota)
+	}
+	if scan != nil {
 		cur, err := schede.Ultima(ctx, tx, casoID, Tipo)
 		if err != nil {
-			return "", "", err
+			return nil, err
 		}
-		if cur.Definitiva() {
-			return "", "", ErrNessunaBozza
+		id := uuid.New()
+		sum := sha256.Sum256(scan.Dati)
+		if _, err := tx.Exec(ctx, `INSERT INTO patto_scansione (id, caso_id, versione, nome, mime, dimensione, contenuto, sha256, caricata_da)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, casoID, cur.Numero, scan.Nome, scan.Mime, len(scan.Dati), scan.Dati,
+			hex.EncodeToString(sum[:]), p.OperatoreID); err != nil {
+			return nil, fmt.Errorf("patto: scansione: %w", err)
 		}
-		cont, rif, err := s.applica(ctx, tx, c, nil)
-		if err != nil {
-			return "", "", err
-		}
-		if cur.Revisione != revisione {
-			// Signed over a draft that moved on: the conflict, nothing written.
-			_, err := schede.Salva(ctx, tx, casoID, Tipo, revisione, cur.Contenuto, p.OperatoreID, Etichettatore(rif, cont))
-			if err == nil {
-				err = fmt.Errorf("patto: revisione %d superata", revisione)
-			}
-			return "", "", err
-		}
-		oggi := s.oggi()
-		errs = Valida(cont, rif, oggi)
-		fs, scan, ferrs := validaFirma(in, cont, oggi)
-		for k, m := range ferrs {
-			if errs == nil {
-				errs = FieldErrors{}
-			}
-			errs[k] = m
-		}
-		if len(errs) > 0 {
-			return "", "", errs
-		}
-		firma := &Sottoscrizione{Data: in.Data, Modalita: in.Modalita, Firmatari: fs}
-		if in.Modalita == Altra {
-			firma.Nota = strings.TrimSpace(in.Nota)
-		}
-		if scan != nil {
-			id := uuid.New()
-			sum := sha256.Sum256(scan.Dati)
-			if _, err := tx.Exec(ctx, `INSERT INTO patto_scansione (id, caso_id, versione, nome, mime, dimensione, contenuto, sha256, caricata_da)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, casoID, cur.Numero, scan.Nome, scan.Mime, len(scan.Dati), scan.Dati,
-				hex.EncodeToString(sum[:]), p.OperatoreID); err != nil {
-				return "", "", fmt.Errorf("patto: scansione: %w", err)
-			}
-			firma.Scansione = id.String()
-		}
-		cont.Sottoscrizione = firma
-		raw, err := json.Marshal(cont)
-		if err != nil {
-			return "", "", err
-		}
-		ver, err := schede.Finalizza(ctx, tx, casoID, Tipo, revisione, raw, "", p.OperatoreID, Etichettatore(rif, cont))
-		if err != nil {
-			return "", "", err
-		}
-		out = ver
-		for _, x := range cont.Sostegni {
-			if _, err := tx.Exec(ctx, `INSERT INTO patto_sostegno_attuazione (caso_id, sostegno_id, updated_by) VALUES ($1, $2, $3)
-				ON CONFLICT DO NOTHING`, casoID, x.ID, p.OperatoreID); err != nil {
-				return "", "", fmt.Errorf("patto: attuazione: %w", err)
-			}
-		}
-		op := p.OperatoreID
-		d, _ := data(in.Data)
-		nota := fmt.Sprintf("Patto per l'inclusione sociale, versione %d, sottoscritto il %s (%s)", ver.Numero, d.Format("02/01/2006"),
-			strings.ToLower(EtichettaModalita(in.Modalita)))
-		if c.Stato == casi.Progettazione {
-			if _, err := tx.Exec(ctx, `UPDATE caso SET stato = 'patto_sottoscritto', versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
-				return "", "", fmt.Errorf("patto: stato del caso: %w", err)
-			}
-			if err := casi.Storico(ctx, tx, c.ID, &op, "stato", string(c.Stato), string(casi.PattoSottoscritto), nota); err != nil {
-				return "", "", err
-			}
-		} else if err := casi.Storico(ctx, tx, c.ID, &op, "patto", "", "", nota); err != nil {
-			return "", "", err
-		}
-		return ver.ID.String(), fmt.Sprintf("versione %d sottoscritta (%s)", ver.Numero, in.Modalita), nil
-	})
-	if len(errs) > 0 {
-		return out, errs, nil
+		firma.Scansione = id.String()
 	}
-	return out, nil, err
+	cont.Sottoscrizione = firma
+	return nil, nil
+}
+
+// sottoscritto applies a signed version: the sostegni start their progress
+// as "proposto"; a case in progettazione moves to patto_sottoscritto.
+func (s *Service) sottoscritto(ctx context.Context, tx pgx.Tx, p authz.Principal, c casi.Caso, ver schede.Versione, cont Contenuto, in Firma) (string, error) {
+	for _, x := range cont.Sostegni {
+		if _, err := tx.Exec(ctx, `INSERT INTO patto_sostegno_attuazione (caso_id, sostegno_id, updated_by) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, c.ID, x.ID, p.OperatoreID); err != nil {
+			return "", fmt.Errorf("patto: attuazione: %w", err)
+		}
+	}
+	op := p.OperatoreID
+	d, _ := calendario.ParseData(in.Data)
+	nota := fmt.Sprintf("Patto per l'inclusione sociale, versione %d, sottoscritto il %s (%s)", ver.Numero, calendario.Data(d),
+		strings.ToLower(EtichettaModalita(in.Modalita)))
+	if c.Stato == casi.Progettazione {
+		if _, err := tx.Exec(ctx, `UPDATE caso SET stato = 'patto_sottoscritto', versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
+			return "", fmt.Errorf("patto: stato del caso: %w", err)
+		}
+		if err := casi.Storico(ctx, tx, c.ID, &op, "stato", string(c.Stato), string(casi.PattoSottoscritto), nota); err != nil {
+			return "", err
+		}
+	} else if err := casi.Storico(ctx, tx, c.ID, &op, "patto", "", "", nota); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("versione %d sottoscritta (%s)", ver.Numero, in.Modalita), nil
 }
 
 // Scansione returns the signed scan of version numero for p, recording the

@@ -1,35 +1,89 @@
 package patto
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
-	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 	"github.com/cartella/cartella/internal/stampa"
+	"github.com/cartella/cartella/web/ui"
 )
 
 // Handler serves the patto of a case.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc    *Service
+	rs     *httpx.Responder
+	guard  *authz.Guard
+	flusso schede.Flusso[Scheda, Contenuto]
+	pagine schede.Pagine[Scheda, Confronto]
 }
 
 // NewHandler returns the handler.
 func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
+	return &Handler{svc: svc, rs: rs, guard: guard,
+		flusso: schede.Flusso[Scheda, Contenuto]{RS: rs, Errori: svc.m.Errori, NonAttivabile: ErrNonAttivabile, Base: Base,
+			Svc: schede.Servizio[Scheda, Contenuto]{Corrente: svc.Corrente, Leggi: svc.Leggi, Inizia: svc.Inizia,
+				Salva: svc.Salva, Riapri: svc.Rivedi},
+			Messaggi: map[string]string{
+				"iniziato": "Patto iniziato: gli obiettivi partono dalle priorità del quadro di analisi; completali con i risultati attesi.",
+				"salvata":  "Bozza salvata.",
+				"sottoscritto": "Sottoscrizione registrata: questa versione del patto non si modifica più. " +
+					"I sostegni partono come «proposti»: aggiornane l'attuazione qui sotto.",
+				"rivisto":  "Revisione avviata: è una nuova versione in bozza; la versione sottoscritta resta consultabile.",
+				"sostegno": "Attuazione del sostegno aggiornata.",
+				"aggiungi": "Bozza salvata: compila la nuova riga.",
+			},
+			Esiti: schede.Esiti{Inizia: "iniziato", Riapri: "rivisto"},
+			Avvisi: schede.Avvisi{
+				NonIniziabile:   "Il caso è chiuso: il patto non si può iniziare.",
+				NonAttivabile:   "Il patto si costruisce quando la valutazione è conclusa e il caso è in progettazione.",
+				NonModificabile: "Il caso è chiuso: il patto non si modifica.",
+				NonRiapribile:   "Il caso è chiuso: il patto non si rivede.",
+				Finalizzata:     "Nel frattempo il patto è stato sottoscritto: le modifiche non sono state salvate. Una versione sottoscritta non cambia più: se serve, avvia una revisione.",
+				Riaperta:        "Nel frattempo la revisione del patto è già stata avviata da un altro operatore: ecco la bozza.",
+			},
+			Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) {
+				m := DaModulo(f)
+				return m.Applica, m.Errori
+			},
+			Aggiungi: func(f url.Values) string {
+				if vai := f.Get("aggiungi"); sezioniModulo[vai] {
+					return vai
+				}
+				return ""
+			},
+			Leggibili: func(sc Scheda, d []schede.Differenza, form Contenuto) []schede.Differenza {
+				return Leggibili(sc.Riferimenti, d, prima(sc), form)
+			},
+			Valore: func(sc Scheda, p, v string, form Contenuto) string {
+				return Valore(sc.Riferimenti, p, v, prima(sc), form)
+			},
+			Viste: schede.Viste[Scheda, Contenuto]{Pagina: func(s ui.Shell, sc Scheda, c schede.Compilazione[Contenuto]) templ.Component {
+				return paginaPatto(s, nuovaPagina(sc, c))
+			}},
+		},
+		pagine: schede.Pagine[Scheda, Confronto]{RS: rs, NonTrovata: ErrNonTrovata,
+			Corrente: svc.Corrente, Leggi: svc.Leggi, Confronta: svc.Confronta,
+			Versioni: paginaVersioni, Versione: paginaVersione, Confronto: paginaConfronto},
+	}
+}
+
+// prima is the content of the version shown (the draft before the typing).
+func prima(sc Scheda) Contenuto {
+	c, _, _ := sc.Mostrata()
+	return c
 }
 
 // Base is the path of a case's patto (the case page links to it).
@@ -42,206 +96,65 @@ func (h *Handler) Routes(r chi.Router) {
 	write := h.guard.Require(authz.Casi, authz.Write)
 	const base = "/casi/{id}/patto"
 	r.With(read).Get("/casi/patti", h.inScadenza)
-	r.With(read).Get(base, h.pagina)
-	r.With(write).Post(base, h.salva)
-	r.With(write).Post(base+"/inizia", h.inizia)
+	r.With(read).Get(base, h.flusso.Mostra)
+	r.With(write).Post(base, h.flusso.Salva)
+	r.With(write).Post(base+"/inizia", h.flusso.Inizia)
 	r.With(write).Post(base+"/sottoscrivi", h.sottoscrivi)
-	r.With(write).Post(base+"/rivedi", h.rivedi)
+	r.With(write).Post(base+"/rivedi", h.flusso.Riapri)
 	r.With(write).Post(base+"/sostegni/{sostegno}", h.sostegno)
-	schede.Pagine[Scheda, Confronto]{RS: h.rs, NonTrovata: ErrNonTrovata,
-		Corrente: h.svc.Corrente, Leggi: h.svc.Leggi, Confronta: h.svc.Confronta,
-		Versioni: paginaVersioni, Versione: paginaVersione, Confronto: paginaConfronto}.Routes(r, base, read)
+	h.pagine.Routes(r, base, read)
 	r.With(read).Get(base+"/versioni/{n}/scansione", h.scansione)
 	r.With(read).Get(base+"/stampa", h.stampa)
 	r.With(read).Get(base+"/patto.pdf", h.pdf)
 }
-
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
 
 func casoID(r *http.Request) (uuid.UUID, bool) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	return id, err == nil
 }
 
-// Pagina is what the main page shows.
+// Pagina is what the main page shows: the scheda, its form, and the forms
+// of the signature and of the progress of the sostegni.
 type Pagina struct {
 	Scheda
-	Form      Contenuto // what the form shows: the draft, or what was typed
-	Frequenza string    // the frequency as typed, when it could not be read
-	Revisione int
-	Errori    FieldErrors
-	Conflitto *VistaConflitto
-	Messaggio string // outcome of the last write
-	Avviso    string // a write that could not be done
-	Motivo    string // the revision form
+	schede.Compilazione[Contenuto]
+	Frequenza string // the frequency as typed, when it could not be read
 	Firma     Firma  // the signing form
 	// The progress forms of the sostegni, as typed (by sostegno ID), and
 	// their errors.
 	Attuazione       map[string]AttuazioneInput
-	ErroriAttuazione FieldErrors
+	ErroriAttuazione httpx.FieldErrors
 }
 
-// VistaConflitto is the box shown when someone saved the draft meanwhile.
-type VistaConflitto struct {
-	Da    string
-	Righe []RigaConflitto
-}
-
-// RigaConflitto is one field the other person changed: the value before,
-// theirs, and what the user typed.
-type RigaConflitto struct {
-	Campo, Prima, Loro, Tuo string
-}
-
-var messaggi = map[string]string{
-	"iniziato": "Patto iniziato: gli obiettivi partono dalle priorità del quadro di analisi; completali con i risultati attesi.",
-	"salvata":  "Bozza salvata.",
-	"sottoscritto": "Sottoscrizione registrata: questa versione del patto non si modifica più. " +
-		"I sostegni partono come «proposti»: aggiornane l'attuazione qui sotto.",
-	"rivisto":  "Revisione avviata: è una nuova versione in bozza; la versione sottoscritta resta consultabile.",
-	"sostegno": "Attuazione del sostegno aggiornata.",
-	"aggiungi": "Bozza salvata: compila la nuova riga.",
-}
-
-func (h *Handler) pagina(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, Pagina{Messaggio: messaggi[r.URL.Query().Get("esito")]}, nil)
-}
-
-// render shows the current version; typed (not nil) is applied to the
-// draft so that what the user typed is kept.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pg Pagina, typed *Modulo) {
-	id, ok := casoID(r)
-	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
-		return
+// nuovaPagina is the page of the shared workflow: the signing form with
+// the signatories pre-ticked, the frequency kept as typed when it could
+// not be read.
+func nuovaPagina(sc Scheda, c schede.Compilazione[Contenuto]) Pagina {
+	pg := Pagina{Scheda: sc, Compilazione: c, Firma: FirmaPredefinita(c.Form)}
+	if c.Errori["frequenza"] != "" && c.Inviato != nil {
+		pg.Frequenza = strings.TrimSpace(c.Inviato.Get("frequenza"))
 	}
-	sc, err := h.svc.Corrente(r.Context(), principal(r), id, audit(r))
-	if err != nil {
-		h.rs.Error(w, r, err)
+	return pg
+}
+
+// render shows the main page with the forms of pg (the signature, the
+// progress of the sostegni) as typed.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pg Pagina) {
+	sc, ok := h.flusso.Carica(w, r, &pg.Compilazione, nil)
+	if !ok {
 		return
 	}
 	pg.Scheda = sc
-	if sc.Versione != nil {
-		pg.Form = sc.Versione.Contenuto
-		if pg.Revisione == 0 { // a refused write keeps the revisione the form was loaded at
-			pg.Revisione = sc.Versione.Revisione
-		}
-		if typed != nil && sc.Bozza() {
-			typed.Applica(&pg.Form)
-			if typed.Errori["frequenza"] != "" {
-				pg.Frequenza = typed.Frequenza
-			}
-		}
-	}
 	if pg.Firma.Firmatari == nil && pg.Firma.Modalita == "" && pg.Firma.Data == "" {
 		pg.Firma = FirmaPredefinita(pg.Form)
 	}
 	h.rs.Render(w, r, status, paginaPatto(h.rs.Shell(r), pg))
 }
 
-func (h *Handler) inizia(w http.ResponseWriter, r *http.Request) {
-	id, ok := casoID(r)
-	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
-		return
-	}
-	_, err := h.svc.Inizia(r.Context(), principal(r), id, audit(r))
-	switch {
-	case errors.Is(err, ErrChiuso):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Il caso è chiuso: il patto non si può iniziare."}, nil)
-	case errors.Is(err, ErrNonAttivabile):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Il patto si costruisce quando la valutazione è conclusa e il caso è in progettazione."}, nil)
-	case err != nil:
-		h.rs.Error(w, r, err)
-	default:
-		httpx.Redirect(w, r, Base(id)+"?esito=iniziato")
-	}
-}
+func avviso(a string) Pagina { return Pagina{Compilazione: schede.Compilazione[Contenuto]{Avviso: a}} }
 
 // sezioni the "add another" buttons lead back to.
 var sezioniModulo = map[string]bool{"obiettivi": true, "sostegni": true, "impegni": true}
-
-// salva saves the draft with what the form sends.
-func (h *Handler) salva(w http.ResponseWriter, r *http.Request) {
-	id, ok := casoID(r)
-	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		h.rs.Error(w, r, httpx.ErrBadInput)
-		return
-	}
-	rev, _ := strconv.Atoi(r.PostForm.Get("revisione"))
-	m := DaModulo(r.PostForm)
-	if len(m.Errori) > 0 {
-		h.render(w, r, http.StatusUnprocessableEntity, Pagina{Errori: m.Errori, Revisione: rev}, &m)
-		return
-	}
-	_, errs, err := h.svc.Salva(r.Context(), principal(r), id, rev, m.Applica, audit(r))
-	var c *schede.Conflitto
-	switch {
-	case errors.As(err, &c):
-		h.renderConflitto(w, r, c, &m)
-	case errors.Is(err, ErrNessunaBozza):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Nel frattempo il patto è stato sottoscritto: le modifiche non sono state salvate. Una versione sottoscritta non cambia più: se serve, avvia una revisione."}, nil)
-	case errors.Is(err, ErrChiuso):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Il caso è chiuso: il patto non si modifica.", Revisione: rev}, &m)
-	case err != nil:
-		h.rs.Error(w, r, err)
-	case len(errs) > 0:
-		h.render(w, r, http.StatusUnprocessableEntity, Pagina{Errori: errs, Revisione: rev}, &m)
-	default:
-		if vai := r.PostForm.Get("aggiungi"); sezioniModulo[vai] {
-			httpx.Redirect(w, r, Base(id)+"?esito=aggiungi#"+vai)
-			return
-		}
-		httpx.Redirect(w, r, Base(id)+"?esito=salvata")
-	}
-}
-
-// renderConflitto shows the form with what the user typed (if anything), at
-// the draft's current revisione (saving again overwrites the other's
-// changes knowingly), and the box of what the other person changed.
-func (h *Handler) renderConflitto(w http.ResponseWriter, r *http.Request, c *schede.Conflitto, typed *Modulo) {
-	id, _ := casoID(r)
-	sc, err := h.svc.Corrente(r.Context(), principal(r), id, audit(r))
-	if err != nil {
-		h.rs.Error(w, r, err)
-		return
-	}
-	pg := Pagina{Scheda: sc, Revisione: c.Attuale.Revisione}
-	if sc.Versione != nil {
-		pg.Form = sc.Versione.Contenuto
-		pg.Revisione = sc.Versione.Revisione
-	}
-	if typed != nil {
-		typed.Applica(&pg.Form)
-	}
-	pg.Firma = FirmaPredefinita(pg.Form)
-	mio, _ := json.Marshal(pg.Form)
-	tutti, _ := schede.Differenze([]byte("{}"), mio, nil)
-	tuoi := map[string]string{}
-	for _, d := range tutti {
-		tuoi[d.Percorso] = d.Dopo
-	}
-	rif := sc.Riferimenti
-	var prima Contenuto
-	if sc.Versione != nil {
-		prima = sc.Versione.Contenuto
-	}
-	vc := &VistaConflitto{Da: c.Da}
-	for _, d := range Leggibili(rif, c.Cambiate, prima, pg.Form) {
-		vc.Righe = append(vc.Righe, RigaConflitto{Campo: d.Campo, Prima: d.Prima, Loro: d.Dopo, Tuo: Valore(rif, d.Percorso, tuoi[d.Percorso], prima, pg.Form)})
-	}
-	pg.Conflitto = vc
-	h.rs.Render(w, r, http.StatusConflict, paginaPatto(h.rs.Shell(r), pg))
-}
 
 // maxFirma bounds the signing form: the scan and a few fields.
 const maxFirma = MaxScansione + 1<<20
@@ -249,7 +162,7 @@ const maxFirma = MaxScansione + 1<<20
 func (h *Handler) sottoscrivi(w http.ResponseWriter, r *http.Request) {
 	id, ok := casoID(r)
 	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
+		h.rs.Error(w, r, ErrNonTrovata)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFirma)
@@ -263,8 +176,9 @@ func (h *Handler) sottoscrivi(w http.ResponseWriter, r *http.Request) {
 	in := Firma{}
 	switch {
 	case errors.As(err, &mbe):
-		h.render(w, r, http.StatusRequestEntityTooLarge, Pagina{Errori: FieldErrors{"scansione": "La scansione supera i 10 MB: riducila (ad esempio in bianco e nero) e caricala di nuovo."},
-			Firma: Firma{Firmatari: []string{}}}, nil)
+		pg := Pagina{Firma: Firma{Firmatari: []string{}}}
+		pg.Errori = httpx.FieldErrors{"scansione": "La scansione supera i 10 MB: riducila (ad esempio in bianco e nero) e caricala di nuovo."}
+		h.render(w, r, http.StatusRequestEntityTooLarge, pg)
 		return
 	case errors.Is(err, http.ErrNotMultipart):
 		if err := r.ParseForm(); err != nil {
@@ -291,24 +205,26 @@ func (h *Handler) sottoscrivi(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rev, _ := strconv.Atoi(r.FormValue("revisione"))
-	_, errs, err := h.svc.Sottoscrivi(r.Context(), principal(r), id, rev, in, audit(r))
+	_, errs, err := h.svc.Sottoscrivi(r.Context(), authz.PrincipalOf(r), id, rev, in, registro.VoceOf(r))
 	var c *schede.Conflitto
 	shown := in
 	shown.File = nil
 	switch {
 	case errors.As(err, &c):
-		h.renderConflitto(w, r, c, nil)
+		h.flusso.Conflitto(w, r, c, nil)
 	case errors.Is(err, ErrNessunaBozza):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Questa versione del patto è già sottoscritta: non si può sottoscrivere di nuovo né modificare. Se serve, avvia una revisione."}, nil)
+		h.render(w, r, http.StatusConflict, avviso("Questa versione del patto è già sottoscritta: non si può sottoscrivere di nuovo né modificare. Se serve, avvia una revisione."))
 	case errors.Is(err, ErrChiuso):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Il caso è chiuso: il patto non si sottoscrive."}, nil)
+		h.render(w, r, http.StatusConflict, avviso("Il caso è chiuso: il patto non si sottoscrive."))
 	case err != nil:
 		h.rs.Error(w, r, err)
 	case len(errs) > 0:
 		if in.File != nil && errs["scansione"] == "" {
 			errs["scansione"] = "Il modulo non è stato salvato: seleziona di nuovo il file della scansione."
 		}
-		h.render(w, r, http.StatusUnprocessableEntity, Pagina{Errori: errs, Firma: shown, Revisione: rev}, nil)
+		pg := Pagina{Firma: shown}
+		pg.Errori, pg.Revisione = errs, rev
+		h.render(w, r, http.StatusUnprocessableEntity, pg)
 	default:
 		httpx.Redirect(w, r, Base(id)+"?esito=sottoscritto")
 	}
@@ -324,32 +240,10 @@ func leggiFile(fh *multipart.FileHeader) (File, error) {
 	return File{Nome: fh.Filename, Dati: b}, err
 }
 
-func (h *Handler) rivedi(w http.ResponseWriter, r *http.Request) {
-	id, ok := casoID(r)
-	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
-		return
-	}
-	motivo := r.PostFormValue("motivo")
-	_, errs, err := h.svc.Rivedi(r.Context(), principal(r), id, motivo, audit(r))
-	switch {
-	case errors.Is(err, ErrBozzaEsistente):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Nel frattempo la revisione del patto è già stata avviata da un altro operatore: ecco la bozza."}, nil)
-	case errors.Is(err, ErrChiuso):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Il caso è chiuso: il patto non si rivede.", Motivo: motivo}, nil)
-	case err != nil:
-		h.rs.Error(w, r, err)
-	case len(errs) > 0:
-		h.render(w, r, http.StatusUnprocessableEntity, Pagina{Errori: errs, Motivo: motivo}, nil)
-	default:
-		httpx.Redirect(w, r, Base(id)+"?esito=rivisto")
-	}
-}
-
 func (h *Handler) sostegno(w http.ResponseWriter, r *http.Request) {
 	id, ok := casoID(r)
 	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
+		h.rs.Error(w, r, ErrNonTrovata)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -364,27 +258,31 @@ func (h *Handler) sostegno(w http.ResponseWriter, r *http.Request) {
 	in := AttuazioneInput{SostegnoID: sid, Stato: r.PostForm.Get(Campo(sid, "stato")), Motivo: r.PostForm.Get(Campo(sid, "motivo")),
 		AvvioEffettivo: r.PostForm.Get(Campo(sid, "avvio")), FineEffettiva: r.PostForm.Get(Campo(sid, "fine")),
 		Versione: r.PostForm.Get(Campo(sid, "versione"))}
-	errs, err := h.svc.AggiornaSostegno(r.Context(), principal(r), id, in, audit(r))
+	errs, err := h.svc.AggiornaSostegno(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	typed := map[string]AttuazioneInput{sid: in}
 	var c *ConflittoAttuazione
 	switch {
 	case errors.As(err, &c):
 		in.Versione = strconv.Itoa(c.Attuale.Versione)
 		typed[sid] = in
-		avviso := "Nel frattempo " + c.Attuale.AggiornataDa + " ha aggiornato questo sostegno: ora è «" + c.Attuale.Stato.Label() + "»"
+		msg := "Nel frattempo " + c.Attuale.AggiornataDa + " ha aggiornato questo sostegno: ora è «" + c.Attuale.Stato.Label() + "»"
 		if c.Attuale.Motivo != "" {
-			avviso += " (" + c.Attuale.Motivo + ")"
+			msg += " (" + c.Attuale.Motivo + ")"
 		}
-		avviso += ". Il tuo aggiornamento non è stato salvato: i valori che hai scritto sono nel modulo; controllali e salva di nuovo."
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: avviso, Attuazione: typed}, nil)
+		msg += ". Il tuo aggiornamento non è stato salvato: i valori che hai scritto sono nel modulo; controllali e salva di nuovo."
+		pg := avviso(msg)
+		pg.Attuazione = typed
+		h.render(w, r, http.StatusConflict, pg)
 	case errors.Is(err, ErrNonFirmato):
 		h.rs.Error(w, r, ErrNonTrovata)
 	case errors.Is(err, ErrChiuso):
-		h.render(w, r, http.StatusConflict, Pagina{Avviso: "Il caso è chiuso: l'attuazione dei sostegni non si aggiorna.", Attuazione: typed}, nil)
+		pg := avviso("Il caso è chiuso: l'attuazione dei sostegni non si aggiorna.")
+		pg.Attuazione = typed
+		h.render(w, r, http.StatusConflict, pg)
 	case err != nil:
 		h.rs.Error(w, r, err)
 	case len(errs) > 0:
-		h.render(w, r, http.StatusUnprocessableEntity, Pagina{ErroriAttuazione: errs, Attuazione: typed}, nil)
+		h.render(w, r, http.StatusUnprocessableEntity, Pagina{ErroriAttuazione: errs, Attuazione: typed})
 	default:
 		httpx.Redirect(w, r, Base(id)+"?esito=sostegno#attuazione")
 	}
@@ -397,7 +295,7 @@ func (h *Handler) scansione(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrNonTrovata)
 		return
 	}
-	f, err := h.svc.Scansione(r.Context(), principal(r), id, n, audit(r))
+	f, err := h.svc.Scansione(r.Context(), authz.PrincipalOf(r), id, n, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -414,7 +312,7 @@ func (h *Handler) scansione(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) esportata(w http.ResponseWriter, r *http.Request, formato string) (Scheda, bool) {
 	id, ok := casoID(r)
 	if !ok {
-		h.rs.Error(w, r, casi.ErrNotFound)
+		h.rs.Error(w, r, ErrNonTrovata)
 		return Scheda{}, false
 	}
 	n := 0
@@ -424,7 +322,7 @@ func (h *Handler) esportata(w http.ResponseWriter, r *http.Request, formato stri
 			return Scheda{}, false
 		}
 	}
-	sc, err := h.svc.Esporta(r.Context(), principal(r), id, n, formato, audit(r))
+	sc, err := h.svc.Esporta(r.Context(), authz.PrincipalOf(r), id, n, formato, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return Scheda{}, false
@@ -464,7 +362,7 @@ func (h *Handler) pdf(w http.ResponseWriter, r *http.Request) {
 // about to.
 func (h *Handler) inScadenza(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
-	l, err := h.svc.InScadenza(r.Context(), principal(r), pagina, audit(r))
+	l, err := h.svc.InScadenza(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

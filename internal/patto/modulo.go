@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/httpx"
 )
 
 // Modulo is the draft's form as submitted: the editable parts of the
@@ -14,7 +16,7 @@ import (
 type Modulo struct {
 	c         Contenuto
 	Frequenza string // as typed
-	Errori    FieldErrors
+	Errori    httpx.FieldErrors
 }
 
 // Applica writes the form's parts into c; the people of the patto and the
@@ -37,6 +39,7 @@ func idOppureNuovo(s string) string {
 // "-presente" marker.
 func DaModulo(f url.Values) Modulo {
 	get := func(k string) string { return strings.TrimSpace(strings.ReplaceAll(f.Get(k), "\r\n", "\n")) }
+	giorno := func(k string) string { return iso(get(k)) }
 	has := func(k string) bool { _, ok := f[k]; return ok }
 	var m Modulo
 	for i := 0; has(campoObiettivo(i, "presente")); i++ {
@@ -44,12 +47,12 @@ func DaModulo(f url.Values) Modulo {
 			continue
 		}
 		o := Obiettivo{Titolo: get(campoObiettivo(i, "titolo")), Descrizione: get(campoObiettivo(i, "descrizione")),
-			Dimensione: get(campoObiettivo(i, "dimensione")), PersonaID: get(campoObiettivo(i, "persona")), Entro: get(campoObiettivo(i, "entro"))}
+			Dimensione: get(campoObiettivo(i, "dimensione")), PersonaID: get(campoObiettivo(i, "persona")), Entro: giorno(campoObiettivo(i, "entro"))}
 		for j := 0; has(campoRisultato(i, j, "presente")); j++ {
 			if get(campoRisultato(i, j, "rimuovi")) != "" {
 				continue
 			}
-			r := Risultato{Descrizione: get(campoRisultato(i, j, "descrizione")), Entro: get(campoRisultato(i, j, "entro"))}
+			r := Risultato{Descrizione: get(campoRisultato(i, j, "descrizione")), Entro: giorno(campoRisultato(i, j, "entro"))}
 			if r.Descrizione == "" && r.Entro == "" {
 				continue
 			}
@@ -67,7 +70,7 @@ func DaModulo(f url.Values) Modulo {
 			continue
 		}
 		s := Sostegno{Tipo: get(campoSostegno(i, "tipo")), PersonaID: get(campoSostegno(i, "persona")), EnteErogatore: get(campoSostegno(i, "ente")),
-			Referente: get(campoSostegno(i, "referente")), AvvioPrevisto: get(campoSostegno(i, "avvio")), FinePrevista: get(campoSostegno(i, "fine")),
+			Referente: get(campoSostegno(i, "referente")), AvvioPrevisto: giorno(campoSostegno(i, "avvio")), FinePrevista: giorno(campoSostegno(i, "fine")),
 			ObiettivoID: get(campoSostegno(i, "obiettivo")), FonteFinanziamento: get(campoSostegno(i, "fonte")), Note: get(campoSostegno(i, "note"))}
 		if s.Tipo == "" && s.EnteErogatore == "" && s.Referente == "" && s.AvvioPrevisto == "" && s.FinePrevista == "" && s.Note == "" {
 			continue
@@ -80,7 +83,7 @@ func DaModulo(f url.Values) Modulo {
 			continue
 		}
 		x := Impegno{Area: get(campoImpegno(i, "area")), PersonaID: get(campoImpegno(i, "persona")), Descrizione: get(campoImpegno(i, "descrizione")),
-			Frequenza: get(campoImpegno(i, "frequenza")), Scadenza: get(campoImpegno(i, "scadenza")), ObiettivoID: get(campoImpegno(i, "obiettivo"))}
+			Frequenza: get(campoImpegno(i, "frequenza")), Scadenza: giorno(campoImpegno(i, "scadenza")), ObiettivoID: get(campoImpegno(i, "obiettivo"))}
 		for _, p := range f[campoImpegno(i, "coinvolti")] {
 			if p != "" && p != x.PersonaID {
 				x.Coinvolti = append(x.Coinvolti, p)
@@ -109,13 +112,13 @@ func DaModulo(f url.Values) Modulo {
 	}
 	m.c.FamiliareResponsabile = get("familiare")
 	m.c.Monitoraggio = get("monitoraggio")
-	m.c.Dal, m.c.Al = get("dal"), get("al")
+	m.c.Dal, m.c.Al = giorno("dal"), giorno("al")
 	m.c.ProgettiIntegrati, m.c.Note = get("progetti"), get("note")
 	m.Frequenza = get("frequenza")
 	if m.Frequenza != "" {
 		n, err := strconv.Atoi(m.Frequenza)
 		if err != nil || n < 1 || n > 90 {
-			m.Errori = FieldErrors{"frequenza": "Gli incontri di monitoraggio vanno fissati almeno ogni 90 giorni: indica un numero di giorni da 1 a 90."}
+			m.Errori = httpx.FieldErrors{"frequenza": "Gli incontri di monitoraggio vanno fissati almeno ogni 90 giorni: indica un numero di giorni da 1 a 90."}
 		} else {
 			m.c.FrequenzaIncontri = n
 		}

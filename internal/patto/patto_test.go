@@ -22,10 +22,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/app"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/equipe"
 	"github.com/cartella/cartella/internal/fsl"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/patto"
@@ -36,8 +39,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-var rome, _ = time.LoadLocation("Europe/Rome")
 
 // fixture: the demo accounts and one case of casemanager's in
 // progettazione, whose nucleo is Bianchi Laura (40, richiedente) and her son
@@ -55,7 +56,7 @@ type fixture struct {
 	srv         *httptest.Server
 }
 
-var oggi = time.Date(2026, 10, 20, 9, 0, 0, 0, rome)
+var oggi = time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)
 
 func setup(t *testing.T, conQuadro bool) *fixture {
 	t.Helper()
@@ -69,7 +70,7 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
 	qs := quadro.NewService(pool, reg, cs)
-	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs), people: people}
+	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs, app.MembriEquipe(equipe.NewService(pool, reg, cs, nil, nil))), people: people}
 	clock := func() time.Time { return oggi }
 	f.svc.SetClock(clock)
 	qs.SetClock(clock)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/registro"
@@ -38,7 +39,7 @@ func TestPattoInScadenza(t *testing.T) {
 		t.Error("the patto page warns a year before the end")
 	}
 
-	al(time.Date(2027, 9, 29, 9, 0, 0, 0, rome))
+	al(time.Date(2027, 9, 29, 9, 0, 0, 0, calendario.Roma))
 	if n, _ := conta("casemanager"); n != 1 {
 		t.Errorf("20 days before the end: %d", n)
 	}
@@ -66,7 +67,7 @@ func TestPattoInScadenza(t *testing.T) {
 	if _, errs, err := f.svc.Rivedi(ctx, cm, f.caso, "Rinnovo alla scadenza", registro.Voce{}); err != nil || len(errs) > 0 {
 		t.Fatalf("revision: %v %v", errs, err)
 	}
-	al(time.Date(2027, 10, 25, 9, 0, 0, 0, rome))
+	al(time.Date(2027, 10, 25, 9, 0, 0, 0, calendario.Roma))
 	if l, err = f.svc.InScadenza(ctx, cm, 1, registro.Voce{}); err != nil || len(l.Righe) != 1 || !l.Righe[0].Revisione ||
 		l.Righe[0].Scadenza.Stato != patto.Scaduto || l.Righe[0].Scadenza.Giorni != -6 {
 		t.Errorf("after the end, revising: %+v %v", l.Righe, err)

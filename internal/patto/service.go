@@ -2,7 +2,6 @@ package patto
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
@@ -28,20 +28,28 @@ const OggettoTipo = "patto"
 // Errors.
 var (
 	ErrNonTrovata     = fmt.Errorf("patto: non trovato: %w", httpx.ErrNotFound)
-	ErrChiuso         = errors.New("patto: il caso è chiuso")
-	ErrNessunaBozza   = errors.New("patto: nessuna bozza")
-	ErrBozzaEsistente = errors.New("patto: esiste già una bozza")
+	ErrChiuso         = fmt.Errorf("patto: il caso è chiuso: %w", httpx.ErrReadOnly)
+	ErrNessunaBozza   = fmt.Errorf("patto: nessuna bozza: %w", httpx.ErrConflict)
+	ErrBozzaEsistente = fmt.Errorf("patto: esiste già una bozza: %w", httpx.ErrConflict)
 	// ErrNonAttivabile: the case has not reached the progettazione.
 	ErrNonAttivabile = errors.New("patto: il caso non è in progettazione")
 	// ErrNonFirmato: the case has no signed patto.
 	ErrNonFirmato = errors.New("patto: nessuna versione sottoscritta")
 )
 
-// FieldErrors are the Italian messages of the fields that stop a write, by
-// field name.
-type FieldErrors map[string]string
+// MembriEquipe returns the members of the case's équipe on day giorno,
+// reading through q (the caller's transaction, the case locked): the
+// équipe module's, wired by the composition root.
+type MembriEquipe func(ctx context.Context, q database.Querier, casoID uuid.UUID, giorno time.Time) ([]MembroCorrente, error)
 
-func (e FieldErrors) Error() string { return "patto: il patto contiene errori" }
+// MembroCorrente is a member of the case's équipe as the patto needs it.
+type MembroCorrente struct {
+	MembroEquipe
+	// FamiliareReferente: the member is the nucleo's familiare referente,
+	// the person PersonaID, not an operator.
+	FamiliareReferente bool
+	PersonaID          string
+}
 
 // Service is the module's use cases.
 type Service struct {
@@ -49,13 +57,26 @@ type Service struct {
 	reg    *registro.Service
 	casi   *casi.Service
 	quadro *quadro.Service
+	equipe MembriEquipe
 	now    func() time.Time
+	m      schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
 // NewService returns the service; case scope and reads go through cs, every
-// write to reg; the starting objectives come from qs's priorities.
-func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, qs *quadro.Service) *Service {
-	return &Service{pool: pool, reg: reg, casi: cs, quadro: qs, now: time.Now}
+// write to reg; the starting objectives come from qs's priorities, the
+// members of the équipe from equipe.
+func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, qs *quadro.Service, equipe MembriEquipe) *Service {
+	s := &Service{pool: pool, reg: reg, casi: cs, quadro: qs, equipe: equipe, now: time.Now}
+	s.m = schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool, Tipo: Tipo, Oggetto: OggettoTipo,
+		Errori: schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente},
+		Riferimenti: func(ctx context.Context, q schede.Querier) (Riferimenti, error) {
+			return CaricaRiferimenti(ctx, q, s.oggi())
+		},
+		Etichetta: func(rif Riferimenti, c Contenuto) func(string) string { return Etichettatore(rif, c) },
+		Aggiorna:  s.aggiornaPersone,
+		Scheda:    s.scheda,
+	}
+	return s
 }
 
 // SetClock replaces the clock (tests).
@@ -74,13 +95,8 @@ type Versione struct {
 func (v Versione) Firmata() bool { return v.Definitiva() }
 
 func decodifica(v schede.Versione) (Versione, error) {
-	out := Versione{Versione: v}
-	if len(v.Contenuto) > 0 {
-		if err := json.Unmarshal(v.Contenuto, &out.Contenuto); err != nil {
-			return out, fmt.Errorf("patto: contenuto della versione %d: %w", v.Numero, err)
-		}
-	}
-	return out, nil
+	c, err := schede.Decodifica[Contenuto](v)
+	return Versione{Versione: v, Contenuto: c}, err
 }
 
 // Scheda is what the pages show: the case, the version asked for (nil:
@@ -124,31 +140,26 @@ func attivabile(s casi.Stato) bool {
 // Corrente returns the newest version for p (none: Versione is nil),
 // recording the read; a case p may not reach is casi.ErrNotFound (recorded).
 func (s *Service) Corrente(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (Scheda, error) {
-	return s.scheda(ctx, p, casoID, 0, v)
+	return s.m.Corrente(ctx, p, casoID, v)
 }
 
 // Leggi returns version numero for p, recording the read.
 func (s *Service) Leggi(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (Scheda, error) {
-	if numero < 1 {
-		return Scheda{}, ErrNonTrovata
-	}
-	return s.scheda(ctx, p, casoID, numero, v)
+	return s.m.Leggi(ctx, p, casoID, numero, v)
 }
 
-func (s *Service) scheda(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (Scheda, error) {
-	v.OggettoTipo = OggettoTipo
-	if numero > 0 {
-		v.Dettaglio = strings.TrimPrefix(v.Dettaglio+fmt.Sprintf(", versione %d", numero), ", ")
+// Mostrata is the content and revisione of the version shown (schede.Vista).
+func (sc Scheda) Mostrata() (Contenuto, int, bool) {
+	if sc.Versione == nil {
+		return Contenuto{}, 0, false
 	}
-	c, err := s.casi.Access(ctx, p, casoID, v)
-	if err != nil {
-		return Scheda{}, err
-	}
-	sc := Scheda{Caso: c, Oggi: s.oggi()}
+	return sc.Versione.Contenuto, sc.Versione.Revisione, true
+}
+
+func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione, numero int) (Scheda, error) {
+	sc := Scheda{Caso: c, Versioni: vs, Oggi: s.oggi()}
+	var err error
 	if sc.Riferimenti, err = CaricaRiferimenti(ctx, s.pool, sc.Oggi); err != nil {
-		return Scheda{}, err
-	}
-	if sc.Versioni, err = schede.Elenco(ctx, s.pool, casoID, Tipo); err != nil {
 		return Scheda{}, err
 	}
 	qr, err := quadro.CaricaRiferimenti(ctx, s.pool, sc.Oggi)
@@ -173,7 +184,7 @@ func (s *Service) scheda(ctx context.Context, p authz.Principal, casoID uuid.UUI
 			break
 		}
 	}
-	if sc.Attuazione, err = attuazioni(ctx, s.pool, casoID); err != nil {
+	if sc.Attuazione, err = attuazioni(ctx, s.pool, c.ID); err != nil {
 		return Scheda{}, err
 	}
 	return sc, nil
@@ -190,7 +201,7 @@ type Confronto struct {
 // recording the read.
 func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto, error) {
 	v.Dettaglio = fmt.Sprintf("confronto delle versioni %d e %d", a, b)
-	sc, err := s.scheda(ctx, p, casoID, 0, v)
+	sc, err := s.m.Corrente(ctx, p, casoID, v)
 	if err != nil {
 		return Confronto{}, err
 	}
@@ -204,27 +215,6 @@ func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.
 	}
 	out.Differenze = Leggibili(sc.Riferimenti, d, out.Prima.Contenuto, out.Dopo.Contenuto)
 	return out, nil
-}
-
-// write runs fn in a transaction on the case locked for p (closed cases
-// are read-only) and records the write; a case p may not reach is
-// casi.ErrNotFound, and the refusal is recorded.
-func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
-	fn func(tx pgx.Tx, c casi.Caso) (oggettoID, dettaglio string, err error)) error {
-	v.OggettoTipo = OggettoTipo
-	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) (err error) {
-		w.OggettoID, w.Dettaglio, err = fn(tx, c)
-		return err
-	})
-	switch {
-	case errors.Is(err, schede.ErrNessunaBozza):
-		err = ErrNessunaBozza
-	case errors.Is(err, schede.ErrBozzaEsistente), errors.Is(err, schede.ErrNonDefinitiva):
-		err = ErrBozzaEsistente
-	case errors.Is(err, schede.ErrNonTrovata):
-		err = ErrNonTrovata
-	}
-	return err
 }
 
 // Persone are the people of the patto as the case has them now: the
@@ -250,33 +240,14 @@ func (s *Service) persone(ctx context.Context, q database.Querier, c casi.Caso) 
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("patto: componenti: %w", err)
 	}
-	oggi := s.oggi()
-	rows, err = q.Query(ctx, `
-		SELECT id, ruolo, COALESCE(persona_id::text, ''), nome, cognome, funzione, ente
-		FROM equipe_membro
-		WHERE caso_id = $1 AND dal <= $2 AND (al IS NULL OR al >= $2)
-		ORDER BY dal, cognome, nome, id`, c.ID, oggi)
+	membri, err := s.equipe(ctx, q, c.ID, s.oggi())
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("patto: équipe: %w", err)
 	}
-	type riga struct {
-		MembroEquipe
-		ruolo, persona string
-	}
-	righe, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (riga, error) {
-		var x riga
-		var id uuid.UUID
-		err := r.Scan(&id, &x.ruolo, &x.persona, &x.Nome, &x.Cognome, &x.Funzione, &x.Ente)
-		x.ID = id.String()
-		return x, err
-	})
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("patto: équipe: %w", err)
-	}
-	for _, x := range righe {
-		if x.ruolo == "familiare_referente" {
+	for _, x := range membri {
+		if x.FamiliareReferente {
 			if familiare == "" {
-				familiare = x.persona
+				familiare = x.PersonaID
 			}
 			continue
 		}
@@ -286,7 +257,7 @@ func (s *Service) persone(ctx context.Context, q database.Querier, c casi.Caso) 
 }
 
 // aggiornaPersone brings the people of a draft up to date with the case.
-func (s *Service) aggiornaPersone(ctx context.Context, q database.Querier, c casi.Caso, cont *Contenuto) error {
+func (s *Service) aggiornaPersone(ctx context.Context, q pgx.Tx, c casi.Caso, cont *Contenuto) error {
 	comp, eq, _, err := s.persone(ctx, q, c)
 	if err != nil {
 		return err
@@ -305,26 +276,19 @@ const MonitoraggioPredefinito = "Incontri periodici con il case manager per veri
 // in progettazione or later (ErrNonAttivabile); when the patto exists
 // already, it is left unchanged.
 func (s *Service) Inizia(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (schede.Versione, error) {
-	var out schede.Versione
-	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
-		if ver, err := schede.Ultima(ctx, tx, casoID, Tipo); err == nil {
-			out = ver
-			return ver.ID.String(), "patto già iniziato", nil
-		} else if !errors.Is(err, schede.ErrNonTrovata) {
-			return "", "", err
-		}
-		if !attivabile(c.Stato) {
-			return "", "", ErrNonAttivabile
-		}
+	return s.m.Inizia(ctx, p, casoID, v, "patto già iniziato", func(ctx context.Context, tx pgx.Tx, c casi.Caso) (Contenuto, string, error) {
 		var cont Contenuto
+		if !attivabile(c.Stato) {
+			return cont, "", ErrNonAttivabile
+		}
 		comp, eq, familiare, err := s.persone(ctx, tx, c)
 		if err != nil {
-			return "", "", err
+			return cont, "", err
 		}
 		cont.Componenti, cont.Equipe, cont.CaseManager, cont.FamiliareResponsabile = comp, eq, c.CaseManager, familiare
 		pr, err := s.quadro.Priorita(ctx, casoID)
 		if err != nil {
-			return "", "", err
+			return cont, "", err
 		}
 		for _, x := range pr {
 			cont.Obiettivi = append(cont.Obiettivi, Obiettivo{ID: uuid.NewString(), Titolo: x.Etichetta,
@@ -332,16 +296,9 @@ func (s *Service) Inizia(ctx context.Context, p authz.Principal, casoID uuid.UUI
 		}
 		cont.Monitoraggio = MonitoraggioPredefinito
 		cont.FrequenzaIncontri = 90
-		cont.Dal = s.oggi().Format(time.DateOnly)
-		raw, err := json.Marshal(cont)
-		if err != nil {
-			return "", "", err
-		}
-		ver, err := schede.NuovaBozza(ctx, tx, casoID, Tipo, raw, p.OperatoreID)
-		out = ver
-		return ver.ID.String(), fmt.Sprintf("bozza iniziata (versione 1, %d obiettivi dal quadro di analisi)", len(pr)), err
+		cont.Dal = calendario.ISO(s.oggi())
+		return cont, fmt.Sprintf("bozza iniziata (versione 1, %d obiettivi dal quadro di analisi)", len(pr)), nil
 	})
-	return out, err
 }
 
 func descrizionePriorita(x quadro.Priorita) string {
@@ -358,62 +315,17 @@ func descrizionePriorita(x quadro.Priorita) string {
 	return strings.Join(parti, " ")
 }
 
-// applica loads the draft, applies modifica and brings its people up to
-// date.
-func (s *Service) applica(ctx context.Context, tx pgx.Tx, c casi.Caso, modifica func(*Contenuto)) (Contenuto, Riferimenti, error) {
-	rif, err := CaricaRiferimenti(ctx, tx, s.oggi())
-	if err != nil {
-		return Contenuto{}, rif, err
-	}
-	cur, err := schede.Ultima(ctx, tx, c.ID, Tipo)
-	if err != nil {
-		return Contenuto{}, rif, err
-	}
-	if cur.Definitiva() {
-		return Contenuto{}, rif, ErrNessunaBozza
-	}
-	ver, err := decodifica(cur)
-	if err != nil {
-		return Contenuto{}, rif, err
-	}
-	cont := ver.Contenuto
-	if modifica != nil {
-		modifica(&cont)
-	}
-	if err := s.aggiornaPersone(ctx, tx, c, &cont); err != nil {
-		return cont, rif, err
-	}
-	return cont, rif, nil
-}
-
 // Salva writes what was typed (modifica) into the draft, loaded at
 // revisione: when someone saved since, nothing is written and the error is
 // a *schede.Conflitto with their changes. A draft may be incomplete, but
 // what is written must be well formed (dates, the frequency of the
 // meetings): otherwise the errors, field by field, and nothing is written.
-func (s *Service) Salva(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, FieldErrors, error) {
-	var out schede.Versione
-	var errs FieldErrors
-	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
-		cont, rif, err := s.applica(ctx, tx, c, modifica)
-		if err != nil {
-			return "", "", err
-		}
-		if errs = Formati(cont); len(errs) > 0 {
-			return "", "", errs
-		}
-		raw, err := json.Marshal(cont)
-		if err != nil {
-			return "", "", err
-		}
-		ver, err := schede.Salva(ctx, tx, casoID, Tipo, revisione, raw, p.OperatoreID, Etichettatore(rif, cont))
-		out = ver
-		return ver.ID.String(), fmt.Sprintf("bozza salvata (versione %d)", ver.Numero), err
+func (s *Service) Salva(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Salva(ctx, p, casoID, revisione, modifica, v, schede.Passi[casi.Caso, Contenuto, Riferimenti]{
+		Controlla: func(_ context.Context, _ pgx.Tx, _ casi.Caso, cont *Contenuto, _ Riferimenti) (httpx.FieldErrors, error) {
+			return Formati(*cont), nil
+		},
 	})
-	if len(errs) > 0 {
-		return out, errs, nil
-	}
-	return out, nil, err
 }
 
 // Riferimenti returns the reference lists valid today (for forms built
@@ -425,45 +337,21 @@ func (s *Service) Riferimenti(ctx context.Context) (Riferimenti, error) {
 // Rivedi creates the next version, a draft copied from the newest signed
 // one (the IDs of objectives, results, sostegni and impegni are kept), with
 // its reason; motivo is required. The signed version stays as it is.
-func (s *Service) Rivedi(ctx context.Context, p authz.Principal, casoID uuid.UUID, motivo string, v registro.Voce) (schede.Versione, FieldErrors, error) {
-	if motivo = strings.TrimSpace(motivo); motivo == "" {
-		return schede.Versione{}, FieldErrors{"motivo": "Indica il motivo della revisione del patto."}, nil
-	} else if len([]rune(motivo)) > 2000 {
-		return schede.Versione{}, FieldErrors{"motivo": "Il motivo non può superare i 2000 caratteri."}, nil
-	}
-	var out schede.Versione
-	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
-		ver, err := schede.Riapri(ctx, tx, casoID, Tipo, motivo, p.OperatoreID)
-		if err != nil {
-			return "", "", err
-		}
+func (s *Service) Rivedi(ctx context.Context, p authz.Principal, casoID uuid.UUID, motivo string, v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Riapri(ctx, p, casoID, motivo, v, schede.Riapertura[casi.Caso, Contenuto]{
+		Mancante: "Indica il motivo della revisione del patto.",
 		// The signature belongs to the signed version: the revision starts
 		// unsigned, with the people of the case as they are now.
-		dec, err := decodifica(ver)
-		if err != nil {
-			return "", "", err
-		}
-		cont := dec.Contenuto
-		cont.Sottoscrizione = nil
-		if err := s.aggiornaPersone(ctx, tx, c, &cont); err != nil {
-			return "", "", err
-		}
-		raw, err := json.Marshal(cont)
-		if err != nil {
-			return "", "", err
-		}
-		if ver, err = schede.Salva(ctx, tx, casoID, Tipo, ver.Revisione, raw, p.OperatoreID, nil); err != nil {
-			return "", "", err
-		}
-		out = ver
-		op := p.OperatoreID
-		if err := casi.Storico(ctx, tx, casoID, &op, "patto", "", "",
-			fmt.Sprintf("Revisione del patto: versione %d in bozza. Motivo: %s", ver.Numero, motivo)); err != nil {
-			return "", "", err
-		}
-		return ver.ID.String(), fmt.Sprintf("revisione: versione %d", ver.Numero), nil
+		Riallinea: func(ctx context.Context, tx pgx.Tx, c casi.Caso, cont *Contenuto) (bool, error) {
+			cont.Sottoscrizione = nil
+			return true, s.aggiornaPersone(ctx, tx, c, cont)
+		},
+		Dopo: func(ctx context.Context, tx pgx.Tx, c casi.Caso, ver schede.Versione, motivo string) (string, error) {
+			op := p.OperatoreID
+			return fmt.Sprintf("revisione: versione %d", ver.Numero), casi.Storico(ctx, tx, c.ID, &op, "patto", "", "",
+				fmt.Sprintf("Revisione del patto: versione %d in bozza. Motivo: %s", ver.Numero, motivo))
+		},
 	})
-	return out, nil, err
 }
 
 // Firmato returns the content and the version number of the newest signed
@@ -478,7 +366,7 @@ func (s *Service) Firmato(ctx context.Context, casoID uuid.UUID) (Contenuto, int
 // recording an export (dettaglio the format).
 func (s *Service) Esporta(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, formato string, v registro.Voce) (Scheda, error) {
 	v.Azione, v.Dettaglio = registro.Esportazione, formato
-	sc, err := s.scheda(ctx, p, casoID, numero, v)
+	sc, err := s.m.Carica(ctx, p, casoID, numero, v)
 	if err == nil && sc.Versione == nil {
 		err = ErrNonTrovata
 	}
@@ -499,7 +387,7 @@ type Nazionale struct {
 // an export (dettaglio formato); ErrNonFirmato when none is signed.
 func (s *Service) PerServiziNazionali(ctx context.Context, p authz.Principal, casoID uuid.UUID, formato string, v registro.Voce) (Nazionale, error) {
 	v.Azione, v.Dettaglio = registro.Esportazione, formato
-	sc, err := s.scheda(ctx, p, casoID, 0, v)
+	sc, err := s.m.Corrente(ctx, p, casoID, v)
 	if err != nil {
 		return Nazionale{}, err
 	}

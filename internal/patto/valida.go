@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cartella/cartella/internal/calendario"
+	"github.com/cartella/cartella/internal/httpx"
 )
 
 // Form field names of the draft: objective i is "o<i>-…", its result j
@@ -18,19 +21,23 @@ func campoImpegno(i int, f string) string      { return fmt.Sprintf("i%d-%s", i,
 // MaxTesto bounds every free text of the patto.
 const MaxTesto = 4000
 
-func data(s string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, s)
-	return t, err == nil
+// iso is a date typed in any form calendario reads as stored, aaaa-mm-gg;
+// anything else is kept as typed (the checks refuse it).
+func iso(s string) string {
+	if t, ok := calendario.ParseData(s); ok {
+		return calendario.ISO(t)
+	}
+	return s
 }
 
 // Formati checks what must be well formed even in a draft: the dates, the
 // frequency of the meetings (at most 90 days, the presentazione periodica
 // of DL 48/2023), the length of the texts, the order of the dates.
-func Formati(c Contenuto) FieldErrors {
-	errs := FieldErrors{}
+func Formati(c Contenuto) httpx.FieldErrors {
+	errs := httpx.FieldErrors{}
 	date := func(campo, chi, v string) {
 		if v != "" {
-			if _, ok := data(v); !ok {
+			if _, ok := calendario.ParseData(v); !ok {
 				errs[campo] = chi + "la data non è valida: usa il formato gg/mm/aaaa."
 			}
 		}
@@ -41,8 +48,8 @@ func Formati(c Contenuto) FieldErrors {
 		}
 	}
 	ordine := func(campo, chi, da, a string) {
-		d1, ok1 := data(da)
-		d2, ok2 := data(a)
+		d1, ok1 := calendario.ParseData(da)
+		d2, ok2 := calendario.ParseData(a)
 		if ok1 && ok2 && d2.Before(d1) {
 			errs[campo] = chi + "la fine non può precedere l'inizio."
 		}
@@ -91,20 +98,20 @@ func Formati(c Contenuto) FieldErrors {
 // member and description); the familiare responsabile, an adult member of
 // the nucleo; the duration and the frequency of the meetings; dates
 // coherent with the duration.
-func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
+func Valida(c Contenuto, rif Riferimenti, oggi time.Time) httpx.FieldErrors {
 	errs := Formati(c)
 	if errs == nil {
-		errs = FieldErrors{}
+		errs = httpx.FieldErrors{}
 	}
 	set := func(campo, msg string) {
 		if _, ok := errs[campo]; !ok {
 			errs[campo] = msg
 		}
 	}
-	dal, okDal := data(c.Dal)
-	al, okAl := data(c.Al)
+	dal, okDal := calendario.ParseData(c.Dal)
+	al, okAl := calendario.ParseData(c.Al)
 	nelPatto := func(campo, chi, v string) {
-		d, ok := data(v)
+		d, ok := calendario.ParseData(v)
 		if !ok {
 			return
 		}
@@ -215,6 +222,6 @@ func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
 
 // Maggiorenne reports whether the member is 18 or older on day.
 func Maggiorenne(m Componente, day time.Time) bool {
-	d, ok := data(m.DataNascita)
+	d, ok := calendario.ParseData(m.DataNascita)
 	return ok && !d.AddDate(18, 0, 0).After(day)
 }

@@ -9,32 +9,6 @@ import (
 	"github.com/cartella/cartella/web/ui"
 )
 
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-func quando(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
-
-func quandoPtr(t *time.Time) string {
-	if t == nil {
-		return "—"
-	}
-	return quando(*t)
-}
-
-func giorno(t *time.Time) string {
-	if t == nil {
-		return "—"
-	}
-	return t.Format("02/01/2006")
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func trattino(s string) string {

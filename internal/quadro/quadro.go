@@ -31,9 +31,9 @@ const Tipo = schede.QuadroAnalisi
 // Errors.
 var (
 	ErrNonTrovata     = fmt.Errorf("quadro: non trovato: %w", httpx.ErrNotFound)
-	ErrChiuso         = errors.New("quadro: il caso è chiuso")
-	ErrNessunaBozza   = errors.New("quadro: nessuna bozza")
-	ErrBozzaEsistente = errors.New("quadro: esiste già una bozza")
+	ErrChiuso         = fmt.Errorf("quadro: il caso è chiuso: %w", httpx.ErrReadOnly)
+	ErrNessunaBozza   = fmt.Errorf("quadro: nessuna bozza: %w", httpx.ErrConflict)
+	ErrBozzaEsistente = fmt.Errorf("quadro: esiste già una bozza: %w", httpx.ErrConflict)
 	// ErrNonAttivato: the case has not reached the quadro (esito C of the
 	// analisi preliminare moves it to "QdA in corso").
 	ErrNonAttivato = errors.New("quadro: non ancora attivato")

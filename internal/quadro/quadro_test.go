@@ -18,6 +18,7 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
@@ -29,8 +30,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-var rome, _ = time.LoadLocation("Europe/Rome")
 
 // fixture: the demo accounts and one case of casemanager's in "QdA in
 // corso", whose nucleo is Bianchi Laura (40, richiedente) and her son
@@ -57,7 +56,7 @@ func setup(t *testing.T) *fixture {
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
 	f := &fixture{pool: pool, svc: quadro.NewService(pool, reg, cs), people: people}
-	clock := func() time.Time { return time.Date(2026, 10, 20, 9, 0, 0, 0, rome) }
+	clock := func() time.Time { return time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma) }
 	f.svc.SetClock(clock)
 	cs.SetClock(clock)
 	cm := f.people["casemanager"]

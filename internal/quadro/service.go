@@ -2,7 +2,6 @@ package quadro
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -27,12 +27,22 @@ type Service struct {
 	reg  *registro.Service
 	casi *casi.Service
 	now  func() time.Time
+	m    schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
 // NewService returns the service; case scope and reads go through cs,
 // every write to reg.
 func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service) *Service {
-	return &Service{pool: pool, reg: reg, casi: cs, now: time.Now}
+	s := &Service{pool: pool, reg: reg, casi: cs, now: time.Now}
+	s.m = schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool, Tipo: Tipo, Oggetto: OggettoTipo,
+		Errori: schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente},
+		Riferimenti: func(ctx context.Context, q schede.Querier) (Riferimenti, error) {
+			return CaricaRiferimenti(ctx, q, s.oggi())
+		},
+		Etichetta: func(rif Riferimenti, c Contenuto) func(string) string { return Etichettatore(rif, c) },
+		Scheda:    s.scheda,
+	}
+	return s
 }
 
 // SetClock replaces the clock (tests).
@@ -67,46 +77,28 @@ func attivabile(s casi.Stato) bool {
 }
 
 func decodifica(v schede.Versione) (Versione, error) {
-	out := Versione{Versione: v}
-	if len(v.Contenuto) > 0 {
-		if err := json.Unmarshal(v.Contenuto, &out.Contenuto); err != nil {
-			return out, fmt.Errorf("quadro: contenuto della versione %d: %w", v.Numero, err)
-		}
-	}
-	return out, nil
+	c, err := schede.Decodifica[Contenuto](v)
+	return Versione{Versione: v, Contenuto: c}, err
 }
 
 // Corrente returns the newest version for p (none: Versione is nil),
 // recording the read; a case p may not reach is casi.ErrNotFound (recorded).
 func (s *Service) Corrente(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (Scheda, error) {
-	return s.scheda(ctx, p, casoID, 0, v)
+	return s.m.Corrente(ctx, p, casoID, v)
 }
 
 // Leggi returns version numero for p, recording the read.
 func (s *Service) Leggi(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (Scheda, error) {
-	if numero < 1 {
-		return Scheda{}, ErrNonTrovata
-	}
-	return s.scheda(ctx, p, casoID, numero, v)
+	return s.m.Leggi(ctx, p, casoID, numero, v)
 }
 
-func (s *Service) scheda(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (Scheda, error) {
-	v.OggettoTipo = OggettoTipo
-	if numero > 0 {
-		v.Dettaglio = strings.TrimPrefix(v.Dettaglio+fmt.Sprintf(", versione %d", numero), ", ")
-	}
-	c, err := s.casi.Access(ctx, p, casoID, v)
-	if err != nil {
-		return Scheda{}, err
-	}
-	sc := Scheda{Caso: c, Oggi: s.oggi()}
+func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione, numero int) (Scheda, error) {
+	sc := Scheda{Caso: c, Versioni: vs, Oggi: s.oggi()}
+	var err error
 	if sc.Riferimenti, err = CaricaRiferimenti(ctx, s.pool, sc.Oggi); err != nil {
 		return Scheda{}, err
 	}
-	if sc.Versioni, err = schede.Elenco(ctx, s.pool, casoID, Tipo); err != nil {
-		return Scheda{}, err
-	}
-	if sc.Versione, err = schede.Scegli(sc.Versioni, numero, decodifica, ErrNonTrovata); err != nil {
+	if sc.Versione, err = schede.Scegli(vs, numero, decodifica, ErrNonTrovata); err != nil {
 		return Scheda{}, err
 	}
 	return sc, nil
@@ -123,7 +115,7 @@ type Confronto struct {
 // recording the read.
 func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto, error) {
 	v.Dettaglio = fmt.Sprintf("confronto delle versioni %d e %d", a, b)
-	sc, err := s.scheda(ctx, p, casoID, 0, v)
+	sc, err := s.m.Corrente(ctx, p, casoID, v)
 	if err != nil {
 		return Confronto{}, err
 	}
@@ -139,106 +131,37 @@ func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.
 	return out, nil
 }
 
-// write runs fn in a transaction on the case locked for p (closed cases
-// are read-only) and records the write; a case p may not reach is
-// casi.ErrNotFound, and the refusal is recorded.
-func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce,
-	fn func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error)) (schede.Versione, error) {
-	var out schede.Versione
-	v.OggettoTipo = OggettoTipo
-	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) (err error) {
-		if out, w.Dettaglio, err = fn(tx, c); err != nil {
-			return err
-		}
-		w.OggettoID = out.ID.String()
-		return nil
-	})
-	switch {
-	case errors.Is(err, schede.ErrNessunaBozza):
-		err = ErrNessunaBozza
-	case errors.Is(err, schede.ErrBozzaEsistente), errors.Is(err, schede.ErrNonDefinitiva):
-		err = ErrBozzaEsistente
-	case errors.Is(err, schede.ErrNonTrovata):
-		err = ErrNonTrovata
-	}
-	return out, err
-}
-
 // Apri starts the case's quadro: version 1, a draft with the members of
 // the nucleo. The case must have reached it (ErrNonAttivato); when it has
 // a quadro already, that is returned unchanged.
 func (s *Service) Apri(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (schede.Versione, error) {
-	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		if ver, err := schede.Ultima(ctx, tx, casoID, Tipo); err == nil {
-			return ver, "quadro di analisi già iniziato", nil
-		} else if !errors.Is(err, schede.ErrNonTrovata) {
-			return ver, "", err
-		}
-		if !attivabile(c.Stato) {
-			return schede.Versione{}, "", ErrNonAttivato
-		}
-		var cont Contenuto
-		var err error
-		if cont.Persone, err = membri(ctx, tx, c.NucleoID); err != nil {
-			return schede.Versione{}, "", err
-		}
-		raw, err := json.Marshal(cont)
-		if err != nil {
-			return schede.Versione{}, "", err
-		}
-		ver, err := schede.NuovaBozza(ctx, tx, casoID, Tipo, raw, p.OperatoreID)
-		return ver, "bozza iniziata (versione 1)", err
-	})
-}
-
-// applica loads the draft and applies modifica to it.
-func (s *Service) applica(ctx context.Context, tx pgx.Tx, casoID uuid.UUID, modifica func(*Contenuto)) (Contenuto, []byte, Riferimenti, error) {
-	rif, err := CaricaRiferimenti(ctx, tx, s.oggi())
-	if err != nil {
-		return Contenuto{}, nil, rif, err
-	}
-	cur, err := schede.Ultima(ctx, tx, casoID, Tipo)
-	if err != nil {
-		return Contenuto{}, nil, rif, err
-	}
-	if cur.Definitiva() {
-		return Contenuto{}, nil, rif, ErrNessunaBozza
-	}
-	ver, err := decodifica(cur)
-	if err != nil {
-		return Contenuto{}, nil, rif, err
-	}
-	cont := ver.Contenuto
-	if modifica != nil {
-		modifica(&cont)
-	}
-	raw, err := json.Marshal(cont)
-	return cont, raw, rif, err
+	return s.m.Inizia(ctx, p, casoID, v, "quadro di analisi già iniziato",
+		func(ctx context.Context, tx pgx.Tx, c casi.Caso) (Contenuto, string, error) {
+			var cont Contenuto
+			if !attivabile(c.Stato) {
+				return cont, "", ErrNonAttivato
+			}
+			var err error
+			cont.Persone, err = membri(ctx, tx, c.NucleoID)
+			return cont, "bozza iniziata (versione 1)", err
+		})
 }
 
 // Salva writes what was typed (modifica) into the draft, loaded at
 // revisione: when someone saved since, nothing is written and the error is
 // a *schede.Conflitto with their changes. Nothing is required in a draft.
 func (s *Service) Salva(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, error) {
-	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		cont, raw, rif, err := s.applica(ctx, tx, casoID, modifica)
-		if err != nil {
-			return schede.Versione{}, "", err
-		}
-		ver, err := schede.Salva(ctx, tx, casoID, Tipo, revisione, raw, p.OperatoreID, Etichettatore(rif, cont))
-		return ver, fmt.Sprintf("bozza salvata (versione %d)", ver.Numero), err
-	})
+	ver, _, err := s.salva(ctx, p, casoID, revisione, modifica, v)
+	return ver, err
 }
 
-// FieldErrors are the Italian messages of the fields that stop a
-// finalisation, by field name.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return "quadro: il quadro contiene errori" }
+func (s *Service) salva(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Salva(ctx, p, casoID, revisione, modifica, v, schede.Passi[casi.Caso, Contenuto, Riferimenti]{})
+}
 
 // Valida checks a content before it is finalised.
-func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
-	errs := FieldErrors{}
+func Valida(c Contenuto, rif Riferimenti, oggi time.Time) httpx.FieldErrors {
+	errs := httpx.FieldErrors{}
 	n := 0
 	check := func(campo, chi string, d Dimensione, v Valutazione) {
 		if !v.Priorita {
@@ -276,78 +199,45 @@ func Valida(c Contenuto, rif Riferimenti, oggi time.Time) FieldErrors {
 // and freezes it. Errors in the content are returned field by field and
 // nothing is written; a stale revisione is a *schede.Conflitto. A case "QdA
 // in corso" moves to "progettazione" (domain.md §2.3).
-func (s *Service) Finalizza(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, FieldErrors, error) {
-	var errs FieldErrors
-	ver, err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		cont, raw, rif, err := s.applica(ctx, tx, casoID, modifica)
-		if err != nil {
-			return schede.Versione{}, "", err
-		}
-		if errs = Valida(cont, rif, s.oggi()); len(errs) > 0 {
-			return schede.Versione{}, "", errs
-		}
-		ver, err := schede.Finalizza(ctx, tx, casoID, Tipo, revisione, raw, "", p.OperatoreID, Etichettatore(rif, cont))
-		if err != nil {
-			return ver, "", err
-		}
-		op := p.OperatoreID
-		nota := fmt.Sprintf("Quadro di analisi, versione %d, finalizzato: %d dimensioni prioritarie", ver.Numero, len(priorita(cont, rif)))
-		if c.Stato == casi.QdAInCorso {
+func (s *Service) Finalizza(ctx context.Context, p authz.Principal, casoID uuid.UUID, revisione int, modifica func(*Contenuto), v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Finalizza(ctx, p, casoID, revisione, modifica, v, schede.Passi[casi.Caso, Contenuto, Riferimenti]{
+		Controlla: func(_ context.Context, _ pgx.Tx, _ casi.Caso, cont *Contenuto, rif Riferimenti) (httpx.FieldErrors, error) {
+			return Valida(*cont, rif, s.oggi()), nil
+		},
+		Dopo: func(ctx context.Context, tx pgx.Tx, c casi.Caso, ver schede.Versione, cont Contenuto, rif Riferimenti) (string, error) {
+			op := p.OperatoreID
+			nota := fmt.Sprintf("Quadro di analisi, versione %d, finalizzato: %d dimensioni prioritarie", ver.Numero, len(priorita(cont, rif)))
+			if c.Stato != casi.QdAInCorso {
+				return "", casi.Storico(ctx, tx, c.ID, &op, "quadro_analisi", "", "", nota)
+			}
 			if _, err := tx.Exec(ctx, `UPDATE caso SET stato = 'progettazione', versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
-				return ver, "", fmt.Errorf("quadro: stato del caso: %w", err)
+				return "", fmt.Errorf("quadro: stato del caso: %w", err)
 			}
-			if err := casi.Storico(ctx, tx, c.ID, &op, "stato", string(c.Stato), string(casi.Progettazione), nota); err != nil {
-				return ver, "", err
-			}
-		} else if err := casi.Storico(ctx, tx, c.ID, &op, "quadro_analisi", "", "", nota); err != nil {
-			return ver, "", err
-		}
-		return ver, fmt.Sprintf("versione %d finalizzata", ver.Numero), nil
+			return "", casi.Storico(ctx, tx, c.ID, &op, "stato", string(c.Stato), string(casi.Progettazione), nota)
+		},
 	})
-	if len(errs) > 0 {
-		return ver, errs, nil
-	}
-	return ver, nil, err
 }
 
 // Riapri creates the next version, a draft copied from the last finalised
 // one with the members brought up to date; motivo is required.
-func (s *Service) Riapri(ctx context.Context, p authz.Principal, casoID uuid.UUID, motivo string, v registro.Voce) (schede.Versione, FieldErrors, error) {
-	if motivo = strings.TrimSpace(motivo); motivo == "" {
-		return schede.Versione{}, FieldErrors{"motivo": "Indica il motivo della riapertura."}, nil
-	} else if len([]rune(motivo)) > 2000 {
-		return schede.Versione{}, FieldErrors{"motivo": "Il motivo non può superare i 2000 caratteri."}, nil
-	}
-	ver, err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (schede.Versione, string, error) {
-		ver, err := schede.Riapri(ctx, tx, casoID, Tipo, motivo, p.OperatoreID)
-		if err != nil {
-			return ver, "", err
-		}
-		dec, err := decodifica(ver)
-		if err != nil {
-			return ver, "", err
-		}
-		attuali, err := membri(ctx, tx, c.NucleoID)
-		if err != nil {
-			return ver, "", err
-		}
-		if cont, ok := allinea(dec.Contenuto, attuali); ok {
-			raw, err := json.Marshal(cont)
+func (s *Service) Riapri(ctx context.Context, p authz.Principal, casoID uuid.UUID, motivo string, v registro.Voce) (schede.Versione, httpx.FieldErrors, error) {
+	return s.m.Riapri(ctx, p, casoID, motivo, v, schede.Riapertura[casi.Caso, Contenuto]{
+		Mancante: "Indica il motivo della riapertura.",
+		Riallinea: func(ctx context.Context, tx pgx.Tx, c casi.Caso, cont *Contenuto) (bool, error) {
+			attuali, err := membri(ctx, tx, c.NucleoID)
 			if err != nil {
-				return ver, "", err
+				return false, err
 			}
-			if ver, err = schede.Salva(ctx, tx, casoID, Tipo, ver.Revisione, raw, p.OperatoreID, nil); err != nil {
-				return ver, "", err
-			}
-		}
-		op := p.OperatoreID
-		if err := casi.Storico(ctx, tx, casoID, &op, "quadro_analisi", "", "",
-			fmt.Sprintf("Quadro di analisi riaperto: versione %d in bozza. Motivo: %s", ver.Numero, motivo)); err != nil {
-			return ver, "", err
-		}
-		return ver, fmt.Sprintf("riaperto: versione %d", ver.Numero), nil
+			var cambiato bool
+			*cont, cambiato = allinea(*cont, attuali)
+			return cambiato, nil
+		},
+		Dopo: func(ctx context.Context, tx pgx.Tx, c casi.Caso, ver schede.Versione, motivo string) (string, error) {
+			op := p.OperatoreID
+			return fmt.Sprintf("riaperto: versione %d", ver.Numero), casi.Storico(ctx, tx, c.ID, &op, "quadro_analisi", "", "",
+				fmt.Sprintf("Quadro di analisi riaperto: versione %d in bozza. Motivo: %s", ver.Numero, motivo))
+		},
 	})
-	return ver, nil, err
 }
 
 // Priorita returns the priority dimensions of the newest finalised version

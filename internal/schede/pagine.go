@@ -51,11 +51,6 @@ func Numero(s string) int {
 	return n
 }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
 func caso(r *http.Request) (uuid.UUID, bool) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	return id, err == nil
@@ -67,9 +62,9 @@ func (pg Pagine[S, C]) versioni(w http.ResponseWriter, r *http.Request) {
 		pg.RS.Error(w, r, pg.NonTrovata)
 		return
 	}
-	v := registro.FromRequest(r, registro.Voce{})
+	v := registro.VoceOf(r)
 	v.Dettaglio = "elenco delle versioni"
-	sc, err := pg.Corrente(r.Context(), principal(r), id, v)
+	sc, err := pg.Corrente(r.Context(), authz.PrincipalOf(r), id, v)
 	if err != nil {
 		pg.RS.Error(w, r, err)
 		return
@@ -84,7 +79,7 @@ func (pg Pagine[S, C]) versione(w http.ResponseWriter, r *http.Request) {
 		pg.RS.Error(w, r, pg.NonTrovata)
 		return
 	}
-	sc, err := pg.Leggi(r.Context(), principal(r), id, n, registro.FromRequest(r, registro.Voce{}))
+	sc, err := pg.Leggi(r.Context(), authz.PrincipalOf(r), id, n, registro.VoceOf(r))
 	if err != nil {
 		pg.RS.Error(w, r, err)
 		return
@@ -104,7 +99,7 @@ func (pg Pagine[S, C]) confronto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, b := min(con, n), max(con, n)
-	cf, err := pg.Confronta(r.Context(), principal(r), id, a, b, registro.FromRequest(r, registro.Voce{}))
+	cf, err := pg.Confronta(r.Context(), authz.PrincipalOf(r), id, a, b, registro.VoceOf(r))
 	if err != nil {
 		pg.RS.Error(w, r, err)
 		return
