@@ -200,7 +200,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 		d.postaDemo = posta.NewDemoHandler(d.posta, d.rs)
 	}
 	equipeS := equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi))
-	d.patto = patto.NewService(pool, d.registro, d.casi, d.quadro, MembriEquipe(equipeS))
+	d.patto = patto.NewService(pool, d.registro, d.casi, d.quadro, equipeS)
 	d.pattoH = patto.NewHandler(d.patto, d.rs, d.guard)
 	d.fslH = fsl.NewHandler(d.patto, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).

@@ -22,7 +22,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
-	"github.com/cartella/cartella/internal/app"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
@@ -70,7 +69,7 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
 	qs := quadro.NewService(pool, reg, cs)
-	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs, app.MembriEquipe(equipe.NewService(pool, reg, cs, nil, nil))), people: people}
+	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs, equipe.NewService(pool, reg, cs, nil, nil)), people: people}
 	clock := func() time.Time { return oggi }
 	f.svc.SetClock(clock)
 	qs.SetClock(clock)

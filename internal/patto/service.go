@@ -15,6 +15,7 @@ import (
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/equipe"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
@@ -37,11 +38,6 @@ var (
 	ErrNonFirmato = errors.New("patto: nessuna versione sottoscritta")
 )
 
-// MembriEquipe returns the members of the case's équipe on day giorno,
-// reading through q (the caller's transaction, the case locked): the
-// équipe module's, wired by the composition root.
-type MembriEquipe func(ctx context.Context, q database.Querier, casoID uuid.UUID, giorno time.Time) ([]MembroCorrente, error)
-
 // MembroCorrente is a member of the case's équipe as the patto needs it.
 type MembroCorrente struct {
 	MembroEquipe
@@ -57,7 +53,7 @@ type Service struct {
 	reg    *registro.Service
 	casi   *casi.Service
 	quadro *quadro.Service
-	equipe MembriEquipe
+	equipe *equipe.Service
 	now    func() time.Time
 	m      schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
@@ -65,8 +61,8 @@ type Service struct {
 // NewService returns the service; case scope and reads go through cs, every
 // write to reg; the starting objectives come from qs's priorities, the
 // members of the équipe from equipe.
-func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, qs *quadro.Service, equipe MembriEquipe) *Service {
-	s := &Service{pool: pool, reg: reg, casi: cs, quadro: qs, equipe: equipe, now: time.Now}
+func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, qs *quadro.Service, es *equipe.Service) *Service {
+	s := &Service{pool: pool, reg: reg, casi: cs, quadro: qs, equipe: es, now: time.Now}
 	s.m = schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool, Tipo: Tipo, Oggetto: OggettoTipo,
 		Errori: schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente},
 		Riferimenti: func(ctx context.Context, q schede.Querier) (Riferimenti, error) {
@@ -240,7 +236,7 @@ func (s *Service) persone(ctx context.Context, q database.Querier, c casi.Caso) 
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("patto: componenti: %w", err)
 	}
-	membri, err := s.equipe(ctx, q, c.ID, s.oggi())
+	membri, err := s.membriEquipe(ctx, q, c.ID, s.oggi())
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("patto: équipe: %w", err)
 	}
