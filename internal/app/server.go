@@ -25,9 +25,9 @@ import (
 	"github.com/cartella/cartella/internal/fsl"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/importazioni"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
-	"github.com/cartella/cartella/internal/nucleo"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/quadro"
@@ -108,8 +108,8 @@ type deps struct {
 	patto     *patto.Service // the patto per l'inclusione sociale (Firmato for monitoring)
 	pattoH    *patto.Handler
 	fslH      *fsl.Handler
-	nuclei    *nucleo.Service // imports of the nuclei flow
-	nucleiH   *nucleo.Handler
+	nuclei    *importazioni.Service // imports of the nuclei flow
+	nucleiH   *importazioni.Handler
 	posta     *posta.Outbox      // outgoing e-mail (worker started by background)
 	postaDemo *posta.DemoHandler // the mail sink's reader; nil unless demo mode without SMTP
 	equipeH   *equipe.Handler
@@ -199,8 +199,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.pattoH = patto.NewHandler(d.patto, d.rs, d.guard)
 	d.fslH = fsl.NewHandler(d.patto, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).
-	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
-	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)
+	d.nuclei = importazioni.NewService(ctx, pool, d.registro, importazioni.MotoreDi(d.casi.Importa), log)
+	d.nucleiH = importazioni.NewHandler(d.nuclei, d.rs, d.guard)
 	d.posta = posta.NewOutbox(pool, mittente(cfg), cfg.SMTPFrom, log)
 	if cfg.PostaSink() {
 		d.postaDemo = posta.NewDemoHandler(d.posta, d.rs)

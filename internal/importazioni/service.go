@@ -1,4 +1,4 @@
-package nucleo
+package importazioni
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package nucleo
+package importazioni
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func nuova(ctx context.Context, q database.Querier, ambitoID int64, operatore *u
 	err := q.QueryRow(ctx, `INSERT INTO importazione (ambito_id, operatore_id, file_nome, file_byte) VALUES ($1, $2, $3, $4) RETURNING id`,
 		ambitoID, operatore, nome, max(size, 0)).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("nucleo: nuova importazione: %w", err)
+		return 0, fmt.Errorf("importazioni: nuova importazione: %w", err)
 	}
 	return id, nil
 }
@@ -30,7 +30,7 @@ func nuova(ctx context.Context, q database.Querier, ambitoID int64, operatore *u
 func fallita(ctx context.Context, q database.Querier, id int64, motivo string) error {
 	_, err := q.Exec(ctx, `UPDATE importazione SET stato = 'fallita', errore = $2, conclusa_il = now() WHERE id = $1 AND stato = 'in_corso'`, id, motivo)
 	if err != nil {
-		return fmt.Errorf("nucleo: importazione fallita: %w", err)
+		return fmt.Errorf("importazioni: importazione fallita: %w", err)
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func get(ctx context.Context, q database.Querier, id int64) (Importazione, error
 		return Importazione{}, ErrNotFound
 	}
 	if err != nil {
-		return Importazione{}, fmt.Errorf("nucleo: importazione: %w", err)
+		return Importazione{}, fmt.Errorf("importazioni: importazione: %w", err)
 	}
 	return i, nil
 }
@@ -61,11 +61,11 @@ func get(ctx context.Context, q database.Querier, id int64) (Importazione, error
 func elenco(ctx context.Context, q database.Querier, ambitoID int64, offset, limit int) ([]Importazione, error) {
 	rows, err := q.Query(ctx, colonne+` WHERE im.ambito_id = $1 ORDER BY im.id DESC OFFSET $2 LIMIT $3`, ambitoID, offset, limit)
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: importazioni: %w", err)
+		return nil, fmt.Errorf("importazioni: importazioni: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Importazione, error) { return scan(r) })
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: importazioni: %w", err)
+		return nil, fmt.Errorf("importazioni: importazioni: %w", err)
 	}
 	return out, nil
 }
@@ -74,7 +74,7 @@ func scarti(ctx context.Context, q database.Querier, id int64, dopo, limit int) 
 	rows, err := q.Query(ctx, `SELECT riga, id_domanda, motivo FROM importazione_scarto
 		WHERE importazione_id = $1 AND riga > $2 ORDER BY riga LIMIT $3`, id, dopo, limit)
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: scarti: %w", err)
+		return nil, fmt.Errorf("importazioni: scarti: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Scarto, error) {
 		var sc Scarto
@@ -82,7 +82,7 @@ func scarti(ctx context.Context, q database.Querier, id int64, dopo, limit int) 
 		return sc, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: scarti: %w", err)
+		return nil, fmt.Errorf("importazioni: scarti: %w", err)
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-// Package nucleo brings the households of the nuclei flow into Cartella
+// Package importazioni brings the households of the nuclei flow into Cartella
 // from the importazioni page: the upload of a file (docs/formats/nuclei.md)
 // by the coordinatore PaIS or the operatore ATS, its import run in the
 // background with its progress, and the report of every rejected line, all
@@ -12,7 +12,7 @@
 // This package owns the lifecycle around it: the importazione record, the
 // uploaded file, the background run bounded by the server's life, who may
 // see which import (the ambito of the principal), and the report.
-package nucleo
+package importazioni
 
 import (
 	"context"
@@ -31,11 +31,11 @@ import (
 // Errors, wrapping the kinds httpx maps to a status.
 var (
 	// ErrNotFound: no such import, or one of another ambito (not told apart).
-	ErrNotFound = fmt.Errorf("nucleo: importazione: %w", httpx.ErrNotFound)
+	ErrNotFound = fmt.Errorf("importazioni: importazione: %w", httpx.ErrNotFound)
 	// ErrNoAmbito: the principal acts in no ambito, so there is nothing to import into.
-	ErrNoAmbito = fmt.Errorf("nucleo: no ambito: %w", httpx.ErrForbidden)
+	ErrNoAmbito = fmt.Errorf("importazioni: no ambito: %w", httpx.ErrForbidden)
 	// ErrFileVuoto: the file holds nothing.
-	ErrFileVuoto = errors.New("nucleo: empty file")
+	ErrFileVuoto = errors.New("importazioni: empty file")
 )
 
 // Motore applies the flow read from r to the import id (already recorded,
