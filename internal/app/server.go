@@ -199,7 +199,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.pattoH = patto.NewHandler(d.patto, d.rs, d.guard)
 	d.fslH = fsl.NewHandler(d.patto, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).
-	d.nuclei = importazioni.NewService(ctx, pool, d.registro, importazioni.MotoreDi(d.casi.Importa), log)
+	d.nuclei = importazioni.NewService(ctx, pool, d.registro, d.casi, log)
 	d.nucleiH = importazioni.NewHandler(d.nuclei, d.rs, d.guard)
 	d.posta = posta.NewOutbox(pool, mittente(cfg), cfg.SMTPFrom, log)
 	if cfg.PostaSink() {

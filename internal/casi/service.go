@@ -30,6 +30,10 @@ func NewService(pool *pgxpool.Pool, reg *registro.Service) *Service {
 // SetClock replaces the clock (tests and the demo loader).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// Now is the service's clock: the time the import engine stamps the
+// households it writes with (SetClock moves both).
+func (s *Service) Now() time.Time { return s.now() }
+
 // Oggi is today's date in Europe/Rome, at midnight UTC: the civil date the
 // deadlines are counted on.
 func (s *Service) Oggi() time.Time { return Oggi(s.now()) }

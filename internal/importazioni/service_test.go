@@ -43,7 +43,7 @@ func setup(t testing.TB) *fixture {
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	f := &fixture{pool: pool, svc: importazioni.NewService(ctx, pool, reg, importazioni.MotoreDi(cs.Importa), nil), oggi: casi.Oggi(time.Now())}
+	f := &fixture{pool: pool, svc: importazioni.NewService(ctx, pool, reg, cs, nil), oggi: casi.Oggi(time.Now())}
 	if err := pool.QueryRow(ctx, `SELECT id FROM ambito WHERE codice = $1`, demo.AmbitoCodice).Scan(&f.amb); err != nil {
 		t.Fatal(err)
 	}
