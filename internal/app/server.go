@@ -14,6 +14,7 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/analisi"
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/auth"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
@@ -98,7 +99,7 @@ type deps struct {
 	registroH *registro.Handler
 	casi      *casi.Service
 	casiH     *casi.Handler
-	board     *casi.BoardHandler
+	board     *assegnazioni.Handler
 	incontriS *incontri.Service // meetings, convocazioni, agenda (the home's count of meetings to register)
 	incontri  *incontri.Handler
 	analisi   *analisi.Service // the analisi preliminare (SezioniEstratto for the équipe)
@@ -188,7 +189,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
-	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
+	d.board = assegnazioni.NewHandler(assegnazioni.NewService(pool, d.registro, d.casi), d.rs, d.guard)
 	d.incontriS = incontri.NewService(pool, d.registro, d.casi)
 	d.incontri = incontri.NewHandler(d.incontriS, d.rs, d.guard, cfg.BaseURL.String())
 	d.analisi = analisi.NewService(pool, d.registro, d.casi)

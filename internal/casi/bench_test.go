@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
@@ -130,7 +131,7 @@ func TestPerformance200k(t *testing.T) {
 		t.Fatal(err)
 	}
 	coord := cps[0]
-	bh := casi.NewBoardHandler(svc, rs, authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
+	bh := assegnazioni.NewHandler(assegnazioni.NewService(pool, reg, svc), rs, authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
 		rs.Error(w, r, httpx.ErrForbidden)
 	}))
 	br := chi.NewRouter()

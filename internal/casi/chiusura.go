@@ -209,7 +209,9 @@ func (h *Handler) riapertura(w http.ResponseWriter, r *http.Request) {
 	h.renderChiusura(w, r, http.StatusOK, false, Chiusura{}, nil, "")
 }
 
-const avvisoConflitto = "Il caso è stato modificato da un altro operatore dopo che hai aperto questa pagina: controlla i dati attuali qui sotto e, se è ancora il caso, conferma di nuovo. Quello che avevi scritto è stato mantenuto."
+// AvvisoConflitto is what a form says when the case changed since it was
+// read: the form is shown again, with what was typed, on the case as it is.
+const AvvisoConflitto = "Il caso è stato modificato da un altro operatore dopo che hai aperto questa pagina: controlla i dati attuali qui sotto e, se è ancora il caso, conferma di nuovo. Quello che avevi scritto è stato mantenuto."
 
 func (h *Handler) chiudi(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
@@ -223,7 +225,7 @@ func (h *Handler) chiudi(w http.ResponseWriter, r *http.Request) {
 	errs, err := h.svc.Chiudi(r.Context(), p, id, in, registro.FromRequest(r, registro.Voce{}))
 	switch {
 	case errors.Is(err, ErrConflict):
-		h.renderChiusura(w, r, http.StatusConflict, true, in, nil, avvisoConflitto)
+		h.renderChiusura(w, r, http.StatusConflict, true, in, nil, AvvisoConflitto)
 	case errors.Is(err, ErrChiuso):
 		h.renderChiusura(w, r, http.StatusConflict, true, in, nil, "Il caso è già stato chiuso da un altro operatore.")
 	case err != nil:
@@ -250,7 +252,7 @@ func (h *Handler) riapri(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrGiaAperto):
 		h.renderChiusura(w, r, http.StatusConflict, false, form, nil, "Il caso è già stato riaperto da un altro operatore.")
 	case errors.Is(err, ErrConflict):
-		h.renderChiusura(w, r, http.StatusConflict, false, form, nil, avvisoConflitto)
+		h.renderChiusura(w, r, http.StatusConflict, false, form, nil, AvvisoConflitto)
 	case err != nil:
 		h.rs.Error(w, r, err)
 	case len(errs) > 0:

@@ -196,7 +196,7 @@ func (h *Handler) aggiornaComponente(w http.ResponseWriter, r *http.Request) {
 	errs, err := h.svc.AggiornaCondizioni(r.Context(), p, id, pid, in, registro.FromRequest(r, registro.Voce{}))
 	switch {
 	case errors.Is(err, ErrConflict):
-		h.renderComponente(w, r, http.StatusConflict, &in, nil, avvisoConflitto)
+		h.renderComponente(w, r, http.StatusConflict, &in, nil, AvvisoConflitto)
 	case errors.Is(err, ErrChiuso):
 		h.renderComponente(w, r, http.StatusConflict, &in, nil, "Il caso è chiuso: le condizioni dei componenti non si modificano. Riapri il caso, se serve.")
 	case err != nil:
