@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
@@ -288,6 +289,16 @@ func righeNonVuote(in Apertura) []int {
 	return out
 }
 
+// comeNelFlusso is a date typed in the form (gg/mm/aaaa or aaaa-mm-gg) as the
+// flow writes it; what is not a date is passed on as typed, for the flow's
+// checks to reject with their message.
+func comeNelFlusso(s string) string {
+	if d, ok := calendario.ParseData(s); ok {
+		return calendario.ISO(d)
+	}
+	return s
+}
+
 // ControllaApertura checks the form with the checks of the nuclei flow
 // (flusso.Parser, the same code the import runs) plus what only the form
 // has (a comune of the scope). It returns the household as the flow would,
@@ -313,15 +324,15 @@ func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso
 			luogo = luogoDaCF(cf) // the form lets it be read from the codice fiscale
 		}
 		componenti = append(componenti, map[string]any{
-			"codice_fiscale": cf, "cognome": c.Cognome, "nome": c.Nome, "sesso": c.Sesso, "data_nascita": c.DataNascita,
+			"codice_fiscale": cf, "cognome": c.Cognome, "nome": c.Nome, "sesso": c.Sesso, "data_nascita": comeNelFlusso(c.DataNascita),
 			"luogo_nascita": luogo, "cittadinanza": strings.ToUpper(strings.TrimSpace(c.Cittadinanza)), "relazione": c.Relazione,
 			"in_scala_equivalenza": c.InScala, "disabilita": c.Disabilita, "svantaggio_certificato": c.Svantaggio,
 		})
 	}
 	riga := map[string]any{
 		"versione_tracciato": flusso.VersioneTracciato,
-		"id_domanda":         in.IDDomanda, "misura": misura, "data_domanda": in.DataDomanda, "data_pad": in.DataPAD,
-		"data_decorrenza": in.DataDecorrenza, "data_trasmissione": oggi, "stato_erogazione": in.StatoErogazione,
+		"id_domanda":         in.IDDomanda, "misura": misura, "data_domanda": comeNelFlusso(in.DataDomanda), "data_pad": comeNelFlusso(in.DataPAD),
+		"data_decorrenza": comeNelFlusso(in.DataDecorrenza), "data_trasmissione": oggi, "stato_erogazione": in.StatoErogazione,
 		"comune_residenza":                istat,
 		"contatti":                        map[string]any{"telefono": in.Telefono, "email": in.Email, "indirizzo": in.Indirizzo},
 		"requisiti_anagrafici_verificati": true,

@@ -110,7 +110,7 @@ type NuovaNota struct {
 }
 
 // ErrNotaGiaRettificata: the note was corrected meanwhile by someone else.
-var ErrNotaGiaRettificata = errors.New("casi: note already corrected")
+var ErrNotaGiaRettificata = fmt.Errorf("casi: note already corrected: %w", httpx.ErrConflict)
 
 // Scrivi adds a note (or a correction of RettificaDi) to the case; the
 // write is recorded in the registro without the text.
