@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/importazioni"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -53,8 +54,9 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	if err := pool.QueryRow(ctx, `SELECT id FROM ambito WHERE codice = $1`, *codice).Scan(&ambitoID); err != nil {
 		return fmt.Errorf("ambito %q non trovato", *codice)
 	}
-	svc := casi.NewService(pool, registro.NewService(pool))
-	id, err := svc.NuovaImportazione(ctx, ambitoID, nil, st.Name(), st.Size())
+	reg := registro.NewService(pool)
+	svc := importazioni.NewService(ctx, pool, reg, casi.NewService(pool, reg), nil)
+	id, err := svc.Nuova(ctx, ambitoID, nil, st.Name(), st.Size())
 	if err != nil {
 		return err
 	}
@@ -65,13 +67,13 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 			case <-done:
 				return
 			case <-ctxTick(ctx):
-				if imp, err := svc.StatoImportazione(ctx, id); err == nil {
+				if imp, err := svc.Get(ctx, ambitoID, id); err == nil {
 					fmt.Fprintf(stderr, "\rimportazione %d: %d%% (%d righe)", id, imp.Percentuale(), imp.Righe)
 				}
 			}
 		}
 	}()
-	imp, err := svc.Importa(ctx, id, ambitoID, nil, f, registro.Voce{Indirizzo: "riga di comando", AmbitoID: &ambitoID})
+	imp, err := svc.Esegui(ctx, id, f, registro.Voce{Indirizzo: "riga di comando", AmbitoID: &ambitoID})
 	close(done)
 	fmt.Fprintln(stderr)
 	if err != nil {
@@ -79,20 +81,10 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	}
 	fmt.Fprintf(stdout, "importazione %d: %d righe, %d nuclei inseriti, %d aggiornati, %d invariati, %d righe scartate\n",
 		imp.ID, imp.Righe, imp.Inseriti, imp.Aggiornati, imp.Invariati, imp.Scartati)
-	for dopo := 0; ; {
-		sc, err := svc.Scarti(ctx, id, dopo, 1000)
-		if err != nil {
-			return err
-		}
-		for _, s := range sc {
-			fmt.Fprintf(stdout, "riga %d (%s): %s\n", s.Riga, s.IDDomanda, s.Motivo)
-		}
-		if len(sc) < 1000 {
-			break
-		}
-		dopo = sc[len(sc)-1].Riga
-	}
-	return nil
+	return svc.OgniScarto(ctx, id, func(s importazioni.Scarto) error {
+		_, err := fmt.Fprintf(stdout, "riga %d (%s): %s\n", s.Riga, s.IDDomanda, s.Motivo)
+		return err
+	})
 }
 
 // ctxTick fires after a second, or never once ctx is done.

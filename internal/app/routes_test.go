@@ -68,7 +68,7 @@ var guardedRoutes = map[string][]string{
 	"GET /agenda/disponibilita":                 {"coordinatore_pais"},
 	"POST /agenda/disponibilita":                {"coordinatore_pais"},
 	"POST /agenda/disponibilita/{id}/elimina":   {"coordinatore_pais"},
-	// Imports of the nuclei flow (internal/nucleo): the ambito's own imports.
+	// Imports of the nuclei flow (internal/importazioni): the ambito's own imports.
 	"GET /importazioni":                 {"coordinatore_pais", "operatore_ats"},
 	"GET /importazioni/nuova":           {"coordinatore_pais", "operatore_ats"},
 	"POST /importazioni":                {"coordinatore_pais", "operatore_ats"},

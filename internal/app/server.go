@@ -14,6 +14,7 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/analisi"
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/auth"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
@@ -25,9 +26,9 @@ import (
 	"github.com/cartella/cartella/internal/fsl"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/importazioni"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
-	"github.com/cartella/cartella/internal/nucleo"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/quadro"
@@ -98,7 +99,7 @@ type deps struct {
 	registroH *registro.Handler
 	casi      *casi.Service
 	casiH     *casi.Handler
-	board     *casi.BoardHandler
+	board     *assegnazioni.Handler
 	incontriS *incontri.Service // meetings, convocazioni, agenda (the home's count of meetings to register)
 	incontri  *incontri.Handler
 	analisi   *analisi.Service // the analisi preliminare (SezioniEstratto for the équipe)
@@ -108,8 +109,8 @@ type deps struct {
 	patto     *patto.Service // the patto per l'inclusione sociale (Firmato for monitoring)
 	pattoH    *patto.Handler
 	fslH      *fsl.Handler
-	nuclei    *nucleo.Service // imports of the nuclei flow
-	nucleiH   *nucleo.Handler
+	nuclei    *importazioni.Service // imports of the nuclei flow
+	nucleiH   *importazioni.Handler
 	posta     *posta.Outbox      // outgoing e-mail (worker started by background)
 	postaDemo *posta.DemoHandler // the mail sink's reader; nil unless demo mode without SMTP
 	equipeH   *equipe.Handler
@@ -188,7 +189,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
-	d.board = casi.NewBoardHandler(d.casi, d.rs, d.guard)
+	d.board = assegnazioni.NewHandler(assegnazioni.NewService(pool, d.registro, d.casi), d.rs, d.guard)
 	d.incontriS = incontri.NewService(pool, d.registro, d.casi)
 	d.incontri = incontri.NewHandler(d.incontriS, d.rs, d.guard, cfg.BaseURL.String())
 	d.analisi = analisi.NewService(pool, d.registro, d.casi)
@@ -204,8 +205,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.pattoH = patto.NewHandler(d.patto, d.rs, d.guard)
 	d.fslH = fsl.NewHandler(d.patto, d.rs, d.guard)
 	// Uploaded imports run in the background until the server stops (ctx).
-	d.nuclei = nucleo.NewService(ctx, pool, d.registro, nucleo.MotoreDi(d.casi.Importa), log)
-	d.nucleiH = nucleo.NewHandler(d.nuclei, d.rs, d.guard)
+	d.nuclei = importazioni.NewService(ctx, pool, d.registro, d.casi, log)
+	d.nucleiH = importazioni.NewHandler(d.nuclei, d.rs, d.guard)
 	d.equipeH = equipe.NewHandler(equipeS, d.rs, d.guard)
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)

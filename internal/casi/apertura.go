@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
@@ -116,9 +117,9 @@ func (s *Service) ComuniApertura(ctx context.Context, p authz.Principal) ([]Comu
 // puoAprire: the roles that open cases by hand, with a scope to open them in.
 func puoAprire(p authz.Principal) bool {
 	switch p.Ruolo {
-	case "case_manager":
+	case authz.CaseManager:
 		return p.AmbitoID != nil && p.ComuneID != nil
-	case "coordinatore_pais":
+	case authz.CoordinatorePaIS:
 		return p.AmbitoID != nil
 	}
 	return false
@@ -138,7 +139,7 @@ type Aperto struct {
 // registro. A case manager becomes the case manager of the case; a
 // coordinatore's case is left to be assigned. Field errors come back in
 // Italian keyed by form field, nothing written.
-func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v registro.Voce) (Aperto, FieldErrors, error) {
+func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v registro.Voce) (Aperto, httpx.FieldErrors, error) {
 	comuni, err := s.ComuniApertura(ctx, p)
 	if err != nil {
 		return Aperto{}, nil, err
@@ -156,7 +157,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 	senzaMisura := nu.Misura == string(Altro)
 	var out Aperto
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		errs = FieldErrors{}
+		errs = httpx.FieldErrors{}
 		if !senzaMisura {
 			var esiste bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM domanda WHERE id_domanda = $1)`, nu.IDDomanda).Scan(&esiste); err != nil {
@@ -213,7 +214,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 		}
 		var cm *uuid.UUID
 		stato := Ricevuto
-		if p.Ruolo == "case_manager" {
+		if p.Ruolo == authz.CaseManager {
 			op := p.OperatoreID
 			cm, stato, out.Assegnato = &op, Assegnato, true
 		}
@@ -244,7 +245,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 		v.Dettaglio = fmt.Sprintf("apertura manuale, %d componenti", len(nu.Componenti))
 		return s.reg.RecordTx(ctx, tx, v)
 	})
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		return Aperto{}, fe, nil
 	}
@@ -288,12 +289,22 @@ func righeNonVuote(in Apertura) []int {
 	return out
 }
 
+// comeNelFlusso is a date typed in the form (gg/mm/aaaa or aaaa-mm-gg) as the
+// flow writes it; what is not a date is passed on as typed, for the flow's
+// checks to reject with their message.
+func comeNelFlusso(s string) string {
+	if d, ok := calendario.ParseData(s); ok {
+		return calendario.ISO(d)
+	}
+	return s
+}
+
 // ControllaApertura checks the form with the checks of the nuclei flow
 // (flusso.Parser, the same code the import runs) plus what only the form
 // has (a comune of the scope). It returns the household as the flow would,
 // or the errors keyed by form field ("misura", "c2_codice_fiscale", …).
-func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso.Nucleo, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso.Nucleo, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	oggi := s.Oggi().Format("2006-01-02")
 	misura := strings.TrimSpace(in.Misura)
 	senzaMisura := misura == string(Altro)
@@ -313,15 +324,15 @@ func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso
 			luogo = luogoDaCF(cf) // the form lets it be read from the codice fiscale
 		}
 		componenti = append(componenti, map[string]any{
-			"codice_fiscale": cf, "cognome": c.Cognome, "nome": c.Nome, "sesso": c.Sesso, "data_nascita": c.DataNascita,
+			"codice_fiscale": cf, "cognome": c.Cognome, "nome": c.Nome, "sesso": c.Sesso, "data_nascita": comeNelFlusso(c.DataNascita),
 			"luogo_nascita": luogo, "cittadinanza": strings.ToUpper(strings.TrimSpace(c.Cittadinanza)), "relazione": c.Relazione,
 			"in_scala_equivalenza": c.InScala, "disabilita": c.Disabilita, "svantaggio_certificato": c.Svantaggio,
 		})
 	}
 	riga := map[string]any{
 		"versione_tracciato": flusso.VersioneTracciato,
-		"id_domanda":         in.IDDomanda, "misura": misura, "data_domanda": in.DataDomanda, "data_pad": in.DataPAD,
-		"data_decorrenza": in.DataDecorrenza, "data_trasmissione": oggi, "stato_erogazione": in.StatoErogazione,
+		"id_domanda":         in.IDDomanda, "misura": misura, "data_domanda": comeNelFlusso(in.DataDomanda), "data_pad": comeNelFlusso(in.DataPAD),
+		"data_decorrenza": comeNelFlusso(in.DataDecorrenza), "data_trasmissione": oggi, "stato_erogazione": in.StatoErogazione,
 		"comune_residenza":                istat,
 		"contatti":                        map[string]any{"telefono": in.Telefono, "email": in.Email, "indirizzo": in.Indirizzo},
 		"requisiti_anagrafici_verificati": true,
@@ -483,8 +494,8 @@ func parseApertura(r *http.Request) Apertura {
 	return in
 }
 
-func (h *Handler) renderApertura(w http.ResponseWriter, r *http.Request, status int, in Apertura, errs FieldErrors) {
-	p, _ := authz.PrincipalFrom(r.Context())
+func (h *Handler) renderApertura(w http.ResponseWriter, r *http.Request, status int, in Apertura, errs httpx.FieldErrors) {
+	p := authz.PrincipalOf(r)
 	comuni, err := h.svc.ComuniApertura(r.Context(), p)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -493,7 +504,7 @@ func (h *Handler) renderApertura(w http.ResponseWriter, r *http.Request, status 
 	if in.ComuneID == "" && len(comuni) == 1 {
 		in.ComuneID = strconv.FormatInt(comuni[0].ID, 10)
 	}
-	h.rs.Render(w, r, status, aperturaPage(h.rs.Shell(r), in, comuni, errs, p.Ruolo == "case_manager"))
+	h.rs.Render(w, r, status, aperturaPage(h.rs.Shell(r), in, comuni, errs, p.Ruolo == authz.CaseManager))
 }
 
 func (h *Handler) nuovo(w http.ResponseWriter, r *http.Request) {
@@ -513,8 +524,8 @@ func (h *Handler) apri(w http.ResponseWriter, r *http.Request) {
 		h.renderApertura(w, r, http.StatusOK, in, nil)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
-	out, errs, err := h.svc.Apri(r.Context(), p, in, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	out, errs, err := h.svc.Apri(r.Context(), p, in, registro.VoceOf(r))
 	switch {
 	case err != nil:
 		h.rs.Error(w, r, err)

@@ -1,7 +1,6 @@
 package casi_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -16,11 +15,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
-	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
@@ -132,7 +131,7 @@ func TestPerformance200k(t *testing.T) {
 		t.Fatal(err)
 	}
 	coord := cps[0]
-	bh := casi.NewBoardHandler(svc, rs, authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
+	bh := assegnazioni.NewHandler(assegnazioni.NewService(pool, reg, svc), rs, authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
 		rs.Error(w, r, httpx.ErrForbidden)
 	}))
 	br := chi.NewRouter()
@@ -156,22 +155,4 @@ func cursorOf(url string) string {
 		return url[len(k):]
 	}
 	return ""
-}
-
-// TestImport100k measures the import of 100,000 new households, then of the
-// same file again (all unchanged). CASI_PERF=1 as above.
-func TestImport100k(t *testing.T) {
-	if os.Getenv("CASI_PERF") == "" {
-		t.Skip("set CASI_PERF=1 to measure the import of 100,000 households")
-	}
-	f := elencoSetup(t)
-	var buf bytes.Buffer
-	if err := flusso.Genera(&buf, 100000, flusso.Opzioni{Seme: 11, Oggi: f.now, Comuni: []string{casalecchio, zola, "037057"}}); err != nil {
-		t.Fatal(err)
-	}
-	for _, run := range []string{"first import", "same file again"} {
-		start := time.Now()
-		_, c, _ := f.importa(t, buf.Bytes())
-		t.Logf("%s: %d MB, %s, inseriti/aggiornati/invariati/scartati %v", run, buf.Len()>>20, time.Since(start).Round(time.Millisecond), c)
-	}
 }

@@ -11,7 +11,6 @@
 package casi
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -26,7 +25,8 @@ var (
 	// are not told apart, so that ids cannot be probed).
 	ErrNotFound = fmt.Errorf("casi: caso: %w", httpx.ErrNotFound)
 	ErrConflict = fmt.Errorf("casi: changed by someone else: %w", httpx.ErrConflict)
-	ErrChiuso   = errors.New("casi: the case is closed")
+	// ErrChiuso: the case is closed, its content read-only (409).
+	ErrChiuso = fmt.Errorf("casi: il caso è chiuso: %w", httpx.ErrReadOnly)
 )
 
 // Stato of a case (domain.md §2.3).

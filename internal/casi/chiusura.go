@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -16,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -44,14 +44,14 @@ const maxNota = 2000
 // Chiudi closes the case: state chiuso with its motivo and date, the state
 // it was in kept for a reopening. A stale Versione is ErrConflict; a closed
 // case is ErrChiuso.
-func (s *Service) Chiudi(ctx context.Context, p authz.Principal, id uuid.UUID, in Chiusura, v registro.Voce) (FieldErrors, error) {
-	errs := FieldErrors{}
+func (s *Service) Chiudi(ctx context.Context, p authz.Principal, id uuid.UUID, in Chiusura, v registro.Voce) (httpx.FieldErrors, error) {
+	errs := httpx.FieldErrors{}
 	if !contains(MotiviChiusura, in.Motivo) {
 		errs["motivo"] = "Scegli il motivo della chiusura."
 	}
-	data, err := time.Parse("2006-01-02", strings.TrimSpace(in.Data))
+	data, ok := calendario.ParseData(in.Data)
 	switch {
-	case err != nil:
+	case !ok:
 		errs["data"] = "Indica la data di chiusura."
 	case data.After(s.Oggi()):
 		errs["data"] = "La data di chiusura non può essere futura."
@@ -63,7 +63,7 @@ func (s *Service) Chiudi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 	if len(errs) > 0 {
 		return errs, nil
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := s.Lock(ctx, tx, p, id)
 		switch {
 		case err != nil:
@@ -92,7 +92,7 @@ func (s *Service) Chiudi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 		v.Dettaglio = "chiusura: " + in.Motivo
 		return s.reg.RecordTx(ctx, tx, v)
 	})
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		return fe, nil
 	}
@@ -103,13 +103,13 @@ func (s *Service) Chiudi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 // reason; its deadlines are refreshed. A stale Versione is ErrConflict; an
 // open case is ErrGiaAperto; another open case of the same domanda is a
 // field error.
-func (s *Service) Riapri(ctx context.Context, p authz.Principal, id uuid.UUID, in Riapertura, v registro.Voce) (FieldErrors, error) {
+func (s *Service) Riapri(ctx context.Context, p authz.Principal, id uuid.UUID, in Riapertura, v registro.Voce) (httpx.FieldErrors, error) {
 	motivo := strings.TrimSpace(in.Motivo)
 	switch {
 	case motivo == "":
-		return FieldErrors{"motivo": "Scrivi perché il caso viene riaperto."}, nil
+		return httpx.FieldErrors{"motivo": "Scrivi perché il caso viene riaperto."}, nil
 	case utf8.RuneCountInString(motivo) > maxNota:
-		return FieldErrors{"motivo": "Il motivo supera i 2.000 caratteri."}, nil
+		return httpx.FieldErrors{"motivo": "Il motivo supera i 2.000 caratteri."}, nil
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := s.Lock(ctx, tx, p, id)
@@ -127,7 +127,7 @@ func (s *Service) Riapri(ctx context.Context, p authz.Principal, id uuid.UUID, i
 			WHERE id = $1 RETURNING stato`, id).Scan(&prima)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-			return FieldErrors{"motivo": "Per la stessa domanda c'è già un altro caso aperto: questo caso non può essere riaperto."}
+			return httpx.FieldErrors{"motivo": "Per la stessa domanda c'è già un altro caso aperto: questo caso non può essere riaperto."}
 		}
 		if err != nil {
 			return err
@@ -143,7 +143,7 @@ func (s *Service) Riapri(ctx context.Context, p authz.Principal, id uuid.UUID, i
 		v.Dettaglio = "riapertura"
 		return s.reg.RecordTx(ctx, tx, v)
 	})
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		return fe, nil
 	}
@@ -172,14 +172,14 @@ func pathCaso(r *http.Request) (uuid.UUID, bool) {
 
 // renderChiusura shows the closing (chiudi) or reopening form of the case,
 // reading it through Access (recorded).
-func (h *Handler) renderChiusura(w http.ResponseWriter, r *http.Request, status int, chiudi bool, in Chiusura, errs FieldErrors, avviso string) {
+func (h *Handler) renderChiusura(w http.ResponseWriter, r *http.Request, status int, chiudi bool, in Chiusura, errs httpx.FieldErrors, avviso string) {
 	id, ok := pathCaso(r)
 	if !ok {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
-	c, err := h.svc.Access(r.Context(), p, id, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	c, err := h.svc.Access(r.Context(), p, id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -209,7 +209,9 @@ func (h *Handler) riapertura(w http.ResponseWriter, r *http.Request) {
 	h.renderChiusura(w, r, http.StatusOK, false, Chiusura{}, nil, "")
 }
 
-const avvisoConflitto = "Il caso è stato modificato da un altro operatore dopo che hai aperto questa pagina: controlla i dati attuali qui sotto e, se è ancora il caso, conferma di nuovo. Quello che avevi scritto è stato mantenuto."
+// AvvisoConflitto is what a form says when the case changed since it was
+// read: the form is shown again, with what was typed, on the case as it is.
+const AvvisoConflitto = "Il caso è stato modificato da un altro operatore dopo che hai aperto questa pagina: controlla i dati attuali qui sotto e, se è ancora il caso, conferma di nuovo. Quello che avevi scritto è stato mantenuto."
 
 func (h *Handler) chiudi(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
@@ -219,11 +221,11 @@ func (h *Handler) chiudi(w http.ResponseWriter, r *http.Request) {
 	}
 	ver, _ := strconv.Atoi(r.PostFormValue("versione"))
 	in := Chiusura{Motivo: r.PostFormValue("motivo"), Data: r.PostFormValue("data"), Nota: r.PostFormValue("nota"), Versione: ver}
-	p, _ := authz.PrincipalFrom(r.Context())
-	errs, err := h.svc.Chiudi(r.Context(), p, id, in, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	errs, err := h.svc.Chiudi(r.Context(), p, id, in, registro.VoceOf(r))
 	switch {
 	case errors.Is(err, ErrConflict):
-		h.renderChiusura(w, r, http.StatusConflict, true, in, nil, avvisoConflitto)
+		h.renderChiusura(w, r, http.StatusConflict, true, in, nil, AvvisoConflitto)
 	case errors.Is(err, ErrChiuso):
 		h.renderChiusura(w, r, http.StatusConflict, true, in, nil, "Il caso è già stato chiuso da un altro operatore.")
 	case err != nil:
@@ -243,19 +245,19 @@ func (h *Handler) riapri(w http.ResponseWriter, r *http.Request) {
 	}
 	ver, _ := strconv.Atoi(r.PostFormValue("versione"))
 	in := Riapertura{Motivo: r.PostFormValue("motivo"), Versione: ver}
-	p, _ := authz.PrincipalFrom(r.Context())
-	errs, err := h.svc.Riapri(r.Context(), p, id, in, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	errs, err := h.svc.Riapri(r.Context(), p, id, in, registro.VoceOf(r))
 	form := Chiusura{Nota: in.Motivo}
 	switch {
 	case errors.Is(err, ErrGiaAperto):
 		h.renderChiusura(w, r, http.StatusConflict, false, form, nil, "Il caso è già stato riaperto da un altro operatore.")
 	case errors.Is(err, ErrConflict):
-		h.renderChiusura(w, r, http.StatusConflict, false, form, nil, avvisoConflitto)
+		h.renderChiusura(w, r, http.StatusConflict, false, form, nil, AvvisoConflitto)
 	case err != nil:
 		h.rs.Error(w, r, err)
 	case len(errs) > 0:
 		if m, ok := errs["motivo"]; ok {
-			errs = FieldErrors{"nota": m}
+			errs = httpx.FieldErrors{"nota": m}
 		}
 		h.renderChiusura(w, r, http.StatusUnprocessableEntity, false, form, errs, "")
 	default:

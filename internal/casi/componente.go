@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -80,19 +81,19 @@ func siNo(b bool) string {
 // the case's version is checked and bumped (a stale one is ErrConflict),
 // the change goes to the history and the registro, and the deadlines are
 // recomputed. A closed case is ErrChiuso.
-func (s *Service) AggiornaCondizioni(ctx context.Context, p authz.Principal, id, personaID uuid.UUID, in Condizioni, v registro.Voce) (FieldErrors, error) {
+func (s *Service) AggiornaCondizioni(ctx context.Context, p authz.Principal, id, personaID uuid.UUID, in Condizioni, v registro.Voce) (httpx.FieldErrors, error) {
 	var cpi *time.Time
 	if d := strings.TrimSpace(in.InviatoCPIIl); d != "" {
-		t, err := time.Parse("2006-01-02", d)
+		t, ok := calendario.ParseData(d)
 		switch {
-		case err != nil:
-			return FieldErrors{"inviato_cpi_il": "Data di invio al CPI non valida."}, nil
+		case !ok:
+			return httpx.FieldErrors{"inviato_cpi_il": "Data di invio al CPI non valida."}, nil
 		case t.After(s.Oggi()):
-			return FieldErrors{"inviato_cpi_il": "La data di invio al CPI non può essere futura."}, nil
+			return httpx.FieldErrors{"inviato_cpi_il": "La data di invio al CPI non può essere futura."}, nil
 		}
 		cpi = &t
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := s.Lock(ctx, tx, p, id)
 		switch {
@@ -139,7 +140,7 @@ func (s *Service) AggiornaCondizioni(ctx context.Context, p authz.Principal, id,
 		v.Dettaglio = "condizioni del componente"
 		return s.reg.RecordTx(ctx, tx, v)
 	})
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		return fe, nil
 	}
@@ -155,15 +156,15 @@ func sameDay(a, b *time.Time) bool {
 
 // Handlers.
 
-func (h *Handler) renderComponente(w http.ResponseWriter, r *http.Request, status int, in *Condizioni, errs FieldErrors, avviso string) {
+func (h *Handler) renderComponente(w http.ResponseWriter, r *http.Request, status int, in *Condizioni, errs httpx.FieldErrors, avviso string) {
 	id, ok := pathCaso(r)
 	pid, err := uuid.Parse(chi.URLParam(r, "persona"))
 	if !ok || err != nil {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
-	sc, err := h.svc.Membro(r.Context(), p, id, pid, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	sc, err := h.svc.Membro(r.Context(), p, id, pid, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -192,11 +193,11 @@ func (h *Handler) aggiornaComponente(w http.ResponseWriter, r *http.Request) {
 	}
 	ver, _ := strconv.Atoi(r.PostFormValue("versione"))
 	in := Condizioni{VittimaViolenza: r.PostFormValue("vittima_violenza") == "1", InviatoCPIIl: r.PostFormValue("inviato_cpi_il"), Versione: ver}
-	p, _ := authz.PrincipalFrom(r.Context())
-	errs, err := h.svc.AggiornaCondizioni(r.Context(), p, id, pid, in, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	errs, err := h.svc.AggiornaCondizioni(r.Context(), p, id, pid, in, registro.VoceOf(r))
 	switch {
 	case errors.Is(err, ErrConflict):
-		h.renderComponente(w, r, http.StatusConflict, &in, nil, avvisoConflitto)
+		h.renderComponente(w, r, http.StatusConflict, &in, nil, AvvisoConflitto)
 	case errors.Is(err, ErrChiuso):
 		h.renderComponente(w, r, http.StatusConflict, &in, nil, "Il caso è chiuso: le condizioni dei componenti non si modificano. Riapri il caso, se serve.")
 	case err != nil:

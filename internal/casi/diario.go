@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -50,7 +51,7 @@ func (n Nota) Paragrafi() []string {
 // that case manager reads content at all; the rule is explicit so that it
 // holds when other roles (équipe, supervision) come to read cases.
 func VedeNota(p authz.Principal, c Caso, cat string) bool {
-	assegnato := p.Ruolo == "case_manager" && c.CaseManagerID != nil && *c.CaseManagerID == p.OperatoreID
+	assegnato := p.Ruolo == authz.CaseManager && c.CaseManagerID != nil && *c.CaseManagerID == p.OperatoreID
 	if cat == "ordinaria" {
 		return assegnato || MayReadContent(p)
 	}
@@ -109,15 +110,15 @@ type NuovaNota struct {
 }
 
 // ErrNotaGiaRettificata: the note was corrected meanwhile by someone else.
-var ErrNotaGiaRettificata = errors.New("casi: note already corrected")
+var ErrNotaGiaRettificata = fmt.Errorf("casi: note already corrected: %w", httpx.ErrConflict)
 
 // Scrivi adds a note (or a correction of RettificaDi) to the case; the
 // write is recorded in the registro without the text.
-func (s *Service) Scrivi(ctx context.Context, p authz.Principal, id uuid.UUID, in NuovaNota, v registro.Voce) (FieldErrors, error) {
-	errs := FieldErrors{}
-	d, err := time.Parse("2006-01-02", in.DataEvento)
+func (s *Service) Scrivi(ctx context.Context, p authz.Principal, id uuid.UUID, in NuovaNota, v registro.Voce) (httpx.FieldErrors, error) {
+	errs := httpx.FieldErrors{}
+	d, ok := calendario.ParseData(in.DataEvento)
 	switch {
-	case err != nil:
+	case !ok:
 		errs["data_evento"] = "Indica la data dell'evento (gg/mm/aaaa)."
 	case d.After(s.Oggi()):
 		errs["data_evento"] = "La data dell'evento non può essere futura."
@@ -143,7 +144,7 @@ func (s *Service) Scrivi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 	if len(errs) > 0 {
 		return errs, nil
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c, err := s.Lock(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -192,25 +193,20 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// FieldErrors maps a form field to its Italian message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("casi: %d invalid fields", len(e)) }
-
 // DiarioRoutes mounts /casi/{id}/diario.
 func (h *Handler) DiarioRoutes(r chi.Router) {
 	r.With(h.guard.Require(authz.Casi, authz.Read)).Get("/casi/{id}/diario", h.diario)
 	r.With(h.guard.Require(authz.Casi, authz.Write)).Post("/casi/{id}/diario", h.scriviNota)
 }
 
-func (h *Handler) diarioPage(w http.ResponseWriter, r *http.Request, status int, in NuovaNota, errs FieldErrors, msg string) {
+func (h *Handler) diarioPage(w http.ResponseWriter, r *http.Request, status int, in NuovaNota, errs httpx.FieldErrors, msg string) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
-	d, err := h.svc.Diario(r.Context(), p, id, r.URL.Query().Get("categoria"), registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	d, err := h.svc.Diario(r.Context(), p, id, r.URL.Query().Get("categoria"), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -252,11 +248,11 @@ func (h *Handler) scriviNota(w http.ResponseWriter, r *http.Request) {
 	}
 	in := NuovaNota{DataEvento: r.PostFormValue("data_evento"), Categoria: r.PostFormValue("categoria"),
 		Testo: r.PostFormValue("testo"), RettificaDi: r.PostFormValue("rettifica_di")}
-	p, _ := authz.PrincipalFrom(r.Context())
-	errs, err := h.svc.Scrivi(r.Context(), p, id, in, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	errs, err := h.svc.Scrivi(r.Context(), p, id, in, registro.VoceOf(r))
 	switch {
 	case errors.Is(err, ErrNotaGiaRettificata):
-		h.diarioPage(w, r, http.StatusConflict, in, FieldErrors{"testo": "Nel frattempo questa nota è già stata rettificata da un altro operatore: il tuo testo non è stato salvato. Rettifica, se serve, la nota più recente."}, "")
+		h.diarioPage(w, r, http.StatusConflict, in, httpx.FieldErrors{"testo": "Nel frattempo questa nota è già stata rettificata da un altro operatore: il tuo testo non è stato salvato. Rettifica, se serve, la nota più recente."}, "")
 		return
 	case err != nil:
 		h.rs.Error(w, r, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -30,29 +31,23 @@ func NewService(pool *pgxpool.Pool, reg *registro.Service) *Service {
 // SetClock replaces the clock (tests and the demo loader).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// Now is the service's clock: the time the import engine stamps the
+// households it writes with (SetClock moves both).
+func (s *Service) Now() time.Time { return s.now() }
+
 // Oggi is today's date in Europe/Rome, at midnight UTC: the civil date the
 // deadlines are counted on.
 func (s *Service) Oggi() time.Time { return Oggi(s.now()) }
 
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
+// rome is calendario.Roma, by the name elenco.templ and riepilogo.go use.
+var rome = calendario.Roma
 
 // Oggi is the civil date of t in Europe/Rome, at midnight UTC.
-func Oggi(t time.Time) time.Time {
-	y, m, d := t.In(rome).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func Oggi(t time.Time) time.Time { return calendario.Giorno(t) }
 
 // MayReadContent reports whether p's role may read case content at all: only
 // the case manager (domain.md §1.2); the row check is Access's.
-func MayReadContent(p authz.Principal) bool { return p.Ruolo == "case_manager" }
+func MayReadContent(p authz.Principal) bool { return p.Ruolo == authz.CaseManager }
 
 // ConCasiPropri reports whether p acts as a case manager of a comune: the
 // role with cases of its own, the open ones assigned to the operator in

@@ -75,8 +75,8 @@ func (h *Handler) storico(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
-	st, err := h.svc.StoricoDelCaso(r.Context(), p, id, registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	st, err := h.svc.StoricoDelCaso(r.Context(), p, id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

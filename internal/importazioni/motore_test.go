@@ -1,45 +1,25 @@
-package casi_test
+package importazioni_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartella/cartella/internal/flusso"
-	"github.com/cartella/cartella/internal/registro"
 )
 
-func (f *elencoFixture) importa(t *testing.T, data []byte) (int64, [4]int, []flusso.Scarto) {
+// importaContando imports data and returns the import's id, its counters
+// (inseriti, aggiornati, invariati, scartati) and its rejected lines.
+func (f *fixture) importaContando(t *testing.T, data []byte) (int64, [4]int, []flusso.Scarto) {
 	t.Helper()
-	ctx := context.Background()
-	amb := *f.people["coordinatore"].AmbitoID
-	id, err := f.svc.NuovaImportazione(ctx, amb, nil, "nuclei.jsonl", int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	imp, err := f.svc.Importa(ctx, id, amb, nil, bytes.NewReader(data), registro.Voce{Indirizzo: "test"})
-	if err != nil || imp.Stato != "completata" {
-		t.Fatalf("import: %+v %v", imp, err)
-	}
+	imp := f.importa(t, data)
 	if imp.ByteLetti != int64(len(data)) || imp.Percentuale() != 100 {
 		t.Errorf("progress at the end: %d of %d bytes", imp.ByteLetti, len(data))
 	}
-	sc, err := f.svc.Scarti(ctx, id, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id, [4]int{imp.Inseriti, imp.Aggiornati, imp.Invariati, imp.Scartati}, sc
-}
-
-func (f *elencoFixture) count(t *testing.T, sql string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := f.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return imp.ID, contatori(imp), f.scarti(t, imp.ID)
 }
 
 // Import of the nuclei flow: every valid household becomes a case, every
@@ -47,9 +27,9 @@ func (f *elencoFixture) count(t *testing.T, sql string, args ...any) int {
 // changes nothing, a changed household is updated with its composition
 // history, and a household of a comune outside the ambito is refused.
 func TestImportaNuclei(t *testing.T) {
-	f := elencoSetup(t)
+	f := setup(t)
 	var buf bytes.Buffer
-	if err := flusso.Genera(&buf, 2000, flusso.Opzioni{Seme: 7, Oggi: f.now, Comuni: []string{casalecchio, zola, "037057"}}); err != nil {
+	if err := flusso.Genera(&buf, 2000, flusso.Opzioni{Seme: 7, Oggi: f.oggi, Comuni: comuniDemo}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
@@ -58,9 +38,9 @@ func TestImportaNuclei(t *testing.T) {
 	_ = json.Unmarshal([]byte(lines[0]), &other)
 	other["id_domanda"], other["comune_residenza"] = "INPS-ALTRO-1", "037006"
 	b, _ := json.Marshal(other)
-	file := strings.Join(append(lines, string(b), `{"id_domanda": "INPS-ROTTO"`), "\n") + "\n"
+	data := strings.Join(append(lines, string(b), `{"id_domanda": "INPS-ROTTO"`), "\n") + "\n"
 
-	_, c, scarti := f.importa(t, []byte(file))
+	_, c, scarti := f.importaContando(t, []byte(data))
 	if c != [4]int{2000, 0, 0, 2} {
 		t.Errorf("first import: inseriti, aggiornati, invariati, scartati = %v", c)
 	}
@@ -75,7 +55,7 @@ func TestImportaNuclei(t *testing.T) {
 	}
 	persone := f.count(t, `SELECT count(*) FROM persona`)
 
-	_, c, _ = f.importa(t, []byte(file))
+	_, c, _ = f.importaContando(t, []byte(data))
 	if c != [4]int{0, 0, 2000, 2} {
 		t.Errorf("same file again: %v", c)
 	}
@@ -92,7 +72,7 @@ func TestImportaNuclei(t *testing.T) {
 	}
 	h["componenti"] = comps[:len(comps)-1]
 	nb, _ := json.Marshal(h)
-	_, c, _ = f.importa(t, append(nb, '\n'))
+	_, c, _ = f.importaContando(t, append(nb, '\n'))
 	if c != [4]int{0, 1, 0, 0} {
 		t.Errorf("changed household: %v", c)
 	}
@@ -103,5 +83,25 @@ func TestImportaNuclei(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM caso_storico s JOIN caso c ON c.id = s.caso_id JOIN domanda d ON d.id = c.domanda_id
 		WHERE d.id_domanda = $1 AND s.evento = 'aggiornato'`, h["id_domanda"]); n != 1 {
 		t.Errorf("update event: %d", n)
+	}
+}
+
+// TestImport100k measures the import of 100,000 new households, then of the
+// same file again (all unchanged). It runs only with CASI_PERF=1:
+//
+//	CASI_PERF=1 go test -count=1 -run TestImport100k -v ./internal/importazioni
+func TestImport100k(t *testing.T) {
+	if os.Getenv("CASI_PERF") == "" {
+		t.Skip("set CASI_PERF=1 to measure the import of 100,000 households")
+	}
+	f := setup(t)
+	var buf bytes.Buffer
+	if err := flusso.Genera(&buf, 100000, flusso.Opzioni{Seme: 11, Oggi: f.oggi, Comuni: comuniDemo}); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []string{"first import", "same file again"} {
+		start := time.Now()
+		_, c, _ := f.importaContando(t, buf.Bytes())
+		t.Logf("%s: %d MB, %s, inseriti/aggiornati/invariati/scartati %v", run, buf.Len()>>20, time.Since(start).Round(time.Millisecond), c)
 	}
 }

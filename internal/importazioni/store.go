@@ -1,4 +1,4 @@
-package nucleo
+package importazioni
 
 import (
 	"context"
@@ -11,8 +11,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -21,7 +23,7 @@ func nuova(ctx context.Context, q database.Querier, ambitoID int64, operatore *u
 	err := q.QueryRow(ctx, `INSERT INTO importazione (ambito_id, operatore_id, file_nome, file_byte) VALUES ($1, $2, $3, $4) RETURNING id`,
 		ambitoID, operatore, nome, max(size, 0)).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("nucleo: nuova importazione: %w", err)
+		return 0, fmt.Errorf("importazioni: nuova importazione: %w", err)
 	}
 	return id, nil
 }
@@ -30,7 +32,7 @@ func nuova(ctx context.Context, q database.Querier, ambitoID int64, operatore *u
 func fallita(ctx context.Context, q database.Querier, id int64, motivo string) error {
 	_, err := q.Exec(ctx, `UPDATE importazione SET stato = 'fallita', errore = $2, conclusa_il = now() WHERE id = $1 AND stato = 'in_corso'`, id, motivo)
 	if err != nil {
-		return fmt.Errorf("nucleo: importazione fallita: %w", err)
+		return fmt.Errorf("importazioni: importazione fallita: %w", err)
 	}
 	return nil
 }
@@ -53,7 +55,7 @@ func get(ctx context.Context, q database.Querier, id int64) (Importazione, error
 		return Importazione{}, ErrNotFound
 	}
 	if err != nil {
-		return Importazione{}, fmt.Errorf("nucleo: importazione: %w", err)
+		return Importazione{}, fmt.Errorf("importazioni: importazione: %w", err)
 	}
 	return i, nil
 }
@@ -61,11 +63,11 @@ func get(ctx context.Context, q database.Querier, id int64) (Importazione, error
 func elenco(ctx context.Context, q database.Querier, ambitoID int64, offset, limit int) ([]Importazione, error) {
 	rows, err := q.Query(ctx, colonne+` WHERE im.ambito_id = $1 ORDER BY im.id DESC OFFSET $2 LIMIT $3`, ambitoID, offset, limit)
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: importazioni: %w", err)
+		return nil, fmt.Errorf("importazioni: importazioni: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Importazione, error) { return scan(r) })
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: importazioni: %w", err)
+		return nil, fmt.Errorf("importazioni: importazioni: %w", err)
 	}
 	return out, nil
 }
@@ -74,7 +76,7 @@ func scarti(ctx context.Context, q database.Querier, id int64, dopo, limit int) 
 	rows, err := q.Query(ctx, `SELECT riga, id_domanda, motivo FROM importazione_scarto
 		WHERE importazione_id = $1 AND riga > $2 ORDER BY riga LIMIT $3`, id, dopo, limit)
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: scarti: %w", err)
+		return nil, fmt.Errorf("importazioni: scarti: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Scarto, error) {
 		var sc Scarto
@@ -82,7 +84,7 @@ func scarti(ctx context.Context, q database.Querier, id int64, dopo, limit int) 
 		return sc, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("nucleo: scarti: %w", err)
+		return nil, fmt.Errorf("importazioni: scarti: %w", err)
 	}
 	return out, nil
 }
@@ -139,6 +141,13 @@ func (s *Service) Resoconto(ctx context.Context, id int64, v registro.Voce, fn f
 	if err := s.leggi(ctx, id, "resoconto degli scarti", v); err != nil {
 		return err
 	}
+	return s.OgniScarto(ctx, id, fn)
+}
+
+// OgniScarto hands every rejected line of import id to fn, in file order,
+// with no record in the registro: for the command line, whose user holds
+// the database itself (Resoconto is the recorded read).
+func (s *Service) OgniScarto(ctx context.Context, id int64, fn func(Scarto) error) error {
 	dopo := 0
 	const blocco = 5000
 	for {
@@ -156,4 +165,53 @@ func (s *Service) Resoconto(ctx context.Context, id int64, v registro.Voce, fn f
 		}
 		dopo = sc[len(sc)-1].Riga
 	}
+}
+
+// comuniAmbito maps the ISTAT code of each comune of ambito ambitoID to its
+// id: the comuni a household may live in to be imported there.
+func comuniAmbito(ctx context.Context, q database.Querier, ambitoID int64) (map[string]int64, error) {
+	rows, err := q.Query(ctx, `SELECT codice_istat, id FROM comune WHERE ambito_id = $1`, ambitoID)
+	if err != nil {
+		return nil, fmt.Errorf("importazioni: comuni: %w", err)
+	}
+	defer rows.Close()
+	comuni := map[string]int64{}
+	for rows.Next() {
+		var istat string
+		var id int64
+		if err := rows.Scan(&istat, &id); err != nil {
+			return nil, fmt.Errorf("importazioni: comuni: %w", err)
+		}
+		comuni[istat] = id
+	}
+	return comuni, rows.Err()
+}
+
+// progresso writes the counters of import id and its pending rejected
+// lines, in one transaction.
+func progresso(ctx context.Context, pool *pgxpool.Pool, id int64, pr flusso.Progresso, c contatori, sc []Scarto) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if len(sc) > 0 {
+			rows := make([][]any, len(sc))
+			for i, x := range sc {
+				rows[i] = []any{id, x.Riga, x.IDDomanda, x.Motivo}
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"importazione_scarto"}, []string{"importazione_id", "riga", "id_domanda", "motivo"},
+				pgx.CopyFromRows(rows)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE importazione SET byte_letti = GREATEST(byte_letti, $2), righe = GREATEST(righe, $3),
+			inseriti = $4, aggiornati = $5, invariati = $6, scartati = $7 WHERE id = $1`,
+			id, pr.Byte, pr.Righe, c.inseriti, c.aggiornati, c.invariati, c.scartati)
+		return err
+	})
+}
+
+// concludi ends import id in stato (Completata or Fallita, with errore).
+func concludi(ctx context.Context, q database.Querier, id int64, stato, errore string) error {
+	if _, err := q.Exec(ctx, `UPDATE importazione SET stato = $2, errore = $3, conclusa_il = now() WHERE id = $1`, id, stato, errore); err != nil {
+		return fmt.Errorf("importazioni: concludi: %w", err)
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package nucleo
+package importazioni
 
 import (
 	"errors"
@@ -131,8 +131,8 @@ func (h *Handler) carica(w http.ResponseWriter, r *http.Request) {
 }
 
 var (
-	errNessunFile   = errors.New("nucleo: no file in the form")
-	errTroppoGrande = errors.New("nucleo: file too large")
+	errNessunFile   = errors.New("importazioni: no file in the form")
+	errTroppoGrande = errors.New("importazioni: file too large")
 )
 
 // salva copies the form's "file" part to a temporary file, streaming: the

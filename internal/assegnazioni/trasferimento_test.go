@@ -1,4 +1,4 @@
-package casi_test
+package assegnazioni_test
 
 import (
 	"context"
@@ -10,9 +10,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/codicefiscale"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -82,10 +84,10 @@ func TestTrasferisciNellAmbito(t *testing.T) {
 	coord, cm := f.people["coordinatore"], f.people["casemanager"]
 	v := registro.Voce{}
 	id := f.caso(t, 1, "Neri", "Paola", casalecchio, "", f.now.AddDate(0, 0, -20))
-	if es, err := f.svc.Assegna(ctx, coord, cm.OperatoreID, []casi.Richiesta{{CasoID: id, Versione: 1}}, "", v); err != nil || !es[0].OK {
+	if es, err := f.svc.Assegna(ctx, coord, cm.OperatoreID, []assegnazioni.Richiesta{{CasoID: id, Versione: 1}}, "", v); err != nil || !es[0].OK {
 		t.Fatalf("assign: %+v %v", es, err)
 	}
-	if e, _ := f.svc.ElencoCaseManager(ctx, cm, casi.FiltroElenco{}, v); len(e.Casi) != 1 {
+	if e, _ := f.casi.ElencoCaseManager(ctx, cm, casi.FiltroElenco{}, v); len(e.Casi) != 1 {
 		t.Fatalf("casemanager's list before: %d cases", len(e.Casi))
 	}
 	an, err := f.svc.AnagraficaCaso(ctx, coord, id, v)
@@ -115,18 +117,18 @@ func TestTrasferisciNellAmbito(t *testing.T) {
 	if len(an2.Assegnazioni) != 1 || an2.Assegnazioni[0].Al == nil {
 		t.Errorf("the assignment period is not closed: %+v", an2.Assegnazioni)
 	}
-	b, err := f.svc.BoardCoordinatore(ctx, coord, casi.FiltroBoard{DaAssegnare: true, ComuneID: ids[zola]}, v)
+	b, err := f.svc.BoardCoordinatore(ctx, coord, assegnazioni.FiltroBoard{DaAssegnare: true, ComuneID: ids[zola]}, v)
 	if err != nil || len(b.Casi) != 1 || b.Casi[0].ID != id {
 		t.Errorf("board da assegnare in Zola: %+v %v", b.Casi, err)
 	}
-	if e, _ := f.svc.ElencoCaseManager(ctx, cm, casi.FiltroElenco{}, v); len(e.Casi) != 0 {
+	if e, _ := f.casi.ElencoCaseManager(ctx, cm, casi.FiltroElenco{}, v); len(e.Casi) != 0 {
 		t.Errorf("the former case manager still lists %d cases", len(e.Casi))
 	}
-	if _, err := f.svc.Access(ctx, cm, id, v); !errors.Is(err, casi.ErrNotFound) {
+	if _, err := f.casi.Access(ctx, cm, id, v); !errors.Is(err, casi.ErrNotFound) {
 		t.Errorf("the former case manager still reaches the case: %v", err)
 	}
 	// casemanager2, case manager in Zola, may now be given the case.
-	if es, err := f.svc.Assegna(ctx, coord, f.people["casemanager2"].OperatoreID, []casi.Richiesta{{CasoID: id, Versione: c.Versione}}, "", v); err != nil || !es[0].OK {
+	if es, err := f.svc.Assegna(ctx, coord, f.people["casemanager2"].OperatoreID, []assegnazioni.Richiesta{{CasoID: id, Versione: c.Versione}}, "", v); err != nil || !es[0].OK {
 		t.Errorf("assignment in the new comune: %+v %v", es, err)
 	}
 	if n := f.registro(t, id, registro.Scrittura, registro.Consentito); n != 1 {
@@ -160,10 +162,10 @@ func TestTrasferisciAdAltroAmbito(t *testing.T) {
 	if _, err := f.svc.AnagraficaCaso(ctx, coord, id, v); !errors.Is(err, casi.ErrNotFound) {
 		t.Errorf("the source coordinatore still reaches the case: %v", err)
 	}
-	if b, _ := f.svc.BoardCoordinatore(ctx, coord, casi.FiltroBoard{}, v); len(b.Casi) != 0 {
+	if b, _ := f.svc.BoardCoordinatore(ctx, coord, assegnazioni.FiltroBoard{}, v); len(b.Casi) != 0 {
 		t.Errorf("the source board still lists %d cases", len(b.Casi))
 	}
-	b, err := f.svc.BoardCoordinatore(ctx, coordBO, casi.FiltroBoard{DaAssegnare: true}, v)
+	b, err := f.svc.BoardCoordinatore(ctx, coordBO, assegnazioni.FiltroBoard{DaAssegnare: true}, v)
 	if err != nil || len(b.Casi) != 1 || b.Casi[0].ID != id || b.Casi[0].Stato != casi.Convocato || b.Casi[0].Comune != "Bologna" {
 		t.Fatalf("destination board: %+v %v", b.Casi, err)
 	}
@@ -225,7 +227,7 @@ func TestTrasferisciRifiuti(t *testing.T) {
 				}
 				return
 			}
-			var fe casi.FieldErrors
+			var fe httpx.FieldErrors
 			if !errors.As(err, &fe) || !strings.Contains(fe[tc.field], tc.text) {
 				t.Errorf("got %v (%v), want %s: %q", err, fe, tc.field, tc.text)
 			}

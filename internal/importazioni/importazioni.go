@@ -1,58 +1,39 @@
-// Package nucleo brings the households of the nuclei flow into Cartella
+// Package importazioni brings the households of the nuclei flow into Cartella
 // from the importazioni page: the upload of a file (docs/formats/nuclei.md)
 // by the coordinatore PaIS or the operatore ATS, its import run in the
 // background with its progress, and the report of every rejected line, all
 // within the principal's ambito. `cartella import nuclei` runs the same
 // engine from the command line.
 //
-// Reading and checking the file is internal/flusso's; writing the
-// households (persona, nucleo with its composition history, domanda, caso,
-// all or nothing per household, idempotent by id_domanda) is the import
-// engine the composition root hands in as a Motore (casi.Service.Importa).
-// This package owns the lifecycle around it: the importazione record, the
-// uploaded file, the background run bounded by the server's life, who may
-// see which import (the ambito of the principal), and the report.
-package nucleo
+// Reading and checking the file is internal/flusso's. The import engine
+// (motore.go) is this package's: it decides, for each household, whether it
+// is new, changed or unchanged (idempotent by id_domanda), rejects what
+// cannot go in with the reason, and hands the writes to casi, which owns
+// persona, nucleo with its composition history, domanda and caso (new
+// households in bulk, a changed one all or nothing). This package also owns
+// the lifecycle around it: the importazione record, the uploaded file, the
+// background run bounded by the server's life, who may see which import
+// (the ambito of the principal), and the report.
+package importazioni
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
-	"github.com/cartella/cartella/internal/registro"
 )
 
 // Errors, wrapping the kinds httpx maps to a status.
 var (
 	// ErrNotFound: no such import, or one of another ambito (not told apart).
-	ErrNotFound = fmt.Errorf("nucleo: importazione: %w", httpx.ErrNotFound)
+	ErrNotFound = fmt.Errorf("importazioni: importazione: %w", httpx.ErrNotFound)
 	// ErrNoAmbito: the principal acts in no ambito, so there is nothing to import into.
-	ErrNoAmbito = fmt.Errorf("nucleo: no ambito: %w", httpx.ErrForbidden)
+	ErrNoAmbito = fmt.Errorf("importazioni: no ambito: %w", httpx.ErrForbidden)
 	// ErrFileVuoto: the file holds nothing.
-	ErrFileVuoto = errors.New("nucleo: empty file")
+	ErrFileVuoto = errors.New("importazioni: empty file")
 )
-
-// Motore applies the flow read from r to the import id (already recorded,
-// stato in_corso) of ambito ambitoID: it writes the households, the
-// rejected lines and the progress into the importazione row as it goes,
-// records the writes in the registro (v says who and from where), and ends
-// the row completata or fallita. casi.Service.Importa is the one in use.
-type Motore func(ctx context.Context, id, ambitoID int64, operatore *uuid.UUID, r io.Reader, v registro.Voce) error
-
-// MotoreDi adapts an engine whose import also returns the import as it
-// ended (casi.Service.Importa): nucleo reads it back itself.
-func MotoreDi[T any](importa func(ctx context.Context, id, ambitoID int64, operatore *uuid.UUID, r io.Reader, v registro.Voce) (T, error)) Motore {
-	return func(ctx context.Context, id, ambitoID int64, operatore *uuid.UUID, r io.Reader, v registro.Voce) error {
-		_, err := importa(ctx, id, ambitoID, operatore, r, v)
-		return err
-	}
-}
 
 // Stati of an import.
 const (

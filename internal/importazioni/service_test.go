@@ -1,4 +1,4 @@
-package nucleo_test
+package importazioni_test
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/flusso"
-	"github.com/cartella/cartella/internal/nucleo"
+	"github.com/cartella/cartella/internal/importazioni"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -29,7 +29,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 type fixture struct {
 	pool *pgxpool.Pool
-	svc  *nucleo.Service
+	svc  *importazioni.Service
 	amb  int64
 	oggi time.Time
 }
@@ -43,7 +43,7 @@ func setup(t testing.TB) *fixture {
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	f := &fixture{pool: pool, svc: nucleo.NewService(ctx, pool, reg, nucleo.MotoreDi(cs.Importa), nil), oggi: casi.Oggi(time.Now())}
+	f := &fixture{pool: pool, svc: importazioni.NewService(ctx, pool, reg, cs, nil), oggi: casi.Oggi(time.Now())}
 	if err := pool.QueryRow(ctx, `SELECT id FROM ambito WHERE codice = $1`, demo.AmbitoCodice).Scan(&f.amb); err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +65,11 @@ func (f *fixture) genera(t testing.TB, n, seme, primo int) []string {
 func file(lines []string) []byte { return []byte(strings.Join(lines, "\n") + "\n") }
 
 // importa runs an import of data and fails the test unless it completed.
-func (f *fixture) importa(t testing.TB, data []byte) nucleo.Importazione {
+func (f *fixture) importa(t testing.TB, data []byte) importazioni.Importazione {
 	t.Helper()
 	imp, err := f.svc.ImportFile(context.Background(), bytes.NewReader(data), "nuclei.jsonl", int64(len(data)), nil, f.amb,
 		registro.Voce{Indirizzo: "test"})
-	if err != nil || imp.Stato != nucleo.Completata {
+	if err != nil || imp.Stato != importazioni.Completata {
 		t.Fatalf("import: %+v %v", imp, err)
 	}
 	return imp
@@ -84,10 +84,10 @@ func (f *fixture) count(t testing.TB, sql string, args ...any) int {
 	return n
 }
 
-func (f *fixture) scarti(t testing.TB, id int64) []nucleo.Scarto {
+func (f *fixture) scarti(t testing.TB, id int64) []importazioni.Scarto {
 	t.Helper()
-	var out []nucleo.Scarto
-	if err := f.svc.Resoconto(context.Background(), id, registro.Voce{Indirizzo: "test"}, func(s nucleo.Scarto) error {
+	var out []importazioni.Scarto
+	if err := f.svc.Resoconto(context.Background(), id, registro.Voce{Indirizzo: "test"}, func(s importazioni.Scarto) error {
 		out = append(out, s)
 		return nil
 	}); err != nil {
@@ -96,7 +96,7 @@ func (f *fixture) scarti(t testing.TB, id int64) []nucleo.Scarto {
 	return out
 }
 
-func contatori(i nucleo.Importazione) [4]int {
+func contatori(i importazioni.Importazione) [4]int {
 	return [4]int{i.Inseriti, i.Aggiornati, i.Invariati, i.Scartati}
 }
 
@@ -406,7 +406,7 @@ func TestAvanzamento(t *testing.T) {
 	imp, err := f.svc.Esegui(ctx, id, lento{bytes.NewReader(data)}, registro.Voce{Indirizzo: "test"})
 	close(done)
 	wg.Wait()
-	if err != nil || imp.Stato != nucleo.Completata {
+	if err != nil || imp.Stato != importazioni.Completata {
 		t.Fatalf("import: %+v %v", imp, err)
 	}
 	intermedi := 0
@@ -441,13 +441,13 @@ func TestAvviaEResoconto(t *testing.T) {
 	}
 	f.svc.Attendi()
 	imp, err := f.svc.Get(ctx, f.amb, id)
-	if err != nil || imp.Stato != nucleo.Completata || imp.Inseriti != 10 || imp.Scartati != 1 || imp.FileNome != "nuclei di novembre.jsonl" {
+	if err != nil || imp.Stato != importazioni.Completata || imp.Inseriti != 10 || imp.Scartati != 1 || imp.FileNome != "nuclei di novembre.jsonl" {
 		t.Fatalf("background import: %+v %v", imp, err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the uploaded file is still there: %v", err)
 	}
-	if _, err := f.svc.Get(ctx, f.amb+1000, id); !errors.Is(err, nucleo.ErrNotFound) {
+	if _, err := f.svc.Get(ctx, f.amb+1000, id); !errors.Is(err, importazioni.ErrNotFound) {
 		t.Errorf("another ambito reads the import: %v", err)
 	}
 	list, next, err := f.svc.Elenco(ctx, f.amb, 1)
@@ -475,7 +475,7 @@ func TestAvviaEResoconto(t *testing.T) {
 // ambito, then the same file again (all unchanged): the figure of
 // docs/performance.md. Run it with
 //
-//	go test -run '^$' -bench Import100k -benchtime 1x ./internal/nucleo
+//	go test -run '^$' -bench Import100k -benchtime 1x ./internal/importazioni
 func BenchmarkImport100k(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()

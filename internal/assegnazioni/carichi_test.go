@@ -1,4 +1,4 @@
-package casi_test
+package assegnazioni_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -27,17 +28,17 @@ func TestBoardFiltri(t *testing.T) {
 	coord := f.people["coordinatore"]
 	for _, tc := range []struct {
 		name string
-		f    casi.FiltroBoard
+		f    assegnazioni.FiltroBoard
 		want []string
 	}{
-		{"tutti", casi.FiltroBoard{}, []string{"Neri Paola", "Gialli Ugo", "Bruni Ada"}},
-		{"misura SFL", casi.FiltroBoard{Misura: casi.SFL}, []string{"Bruni Ada"}},
-		{"misura ADI", casi.FiltroBoard{Misura: casi.ADI}, []string{"Neri Paola", "Gialli Ugo"}},
-		{"scaduti", casi.FiltroBoard{Entro: "scaduto"}, []string{"Neri Paola"}},
-		{"entro 15", casi.FiltroBoard{Entro: "15"}, []string{"Neri Paola"}},
-		{"entro 30", casi.FiltroBoard{Entro: "30"}, []string{"Neri Paola", "Gialli Ugo"}},
-		{"di casemanager", casi.FiltroBoard{CaseManager: f.people["casemanager"].OperatoreID}, []string{"Gialli Ugo"}},
-		{"da assegnare entro 30", casi.FiltroBoard{DaAssegnare: true, Entro: "30"}, []string{"Neri Paola"}},
+		{"tutti", assegnazioni.FiltroBoard{}, []string{"Neri Paola", "Gialli Ugo", "Bruni Ada"}},
+		{"misura SFL", assegnazioni.FiltroBoard{Misura: casi.SFL}, []string{"Bruni Ada"}},
+		{"misura ADI", assegnazioni.FiltroBoard{Misura: casi.ADI}, []string{"Neri Paola", "Gialli Ugo"}},
+		{"scaduti", assegnazioni.FiltroBoard{Entro: "scaduto"}, []string{"Neri Paola"}},
+		{"entro 15", assegnazioni.FiltroBoard{Entro: "15"}, []string{"Neri Paola"}},
+		{"entro 30", assegnazioni.FiltroBoard{Entro: "30"}, []string{"Neri Paola", "Gialli Ugo"}},
+		{"di casemanager", assegnazioni.FiltroBoard{CaseManager: f.people["casemanager"].OperatoreID}, []string{"Gialli Ugo"}},
+		{"da assegnare entro 30", assegnazioni.FiltroBoard{DaAssegnare: true, Entro: "30"}, []string{"Neri Paola"}},
 	} {
 		b, err := f.svc.BoardCoordinatore(ctx, coord, tc.f, registro.Voce{})
 		if err != nil {
@@ -116,7 +117,7 @@ func TestCarichiERiassegnaTutti(t *testing.T) {
 		ids := map[string]uuid.UUID{"cm1": cm1, "cm2": cm2} // "" is uuid.Nil
 		daID, aID := ids[bad.da], ids[bad.a]
 		_, err := f.svc.RiassegnaTutti(ctx, coord, daID, aID, bad.motivo, v)
-		var e *casi.ErrRiassegnazione
+		var e *assegnazioni.ErrRiassegnazione
 		if !errors.As(err, &e) || e.Campo != bad.campo {
 			t.Errorf("%+v: error %v, want one on %s", bad, err, bad.campo)
 		}
@@ -135,7 +136,7 @@ func TestCarichiERiassegnaTutti(t *testing.T) {
 	}
 	// In Zola's list (the accreditation the demo principal holds) casemanager2
 	// now finds Rosa Lia too; the Casalecchio cases are theirs as well.
-	mine, _ := f.svc.ElencoCaseManager(ctx, f.people["casemanager2"], casi.FiltroElenco{}, v)
+	mine, _ := f.casi.ElencoCaseManager(ctx, f.people["casemanager2"], casi.FiltroElenco{}, v)
 	if len(mine.Casi) != 2 {
 		t.Errorf("casemanager2's Zola list has %d cases, want 2", len(mine.Casi))
 	}
@@ -168,15 +169,15 @@ func TestRiepilogoLavoro(t *testing.T) {
 	if _, err := f.pool.Exec(ctx, `UPDATE caso SET prossimo_appuntamento = $1 WHERE comune_id = (SELECT id FROM comune WHERE codice_istat = $2)`, oggi, casalecchio); err != nil {
 		t.Fatal(err)
 	}
-	r, ok, err := f.svc.RiepilogoLavoro(ctx, f.people["casemanager"])
+	r, ok, err := f.casi.RiepilogoLavoro(ctx, f.people["casemanager"])
 	if err != nil || !ok || r.Aperti != 2 || r.Scaduti != 1 || r.InScadenza != 1 || r.Oggi != 2 || r.DaAssegnare != 0 {
 		t.Errorf("case manager: %+v %v %v", r, ok, err)
 	}
-	r, ok, err = f.svc.RiepilogoLavoro(ctx, f.people["coordinatore"])
+	r, ok, err = f.casi.RiepilogoLavoro(ctx, f.people["coordinatore"])
 	if err != nil || !ok || r.Aperti != 3 || r.DaAssegnare != 1 || r.Scaduti != 1 || r.T120Scaduti != 1 {
 		t.Errorf("coordinatore: %+v %v %v", r, ok, err)
 	}
-	if _, ok, _ := f.svc.RiepilogoLavoro(ctx, f.people["amministratore"]); ok {
+	if _, ok, _ := f.casi.RiepilogoLavoro(ctx, f.people["amministratore"]); ok {
 		t.Error("the amministratore got counts of cases")
 	}
 }

@@ -1,10 +1,11 @@
-package casi_test
+package assegnazioni_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -20,7 +21,7 @@ func TestAssegna(t *testing.T) {
 	coord := f.people["coordinatore"]
 	v := registro.Voce{}
 
-	board, err := f.svc.BoardCoordinatore(ctx, coord, casi.FiltroBoard{DaAssegnare: true}, v)
+	board, err := f.svc.BoardCoordinatore(ctx, coord, assegnazioni.FiltroBoard{DaAssegnare: true}, v)
 	if err != nil || len(board.Casi) != 2 || board.Casi[0].Richiedente != "Neri Paola" {
 		t.Fatalf("board: %+v, %v", board.Casi, err)
 	}
@@ -36,15 +37,15 @@ func TestAssegna(t *testing.T) {
 	if cm1.ID != f.people["casemanager"].OperatoreID || cm2.ID != f.people["casemanager2"].OperatoreID {
 		t.Fatalf("case managers offered: %+v", board.CaseManagers)
 	}
-	esiti, err := f.svc.Assegna(ctx, coord, cm2.ID, []casi.Richiesta{{CasoID: a, Versione: 1}}, "", v)
+	esiti, err := f.svc.Assegna(ctx, coord, cm2.ID, []assegnazioni.Richiesta{{CasoID: a, Versione: 1}}, "", v)
 	if err != nil || esiti[0].OK || !strings.Contains(esiti[0].Motivo, "non è case manager nel comune di Casalecchio di Reno") {
 		t.Errorf("assignment to another comune's case manager: %+v %v", esiti, err)
 	}
-	esiti, err = f.svc.Assegna(ctx, coord, cm1.ID, []casi.Richiesta{{CasoID: a, Versione: 1}, {CasoID: b, Versione: 7}}, "", v)
+	esiti, err = f.svc.Assegna(ctx, coord, cm1.ID, []assegnazioni.Richiesta{{CasoID: a, Versione: 1}, {CasoID: b, Versione: 7}}, "", v)
 	if err != nil || !esiti[0].OK || esiti[1].OK || !strings.Contains(esiti[1].Motivo, "modificato da un altro operatore") {
 		t.Fatalf("bulk assignment: %+v %v", esiti, err)
 	}
-	mine, _ := f.svc.ElencoCaseManager(ctx, f.people["casemanager"], casi.FiltroElenco{}, v)
+	mine, _ := f.casi.ElencoCaseManager(ctx, f.people["casemanager"], casi.FiltroElenco{}, v)
 	if len(mine.Casi) != 1 || mine.Casi[0].Richiedente != "Neri Paola" || mine.Casi[0].Stato != casi.Assegnato {
 		t.Errorf("casemanager's cases after assignment: %+v", mine.Casi)
 	}
@@ -56,7 +57,7 @@ func TestAssegna(t *testing.T) {
 		t.Errorf("events: %+v", an.Storico)
 	}
 	// A case manager cannot use the board.
-	if _, err := f.svc.BoardCoordinatore(ctx, f.people["casemanager"], casi.FiltroBoard{}, v); err == nil {
+	if _, err := f.svc.BoardCoordinatore(ctx, f.people["casemanager"], assegnazioni.FiltroBoard{}, v); err == nil {
 		t.Error("a case manager reached the board")
 	}
 }

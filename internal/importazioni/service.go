@@ -1,4 +1,4 @@
-package nucleo
+package importazioni
 
 import (
 	"context"
@@ -14,15 +14,16 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/registro"
 )
 
 // Service runs imports and reads them back.
 type Service struct {
-	pool   *pgxpool.Pool
-	reg    *registro.Service
-	motore Motore
-	log    *slog.Logger
+	pool *pgxpool.Pool
+	reg  *registro.Service
+	casi *casi.Service // writes the households (its tables)
+	log  *slog.Logger
 
 	// vita bounds the imports started in the background: they outlive the
 	// request that uploaded the file, not the server. Kept here because it
@@ -31,13 +32,14 @@ type Service struct {
 	wg   sync.WaitGroup
 }
 
-// NewService returns the service. Background imports stop when vita ends
-// (the server shuts down): the engine then records them as fallita.
-func NewService(vita context.Context, pool *pgxpool.Pool, reg *registro.Service, motore Motore, log *slog.Logger) *Service {
+// NewService returns the service; the households go into cs. Background
+// imports stop when vita ends (the server shuts down): the engine then
+// records them as fallita.
+func NewService(vita context.Context, pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{pool: pool, reg: reg, motore: motore, log: log, vita: vita}
+	return &Service{pool: pool, reg: reg, casi: cs, log: log, vita: vita}
 }
 
 // Nuova records an import about to start (stato in_corso) and returns its
@@ -56,11 +58,7 @@ func (s *Service) Esegui(ctx context.Context, id int64, r io.Reader, v registro.
 	if err != nil {
 		return Importazione{}, err
 	}
-	var operatore *uuid.UUID
-	if v.OperatoreID != nil {
-		operatore = v.OperatoreID
-	}
-	err = s.motore(ctx, id, imp.AmbitoID, operatore, r, v)
+	err = s.motore(ctx, id, imp.AmbitoID, r, v)
 	// Not ctx: the outcome is recorded even when ctx was cancelled.
 	bg := context.WithoutCancel(ctx)
 	if ferr := fallita(bg, s.pool, id, "importazione interrotta: i nuclei già confermati restano importati; ripeti l'importazione dello stesso file per completarla"); ferr != nil && err == nil {

@@ -1,0 +1,338 @@
+package assegnazioni
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+// Handler serves the coordinatore's board at /assegnazioni.
+type Handler struct {
+	svc   *Service
+	rs    *httpx.Responder
+	guard *authz.Guard
+}
+
+// NewHandler returns the handler.
+func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
+	return &Handler{svc: svc, rs: rs, guard: guard}
+}
+
+// Routes mounts /assegnazioni: the board, a case's anagrafica and its
+// assignment, the workload page with the reassignment of all the cases of
+// an operator, and the transfer of a case. Every route declares its
+// permission.
+func (h *Handler) Routes(r chi.Router) {
+	read := h.guard.Require(authz.Assegnazioni, authz.Read)
+	write := h.guard.Require(authz.Assegnazioni, authz.Write)
+	r.With(read).Get("/assegnazioni", h.board)
+	r.With(write).Post("/assegnazioni", h.assegna)
+	r.With(read).Get("/assegnazioni/{id}", h.anagrafica)
+	r.With(write).Post("/assegnazioni/{id}", h.assegnaUno)
+	r.With(read).Get("/assegnazioni/carichi", h.carichi)
+	r.With(write).Post("/assegnazioni/carichi", h.riassegnaTutti)
+	r.With(read).Get("/assegnazioni/{id}/trasferisci", h.trasferimento)
+	r.With(write).Post("/assegnazioni/{id}/trasferisci", h.trasferisci)
+}
+
+// pathCaso is the case id of the path.
+func pathCaso(r *http.Request) (uuid.UUID, bool) {
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	return id, err == nil
+}
+
+func filtroBoard(q url.Values) FiltroBoard {
+	f := FiltroBoard{Q: q.Get("q"), DaAssegnare: q.Get("da_assegnare") == "1", Dopo: q.Get("dopo")}
+	f.ComuneID, _ = strconv.ParseInt(q.Get("comune"), 10, 64)
+	if m := casi.Misura(q.Get("misura")); slices.Contains(casi.Misure, m) {
+		f.Misura = m
+	}
+	if entroValido(q.Get("entro")) {
+		f.Entro = q.Get("entro")
+	}
+	f.CaseManager, _ = uuid.Parse(q.Get("cm"))
+	return f
+}
+
+func (f FiltroBoard) query(dopo string) string {
+	v := url.Values{}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if f.DaAssegnare {
+		v.Set("da_assegnare", "1")
+	}
+	if f.ComuneID != 0 {
+		v.Set("comune", strconv.FormatInt(f.ComuneID, 10))
+	}
+	if f.Misura != "" {
+		v.Set("misura", string(f.Misura))
+	}
+	if f.Entro != "" {
+		v.Set("entro", f.Entro)
+	}
+	if f.CaseManager != uuid.Nil {
+		v.Set("cm", f.CaseManager.String())
+	}
+	if dopo != "" {
+		v.Set("dopo", dopo)
+	}
+	if len(v) == 0 {
+		return "/assegnazioni"
+	}
+	return "/assegnazioni?" + v.Encode()
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, f FiltroBoard, esiti []Esito, errore string) {
+	b, err := h.svc.BoardCoordinatore(r.Context(), authz.PrincipalOf(r), f, registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	next := ""
+	if b.Prossima != "" {
+		next = f.query(b.Prossima)
+	}
+	status := http.StatusOK
+	if errore != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	msg := ""
+	if r.Method == http.MethodGet {
+		msg = messaggioEsito(r.URL.Query().Get("esito"), true)
+	}
+	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg))
+}
+
+func (h *Handler) board(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, filtroBoard(r.URL.Query()), nil, "")
+}
+
+// richieste parses the checked cases, "id:versione" each.
+func richieste(vals []string) []Richiesta {
+	var out []Richiesta
+	for _, v := range vals {
+		id, ver, ok := strings.Cut(v, ":")
+		u, err := uuid.Parse(id)
+		n, err2 := strconv.Atoi(ver)
+		if ok && err == nil && err2 == nil {
+			out = append(out, Richiesta{CasoID: u, Versione: n})
+		}
+	}
+	return out
+}
+
+func (h *Handler) assegna(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.rs.Error(w, r, httpx.ErrBadInput)
+		return
+	}
+	f := filtroBoard(r.PostForm)
+	rqs := richieste(r.PostForm["caso"])
+	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
+	switch {
+	case len(rqs) == 0:
+		h.render(w, r, f, nil, "Seleziona almeno un caso da assegnare.")
+		return
+	case err != nil:
+		h.render(w, r, f, nil, "Scegli il case manager a cui assegnare i casi selezionati.")
+		return
+	}
+	esiti, err := h.svc.Assegna(r.Context(), authz.PrincipalOf(r), cm, rqs, strings.TrimSpace(r.PostFormValue("motivo")), registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.render(w, r, f, esiti, "")
+}
+
+func (h *Handler) anagraficaPage(w http.ResponseWriter, r *http.Request, status int, esiti []Esito, errore string) {
+	id, ok := pathCaso(r)
+	if !ok {
+		h.rs.Error(w, r, casi.ErrNotFound)
+		return
+	}
+	a, err := h.svc.AnagraficaCaso(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	msg := ""
+	if r.Method == http.MethodGet {
+		msg = messaggioEsito(r.URL.Query().Get("esito"), false)
+	}
+	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore, msg))
+}
+
+func (h *Handler) anagrafica(w http.ResponseWriter, r *http.Request) {
+	h.anagraficaPage(w, r, http.StatusOK, nil, "")
+}
+
+func (h *Handler) assegnaUno(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathCaso(r)
+	if !ok {
+		h.rs.Error(w, r, casi.ErrNotFound)
+		return
+	}
+	ver, _ := strconv.Atoi(r.PostFormValue("versione"))
+	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
+	if err != nil {
+		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Scegli il case manager.")
+		return
+	}
+	esiti, err := h.svc.Assegna(r.Context(), authz.PrincipalOf(r), cm, []Richiesta{{CasoID: id, Versione: ver}},
+		strings.TrimSpace(r.PostFormValue("motivo")), registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if len(esiti) == 1 && !esiti[0].OK {
+		status = http.StatusConflict
+	}
+	h.anagraficaPage(w, r, status, esiti, "")
+}
+
+// formRiassegna is what the reassignment form holds, kept on errors.
+type formRiassegna struct {
+	Da, A, Motivo string
+	Errori        map[string]string
+}
+
+func (h *Handler) renderCarichi(w http.ResponseWriter, r *http.Request, status int, f formRiassegna, esiti []Esito) {
+	c, err := h.svc.CarichiLavoro(r.Context(), authz.PrincipalOf(r), registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, carichiPage(h.rs.Shell(r), c, f, esiti))
+}
+
+func (h *Handler) carichi(w http.ResponseWriter, r *http.Request) {
+	h.renderCarichi(w, r, http.StatusOK, formRiassegna{Da: r.URL.Query().Get("da")}, nil)
+}
+
+func (h *Handler) riassegnaTutti(w http.ResponseWriter, r *http.Request) {
+	f := formRiassegna{Da: r.PostFormValue("da"), A: r.PostFormValue("a"), Motivo: r.PostFormValue("motivo_tutti")}
+	da, _ := uuid.Parse(f.Da)
+	a, _ := uuid.Parse(f.A)
+	esiti, err := h.svc.RiassegnaTutti(r.Context(), authz.PrincipalOf(r), da, a, f.Motivo, registro.VoceOf(r))
+	var e *ErrRiassegnazione
+	if errors.As(err, &e) {
+		f.Errori = map[string]string{e.Campo: e.Messaggio}
+		h.renderCarichi(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.renderCarichi(w, r, http.StatusOK, formRiassegna{}, esiti)
+}
+
+// trasferimentoForm is the form as typed.
+type trasferimentoForm struct {
+	Comune   string // ISTAT code or name as typed
+	ComuneID int64  // the choice among several comuni
+	Motivo   string
+	Versione int
+	Scelte   []ComuneDestinazione // comuni matching Comune, to choose from
+}
+
+func (h *Handler) renderTrasferimento(w http.ResponseWriter, r *http.Request, status int, in trasferimentoForm, errs httpx.FieldErrors, avviso string) {
+	id, ok := pathCaso(r)
+	if !ok {
+		h.rs.Error(w, r, casi.ErrNotFound)
+		return
+	}
+	d, err := h.svc.CasoDaTrasferire(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	if status == http.StatusOK && avviso == "" && !d.Caso.Aperto() {
+		avviso = avvisoChiusoTrasf
+	}
+	// The form carries the version just read: after a conflict the user
+	// sees the case as it is now and may confirm again.
+	in.Versione = d.Caso.Versione
+	h.rs.Render(w, r, status, trasferimentoPage(h.rs.Shell(r), d, in, errs, avviso))
+}
+
+func (h *Handler) trasferimento(w http.ResponseWriter, r *http.Request) {
+	h.renderTrasferimento(w, r, http.StatusOK, trasferimentoForm{}, nil, "")
+}
+
+func (h *Handler) trasferisci(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathCaso(r)
+	if !ok {
+		h.rs.Error(w, r, casi.ErrNotFound)
+		return
+	}
+	in := trasferimentoForm{Comune: strings.TrimSpace(r.PostFormValue("comune")), Motivo: r.PostFormValue("motivo")}
+	in.Versione, _ = strconv.Atoi(r.PostFormValue("versione"))
+	in.ComuneID, _ = strconv.ParseInt(r.PostFormValue("comune_id"), 10, 64)
+
+	// The destination typed, resolved here (no JavaScript): one comune, or
+	// a choice among several.
+	errs := httpx.FieldErrors{}
+	var dest int64
+	trovati, err := h.svc.CercaComuni(r.Context(), in.Comune)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	for _, c := range trovati {
+		if c.ID == in.ComuneID {
+			dest = c.ID
+		}
+	}
+	switch {
+	case dest != 0:
+	case in.Comune == "":
+		errs["comune"] = msgComuneVuoto
+	case len(trovati) == 0:
+		errs["comune"] = msgNessunComune
+	case len(trovati) == 1:
+		dest = trovati[0].ID
+	case len(trovati) > MaxComuniTrovati:
+		errs["comune"] = msgTroppiComuni
+	default:
+		errs["comune"] = msgPiuComuni
+		in.Scelte = trovati
+	}
+	if len(errs) > 0 {
+		if m := motivoTrasferimentoErr(in.Motivo); m != "" {
+			errs["motivo"] = m
+		}
+		h.renderTrasferimento(w, r, http.StatusUnprocessableEntity, in, errs, "")
+		return
+	}
+	t, err := h.svc.Trasferisci(r.Context(), authz.PrincipalOf(r), id, in.Versione, dest, in.Motivo, registro.VoceOf(r))
+	var fe httpx.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		h.renderTrasferimento(w, r, http.StatusUnprocessableEntity, in, fe, "")
+	case errors.Is(err, casi.ErrConflict):
+		h.renderTrasferimento(w, r, http.StatusConflict, in, nil, casi.AvvisoConflitto)
+	case errors.Is(err, casi.ErrChiuso):
+		h.renderTrasferimento(w, r, http.StatusConflict, in, nil, avvisoChiusoTrasf)
+	case err != nil:
+		h.rs.Error(w, r, err)
+	case t.InScope:
+		httpx.Redirect(w, r, "/assegnazioni/"+id.String()+"?esito=trasferito")
+	default:
+		httpx.Redirect(w, r, "/assegnazioni?esito=trasferito")
+	}
+}
