@@ -44,13 +44,6 @@ func (h *Handler) Routes(r chi.Router) {
 	r.With(write).Post("/admin/operatori/{id}/stato", h.changeStato)
 }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func pathID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
@@ -67,13 +60,13 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	if f.Pagina < 1 {
 		f.Pagina = 1
 	}
-	p := principal(r)
+	p := authz.PrincipalOf(r)
 	comuni, err := h.svc.ComuniAmbito(r.Context(), p)
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
-	rows, hasNext, err := h.svc.ListOperatori(r.Context(), p, f, audit(r))
+	rows, hasNext, err := h.svc.ListOperatori(r.Context(), p, f, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -107,7 +100,7 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, an Anagrafica, ru NuovoRuolo, errs FieldErrors) {
-	comuni, err := h.svc.ComuniAmbito(r.Context(), principal(r))
+	comuni, err := h.svc.ComuniAmbito(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -117,7 +110,7 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	an, ru := anagraficaFrom(r), ruoloFrom(r)
-	id, err := h.svc.AccreditOperatore(r.Context(), principal(r), an, ru, audit(r))
+	id, err := h.svc.AccreditOperatore(r.Context(), authz.PrincipalOf(r), an, ru, registro.VoceOf(r))
 	var fe FieldErrors
 	if errors.As(err, &fe) {
 		h.renderNew(w, r, http.StatusUnprocessableEntity, an, ru, fe)
@@ -154,8 +147,8 @@ func (h *Handler) renderScheda(w http.ResponseWriter, r *http.Request, status in
 		h.rs.Error(w, r, err)
 		return
 	}
-	p := principal(r)
-	sc, err := h.svc.SchedaOperatore(r.Context(), p, id, audit(r))
+	p := authz.PrincipalOf(r)
+	sc, err := h.svc.SchedaOperatore(r.Context(), p, id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -204,7 +197,7 @@ func (h *Handler) addRuolo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ru := ruoloFrom(r)
-	err = h.svc.AddRuolo(r.Context(), principal(r), id, versione(r), ru, audit(r))
+	err = h.svc.AddRuolo(r.Context(), authz.PrincipalOf(r), id, versione(r), ru, registro.VoceOf(r))
 	h.afterChange(w, r, err, schedaForms{Ruolo: ru}, func(f *schedaForms, e FieldErrors) { f.RuoloErr = e }, "ruolo-aggiunto")
 }
 
@@ -220,7 +213,7 @@ func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	al, motivo := r.PostFormValue("al"), r.PostFormValue("motivo")
-	err = h.svc.EndRuolo(r.Context(), principal(r), id, versione(r), rid, al, motivo, audit(r))
+	err = h.svc.EndRuolo(r.Context(), authz.PrincipalOf(r), id, versione(r), rid, al, motivo, registro.VoceOf(r))
 	h.afterChange(w, r, err, schedaForms{FineID: rid, Fine: [2]string{al, motivo}}, func(f *schedaForms, e FieldErrors) { f.FineErr = e }, "ruolo-terminato")
 }
 
@@ -231,7 +224,7 @@ func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
-	err = h.svc.ChangeStato(r.Context(), principal(r), id, versione(r), st[0], st[1], st[2], audit(r))
+	err = h.svc.ChangeStato(r.Context(), authz.PrincipalOf(r), id, versione(r), st[0], st[1], st[2], registro.VoceOf(r))
 	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }
 
@@ -241,7 +234,7 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.SchedaOperatore(r.Context(), principal(r), id, audit(r))
+	sc, err := h.svc.SchedaOperatore(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -262,8 +255,8 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	an := anagraficaFrom(r)
-	p := principal(r)
-	err = h.svc.UpdateAnagrafica(r.Context(), p, id, versione(r), an, audit(r))
+	p := authz.PrincipalOf(r)
+	err = h.svc.UpdateAnagrafica(r.Context(), p, id, versione(r), an, registro.VoceOf(r))
 	if err == nil {
 		httpx.Redirect(w, r, "/admin/operatori/"+id.String()+"?esito=modificato")
 		return
@@ -274,7 +267,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, lerr := h.svc.SchedaOperatore(r.Context(), p, id, audit(r))
+	sc, lerr := h.svc.SchedaOperatore(r.Context(), p, id, registro.VoceOf(r))
 	if lerr != nil {
 		h.rs.Error(w, r, lerr)
 		return

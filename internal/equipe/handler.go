@@ -47,13 +47,6 @@ func (h *Handler) Routes(r chi.Router) {
 // Base is the équipe page of a case.
 func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/equipe" }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, name))
 	if err != nil {
@@ -87,7 +80,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.Scheda(r.Context(), principal(r), id, audit(r))
+	sc, err := h.svc.Scheda(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -141,7 +134,7 @@ func (h *Handler) aggiungi(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := membroInput(r)
-	_, err = h.svc.AggiungiMembro(r.Context(), principal(r), id, in, audit(r))
+	_, err = h.svc.AggiungiMembro(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	if in.Familiare {
 		h.after(w, r, err, forms{Fam: in}, func(f *forms, fe FieldErrors) { f.FamErr = fe }, "familiare")
 		return
@@ -161,7 +154,7 @@ func (h *Handler) termina(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	al := r.PostFormValue("al")
-	err = h.svc.TerminaMembro(r.Context(), principal(r), id, m, al, r.PostFormValue("versione"), audit(r))
+	err = h.svc.TerminaMembro(r.Context(), authz.PrincipalOf(r), id, m, al, r.PostFormValue("versione"), registro.VoceOf(r))
 	h.after(w, r, err, forms{Termina: m, TerminaAl: al}, func(f *forms, fe FieldErrors) { f.TerminaErr = fe }, "membro-terminato")
 }
 
@@ -181,7 +174,7 @@ func (h *Handler) renderModifica(w http.ResponseWriter, r *http.Request, status 
 		h.rs.Error(w, r, err)
 		return
 	}
-	c, m, err := h.svc.Membro(r.Context(), principal(r), id, mid, audit(r))
+	c, m, err := h.svc.Membro(r.Context(), authz.PrincipalOf(r), id, mid, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -210,7 +203,7 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := membroInput(r)
-	err = h.svc.ModificaMembro(r.Context(), principal(r), id, mid, in, audit(r))
+	err = h.svc.ModificaMembro(r.Context(), authz.PrincipalOf(r), id, mid, in, registro.VoceOf(r))
 	var fe FieldErrors
 	var cf *Conflitto
 	switch {
@@ -237,7 +230,7 @@ func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int
 		h.rs.Error(w, r, err)
 		return
 	}
-	n, err := h.svc.NuovaConvocazione(r.Context(), principal(r), id, audit(r))
+	n, err := h.svc.NuovaConvocazione(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -260,7 +253,7 @@ func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
 		OrdineDelGiorno: r.PostFormValue("ordine_del_giorno"),
 		Invitati:        r.PostForm["invitati"], Sezioni: r.PostForm["sezioni"],
 	}
-	conv, err := h.svc.Convoca(r.Context(), principal(r), id, in, audit(r))
+	conv, err := h.svc.Convoca(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	var fe FieldErrors
 	switch {
 	case err == nil:
@@ -293,7 +286,7 @@ func (h *Handler) convocazione(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, cv, err := h.svc.Convocazione(r.Context(), principal(r), id, conv, audit(r))
+	c, cv, err := h.svc.Convocazione(r.Context(), authz.PrincipalOf(r), id, conv, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -306,7 +299,7 @@ func (h *Handler) stampa(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, cv, err := h.svc.Estratto(r.Context(), principal(r), id, conv, "stampa", audit(r))
+	c, cv, err := h.svc.Estratto(r.Context(), authz.PrincipalOf(r), id, conv, "stampa", registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -321,7 +314,7 @@ func (h *Handler) pdf(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, cv, err := h.svc.Estratto(r.Context(), principal(r), id, conv, "pdf", audit(r))
+	c, cv, err := h.svc.Estratto(r.Context(), authz.PrincipalOf(r), id, conv, "pdf", registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

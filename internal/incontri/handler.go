@@ -57,13 +57,6 @@ func (h *Handler) FeedRoutes(r chi.Router) {
 	r.Get("/calendario/{token}.ics", h.feed)
 }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func casoID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
@@ -99,7 +92,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.Scheda(r.Context(), principal(r), id, audit(r))
+	sc, err := h.svc.Scheda(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -156,7 +149,7 @@ func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
 		InviataIl: r.PostFormValue("inviata_il"), Note: r.PostFormValue("note"),
 		Pregressa: r.PostFormValue("pregressa") == "1",
 	}
-	out, err := h.svc.Convoca(r.Context(), principal(r), id, in, audit(r))
+	out, err := h.svc.Convoca(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	esito := "convocazione"
 	if out.FuoriOrario {
 		esito = "convocazione-fuori-orario"
@@ -176,7 +169,7 @@ func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := NuovoEsito{Esito: r.PostFormValue("esito"), Annullata: r.PostFormValue("annullata") == "1", Versione: r.PostFormValue("versione")}
-	err = h.svc.AggiornaEsito(r.Context(), principal(r), id, conv, in, audit(r))
+	err = h.svc.AggiornaEsito(r.Context(), authz.PrincipalOf(r), id, conv, in, registro.VoceOf(r))
 	h.after(w, r, err, forms{EsitoConv: conv, Esito: in}, func(f *forms, fe FieldErrors) { f.EsitoErr = fe }, "esito")
 }
 
@@ -211,7 +204,7 @@ func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	_, err = h.svc.RegistraIncontro(r.Context(), principal(r), id, in, audit(r))
+	_, err = h.svc.RegistraIncontro(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	h.after(w, r, err, forms{Inc: in}, func(f *forms, fe FieldErrors) { f.IncErr = fe }, "incontro")
 }
 
@@ -225,15 +218,15 @@ func (h *Handler) giustifica(w http.ResponseWriter, r *http.Request) {
 		PersonaID: r.PostFormValue("persona_id"), Motivo: r.PostFormValue("motivo"),
 		Dal: r.PostFormValue("dal"), Al: r.PostFormValue("al"), Documento: r.PostFormValue("documento"),
 	}
-	err = h.svc.Giustifica(r.Context(), principal(r), id, in, audit(r))
+	err = h.svc.Giustifica(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	h.after(w, r, err, forms{Giu: in}, func(f *forms, fe FieldErrors) { f.GiuErr = fe }, "giustificato")
 }
 
 // Agenda.
 
 func (h *Handler) agenda(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	wk, err := h.svc.Agenda(r.Context(), p, r.URL.Query().Get("settimana"), audit(r))
+	p := authz.PrincipalOf(r)
+	wk, err := h.svc.Agenda(r.Context(), p, r.URL.Query().Get("settimana"), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -246,7 +239,7 @@ func (h *Handler) disponibilita(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int, in NuovoSlot, errs FieldErrors, esito string) {
-	comuni, sl, err := h.svc.Disponibilita(r.Context(), principal(r))
+	comuni, sl, err := h.svc.Disponibilita(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -260,7 +253,7 @@ func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int
 func (h *Handler) aggiungiSlot(w http.ResponseWriter, r *http.Request) {
 	in := NuovoSlot{ComuneID: r.PostFormValue("comune_id"), Ufficio: r.PostFormValue("ufficio"),
 		Giorno: r.PostFormValue("giorno"), Dalle: r.PostFormValue("dalle"), Alle: r.PostFormValue("alle")}
-	err := h.svc.AggiungiSlot(r.Context(), principal(r), in, audit(r))
+	err := h.svc.AggiungiSlot(r.Context(), authz.PrincipalOf(r), in, registro.VoceOf(r))
 	var fe FieldErrors
 	switch {
 	case err == nil:
@@ -278,7 +271,7 @@ func (h *Handler) eliminaSlot(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	if err := h.svc.EliminaSlot(r.Context(), principal(r), id, audit(r)); err != nil {
+	if err := h.svc.EliminaSlot(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r)); err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
@@ -288,7 +281,7 @@ func (h *Handler) eliminaSlot(w http.ResponseWriter, r *http.Request) {
 // Calendar feed.
 
 func (h *Handler) calendario(w http.ResponseWriter, r *http.Request) {
-	creato, err := h.svc.Calendario(r.Context(), principal(r))
+	creato, err := h.svc.Calendario(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -299,8 +292,8 @@ func (h *Handler) calendario(w http.ResponseWriter, r *http.Request) {
 // nuovoCalendario answers with the page showing the new link: the token is
 // not stored, so this response is the only time it can be shown.
 func (h *Handler) nuovoCalendario(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	token, err := h.svc.NuovoCalendario(r.Context(), p, audit(r))
+	p := authz.PrincipalOf(r)
+	token, err := h.svc.NuovoCalendario(r.Context(), p, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -314,7 +307,7 @@ func (h *Handler) nuovoCalendario(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
-	evs, err := h.svc.Feed(r.Context(), chi.URLParam(r, "token"), registro.FromRequest(r, registro.Voce{}))
+	evs, err := h.svc.Feed(r.Context(), chi.URLParam(r, "token"), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

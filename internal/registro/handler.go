@@ -58,7 +58,7 @@ type form struct {
 
 // filter reads the query; errors are per field, in Italian.
 func (h *Handler) filter(r *http.Request) (Filtro, form, map[string]string, error) {
-	p, _ := authz.PrincipalFrom(r.Context())
+	p := authz.PrincipalOf(r)
 	if p.AmbitoID == nil {
 		return Filtro{}, form{}, nil, httpx.ErrForbidden
 	}
@@ -102,7 +102,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
+	p := authz.PrincipalOf(r)
 	ops, err := h.operatori(r.Context(), p)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -163,7 +163,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, httpx.ErrBadInput)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
+	p := authz.PrincipalOf(r)
 	ops, err := h.operatori(r.Context(), p)
 	if err != nil {
 		h.rs.Error(w, r, err)
