@@ -77,7 +77,7 @@ func (h *AmbitiHandler) newForm(w http.ResponseWriter, r *http.Request) {
 func (h *AmbitiHandler) create(w http.ResponseWriter, r *http.Request) {
 	a := Ambito{Codice: r.PostFormValue("codice"), Denominazione: r.PostFormValue("denominazione"), EnteCapofila: r.PostFormValue("ente_capofila")}
 	id, err := h.svc.AddAmbito(r.Context(), authz.PrincipalOf(r), a, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		h.rs.Render(w, r, http.StatusUnprocessableEntity, ambitoNewPage(h.rs.Shell(r), a, fe))
 		return
@@ -93,14 +93,14 @@ func (h *AmbitiHandler) create(w http.ResponseWriter, r *http.Request) {
 // forms, with its errors, so that a refused submission loses nothing.
 type ambitoForms struct {
 	Comune      string
-	ComuneErr   FieldErrors
+	ComuneErr   httpx.FieldErrors
 	RimuoviErr  string
 	Anagrafica  Anagrafica
 	Dal         string
-	AccreditErr FieldErrors
+	AccreditErr httpx.FieldErrors
 	StatoID     uuid.UUID // the amministratore whose state form was sent
 	Stato       [3]string // azione, dal, motivo
-	StatoErr    FieldErrors
+	StatoErr    httpx.FieldErrors
 	Conflitto   bool
 	Esito       string
 }
@@ -128,8 +128,8 @@ func (h *AmbitiHandler) renderScheda(w http.ResponseWriter, r *http.Request, sta
 
 // afterChange answers a POST on the ambito's page: back to the page on
 // success, the page with the form's errors (422) or with the conflict (409).
-func (h *AmbitiHandler) afterChange(w http.ResponseWriter, r *http.Request, err error, f ambitoForms, set func(*ambitoForms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *AmbitiHandler) afterChange(w http.ResponseWriter, r *http.Request, err error, f ambitoForms, set func(*ambitoForms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/admin/ambiti/"+chi.URLParam(r, "id")+"?esito="+esito)
@@ -152,7 +152,7 @@ func (h *AmbitiHandler) addComune(w http.ResponseWriter, r *http.Request) {
 	}
 	c := r.PostFormValue("comune")
 	_, err = h.svc.AddComune(r.Context(), authz.PrincipalOf(r), id, c, registro.VoceOf(r))
-	h.afterChange(w, r, err, ambitoForms{Comune: c}, func(f *ambitoForms, e FieldErrors) { f.ComuneErr = e }, "comune-aggiunto")
+	h.afterChange(w, r, err, ambitoForms{Comune: c}, func(f *ambitoForms, e httpx.FieldErrors) { f.ComuneErr = e }, "comune-aggiunto")
 }
 
 func (h *AmbitiHandler) removeComune(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +167,7 @@ func (h *AmbitiHandler) removeComune(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = h.svc.RemoveComune(r.Context(), authz.PrincipalOf(r), id, cid, registro.VoceOf(r))
-	h.afterChange(w, r, err, ambitoForms{}, func(f *ambitoForms, e FieldErrors) { f.RimuoviErr = e["comune_rimuovi"] }, "comune-rimosso")
+	h.afterChange(w, r, err, ambitoForms{}, func(f *ambitoForms, e httpx.FieldErrors) { f.RimuoviErr = e["comune_rimuovi"] }, "comune-rimosso")
 }
 
 func (h *AmbitiHandler) accredit(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +178,7 @@ func (h *AmbitiHandler) accredit(w http.ResponseWriter, r *http.Request) {
 	}
 	an, dal := anagraficaFrom(r), r.PostFormValue("dal")
 	_, err = h.svc.AccreditAmministratore(r.Context(), authz.PrincipalOf(r), id, an, dal, registro.VoceOf(r))
-	h.afterChange(w, r, err, ambitoForms{Anagrafica: an, Dal: dal}, func(f *ambitoForms, e FieldErrors) { f.AccreditErr = e }, "amministratore-accreditato")
+	h.afterChange(w, r, err, ambitoForms{Anagrafica: an, Dal: dal}, func(f *ambitoForms, e httpx.FieldErrors) { f.AccreditErr = e }, "amministratore-accreditato")
 }
 
 func (h *AmbitiHandler) changeStato(w http.ResponseWriter, r *http.Request) {
@@ -194,7 +194,7 @@ func (h *AmbitiHandler) changeStato(w http.ResponseWriter, r *http.Request) {
 	}
 	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
 	err = h.svc.ChangeStatoAmministratore(r.Context(), authz.PrincipalOf(r), id, op, versione(r), st[0], st[1], st[2], registro.VoceOf(r))
-	h.afterChange(w, r, err, ambitoForms{StatoID: op, Stato: st}, func(f *ambitoForms, e FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
+	h.afterChange(w, r, err, ambitoForms{StatoID: op, Stato: st}, func(f *ambitoForms, e httpx.FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }
 
 var esitiAmbito = map[string]string{

@@ -46,7 +46,7 @@ func (f *fixture) loadComuni(t *testing.T) {
 
 func fieldErr(t *testing.T, err error, field, want string) {
 	t.Helper()
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) {
 		t.Fatalf("want field errors on %s, got %v", field, err)
 	}

@@ -99,7 +99,7 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 	h.renderNew(w, r, http.StatusOK, Anagrafica{}, NuovoRuolo{Dal: today(), Fondo: Fondi[0]}, nil)
 }
 
-func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, an Anagrafica, ru NuovoRuolo, errs FieldErrors) {
+func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, an Anagrafica, ru NuovoRuolo, errs httpx.FieldErrors) {
 	comuni, err := h.svc.ComuniAmbito(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -111,7 +111,7 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	an, ru := anagraficaFrom(r), ruoloFrom(r)
 	id, err := h.svc.AccreditOperatore(r.Context(), authz.PrincipalOf(r), an, ru, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		h.renderNew(w, r, http.StatusUnprocessableEntity, an, ru, fe)
 		return
@@ -127,12 +127,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 // its errors, so that a refused submission loses nothing.
 type schedaForms struct {
 	Ruolo     NuovoRuolo
-	RuoloErr  FieldErrors
+	RuoloErr  httpx.FieldErrors
 	FineID    int64
 	Fine      [2]string // al, motivo
-	FineErr   FieldErrors
+	FineErr   httpx.FieldErrors
 	Stato     [3]string // azione, dal, motivo
-	StatoErr  FieldErrors
+	StatoErr  httpx.FieldErrors
 	Conflitto bool
 	Esito     string
 }
@@ -169,8 +169,8 @@ func (h *Handler) renderScheda(w http.ResponseWriter, r *http.Request, status in
 
 // afterChange answers a POST on the operator's page: back to the page on
 // success, the page with the form's errors (422) or with the conflict (409).
-func (h *Handler) afterChange(w http.ResponseWriter, r *http.Request, err error, f schedaForms, set func(*schedaForms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *Handler) afterChange(w http.ResponseWriter, r *http.Request, err error, f schedaForms, set func(*schedaForms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/admin/operatori/"+chi.URLParam(r, "id")+"?esito="+esito)
@@ -198,7 +198,7 @@ func (h *Handler) addRuolo(w http.ResponseWriter, r *http.Request) {
 	}
 	ru := ruoloFrom(r)
 	err = h.svc.AddRuolo(r.Context(), authz.PrincipalOf(r), id, versione(r), ru, registro.VoceOf(r))
-	h.afterChange(w, r, err, schedaForms{Ruolo: ru}, func(f *schedaForms, e FieldErrors) { f.RuoloErr = e }, "ruolo-aggiunto")
+	h.afterChange(w, r, err, schedaForms{Ruolo: ru}, func(f *schedaForms, e httpx.FieldErrors) { f.RuoloErr = e }, "ruolo-aggiunto")
 }
 
 func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
@@ -214,7 +214,7 @@ func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
 	}
 	al, motivo := r.PostFormValue("al"), r.PostFormValue("motivo")
 	err = h.svc.EndRuolo(r.Context(), authz.PrincipalOf(r), id, versione(r), rid, al, motivo, registro.VoceOf(r))
-	h.afterChange(w, r, err, schedaForms{FineID: rid, Fine: [2]string{al, motivo}}, func(f *schedaForms, e FieldErrors) { f.FineErr = e }, "ruolo-terminato")
+	h.afterChange(w, r, err, schedaForms{FineID: rid, Fine: [2]string{al, motivo}}, func(f *schedaForms, e httpx.FieldErrors) { f.FineErr = e }, "ruolo-terminato")
 }
 
 func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
@@ -225,7 +225,7 @@ func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
 	}
 	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
 	err = h.svc.ChangeStato(r.Context(), authz.PrincipalOf(r), id, versione(r), st[0], st[1], st[2], registro.VoceOf(r))
-	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
+	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e httpx.FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }
 
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
@@ -261,7 +261,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		httpx.Redirect(w, r, "/admin/operatori/"+id.String()+"?esito=modificato")
 		return
 	}
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	status := http.StatusUnprocessableEntity
 	if !errors.As(err, &fe) && !errors.Is(err, ErrConflict) {
 		h.rs.Error(w, r, err)

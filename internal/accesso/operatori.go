@@ -25,11 +25,6 @@ var (
 	ErrConflict          = fmt.Errorf("accesso: changed by someone else: %w", httpx.ErrConflict)
 )
 
-// FieldErrors maps a form field to its Italian message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("accesso: %d invalid fields", len(e)) }
-
 // Fondi finanziano il contratto dell'operatore (domain.md §1.1).
 var Fondi = []string{"Fondo Povertà", "PN Inclusione e lotta alla povertà", "Fondo nazionale politiche sociali",
 	"Fondo sociale regionale", "Bilancio comunale", "Altro"}
@@ -180,7 +175,7 @@ var (
 )
 
 // validate checks the anagrafica; it returns the normalised values.
-func (a Anagrafica) validate(errs FieldErrors) (Anagrafica, *time.Time) {
+func (a Anagrafica) validate(errs httpx.FieldErrors) (Anagrafica, *time.Time) {
 	a.CodiceFiscale = codicefiscale.Normalize(a.CodiceFiscale)
 	a.Nome, a.Cognome = strings.TrimSpace(a.Nome), strings.TrimSpace(a.Cognome)
 	a.Email, a.Telefono = strings.TrimSpace(a.Email), strings.TrimSpace(a.Telefono)
@@ -224,7 +219,7 @@ func (a Anagrafica) validate(errs FieldErrors) (Anagrafica, *time.Time) {
 }
 
 // validateRuolo checks a role to assign within ambito amb.
-func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, errs FieldErrors) (Assegnazione, error) {
+func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, errs httpx.FieldErrors) (Assegnazione, error) {
 	a := Assegnazione{Ruolo: Ruolo(in.Ruolo), AmbitoID: &amb, Fondo: in.Fondo}
 	ok := false
 	for _, r := range RuoliAmbito {
@@ -282,13 +277,13 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 func (s *Service) autore(p authz.Principal) *uuid.UUID { id := p.OperatoreID; return &id }
 
 // Accredit creates an operator of the principal's ambito with a first role.
-// Invalid input returns FieldErrors.
+// Invalid input returns httpx.FieldErrors.
 func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an Anagrafica, r NuovoRuolo, audit registro.Voce) (uuid.UUID, error) {
 	amb, err := ambitoOf(p)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	an, nascita := an.validate(errs)
 	ass, err := s.validateRuolo(ctx, amb, r, errs)
 	if err != nil {
@@ -328,7 +323,7 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 		return s.writeEvent(ctx, tx, id, p, "accreditamento", desc, audit)
 	})
 	if errors.Is(err, ErrDuplicateEntry) {
-		return uuid.Nil, FieldErrors{"codice_fiscale": "Questo codice fiscale è già accreditato."}
+		return uuid.Nil, httpx.FieldErrors{"codice_fiscale": "Questo codice fiscale è già accreditato."}
 	}
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("accesso: accredit: %w", err)
@@ -390,7 +385,7 @@ func (s *Service) loadOwn(ctx context.Context, tx pgx.Tx, p authz.Principal, id 
 // UpdateAnagrafica changes the operator's data. versione is the version the
 // form was loaded with: if someone saved in between, ErrConflict.
 func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, an Anagrafica, audit registro.Voce) error {
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	an, nascita := an.validate(errs)
 	if len(errs) > 0 {
 		return errs
@@ -404,7 +399,7 @@ func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uu
 			return ErrConflict
 		}
 		if an.CodiceFiscale != op.CodiceFiscale {
-			return FieldErrors{"codice_fiscale": "Il codice fiscale identifica l'operatore e non può essere modificato: revoca l'accreditamento e accreditalo di nuovo."}
+			return httpx.FieldErrors{"codice_fiscale": "Il codice fiscale identifica l'operatore e non può essere modificato: revoca l'accreditamento e accreditalo di nuovo."}
 		}
 		var changes []string
 		diff := func(label, before, after string) {
@@ -444,7 +439,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 	if err != nil {
 		return err
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	ass, err := s.validateRuolo(ctx, amb, r, errs)
 	if err != nil {
 		return err
@@ -461,7 +456,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 			return ErrConflict
 		}
 		if op.Stato == "revocato" {
-			return FieldErrors{"ruolo": "L'accreditamento è revocato: non si possono aggiungere ruoli."}
+			return httpx.FieldErrors{"ruolo": "L'accreditamento è revocato: non si possono aggiungere ruoli."}
 		}
 		active, err := s.st.activeAssegnazioni(ctx, tx, id, s.today())
 		if err != nil {
@@ -469,7 +464,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 		}
 		for _, a := range active {
 			if a.Ruolo == ass.Ruolo && a.Domain() == ass.Domain() {
-				return FieldErrors{"ruolo": "L'operatore ha già questo ruolo per lo stesso ambito di competenza."}
+				return httpx.FieldErrors{"ruolo": "L'operatore ha già questo ruolo per lo stesso ambito di competenza."}
 			}
 		}
 		if _, err := s.st.insertAssegnazione(ctx, tx, id, ass); err != nil {
@@ -489,7 +484,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 
 // EndRuolo ends a role on a date, with its reason.
 func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, ruoloID int64, al, motivo string, audit registro.Voce) error {
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	fine, err := time.Parse("2006-01-02", al)
 	if err != nil {
 		errs["al"] = "Indica la data di fine (gg/mm/aaaa)."
@@ -512,10 +507,10 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 			return err
 		}
 		if fine.Before(a.Dal) {
-			return FieldErrors{"al": "La data di fine non può precedere l'inizio del ruolo (" + a.Dal.Format("02/01/2006") + ")."}
+			return httpx.FieldErrors{"al": "La data di fine non può precedere l'inizio del ruolo (" + a.Dal.Format("02/01/2006") + ")."}
 		}
 		if a.Al != nil && !a.Al.After(fine) {
-			return FieldErrors{"al": "Il ruolo è già terminato il " + a.Al.Format("02/01/2006") + "."}
+			return httpx.FieldErrors{"al": "Il ruolo è già terminato il " + a.Al.Format("02/01/2006") + "."}
 		}
 		if err := s.st.endAssegnazione(ctx, tx, ruoloID, fine, motivo); err != nil {
 			return err
@@ -567,7 +562,7 @@ func (s *Service) ChangeStato(ctx context.Context, p authz.Principal, id uuid.UU
 // httpx.ErrForbidden or ErrOperatoreNotFound otherwise.
 func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, azione, dal, motivo string,
 	audit registro.Voce, allowed func(Operatore) error) error {
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	d, err := time.Parse("2006-01-02", dal)
 	if err != nil {
 		errs["stato_dal"] = "Indica la data (gg/mm/aaaa)."
@@ -601,9 +596,9 @@ func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UU
 		}
 		switch {
 		case op.Stato == "revocato":
-			return FieldErrors{"azione": "L'accreditamento è revocato: la revoca è definitiva."}
+			return httpx.FieldErrors{"azione": "L'accreditamento è revocato: la revoca è definitiva."}
 		case azione == Sospendi && op.Stato != "attivo", azione == Riattiva && op.Stato != "sospeso":
-			return FieldErrors{"azione": "Operazione non possibile nello stato attuale (" + op.Stato + ")."}
+			return httpx.FieldErrors{"azione": "Operazione non possibile nello stato attuale (" + op.Stato + ")."}
 		}
 		if err := s.st.setStato(ctx, tx, id, next, d, motivo); err != nil {
 			return err

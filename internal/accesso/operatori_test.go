@@ -16,6 +16,7 @@ import (
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -128,7 +129,7 @@ func TestAccreditValidation(t *testing.T) {
 			a, r := good, ruolo
 			tc.edit(&a, &r)
 			_, err := f.svc.AccreditOperatore(ctx, f.admin, a, r, registro.Voce{Esito: registro.Consentito})
-			var fe accesso.FieldErrors
+			var fe httpx.FieldErrors
 			if !errors.As(err, &fe) {
 				t.Fatalf("want field errors, got %v", err)
 			}
@@ -240,7 +241,7 @@ func TestSuspendReactivateRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := f.svc.ChangeStato(ctx, f.admin, id, ver(), accesso.Riattiva, today, "Errore", registro.Voce{Esito: registro.Consentito})
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["azione"], "definitiva") {
 		t.Errorf("reactivating a revoked operator: %v", err)
 	}
@@ -274,7 +275,7 @@ func TestRoles(t *testing.T) {
 	}
 	sc, _ = f.svc.SchedaOperatore(ctx, f.admin, id, registro.Voce{Esito: registro.Consentito})
 	err := f.svc.AddRuolo(ctx, f.admin, id, sc.Versione, add, registro.Voce{Esito: registro.Consentito})
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["ruolo"], "già questo ruolo") {
 		t.Errorf("duplicate role: %v", err)
 	}
@@ -348,7 +349,7 @@ func TestAmministratoriNotManagedAsOperators(t *testing.T) {
 	an.CodiceFiscale = acc.CodiceFiscale()
 	_, err = f.svc.AccreditOperatore(ctx, f.admin, an, accesso.NuovoRuolo{Ruolo: "case_manager", ComuneID: f.comune(0),
 		Fondo: accesso.Fondi[0], Dal: "2026-01-01"}, ok)
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["codice_fiscale"], "non è compatibile") {
 		t.Errorf("accrediting the amministratore as case manager: %v", err)
 	}

@@ -59,12 +59,12 @@ func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
 // errors, so that a refused submission loses nothing.
 type forms struct {
 	Prof       MembroInput
-	ProfErr    FieldErrors
+	ProfErr    httpx.FieldErrors
 	Fam        MembroInput
-	FamErr     FieldErrors
+	FamErr     httpx.FieldErrors
 	Termina    uuid.UUID
 	TerminaAl  string
-	TerminaErr FieldErrors
+	TerminaErr httpx.FieldErrors
 	Conflitto  bool
 	Chiuso     bool
 	Messaggio  string
@@ -98,8 +98,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 // after answers a POST on the équipe page: back to the page with the
 // outcome, or the page with the form's errors (422), the conflict (409) or
 // the closed-case refusal (409).
-func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/casi/"+chi.URLParam(r, "id")+"/equipe?esito="+esito)
@@ -136,10 +136,10 @@ func (h *Handler) aggiungi(w http.ResponseWriter, r *http.Request) {
 	in := membroInput(r)
 	_, err = h.svc.AggiungiMembro(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	if in.Familiare {
-		h.after(w, r, err, forms{Fam: in}, func(f *forms, fe FieldErrors) { f.FamErr = fe }, "familiare")
+		h.after(w, r, err, forms{Fam: in}, func(f *forms, fe httpx.FieldErrors) { f.FamErr = fe }, "familiare")
 		return
 	}
-	h.after(w, r, err, forms{Prof: in}, func(f *forms, fe FieldErrors) { f.ProfErr = fe }, "membro-aggiunto")
+	h.after(w, r, err, forms{Prof: in}, func(f *forms, fe httpx.FieldErrors) { f.ProfErr = fe }, "membro-aggiunto")
 }
 
 func (h *Handler) termina(w http.ResponseWriter, r *http.Request) {
@@ -155,7 +155,7 @@ func (h *Handler) termina(w http.ResponseWriter, r *http.Request) {
 	}
 	al := r.PostFormValue("al")
 	err = h.svc.TerminaMembro(r.Context(), authz.PrincipalOf(r), id, m, al, r.PostFormValue("versione"), registro.VoceOf(r))
-	h.after(w, r, err, forms{Termina: m, TerminaAl: al}, func(f *forms, fe FieldErrors) { f.TerminaErr = fe }, "membro-terminato")
+	h.after(w, r, err, forms{Termina: m, TerminaAl: al}, func(f *forms, fe httpx.FieldErrors) { f.TerminaErr = fe }, "membro-terminato")
 }
 
 // modificaForm is a member's edit page.
@@ -163,7 +163,7 @@ func (h *Handler) modificaForm(w http.ResponseWriter, r *http.Request) {
 	h.renderModifica(w, r, http.StatusOK, nil, nil, nil)
 }
 
-func (h *Handler) renderModifica(w http.ResponseWriter, r *http.Request, status int, in *MembroInput, errs FieldErrors, conflitto *Membro) {
+func (h *Handler) renderModifica(w http.ResponseWriter, r *http.Request, status int, in *MembroInput, errs httpx.FieldErrors, conflitto *Membro) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -204,7 +204,7 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 	}
 	in := membroInput(r)
 	err = h.svc.ModificaMembro(r.Context(), authz.PrincipalOf(r), id, mid, in, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	var cf *Conflitto
 	switch {
 	case err == nil:
@@ -214,7 +214,7 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &cf):
 		h.renderModifica(w, r, http.StatusConflict, &in, nil, &cf.Attuale)
 	case errors.Is(err, ErrChiuso):
-		h.renderModifica(w, r, http.StatusConflict, &in, FieldErrors{"caso": "Il caso è chiuso: l'équipe è in sola lettura e non è stato salvato nulla."}, nil)
+		h.renderModifica(w, r, http.StatusConflict, &in, httpx.FieldErrors{"caso": "Il caso è chiuso: l'équipe è in sola lettura e non è stato salvato nulla."}, nil)
 	default:
 		h.rs.Error(w, r, err)
 	}
@@ -224,7 +224,7 @@ func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
 	h.renderNuova(w, r, http.StatusOK, ConvocazioneInput{}, nil)
 }
 
-func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in ConvocazioneInput, errs FieldErrors) {
+func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in ConvocazioneInput, errs httpx.FieldErrors) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -254,14 +254,14 @@ func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
 		Invitati:        r.PostForm["invitati"], Sezioni: r.PostForm["sezioni"],
 	}
 	conv, err := h.svc.Convoca(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, Base(id)+"/convocazioni/"+conv.String()+"?esito=inviata")
 	case errors.As(err, &fe):
 		h.renderNuova(w, r, http.StatusUnprocessableEntity, in, fe)
 	case errors.Is(err, ErrChiuso):
-		h.renderNuova(w, r, http.StatusConflict, in, FieldErrors{"caso": "Il caso è chiuso: non si può convocare l'équipe."})
+		h.renderNuova(w, r, http.StatusConflict, in, httpx.FieldErrors{"caso": "Il caso è chiuso: non si può convocare l'équipe."})
 	default:
 		h.rs.Error(w, r, err)
 	}

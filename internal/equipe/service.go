@@ -19,6 +19,7 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/stampa"
@@ -179,8 +180,8 @@ func email(v string) (string, string) {
 
 // valida checks the form; familiari are the nucleo's current members (for
 // the familiare referente), m the member being edited (nil when adding).
-func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	out := Membro{Ente: strings.TrimSpace(in.Ente)}
 	if m != nil {
 		out = *m
@@ -352,11 +353,11 @@ func (s *Service) TerminaMembro(ctx context.Context, p authz.Principal, casoID, 
 		d, ok := parseData(al)
 		switch {
 		case strings.TrimSpace(al) == "":
-			return "", FieldErrors{"al": "Indica la data di fine."}
+			return "", httpx.FieldErrors{"al": "Indica la data di fine."}
 		case !ok:
-			return "", FieldErrors{"al": "Data non valida: usa il formato gg/mm/aaaa."}
+			return "", httpx.FieldErrors{"al": "Data non valida: usa il formato gg/mm/aaaa."}
 		case d.Before(cur.Dal):
-			return "", FieldErrors{"al": "La fine non può precedere l'inizio (" + data(cur.Dal) + ")."}
+			return "", httpx.FieldErrors{"al": "La fine non può precedere l'inizio (" + data(cur.Dal) + ")."}
 		}
 		cur.Al = &d
 		return id.String(), updateMembro(ctx, tx, cur, ver, p.OperatoreID)
@@ -474,8 +475,8 @@ func (s *Service) Convoca(ctx context.Context, p authz.Principal, casoID uuid.UU
 	return id, err
 }
 
-func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazione, []Membro, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazione, []Membro, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	cv := Convocazione{Luogo: strings.TrimSpace(in.Luogo), OrdineDelGiorno: strings.TrimSpace(in.OrdineDelGiorno)}
 	giorno, okData := parseData(in.Data)
 	h, m, okOra := parseOra(in.Ora)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -116,7 +117,7 @@ func vuoto(s string) string {
 }
 
 // withoutCaso are the form's field errors without the page-level one.
-func withoutCaso(errs FieldErrors) map[string]string {
+func withoutCaso(errs httpx.FieldErrors) map[string]string {
 	out := map[string]string{}
 	for k, v := range errs {
 		if k != "caso" {

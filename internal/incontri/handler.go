@@ -69,15 +69,15 @@ func casoID(r *http.Request) (uuid.UUID, error) {
 // errors, so that a refused submission loses nothing.
 type forms struct {
 	Conv      NuovaConvocazione
-	ConvErr   FieldErrors
+	ConvErr   httpx.FieldErrors
 	EsitoConv uuid.UUID
 	Esito     NuovoEsito
-	EsitoErr  FieldErrors
+	EsitoErr  httpx.FieldErrors
 	Conflitto bool
 	Inc       NuovoIncontro
-	IncErr    FieldErrors
+	IncErr    httpx.FieldErrors
 	Giu       NuovoGiustificato
-	GiuErr    FieldErrors
+	GiuErr    httpx.FieldErrors
 	Chiuso    bool   // a write was refused because the case is closed
 	Messaggio string // outcome of the last write (?esito=)
 }
@@ -118,8 +118,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 // after answers a POST on the case's page: back to the page with the
 // outcome, or the page with the form's errors (422), the conflict (409) or
 // the closed-case refusal (409).
-func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/casi/"+chi.URLParam(r, "id")+"/incontri?esito="+esito)
@@ -154,7 +154,7 @@ func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
 	if out.FuoriOrario {
 		esito = "convocazione-fuori-orario"
 	}
-	h.after(w, r, err, forms{Conv: in}, func(f *forms, fe FieldErrors) { f.ConvErr = fe }, esito)
+	h.after(w, r, err, forms{Conv: in}, func(f *forms, fe httpx.FieldErrors) { f.ConvErr = fe }, esito)
 }
 
 func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +170,7 @@ func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
 	}
 	in := NuovoEsito{Esito: r.PostFormValue("esito"), Annullata: r.PostFormValue("annullata") == "1", Versione: r.PostFormValue("versione")}
 	err = h.svc.AggiornaEsito(r.Context(), authz.PrincipalOf(r), id, conv, in, registro.VoceOf(r))
-	h.after(w, r, err, forms{EsitoConv: conv, Esito: in}, func(f *forms, fe FieldErrors) { f.EsitoErr = fe }, "esito")
+	h.after(w, r, err, forms{EsitoConv: conv, Esito: in}, func(f *forms, fe httpx.FieldErrors) { f.EsitoErr = fe }, "esito")
 }
 
 func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +205,7 @@ func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_, err = h.svc.RegistraIncontro(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
-	h.after(w, r, err, forms{Inc: in}, func(f *forms, fe FieldErrors) { f.IncErr = fe }, "incontro")
+	h.after(w, r, err, forms{Inc: in}, func(f *forms, fe httpx.FieldErrors) { f.IncErr = fe }, "incontro")
 }
 
 func (h *Handler) giustifica(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +219,7 @@ func (h *Handler) giustifica(w http.ResponseWriter, r *http.Request) {
 		Dal: r.PostFormValue("dal"), Al: r.PostFormValue("al"), Documento: r.PostFormValue("documento"),
 	}
 	err = h.svc.Giustifica(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
-	h.after(w, r, err, forms{Giu: in}, func(f *forms, fe FieldErrors) { f.GiuErr = fe }, "giustificato")
+	h.after(w, r, err, forms{Giu: in}, func(f *forms, fe httpx.FieldErrors) { f.GiuErr = fe }, "giustificato")
 }
 
 // Agenda.
@@ -238,7 +238,7 @@ func (h *Handler) disponibilita(w http.ResponseWriter, r *http.Request) {
 	h.renderSlots(w, r, http.StatusOK, NuovoSlot{Giorno: "1", Dalle: "09:00", Alle: "12:30"}, nil, r.URL.Query().Get("esito"))
 }
 
-func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int, in NuovoSlot, errs FieldErrors, esito string) {
+func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int, in NuovoSlot, errs httpx.FieldErrors, esito string) {
 	comuni, sl, err := h.svc.Disponibilita(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -254,7 +254,7 @@ func (h *Handler) aggiungiSlot(w http.ResponseWriter, r *http.Request) {
 	in := NuovoSlot{ComuneID: r.PostFormValue("comune_id"), Ufficio: r.PostFormValue("ufficio"),
 		Giorno: r.PostFormValue("giorno"), Dalle: r.PostFormValue("dalle"), Alle: r.PostFormValue("alle")}
 	err := h.svc.AggiungiSlot(r.Context(), authz.PrincipalOf(r), in, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/agenda/disponibilita?esito=aggiunta")

@@ -32,11 +32,6 @@ var (
 	ErrChiuso = errors.New("incontri: the case is closed")
 )
 
-// FieldErrors maps a form field to its Italian error message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("incontri: %d invalid fields", len(e)) }
-
 // Scelta is a value of an enumerated column with its Italian label.
 type Scelta struct{ Value, Label string }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/scadenze"
 )
@@ -206,8 +207,8 @@ type EsitoConvocazione struct {
 	FuoriOrario bool
 }
 
-func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	c := Convocazione{Tipo: in.Tipo, Canale: in.Canale, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
 	if label(TipiConvocazione, in.Tipo) == in.Tipo {
 		errs["tipo"] = "Scegli il tipo di incontro."
@@ -349,7 +350,7 @@ type NuovoEsito struct {
 func (s *Service) AggiornaEsito(ctx context.Context, p authz.Principal, casoID, convID uuid.UUID, in NuovoEsito, v registro.Voce) error {
 	v.OggettoTipo = "convocazione"
 	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, _ casi.Caso) (change, error) {
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		if label(EsitiConsegna, in.Esito) == in.Esito {
 			errs["esito"] = "Scegli l'esito della consegna."
 		}
@@ -393,7 +394,7 @@ func (s *Service) RegistraIncontro(ctx context.Context, p authz.Principal, casoI
 			return change{}, fmt.Errorf("incontri: componenti: %w", err)
 		}
 		in2 := Incontro{Tipo: in.Tipo, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		if label(TipiIncontro, in.Tipo) == in.Tipo {
 			errs["tipo"] = "Scegli il tipo di incontro."
 		}
@@ -464,7 +465,7 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 		if err != nil {
 			return change{}, fmt.Errorf("incontri: componenti: %w", err)
 		}
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		g := Giustificato{Motivo: strings.TrimSpace(in.Motivo), Documento: strings.TrimSpace(in.Documento)}
 		pid, err := uuid.Parse(in.PersonaID)
 		found := false
@@ -713,7 +714,7 @@ func (s *Service) AggiungiSlot(ctx context.Context, p authz.Principal, in NuovoS
 	if err != nil {
 		return err
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	sl := Slot{Ufficio: strings.TrimSpace(in.Ufficio)}
 	cid, _ := strconv.ParseInt(in.ComuneID, 10, 64)
 	for _, c := range comuni {

@@ -73,7 +73,7 @@ func (h *Handler) nuovo(w http.ResponseWriter, r *http.Request) {
 	h.renderNuovo(w, r, http.StatusOK, Pianificazione{Ora: "09:00", Durata: "60"}, nil)
 }
 
-func (h *Handler) renderNuovo(w http.ResponseWriter, r *http.Request, status int, in Pianificazione, errs FieldErrors) {
+func (h *Handler) renderNuovo(w http.ResponseWriter, r *http.Request, status int, in Pianificazione, errs httpx.FieldErrors) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -106,7 +106,7 @@ func (h *Handler) pianifica(w http.ResponseWriter, r *http.Request) {
 		Risultati: r.PostForm["risultato"], Impegni: r.PostForm["impegno"],
 	}
 	inc, err := h.svc.Pianifica(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, URL(id, inc)+"?esito=pianificato")
@@ -115,7 +115,7 @@ func (h *Handler) pianifica(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrSenzaPatto):
 		h.renderNuovo(w, r, http.StatusConflict, in, nil)
 	case errors.Is(err, ErrChiuso):
-		h.renderNuovo(w, r, http.StatusConflict, in, FieldErrors{"caso": "Il caso è chiuso: non si possono pianificare incontri."})
+		h.renderNuovo(w, r, http.StatusConflict, in, httpx.FieldErrors{"caso": "Il caso è chiuso: non si possono pianificare incontri."})
 	default:
 		h.rs.Error(w, r, err)
 	}
@@ -128,9 +128,9 @@ type stato struct {
 	Conflitto bool
 	Chiuso    bool
 	Reg       *Registrazione // nil: the form's defaults
-	RegErr    FieldErrors
+	RegErr    httpx.FieldErrors
 	Motivo    string
-	AnnErr    FieldErrors
+	AnnErr    httpx.FieldErrors
 }
 
 func (h *Handler) ids(w http.ResponseWriter, r *http.Request) (uuid.UUID, uuid.UUID, bool) {
@@ -212,7 +212,7 @@ func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
 	}
 	in := registrazione(r)
 	_, err := h.svc.Registra(r.Context(), authz.PrincipalOf(r), id, inc, in, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, URL(id, inc)+"?esito=registrato")
@@ -234,7 +234,7 @@ func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
 	}
 	motivo := r.PostFormValue("motivo")
 	err := h.svc.Annulla(r.Context(), authz.PrincipalOf(r), id, inc, r.PostFormValue("versione"), motivo, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, URL(id, inc)+"?esito=annullato")

@@ -17,6 +17,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
@@ -171,11 +172,11 @@ func (f *fixture) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
-func fieldErrors(t *testing.T, err error) monitoraggio.FieldErrors {
+func fieldErrors(t *testing.T, err error) httpx.FieldErrors {
 	t.Helper()
-	var fe monitoraggio.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) {
-		t.Fatalf("want FieldErrors, got %v", err)
+		t.Fatalf("want httpx.FieldErrors, got %v", err)
 	}
 	return fe
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/registro"
@@ -254,7 +255,7 @@ type Pianificazione struct {
 }
 
 // Pianifica plans a monitoring meeting of the case's signed patto. Without
-// a signed patto it is ErrSenzaPatto; a form with errors is FieldErrors.
+// a signed patto it is ErrSenzaPatto; a form with errors is httpx.FieldErrors.
 func (s *Service) Pianifica(ctx context.Context, p authz.Principal, casoID uuid.UUID, in Pianificazione, v registro.Voce) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
@@ -275,8 +276,8 @@ func (s *Service) Pianifica(ctx context.Context, p authz.Principal, casoID uuid.
 	return id, err
 }
 
-func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	m := Incontro{PattoID: pt.ID, PattoVersione: pt.Versione, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
 	oggi := s.oggi()
 	d, ok := parseData(in.Data)
@@ -550,7 +551,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 		if err != nil {
 			return "", "", fmt.Errorf("monitoraggio: componenti: %w", err)
 		}
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		oggi := s.oggi()
 		d, ok := parseData(in.Data)
 		switch {
@@ -700,9 +701,9 @@ func (s *Service) Annulla(ctx context.Context, p authz.Principal, casoID, id uui
 		motivo = strings.TrimSpace(motivo)
 		switch {
 		case motivo == "":
-			return "", "", FieldErrors{"motivo": "Indica il motivo dell'annullamento."}
+			return "", "", httpx.FieldErrors{"motivo": "Indica il motivo dell'annullamento."}
 		case tooLong(motivo, 500):
-			return "", "", FieldErrors{"motivo": "Il motivo può avere al massimo 500 caratteri."}
+			return "", "", httpx.FieldErrors{"motivo": "Il motivo può avere al massimo 500 caratteri."}
 		}
 		if err := annulla(ctx, tx, casoID, id, ver, motivo, p.OperatoreID); err != nil {
 			if errors.Is(err, ErrConflict) {

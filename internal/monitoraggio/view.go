@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/scadenze"
 )
@@ -173,7 +174,7 @@ type PresenzaInputView = incontri.PresenzaInput
 func presenzaLabel(p Presenza) string { return label(Presenze, p.Stato()) }
 
 // withoutCaso are the form's field errors without the page-level one.
-func withoutCaso(errs FieldErrors) map[string]string {
+func withoutCaso(errs httpx.FieldErrors) map[string]string {
 	out := map[string]string{}
 	for k, v := range errs {
 		if k != "caso" {

@@ -15,6 +15,7 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -98,7 +99,7 @@ func FromEsito(e Esito, ver int, oggi time.Time) EsitoInput {
 // reason (required); the day is not in the future nor before the send. A
 // stale versione is ErrConflict and nothing is written; a segnalazione
 // not inviata or rettificata is ErrStato; errors of the form are
-// FieldErrors. It returns the export batch the segnalazione went in (also
+// httpx.FieldErrors. It returns the export batch the segnalazione went in (also
 // with an error, when known). The esito, a row of the history and the
 // write in the registro go in one transaction.
 func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.UUID, in EsitoInput, v registro.Voce) (int64, error) {
@@ -140,7 +141,7 @@ func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.
 		}
 		prima := Esito{Valore: valore, Nota: nota, Il: il}
 		if prima.Valore == nuovo.Valore && prima.Nota == nuovo.Nota && il != nil && il.Equal(*nuovo.Il) {
-			return FieldErrors{"esito": "Questo esito è già registrato, con lo stesso motivo e la stessa data: non c'è nulla da correggere."}
+			return httpx.FieldErrors{"esito": "Questo esito è già registrato, con lo stesso motivo e la stessa data: non c'è nulla da correggere."}
 		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET esito_inps = $2, esito_inps_nota = $3, esito_inps_il = $4,
@@ -174,8 +175,8 @@ func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.
 }
 
 // validaEsito checks the esito form of a segnalazione sent on day inviata.
-func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, FieldErrors) {
-	fe := FieldErrors{}
+func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, httpx.FieldErrors) {
+	fe := httpx.FieldErrors{}
 	e := Esito{Valore: strings.TrimSpace(in.Esito), Nota: strings.TrimSpace(strings.ReplaceAll(in.Motivo, "\r\n", "\n"))}
 	switch e.Valore {
 	case EsitoAcquisita, EsitoScartata:

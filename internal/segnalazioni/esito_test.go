@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -110,7 +111,7 @@ func TestEsitoINPS(t *testing.T) {
 	prima := len(f.storia(t, id))
 	v := ver(sg.Versione)
 
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	for name, c := range map[string]struct {
 		in         EsitoInput
 		field, msg string
@@ -278,7 +279,7 @@ func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
 	}
 	var b strings.Builder
 	if err := invioPage(ui.Shell{}, pi, "", &formEsito{Seg: id, In: EsitoInput{Esito: EsitoScartata, Data: "2026-10-20"},
-		Errs: FieldErrors{"motivo_scarto": "Indica il motivo dello scarto"}}).Render(ctx, &b); err != nil {
+		Errs: httpx.FieldErrors{"motivo_scarto": "Indica il motivo dello scarto"}}).Render(ctx, &b); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()

@@ -91,10 +91,10 @@ func (h *Handler) ids(w http.ResponseWriter, r *http.Request) (uuid.UUID, uuid.U
 // maxCorpo bounds a form with attachments: a few files at a time.
 const maxCorpo = 5*MaxAllegato + 1<<20
 
-var errTroppo = FieldErrors{"allegati": "Gli allegati superano nel complesso 50 MB: caricali in più volte, al massimo 10 MB per file."}
+var errTroppo = httpx.FieldErrors{"allegati": "Gli allegati superano nel complesso 50 MB: caricali in più volte, al massimo 10 MB per file."}
 
 // leggiInput reads the segnalazione form (multipart, with the attachments).
-func leggiInput(w http.ResponseWriter, r *http.Request) (Input, FieldErrors) {
+func leggiInput(w http.ResponseWriter, r *http.Request) (Input, httpx.FieldErrors) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxCorpo)
 	err := r.ParseMultipartForm(8 << 20)
 	var mbe *http.MaxBytesError
@@ -116,7 +116,7 @@ func leggiInput(w http.ResponseWriter, r *http.Request) (Input, FieldErrors) {
 	for _, fh := range r.MultipartForm.File["allegati"] {
 		dati, err := leggiFile(fh)
 		if err != nil {
-			return in, FieldErrors{"allegati": "Il caricamento degli allegati non è riuscito: riprova."}
+			return in, httpx.FieldErrors{"allegati": "Il caricamento degli allegati non è riuscito: riprova."}
 		}
 		in.Allegati = append(in.Allegati, File{Nome: fh.Filename, Dati: dati})
 	}
@@ -174,7 +174,7 @@ func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
 	h.renderNuova(w, r, http.StatusOK, in, nil, false, "")
 }
 
-func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in Input, errs FieldErrors, file bool, avviso string) {
+func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in Input, errs httpx.FieldErrors, file bool, avviso string) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -222,7 +222,7 @@ func (h *Handler) crea(w http.ResponseWriter, r *http.Request) {
 // POST: what the user typed, its errors, the conflict.
 type formDettaglio struct {
 	In        *Input
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	File      bool
 	Conflitto bool
 	Avviso    string
@@ -264,7 +264,7 @@ func (h *Handler) dopo(w http.ResponseWriter, r *http.Request, err error, f form
 	if !ok {
 		return
 	}
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, Base(id)+"/"+seg.String()+"?esito="+esito)
@@ -321,7 +321,7 @@ func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
 	}
 	nota := r.PostFormValue("nota")
 	err := h.svc.Annulla(r.Context(), authz.PrincipalOf(r), id, seg, r.PostFormValue("versione"), nota, registro.VoceOf(r))
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		h.renderDettaglio(w, r, http.StatusUnprocessableEntity, formDettaglio{Nota: nota, NotaErr: fe["nota"]})
 		return
@@ -388,7 +388,7 @@ func (h *Handler) coda(w http.ResponseWriter, r *http.Request) {
 // formDecisione is the state of the decision's forms after a refused POST.
 type formDecisione struct {
 	Motivo    string
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	Conflitto bool
 	Avviso    string
 	Esito     *formEsito // the esito form, after a refused POST
@@ -416,7 +416,7 @@ func (h *Handler) renderDecisione(w http.ResponseWriter, r *http.Request, status
 }
 
 func (h *Handler) dopoDecisione(w http.ResponseWriter, r *http.Request, err error, f formDecisione, esito string) {
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/segnalazioni?esito="+esito)
@@ -519,7 +519,7 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
 type formEsito struct {
 	Seg       uuid.UUID
 	In        EsitoInput
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	Conflitto bool
 	Avviso    string
 }
@@ -590,7 +590,7 @@ func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.PostFormValue("pagina"))
 	invio, err := h.svc.RegistraEsito(r.Context(), authz.PrincipalOf(r), seg, in, registro.VoceOf(r))
 	f := &formEsito{Seg: seg, In: in}
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	var status int
 	switch {
 	case err == nil && daInvio && invio > 0:

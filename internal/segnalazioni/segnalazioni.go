@@ -20,8 +20,6 @@ package segnalazioni
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,18 +39,6 @@ var (
 	// ErrNienteDaInviare: no approved segnalazione waits for an export.
 	ErrNienteDaInviare = errors.New("segnalazioni: nothing to export")
 )
-
-// FieldErrors are a form's errors by field name, in Italian.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return "segnalazioni: invalid fields: " + strings.Join(keys, ", ")
-}
 
 // Stato of a segnalazione.
 type Stato string

@@ -19,6 +19,7 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -309,8 +310,8 @@ func nomeFile(n string) string {
 }
 
 // valida checks the form against the case's modulo.
-func valida(in Input, m Modulo) (riga, FieldErrors) {
-	fe := FieldErrors{}
+func valida(in Input, m Modulo) (riga, httpx.FieldErrors) {
+	fe := httpx.FieldErrors{}
 	var r riga
 	ok := false
 	for _, t := range m.Tipi {
@@ -459,7 +460,7 @@ func numero(ctx context.Context, tx pgx.Tx, ambito int64) (int, error) {
 }
 
 // Crea saves a new segnalazione of the case as a bozza, and sends it to
-// approval when invia; errors of the form are FieldErrors.
+// approval when invia; errors of the form are httpx.FieldErrors.
 func (s *Service) Crea(ctx context.Context, p authz.Principal, casoID uuid.UUID, in Input, invia bool, v registro.Voce) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, error) {
@@ -472,7 +473,7 @@ func (s *Service) Crea(ctx context.Context, p authz.Principal, casoID uuid.UUID,
 			return "", fe
 		}
 		if len(r.allegati) > MaxAllegati {
-			return "", FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
+			return "", httpx.FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
 		}
 		n, err := numero(ctx, tx, c.AmbitoID)
 		if err != nil {
@@ -566,7 +567,7 @@ func (s *Service) Modifica(ctx context.Context, p authz.Principal, casoID, id uu
 			return "", err
 		}
 		if rimasti+len(r.allegati) > MaxAllegati {
-			return "", FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
+			return "", httpx.FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM segnalazione_allegato WHERE segnalazione_id = $1 AND id::text = ANY($2)`, id, rimuovi); err != nil {
 			return "", err
@@ -609,7 +610,7 @@ func (s *Service) Annulla(ctx context.Context, p authz.Principal, casoID, id uui
 	v.Dettaglio = "annullamento"
 	nota = strings.TrimSpace(nota)
 	if utf8.RuneCountInString(nota) > MaxMotivo {
-		return FieldErrors{"nota": fmt.Sprintf("Il motivo supera i %d caratteri.", MaxMotivo)}
+		return httpx.FieldErrors{"nota": fmt.Sprintf("Il motivo supera i %d caratteri.", MaxMotivo)}
 	}
 	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, error) {
 		st, err := blocca(ctx, tx, casoID, id, versione)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/web/ui"
 )
 
@@ -178,7 +179,7 @@ func invioID(id int64) string { return strconv.FormatInt(id, 10) }
 // statoEsito is what one esito form shows.
 type statoEsito struct {
 	In        EsitoInput
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	Conflitto bool
 	Avviso    string
 	Aperto    bool // shown open: it is the form of a refused POST
@@ -202,7 +203,7 @@ func esitoDi(f *formEsito, id uuid.UUID, e Esito, ver int, oggi time.Time) stato
 	return statoEsito{In: FromEsito(e, ver, oggi)}
 }
 
-func errEsito(f *formEsito) FieldErrors {
+func errEsito(f *formEsito) httpx.FieldErrors {
 	if f == nil {
 		return nil
 	}
