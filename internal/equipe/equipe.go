@@ -13,7 +13,6 @@ package equipe
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -29,7 +28,7 @@ var (
 	// was loaded.
 	ErrConflict = fmt.Errorf("equipe: changed by someone else: %w", httpx.ErrConflict)
 	// ErrChiuso: a closed case's équipe is read-only.
-	ErrChiuso = errors.New("equipe: the case is closed")
+	ErrChiuso = fmt.Errorf("equipe: il caso è chiuso: %w", httpx.ErrReadOnly)
 )
 
 // Ruolo of a member in the équipe. The case manager is its referente by

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -85,7 +86,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 		h.rs.Error(w, r, err)
 		return
 	}
-	oggi := sc.Oggi.Format("2006-01-02")
+	oggi := calendario.ISO(sc.Oggi)
 	if f.Prof.Dal == "" && len(f.ProfErr) == 0 {
 		f.Prof = MembroInput{Ruolo: string(Componente), Dal: oggi}
 	}

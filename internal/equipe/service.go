@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
@@ -46,16 +47,6 @@ func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, out
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
-
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
 
 // Scheda is what the équipe page shows.
 type Scheda struct {
@@ -145,25 +136,6 @@ var reTelefono = regexp.MustCompile(`^[0-9+ ./()-]{5,30}$`)
 
 func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }
 
-// parseData accepts the date input's yyyy-mm-dd and a typed dd/mm/yyyy.
-func parseData(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func parseOra(v string) (int, int, bool) {
-	t, err := time.Parse("15:04", strings.TrimSpace(strings.Replace(v, ".", ":", 1)))
-	if err != nil {
-		return 0, 0, false
-	}
-	return t.Hour(), t.Minute(), true
-}
-
 // email checks an optional bare address.
 func email(v string) (string, string) {
 	v = strings.TrimSpace(v)
@@ -242,7 +214,7 @@ func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, htt
 	if out.Telefono != "" && !reTelefono.MatchString(out.Telefono) {
 		errs["telefono"] = "Numero di telefono non valido: usa solo cifre, spazi e il prefisso, per esempio +39 051 123456."
 	}
-	dal, okDal := parseData(in.Dal)
+	dal, okDal := calendario.ParseData(in.Dal)
 	switch {
 	case strings.TrimSpace(in.Dal) == "":
 		errs["dal"] = "Indica da quando fa parte dell'équipe."
@@ -253,7 +225,7 @@ func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, htt
 	}
 	out.Dal, out.Al = dal, nil
 	if strings.TrimSpace(in.Al) != "" {
-		al, ok := parseData(in.Al)
+		al, ok := calendario.ParseData(in.Al)
 		switch {
 		case !ok:
 			errs["al"] = "Data non valida: usa il formato gg/mm/aaaa."
@@ -350,14 +322,14 @@ func (s *Service) TerminaMembro(ctx context.Context, p authz.Principal, casoID, 
 		if err != nil || ver != cur.Versione {
 			return "", ErrConflict
 		}
-		d, ok := parseData(al)
+		d, ok := calendario.ParseData(al)
 		switch {
 		case strings.TrimSpace(al) == "":
 			return "", httpx.FieldErrors{"al": "Indica la data di fine."}
 		case !ok:
 			return "", httpx.FieldErrors{"al": "Data non valida: usa il formato gg/mm/aaaa."}
 		case d.Before(cur.Dal):
-			return "", httpx.FieldErrors{"al": "La fine non può precedere l'inizio (" + data(cur.Dal) + ")."}
+			return "", httpx.FieldErrors{"al": "La fine non può precedere l'inizio (" + calendario.Data(cur.Dal) + ")."}
 		}
 		cur.Al = &d
 		return id.String(), updateMembro(ctx, tx, cur, ver, p.OperatoreID)
@@ -464,7 +436,7 @@ func (s *Service) Convoca(ctx context.Context, p authz.Principal, casoID uuid.UU
 		}
 		op := p.OperatoreID
 		if err := casi.Storico(ctx, tx, casoID, &op, "equipe", "", "", fmt.Sprintf("Équipe multidisciplinare convocata per il %s (%s): %d invitati",
-			cv.Inizio.In(rome).Format("02/01/2006 15:04"), cv.Luogo, len(invitati))); err != nil {
+			calendario.DataOra(cv.Inizio), cv.Luogo, len(invitati))); err != nil {
 			return "", err
 		}
 		return id.String(), nil
@@ -478,8 +450,8 @@ func (s *Service) Convoca(ctx context.Context, p authz.Principal, casoID uuid.UU
 func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazione, []Membro, httpx.FieldErrors) {
 	errs := httpx.FieldErrors{}
 	cv := Convocazione{Luogo: strings.TrimSpace(in.Luogo), OrdineDelGiorno: strings.TrimSpace(in.OrdineDelGiorno)}
-	giorno, okData := parseData(in.Data)
-	h, m, okOra := parseOra(in.Ora)
+	giorno, okData := calendario.ParseData(in.Data)
+	h, m, okOra := calendario.ParseOra(in.Ora)
 	switch {
 	case strings.TrimSpace(in.Data) == "":
 		errs["data"] = "Indica la data dell'incontro."
@@ -493,7 +465,7 @@ func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazion
 		errs["ora"] = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
 	}
 	if okData && okOra {
-		cv.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, rome)
+		cv.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, calendario.Roma)
 		switch {
 		case cv.Inizio.Before(s.now()):
 			errs["data"] = "La data e l'ora dell'incontro sono già passate."
@@ -628,23 +600,18 @@ func Documento(c casi.Caso, cv Convocazione) stampa.Documento {
 
 // NomePDF is the extract's file name.
 func NomePDF(c casi.Caso, cv Convocazione) string {
-	return "estratto-" + c.Codice() + "-" + cv.Inizio.In(rome).Format("2006-01-02") + ".pdf"
+	return "estratto-" + c.Codice() + "-" + calendario.ISO(cv.Inizio.In(calendario.Roma)) + ".pdf"
 }
-
-var giorni = []string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-
-var mesi = []string{"", "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-	"settembre", "ottobre", "novembre", "dicembre"}
 
 // GiornoOra is "giovedì 14 maggio 2026, ore 10:00".
 func GiornoOra(t time.Time) string {
-	t = t.In(rome)
-	return fmt.Sprintf("%s %d %s %d, ore %s", giorni[t.Weekday()], t.Day(), mesi[t.Month()], t.Year(), t.Format("15:04"))
+	t = t.In(calendario.Roma)
+	return calendario.GiornoEsteso(t) + ", ore " + t.Format("15:04")
 }
 
 // oggetto is the e-mail's subject: the case's code, never a name.
 func oggetto(c casi.Caso, cv Convocazione) string {
-	return fmt.Sprintf("Convocazione équipe multidisciplinare – caso %s – %s", c.Codice(), cv.Inizio.In(rome).Format("02/01/2006 15:04"))
+	return fmt.Sprintf("Convocazione équipe multidisciplinare – caso %s – %s", c.Codice(), calendario.DataOra(cv.Inizio))
 }
 
 func corpo(c casi.Caso, cv Convocazione, m Membro) string {

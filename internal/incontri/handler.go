@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -98,19 +99,19 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 		return
 	}
 	if f.Conv.Tipo == "" && len(f.ConvErr) == 0 {
-		f.Conv = NuovaConvocazione{Tipo: "primo_incontro", Durata: "60", Canale: "", InviataIl: sc.Oggi.Format("2006-01-02")}
+		f.Conv = NuovaConvocazione{Tipo: "primo_incontro", Durata: "60", Canale: "", InviataIl: calendario.ISO(sc.Oggi)}
 		if len(sc.Convocazioni) > 0 {
 			f.Conv.Tipo = "monitoraggio"
 		}
 	}
 	if f.Inc.Tipo == "" && len(f.IncErr) == 0 {
-		f.Inc = NuovoIncontro{Tipo: "primo_incontro", Data: sc.Oggi.Format("2006-01-02")}
+		f.Inc = NuovoIncontro{Tipo: "primo_incontro", Data: calendario.ISO(sc.Oggi)}
 		if len(sc.Incontri) > 0 {
 			f.Inc.Tipo = "monitoraggio"
 		}
 	}
 	if f.Giu.Dal == "" && len(f.GiuErr) == 0 {
-		f.Giu.Dal = sc.Oggi.Format("2006-01-02")
+		f.Giu.Dal = calendario.ISO(sc.Oggi)
 	}
 	h.rs.Render(w, r, status, schedaPage(h.rs.Shell(r), sc, f))
 }

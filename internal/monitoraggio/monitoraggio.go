@@ -41,7 +41,7 @@ var (
 	// someone else since the form was shown.
 	ErrConflict = fmt.Errorf("monitoraggio: incontro modificato da altri: %w", httpx.ErrConflict)
 	// ErrChiuso: the case is closed, its monitoring is read-only.
-	ErrChiuso = errors.New("monitoraggio: the case is closed")
+	ErrChiuso = fmt.Errorf("monitoraggio: il caso è chiuso: %w", httpx.ErrReadOnly)
 	// ErrSenzaPatto: the case has no signed patto, there is nothing to
 	// monitor yet.
 	ErrSenzaPatto = errors.New("monitoraggio: the case has no signed patto")

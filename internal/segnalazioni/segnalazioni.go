@@ -35,7 +35,7 @@ var (
 	// ErrStato: the action is not possible in the segnalazione's state.
 	ErrStato = fmt.Errorf("segnalazioni: not possible in this state: %w", httpx.ErrConflict)
 	// ErrChiuso: a closed case's segnalazioni are read-only.
-	ErrChiuso = errors.New("segnalazioni: the case is closed")
+	ErrChiuso = fmt.Errorf("segnalazioni: il caso è chiuso: %w", httpx.ErrReadOnly)
 	// ErrNienteDaInviare: no approved segnalazione waits for an export.
 	ErrNienteDaInviare = errors.New("segnalazioni: nothing to export")
 )
