@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -41,7 +42,7 @@ func TestDaRegistrare(t *testing.T) {
 	conta := func(who string) int {
 		t.Helper()
 		n, ok, err := f.svc.ContaDaRegistrare(ctx, f.people[who])
-		if err != nil || (f.people[who].Ruolo == "case_manager") != ok {
+		if err != nil || (f.people[who].Ruolo == authz.CaseManager) != ok {
 			t.Fatalf("%s: %d %v %v", who, n, ok, err)
 		}
 		return n

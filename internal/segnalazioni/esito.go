@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
@@ -192,7 +193,7 @@ func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, httpx.Fi
 		fe["motivo_scarto"] = fmt.Sprintf("Il testo supera i %d caratteri: riassumilo.", MaxMotivo)
 	}
 	oggi := s.oggi()
-	d, ok := parseData(in.Data)
+	d, ok := calendario.ParseData(in.Data)
 	switch {
 	case strings.TrimSpace(in.Data) == "":
 		d = oggi
@@ -201,7 +202,7 @@ func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, httpx.Fi
 	case d.After(oggi):
 		fe["data_esito"] = "La data dell'esito non può essere futura."
 	case d.Before(inviata):
-		fe["data_esito"] = "La data dell'esito non può precedere l'invio a INPS, del " + data(inviata) + "."
+		fe["data_esito"] = "La data dell'esito non può precedere l'invio a INPS, del " + calendario.Data(inviata) + "."
 	}
 	e.Il = &d
 	if len(fe) > 0 {
@@ -212,11 +213,11 @@ func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, httpx.Fi
 
 // notaEsito is the history's note of an esito recorded over prima.
 func notaEsito(prima, nuovo Esito) string {
-	n := "Esito INPS: " + nuovo.Valore + ", comunicato il " + data(*nuovo.Il)
+	n := "Esito INPS: " + nuovo.Valore + ", comunicato il " + calendario.Data(*nuovo.Il)
 	if prima.Registrato() {
 		was := prima.Valore
 		if prima.Il != nil {
-			was += " del " + data(*prima.Il)
+			was += " del " + calendario.Data(*prima.Il)
 		}
 		n = "Esito INPS corretto (prima: " + was + "). " + n
 	}

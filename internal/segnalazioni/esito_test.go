@@ -317,7 +317,7 @@ func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
 		if _, err := f.svc.RegistraEsito(ctx, p, id, EsitoInput{Esito: EsitoAcquisita, Versione: versione}, registro.Voce{}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s: esito %v", name, err)
 		}
-		if sc, err := f.svc.Scartate(ctx, p, 1, registro.Voce{}); p.Ruolo == "coordinatore_pais" && (err != nil || len(sc.Righe) != 0) {
+		if sc, err := f.svc.Scartate(ctx, p, 1, registro.Voce{}); p.Ruolo == authz.CoordinatorePaIS && (err != nil || len(sc.Righe) != 0) {
 			t.Errorf("%s: scartate %v", name, err)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
@@ -51,7 +52,7 @@ func setup(t *testing.T) *fixture {
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	f := &fixture{pool: pool, people: map[string]authz.Principal{}, now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
+	f := &fixture{pool: pool, people: map[string]authz.Principal{}, now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	clock := func() time.Time { return f.now }
 	cs.SetClock(clock)
 	f.svc = NewService(pool, reg, cs)

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
@@ -266,8 +267,8 @@ func impegni(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Impeg
 		if f := strings.TrimSpace(i.Frequenza); f != "" {
 			testo += " (" + f + ")"
 		}
-		if d, err := time.Parse(time.DateOnly, i.Scadenza); err == nil {
-			testo += ", entro il " + d.Format("02/01/2006")
+		if d, ok := calendario.ParseData(i.Scadenza); ok {
+			testo += ", entro il " + calendario.Data(d)
 		}
 		out = append(out, Impegno{ID: i.ID, PersonaID: i.PersonaID, Testo: fmt.Sprintf("Patto versione %d: %s", v.Numero, testo)})
 	}
@@ -290,11 +291,6 @@ type allegatoNuovo struct {
 	nome, mime string
 	dati       []byte
 	sha        [32]byte
-}
-
-func parseData(v string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
-	return t, err == nil
 }
 
 // nomeFile is the base name of an uploaded file, as the browser sent it.
@@ -347,7 +343,7 @@ func valida(in Input, m Modulo) (riga, httpx.FieldErrors) {
 			fe["impegno_id"] = "Indica un impegno solo per il tipo «" + impegniEtichetta(m.Tipi) + "»."
 		}
 	}
-	de, okE := parseData(in.DataEvento)
+	de, okE := calendario.ParseData(in.DataEvento)
 	switch {
 	case strings.TrimSpace(in.DataEvento) == "":
 		fe["data_evento"] = "Indica la data dell'evento."
@@ -356,7 +352,7 @@ func valida(in Input, m Modulo) (riga, httpx.FieldErrors) {
 	case de.After(m.Oggi):
 		fe["data_evento"] = "La data dell'evento non può essere futura."
 	}
-	da, okA := parseData(in.DataAccertamento)
+	da, okA := calendario.ParseData(in.DataAccertamento)
 	switch {
 	case strings.TrimSpace(in.DataAccertamento) == "":
 		fe["data_accertamento"] = "Indica la data in cui il fatto è stato accertato."

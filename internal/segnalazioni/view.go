@@ -13,27 +13,6 @@ import (
 	"github.com/cartella/cartella/web/ui"
 )
 
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
-
-func data(t time.Time) string { return t.Format("02/01/2006") }
-
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return dataOra(*t)
-}
-
-func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
-
 func dimensione(n int) string {
 	switch {
 	case n >= 1<<20:
