@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
@@ -60,7 +61,7 @@ func daVersione(v schede.Versione) (Patto, error) {
 	// FirmatoIl is the day the patto was signed (the date typed in the
 	// sottoscrizione form), not the moment the signature was registered.
 	if s := p.Contenuto.Sottoscrizione; s != nil {
-		if giorno, err := time.Parse(time.DateOnly, s.Data); err == nil {
+		if giorno, ok := calendario.ParseData(s.Data); ok {
 			p.FirmatoIl = &giorno
 		}
 	}
@@ -228,23 +229,10 @@ func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID
 
 func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }
 
-// parseData accepts the date input's yyyy-mm-dd and a typed dd/mm/yyyy.
-func parseData(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
+// parseOra reads a time of day typed in a form as hh:mm.
 func parseOra(v string) (string, bool) {
-	t, err := time.Parse("15:04", strings.TrimSpace(strings.Replace(v, ".", ":", 1)))
-	if err != nil {
-		return "", false
-	}
-	return t.Format("15:04"), true
+	h, m, ok := calendario.ParseOra(v)
+	return fmt.Sprintf("%02d:%02d", h, m), ok
 }
 
 // Pianificazione is the planning form as typed: the risultati and impegni
@@ -280,7 +268,7 @@ func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, h
 	errs := httpx.FieldErrors{}
 	m := Incontro{PattoID: pt.ID, PattoVersione: pt.Versione, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
 	oggi := s.oggi()
-	d, ok := parseData(in.Data)
+	d, ok := calendario.ParseData(in.Data)
 	switch {
 	case strings.TrimSpace(in.Data) == "":
 		errs["data"] = "Indica la data dell'incontro."
@@ -553,7 +541,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 		}
 		errs := httpx.FieldErrors{}
 		oggi := s.oggi()
-		d, ok := parseData(in.Data)
+		d, ok := calendario.ParseData(in.Data)
 		switch {
 		case strings.TrimSpace(in.Data) == "":
 			errs["data"] = "Indica la data in cui si è svolto l'incontro."
@@ -600,7 +588,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 			errs["partecipanti"] = "L'elenco degli altri partecipanti può avere al massimo 1000 caratteri."
 		}
 		if strings.TrimSpace(in.Prossimo) != "" {
-			pd, ok := parseData(in.Prossimo)
+			pd, ok := calendario.ParseData(in.Prossimo)
 			switch {
 			case !ok:
 				errs["prossimo"] = "Data non valida: usa il formato gg/mm/aaaa."

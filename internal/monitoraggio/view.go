@@ -7,33 +7,23 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/scadenze"
 )
 
-func data(t time.Time) string { return t.Format("02/01/2006") }
-
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return data(*t)
-}
-
 // dataIso shows a yyyy-mm-dd of the patto as dd/mm/yyyy.
 func dataIso(v string) string {
-	if t, ok := parseData(v); ok {
-		return data(t)
+	if t, ok := calendario.ParseData(v); ok {
+		return calendario.Data(t)
 	}
 	return v
 }
 
-var giorni = []string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-
 // quando is "martedì 10/11/2026 alle 09:30".
 func quando(in Incontro) string {
-	return giorni[in.Data.Weekday()] + " " + data(in.Data) + " alle " + in.Ora
+	return calendario.NomeGiorno(in.Data) + " " + calendario.Data(in.Data) + " alle " + in.Ora
 }
 
 func durata(min int) string {
@@ -162,10 +152,10 @@ func limiteHint(d Dettaglio) string {
 	f := d.Patto.Frequenza()
 	h := "Facoltativo: se lo indichi, l'incontro successivo viene pianificato con gli stessi risultati e impegni. "
 	if f < scadenze.GiorniT90 {
-		return h + "Secondo il patto (un incontro ogni " + strconv.Itoa(f) + " giorni) va tenuto entro il " + data(d.Limite()) +
+		return h + "Secondo il patto (un incontro ogni " + strconv.Itoa(f) + " giorni) va tenuto entro il " + calendario.Data(d.Limite()) +
 			"; in ogni caso entro 90 giorni dall'incontro."
 	}
-	return h + "Va tenuto entro 90 giorni, cioè entro il " + data(d.Limite()) + "."
+	return h + "Va tenuto entro 90 giorni, cioè entro il " + calendario.Data(d.Limite()) + "."
 }
 
 // PresenzaInputView is a member's presence as typed (internal/incontri's).
