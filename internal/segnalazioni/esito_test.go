@@ -122,7 +122,7 @@ func TestEsitoINPS(t *testing.T) {
 		"too long":         {EsitoInput{Esito: EsitoScartata, Motivo: strings.Repeat("x", MaxMotivo+1), Versione: v}, "motivo_scarto", "Il testo supera i 2000 caratteri: riassumilo."},
 		"future":           {EsitoInput{Esito: EsitoAcquisita, Data: "2026-10-24", Versione: v}, "data_esito", "La data dell'esito non può essere futura."},
 		"before the send":  {EsitoInput{Esito: EsitoAcquisita, Data: "2026-10-19", Versione: v}, "data_esito", "La data dell'esito non può precedere l'invio a INPS, del 20/10/2026."},
-		"not a date":       {EsitoInput{Esito: EsitoAcquisita, Data: "21/10/2026", Versione: v}, "data_esito", "La data dell'esito non è valida: usa il formato gg/mm/aaaa."},
+		"not a date":       {EsitoInput{Esito: EsitoAcquisita, Data: "32/10/2026", Versione: v}, "data_esito", "La data dell'esito non è valida: usa il formato gg/mm/aaaa."},
 	} {
 		if _, err := f.svc.RegistraEsito(ctx, co, id, c.in, registro.Voce{}); !errors.As(err, &fe) || fe[c.field] != c.msg {
 			t.Errorf("%s: %v, want %s: %q", name, err, c.field, c.msg)
