@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -340,7 +341,7 @@ func (s *Service) AccreditAmministratore(ctx context.Context, p authz.Principal,
 	errs := httpx.FieldErrors{}
 	an, nascita := an.validate(errs)
 	ass := Assegnazione{Ruolo: authz.AmministratoreAmbito, AmbitoID: &amb.ID}
-	if d, err := time.Parse("2006-01-02", dal); err != nil {
+	if d, ok := calendario.ParseData(dal); !ok {
 		errs["dal"] = "Indica la data di inizio (gg/mm/aaaa)."
 	} else {
 		ass.Dal = d
@@ -372,7 +373,7 @@ func (s *Service) AccreditAmministratore(ctx context.Context, p authz.Principal,
 		if _, err := s.st.insertAssegnazione(ctx, tx, id, ass); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s.", ass.Ruolo.Label(), amb.Denominazione, ass.Dal.Format("02/01/2006"))
+		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s.", ass.Ruolo.Label(), amb.Denominazione, calendario.Data(ass.Dal))
 		return s.writeEvent(ctx, tx, id, p, "accreditamento", desc, audit)
 	})
 	if errors.Is(err, ErrDuplicateEntry) {

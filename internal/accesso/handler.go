@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
@@ -93,7 +94,8 @@ func ruoloFrom(r *http.Request) NuovoRuolo {
 	return NuovoRuolo{Ruolo: r.PostFormValue("ruolo"), ComuneID: r.PostFormValue("comune_id"), Fondo: r.PostFormValue("fondo"), Dal: r.PostFormValue("dal")}
 }
 
-func today() string { return time.Now().Format("2006-01-02") }
+// today is the value of a date input set to today.
+func today() string { return calendario.ISO(calendario.Giorno(time.Now())) }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 	h.renderNew(w, r, http.StatusOK, Anagrafica{}, NuovoRuolo{Dal: today(), Fondo: Fondi[0]}, nil)
@@ -325,15 +327,6 @@ func statoBadge(stato string) (string, string) {
 	return "secondary", "Revocato"
 }
 
-func data(t time.Time) string { return t.Format("02/01/2006") }
-
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return data(*t)
-}
-
 var esiti = map[string]string{
 	"accreditato":     "Operatore accreditato. Può accedere con SPID o CIE usando il proprio codice fiscale.",
 	"modificato":      "Anagrafica aggiornata.",
@@ -371,11 +364,3 @@ func fineErr(f schedaForms, id int64, k string) string {
 	}
 	return f.FineErr[k]
 }
-
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()

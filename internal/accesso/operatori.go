@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -195,7 +196,7 @@ func (a Anagrafica) validate(errs httpx.FieldErrors) (Anagrafica, *time.Time) {
 		errs["genere"] = "Indica il genere."
 	}
 	var nascita *time.Time
-	if d, err := time.Parse("2006-01-02", a.DataNascita); err != nil {
+	if d, ok := calendario.ParseData(a.DataNascita); !ok {
 		errs["data_nascita"] = "Indica la data di nascita (gg/mm/aaaa)."
 	} else if d.After(time.Now()) || d.Before(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		errs["data_nascita"] = "La data di nascita non è plausibile."
@@ -266,7 +267,7 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 	if !fondoOK {
 		errs["fondo"] = "Scegli il fondo che finanzia l'incarico."
 	}
-	if d, err := time.Parse("2006-01-02", in.Dal); err != nil {
+	if d, ok := calendario.ParseData(in.Dal); !ok {
 		errs["dal"] = "Indica la data di inizio (gg/mm/aaaa)."
 	} else {
 		a.Dal = d
@@ -319,7 +320,7 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 		if _, err := s.st.insertAssegnazione(ctx, tx, id, ass); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), ass.Dal.Format("02/01/2006"), ass.Fondo)
+		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), calendario.Data(ass.Dal), ass.Fondo)
 		return s.writeEvent(ctx, tx, id, p, "accreditamento", desc, audit)
 	})
 	if errors.Is(err, ErrDuplicateEntry) {
@@ -409,7 +410,7 @@ func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uu
 		}
 		diff("nome", op.Nome, an.Nome)
 		diff("cognome", op.Cognome, an.Cognome)
-		diff("data di nascita", dateOrEmpty(op.DataNascita), nascita.Format("02/01/2006"))
+		diff("data di nascita", dateOrEmpty(op.DataNascita), calendario.Data(*nascita))
 		diff("comune di nascita", op.ComuneNascita, an.ComuneNascita)
 		diff("genere", op.Genere, an.Genere)
 		diff("e-mail", op.Email, an.Email)
@@ -426,11 +427,12 @@ func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uu
 	})
 }
 
+// dateOrEmpty is a date as calendario.Data writes it, or "" when there is none.
 func dateOrEmpty(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.Format("02/01/2006")
+	return calendario.Data(*t)
 }
 
 // AddRuolo assigns one more role to an operator of the ambito.
@@ -473,7 +475,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 		if err := s.st.bumpVersione(ctx, tx, id); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Ruolo aggiunto: %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), ass.Dal.Format("02/01/2006"), ass.Fondo)
+		desc := fmt.Sprintf("Ruolo aggiunto: %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), calendario.Data(ass.Dal), ass.Fondo)
 		return s.writeEvent(ctx, tx, id, p, "ruolo_aggiunto", desc, audit)
 	})
 	if err == nil {
@@ -485,8 +487,8 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 // EndRuolo ends a role on a date, with its reason.
 func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, ruoloID int64, al, motivo string, audit registro.Voce) error {
 	errs := httpx.FieldErrors{}
-	fine, err := time.Parse("2006-01-02", al)
-	if err != nil {
+	fine, ok := calendario.ParseData(al)
+	if !ok {
 		errs["al"] = "Indica la data di fine (gg/mm/aaaa)."
 	}
 	motivo = strings.TrimSpace(motivo)
@@ -496,7 +498,7 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 	if len(errs) > 0 {
 		return errs
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, ver, err := s.loadOwn(ctx, tx, p, id); err != nil {
 			return err
 		} else if ver != versione {
@@ -507,10 +509,10 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 			return err
 		}
 		if fine.Before(a.Dal) {
-			return httpx.FieldErrors{"al": "La data di fine non può precedere l'inizio del ruolo (" + a.Dal.Format("02/01/2006") + ")."}
+			return httpx.FieldErrors{"al": "La data di fine non può precedere l'inizio del ruolo (" + calendario.Data(a.Dal) + ")."}
 		}
 		if a.Al != nil && !a.Al.After(fine) {
-			return httpx.FieldErrors{"al": "Il ruolo è già terminato il " + a.Al.Format("02/01/2006") + "."}
+			return httpx.FieldErrors{"al": "Il ruolo è già terminato il " + calendario.Data(*a.Al) + "."}
 		}
 		if err := s.st.endAssegnazione(ctx, tx, ruoloID, fine, motivo); err != nil {
 			return err
@@ -518,7 +520,7 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 		if err := s.st.bumpVersione(ctx, tx, id); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Ruolo terminato: %s — %s, al %s. Motivo: %s", a.Ruolo.Label(), a.Ambito(), fine.Format("02/01/2006"), motivo)
+		desc := fmt.Sprintf("Ruolo terminato: %s — %s, al %s. Motivo: %s", a.Ruolo.Label(), a.Ambito(), calendario.Data(fine), motivo)
 		return s.writeEvent(ctx, tx, id, p, "ruolo_terminato", desc, audit)
 	})
 	if err == nil {
@@ -563,8 +565,8 @@ func (s *Service) ChangeStato(ctx context.Context, p authz.Principal, id uuid.UU
 func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, azione, dal, motivo string,
 	audit registro.Voce, allowed func(Operatore) error) error {
 	errs := httpx.FieldErrors{}
-	d, err := time.Parse("2006-01-02", dal)
-	if err != nil {
+	d, ok := calendario.ParseData(dal)
+	if !ok {
 		errs["stato_dal"] = "Indica la data (gg/mm/aaaa)."
 	} else if d.After(s.today()) {
 		// The change takes effect at once: a future end of duty is a role's end date.
@@ -581,7 +583,7 @@ func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UU
 	if len(errs) > 0 {
 		return errs
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		op, ver, err := s.st.operatoreForUpdate(ctx, tx, id)
 		if errors.Is(err, ErrNotFound) {
 			op = Operatore{}
@@ -604,7 +606,7 @@ func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UU
 			return err
 		}
 		label := map[string]string{Sospendi: "Accreditamento sospeso", Riattiva: "Accreditamento riattivato", Revoca: "Accreditamento revocato"}[azione]
-		return s.writeEvent(ctx, tx, id, p, azione, fmt.Sprintf("%s dal %s. Motivo: %s", label, d.Format("02/01/2006"), motivo), audit)
+		return s.writeEvent(ctx, tx, id, p, azione, fmt.Sprintf("%s dal %s. Motivo: %s", label, calendario.Data(d), motivo), audit)
 	})
 	if err == nil {
 		s.notify(ctx, id, next)

@@ -26,7 +26,9 @@ import (
 // DimensionePagina is the number of rows of a page of the queue.
 const DimensionePagina = 25
 
-func coordinatore(p authz.Principal) bool { return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil }
+func coordinatore(p authz.Principal) bool {
+	return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil
+}
 
 // scopeSQL restricts s (segnalazione) to p's scope, appending its arguments.
 func scopeSQL(p authz.Principal, alias string, args []any) (string, []any) {
