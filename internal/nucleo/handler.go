@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -255,18 +254,6 @@ type dettaglioVM struct {
 	Dopo       int    // the report starts after this line
 	Successive string // URL of the next rejected lines, "" when none
 }
-
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by internal/flusso
-	}
-	return loc
-}
-
-func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
 
 // numero writes n with the Italian thousands separator: 100.000.
 func numero(n int64) string {
