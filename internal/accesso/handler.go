@@ -245,7 +245,7 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 	an := Anagrafica{CodiceFiscale: o.CodiceFiscale, Nome: o.Nome, Cognome: o.Cognome, ComuneNascita: o.ComuneNascita,
 		Genere: o.Genere, Email: o.Email, Telefono: o.Telefono}
 	if o.DataNascita != nil {
-		an.DataNascita = o.DataNascita.Format("2006-01-02")
+		an.DataNascita = calendario.ISO(*o.DataNascita)
 	}
 	h.rs.Render(w, r, http.StatusOK, editPage(h.rs.Shell(r), sc, an, sc.Versione, nil, nil))
 }

@@ -121,13 +121,13 @@ type MembroInput struct {
 // FromMembro is the form of an existing member.
 func FromMembro(m Membro) MembroInput {
 	in := MembroInput{Familiare: m.Ruolo == FamiliareReferente, Ruolo: string(m.Ruolo), Nome: m.Nome, Cognome: m.Cognome,
-		Funzione: m.Funzione, Ente: m.Ente, Email: m.Email, Telefono: m.Telefono, Dal: m.Dal.Format(time.DateOnly),
+		Funzione: m.Funzione, Ente: m.Ente, Email: m.Email, Telefono: m.Telefono, Dal: calendario.ISO(m.Dal),
 		Versione: strconv.Itoa(m.Versione)}
 	if m.PersonaID != nil {
 		in.PersonaID = m.PersonaID.String()
 	}
 	if m.Al != nil {
-		in.Al = m.Al.Format(time.DateOnly)
+		in.Al = calendario.ISO(*m.Al)
 	}
 	return in
 }

@@ -1886,9 +1886,9 @@ func agendaPage(s ui.Shell, w Settimana, gestisce bool) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var85 string
-				templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinStringErrs("g-" + g.Data.Format("2006-01-02"))
+				templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinStringErrs("g-" + calendario.ISO(g.Data))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `view.templ`, Line: 427, Col: 64}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `view.templ`, Line: 427, Col: 59}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var85))
 				if templ_7745c5c3_Err != nil {
@@ -1912,9 +1912,9 @@ func agendaPage(s ui.Shell, w Settimana, gestisce bool) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var87 string
-				templ_7745c5c3_Var87, templ_7745c5c3_Err = templ.JoinStringErrs("giorno-" + g.Data.Format("2006-01-02"))
+				templ_7745c5c3_Var87, templ_7745c5c3_Err = templ.JoinStringErrs("giorno-" + calendario.ISO(g.Data))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `view.templ`, Line: 427, Col: 201}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `view.templ`, Line: 427, Col: 191}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var87))
 				if templ_7745c5c3_Err != nil {
@@ -1925,9 +1925,9 @@ func agendaPage(s ui.Shell, w Settimana, gestisce bool) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var88 string
-				templ_7745c5c3_Var88, templ_7745c5c3_Err = templ.JoinStringErrs("g-" + g.Data.Format("2006-01-02"))
+				templ_7745c5c3_Var88, templ_7745c5c3_Err = templ.JoinStringErrs("g-" + calendario.ISO(g.Data))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `view.templ`, Line: 428, Col: 58}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `view.templ`, Line: 428, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var88))
 				if templ_7745c5c3_Err != nil {

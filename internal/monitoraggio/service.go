@@ -389,7 +389,7 @@ func (d Dettaglio) NuovaSegnalazione() string {
 		if i.Valutazione != "non_rispettato" {
 			continue
 		}
-		q := url.Values{"tipo": {"impegni_non_rispettati"}, "data_accertamento": {d.Incontro.Data.Format("2006-01-02")}}
+		q := url.Values{"tipo": {"impegni_non_rispettati"}, "data_accertamento": {calendario.ISO(d.Incontro.Data)}}
 		if i.Trovato {
 			q.Set("impegno_id", i.ImpegnoID)
 			q.Set("persona_id", i.PersonaID)
@@ -479,17 +479,17 @@ func Avvisi(in Incontro, frequenza int) []string {
 	t90 := in.Data.AddDate(0, 0, scadenze.GiorniT90)
 	if in.ProssimoIncontro == nil {
 		return []string{"Non è stato indicato il prossimo incontro: la presentazione periodica va registrata entro il " +
-			t90.Format("02/01/2006") + "."}
+			calendario.Data(t90) + "."}
 	}
 	var out []string
 	p := *in.ProssimoIncontro
 	if frequenza < scadenze.GiorniT90 && p.After(in.Data.AddDate(0, 0, frequenza)) {
 		out = append(out, fmt.Sprintf("Il prossimo incontro è oltre la frequenza prevista dal patto (ogni %d giorni, cioè entro il %s).",
-			frequenza, in.Data.AddDate(0, 0, frequenza).Format("02/01/2006")))
+			frequenza, calendario.Data(in.Data.AddDate(0, 0, frequenza))))
 	}
 	if p.After(t90) {
 		out = append(out, "Il prossimo incontro è oltre i 90 giorni: la presentazione periodica va registrata entro il "+
-			t90.Format("02/01/2006")+", altrimenti la prestazione rischia la sospensione.")
+			calendario.Data(t90)+", altrimenti la prestazione rischia la sospensione.")
 	}
 	return out
 }
@@ -626,7 +626,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 			}
 			op := p.OperatoreID
 			if err := casi.Storico(ctx, tx, casoID, &op, "stato", string(c.Stato), string(casi.Monitoraggio),
-				"Primo incontro di monitoraggio del patto registrato il "+d.Format("02/01/2006")); err != nil {
+				"Primo incontro di monitoraggio del patto registrato il "+calendario.Data(d)); err != nil {
 				return "", "", err
 			}
 		}

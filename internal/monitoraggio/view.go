@@ -3,7 +3,6 @@ package monitoraggio
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -136,7 +135,7 @@ func form(d Dettaglio, st stato) Registrazione {
 	if st.Reg != nil {
 		return *st.Reg
 	}
-	return Registrazione{Versione: strconv.Itoa(d.Incontro.Versione), Data: d.Incontro.Data.Format(time.DateOnly)}
+	return Registrazione{Versione: strconv.Itoa(d.Incontro.Versione), Data: calendario.ISO(d.Incontro.Data)}
 }
 
 func presenzaOf(in Registrazione, id uuid.UUID) incontri.PresenzaInput {

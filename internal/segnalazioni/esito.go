@@ -88,9 +88,9 @@ type EsitoInput struct {
 // FromEsito is the form for correcting the esito e of a segnalazione at
 // versione ver (today's date when none is recorded).
 func FromEsito(e Esito, ver int, oggi time.Time) EsitoInput {
-	in := EsitoInput{Esito: e.Valore, Motivo: e.Nota, Data: oggi.Format(time.DateOnly), Versione: strconv.Itoa(ver)}
+	in := EsitoInput{Esito: e.Valore, Motivo: e.Nota, Data: calendario.ISO(oggi), Versione: strconv.Itoa(ver)}
 	if e.Il != nil {
-		in.Data = e.Il.Format(time.DateOnly)
+		in.Data = calendario.ISO(*e.Il)
 	}
 	return in
 }

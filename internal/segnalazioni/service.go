@@ -104,7 +104,7 @@ type File struct {
 // FromSegnalazione is the form of an existing segnalazione.
 func FromSegnalazione(sg Segnalazione) Input {
 	return Input{Tipo: sg.Tipo.Codice, PersonaID: sg.PersonaID.String(), ImpegnoID: sg.ImpegnoID,
-		DataEvento: sg.DataEvento.Format(time.DateOnly), DataAccertamento: sg.DataAccertamento.Format(time.DateOnly),
+		DataEvento: calendario.ISO(sg.DataEvento), DataAccertamento: calendario.ISO(sg.DataAccertamento),
 		Descrizione: sg.Descrizione, Versione: strconv.Itoa(sg.Versione)}
 }
 
