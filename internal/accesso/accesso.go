@@ -13,15 +13,16 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
 )
 
 // Sentinel errors of the module.
 var (
-	ErrNotFound       = errors.New("accesso: not found")
+	ErrNotFound       = fmt.Errorf("accesso: not found: %w", httpx.ErrNotFound)
 	ErrNotAccredited  = errors.New("accesso: operator has no active accreditation")
 	ErrInvalidScope   = errors.New("accesso: role scope not valid for the role")
 	ErrIncompatible   = errors.New("accesso: the amministratore role cannot be combined with other roles")
-	ErrDuplicateEntry = errors.New("accesso: already exists")
+	ErrDuplicateEntry = fmt.Errorf("accesso: already exists: %w", httpx.ErrConflict)
 )
 
 // Ruolo is a role of the GePI role model; the roles themselves are

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -149,7 +150,7 @@ func (s *Service) SchedaAmbito(ctx context.Context, p authz.Principal, id int64,
 var reCodiceAmbito = regexp.MustCompile(`^[A-Z0-9_-]{2,32}$`)
 
 // validate checks a new ambito; it returns the normalised values.
-func (a Ambito) validate(errs FieldErrors) Ambito {
+func (a Ambito) validate(errs httpx.FieldErrors) Ambito {
 	a.Codice = strings.ToUpper(strings.TrimSpace(a.Codice))
 	a.Denominazione, a.EnteCapofila = strings.TrimSpace(a.Denominazione), strings.TrimSpace(a.EnteCapofila)
 	if a.Codice == "" {
@@ -167,14 +168,14 @@ func (a Ambito) validate(errs FieldErrors) Ambito {
 }
 
 // AddAmbito creates an ambito territoriale sociale, without comuni: they are
-// added one by one from the ambito's page. Invalid input returns FieldErrors.
+// added one by one from the ambito's page. Invalid input returns httpx.FieldErrors.
 func (s *Service) AddAmbito(ctx context.Context, p authz.Principal, a Ambito, audit registro.Voce) (int64, error) {
 	if err := sistema(p); err != nil {
 		return 0, err
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	a = a.validate(errs)
-	duplicate := FieldErrors{"codice": "Esiste già un ambito con il codice " + a.Codice + ": scegli un altro codice."}
+	duplicate := httpx.FieldErrors{"codice": "Esiste già un ambito con il codice " + a.Codice + ": scegli un altro codice."}
 	if _, bad := errs["codice"]; !bad {
 		if _, err := s.st.ambitoByCodice(ctx, s.pool, a.Codice); err == nil {
 			errs["codice"] = duplicate["codice"]
@@ -219,7 +220,7 @@ func (s *Service) AddComune(ctx context.Context, p authz.Principal, ambitoID int
 		if _, err := s.st.ambitoByID(ctx, s.pool, ambitoID, false); err != nil {
 			return Comune{}, ambitoErr(err)
 		}
-		return Comune{}, FieldErrors{"comune": "Indica il codice ISTAT o il nome del comune."}
+		return Comune{}, httpx.FieldErrors{"comune": "Indica il codice ISTAT o il nome del comune."}
 	}
 	var c Comune
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -233,28 +234,28 @@ func (s *Service) AddComune(ctx context.Context, p authz.Principal, ambitoID int
 		}
 		switch {
 		case len(found) == 0 && byISTAT:
-			return FieldErrors{"comune": "Nessun comune con codice ISTAT " + comune + " tra quelli caricati: verifica il codice (sei cifre, ad esempio 037006)."}
+			return httpx.FieldErrors{"comune": "Nessun comune con codice ISTAT " + comune + " tra quelli caricati: verifica il codice (sei cifre, ad esempio 037006)."}
 		case len(found) == 0:
-			return FieldErrors{"comune": "Nessun comune di nome «" + comune + "» tra quelli caricati: verifica il nome o indica il codice ISTAT."}
+			return httpx.FieldErrors{"comune": "Nessun comune di nome «" + comune + "» tra quelli caricati: verifica il nome o indica il codice ISTAT."}
 		case len(found) > 1:
 			var which []string
 			for _, f := range found {
 				which = append(which, fmt.Sprintf("%s (%s), codice ISTAT %s", f.Denominazione, f.Provincia, f.CodiceISTAT))
 			}
-			return FieldErrors{"comune": "Più comuni si chiamano «" + comune + "»: " + strings.Join(which, "; ") + ". Indica il codice ISTAT."}
+			return httpx.FieldErrors{"comune": "Più comuni si chiamano «" + comune + "»: " + strings.Join(which, "; ") + ". Indica il codice ISTAT."}
 		}
 		if c, err = s.st.comuneForUpdate(ctx, tx, found[0].ID); err != nil {
 			return err
 		}
 		if c.AmbitoID != nil {
 			if *c.AmbitoID == ambitoID {
-				return FieldErrors{"comune": "Il comune di " + c.Denominazione + " fa già parte di questo ambito."}
+				return httpx.FieldErrors{"comune": "Il comune di " + c.Denominazione + " fa già parte di questo ambito."}
 			}
 			other, err := s.st.ambitoByID(ctx, tx, *c.AmbitoID, false)
 			if err != nil {
 				return err
 			}
-			return FieldErrors{"comune": fmt.Sprintf("Il comune di %s fa già parte dell'ambito «%s» (%s): un comune appartiene a un solo ambito. Rimuovilo prima da quell'ambito.",
+			return httpx.FieldErrors{"comune": fmt.Sprintf("Il comune di %s fa già parte dell'ambito «%s» (%s): un comune appartiene a un solo ambito. Rimuovilo prima da quell'ambito.",
 				c.Denominazione, other.Denominazione, other.Codice)}
 		}
 		if err := s.st.setComuneAmbito(ctx, tx, c.ID, &ambitoID); err != nil {
@@ -272,7 +273,7 @@ func (s *Service) AddComune(ctx context.Context, p authz.Principal, ambitoID int
 }
 
 func ambitoErr(err error) error {
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case errors.As(err, &fe), errors.Is(err, ErrComuneNotFound):
 		return err
@@ -310,7 +311,7 @@ func (s *Service) RemoveComune(ctx context.Context, p authz.Principal, ambitoID,
 				n += u.n
 				what = append(what, fmt.Sprintf("%s: %d", u.ruolo.Label(), u.n))
 			}
-			return FieldErrors{"comune_rimuovi": fmt.Sprintf("Il comune di %s non può essere rimosso: %d ruoli in vigore hanno questo comune come ambito di competenza (%s). "+
+			return httpx.FieldErrors{"comune_rimuovi": fmt.Sprintf("Il comune di %s non può essere rimosso: %d ruoli in vigore hanno questo comune come ambito di competenza (%s). "+
 				"L'amministratore di ambito deve prima terminarli.", c.Denominazione, n, strings.Join(what, "; "))}
 		}
 		if err := s.st.setComuneAmbito(ctx, tx, comuneID, nil); err != nil {
@@ -337,15 +338,15 @@ func (s *Service) AccreditAmministratore(ctx context.Context, p authz.Principal,
 	if err != nil {
 		return uuid.Nil, ambitoErr(err)
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	an, nascita := an.validate(errs)
 	ass := Assegnazione{Ruolo: authz.AmministratoreAmbito, AmbitoID: &amb.ID}
-	if d, err := time.Parse("2006-01-02", dal); err != nil {
+	if d, ok := calendario.ParseData(dal); !ok {
 		errs["dal"] = "Indica la data di inizio (gg/mm/aaaa)."
 	} else {
 		ass.Dal = d
 	}
-	incompatible := FieldErrors{"codice_fiscale": "Questo codice fiscale è già accreditato: il ruolo di amministratore di ambito è incompatibile con altri ruoli."}
+	incompatible := httpx.FieldErrors{"codice_fiscale": "Questo codice fiscale è già accreditato: il ruolo di amministratore di ambito è incompatibile con altri ruoli."}
 	if _, bad := errs["codice_fiscale"]; !bad {
 		if _, err := s.st.operatoreByCF(ctx, s.pool, an.CodiceFiscale); err == nil {
 			errs["codice_fiscale"] = incompatible["codice_fiscale"]
@@ -372,7 +373,7 @@ func (s *Service) AccreditAmministratore(ctx context.Context, p authz.Principal,
 		if _, err := s.st.insertAssegnazione(ctx, tx, id, ass); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s.", ass.Ruolo.Label(), amb.Denominazione, ass.Dal.Format("02/01/2006"))
+		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s.", ass.Ruolo.Label(), amb.Denominazione, calendario.Data(ass.Dal))
 		return s.writeEvent(ctx, tx, id, p, "accreditamento", desc, audit)
 	})
 	if errors.Is(err, ErrDuplicateEntry) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
 )
 
@@ -56,7 +57,7 @@ func (h *AmbitiHandler) list(w http.ResponseWriter, r *http.Request) {
 	if f.Pagina < 1 {
 		f.Pagina = 1
 	}
-	rows, hasNext, err := h.svc.ListAmbiti(r.Context(), principal(r), f, audit(r))
+	rows, hasNext, err := h.svc.ListAmbiti(r.Context(), authz.PrincipalOf(r), f, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -75,8 +76,8 @@ func (h *AmbitiHandler) newForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *AmbitiHandler) create(w http.ResponseWriter, r *http.Request) {
 	a := Ambito{Codice: r.PostFormValue("codice"), Denominazione: r.PostFormValue("denominazione"), EnteCapofila: r.PostFormValue("ente_capofila")}
-	id, err := h.svc.AddAmbito(r.Context(), principal(r), a, audit(r))
-	var fe FieldErrors
+	id, err := h.svc.AddAmbito(r.Context(), authz.PrincipalOf(r), a, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		h.rs.Render(w, r, http.StatusUnprocessableEntity, ambitoNewPage(h.rs.Shell(r), a, fe))
 		return
@@ -92,14 +93,14 @@ func (h *AmbitiHandler) create(w http.ResponseWriter, r *http.Request) {
 // forms, with its errors, so that a refused submission loses nothing.
 type ambitoForms struct {
 	Comune      string
-	ComuneErr   FieldErrors
+	ComuneErr   httpx.FieldErrors
 	RimuoviErr  string
 	Anagrafica  Anagrafica
 	Dal         string
-	AccreditErr FieldErrors
+	AccreditErr httpx.FieldErrors
 	StatoID     uuid.UUID // the amministratore whose state form was sent
 	Stato       [3]string // azione, dal, motivo
-	StatoErr    FieldErrors
+	StatoErr    httpx.FieldErrors
 	Conflitto   bool
 	Esito       string
 }
@@ -114,7 +115,7 @@ func (h *AmbitiHandler) renderScheda(w http.ResponseWriter, r *http.Request, sta
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.SchedaAmbito(r.Context(), principal(r), id, audit(r))
+	sc, err := h.svc.SchedaAmbito(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -127,8 +128,8 @@ func (h *AmbitiHandler) renderScheda(w http.ResponseWriter, r *http.Request, sta
 
 // afterChange answers a POST on the ambito's page: back to the page on
 // success, the page with the form's errors (422) or with the conflict (409).
-func (h *AmbitiHandler) afterChange(w http.ResponseWriter, r *http.Request, err error, f ambitoForms, set func(*ambitoForms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *AmbitiHandler) afterChange(w http.ResponseWriter, r *http.Request, err error, f ambitoForms, set func(*ambitoForms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/admin/ambiti/"+chi.URLParam(r, "id")+"?esito="+esito)
@@ -150,8 +151,8 @@ func (h *AmbitiHandler) addComune(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := r.PostFormValue("comune")
-	_, err = h.svc.AddComune(r.Context(), principal(r), id, c, audit(r))
-	h.afterChange(w, r, err, ambitoForms{Comune: c}, func(f *ambitoForms, e FieldErrors) { f.ComuneErr = e }, "comune-aggiunto")
+	_, err = h.svc.AddComune(r.Context(), authz.PrincipalOf(r), id, c, registro.VoceOf(r))
+	h.afterChange(w, r, err, ambitoForms{Comune: c}, func(f *ambitoForms, e httpx.FieldErrors) { f.ComuneErr = e }, "comune-aggiunto")
 }
 
 func (h *AmbitiHandler) removeComune(w http.ResponseWriter, r *http.Request) {
@@ -165,8 +166,8 @@ func (h *AmbitiHandler) removeComune(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrComuneNotFound)
 		return
 	}
-	err = h.svc.RemoveComune(r.Context(), principal(r), id, cid, audit(r))
-	h.afterChange(w, r, err, ambitoForms{}, func(f *ambitoForms, e FieldErrors) { f.RimuoviErr = e["comune_rimuovi"] }, "comune-rimosso")
+	err = h.svc.RemoveComune(r.Context(), authz.PrincipalOf(r), id, cid, registro.VoceOf(r))
+	h.afterChange(w, r, err, ambitoForms{}, func(f *ambitoForms, e httpx.FieldErrors) { f.RimuoviErr = e["comune_rimuovi"] }, "comune-rimosso")
 }
 
 func (h *AmbitiHandler) accredit(w http.ResponseWriter, r *http.Request) {
@@ -176,8 +177,8 @@ func (h *AmbitiHandler) accredit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	an, dal := anagraficaFrom(r), r.PostFormValue("dal")
-	_, err = h.svc.AccreditAmministratore(r.Context(), principal(r), id, an, dal, audit(r))
-	h.afterChange(w, r, err, ambitoForms{Anagrafica: an, Dal: dal}, func(f *ambitoForms, e FieldErrors) { f.AccreditErr = e }, "amministratore-accreditato")
+	_, err = h.svc.AccreditAmministratore(r.Context(), authz.PrincipalOf(r), id, an, dal, registro.VoceOf(r))
+	h.afterChange(w, r, err, ambitoForms{Anagrafica: an, Dal: dal}, func(f *ambitoForms, e httpx.FieldErrors) { f.AccreditErr = e }, "amministratore-accreditato")
 }
 
 func (h *AmbitiHandler) changeStato(w http.ResponseWriter, r *http.Request) {
@@ -192,8 +193,8 @@ func (h *AmbitiHandler) changeStato(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
-	err = h.svc.ChangeStatoAmministratore(r.Context(), principal(r), id, op, versione(r), st[0], st[1], st[2], audit(r))
-	h.afterChange(w, r, err, ambitoForms{StatoID: op, Stato: st}, func(f *ambitoForms, e FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
+	err = h.svc.ChangeStatoAmministratore(r.Context(), authz.PrincipalOf(r), id, op, versione(r), st[0], st[1], st[2], registro.VoceOf(r))
+	h.afterChange(w, r, err, ambitoForms{StatoID: op, Stato: st}, func(f *ambitoForms, e httpx.FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }
 
 var esitiAmbito = map[string]string{

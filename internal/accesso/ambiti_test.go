@@ -23,7 +23,7 @@ func (f *fixture) ministero(t *testing.T) authz.Principal {
 	t.Helper()
 	acc, _ := demo.AccountByUsername("ministero")
 	ps, err := f.svc.PrincipalsByCF(context.Background(), acc.CodiceFiscale())
-	if err != nil || len(ps) != 1 || ps[0].Ruolo != "amministratore_sistema" {
+	if err != nil || len(ps) != 1 || ps[0].Ruolo != authz.AmministratoreSistema {
 		t.Fatalf("ministero: %+v, %v", ps, err)
 	}
 	return ps[0]
@@ -46,7 +46,7 @@ func (f *fixture) loadComuni(t *testing.T) {
 
 func fieldErr(t *testing.T, err error, field, want string) {
 	t.Helper()
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) {
 		t.Fatalf("want field errors on %s, got %v", field, err)
 	}
@@ -269,7 +269,7 @@ func TestAccreditAmministratore(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps, err := f.svc.PrincipalsByCF(ctx, an.CodiceFiscale)
-	if err != nil || len(ps) != 1 || ps[0].Ruolo != "amministratore_ambito" || ps[0].AmbitoID == nil || *ps[0].AmbitoID != id ||
+	if err != nil || len(ps) != 1 || ps[0].Ruolo != authz.AmministratoreAmbito || ps[0].AmbitoID == nil || *ps[0].AmbitoID != id ||
 		ps[0].Ambito != "Ambito ATS-BO" || ps[0].Domain != "ambito:"+itoa(id) {
 		t.Fatalf("principals of the new amministratore: %+v, %v", ps, err)
 	}
@@ -379,7 +379,7 @@ func TestAmbitiForbidden(t *testing.T) {
 		}
 	}
 	ps, _ := f.svc.PrincipalsByCF(ctx, f.admin.CodiceFiscale)
-	if len(ps) != 1 || ps[0].Ruolo != "amministratore_ambito" {
+	if len(ps) != 1 || ps[0].Ruolo != authz.AmministratoreAmbito {
 		t.Errorf("the amministratore was changed: %+v", ps)
 	}
 }

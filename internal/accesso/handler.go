@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
@@ -44,13 +45,6 @@ func (h *Handler) Routes(r chi.Router) {
 	r.With(write).Post("/admin/operatori/{id}/stato", h.changeStato)
 }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func pathID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
@@ -67,13 +61,13 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	if f.Pagina < 1 {
 		f.Pagina = 1
 	}
-	p := principal(r)
+	p := authz.PrincipalOf(r)
 	comuni, err := h.svc.ComuniAmbito(r.Context(), p)
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
-	rows, hasNext, err := h.svc.ListOperatori(r.Context(), p, f, audit(r))
+	rows, hasNext, err := h.svc.ListOperatori(r.Context(), p, f, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -100,14 +94,15 @@ func ruoloFrom(r *http.Request) NuovoRuolo {
 	return NuovoRuolo{Ruolo: r.PostFormValue("ruolo"), ComuneID: r.PostFormValue("comune_id"), Fondo: r.PostFormValue("fondo"), Dal: r.PostFormValue("dal")}
 }
 
-func today() string { return time.Now().Format("2006-01-02") }
+// today is the value of a date input set to today.
+func today() string { return calendario.ISO(calendario.Giorno(time.Now())) }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 	h.renderNew(w, r, http.StatusOK, Anagrafica{}, NuovoRuolo{Dal: today(), Fondo: Fondi[0]}, nil)
 }
 
-func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, an Anagrafica, ru NuovoRuolo, errs FieldErrors) {
-	comuni, err := h.svc.ComuniAmbito(r.Context(), principal(r))
+func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, an Anagrafica, ru NuovoRuolo, errs httpx.FieldErrors) {
+	comuni, err := h.svc.ComuniAmbito(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -117,8 +112,8 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	an, ru := anagraficaFrom(r), ruoloFrom(r)
-	id, err := h.svc.AccreditOperatore(r.Context(), principal(r), an, ru, audit(r))
-	var fe FieldErrors
+	id, err := h.svc.AccreditOperatore(r.Context(), authz.PrincipalOf(r), an, ru, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		h.renderNew(w, r, http.StatusUnprocessableEntity, an, ru, fe)
 		return
@@ -134,12 +129,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 // its errors, so that a refused submission loses nothing.
 type schedaForms struct {
 	Ruolo     NuovoRuolo
-	RuoloErr  FieldErrors
+	RuoloErr  httpx.FieldErrors
 	FineID    int64
 	Fine      [2]string // al, motivo
-	FineErr   FieldErrors
+	FineErr   httpx.FieldErrors
 	Stato     [3]string // azione, dal, motivo
-	StatoErr  FieldErrors
+	StatoErr  httpx.FieldErrors
 	Conflitto bool
 	Esito     string
 }
@@ -154,8 +149,8 @@ func (h *Handler) renderScheda(w http.ResponseWriter, r *http.Request, status in
 		h.rs.Error(w, r, err)
 		return
 	}
-	p := principal(r)
-	sc, err := h.svc.SchedaOperatore(r.Context(), p, id, audit(r))
+	p := authz.PrincipalOf(r)
+	sc, err := h.svc.SchedaOperatore(r.Context(), p, id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -176,8 +171,8 @@ func (h *Handler) renderScheda(w http.ResponseWriter, r *http.Request, status in
 
 // afterChange answers a POST on the operator's page: back to the page on
 // success, the page with the form's errors (422) or with the conflict (409).
-func (h *Handler) afterChange(w http.ResponseWriter, r *http.Request, err error, f schedaForms, set func(*schedaForms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *Handler) afterChange(w http.ResponseWriter, r *http.Request, err error, f schedaForms, set func(*schedaForms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/admin/operatori/"+chi.URLParam(r, "id")+"?esito="+esito)
@@ -204,8 +199,8 @@ func (h *Handler) addRuolo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ru := ruoloFrom(r)
-	err = h.svc.AddRuolo(r.Context(), principal(r), id, versione(r), ru, audit(r))
-	h.afterChange(w, r, err, schedaForms{Ruolo: ru}, func(f *schedaForms, e FieldErrors) { f.RuoloErr = e }, "ruolo-aggiunto")
+	err = h.svc.AddRuolo(r.Context(), authz.PrincipalOf(r), id, versione(r), ru, registro.VoceOf(r))
+	h.afterChange(w, r, err, schedaForms{Ruolo: ru}, func(f *schedaForms, e httpx.FieldErrors) { f.RuoloErr = e }, "ruolo-aggiunto")
 }
 
 func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
@@ -220,8 +215,8 @@ func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	al, motivo := r.PostFormValue("al"), r.PostFormValue("motivo")
-	err = h.svc.EndRuolo(r.Context(), principal(r), id, versione(r), rid, al, motivo, audit(r))
-	h.afterChange(w, r, err, schedaForms{FineID: rid, Fine: [2]string{al, motivo}}, func(f *schedaForms, e FieldErrors) { f.FineErr = e }, "ruolo-terminato")
+	err = h.svc.EndRuolo(r.Context(), authz.PrincipalOf(r), id, versione(r), rid, al, motivo, registro.VoceOf(r))
+	h.afterChange(w, r, err, schedaForms{FineID: rid, Fine: [2]string{al, motivo}}, func(f *schedaForms, e httpx.FieldErrors) { f.FineErr = e }, "ruolo-terminato")
 }
 
 func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
@@ -231,8 +226,8 @@ func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
-	err = h.svc.ChangeStato(r.Context(), principal(r), id, versione(r), st[0], st[1], st[2], audit(r))
-	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
+	err = h.svc.ChangeStato(r.Context(), authz.PrincipalOf(r), id, versione(r), st[0], st[1], st[2], registro.VoceOf(r))
+	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e httpx.FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }
 
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
@@ -241,7 +236,7 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.SchedaOperatore(r.Context(), principal(r), id, audit(r))
+	sc, err := h.svc.SchedaOperatore(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -250,7 +245,7 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 	an := Anagrafica{CodiceFiscale: o.CodiceFiscale, Nome: o.Nome, Cognome: o.Cognome, ComuneNascita: o.ComuneNascita,
 		Genere: o.Genere, Email: o.Email, Telefono: o.Telefono}
 	if o.DataNascita != nil {
-		an.DataNascita = o.DataNascita.Format("2006-01-02")
+		an.DataNascita = calendario.ISO(*o.DataNascita)
 	}
 	h.rs.Render(w, r, http.StatusOK, editPage(h.rs.Shell(r), sc, an, sc.Versione, nil, nil))
 }
@@ -262,19 +257,19 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	an := anagraficaFrom(r)
-	p := principal(r)
-	err = h.svc.UpdateAnagrafica(r.Context(), p, id, versione(r), an, audit(r))
+	p := authz.PrincipalOf(r)
+	err = h.svc.UpdateAnagrafica(r.Context(), p, id, versione(r), an, registro.VoceOf(r))
 	if err == nil {
 		httpx.Redirect(w, r, "/admin/operatori/"+id.String()+"?esito=modificato")
 		return
 	}
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	status := http.StatusUnprocessableEntity
 	if !errors.As(err, &fe) && !errors.Is(err, ErrConflict) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, lerr := h.svc.SchedaOperatore(r.Context(), p, id, audit(r))
+	sc, lerr := h.svc.SchedaOperatore(r.Context(), p, id, registro.VoceOf(r))
 	if lerr != nil {
 		h.rs.Error(w, r, lerr)
 		return
@@ -332,15 +327,6 @@ func statoBadge(stato string) (string, string) {
 	return "secondary", "Revocato"
 }
 
-func data(t time.Time) string { return t.Format("02/01/2006") }
-
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return data(*t)
-}
-
 var esiti = map[string]string{
 	"accreditato":     "Operatore accreditato. Può accedere con SPID o CIE usando il proprio codice fiscale.",
 	"modificato":      "Anagrafica aggiornata.",
@@ -378,11 +364,3 @@ func fineErr(f schedaForms, id int64, k string) string {
 	}
 	return f.FineErr[k]
 }
-
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()

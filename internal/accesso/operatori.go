@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -24,11 +25,6 @@ var (
 	ErrOperatoreNotFound = fmt.Errorf("accesso: operatore: %w", httpx.ErrNotFound)
 	ErrConflict          = fmt.Errorf("accesso: changed by someone else: %w", httpx.ErrConflict)
 )
-
-// FieldErrors maps a form field to its Italian message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("accesso: %d invalid fields", len(e)) }
 
 // Fondi finanziano il contratto dell'operatore (domain.md §1.1).
 var Fondi = []string{"Fondo Povertà", "PN Inclusione e lotta alla povertà", "Fondo nazionale politiche sociali",
@@ -180,7 +176,7 @@ var (
 )
 
 // validate checks the anagrafica; it returns the normalised values.
-func (a Anagrafica) validate(errs FieldErrors) (Anagrafica, *time.Time) {
+func (a Anagrafica) validate(errs httpx.FieldErrors) (Anagrafica, *time.Time) {
 	a.CodiceFiscale = codicefiscale.Normalize(a.CodiceFiscale)
 	a.Nome, a.Cognome = strings.TrimSpace(a.Nome), strings.TrimSpace(a.Cognome)
 	a.Email, a.Telefono = strings.TrimSpace(a.Email), strings.TrimSpace(a.Telefono)
@@ -200,7 +196,7 @@ func (a Anagrafica) validate(errs FieldErrors) (Anagrafica, *time.Time) {
 		errs["genere"] = "Indica il genere."
 	}
 	var nascita *time.Time
-	if d, err := time.Parse("2006-01-02", a.DataNascita); err != nil {
+	if d, ok := calendario.ParseData(a.DataNascita); !ok {
 		errs["data_nascita"] = "Indica la data di nascita (gg/mm/aaaa)."
 	} else if d.After(time.Now()) || d.Before(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		errs["data_nascita"] = "La data di nascita non è plausibile."
@@ -224,7 +220,7 @@ func (a Anagrafica) validate(errs FieldErrors) (Anagrafica, *time.Time) {
 }
 
 // validateRuolo checks a role to assign within ambito amb.
-func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, errs FieldErrors) (Assegnazione, error) {
+func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, errs httpx.FieldErrors) (Assegnazione, error) {
 	a := Assegnazione{Ruolo: Ruolo(in.Ruolo), AmbitoID: &amb, Fondo: in.Fondo}
 	ok := false
 	for _, r := range RuoliAmbito {
@@ -271,7 +267,7 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 	if !fondoOK {
 		errs["fondo"] = "Scegli il fondo che finanzia l'incarico."
 	}
-	if d, err := time.Parse("2006-01-02", in.Dal); err != nil {
+	if d, ok := calendario.ParseData(in.Dal); !ok {
 		errs["dal"] = "Indica la data di inizio (gg/mm/aaaa)."
 	} else {
 		a.Dal = d
@@ -282,13 +278,13 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 func (s *Service) autore(p authz.Principal) *uuid.UUID { id := p.OperatoreID; return &id }
 
 // Accredit creates an operator of the principal's ambito with a first role.
-// Invalid input returns FieldErrors.
+// Invalid input returns httpx.FieldErrors.
 func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an Anagrafica, r NuovoRuolo, audit registro.Voce) (uuid.UUID, error) {
 	amb, err := ambitoOf(p)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	an, nascita := an.validate(errs)
 	ass, err := s.validateRuolo(ctx, amb, r, errs)
 	if err != nil {
@@ -324,11 +320,11 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 		if _, err := s.st.insertAssegnazione(ctx, tx, id, ass); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), ass.Dal.Format("02/01/2006"), ass.Fondo)
+		desc := fmt.Sprintf("Accreditato come %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), calendario.Data(ass.Dal), ass.Fondo)
 		return s.writeEvent(ctx, tx, id, p, "accreditamento", desc, audit)
 	})
 	if errors.Is(err, ErrDuplicateEntry) {
-		return uuid.Nil, FieldErrors{"codice_fiscale": "Questo codice fiscale è già accreditato."}
+		return uuid.Nil, httpx.FieldErrors{"codice_fiscale": "Questo codice fiscale è già accreditato."}
 	}
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("accesso: accredit: %w", err)
@@ -390,7 +386,7 @@ func (s *Service) loadOwn(ctx context.Context, tx pgx.Tx, p authz.Principal, id 
 // UpdateAnagrafica changes the operator's data. versione is the version the
 // form was loaded with: if someone saved in between, ErrConflict.
 func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, an Anagrafica, audit registro.Voce) error {
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	an, nascita := an.validate(errs)
 	if len(errs) > 0 {
 		return errs
@@ -404,7 +400,7 @@ func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uu
 			return ErrConflict
 		}
 		if an.CodiceFiscale != op.CodiceFiscale {
-			return FieldErrors{"codice_fiscale": "Il codice fiscale identifica l'operatore e non può essere modificato: revoca l'accreditamento e accreditalo di nuovo."}
+			return httpx.FieldErrors{"codice_fiscale": "Il codice fiscale identifica l'operatore e non può essere modificato: revoca l'accreditamento e accreditalo di nuovo."}
 		}
 		var changes []string
 		diff := func(label, before, after string) {
@@ -414,7 +410,7 @@ func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uu
 		}
 		diff("nome", op.Nome, an.Nome)
 		diff("cognome", op.Cognome, an.Cognome)
-		diff("data di nascita", dateOrEmpty(op.DataNascita), nascita.Format("02/01/2006"))
+		diff("data di nascita", dateOrEmpty(op.DataNascita), calendario.Data(*nascita))
 		diff("comune di nascita", op.ComuneNascita, an.ComuneNascita)
 		diff("genere", op.Genere, an.Genere)
 		diff("e-mail", op.Email, an.Email)
@@ -431,11 +427,12 @@ func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uu
 	})
 }
 
+// dateOrEmpty is a date as calendario.Data writes it, or "" when there is none.
 func dateOrEmpty(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.Format("02/01/2006")
+	return calendario.Data(*t)
 }
 
 // AddRuolo assigns one more role to an operator of the ambito.
@@ -444,7 +441,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 	if err != nil {
 		return err
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	ass, err := s.validateRuolo(ctx, amb, r, errs)
 	if err != nil {
 		return err
@@ -461,7 +458,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 			return ErrConflict
 		}
 		if op.Stato == "revocato" {
-			return FieldErrors{"ruolo": "L'accreditamento è revocato: non si possono aggiungere ruoli."}
+			return httpx.FieldErrors{"ruolo": "L'accreditamento è revocato: non si possono aggiungere ruoli."}
 		}
 		active, err := s.st.activeAssegnazioni(ctx, tx, id, s.today())
 		if err != nil {
@@ -469,7 +466,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 		}
 		for _, a := range active {
 			if a.Ruolo == ass.Ruolo && a.Domain() == ass.Domain() {
-				return FieldErrors{"ruolo": "L'operatore ha già questo ruolo per lo stesso ambito di competenza."}
+				return httpx.FieldErrors{"ruolo": "L'operatore ha già questo ruolo per lo stesso ambito di competenza."}
 			}
 		}
 		if _, err := s.st.insertAssegnazione(ctx, tx, id, ass); err != nil {
@@ -478,7 +475,7 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 		if err := s.st.bumpVersione(ctx, tx, id); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Ruolo aggiunto: %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), ass.Dal.Format("02/01/2006"), ass.Fondo)
+		desc := fmt.Sprintf("Ruolo aggiunto: %s — %s, dal %s, fondo %s.", ass.Ruolo.Label(), s.scopeLabel(ctx, ass), calendario.Data(ass.Dal), ass.Fondo)
 		return s.writeEvent(ctx, tx, id, p, "ruolo_aggiunto", desc, audit)
 	})
 	if err == nil {
@@ -489,9 +486,9 @@ func (s *Service) AddRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 
 // EndRuolo ends a role on a date, with its reason.
 func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, ruoloID int64, al, motivo string, audit registro.Voce) error {
-	errs := FieldErrors{}
-	fine, err := time.Parse("2006-01-02", al)
-	if err != nil {
+	errs := httpx.FieldErrors{}
+	fine, ok := calendario.ParseData(al)
+	if !ok {
 		errs["al"] = "Indica la data di fine (gg/mm/aaaa)."
 	}
 	motivo = strings.TrimSpace(motivo)
@@ -501,7 +498,7 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 	if len(errs) > 0 {
 		return errs
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, ver, err := s.loadOwn(ctx, tx, p, id); err != nil {
 			return err
 		} else if ver != versione {
@@ -512,10 +509,10 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 			return err
 		}
 		if fine.Before(a.Dal) {
-			return FieldErrors{"al": "La data di fine non può precedere l'inizio del ruolo (" + a.Dal.Format("02/01/2006") + ")."}
+			return httpx.FieldErrors{"al": "La data di fine non può precedere l'inizio del ruolo (" + calendario.Data(a.Dal) + ")."}
 		}
 		if a.Al != nil && !a.Al.After(fine) {
-			return FieldErrors{"al": "Il ruolo è già terminato il " + a.Al.Format("02/01/2006") + "."}
+			return httpx.FieldErrors{"al": "Il ruolo è già terminato il " + calendario.Data(*a.Al) + "."}
 		}
 		if err := s.st.endAssegnazione(ctx, tx, ruoloID, fine, motivo); err != nil {
 			return err
@@ -523,7 +520,7 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 		if err := s.st.bumpVersione(ctx, tx, id); err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Ruolo terminato: %s — %s, al %s. Motivo: %s", a.Ruolo.Label(), a.Ambito(), fine.Format("02/01/2006"), motivo)
+		desc := fmt.Sprintf("Ruolo terminato: %s — %s, al %s. Motivo: %s", a.Ruolo.Label(), a.Ambito(), calendario.Data(fine), motivo)
 		return s.writeEvent(ctx, tx, id, p, "ruolo_terminato", desc, audit)
 	})
 	if err == nil {
@@ -567,9 +564,9 @@ func (s *Service) ChangeStato(ctx context.Context, p authz.Principal, id uuid.UU
 // httpx.ErrForbidden or ErrOperatoreNotFound otherwise.
 func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, azione, dal, motivo string,
 	audit registro.Voce, allowed func(Operatore) error) error {
-	errs := FieldErrors{}
-	d, err := time.Parse("2006-01-02", dal)
-	if err != nil {
+	errs := httpx.FieldErrors{}
+	d, ok := calendario.ParseData(dal)
+	if !ok {
 		errs["stato_dal"] = "Indica la data (gg/mm/aaaa)."
 	} else if d.After(s.today()) {
 		// The change takes effect at once: a future end of duty is a role's end date.
@@ -586,7 +583,7 @@ func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UU
 	if len(errs) > 0 {
 		return errs
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		op, ver, err := s.st.operatoreForUpdate(ctx, tx, id)
 		if errors.Is(err, ErrNotFound) {
 			op = Operatore{}
@@ -601,15 +598,15 @@ func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UU
 		}
 		switch {
 		case op.Stato == "revocato":
-			return FieldErrors{"azione": "L'accreditamento è revocato: la revoca è definitiva."}
+			return httpx.FieldErrors{"azione": "L'accreditamento è revocato: la revoca è definitiva."}
 		case azione == Sospendi && op.Stato != "attivo", azione == Riattiva && op.Stato != "sospeso":
-			return FieldErrors{"azione": "Operazione non possibile nello stato attuale (" + op.Stato + ")."}
+			return httpx.FieldErrors{"azione": "Operazione non possibile nello stato attuale (" + op.Stato + ")."}
 		}
 		if err := s.st.setStato(ctx, tx, id, next, d, motivo); err != nil {
 			return err
 		}
 		label := map[string]string{Sospendi: "Accreditamento sospeso", Riattiva: "Accreditamento riattivato", Revoca: "Accreditamento revocato"}[azione]
-		return s.writeEvent(ctx, tx, id, p, azione, fmt.Sprintf("%s dal %s. Motivo: %s", label, d.Format("02/01/2006"), motivo), audit)
+		return s.writeEvent(ctx, tx, id, p, azione, fmt.Sprintf("%s dal %s. Motivo: %s", label, calendario.Data(d), motivo), audit)
 	})
 	if err == nil {
 		s.notify(ctx, id, next)

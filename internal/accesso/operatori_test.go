@@ -16,6 +16,7 @@ import (
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -71,12 +72,12 @@ func TestAccreditCaseManager(t *testing.T) {
 	ctx := context.Background()
 	an := anagrafica("Esposito", "Marta", nascita, "F")
 	id, err := f.svc.AccreditOperatore(ctx, f.admin, an, accesso.NuovoRuolo{
-		Ruolo: "case_manager", ComuneID: f.comune(2), Fondo: accesso.Fondi[0], Dal: "2026-01-01"}, registro.Voce{Esito: registro.Consentito})
+		Ruolo: string(authz.CaseManager), ComuneID: f.comune(2), Fondo: accesso.Fondi[0], Dal: "2026-01-01"}, registro.Voce{Esito: registro.Consentito})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ps, err := f.svc.PrincipalsByCF(ctx, "TINIT-"+strings.ToUpper(an.CodiceFiscale))
-	if err != nil || len(ps) != 1 || ps[0].Ruolo != "case_manager" || ps[0].Ambito != "Comune di "+f.comuni[2].Denominazione {
+	if err != nil || len(ps) != 1 || ps[0].Ruolo != authz.CaseManager || ps[0].Ambito != "Comune di "+f.comuni[2].Denominazione {
 		t.Fatalf("principals after accreditation: %+v, %v", ps, err)
 	}
 	sc, err := f.svc.SchedaOperatore(ctx, f.admin, id, registro.Voce{Esito: registro.Consentito})
@@ -101,7 +102,7 @@ func TestAccreditValidation(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	good := anagrafica("Esposito", "Marta", nascita, "F")
-	ruolo := accesso.NuovoRuolo{Ruolo: "case_manager", ComuneID: f.comune(0), Fondo: accesso.Fondi[0], Dal: "2026-01-01"}
+	ruolo := accesso.NuovoRuolo{Ruolo: string(authz.CaseManager), ComuneID: f.comune(0), Fondo: accesso.Fondi[0], Dal: "2026-01-01"}
 	existing, _ := demo.AccountByUsername("casemanager")
 	for _, tc := range []struct {
 		name  string
@@ -120,15 +121,15 @@ func TestAccreditValidation(t *testing.T) {
 		{"future birth", func(a *accesso.Anagrafica, _ *accesso.NuovoRuolo) { a.DataNascita = "2090-01-01" }, "data_nascita", "non è plausibile"},
 		{"case manager without comune", func(_ *accesso.Anagrafica, r *accesso.NuovoRuolo) { r.ComuneID = "" }, "comune_id", "comune di competenza"},
 		{"comune of another ambito", func(_ *accesso.Anagrafica, r *accesso.NuovoRuolo) { r.ComuneID = "999999" }, "comune_id", "comune dell'ambito"},
-		{"amministratore role", func(_ *accesso.Anagrafica, r *accesso.NuovoRuolo) { r.Ruolo = "amministratore_ambito" }, "ruolo", "Scegli il ruolo"},
-		{"ATS with comune", func(_ *accesso.Anagrafica, r *accesso.NuovoRuolo) { r.Ruolo = "operatore_ats" }, "comune_id", "intero ambito"},
+		{"amministratore role", func(_ *accesso.Anagrafica, r *accesso.NuovoRuolo) { r.Ruolo = string(authz.AmministratoreAmbito) }, "ruolo", "Scegli il ruolo"},
+		{"ATS with comune", func(_ *accesso.Anagrafica, r *accesso.NuovoRuolo) { r.Ruolo = string(authz.OperatoreATS) }, "comune_id", "intero ambito"},
 		{"unknown fund", func(_ *accesso.Anagrafica, r *accesso.NuovoRuolo) { r.Fondo = "Tesoretto" }, "fondo", "fondo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, r := good, ruolo
 			tc.edit(&a, &r)
 			_, err := f.svc.AccreditOperatore(ctx, f.admin, a, r, registro.Voce{Esito: registro.Consentito})
-			var fe accesso.FieldErrors
+			var fe httpx.FieldErrors
 			if !errors.As(err, &fe) {
 				t.Fatalf("want field errors, got %v", err)
 			}
@@ -177,7 +178,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		birth := nascita.AddDate(0, 0, i)
 		an := anagrafica("Rossi", "Anna", birth, "F")
-		if _, err := f.svc.AccreditOperatore(ctx, f.admin, an, accesso.NuovoRuolo{Ruolo: "responsabile_controlli",
+		if _, err := f.svc.AccreditOperatore(ctx, f.admin, an, accesso.NuovoRuolo{Ruolo: string(authz.ResponsabileControlli),
 			ComuneID: f.comune(1), Fondo: accesso.Fondi[1], Dal: "2026-01-01"}, registro.Voce{Esito: registro.Consentito}); err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +201,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	if rows, _ := list(accesso.Filtro{Q: "ferrari giulia"}); len(rows) != 1 || rows[0].Operatore.Cognome != "Ferrari" {
 		t.Errorf("search by surname and name: %d rows", len(rows))
 	}
-	if rows, _ := list(accesso.Filtro{Ruolo: "responsabile_controlli", ComuneID: f.comuni[1].ID}); len(rows) != accesso.PageSize {
+	if rows, _ := list(accesso.Filtro{Ruolo: string(authz.ResponsabileControlli), ComuneID: f.comuni[1].ID}); len(rows) != accesso.PageSize {
 		t.Errorf("filter by role and comune: %d rows", len(rows))
 	}
 	if rows, _ := list(accesso.Filtro{Stato: "sospeso"}); len(rows) != 0 {
@@ -240,7 +241,7 @@ func TestSuspendReactivateRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := f.svc.ChangeStato(ctx, f.admin, id, ver(), accesso.Riattiva, today, "Errore", registro.Voce{Esito: registro.Consentito})
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["azione"], "definitiva") {
 		t.Errorf("reactivating a revoked operator: %v", err)
 	}
@@ -265,7 +266,7 @@ func TestRoles(t *testing.T) {
 	ps, _ := f.svc.PrincipalsByCF(ctx, cm.CodiceFiscale())
 	id := ps[0].OperatoreID
 	sc, _ := f.svc.SchedaOperatore(ctx, f.admin, id, registro.Voce{Esito: registro.Consentito})
-	add := accesso.NuovoRuolo{Ruolo: "coordinatore_pais", Fondo: accesso.Fondi[0], Dal: "2026-01-01"}
+	add := accesso.NuovoRuolo{Ruolo: string(authz.CoordinatorePaIS), Fondo: accesso.Fondi[0], Dal: "2026-01-01"}
 	if err := f.svc.AddRuolo(ctx, f.admin, id, sc.Versione, add, registro.Voce{Esito: registro.Consentito}); err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +275,7 @@ func TestRoles(t *testing.T) {
 	}
 	sc, _ = f.svc.SchedaOperatore(ctx, f.admin, id, registro.Voce{Esito: registro.Consentito})
 	err := f.svc.AddRuolo(ctx, f.admin, id, sc.Versione, add, registro.Voce{Esito: registro.Consentito})
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["ruolo"], "già questo ruolo") {
 		t.Errorf("duplicate role: %v", err)
 	}
@@ -289,7 +290,7 @@ func TestRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps, _ = f.svc.PrincipalsByCF(ctx, cm.CodiceFiscale())
-	if len(ps) != 1 || ps[0].Ruolo != "coordinatore_pais" {
+	if len(ps) != 1 || ps[0].Ruolo != authz.CoordinatorePaIS {
 		t.Errorf("after ending the case manager role: %+v", ps)
 	}
 }
@@ -346,9 +347,9 @@ func TestAmministratoriNotManagedAsOperators(t *testing.T) {
 	acc, _ := demo.AccountByUsername("amministratore")
 	an := anagrafica(acc.Cognome, acc.Nome, acc.Nascita, acc.Genere)
 	an.CodiceFiscale = acc.CodiceFiscale()
-	_, err = f.svc.AccreditOperatore(ctx, f.admin, an, accesso.NuovoRuolo{Ruolo: "case_manager", ComuneID: f.comune(0),
+	_, err = f.svc.AccreditOperatore(ctx, f.admin, an, accesso.NuovoRuolo{Ruolo: string(authz.CaseManager), ComuneID: f.comune(0),
 		Fondo: accesso.Fondi[0], Dal: "2026-01-01"}, ok)
-	var fe accesso.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["codice_fiscale"], "non è compatibile") {
 		t.Errorf("accrediting the amministratore as case manager: %v", err)
 	}

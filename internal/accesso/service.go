@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 )
 
@@ -88,10 +89,7 @@ func (s *Service) active(ctx context.Context, op Operatore) (Accreditamento, err
 	return Accreditamento{Operatore: op, Ruoli: ruoli}, nil
 }
 
-func (s *Service) today() time.Time {
-	y, m, d := s.now().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (s *Service) today() time.Time { return calendario.Giorno(s.now()) }
 
 // CreateAmbito creates an ambito territoriale with its comuni.
 func (s *Service) CreateAmbito(ctx context.Context, a Ambito, comuni []Comune) (Ambito, []Comune, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/equipe"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
@@ -527,23 +528,11 @@ func campiErr[M ~map[string]string](fe M) error {
 // campi names the fields of a form error, for the message of a failed
 // walk ("" for other errors).
 func campi(err error) string {
-	var (
-		fi incontri.FieldErrors
-		fm monitoraggio.FieldErrors
-		fs segnalazioni.FieldErrors
-		fe equipe.FieldErrors
-	)
-	var e error
-	switch {
-	case errors.As(err, &fi):
-		e = campiErr(fi)
-	case errors.As(err, &fm):
-		e = campiErr(fm)
-	case errors.As(err, &fs):
-		e = campiErr(fs)
-	case errors.As(err, &fe):
-		e = campiErr(fe)
+	var fe httpx.FieldErrors
+	if !errors.As(err, &fe) {
+		return ""
 	}
+	e := campiErr(fe)
 	if e == nil || strings.Contains(err.Error(), e.Error()) {
 		return ""
 	}

@@ -69,3 +69,9 @@ func TestFormati(t *testing.T) {
 		t.Error("ISO")
 	}
 }
+
+func TestGiornoEsteso(t *testing.T) {
+	if got := GiornoEsteso(time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC)); got != "lunedì 26 ottobre 2026" {
+		t.Errorf("GiornoEsteso = %q", got)
+	}
+}

@@ -13,10 +13,7 @@ package equipe
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,20 +28,8 @@ var (
 	// was loaded.
 	ErrConflict = fmt.Errorf("equipe: changed by someone else: %w", httpx.ErrConflict)
 	// ErrChiuso: a closed case's équipe is read-only.
-	ErrChiuso = errors.New("equipe: the case is closed")
+	ErrChiuso = fmt.Errorf("equipe: il caso è chiuso: %w", httpx.ErrReadOnly)
 )
-
-// FieldErrors are a form's errors by field name, in Italian.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return "equipe: invalid fields: " + strings.Join(keys, ", ")
-}
 
 // Ruolo of a member in the équipe. The case manager is its referente by
 // definition and is not a member row.

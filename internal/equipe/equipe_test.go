@@ -15,17 +15,17 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/equipe"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/registro"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-var rome, _ = time.LoadLocation("Europe/Rome")
 
 type fixture struct {
 	pool   *pgxpool.Pool
@@ -49,7 +49,7 @@ func setup(t *testing.T) *fixture {
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	f := &fixture{pool: pool, people: people, now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
+	f := &fixture{pool: pool, people: people, now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	clock := func() time.Time { return f.now }
 	cs.SetClock(clock)
 	f.outbox = posta.NewOutbox(pool, posta.SinkSender{}, "Cartella <cartella@comune.example>", slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -141,7 +141,7 @@ func TestValidazioneEFamiliare(t *testing.T) {
 	ctx := context.Background()
 	cm := f.people["casemanager"]
 	_, err := f.svc.AggiungiMembro(ctx, cm, f.caso, equipe.MembroInput{Ruolo: "capo", Email: "non-valida", Dal: "ieri", Telefono: "abc"}, registro.Voce{})
-	var fe equipe.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) {
 		t.Fatalf("want field errors, got %v", err)
 	}
@@ -202,7 +202,7 @@ func TestConflitto(t *testing.T) {
 	if err := f.svc.TerminaMembro(ctx, cm, f.caso, id, "2026-10-31", "1", registro.Voce{}); !errors.Is(err, equipe.ErrConflict) {
 		t.Errorf("stale termina: %v", err)
 	}
-	if err := f.svc.TerminaMembro(ctx, cm, f.caso, id, "2026-09-01", "2", registro.Voce{}); err == nil || !strings.Contains(err.(equipe.FieldErrors)["al"], "precedere") {
+	if err := f.svc.TerminaMembro(ctx, cm, f.caso, id, "2026-09-01", "2", registro.Voce{}); err == nil || !strings.Contains(err.(httpx.FieldErrors)["al"], "precedere") {
 		t.Errorf("termina before start: %v", err)
 	}
 	if err := f.svc.TerminaMembro(ctx, cm, f.caso, id, "2026-10-19", "2", registro.Voce{}); err != nil {
@@ -235,7 +235,7 @@ func TestConvoca(t *testing.T) {
 
 	_, err = f.svc.Convoca(ctx, cm, f.caso, equipe.ConvocazioneInput{Data: "2026-10-27", Ora: "10:00", Luogo: "Servizio sociale",
 		Invitati: []string{c.String()}}, registro.Voce{})
-	var fe equipe.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["sezioni"], "Scegli almeno una sezione") || !strings.Contains(fe["invitati"], "indirizzo e-mail") {
 		t.Fatalf("invalid convocazione: %v", err)
 	}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 )
@@ -40,12 +40,12 @@ func (f FonteCaso) Sezioni(ctx context.Context, casoID uuid.UUID) ([]Sezione, er
 	if c.IDDomanda != "" {
 		fmt.Fprintf(&b, "Domanda: %s", c.IDDomanda)
 		if c.DataDomanda != nil {
-			fmt.Fprintf(&b, " del %s", data(*c.DataDomanda))
+			fmt.Fprintf(&b, " del %s", calendario.Data(*c.DataDomanda))
 		}
 		b.WriteString("\n")
 	}
 	if c.DataPAD != nil {
-		fmt.Fprintf(&b, "Sottoscrizione del PAD: %s\n", data(*c.DataPAD))
+		fmt.Fprintf(&b, "Sottoscrizione del PAD: %s\n", calendario.Data(*c.DataPAD))
 	}
 	fmt.Fprintf(&b, "Stato del caso: %s\n", c.Stato.Label())
 	if c.CaseManager != "" {
@@ -93,5 +93,3 @@ type FonteFunc func(ctx context.Context, casoID uuid.UUID) ([]Sezione, error)
 func (f FonteFunc) Sezioni(ctx context.Context, casoID uuid.UUID) ([]Sezione, error) {
 	return f(ctx, casoID)
 }
-
-func data(t time.Time) string { return t.Format("02/01/2006") }

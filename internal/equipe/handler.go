@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -47,13 +48,6 @@ func (h *Handler) Routes(r chi.Router) {
 // Base is the équipe page of a case.
 func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/equipe" }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, name))
 	if err != nil {
@@ -66,12 +60,12 @@ func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
 // errors, so that a refused submission loses nothing.
 type forms struct {
 	Prof       MembroInput
-	ProfErr    FieldErrors
+	ProfErr    httpx.FieldErrors
 	Fam        MembroInput
-	FamErr     FieldErrors
+	FamErr     httpx.FieldErrors
 	Termina    uuid.UUID
 	TerminaAl  string
-	TerminaErr FieldErrors
+	TerminaErr httpx.FieldErrors
 	Conflitto  bool
 	Chiuso     bool
 	Messaggio  string
@@ -87,12 +81,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.Scheda(r.Context(), principal(r), id, audit(r))
+	sc, err := h.svc.Scheda(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
-	oggi := sc.Oggi.Format("2006-01-02")
+	oggi := calendario.ISO(sc.Oggi)
 	if f.Prof.Dal == "" && len(f.ProfErr) == 0 {
 		f.Prof = MembroInput{Ruolo: string(Componente), Dal: oggi}
 	}
@@ -105,8 +99,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 // after answers a POST on the équipe page: back to the page with the
 // outcome, or the page with the form's errors (422), the conflict (409) or
 // the closed-case refusal (409).
-func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/casi/"+chi.URLParam(r, "id")+"/equipe?esito="+esito)
@@ -141,12 +135,12 @@ func (h *Handler) aggiungi(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := membroInput(r)
-	_, err = h.svc.AggiungiMembro(r.Context(), principal(r), id, in, audit(r))
+	_, err = h.svc.AggiungiMembro(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	if in.Familiare {
-		h.after(w, r, err, forms{Fam: in}, func(f *forms, fe FieldErrors) { f.FamErr = fe }, "familiare")
+		h.after(w, r, err, forms{Fam: in}, func(f *forms, fe httpx.FieldErrors) { f.FamErr = fe }, "familiare")
 		return
 	}
-	h.after(w, r, err, forms{Prof: in}, func(f *forms, fe FieldErrors) { f.ProfErr = fe }, "membro-aggiunto")
+	h.after(w, r, err, forms{Prof: in}, func(f *forms, fe httpx.FieldErrors) { f.ProfErr = fe }, "membro-aggiunto")
 }
 
 func (h *Handler) termina(w http.ResponseWriter, r *http.Request) {
@@ -161,8 +155,8 @@ func (h *Handler) termina(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	al := r.PostFormValue("al")
-	err = h.svc.TerminaMembro(r.Context(), principal(r), id, m, al, r.PostFormValue("versione"), audit(r))
-	h.after(w, r, err, forms{Termina: m, TerminaAl: al}, func(f *forms, fe FieldErrors) { f.TerminaErr = fe }, "membro-terminato")
+	err = h.svc.TerminaMembro(r.Context(), authz.PrincipalOf(r), id, m, al, r.PostFormValue("versione"), registro.VoceOf(r))
+	h.after(w, r, err, forms{Termina: m, TerminaAl: al}, func(f *forms, fe httpx.FieldErrors) { f.TerminaErr = fe }, "membro-terminato")
 }
 
 // modificaForm is a member's edit page.
@@ -170,7 +164,7 @@ func (h *Handler) modificaForm(w http.ResponseWriter, r *http.Request) {
 	h.renderModifica(w, r, http.StatusOK, nil, nil, nil)
 }
 
-func (h *Handler) renderModifica(w http.ResponseWriter, r *http.Request, status int, in *MembroInput, errs FieldErrors, conflitto *Membro) {
+func (h *Handler) renderModifica(w http.ResponseWriter, r *http.Request, status int, in *MembroInput, errs httpx.FieldErrors, conflitto *Membro) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -181,7 +175,7 @@ func (h *Handler) renderModifica(w http.ResponseWriter, r *http.Request, status 
 		h.rs.Error(w, r, err)
 		return
 	}
-	c, m, err := h.svc.Membro(r.Context(), principal(r), id, mid, audit(r))
+	c, m, err := h.svc.Membro(r.Context(), authz.PrincipalOf(r), id, mid, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -210,8 +204,8 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := membroInput(r)
-	err = h.svc.ModificaMembro(r.Context(), principal(r), id, mid, in, audit(r))
-	var fe FieldErrors
+	err = h.svc.ModificaMembro(r.Context(), authz.PrincipalOf(r), id, mid, in, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	var cf *Conflitto
 	switch {
 	case err == nil:
@@ -221,7 +215,7 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &cf):
 		h.renderModifica(w, r, http.StatusConflict, &in, nil, &cf.Attuale)
 	case errors.Is(err, ErrChiuso):
-		h.renderModifica(w, r, http.StatusConflict, &in, FieldErrors{"caso": "Il caso è chiuso: l'équipe è in sola lettura e non è stato salvato nulla."}, nil)
+		h.renderModifica(w, r, http.StatusConflict, &in, httpx.FieldErrors{"caso": "Il caso è chiuso: l'équipe è in sola lettura e non è stato salvato nulla."}, nil)
 	default:
 		h.rs.Error(w, r, err)
 	}
@@ -231,13 +225,13 @@ func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
 	h.renderNuova(w, r, http.StatusOK, ConvocazioneInput{}, nil)
 }
 
-func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in ConvocazioneInput, errs FieldErrors) {
+func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in ConvocazioneInput, errs httpx.FieldErrors) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
-	n, err := h.svc.NuovaConvocazione(r.Context(), principal(r), id, audit(r))
+	n, err := h.svc.NuovaConvocazione(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -260,15 +254,15 @@ func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
 		OrdineDelGiorno: r.PostFormValue("ordine_del_giorno"),
 		Invitati:        r.PostForm["invitati"], Sezioni: r.PostForm["sezioni"],
 	}
-	conv, err := h.svc.Convoca(r.Context(), principal(r), id, in, audit(r))
-	var fe FieldErrors
+	conv, err := h.svc.Convoca(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, Base(id)+"/convocazioni/"+conv.String()+"?esito=inviata")
 	case errors.As(err, &fe):
 		h.renderNuova(w, r, http.StatusUnprocessableEntity, in, fe)
 	case errors.Is(err, ErrChiuso):
-		h.renderNuova(w, r, http.StatusConflict, in, FieldErrors{"caso": "Il caso è chiuso: non si può convocare l'équipe."})
+		h.renderNuova(w, r, http.StatusConflict, in, httpx.FieldErrors{"caso": "Il caso è chiuso: non si può convocare l'équipe."})
 	default:
 		h.rs.Error(w, r, err)
 	}
@@ -293,7 +287,7 @@ func (h *Handler) convocazione(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, cv, err := h.svc.Convocazione(r.Context(), principal(r), id, conv, audit(r))
+	c, cv, err := h.svc.Convocazione(r.Context(), authz.PrincipalOf(r), id, conv, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -306,7 +300,7 @@ func (h *Handler) stampa(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, cv, err := h.svc.Estratto(r.Context(), principal(r), id, conv, "stampa", audit(r))
+	c, cv, err := h.svc.Estratto(r.Context(), authz.PrincipalOf(r), id, conv, "stampa", registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -321,7 +315,7 @@ func (h *Handler) pdf(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, cv, err := h.svc.Estratto(r.Context(), principal(r), id, conv, "pdf", audit(r))
+	c, cv, err := h.svc.Estratto(r.Context(), authz.PrincipalOf(r), id, conv, "pdf", registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

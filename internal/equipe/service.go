@@ -17,8 +17,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/stampa"
@@ -45,16 +47,6 @@ func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, out
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
-
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
 
 // Scheda is what the équipe page shows.
 type Scheda struct {
@@ -129,13 +121,13 @@ type MembroInput struct {
 // FromMembro is the form of an existing member.
 func FromMembro(m Membro) MembroInput {
 	in := MembroInput{Familiare: m.Ruolo == FamiliareReferente, Ruolo: string(m.Ruolo), Nome: m.Nome, Cognome: m.Cognome,
-		Funzione: m.Funzione, Ente: m.Ente, Email: m.Email, Telefono: m.Telefono, Dal: m.Dal.Format(time.DateOnly),
+		Funzione: m.Funzione, Ente: m.Ente, Email: m.Email, Telefono: m.Telefono, Dal: calendario.ISO(m.Dal),
 		Versione: strconv.Itoa(m.Versione)}
 	if m.PersonaID != nil {
 		in.PersonaID = m.PersonaID.String()
 	}
 	if m.Al != nil {
-		in.Al = m.Al.Format(time.DateOnly)
+		in.Al = calendario.ISO(*m.Al)
 	}
 	return in
 }
@@ -143,25 +135,6 @@ func FromMembro(m Membro) MembroInput {
 var reTelefono = regexp.MustCompile(`^[0-9+ ./()-]{5,30}$`)
 
 func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }
-
-// parseData accepts the date input's yyyy-mm-dd and a typed dd/mm/yyyy.
-func parseData(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func parseOra(v string) (int, int, bool) {
-	t, err := time.Parse("15:04", strings.TrimSpace(strings.Replace(v, ".", ":", 1)))
-	if err != nil {
-		return 0, 0, false
-	}
-	return t.Hour(), t.Minute(), true
-}
 
 // email checks an optional bare address.
 func email(v string) (string, string) {
@@ -179,8 +152,8 @@ func email(v string) (string, string) {
 
 // valida checks the form; familiari are the nucleo's current members (for
 // the familiare referente), m the member being edited (nil when adding).
-func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	out := Membro{Ente: strings.TrimSpace(in.Ente)}
 	if m != nil {
 		out = *m
@@ -241,7 +214,7 @@ func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, Fie
 	if out.Telefono != "" && !reTelefono.MatchString(out.Telefono) {
 		errs["telefono"] = "Numero di telefono non valido: usa solo cifre, spazi e il prefisso, per esempio +39 051 123456."
 	}
-	dal, okDal := parseData(in.Dal)
+	dal, okDal := calendario.ParseData(in.Dal)
 	switch {
 	case strings.TrimSpace(in.Dal) == "":
 		errs["dal"] = "Indica da quando fa parte dell'équipe."
@@ -252,7 +225,7 @@ func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, Fie
 	}
 	out.Dal, out.Al = dal, nil
 	if strings.TrimSpace(in.Al) != "" {
-		al, ok := parseData(in.Al)
+		al, ok := calendario.ParseData(in.Al)
 		switch {
 		case !ok:
 			errs["al"] = "Data non valida: usa il formato gg/mm/aaaa."
@@ -349,14 +322,14 @@ func (s *Service) TerminaMembro(ctx context.Context, p authz.Principal, casoID, 
 		if err != nil || ver != cur.Versione {
 			return "", ErrConflict
 		}
-		d, ok := parseData(al)
+		d, ok := calendario.ParseData(al)
 		switch {
 		case strings.TrimSpace(al) == "":
-			return "", FieldErrors{"al": "Indica la data di fine."}
+			return "", httpx.FieldErrors{"al": "Indica la data di fine."}
 		case !ok:
-			return "", FieldErrors{"al": "Data non valida: usa il formato gg/mm/aaaa."}
+			return "", httpx.FieldErrors{"al": "Data non valida: usa il formato gg/mm/aaaa."}
 		case d.Before(cur.Dal):
-			return "", FieldErrors{"al": "La fine non può precedere l'inizio (" + data(cur.Dal) + ")."}
+			return "", httpx.FieldErrors{"al": "La fine non può precedere l'inizio (" + calendario.Data(cur.Dal) + ")."}
 		}
 		cur.Al = &d
 		return id.String(), updateMembro(ctx, tx, cur, ver, p.OperatoreID)
@@ -463,7 +436,7 @@ func (s *Service) Convoca(ctx context.Context, p authz.Principal, casoID uuid.UU
 		}
 		op := p.OperatoreID
 		if err := casi.Storico(ctx, tx, casoID, &op, "equipe", "", "", fmt.Sprintf("Équipe multidisciplinare convocata per il %s (%s): %d invitati",
-			cv.Inizio.In(rome).Format("02/01/2006 15:04"), cv.Luogo, len(invitati))); err != nil {
+			calendario.DataOra(cv.Inizio), cv.Luogo, len(invitati))); err != nil {
 			return "", err
 		}
 		return id.String(), nil
@@ -474,11 +447,11 @@ func (s *Service) Convoca(ctx context.Context, p authz.Principal, casoID uuid.UU
 	return id, err
 }
 
-func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazione, []Membro, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazione, []Membro, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	cv := Convocazione{Luogo: strings.TrimSpace(in.Luogo), OrdineDelGiorno: strings.TrimSpace(in.OrdineDelGiorno)}
-	giorno, okData := parseData(in.Data)
-	h, m, okOra := parseOra(in.Ora)
+	giorno, okData := calendario.ParseData(in.Data)
+	h, m, okOra := calendario.ParseOra(in.Ora)
 	switch {
 	case strings.TrimSpace(in.Data) == "":
 		errs["data"] = "Indica la data dell'incontro."
@@ -492,7 +465,7 @@ func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazion
 		errs["ora"] = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
 	}
 	if okData && okOra {
-		cv.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, rome)
+		cv.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, calendario.Roma)
 		switch {
 		case cv.Inizio.Before(s.now()):
 			errs["data"] = "La data e l'ora dell'incontro sono già passate."
@@ -627,23 +600,18 @@ func Documento(c casi.Caso, cv Convocazione) stampa.Documento {
 
 // NomePDF is the extract's file name.
 func NomePDF(c casi.Caso, cv Convocazione) string {
-	return "estratto-" + c.Codice() + "-" + cv.Inizio.In(rome).Format("2006-01-02") + ".pdf"
+	return "estratto-" + c.Codice() + "-" + calendario.ISO(cv.Inizio.In(calendario.Roma)) + ".pdf"
 }
-
-var giorni = []string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-
-var mesi = []string{"", "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-	"settembre", "ottobre", "novembre", "dicembre"}
 
 // GiornoOra is "giovedì 14 maggio 2026, ore 10:00".
 func GiornoOra(t time.Time) string {
-	t = t.In(rome)
-	return fmt.Sprintf("%s %d %s %d, ore %s", giorni[t.Weekday()], t.Day(), mesi[t.Month()], t.Year(), t.Format("15:04"))
+	t = t.In(calendario.Roma)
+	return calendario.GiornoEsteso(t) + ", ore " + t.Format("15:04")
 }
 
 // oggetto is the e-mail's subject: the case's code, never a name.
 func oggetto(c casi.Caso, cv Convocazione) string {
-	return fmt.Sprintf("Convocazione équipe multidisciplinare – caso %s – %s", c.Codice(), cv.Inizio.In(rome).Format("02/01/2006 15:04"))
+	return fmt.Sprintf("Convocazione équipe multidisciplinare – caso %s – %s", c.Codice(), calendario.DataOra(cv.Inizio))
 }
 
 func corpo(c casi.Caso, cv Convocazione, m Membro) string {

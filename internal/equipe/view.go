@@ -3,26 +3,18 @@ package equipe
 import (
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/cartella/cartella/internal/calendario"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/web/ui"
 )
 
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return data(*t)
-}
-
-func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
-
 func periodo(m Membro) string {
 	if m.Al == nil {
-		return "dal " + data(m.Dal)
+		return "dal " + calendario.Data(m.Dal)
 	}
-	return "dal " + data(m.Dal) + " al " + data(*m.Al)
+	return "dal " + calendario.Data(m.Dal) + " al " + calendario.Data(*m.Al)
 }
 
 func ruoliOptions() []ui.Option {
@@ -102,8 +94,8 @@ func differenze(attuale Membro, in MembroInput) [][3]string {
 }
 
 func dataIso(v string) string {
-	if t, ok := parseData(v); ok {
-		return data(t)
+	if t, ok := calendario.ParseData(v); ok {
+		return calendario.Data(t)
 	}
 	return v
 }
@@ -116,7 +108,7 @@ func vuoto(s string) string {
 }
 
 // withoutCaso are the form's field errors without the page-level one.
-func withoutCaso(errs FieldErrors) map[string]string {
+func withoutCaso(errs httpx.FieldErrors) map[string]string {
 	out := map[string]string{}
 	for k, v := range errs {
 		if k != "caso" {

@@ -39,8 +39,8 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, casi.ErrNotFound)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
-	n, err := h.svc.PerServiziNazionali(r.Context(), p, id, "fsl", registro.FromRequest(r, registro.Voce{}))
+	p := authz.PrincipalOf(r)
+	n, err := h.svc.PerServiziNazionali(r.Context(), p, id, "fsl", registro.VoceOf(r))
 	if errors.Is(err, patto.ErrNonFirmato) {
 		err = patto.ErrNonTrovata
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/session"
 )
@@ -121,65 +122,55 @@ type homeProps struct {
 	Lavoro              *Lavoro // nil: none for the role
 }
 
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return l
-}()
-
 // saluto greets as Italians do: buongiorno until the afternoon, then buonasera.
 func saluto(now time.Time) string {
-	if h := now.In(rome).Hour(); h >= 17 || h < 4 {
+	if h := now.In(calendario.Roma).Hour(); h >= 17 || h < 4 {
 		return "Buonasera"
 	}
 	return "Buongiorno"
 }
 
-func ora(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
-
 // compiti are the role's duties as the 2019 note and domain.md §1.1 list them.
 var compiti = map[authz.Ruolo][]string{
-	"amministratore_sistema": {
+	authz.AmministratoreSistema: {
 		"Crea gli Ambiti territoriali sociali e vi associa i comuni.",
 		"Accredita gli amministratori di ambito.",
 	},
-	"amministratore_ambito": {
+	authz.AmministratoreAmbito: {
 		"Accredita gli operatori dell'Ambito e ne gestisce sospensione, riattivazione e revoca.",
 		"Assegna a ciascun operatore i ruoli, i comuni di competenza e il fondo che finanzia il suo incarico.",
 		"Consulta il registro degli accessi dell'Ambito.",
 	},
-	"coordinatore_pais": {
+	authz.CoordinatorePaIS: {
 		"Assegna i nuclei in ingresso ai case manager e ne organizza i carichi di lavoro.",
 		"Riassegna i casi quando un operatore cambia incarico.",
 		"Approva le segnalazioni dei case manager prima dell'invio all'INPS.",
 	},
-	"case_manager": {
+	authz.CaseManager: {
 		"Convoca i nuclei assegnati e registra gli incontri entro le scadenze di legge.",
 		"Compila l'analisi preliminare e, con l'équipe multidisciplinare, il quadro di analisi.",
 		"Definisce e sottoscrive con il nucleo il Patto per l'inclusione sociale e ne cura il monitoraggio.",
 	},
-	"coordinatore_controlli": {
+	authz.CoordinatoreControlli: {
 		"Assegna ai responsabili i beneficiari del comune di cui verificare residenza e soggiorno.",
 		"Approva le segnalazioni che derivano da verifiche con esito negativo.",
 	},
-	"responsabile_controlli": {
+	authz.ResponsabileControlli: {
 		"Verifica residenza, cittadinanza e soggiorno dei beneficiari del comune.",
 		"Può aprire una segnalazione, che il coordinatore approva.",
 	},
-	"operatore_ats": {
+	authz.OperatoreATS: {
 		"Produce i report aggregati dell'Ambito.",
 		"Prepara le esportazioni verso i sistemi nazionali (SIUSS, Fascicolo sociale e lavorativo).",
 	},
 }
 
 var visibilita = map[authz.Ruolo]string{
-	"amministratore_sistema": "Non hai accesso ai dati dei beneficiari.",
-	"amministratore_ambito":  "Non hai accesso ai dati dei beneficiari.",
-	"coordinatore_pais":      "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",
-	"case_manager":           "Vedi i dati completi soltanto dei casi assegnati a te.",
-	"coordinatore_controlli": "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
-	"responsabile_controlli": "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
-	"operatore_ats":          "Vedi dati aggregati, mai il contenuto dei singoli casi.",
+	authz.AmministratoreSistema: "Non hai accesso ai dati dei beneficiari.",
+	authz.AmministratoreAmbito:  "Non hai accesso ai dati dei beneficiari.",
+	authz.CoordinatorePaIS:      "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",
+	authz.CaseManager:           "Vedi i dati completi soltanto dei casi assegnati a te.",
+	authz.CoordinatoreControlli: "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
+	authz.ResponsabileControlli: "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
+	authz.OperatoreATS:          "Vedi dati aggregati, mai il contenuto dei singoli casi.",
 }

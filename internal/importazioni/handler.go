@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -59,7 +58,7 @@ func (h *Handler) Routes(r chi.Router) {
 
 // ambito is the principal's ambito: imports are per ambito.
 func ambito(r *http.Request) (authz.Principal, int64, error) {
-	p, _ := authz.PrincipalFrom(r.Context())
+	p := authz.PrincipalOf(r)
 	if p.AmbitoID == nil {
 		return p, 0, ErrNoAmbito
 	}
@@ -122,7 +121,7 @@ func (h *Handler) carica(w http.ResponseWriter, r *http.Request) {
 		h.rs.Render(w, r, http.StatusBadRequest, nuovaPage(h.rs.Shell(r), h.MaxByte, "Il caricamento del file non è riuscito: riprova."))
 		return
 	}
-	id, err := h.svc.Avvia(r.Context(), amb, path, nome, size, registro.FromRequest(r, registro.Voce{}))
+	id, err := h.svc.Avvia(r.Context(), amb, path, nome, size, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -219,7 +218,7 @@ func (h *Handler) dettaglio(w http.ResponseWriter, r *http.Request) {
 	}
 	dopo, _ := strconv.Atoi(r.URL.Query().Get("dopo"))
 	dopo = max(dopo, 0)
-	sc, altre, err := h.svc.Scarti(r.Context(), imp.ID, dopo, PageSize, registro.FromRequest(r, registro.Voce{}))
+	sc, altre, err := h.svc.Scarti(r.Context(), imp.ID, dopo, PageSize, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -242,7 +241,7 @@ func (h *Handler) csv(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="importazione-%d-scarti.csv"`, imp.ID))
-	if err := h.svc.ScartiCSV(r.Context(), w, imp.ID, registro.FromRequest(r, registro.Voce{})); err != nil {
+	if err := h.svc.ScartiCSV(r.Context(), w, imp.ID, registro.VoceOf(r)); err != nil {
 		// Headers may be gone already: the log tells, the file is cut short.
 		h.rs.Log.ErrorContext(r.Context(), "export rejected lines", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
 	}
@@ -255,18 +254,6 @@ type dettaglioVM struct {
 	Dopo       int    // the report starts after this line
 	Successive string // URL of the next rejected lines, "" when none
 }
-
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by internal/flusso
-	}
-	return loc
-}
-
-func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
 
 // numero writes n with the Italian thousands separator: 100.000.
 func numero(n int64) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/incontri"
 )
 
@@ -60,11 +61,11 @@ func section(t *testing.T, page, day string) string {
 // with the week's opening offset.
 func TestAgendaAcrossDST(t *testing.T) {
 	f := setup(t)
-	f.now = time.Date(2026, 10, 25, 8, 0, 0, 0, rome)
+	f.now = time.Date(2026, 10, 25, 8, 0, 0, 0, calendario.Roma)
 	for _, at := range []time.Time{
-		time.Date(2026, 10, 25, 0, 30, 0, 0, rome),
-		time.Date(2026, 10, 25, 23, 30, 0, 0, rome),
-		time.Date(2026, 10, 26, 9, 0, 0, 0, rome),
+		time.Date(2026, 10, 25, 0, 30, 0, 0, calendario.Roma),
+		time.Date(2026, 10, 25, 23, 30, 0, 0, calendario.Roma),
+		time.Date(2026, 10, 26, 9, 0, 0, 0, calendario.Roma),
 	} {
 		form := convocazione(at)
 		form.Set("pregressa", "1")
@@ -226,13 +227,13 @@ func TestCalendarioFeed(t *testing.T) {
 		t.Error("calendar page before generation")
 	}
 	link := f.nuovoLink(t, "casemanager")
-	long := convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, rome))
+	long := convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma))
 	long.Set("luogo", "Sede del servizio sociale; sala B, piano terra, via Porrettana 360 \\ ingresso laterale, Casalecchio di Reno (BO)")
 	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), long)
-	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 29, 15, 30, 0, 0, rome)))
+	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 29, 15, 30, 0, 0, calendario.Roma)))
 	f.exec(t, `UPDATE convocazione SET annullata = true, versione = versione + 1 WHERE inizio = '2026-10-29 15:30 Europe/Rome'`)
 	// Far outside the window: not published.
-	far := convocazione(time.Date(2027, 3, 1, 10, 0, 0, 0, rome))
+	far := convocazione(time.Date(2027, 3, 1, 10, 0, 0, 0, calendario.Roma))
 	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), far)
 
 	resp, body := f.do(t, "", "GET", link, nil)
@@ -328,7 +329,7 @@ func TestWriteICSFolding(t *testing.T) {
 	ev := incontri.Evento{Codice: "C-000001"}
 	ev.ID = uuid.MustParse("00000000-0000-0000-0000-000000000001")
 	ev.Tipo, ev.Versione, ev.DurataMinuti = "equipe", 1, 30
-	ev.Inizio = time.Date(2026, 3, 29, 1, 30, 0, 0, rome)
+	ev.Inizio = time.Date(2026, 3, 29, 1, 30, 0, 0, calendario.Roma)
 	ev.Luogo = strings.Repeat("Èàù,", 30) + "\nseconda riga"
 	var buf bytes.Buffer
 	if err := incontri.WriteICS(&buf, []incontri.Evento{ev}, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), ""); err != nil {

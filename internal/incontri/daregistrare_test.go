@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -33,14 +35,14 @@ func TestDaRegistrare(t *testing.T) {
 		return id
 	}
 	altro, _ := f.newCaso(t, "casemanager", "Verdi", "Anna")
-	primo := convoca(f.caso, time.Date(2026, 10, 22, 9, 30, 0, 0, rome))
-	secondo := convoca(altro, time.Date(2026, 10, 23, 11, 0, 0, 0, rome))
-	convoca(altro, time.Date(2026, 10, 26, 10, 0, 0, 0, rome)) // Monday: today, below
+	primo := convoca(f.caso, time.Date(2026, 10, 22, 9, 30, 0, 0, calendario.Roma))
+	secondo := convoca(altro, time.Date(2026, 10, 23, 11, 0, 0, 0, calendario.Roma))
+	convoca(altro, time.Date(2026, 10, 26, 10, 0, 0, 0, calendario.Roma)) // Monday: today, below
 
 	conta := func(who string) int {
 		t.Helper()
 		n, ok, err := f.svc.ContaDaRegistrare(ctx, f.people[who])
-		if err != nil || (f.people[who].Ruolo == "case_manager") != ok {
+		if err != nil || (f.people[who].Ruolo == authz.CaseManager) != ok {
 			t.Fatalf("%s: %d %v %v", who, n, ok, err)
 		}
 		return n
@@ -49,7 +51,7 @@ func TestDaRegistrare(t *testing.T) {
 		t.Fatalf("before the day: %d to register", n)
 	}
 
-	f.now = time.Date(2026, 10, 26, 8, 0, 0, 0, rome)
+	f.now = time.Date(2026, 10, 26, 8, 0, 0, 0, calendario.Roma)
 	if n := conta("casemanager"); n != 2 {
 		t.Errorf("after the days: %d to register, want 2", n)
 	}

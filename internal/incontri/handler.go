@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
@@ -57,13 +58,6 @@ func (h *Handler) FeedRoutes(r chi.Router) {
 	r.Get("/calendario/{token}.ics", h.feed)
 }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func casoID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
@@ -76,15 +70,15 @@ func casoID(r *http.Request) (uuid.UUID, error) {
 // errors, so that a refused submission loses nothing.
 type forms struct {
 	Conv      NuovaConvocazione
-	ConvErr   FieldErrors
+	ConvErr   httpx.FieldErrors
 	EsitoConv uuid.UUID
 	Esito     NuovoEsito
-	EsitoErr  FieldErrors
+	EsitoErr  httpx.FieldErrors
 	Conflitto bool
 	Inc       NuovoIncontro
-	IncErr    FieldErrors
+	IncErr    httpx.FieldErrors
 	Giu       NuovoGiustificato
-	GiuErr    FieldErrors
+	GiuErr    httpx.FieldErrors
 	Chiuso    bool   // a write was refused because the case is closed
 	Messaggio string // outcome of the last write (?esito=)
 }
@@ -99,25 +93,25 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 		h.rs.Error(w, r, err)
 		return
 	}
-	sc, err := h.svc.Scheda(r.Context(), principal(r), id, audit(r))
+	sc, err := h.svc.Scheda(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
 	if f.Conv.Tipo == "" && len(f.ConvErr) == 0 {
-		f.Conv = NuovaConvocazione{Tipo: "primo_incontro", Durata: "60", Canale: "", InviataIl: sc.Oggi.Format("2006-01-02")}
+		f.Conv = NuovaConvocazione{Tipo: "primo_incontro", Durata: "60", Canale: "", InviataIl: calendario.ISO(sc.Oggi)}
 		if len(sc.Convocazioni) > 0 {
 			f.Conv.Tipo = "monitoraggio"
 		}
 	}
 	if f.Inc.Tipo == "" && len(f.IncErr) == 0 {
-		f.Inc = NuovoIncontro{Tipo: "primo_incontro", Data: sc.Oggi.Format("2006-01-02")}
+		f.Inc = NuovoIncontro{Tipo: "primo_incontro", Data: calendario.ISO(sc.Oggi)}
 		if len(sc.Incontri) > 0 {
 			f.Inc.Tipo = "monitoraggio"
 		}
 	}
 	if f.Giu.Dal == "" && len(f.GiuErr) == 0 {
-		f.Giu.Dal = sc.Oggi.Format("2006-01-02")
+		f.Giu.Dal = calendario.ISO(sc.Oggi)
 	}
 	h.rs.Render(w, r, status, schedaPage(h.rs.Shell(r), sc, f))
 }
@@ -125,8 +119,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, f f
 // after answers a POST on the case's page: back to the page with the
 // outcome, or the page with the form's errors (422), the conflict (409) or
 // the closed-case refusal (409).
-func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, FieldErrors), esito string) {
-	var fe FieldErrors
+func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f forms, set func(*forms, httpx.FieldErrors), esito string) {
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/casi/"+chi.URLParam(r, "id")+"/incontri?esito="+esito)
@@ -156,12 +150,12 @@ func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
 		InviataIl: r.PostFormValue("inviata_il"), Note: r.PostFormValue("note"),
 		Pregressa: r.PostFormValue("pregressa") == "1",
 	}
-	out, err := h.svc.Convoca(r.Context(), principal(r), id, in, audit(r))
+	out, err := h.svc.Convoca(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
 	esito := "convocazione"
 	if out.FuoriOrario {
 		esito = "convocazione-fuori-orario"
 	}
-	h.after(w, r, err, forms{Conv: in}, func(f *forms, fe FieldErrors) { f.ConvErr = fe }, esito)
+	h.after(w, r, err, forms{Conv: in}, func(f *forms, fe httpx.FieldErrors) { f.ConvErr = fe }, esito)
 }
 
 func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
@@ -176,8 +170,8 @@ func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := NuovoEsito{Esito: r.PostFormValue("esito"), Annullata: r.PostFormValue("annullata") == "1", Versione: r.PostFormValue("versione")}
-	err = h.svc.AggiornaEsito(r.Context(), principal(r), id, conv, in, audit(r))
-	h.after(w, r, err, forms{EsitoConv: conv, Esito: in}, func(f *forms, fe FieldErrors) { f.EsitoErr = fe }, "esito")
+	err = h.svc.AggiornaEsito(r.Context(), authz.PrincipalOf(r), id, conv, in, registro.VoceOf(r))
+	h.after(w, r, err, forms{EsitoConv: conv, Esito: in}, func(f *forms, fe httpx.FieldErrors) { f.EsitoErr = fe }, "esito")
 }
 
 func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
@@ -211,8 +205,8 @@ func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	_, err = h.svc.RegistraIncontro(r.Context(), principal(r), id, in, audit(r))
-	h.after(w, r, err, forms{Inc: in}, func(f *forms, fe FieldErrors) { f.IncErr = fe }, "incontro")
+	_, err = h.svc.RegistraIncontro(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
+	h.after(w, r, err, forms{Inc: in}, func(f *forms, fe httpx.FieldErrors) { f.IncErr = fe }, "incontro")
 }
 
 func (h *Handler) giustifica(w http.ResponseWriter, r *http.Request) {
@@ -225,15 +219,15 @@ func (h *Handler) giustifica(w http.ResponseWriter, r *http.Request) {
 		PersonaID: r.PostFormValue("persona_id"), Motivo: r.PostFormValue("motivo"),
 		Dal: r.PostFormValue("dal"), Al: r.PostFormValue("al"), Documento: r.PostFormValue("documento"),
 	}
-	err = h.svc.Giustifica(r.Context(), principal(r), id, in, audit(r))
-	h.after(w, r, err, forms{Giu: in}, func(f *forms, fe FieldErrors) { f.GiuErr = fe }, "giustificato")
+	err = h.svc.Giustifica(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
+	h.after(w, r, err, forms{Giu: in}, func(f *forms, fe httpx.FieldErrors) { f.GiuErr = fe }, "giustificato")
 }
 
 // Agenda.
 
 func (h *Handler) agenda(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	wk, err := h.svc.Agenda(r.Context(), p, r.URL.Query().Get("settimana"), audit(r))
+	p := authz.PrincipalOf(r)
+	wk, err := h.svc.Agenda(r.Context(), p, r.URL.Query().Get("settimana"), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -245,8 +239,8 @@ func (h *Handler) disponibilita(w http.ResponseWriter, r *http.Request) {
 	h.renderSlots(w, r, http.StatusOK, NuovoSlot{Giorno: "1", Dalle: "09:00", Alle: "12:30"}, nil, r.URL.Query().Get("esito"))
 }
 
-func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int, in NuovoSlot, errs FieldErrors, esito string) {
-	comuni, sl, err := h.svc.Disponibilita(r.Context(), principal(r))
+func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int, in NuovoSlot, errs httpx.FieldErrors, esito string) {
+	comuni, sl, err := h.svc.Disponibilita(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -260,8 +254,8 @@ func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int
 func (h *Handler) aggiungiSlot(w http.ResponseWriter, r *http.Request) {
 	in := NuovoSlot{ComuneID: r.PostFormValue("comune_id"), Ufficio: r.PostFormValue("ufficio"),
 		Giorno: r.PostFormValue("giorno"), Dalle: r.PostFormValue("dalle"), Alle: r.PostFormValue("alle")}
-	err := h.svc.AggiungiSlot(r.Context(), principal(r), in, audit(r))
-	var fe FieldErrors
+	err := h.svc.AggiungiSlot(r.Context(), authz.PrincipalOf(r), in, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/agenda/disponibilita?esito=aggiunta")
@@ -278,7 +272,7 @@ func (h *Handler) eliminaSlot(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	if err := h.svc.EliminaSlot(r.Context(), principal(r), id, audit(r)); err != nil {
+	if err := h.svc.EliminaSlot(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r)); err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
@@ -288,7 +282,7 @@ func (h *Handler) eliminaSlot(w http.ResponseWriter, r *http.Request) {
 // Calendar feed.
 
 func (h *Handler) calendario(w http.ResponseWriter, r *http.Request) {
-	creato, err := h.svc.Calendario(r.Context(), principal(r))
+	creato, err := h.svc.Calendario(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -299,8 +293,8 @@ func (h *Handler) calendario(w http.ResponseWriter, r *http.Request) {
 // nuovoCalendario answers with the page showing the new link: the token is
 // not stored, so this response is the only time it can be shown.
 func (h *Handler) nuovoCalendario(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	token, err := h.svc.NuovoCalendario(r.Context(), p, audit(r))
+	p := authz.PrincipalOf(r)
+	token, err := h.svc.NuovoCalendario(r.Context(), p, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -314,7 +308,7 @@ func (h *Handler) nuovoCalendario(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
-	evs, err := h.svc.Feed(r.Context(), chi.URLParam(r, "token"), registro.FromRequest(r, registro.Voce{}))
+	evs, err := h.svc.Feed(r.Context(), chi.URLParam(r, "token"), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/dbtest"
@@ -28,8 +29,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-var rome, _ = time.LoadLocation("Europe/Rome")
 
 // fixture: the demo ambito and accounts, one case of casemanager's
 // (Casalecchio di Reno) in state "assegnato", and the module's real
@@ -56,7 +55,7 @@ func setup(t *testing.T) *fixture {
 	}
 	reg := registro.NewService(pool)
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
-		now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
+		now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	f.svc = incontri.NewService(pool, reg, f.casi)
 	clock := func() time.Time { return f.now }
 	f.svc.SetClock(clock)
@@ -195,7 +194,7 @@ func (f *fixture) casoPath(caso uuid.UUID, rest string) string {
 // convocazione is a valid convocazione form for a meeting at the given
 // Rome time.
 func convocazione(at time.Time) url.Values {
-	at = at.In(rome)
+	at = at.In(calendario.Roma)
 	return url.Values{
 		"tipo": {"primo_incontro"}, "data": {at.Format("2006-01-02")}, "ora": {at.Format("15:04")},
 		"durata": {"45"}, "luogo": {"Servizio sociale, via Porrettana 360"}, "canale": {"sms"},

@@ -13,7 +13,6 @@
 package incontri
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -29,13 +28,8 @@ var (
 	// form was shown (optimistic locking on convocazione.versione).
 	ErrConflict = fmt.Errorf("incontri: convocazione changed by someone else: %w", httpx.ErrConflict)
 	// ErrChiuso: the case is closed, its meetings are read-only.
-	ErrChiuso = errors.New("incontri: the case is closed")
+	ErrChiuso = fmt.Errorf("incontri: il caso è chiuso: %w", httpx.ErrReadOnly)
 )
-
-// FieldErrors maps a form field to its Italian error message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string { return fmt.Sprintf("incontri: %d invalid fields", len(e)) }
 
 // Scelta is a value of an enumerated column with its Italian label.
 type Scelta struct{ Value, Label string }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // The first convocazione of an assigned case moves it to "convocato", with
@@ -15,7 +17,7 @@ import (
 // second one changes nothing more.
 func TestConvocazioneMovesToConvocato(t *testing.T) {
 	f := setup(t)
-	resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, rome)))
+	resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST convocazione: %d\n%s", resp.StatusCode, body)
 	}
@@ -39,7 +41,7 @@ func TestConvocazioneMovesToConvocato(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 29, 10, 0, 0, 0, rome)))
+	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 29, 10, 0, 0, 0, calendario.Roma)))
 	if n := f.count(t, `SELECT count(*) FROM caso_storico WHERE caso_id = $1`, f.caso); n != 1 {
 		t.Errorf("%d history rows after a second convocazione, want 1", n)
 	}
@@ -50,7 +52,7 @@ func TestConvocazioneMovesToConvocato(t *testing.T) {
 // the office slots is saved with a warning.
 func TestConvocazioneValidation(t *testing.T) {
 	f := setup(t)
-	form := convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, rome))
+	form := convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma))
 	form.Set("luogo", "")
 	form.Set("ora", "25:99")
 	form.Set("note", "Portare ISEE aggiornato")
@@ -64,7 +66,7 @@ func TestConvocazioneValidation(t *testing.T) {
 			t.Errorf("422 page lacks %q", want)
 		}
 	}
-	past := convocazione(time.Date(2026, 10, 19, 15, 0, 0, 0, rome))
+	past := convocazione(time.Date(2026, 10, 19, 15, 0, 0, 0, calendario.Roma))
 	past.Set("inviata_il", "2026-10-12")
 	resp, body = f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), past)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "sono già passate") {
@@ -74,7 +76,7 @@ func TestConvocazioneValidation(t *testing.T) {
 	if resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), past); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("past meeting with the box: %d\n%s", resp.StatusCode, body)
 	}
-	sent := convocazione(time.Date(2026, 10, 28, 10, 0, 0, 0, rome))
+	sent := convocazione(time.Date(2026, 10, 28, 10, 0, 0, 0, calendario.Roma))
 	sent.Set("inviata_il", "2026-10-21")
 	if _, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), sent); !strings.Contains(body, "La data di invio non può essere futura") {
 		t.Errorf("future inviata_il accepted")
@@ -85,7 +87,7 @@ func TestConvocazioneValidation(t *testing.T) {
 		"ufficio": {"Servizio sociale"}, "giorno": {"1"}, "dalle": {"09:00"}, "alle": {"12:30"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("slot: %d\n%s", resp.StatusCode, body)
 	}
-	resp, _ = f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 26, 15, 0, 0, 0, rome)))
+	resp, _ = f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 26, 15, 0, 0, 0, calendario.Roma)))
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(loc, "esito=convocazione-fuori-orario") {
 		t.Errorf("outside the slots: %d %s", resp.StatusCode, loc)
 	}
@@ -93,7 +95,7 @@ func TestConvocazioneValidation(t *testing.T) {
 	if !strings.Contains(page, "fuori dalle fasce di disponibilità") {
 		t.Error("no warning shown for a convocazione outside the slots")
 	}
-	resp, _ = f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 26, 9, 30, 0, 0, rome)))
+	resp, _ = f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 26, 9, 30, 0, 0, calendario.Roma)))
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "esito=convocazione") {
 		t.Errorf("inside the slots: %s", loc)
 	}
@@ -146,8 +148,8 @@ func TestIncontroMovesToInValutazione(t *testing.T) {
 
 	// A meeting where nobody turned up leaves a convened case where it is.
 	other, membri := f.newCaso(t, "casemanager", "Bianchi", "Anna")
-	f.do(t, "casemanager", "POST", f.casoPath(other, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, rome)))
-	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, rome)
+	f.do(t, "casemanager", "POST", f.casoPath(other, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
+	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, calendario.Roma)
 	resp, _ = f.do(t, "casemanager", "POST", f.casoPath(other, "/incontri"), url.Values{"tipo": {"primo_incontro"}, "data": {"2026-10-22"},
 		"presenza_" + membri[0].String(): {"assente"}})
 	if resp.StatusCode != http.StatusSeeOther || f.stato(t, other) != "convocato" {
@@ -249,7 +251,7 @@ func TestGiustificato(t *testing.T) {
 // gets a conflict message and nothing of theirs is saved.
 func TestEsitoConflict(t *testing.T) {
 	f := setup(t)
-	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, rome)))
+	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
 	var conv uuid.UUID
 	f.scan(t, `SELECT id FROM convocazione WHERE caso_id = $1`, []any{&conv}, f.caso)
 	path := f.casoPath(f.caso, "/convocazioni/"+conv.String()+"/esito")
@@ -285,7 +287,7 @@ func TestEsitoConflict(t *testing.T) {
 // recorded.
 func TestOnlyTheAssignedCaseManager(t *testing.T) {
 	f := setup(t)
-	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, rome)))
+	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
 	var conv uuid.UUID
 	f.scan(t, `SELECT id FROM convocazione WHERE caso_id = $1`, []any{&conv}, f.caso)
 	reqs := []struct {
@@ -293,7 +295,7 @@ func TestOnlyTheAssignedCaseManager(t *testing.T) {
 		form         url.Values
 	}{
 		{"GET", f.casoPath(f.caso, "/incontri"), nil},
-		{"POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 23, 10, 0, 0, 0, rome))},
+		{"POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 23, 10, 0, 0, 0, calendario.Roma))},
 		{"POST", f.casoPath(f.caso, "/convocazioni/"+conv.String()+"/esito"), url.Values{"esito": {"non_consegnata"}, "versione": {"1"}}},
 		{"POST", f.casoPath(f.caso, "/incontri"), url.Values{"tipo": {"primo_incontro"}, "data": {"2026-10-19"}, "presenza_" + f.membri[0].String(): {"presente"}, "presenza_" + f.membri[1].String(): {"presente"}}},
 		{"POST", f.casoPath(f.caso, "/giustificati"), url.Values{"persona_id": {f.membri[0].String()}, "motivo": {"x"}, "dal": {"2026-10-10"}}},
@@ -332,7 +334,7 @@ func TestClosedCaseReadOnly(t *testing.T) {
 		strings.Contains(page, `data-testid="form-giustificato"`) || !strings.Contains(page, `data-testid="sola-lettura"`) {
 		t.Error("closed case shows forms")
 	}
-	resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, rome)))
+	resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Il caso è chiuso") {
 		t.Errorf("POST on a closed case: %d", resp.StatusCode)
 	}

@@ -16,7 +16,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/scadenze"
 )
@@ -37,19 +39,6 @@ func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service) *Se
 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
-
-// Rome is the time zone meetings are typed and shown in.
-func Rome() *time.Location { return rome }
 
 func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
 
@@ -134,26 +123,6 @@ func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID
 	})
 }
 
-// Date and time parsing of the forms: the date input sends yyyy-mm-dd; a
-// browser without it lets people type dd/mm/yyyy.
-func parseData(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func parseOra(v string) (int, int, bool) {
-	t, err := time.Parse("15:04", strings.TrimSpace(strings.Replace(v, ".", ":", 1)))
-	if err != nil {
-		return 0, 0, false
-	}
-	return t.Hour(), t.Minute(), true
-}
-
 func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }
 
 // LeggiPresenze reads the presence typed for each of membri (the form's
@@ -206,8 +175,8 @@ type EsitoConvocazione struct {
 	FuoriOrario bool
 }
 
-func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	c := Convocazione{Tipo: in.Tipo, Canale: in.Canale, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
 	if label(TipiConvocazione, in.Tipo) == in.Tipo {
 		errs["tipo"] = "Scegli il tipo di incontro."
@@ -230,7 +199,7 @@ func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, FieldE
 	}
 	c.DurataMinuti = d
 	oggi := s.oggi()
-	inviata, okInviata := parseData(in.InviataIl)
+	inviata, okInviata := calendario.ParseData(in.InviataIl)
 	switch {
 	case strings.TrimSpace(in.InviataIl) == "":
 		errs["inviata_il"] = "Indica la data di invio della convocazione."
@@ -242,8 +211,8 @@ func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, FieldE
 		errs["inviata_il"] = "La data di invio è troppo lontana nel passato: controllala."
 	}
 	c.InviataIl = inviata
-	giorno, okData := parseData(in.Data)
-	h, m, okOra := parseOra(in.Ora)
+	giorno, okData := calendario.ParseData(in.Data)
+	h, m, okOra := calendario.ParseOra(in.Ora)
 	switch {
 	case strings.TrimSpace(in.Data) == "":
 		errs["data"] = "Indica la data dell'incontro."
@@ -257,7 +226,7 @@ func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, FieldE
 		errs["ora"] = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
 	}
 	if okData && okOra {
-		c.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, rome)
+		c.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, calendario.Roma)
 		switch {
 		case okInviata && giorno.Before(inviata):
 			errs["data"] = "L'incontro non può precedere l'invio della convocazione."
@@ -312,8 +281,8 @@ func fuoriOrario(c Convocazione, sl []Slot) bool {
 	if len(sl) == 0 {
 		return false
 	}
-	in := c.Inizio.In(rome)
-	fine := c.Fine().In(rome)
+	in := c.Inizio.In(calendario.Roma)
+	fine := c.Fine().In(calendario.Roma)
 	giorno := isoWeekday(in)
 	da := in.Format("15:04")
 	a := fine.Format("15:04")
@@ -349,7 +318,7 @@ type NuovoEsito struct {
 func (s *Service) AggiornaEsito(ctx context.Context, p authz.Principal, casoID, convID uuid.UUID, in NuovoEsito, v registro.Voce) error {
 	v.OggettoTipo = "convocazione"
 	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, _ casi.Caso) (change, error) {
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		if label(EsitiConsegna, in.Esito) == in.Esito {
 			errs["esito"] = "Scegli l'esito della consegna."
 		}
@@ -393,11 +362,11 @@ func (s *Service) RegistraIncontro(ctx context.Context, p authz.Principal, casoI
 			return change{}, fmt.Errorf("incontri: componenti: %w", err)
 		}
 		in2 := Incontro{Tipo: in.Tipo, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		if label(TipiIncontro, in.Tipo) == in.Tipo {
 			errs["tipo"] = "Scegli il tipo di incontro."
 		}
-		d, ok := parseData(in.Data)
+		d, ok := calendario.ParseData(in.Data)
 		switch {
 		case strings.TrimSpace(in.Data) == "":
 			errs["data"] = "Indica la data dell'incontro."
@@ -445,7 +414,7 @@ func (s *Service) RegistraIncontro(ctx context.Context, p authz.Principal, casoI
 		}
 		ch := change{oggettoTipo: "incontro", oggettoID: id.String()}
 		if presenti > 0 && (c.Stato == casi.Assegnato || c.Stato == casi.Convocato) {
-			ch.stato, ch.nota = casi.InValutazione, "Primo incontro registrato il "+d.Format("02/01/2006")
+			ch.stato, ch.nota = casi.InValutazione, "Primo incontro registrato il "+calendario.Data(d)
 		}
 		return ch, nil
 	})
@@ -464,7 +433,7 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 		if err != nil {
 			return change{}, fmt.Errorf("incontri: componenti: %w", err)
 		}
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		g := Giustificato{Motivo: strings.TrimSpace(in.Motivo), Documento: strings.TrimSpace(in.Documento)}
 		pid, err := uuid.Parse(in.PersonaID)
 		found := false
@@ -484,7 +453,7 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 		if tooLong(g.Documento, 200) {
 			errs["documento"] = "Il riferimento al documento può avere al massimo 200 caratteri."
 		}
-		dal, ok := parseData(in.Dal)
+		dal, ok := calendario.ParseData(in.Dal)
 		switch {
 		case strings.TrimSpace(in.Dal) == "":
 			errs["dal"] = "Indica da quando vale il giustificato motivo."
@@ -495,7 +464,7 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 		}
 		g.Dal = dal
 		if strings.TrimSpace(in.Al) != "" {
-			al, ok := parseData(in.Al)
+			al, ok := calendario.ParseData(in.Al)
 			switch {
 			case !ok:
 				errs["al"] = "Data non valida: usa il formato gg/mm/aaaa."
@@ -535,7 +504,7 @@ type Appuntamento struct {
 func (a appuntamento) vista() Appuntamento {
 	return Appuntamento{
 		ConvocazioneID: a.ID, CasoID: a.CasoID, Href: a.href(), Codice: casi.Caso{Numero: a.Numero}.Codice(),
-		Richiedente: a.Richiedente, Tipo: a.Tipo, Inizio: a.Inizio.In(rome), Fine: a.Fine().In(rome),
+		Richiedente: a.Richiedente, Tipo: a.Tipo, Inizio: a.Inizio.In(calendario.Roma), Fine: a.Fine().In(calendario.Roma),
 		DurataMinuti: a.DurataMinuti, Luogo: a.Luogo,
 	}
 }
@@ -644,14 +613,14 @@ func (s *Service) Agenda(ctx context.Context, p authz.Principal, settimana strin
 	}
 	// The week's bounds are Rome's midnights: with a DST change the week
 	// is 167 or 169 hours long.
-	dal := time.Date(lunedi.Year(), lunedi.Month(), lunedi.Day(), 0, 0, 0, 0, rome)
-	al := time.Date(lunedi.Year(), lunedi.Month(), lunedi.Day()+7, 0, 0, 0, 0, rome)
+	dal := time.Date(lunedi.Year(), lunedi.Month(), lunedi.Day(), 0, 0, 0, 0, calendario.Roma)
+	al := time.Date(lunedi.Year(), lunedi.Month(), lunedi.Day()+7, 0, 0, 0, 0, calendario.Roma)
 	as, err := appuntamenti(ctx, s.pool, p.OperatoreID, dal, al, false)
 	if err != nil {
 		return Settimana{}, fmt.Errorf("incontri: agenda: %w", err)
 	}
 	for _, a := range as {
-		in := a.Inizio.In(rome)
+		in := a.Inizio.In(calendario.Roma)
 		g := time.Date(in.Year(), in.Month(), in.Day(), 0, 0, 0, 0, time.UTC)
 		i := int(g.Sub(lunedi).Hours() / 24)
 		if i < 0 || i > 6 {
@@ -659,7 +628,7 @@ func (s *Service) Agenda(ctx context.Context, p authz.Principal, settimana strin
 		}
 		w.Giorni[i].Appuntamenti = append(w.Giorni[i].Appuntamenti, a.vista())
 	}
-	oggiRoma := time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, rome)
+	oggiRoma := time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, calendario.Roma)
 	dr, n, err := daRegistrare(ctx, s.pool, p.OperatoreID, oggiRoma, MaxDaRegistrare)
 	if err != nil {
 		return Settimana{}, fmt.Errorf("incontri: da registrare: %w", err)
@@ -683,7 +652,7 @@ func (s *Service) ContaDaRegistrare(ctx context.Context, p authz.Principal) (n i
 		return 0, false, nil
 	}
 	oggi := s.oggi()
-	_, n, err = daRegistrare(ctx, s.pool, p.OperatoreID, time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, rome), 0)
+	_, n, err = daRegistrare(ctx, s.pool, p.OperatoreID, time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, calendario.Roma), 0)
 	if err != nil {
 		return 0, false, fmt.Errorf("incontri: da registrare: %w", err)
 	}
@@ -713,7 +682,7 @@ func (s *Service) AggiungiSlot(ctx context.Context, p authz.Principal, in NuovoS
 	if err != nil {
 		return err
 	}
-	errs := FieldErrors{}
+	errs := httpx.FieldErrors{}
 	sl := Slot{Ufficio: strings.TrimSpace(in.Ufficio)}
 	cid, _ := strconv.ParseInt(in.ComuneID, 10, 64)
 	for _, c := range comuni {
@@ -734,8 +703,8 @@ func (s *Service) AggiungiSlot(ctx context.Context, p authz.Principal, in NuovoS
 	if sl.Giorno < 1 || sl.Giorno > 7 {
 		errs["giorno"] = "Scegli il giorno della settimana."
 	}
-	h1, m1, ok1 := parseOra(in.Dalle)
-	h2, m2, ok2 := parseOra(in.Alle)
+	h1, m1, ok1 := calendario.ParseOra(in.Dalle)
+	h2, m2, ok2 := calendario.ParseOra(in.Alle)
 	if !ok1 {
 		errs["dalle"] = "Ora non valida: usa il formato hh:mm, per esempio 09:00."
 	}

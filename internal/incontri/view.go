@@ -7,32 +7,17 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/scadenze"
 	"github.com/cartella/cartella/web/ui"
 )
 
-func data(t time.Time) string { return t.Format("02/01/2006") }
+func ora(t time.Time) string { return t.In(calendario.Roma).Format("15:04") }
 
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return "—"
-	}
-	return data(*t)
-}
-
-func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
-
-func ora(t time.Time) string { return t.In(rome).Format("15:04") }
-
-var giorniLunghi = []string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-
-var mesi = []string{"", "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-	"settembre", "ottobre", "novembre", "dicembre"}
-
-// giornoEsteso is "Lunedì 26 ottobre 2026".
+// giornoEsteso is "Lunedì 26 ottobre 2026", a day's heading.
 func giornoEsteso(d time.Time) string {
-	g := giorniLunghi[d.Weekday()]
-	return strings.ToUpper(g[:1]) + g[1:] + " " + strconv.Itoa(d.Day()) + " " + mesi[d.Month()] + " " + strconv.Itoa(d.Year())
+	g := calendario.GiornoEsteso(d)
+	return strings.ToUpper(g[:1]) + g[1:]
 }
 
 func opzioni(list []Scelta, vuota string) []ui.Option {
@@ -58,7 +43,7 @@ func convocazioniOptions(cs []Convocazione) []ui.Option {
 	out := []ui.Option{{Value: "", Label: "Nessuna (presentazione o incontro non convocato)"}}
 	for _, c := range cs {
 		if !c.Annullata {
-			out = append(out, ui.Option{Value: c.ID.String(), Label: dataOra(c.Inizio) + " — " + TipoLabel(c.Tipo)})
+			out = append(out, ui.Option{Value: c.ID.String(), Label: calendario.DataOra(c.Inizio) + " — " + TipoLabel(c.Tipo)})
 		}
 	}
 	return out

@@ -47,13 +47,6 @@ func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/monit
 // URL is a meeting's page.
 func URL(casoID, id uuid.UUID) string { return Base(casoID) + "/" + id.String() }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, name))
 	if err != nil {
@@ -68,7 +61,7 @@ func (h *Handler) pagina(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	pg, err := h.svc.Pagina(r.Context(), principal(r), id, audit(r))
+	pg, err := h.svc.Pagina(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -80,13 +73,13 @@ func (h *Handler) nuovo(w http.ResponseWriter, r *http.Request) {
 	h.renderNuovo(w, r, http.StatusOK, Pianificazione{Ora: "09:00", Durata: "60"}, nil)
 }
 
-func (h *Handler) renderNuovo(w http.ResponseWriter, r *http.Request, status int, in Pianificazione, errs FieldErrors) {
+func (h *Handler) renderNuovo(w http.ResponseWriter, r *http.Request, status int, in Pianificazione, errs httpx.FieldErrors) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
-	m, err := h.svc.Modulo(r.Context(), principal(r), id, audit(r))
+	m, err := h.svc.Modulo(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -112,8 +105,8 @@ func (h *Handler) pianifica(w http.ResponseWriter, r *http.Request) {
 		Luogo: r.PostFormValue("luogo"), Note: r.PostFormValue("note"),
 		Risultati: r.PostForm["risultato"], Impegni: r.PostForm["impegno"],
 	}
-	inc, err := h.svc.Pianifica(r.Context(), principal(r), id, in, audit(r))
-	var fe FieldErrors
+	inc, err := h.svc.Pianifica(r.Context(), authz.PrincipalOf(r), id, in, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, URL(id, inc)+"?esito=pianificato")
@@ -122,7 +115,7 @@ func (h *Handler) pianifica(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrSenzaPatto):
 		h.renderNuovo(w, r, http.StatusConflict, in, nil)
 	case errors.Is(err, ErrChiuso):
-		h.renderNuovo(w, r, http.StatusConflict, in, FieldErrors{"caso": "Il caso è chiuso: non si possono pianificare incontri."})
+		h.renderNuovo(w, r, http.StatusConflict, in, httpx.FieldErrors{"caso": "Il caso è chiuso: non si possono pianificare incontri."})
 	default:
 		h.rs.Error(w, r, err)
 	}
@@ -135,9 +128,9 @@ type stato struct {
 	Conflitto bool
 	Chiuso    bool
 	Reg       *Registrazione // nil: the form's defaults
-	RegErr    FieldErrors
+	RegErr    httpx.FieldErrors
 	Motivo    string
-	AnnErr    FieldErrors
+	AnnErr    httpx.FieldErrors
 }
 
 func (h *Handler) ids(w http.ResponseWriter, r *http.Request) (uuid.UUID, uuid.UUID, bool) {
@@ -163,7 +156,7 @@ func (h *Handler) renderIncontro(w http.ResponseWriter, r *http.Request, status 
 	if !ok {
 		return
 	}
-	d, err := h.svc.Incontro(r.Context(), principal(r), id, inc, audit(r))
+	d, err := h.svc.Incontro(r.Context(), authz.PrincipalOf(r), id, inc, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -218,8 +211,8 @@ func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := registrazione(r)
-	_, err := h.svc.Registra(r.Context(), principal(r), id, inc, in, audit(r))
-	var fe FieldErrors
+	_, err := h.svc.Registra(r.Context(), authz.PrincipalOf(r), id, inc, in, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, URL(id, inc)+"?esito=registrato")
@@ -240,8 +233,8 @@ func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	motivo := r.PostFormValue("motivo")
-	err := h.svc.Annulla(r.Context(), principal(r), id, inc, r.PostFormValue("versione"), motivo, audit(r))
-	var fe FieldErrors
+	err := h.svc.Annulla(r.Context(), authz.PrincipalOf(r), id, inc, r.PostFormValue("versione"), motivo, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, URL(id, inc)+"?esito=annullato")
@@ -261,7 +254,7 @@ func (h *Handler) verbale(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d, err := h.svc.Verbale(r.Context(), principal(r), id, inc, audit(r))
+	d, err := h.svc.Verbale(r.Context(), authz.PrincipalOf(r), id, inc, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

@@ -23,8 +23,6 @@ package monitoraggio
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,23 +41,11 @@ var (
 	// someone else since the form was shown.
 	ErrConflict = fmt.Errorf("monitoraggio: incontro modificato da altri: %w", httpx.ErrConflict)
 	// ErrChiuso: the case is closed, its monitoring is read-only.
-	ErrChiuso = errors.New("monitoraggio: the case is closed")
+	ErrChiuso = fmt.Errorf("monitoraggio: il caso è chiuso: %w", httpx.ErrReadOnly)
 	// ErrSenzaPatto: the case has no signed patto, there is nothing to
 	// monitor yet.
 	ErrSenzaPatto = errors.New("monitoraggio: the case has no signed patto")
 )
-
-// FieldErrors maps a form field to its Italian error message.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return "monitoraggio: invalid fields: " + strings.Join(keys, ", ")
-}
 
 // Scelta is a value of an enumerated column with its Italian label.
 type Scelta struct{ Value, Label string }

@@ -14,9 +14,11 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
@@ -26,8 +28,6 @@ import (
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
-
-var rome, _ = time.LoadLocation("Europe/Rome")
 
 // IDs of the patto's items, as patto generates them (stable across versions).
 const (
@@ -65,7 +65,7 @@ func setup(t *testing.T, firmato bool) *fixture {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)
-	f := &fixture{pool: pool, people: people, now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
+	f := &fixture{pool: pool, people: people, now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	clock := func() time.Time { return f.now }
 	f.casi = casi.NewService(pool, reg)
 	f.casi.SetClock(clock)
@@ -171,11 +171,11 @@ func (f *fixture) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
-func fieldErrors(t *testing.T, err error) monitoraggio.FieldErrors {
+func fieldErrors(t *testing.T, err error) httpx.FieldErrors {
 	t.Helper()
-	var fe monitoraggio.FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) {
-		t.Fatalf("want FieldErrors, got %v", err)
+		t.Fatalf("want httpx.FieldErrors, got %v", err)
 	}
 	return fe
 }
@@ -579,7 +579,7 @@ func TestAppuntamento(t *testing.T) {
 		}
 		return p
 	}
-	want := time.Date(2026, 10, 22, 10, 30, 0, 0, rome)
+	want := time.Date(2026, 10, 22, 10, 30, 0, 0, calendario.Roma)
 	if p := prossimo(); p == nil || !p.Equal(want) {
 		t.Errorf("next appointment %v, want %v", p, want)
 	}
@@ -601,7 +601,7 @@ func TestAppuntamento(t *testing.T) {
 		t.Errorf("to register before the day: %d %v", n, err)
 	}
 	oggi := f.now
-	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, rome)
+	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, calendario.Roma)
 	if w, err = inc.Agenda(ctx, cm, "", registro.Voce{}); err != nil || w.TotaleDaRegistrare != 1 || len(w.DaRegistrare) != 1 ||
 		w.DaRegistrare[0].Href != "/casi/"+f.caso.String()+"/monitoraggio/"+id.String() || w.DaRegistrare[0].Tipo != "monitoraggio" {
 		t.Errorf("to register after the day: %+v %v", w.DaRegistrare, err)
@@ -611,7 +611,7 @@ func TestAppuntamento(t *testing.T) {
 	if err := f.svc.Annulla(ctx, cm, f.caso, id, "1", "La famiglia ha chiesto di rinviare", registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
-	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, rome)
+	f.now = time.Date(2026, 10, 23, 9, 0, 0, 0, calendario.Roma)
 	if n, _, err := inc.ContaDaRegistrare(ctx, cm); err != nil || n != 0 {
 		t.Errorf("to register after the cancellation: %d %v", n, err)
 	}

@@ -16,7 +16,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/registro"
@@ -59,7 +61,7 @@ func daVersione(v schede.Versione) (Patto, error) {
 	// FirmatoIl is the day the patto was signed (the date typed in the
 	// sottoscrizione form), not the moment the signature was registered.
 	if s := p.Contenuto.Sottoscrizione; s != nil {
-		if giorno, err := time.Parse(time.DateOnly, s.Data); err == nil {
+		if giorno, ok := calendario.ParseData(s.Data); ok {
 			p.FirmatoIl = &giorno
 		}
 	}
@@ -227,23 +229,10 @@ func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID
 
 func tooLong(v string, n int) bool { return utf8.RuneCountInString(v) > n }
 
-// parseData accepts the date input's yyyy-mm-dd and a typed dd/mm/yyyy.
-func parseData(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
+// parseOra reads a time of day typed in a form as hh:mm.
 func parseOra(v string) (string, bool) {
-	t, err := time.Parse("15:04", strings.TrimSpace(strings.Replace(v, ".", ":", 1)))
-	if err != nil {
-		return "", false
-	}
-	return t.Format("15:04"), true
+	h, m, ok := calendario.ParseOra(v)
+	return fmt.Sprintf("%02d:%02d", h, m), ok
 }
 
 // Pianificazione is the planning form as typed: the risultati and impegni
@@ -254,7 +243,7 @@ type Pianificazione struct {
 }
 
 // Pianifica plans a monitoring meeting of the case's signed patto. Without
-// a signed patto it is ErrSenzaPatto; a form with errors is FieldErrors.
+// a signed patto it is ErrSenzaPatto; a form with errors is httpx.FieldErrors.
 func (s *Service) Pianifica(ctx context.Context, p authz.Principal, casoID uuid.UUID, in Pianificazione, v registro.Voce) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, string, error) {
@@ -275,11 +264,11 @@ func (s *Service) Pianifica(ctx context.Context, p authz.Principal, casoID uuid.
 	return id, err
 }
 
-func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, FieldErrors) {
-	errs := FieldErrors{}
+func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, httpx.FieldErrors) {
+	errs := httpx.FieldErrors{}
 	m := Incontro{PattoID: pt.ID, PattoVersione: pt.Versione, Luogo: strings.TrimSpace(in.Luogo), Note: strings.TrimSpace(in.Note)}
 	oggi := s.oggi()
-	d, ok := parseData(in.Data)
+	d, ok := calendario.ParseData(in.Data)
 	switch {
 	case strings.TrimSpace(in.Data) == "":
 		errs["data"] = "Indica la data dell'incontro."
@@ -400,7 +389,7 @@ func (d Dettaglio) NuovaSegnalazione() string {
 		if i.Valutazione != "non_rispettato" {
 			continue
 		}
-		q := url.Values{"tipo": {"impegni_non_rispettati"}, "data_accertamento": {d.Incontro.Data.Format("2006-01-02")}}
+		q := url.Values{"tipo": {"impegni_non_rispettati"}, "data_accertamento": {calendario.ISO(d.Incontro.Data)}}
 		if i.Trovato {
 			q.Set("impegno_id", i.ImpegnoID)
 			q.Set("persona_id", i.PersonaID)
@@ -490,17 +479,17 @@ func Avvisi(in Incontro, frequenza int) []string {
 	t90 := in.Data.AddDate(0, 0, scadenze.GiorniT90)
 	if in.ProssimoIncontro == nil {
 		return []string{"Non è stato indicato il prossimo incontro: la presentazione periodica va registrata entro il " +
-			t90.Format("02/01/2006") + "."}
+			calendario.Data(t90) + "."}
 	}
 	var out []string
 	p := *in.ProssimoIncontro
 	if frequenza < scadenze.GiorniT90 && p.After(in.Data.AddDate(0, 0, frequenza)) {
 		out = append(out, fmt.Sprintf("Il prossimo incontro è oltre la frequenza prevista dal patto (ogni %d giorni, cioè entro il %s).",
-			frequenza, in.Data.AddDate(0, 0, frequenza).Format("02/01/2006")))
+			frequenza, calendario.Data(in.Data.AddDate(0, 0, frequenza))))
 	}
 	if p.After(t90) {
 		out = append(out, "Il prossimo incontro è oltre i 90 giorni: la presentazione periodica va registrata entro il "+
-			t90.Format("02/01/2006")+", altrimenti la prestazione rischia la sospensione.")
+			calendario.Data(t90)+", altrimenti la prestazione rischia la sospensione.")
 	}
 	return out
 }
@@ -550,9 +539,9 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 		if err != nil {
 			return "", "", fmt.Errorf("monitoraggio: componenti: %w", err)
 		}
-		errs := FieldErrors{}
+		errs := httpx.FieldErrors{}
 		oggi := s.oggi()
-		d, ok := parseData(in.Data)
+		d, ok := calendario.ParseData(in.Data)
 		switch {
 		case strings.TrimSpace(in.Data) == "":
 			errs["data"] = "Indica la data in cui si è svolto l'incontro."
@@ -599,7 +588,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 			errs["partecipanti"] = "L'elenco degli altri partecipanti può avere al massimo 1000 caratteri."
 		}
 		if strings.TrimSpace(in.Prossimo) != "" {
-			pd, ok := parseData(in.Prossimo)
+			pd, ok := calendario.ParseData(in.Prossimo)
 			switch {
 			case !ok:
 				errs["prossimo"] = "Data non valida: usa il formato gg/mm/aaaa."
@@ -637,7 +626,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 			}
 			op := p.OperatoreID
 			if err := casi.Storico(ctx, tx, casoID, &op, "stato", string(c.Stato), string(casi.Monitoraggio),
-				"Primo incontro di monitoraggio del patto registrato il "+d.Format("02/01/2006")); err != nil {
+				"Primo incontro di monitoraggio del patto registrato il "+calendario.Data(d)); err != nil {
 				return "", "", err
 			}
 		}
@@ -700,9 +689,9 @@ func (s *Service) Annulla(ctx context.Context, p authz.Principal, casoID, id uui
 		motivo = strings.TrimSpace(motivo)
 		switch {
 		case motivo == "":
-			return "", "", FieldErrors{"motivo": "Indica il motivo dell'annullamento."}
+			return "", "", httpx.FieldErrors{"motivo": "Indica il motivo dell'annullamento."}
 		case tooLong(motivo, 500):
-			return "", "", FieldErrors{"motivo": "Il motivo può avere al massimo 500 caratteri."}
+			return "", "", httpx.FieldErrors{"motivo": "Il motivo può avere al massimo 500 caratteri."}
 		}
 		if err := annulla(ctx, tx, casoID, id, ver, motivo, p.OperatoreID); err != nil {
 			if errors.Is(err, ErrConflict) {

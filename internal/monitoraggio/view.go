@@ -3,36 +3,26 @@ package monitoraggio
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/calendario"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/scadenze"
 )
 
-func data(t time.Time) string { return t.Format("02/01/2006") }
-
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return data(*t)
-}
-
 // dataIso shows a yyyy-mm-dd of the patto as dd/mm/yyyy.
 func dataIso(v string) string {
-	if t, ok := parseData(v); ok {
-		return data(t)
+	if t, ok := calendario.ParseData(v); ok {
+		return calendario.Data(t)
 	}
 	return v
 }
 
-var giorni = []string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
-
 // quando is "martedì 10/11/2026 alle 09:30".
 func quando(in Incontro) string {
-	return giorni[in.Data.Weekday()] + " " + data(in.Data) + " alle " + in.Ora
+	return calendario.NomeGiorno(in.Data) + " " + calendario.Data(in.Data) + " alle " + in.Ora
 }
 
 func durata(min int) string {
@@ -145,7 +135,7 @@ func form(d Dettaglio, st stato) Registrazione {
 	if st.Reg != nil {
 		return *st.Reg
 	}
-	return Registrazione{Versione: strconv.Itoa(d.Incontro.Versione), Data: d.Incontro.Data.Format(time.DateOnly)}
+	return Registrazione{Versione: strconv.Itoa(d.Incontro.Versione), Data: calendario.ISO(d.Incontro.Data)}
 }
 
 func presenzaOf(in Registrazione, id uuid.UUID) incontri.PresenzaInput {
@@ -161,10 +151,10 @@ func limiteHint(d Dettaglio) string {
 	f := d.Patto.Frequenza()
 	h := "Facoltativo: se lo indichi, l'incontro successivo viene pianificato con gli stessi risultati e impegni. "
 	if f < scadenze.GiorniT90 {
-		return h + "Secondo il patto (un incontro ogni " + strconv.Itoa(f) + " giorni) va tenuto entro il " + data(d.Limite()) +
+		return h + "Secondo il patto (un incontro ogni " + strconv.Itoa(f) + " giorni) va tenuto entro il " + calendario.Data(d.Limite()) +
 			"; in ogni caso entro 90 giorni dall'incontro."
 	}
-	return h + "Va tenuto entro 90 giorni, cioè entro il " + data(d.Limite()) + "."
+	return h + "Va tenuto entro 90 giorni, cioè entro il " + calendario.Data(d.Limite()) + "."
 }
 
 // PresenzaInputView is a member's presence as typed (internal/incontri's).
@@ -173,7 +163,7 @@ type PresenzaInputView = incontri.PresenzaInput
 func presenzaLabel(p Presenza) string { return label(Presenze, p.Stato()) }
 
 // withoutCaso are the form's field errors without the page-level one.
-func withoutCaso(errs FieldErrors) map[string]string {
+func withoutCaso(errs httpx.FieldErrors) map[string]string {
 	out := map[string]string{}
 	for k, v := range errs {
 		if k != "caso" {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -32,16 +33,11 @@ type Handler struct {
 	rs        *httpx.Responder
 	guard     *authz.Guard
 	operatori Operatori
-	loc       *time.Location
 }
 
 // NewHandler returns the viewer.
 func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard, operatori Operatori) *Handler {
-	loc, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		loc = time.UTC
-	}
-	return &Handler{svc: svc, rs: rs, guard: guard, operatori: operatori, loc: loc}
+	return &Handler{svc: svc, rs: rs, guard: guard, operatori: operatori}
 }
 
 // Routes mounts /admin/registro and its CSV export.
@@ -58,7 +54,7 @@ type form struct {
 
 // filter reads the query; errors are per field, in Italian.
 func (h *Handler) filter(r *http.Request) (Filtro, form, map[string]string, error) {
-	p, _ := authz.PrincipalFrom(r.Context())
+	p := authz.PrincipalOf(r)
 	if p.AmbitoID == nil {
 		return Filtro{}, form{}, nil, httpx.ErrForbidden
 	}
@@ -77,11 +73,12 @@ func (h *Handler) filter(r *http.Request) (Filtro, form, map[string]string, erro
 		if s == "" {
 			return nil
 		}
-		d, err := time.ParseInLocation("2006-01-02", s, h.loc)
-		if err != nil {
+		g, ok := calendario.ParseData(s)
+		if !ok {
 			errs[field] = "Data non valida (gg/mm/aaaa)."
 			return nil
 		}
+		d := time.Date(g.Year(), g.Month(), g.Day(), 0, 0, 0, 0, calendario.Roma) // the day begins in Rome
 		return &d
 	}
 	f.Dal = day(fm.Dal, "dal")
@@ -102,7 +99,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
+	p := authz.PrincipalOf(r)
 	ops, err := h.operatori(r.Context(), p)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -145,7 +142,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	h.rs.Render(w, r, status, listPage(h.rs.Shell(r), listProps{
 		Form: fm, Errs: errs, Voci: vs, Nomi: names, Operatori: ops, Next: next, First: f.Prima != 0,
-		FirstURL: "/admin/registro?" + qs.Encode(), ExportURL: "/admin/registro/esporta?" + qs.Encode(), Loc: h.loc,
+		FirstURL: "/admin/registro?" + qs.Encode(), ExportURL: "/admin/registro/esporta?" + qs.Encode(),
 	}))
 }
 
@@ -163,7 +160,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, httpx.ErrBadInput)
 		return
 	}
-	p, _ := authz.PrincipalFrom(r.Context())
+	p := authz.PrincipalOf(r)
 	ops, err := h.operatori(r.Context(), p)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -178,9 +175,9 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="registro-accessi-`+time.Now().In(h.loc).Format("20060102-1504")+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="registro-accessi-`+time.Now().In(calendario.Roma).Format("20060102-1504")+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
-	if err := h.svc.ExportCSV(r.Context(), w, f, names, h.loc); err != nil {
+	if err := h.svc.ExportCSV(r.Context(), w, f, names); err != nil {
 		// Headers are gone: the truncated file is the signal; the log has why.
 		h.rs.Log.ErrorContext(r.Context(), "registro export", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -23,7 +24,7 @@ func fill(t *testing.T, s *registro.Service, n int) {
 	amb := int64(1)
 	for i := 0; i < n; i++ {
 		err := s.Record(context.Background(), registro.Voce{
-			OperatoreID: &op, Ruolo: "case_manager", AmbitoID: &amb, Azione: registro.Lettura,
+			OperatoreID: &op, Ruolo: string(authz.CaseManager), AmbitoID: &amb, Azione: registro.Lettura,
 			OggettoTipo: "caso", OggettoID: "42", CasoID: "42", Esito: registro.Consentito, RequestID: "r", Indirizzo: "127.0.0.1",
 		})
 		if err != nil {

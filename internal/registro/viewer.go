@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // PageSize is the number of records per page of the viewer.
@@ -46,7 +47,7 @@ func AzioneLabel(code string) string {
 // ExportCSV writes every record matching f, newest first, as CSV for
 // spreadsheets used in Italy (semicolon-separated, UTF-8 with BOM). Cells
 // that a spreadsheet would run as a formula are neutralised.
-func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names map[uuid.UUID]string, loc *time.Location) error {
+func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names map[uuid.UUID]string) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names ma
 			if v.OperatoreID != nil {
 				op, name = v.OperatoreID.String(), names[*v.OperatoreID]
 			}
-			rec := []string{fmt.Sprint(v.ID), v.RegistratoIl.In(loc).Format("2006-01-02 15:04:05"), name, op, v.Ruolo,
+			rec := []string{fmt.Sprint(v.ID), v.RegistratoIl.In(calendario.Roma).Format("2006-01-02 15:04:05"), name, op, v.Ruolo,
 				AzioneLabel(v.Azione), v.OggettoTipo, v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio,
 				hex.EncodeToString(v.Hash)}
 			for i := range rec {

@@ -3,30 +3,18 @@ package scadenze
 import (
 	"fmt"
 	"time"
-	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
+
+	"github.com/cartella/cartella/internal/calendario"
 )
-
-// roma is where the civil dates of the deadlines are counted.
-var roma = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // unreachable: time/tzdata is embedded above
-	}
-	return loc
-}
 
 // Oggi is the civil date of the instant now in Europe/Rome, at midnight UTC:
 // the form every date of this package takes.
-func Oggi(now time.Time) time.Time { return giornoRoma(now) }
+func Oggi(now time.Time) time.Time { return calendario.Giorno(now) }
 
 // giornoRoma is the civil date of an instant (a timestamptz, time.Now) in
-// Europe/Rome. A civil date stored at midnight UTC, as pgx returns a DATE,
-// stays the same day, since Rome is never behind UTC.
-func giornoRoma(t time.Time) time.Time {
-	return giorno(t.In(roma))
-}
+// Europe/Rome (calendario.Giorno). A civil date stored at midnight UTC, as
+// pgx returns a DATE, stays the same day, since Rome is never behind UTC.
+func giornoRoma(t time.Time) time.Time { return calendario.Giorno(t) }
 
 // giorno is the civil date of a date value (a DATE column): its year, month
 // and day in its own location, at midnight UTC. Midnight UTC has no daylight
@@ -47,9 +35,6 @@ func giorniTra(a, b time.Time) int { return int(b.Sub(a) / (24 * time.Hour)) }
 func primoDelMeseDopo(d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 }
-
-// fmtData writes a date as Italian forms do: 29/06/2024.
-func fmtData(d time.Time) string { return d.Format("02/01/2006") }
 
 func ptr(t time.Time) *time.Time { return &t }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/scadenze"
 )
 
@@ -15,14 +16,13 @@ func ExampleCalcola() {
 		t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // as pgx returns a DATE
 		return &t
 	}
-	rome, _ := time.LoadLocation("Europe/Rome")
 
 	sc := scadenze.Calcola(scadenze.Situazione{
-		Oggi:        time.Date(2024, time.June, 17, 10, 0, 0, 0, rome), // time.Now() in production
+		Oggi:        time.Date(2024, time.June, 17, 10, 0, 0, 0, calendario.Roma), // time.Now() in production
 		DataDomanda: data(2024, time.March, 1),
 		DataPAD:     data(2024, time.March, 1),
 		Convocazioni: []scadenze.Convocazione{{
-			Inizio:    time.Date(2024, time.June, 24, 9, 30, 0, 0, rome),
+			Inizio:    time.Date(2024, time.June, 24, 9, 30, 0, 0, calendario.Roma),
 			InviataIl: *data(2024, time.June, 3),
 		}},
 		Membri: []scadenze.Membro{

@@ -5,22 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/scadenze"
 )
 
-var rome = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
 // d is a civil date written as Italian forms do, at midnight UTC.
 func d(s string) time.Time {
-	t, err := time.Parse("02/01/2006", s)
-	if err != nil {
-		panic(err)
+	t, ok := calendario.ParseData(s)
+	if !ok {
+		panic(s)
 	}
 	return t
 }
@@ -30,14 +23,14 @@ func p(s string) *time.Time { t := d(s); return &t }
 // alle is an instant in Rome on the day s at hh:mm.
 func alle(s string, hh, mm int) time.Time {
 	t := d(s)
-	return time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, rome)
+	return time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, calendario.Roma)
 }
 
 func fmtp(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.Format("02/01/2006")
+	return calendario.Data(*t)
 }
 
 // conv is a convocazione for 9:30 on day s, sent 20 days before.

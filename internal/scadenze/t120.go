@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // t120 is the primo incontro timer, counted from inizio (see InizioT120).
@@ -72,7 +74,7 @@ func t120(s Situazione, oggi, inizio time.Time) Timer {
 	if ingiustificata != nil {
 		t.Rischio = Decadenza
 		note = append(note, fmt.Sprintf("Assenza senza giustificato motivo alla convocazione del %s: "+
-			"rischio di decadenza (DL 48/2023, art. 8, c. 6, lett. a)", fmtData(*ingiustificata)))
+			"rischio di decadenza (DL 48/2023, art. 8, c. 6, lett. a)", calendario.Data(*ingiustificata)))
 	}
 
 	if primo != nil {
@@ -81,11 +83,11 @@ func t120(s Situazione, oggi, inizio time.Time) Timer {
 			t.Stato = Tardivo
 			return messaggio(t, fmt.Sprintf("Primo incontro svolto il %s, oltre il termine del %s: "+
 				"l'eventuale sospensione cessa con la registrazione, con il recupero degli arretrati",
-				fmtData(*primo), fmtData(scadenza)), note)
+				calendario.Data(*primo), calendario.Data(scadenza)), note)
 		}
 		t.Stato = Rispettato
 		return messaggio(t, fmt.Sprintf("Primo incontro svolto il %s, entro il %s",
-			fmtData(*primo), fmtData(scadenza)), note)
+			calendario.Data(*primo), calendario.Data(scadenza)), note)
 	}
 
 	pendente(&t, oggi, scadenza)
@@ -99,15 +101,15 @@ func t120(s Situazione, oggi, inizio time.Time) Timer {
 			t.Rischio = Sospensione
 		}
 		testo = fmt.Sprintf("Primo incontro non registrato entro il %s (%s): prestazione sospesa dal %s "+
-			"fino alla registrazione dell'incontro", fmtData(scadenza), scadutoDa(-t.GiorniRimanenti),
-			fmtData(*t.SospensioneDal))
+			"fino alla registrazione dell'incontro", calendario.Data(scadenza), scadutoDa(-t.GiorniRimanenti),
+			calendario.Data(*t.SospensioneDal))
 	} else {
-		testo = fmt.Sprintf("Primo incontro entro il %s: %s", fmtData(scadenza), mancano(t.GiorniRimanenti))
+		testo = fmt.Sprintf("Primo incontro entro il %s: %s", calendario.Data(scadenza), mancano(t.GiorniRimanenti))
 	}
 
 	switch {
 	case prossima != nil:
-		n := "Convocazione fissata per il " + fmtData(*prossima)
+		n := "Convocazione fissata per il " + calendario.Data(*prossima)
 		if prossima.After(scadenza) {
 			n += ", oltre il termine"
 			if !scaduto {
@@ -116,16 +118,16 @@ func t120(s Situazione, oggi, inizio time.Time) Timer {
 		}
 		note = append(note, n)
 	case senzaEsito != nil:
-		note = append(note, "Registrare l'esito della convocazione del "+fmtData(*senzaEsito))
+		note = append(note, "Registrare l'esito della convocazione del "+calendario.Data(*senzaEsito))
 	case len(giorni) == 0 && scaduto:
 		note = append(note, "Nessuna convocazione inviata entro il termine")
 	case len(giorni) == 0 && oggi.After(consigliata):
-		note = append(note, "Nessuna convocazione inviata: era consigliata entro il "+fmtData(consigliata))
+		note = append(note, "Nessuna convocazione inviata: era consigliata entro il "+calendario.Data(consigliata))
 	case len(giorni) == 0:
-		note = append(note, "Convocazione consigliata entro il "+fmtData(consigliata))
+		note = append(note, "Convocazione consigliata entro il "+calendario.Data(consigliata))
 	case giustificata != nil:
 		note = append(note, fmt.Sprintf("Assenza giustificata alla convocazione del %s: fissare una nuova convocazione",
-			fmtData(*giustificata)))
+			calendario.Data(*giustificata)))
 	}
 	return messaggio(t, testo, note)
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // compie60 is the day a member turns EtaEsenzione.
@@ -124,17 +126,17 @@ func t90(s Situazione, oggi time.Time, es []Esenzione, tenuti []Membro) Timer {
 		t.Stato = Sospeso
 		if corrente.aperto {
 			t.Messaggio = fmt.Sprintf("Presentazione periodica: termine sospeso per giustificato motivo dal %s, "+
-				"senza data di fine; scadenza provvisoria %s", fmtData(corrente.inizio), fmtData(scadenza))
+				"senza data di fine; scadenza provvisoria %s", calendario.Data(corrente.inizio), calendario.Data(scadenza))
 		} else {
 			t.Messaggio = fmt.Sprintf("Presentazione periodica: termine sospeso per giustificato motivo dal %s al %s; "+
-				"nuova scadenza %s", fmtData(corrente.inizio), fmtData(corrente.al), fmtData(scadenza))
+				"nuova scadenza %s", calendario.Data(corrente.inizio), calendario.Data(corrente.al), calendario.Data(scadenza))
 		}
 	case t.Stato == Scaduto:
 		t.Rischio = Sospensione
 		t.Messaggio = fmt.Sprintf("Presentazione periodica non registrata entro il %s (%s): rischio di sospensione "+
-			"della prestazione fino alla registrazione di un incontro", fmtData(scadenza), scadutoDa(-t.GiorniRimanenti))
+			"della prestazione fino alla registrazione di un incontro", calendario.Data(scadenza), scadutoDa(-t.GiorniRimanenti))
 	default:
-		t.Messaggio = fmt.Sprintf("Presentazione periodica entro il %s: %s", fmtData(scadenza), mancano(t.GiorniRimanenti))
+		t.Messaggio = fmt.Sprintf("Presentazione periodica entro il %s: %s", calendario.Data(scadenza), mancano(t.GiorniRimanenti))
 		switch {
 		case sospesi == 1:
 			t.Messaggio += " (termine prorogato di 1 giorno per giustificato motivo)"
@@ -142,7 +144,7 @@ func t90(s Situazione, oggi time.Time, es []Esenzione, tenuti []Membro) Timer {
 			t.Messaggio += fmt.Sprintf(" (termine prorogato di %d giorni per giustificato motivo)", sospesi)
 		}
 		if d, ok := fineObbligo(s.Membri, tenuti, scadenza); ok {
-			t.Messaggio += ". Dal " + fmtData(d) + " nessun componente sarà più tenuto alla presentazione (60 anni compiuti)"
+			t.Messaggio += ". Dal " + calendario.Data(d) + " nessun componente sarà più tenuto alla presentazione (60 anni compiuti)"
 		}
 	}
 	return t
@@ -211,18 +213,18 @@ func cpi(membri []Membro, oggi time.Time) []TimerCPI {
 			t.Scadenza = ptr(scadenza)
 			if c.After(scadenza) {
 				t.Stato = Tardivo
-				t.Messaggio = fmt.Sprintf("Convocato dal CPI il %s, oltre il termine del %s", fmtData(c), fmtData(scadenza))
+				t.Messaggio = fmt.Sprintf("Convocato dal CPI il %s, oltre il termine del %s", calendario.Data(c), calendario.Data(scadenza))
 			} else {
 				t.Stato = Rispettato
-				t.Messaggio = fmt.Sprintf("Convocato dal CPI il %s, entro il %s", fmtData(c), fmtData(scadenza))
+				t.Messaggio = fmt.Sprintf("Convocato dal CPI il %s, entro il %s", calendario.Data(c), calendario.Data(scadenza))
 			}
 		default:
 			pendente(&t, oggi, scadenza)
 			if t.Stato == Scaduto {
 				t.Messaggio = fmt.Sprintf("Convocazione del CPI non registrata entro il %s (%s): sollecitare il "+
-					"Centro per l'impiego", fmtData(scadenza), scadutoDa(-t.GiorniRimanenti))
+					"Centro per l'impiego", calendario.Data(scadenza), scadutoDa(-t.GiorniRimanenti))
 			} else {
-				t.Messaggio = fmt.Sprintf("Convocazione del CPI entro il %s: %s", fmtData(scadenza), mancano(t.GiorniRimanenti))
+				t.Messaggio = fmt.Sprintf("Convocazione del CPI entro il %s: %s", calendario.Data(scadenza), mancano(t.GiorniRimanenti))
 			}
 		}
 		out = append(out, TimerCPI{PersonaID: m.PersonaID, Timer: t})

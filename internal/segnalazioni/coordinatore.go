@@ -15,6 +15,7 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -25,7 +26,9 @@ import (
 // DimensionePagina is the number of rows of a page of the queue.
 const DimensionePagina = 25
 
-func coordinatore(p authz.Principal) bool { return p.Ruolo == "coordinatore_pais" && p.AmbitoID != nil }
+func coordinatore(p authz.Principal) bool {
+	return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil
+}
 
 // scopeSQL restricts s (segnalazione) to p's scope, appending its arguments.
 func scopeSQL(p authz.Principal, alias string, args []any) (string, []any) {
@@ -332,9 +335,9 @@ func (s *Service) Respingi(ctx context.Context, p authz.Principal, id uuid.UUID,
 	motivo = strings.TrimSpace(strings.ReplaceAll(motivo, "\r\n", "\n"))
 	switch {
 	case motivo == "":
-		return FieldErrors{"motivo": "Indica il motivo del rifiuto: il case manager lo vedrà per correggere la segnalazione."}
+		return httpx.FieldErrors{"motivo": "Indica il motivo del rifiuto: il case manager lo vedrà per correggere la segnalazione."}
 	case utf8.RuneCountInString(motivo) > MaxMotivo:
-		return FieldErrors{"motivo": fmt.Sprintf("Il motivo supera i %d caratteri: riassumilo.", MaxMotivo)}
+		return httpx.FieldErrors{"motivo": fmt.Sprintf("Il motivo supera i %d caratteri: riassumilo.", MaxMotivo)}
 	}
 	v.Dettaglio = "rifiuto"
 	return s.decidi(ctx, p, id, versione, v, func(tx pgx.Tx, casoID uuid.UUID, numero int) error {

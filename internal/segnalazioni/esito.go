@@ -13,8 +13,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -86,9 +88,9 @@ type EsitoInput struct {
 // FromEsito is the form for correcting the esito e of a segnalazione at
 // versione ver (today's date when none is recorded).
 func FromEsito(e Esito, ver int, oggi time.Time) EsitoInput {
-	in := EsitoInput{Esito: e.Valore, Motivo: e.Nota, Data: oggi.Format(time.DateOnly), Versione: strconv.Itoa(ver)}
+	in := EsitoInput{Esito: e.Valore, Motivo: e.Nota, Data: calendario.ISO(oggi), Versione: strconv.Itoa(ver)}
 	if e.Il != nil {
-		in.Data = e.Il.Format(time.DateOnly)
+		in.Data = calendario.ISO(*e.Il)
 	}
 	return in
 }
@@ -98,7 +100,7 @@ func FromEsito(e Esito, ver int, oggi time.Time) EsitoInput {
 // reason (required); the day is not in the future nor before the send. A
 // stale versione is ErrConflict and nothing is written; a segnalazione
 // not inviata or rettificata is ErrStato; errors of the form are
-// FieldErrors. It returns the export batch the segnalazione went in (also
+// httpx.FieldErrors. It returns the export batch the segnalazione went in (also
 // with an error, when known). The esito, a row of the history and the
 // write in the registro go in one transaction.
 func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.UUID, in EsitoInput, v registro.Voce) (int64, error) {
@@ -140,7 +142,7 @@ func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.
 		}
 		prima := Esito{Valore: valore, Nota: nota, Il: il}
 		if prima.Valore == nuovo.Valore && prima.Nota == nuovo.Nota && il != nil && il.Equal(*nuovo.Il) {
-			return FieldErrors{"esito": "Questo esito è già registrato, con lo stesso motivo e la stessa data: non c'è nulla da correggere."}
+			return httpx.FieldErrors{"esito": "Questo esito è già registrato, con lo stesso motivo e la stessa data: non c'è nulla da correggere."}
 		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET esito_inps = $2, esito_inps_nota = $3, esito_inps_il = $4,
@@ -174,8 +176,8 @@ func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.
 }
 
 // validaEsito checks the esito form of a segnalazione sent on day inviata.
-func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, FieldErrors) {
-	fe := FieldErrors{}
+func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, httpx.FieldErrors) {
+	fe := httpx.FieldErrors{}
 	e := Esito{Valore: strings.TrimSpace(in.Esito), Nota: strings.TrimSpace(strings.ReplaceAll(in.Motivo, "\r\n", "\n"))}
 	switch e.Valore {
 	case EsitoAcquisita, EsitoScartata:
@@ -191,7 +193,7 @@ func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, FieldErr
 		fe["motivo_scarto"] = fmt.Sprintf("Il testo supera i %d caratteri: riassumilo.", MaxMotivo)
 	}
 	oggi := s.oggi()
-	d, ok := parseData(in.Data)
+	d, ok := calendario.ParseData(in.Data)
 	switch {
 	case strings.TrimSpace(in.Data) == "":
 		d = oggi
@@ -200,7 +202,7 @@ func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, FieldErr
 	case d.After(oggi):
 		fe["data_esito"] = "La data dell'esito non può essere futura."
 	case d.Before(inviata):
-		fe["data_esito"] = "La data dell'esito non può precedere l'invio a INPS, del " + data(inviata) + "."
+		fe["data_esito"] = "La data dell'esito non può precedere l'invio a INPS, del " + calendario.Data(inviata) + "."
 	}
 	e.Il = &d
 	if len(fe) > 0 {
@@ -211,11 +213,11 @@ func (s *Service) validaEsito(in EsitoInput, inviata time.Time) (Esito, FieldErr
 
 // notaEsito is the history's note of an esito recorded over prima.
 func notaEsito(prima, nuovo Esito) string {
-	n := "Esito INPS: " + nuovo.Valore + ", comunicato il " + data(*nuovo.Il)
+	n := "Esito INPS: " + nuovo.Valore + ", comunicato il " + calendario.Data(*nuovo.Il)
 	if prima.Registrato() {
 		was := prima.Valore
 		if prima.Il != nil {
-			was += " del " + data(*prima.Il)
+			was += " del " + calendario.Data(*prima.Il)
 		}
 		n = "Esito INPS corretto (prima: " + was + "). " + n
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -110,7 +111,7 @@ func TestEsitoINPS(t *testing.T) {
 	prima := len(f.storia(t, id))
 	v := ver(sg.Versione)
 
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	for name, c := range map[string]struct {
 		in         EsitoInput
 		field, msg string
@@ -121,7 +122,7 @@ func TestEsitoINPS(t *testing.T) {
 		"too long":         {EsitoInput{Esito: EsitoScartata, Motivo: strings.Repeat("x", MaxMotivo+1), Versione: v}, "motivo_scarto", "Il testo supera i 2000 caratteri: riassumilo."},
 		"future":           {EsitoInput{Esito: EsitoAcquisita, Data: "2026-10-24", Versione: v}, "data_esito", "La data dell'esito non può essere futura."},
 		"before the send":  {EsitoInput{Esito: EsitoAcquisita, Data: "2026-10-19", Versione: v}, "data_esito", "La data dell'esito non può precedere l'invio a INPS, del 20/10/2026."},
-		"not a date":       {EsitoInput{Esito: EsitoAcquisita, Data: "21/10/2026", Versione: v}, "data_esito", "La data dell'esito non è valida: usa il formato gg/mm/aaaa."},
+		"not a date":       {EsitoInput{Esito: EsitoAcquisita, Data: "32/10/2026", Versione: v}, "data_esito", "La data dell'esito non è valida: usa il formato gg/mm/aaaa."},
 	} {
 		if _, err := f.svc.RegistraEsito(ctx, co, id, c.in, registro.Voce{}); !errors.As(err, &fe) || fe[c.field] != c.msg {
 			t.Errorf("%s: %v, want %s: %q", name, err, c.field, c.msg)
@@ -278,7 +279,7 @@ func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
 	}
 	var b strings.Builder
 	if err := invioPage(ui.Shell{}, pi, "", &formEsito{Seg: id, In: EsitoInput{Esito: EsitoScartata, Data: "2026-10-20"},
-		Errs: FieldErrors{"motivo_scarto": "Indica il motivo dello scarto"}}).Render(ctx, &b); err != nil {
+		Errs: httpx.FieldErrors{"motivo_scarto": "Indica il motivo dello scarto"}}).Render(ctx, &b); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()
@@ -316,7 +317,7 @@ func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
 		if _, err := f.svc.RegistraEsito(ctx, p, id, EsitoInput{Esito: EsitoAcquisita, Versione: versione}, registro.Voce{}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s: esito %v", name, err)
 		}
-		if sc, err := f.svc.Scartate(ctx, p, 1, registro.Voce{}); p.Ruolo == "coordinatore_pais" && (err != nil || len(sc.Righe) != 0) {
+		if sc, err := f.svc.Scartate(ctx, p, 1, registro.Voce{}); p.Ruolo == authz.CoordinatorePaIS && (err != nil || len(sc.Righe) != 0) {
 			t.Errorf("%s: scartate %v", name, err)
 		}
 	}

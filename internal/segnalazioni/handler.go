@@ -67,13 +67,6 @@ func (h *Handler) Routes(r chi.Router) {
 // Base is the segnalazioni page of a case.
 func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/segnalazioni" }
 
-func principal(r *http.Request) authz.Principal {
-	p, _ := authz.PrincipalFrom(r.Context())
-	return p
-}
-
-func audit(r *http.Request) registro.Voce { return registro.FromRequest(r, registro.Voce{}) }
-
 func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, name))
 	if err != nil {
@@ -98,10 +91,10 @@ func (h *Handler) ids(w http.ResponseWriter, r *http.Request) (uuid.UUID, uuid.U
 // maxCorpo bounds a form with attachments: a few files at a time.
 const maxCorpo = 5*MaxAllegato + 1<<20
 
-var errTroppo = FieldErrors{"allegati": "Gli allegati superano nel complesso 50 MB: caricali in più volte, al massimo 10 MB per file."}
+var errTroppo = httpx.FieldErrors{"allegati": "Gli allegati superano nel complesso 50 MB: caricali in più volte, al massimo 10 MB per file."}
 
 // leggiInput reads the segnalazione form (multipart, with the attachments).
-func leggiInput(w http.ResponseWriter, r *http.Request) (Input, FieldErrors) {
+func leggiInput(w http.ResponseWriter, r *http.Request) (Input, httpx.FieldErrors) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxCorpo)
 	err := r.ParseMultipartForm(8 << 20)
 	var mbe *http.MaxBytesError
@@ -123,7 +116,7 @@ func leggiInput(w http.ResponseWriter, r *http.Request) (Input, FieldErrors) {
 	for _, fh := range r.MultipartForm.File["allegati"] {
 		dati, err := leggiFile(fh)
 		if err != nil {
-			return in, FieldErrors{"allegati": "Il caricamento degli allegati non è riuscito: riprova."}
+			return in, httpx.FieldErrors{"allegati": "Il caricamento degli allegati non è riuscito: riprova."}
 		}
 		in.Allegati = append(in.Allegati, File{Nome: fh.Filename, Dati: dati})
 	}
@@ -162,7 +155,7 @@ func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	e, err := h.svc.Elenco(r.Context(), principal(r), id, audit(r))
+	e, err := h.svc.Elenco(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -181,13 +174,13 @@ func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
 	h.renderNuova(w, r, http.StatusOK, in, nil, false, "")
 }
 
-func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in Input, errs FieldErrors, file bool, avviso string) {
+func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int, in Input, errs httpx.FieldErrors, file bool, avviso string) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
-	m, err := h.svc.Nuova(r.Context(), principal(r), id, audit(r))
+	m, err := h.svc.Nuova(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -208,7 +201,7 @@ func (h *Handler) crea(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	invia := r.FormValue("azione") == "invia"
-	seg, err := h.svc.Crea(r.Context(), principal(r), id, in, invia, audit(r))
+	seg, err := h.svc.Crea(r.Context(), authz.PrincipalOf(r), id, in, invia, registro.VoceOf(r))
 	switch {
 	case err == nil:
 		esito := "bozza"
@@ -229,7 +222,7 @@ func (h *Handler) crea(w http.ResponseWriter, r *http.Request) {
 // POST: what the user typed, its errors, the conflict.
 type formDettaglio struct {
 	In        *Input
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	File      bool
 	Conflitto bool
 	Avviso    string
@@ -247,7 +240,7 @@ func (h *Handler) renderDettaglio(w http.ResponseWriter, r *http.Request, status
 	if !ok {
 		return
 	}
-	sc, err := h.svc.Dettaglio(r.Context(), principal(r), id, seg, audit(r))
+	sc, err := h.svc.Dettaglio(r.Context(), authz.PrincipalOf(r), id, seg, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -271,7 +264,7 @@ func (h *Handler) dopo(w http.ResponseWriter, r *http.Request, err error, f form
 	if !ok {
 		return
 	}
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, Base(id)+"/"+seg.String()+"?esito="+esito)
@@ -304,7 +297,7 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	invia := r.FormValue("azione") == "invia"
-	err := h.svc.Modifica(r.Context(), principal(r), id, seg, in, invia, audit(r))
+	err := h.svc.Modifica(r.Context(), authz.PrincipalOf(r), id, seg, in, invia, registro.VoceOf(r))
 	esito := "salvata"
 	if invia {
 		esito = "in-approvazione"
@@ -317,7 +310,7 @@ func (h *Handler) approvazione(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := h.svc.InviaInApprovazione(r.Context(), principal(r), id, seg, r.PostFormValue("versione"), audit(r))
+	err := h.svc.InviaInApprovazione(r.Context(), authz.PrincipalOf(r), id, seg, r.PostFormValue("versione"), registro.VoceOf(r))
 	h.dopo(w, r, err, formDettaglio{}, "in-approvazione")
 }
 
@@ -327,8 +320,8 @@ func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nota := r.PostFormValue("nota")
-	err := h.svc.Annulla(r.Context(), principal(r), id, seg, r.PostFormValue("versione"), nota, audit(r))
-	var fe FieldErrors
+	err := h.svc.Annulla(r.Context(), authz.PrincipalOf(r), id, seg, r.PostFormValue("versione"), nota, registro.VoceOf(r))
+	var fe httpx.FieldErrors
 	if errors.As(err, &fe) {
 		h.renderDettaglio(w, r, http.StatusUnprocessableEntity, formDettaglio{Nota: nota, NotaErr: fe["nota"]})
 		return
@@ -341,7 +334,7 @@ func (h *Handler) rettifica(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	nuova, err := h.svc.Rettifica(r.Context(), principal(r), id, seg, r.PostFormValue("versione"), audit(r))
+	nuova, err := h.svc.Rettifica(r.Context(), authz.PrincipalOf(r), id, seg, r.PostFormValue("versione"), registro.VoceOf(r))
 	if err == nil {
 		httpx.Redirect(w, r, Base(id)+"/"+nuova.String()+"?esito=rettifica")
 		return
@@ -372,7 +365,7 @@ func (h *Handler) allegato(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	a, err := h.svc.Allegato(r.Context(), principal(r), id, seg, all, audit(r))
+	a, err := h.svc.Allegato(r.Context(), authz.PrincipalOf(r), id, seg, all, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -384,7 +377,7 @@ func (h *Handler) allegato(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) coda(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
-	c, err := h.svc.Coda(r.Context(), principal(r), pagina, audit(r))
+	c, err := h.svc.Coda(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -395,7 +388,7 @@ func (h *Handler) coda(w http.ResponseWriter, r *http.Request) {
 // formDecisione is the state of the decision's forms after a refused POST.
 type formDecisione struct {
 	Motivo    string
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	Conflitto bool
 	Avviso    string
 	Esito     *formEsito // the esito form, after a refused POST
@@ -413,7 +406,7 @@ func (h *Handler) renderDecisione(w http.ResponseWriter, r *http.Request, status
 		h.rs.Error(w, r, err)
 		return
 	}
-	d, err := h.svc.Decisione(r.Context(), principal(r), seg, audit(r))
+	d, err := h.svc.Decisione(r.Context(), authz.PrincipalOf(r), seg, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -423,7 +416,7 @@ func (h *Handler) renderDecisione(w http.ResponseWriter, r *http.Request, status
 }
 
 func (h *Handler) dopoDecisione(w http.ResponseWriter, r *http.Request, err error, f formDecisione, esito string) {
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/segnalazioni?esito="+esito)
@@ -447,7 +440,7 @@ func (h *Handler) approva(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	err = h.svc.Approva(r.Context(), principal(r), seg, r.PostFormValue("versione"), audit(r))
+	err = h.svc.Approva(r.Context(), authz.PrincipalOf(r), seg, r.PostFormValue("versione"), registro.VoceOf(r))
 	h.dopoDecisione(w, r, err, formDecisione{}, "approvata")
 }
 
@@ -458,7 +451,7 @@ func (h *Handler) respingi(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	motivo := r.PostFormValue("motivo")
-	err = h.svc.Respingi(r.Context(), principal(r), seg, r.PostFormValue("versione"), motivo, audit(r))
+	err = h.svc.Respingi(r.Context(), authz.PrincipalOf(r), seg, r.PostFormValue("versione"), motivo, registro.VoceOf(r))
 	h.dopoDecisione(w, r, err, formDecisione{Motivo: motivo}, "respinta")
 }
 
@@ -473,7 +466,7 @@ func (h *Handler) allegatoDecisione(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	a, err := h.svc.AllegatoDecisione(r.Context(), principal(r), seg, all, audit(r))
+	a, err := h.svc.AllegatoDecisione(r.Context(), authz.PrincipalOf(r), seg, all, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -486,7 +479,7 @@ func (h *Handler) invii(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderInvii(w http.ResponseWriter, r *http.Request, status int, esito string) {
-	in, err := h.svc.Invii(r.Context(), principal(r), audit(r))
+	in, err := h.svc.Invii(r.Context(), authz.PrincipalOf(r), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -495,7 +488,7 @@ func (h *Handler) renderInvii(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (h *Handler) esporta(w http.ResponseWriter, r *http.Request) {
-	inv, err := h.svc.Esporta(r.Context(), principal(r), audit(r))
+	inv, err := h.svc.Esporta(r.Context(), authz.PrincipalOf(r), registro.VoceOf(r))
 	switch {
 	case err == nil:
 		httpx.Redirect(w, r, "/segnalazioni/invii?esito="+fmt.Sprint(inv.ID))
@@ -512,7 +505,7 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	inv, err := h.svc.FileInvio(r.Context(), principal(r), id, audit(r))
+	inv, err := h.svc.FileInvio(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -526,7 +519,7 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
 type formEsito struct {
 	Seg       uuid.UUID
 	In        EsitoInput
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	Conflitto bool
 	Avviso    string
 }
@@ -551,7 +544,7 @@ func (h *Handler) invio(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderInvio(w http.ResponseWriter, r *http.Request, status int, id int64, pagina int, esito string, f *formEsito) {
-	pi, err := h.svc.Invio(r.Context(), principal(r), id, pagina, audit(r))
+	pi, err := h.svc.Invio(r.Context(), authz.PrincipalOf(r), id, pagina, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -561,7 +554,7 @@ func (h *Handler) renderInvio(w http.ResponseWriter, r *http.Request, status int
 
 func (h *Handler) scartate(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
-	sc, err := h.svc.Scartate(r.Context(), principal(r), pagina, audit(r))
+	sc, err := h.svc.Scartate(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -572,7 +565,7 @@ func (h *Handler) scartate(w http.ResponseWriter, r *http.Request) {
 // mie is the case manager's segnalazioni to act on, across their cases.
 func (h *Handler) mie(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
-	m, err := h.svc.DaRivedere(r.Context(), principal(r), pagina, audit(r))
+	m, err := h.svc.DaRivedere(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -595,9 +588,9 @@ func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
 		Data: r.PostFormValue("data_esito"), Versione: r.PostFormValue("versione")}
 	daInvio := r.PostFormValue("ritorno") == "invio"
 	pagina, _ := strconv.Atoi(r.PostFormValue("pagina"))
-	invio, err := h.svc.RegistraEsito(r.Context(), principal(r), seg, in, audit(r))
+	invio, err := h.svc.RegistraEsito(r.Context(), authz.PrincipalOf(r), seg, in, registro.VoceOf(r))
 	f := &formEsito{Seg: seg, In: in}
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	var status int
 	switch {
 	case err == nil && daInvio && invio > 0:

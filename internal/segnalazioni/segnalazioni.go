@@ -20,8 +20,6 @@ package segnalazioni
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,22 +35,10 @@ var (
 	// ErrStato: the action is not possible in the segnalazione's state.
 	ErrStato = fmt.Errorf("segnalazioni: not possible in this state: %w", httpx.ErrConflict)
 	// ErrChiuso: a closed case's segnalazioni are read-only.
-	ErrChiuso = errors.New("segnalazioni: the case is closed")
+	ErrChiuso = fmt.Errorf("segnalazioni: il caso è chiuso: %w", httpx.ErrReadOnly)
 	// ErrNienteDaInviare: no approved segnalazione waits for an export.
 	ErrNienteDaInviare = errors.New("segnalazioni: nothing to export")
 )
-
-// FieldErrors are a form's errors by field name, in Italian.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return "segnalazioni: invalid fields: " + strings.Join(keys, ", ")
-}
 
 // Stato of a segnalazione.
 type Stato string

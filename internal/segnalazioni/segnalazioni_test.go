@@ -17,9 +17,11 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -50,7 +52,7 @@ func setup(t *testing.T) *fixture {
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	f := &fixture{pool: pool, people: map[string]authz.Principal{}, now: time.Date(2026, 10, 20, 9, 0, 0, 0, rome)}
+	f := &fixture{pool: pool, people: map[string]authz.Principal{}, now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	clock := func() time.Time { return f.now }
 	cs.SetClock(clock)
 	f.svc = NewService(pool, reg, cs)
@@ -147,7 +149,7 @@ func TestBozzaConErroriPoiSalvata(t *testing.T) {
 	ctx := context.Background()
 	cm := f.people["casemanager"]
 	_, err := f.svc.Crea(ctx, cm, f.caso, Input{}, false, registro.Voce{})
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if !errors.As(err, &fe) {
 		t.Fatalf("empty form: %v", err)
 	}
@@ -259,7 +261,7 @@ func TestApprovazioneEdEsportazione(t *testing.T) {
 		t.Errorf("%d records of the coordinatore's read", n)
 	}
 
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if err := f.svc.Respingi(ctx, co, id, ver(d.Versione), "  ", registro.Voce{}); !errors.As(err, &fe) || fe["motivo"] == "" {
 		t.Fatalf("refusal without motivo: %v", err)
 	}
@@ -493,7 +495,7 @@ func TestImpegnoDelPatto(t *testing.T) {
 	}
 	in := f.valida()
 	in.ImpegnoID = "imp-1"
-	var fe FieldErrors
+	var fe httpx.FieldErrors
 	if _, err := f.svc.Crea(ctx, cm, f.caso, in, false, registro.Voce{}); !errors.As(err, &fe) || fe["impegno_id"] == "" {
 		t.Fatalf("impegno with another tipo: %v", err)
 	}

@@ -17,8 +17,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -102,7 +104,7 @@ type File struct {
 // FromSegnalazione is the form of an existing segnalazione.
 func FromSegnalazione(sg Segnalazione) Input {
 	return Input{Tipo: sg.Tipo.Codice, PersonaID: sg.PersonaID.String(), ImpegnoID: sg.ImpegnoID,
-		DataEvento: sg.DataEvento.Format(time.DateOnly), DataAccertamento: sg.DataAccertamento.Format(time.DateOnly),
+		DataEvento: calendario.ISO(sg.DataEvento), DataAccertamento: calendario.ISO(sg.DataAccertamento),
 		Descrizione: sg.Descrizione, Versione: strconv.Itoa(sg.Versione)}
 }
 
@@ -265,8 +267,8 @@ func impegni(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Impeg
 		if f := strings.TrimSpace(i.Frequenza); f != "" {
 			testo += " (" + f + ")"
 		}
-		if d, err := time.Parse(time.DateOnly, i.Scadenza); err == nil {
-			testo += ", entro il " + d.Format("02/01/2006")
+		if d, ok := calendario.ParseData(i.Scadenza); ok {
+			testo += ", entro il " + calendario.Data(d)
 		}
 		out = append(out, Impegno{ID: i.ID, PersonaID: i.PersonaID, Testo: fmt.Sprintf("Patto versione %d: %s", v.Numero, testo)})
 	}
@@ -291,11 +293,6 @@ type allegatoNuovo struct {
 	sha        [32]byte
 }
 
-func parseData(v string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
-	return t, err == nil
-}
-
 // nomeFile is the base name of an uploaded file, as the browser sent it.
 func nomeFile(n string) string {
 	n = strings.TrimSpace(n)
@@ -309,8 +306,8 @@ func nomeFile(n string) string {
 }
 
 // valida checks the form against the case's modulo.
-func valida(in Input, m Modulo) (riga, FieldErrors) {
-	fe := FieldErrors{}
+func valida(in Input, m Modulo) (riga, httpx.FieldErrors) {
+	fe := httpx.FieldErrors{}
 	var r riga
 	ok := false
 	for _, t := range m.Tipi {
@@ -346,7 +343,7 @@ func valida(in Input, m Modulo) (riga, FieldErrors) {
 			fe["impegno_id"] = "Indica un impegno solo per il tipo «" + impegniEtichetta(m.Tipi) + "»."
 		}
 	}
-	de, okE := parseData(in.DataEvento)
+	de, okE := calendario.ParseData(in.DataEvento)
 	switch {
 	case strings.TrimSpace(in.DataEvento) == "":
 		fe["data_evento"] = "Indica la data dell'evento."
@@ -355,7 +352,7 @@ func valida(in Input, m Modulo) (riga, FieldErrors) {
 	case de.After(m.Oggi):
 		fe["data_evento"] = "La data dell'evento non può essere futura."
 	}
-	da, okA := parseData(in.DataAccertamento)
+	da, okA := calendario.ParseData(in.DataAccertamento)
 	switch {
 	case strings.TrimSpace(in.DataAccertamento) == "":
 		fe["data_accertamento"] = "Indica la data in cui il fatto è stato accertato."
@@ -459,7 +456,7 @@ func numero(ctx context.Context, tx pgx.Tx, ambito int64) (int, error) {
 }
 
 // Crea saves a new segnalazione of the case as a bozza, and sends it to
-// approval when invia; errors of the form are FieldErrors.
+// approval when invia; errors of the form are httpx.FieldErrors.
 func (s *Service) Crea(ctx context.Context, p authz.Principal, casoID uuid.UUID, in Input, invia bool, v registro.Voce) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, error) {
@@ -472,7 +469,7 @@ func (s *Service) Crea(ctx context.Context, p authz.Principal, casoID uuid.UUID,
 			return "", fe
 		}
 		if len(r.allegati) > MaxAllegati {
-			return "", FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
+			return "", httpx.FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
 		}
 		n, err := numero(ctx, tx, c.AmbitoID)
 		if err != nil {
@@ -566,7 +563,7 @@ func (s *Service) Modifica(ctx context.Context, p authz.Principal, casoID, id uu
 			return "", err
 		}
 		if rimasti+len(r.allegati) > MaxAllegati {
-			return "", FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
+			return "", httpx.FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM segnalazione_allegato WHERE segnalazione_id = $1 AND id::text = ANY($2)`, id, rimuovi); err != nil {
 			return "", err
@@ -609,7 +606,7 @@ func (s *Service) Annulla(ctx context.Context, p authz.Principal, casoID, id uui
 	v.Dettaglio = "annullamento"
 	nota = strings.TrimSpace(nota)
 	if utf8.RuneCountInString(nota) > MaxMotivo {
-		return FieldErrors{"nota": fmt.Sprintf("Il motivo supera i %d caratteri.", MaxMotivo)}
+		return httpx.FieldErrors{"nota": fmt.Sprintf("Il motivo supera i %d caratteri.", MaxMotivo)}
 	}
 	return s.write(ctx, p, casoID, v, func(tx pgx.Tx, c casi.Caso) (string, error) {
 		st, err := blocca(ctx, tx, casoID, id, versione)

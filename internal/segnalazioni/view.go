@@ -9,29 +9,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/web/ui"
 )
-
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
-
-func data(t time.Time) string { return t.Format("02/01/2006") }
-
-func dataPtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return dataOra(*t)
-}
-
-func dataOra(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
 
 func dimensione(n int) string {
 	switch {
@@ -178,7 +158,7 @@ func invioID(id int64) string { return strconv.FormatInt(id, 10) }
 // statoEsito is what one esito form shows.
 type statoEsito struct {
 	In        EsitoInput
-	Errs      FieldErrors
+	Errs      httpx.FieldErrors
 	Conflitto bool
 	Avviso    string
 	Aperto    bool // shown open: it is the form of a refused POST
@@ -202,7 +182,7 @@ func esitoDi(f *formEsito, id uuid.UUID, e Esito, ver int, oggi time.Time) stato
 	return statoEsito{In: FromEsito(e, ver, oggi)}
 }
 
-func errEsito(f *formEsito) FieldErrors {
+func errEsito(f *formEsito) httpx.FieldErrors {
 	if f == nil {
 		return nil
 	}

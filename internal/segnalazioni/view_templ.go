@@ -13,7 +13,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/web/ui"
 )
 
@@ -45,7 +47,7 @@ func briciole(c casi.Caso, pagina string) templ.Component {
 		var templ_7745c5c3_Var2 templ.SafeURL
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/casi/" + c.ID.String()))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 16, Col: 80}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 18, Col: 80}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 		if templ_7745c5c3_Err != nil {
@@ -58,7 +60,7 @@ func briciole(c casi.Caso, pagina string) templ.Component {
 		var templ_7745c5c3_Var3 string
 		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(c.Codice())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 16, Col: 95}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 18, Col: 95}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 		if templ_7745c5c3_Err != nil {
@@ -76,7 +78,7 @@ func briciole(c casi.Caso, pagina string) templ.Component {
 			var templ_7745c5c3_Var4 templ.SafeURL
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(c.ID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 18, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 20, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -89,7 +91,7 @@ func briciole(c casi.Caso, pagina string) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(pagina)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 19, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 21, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -141,7 +143,7 @@ func intestazione(c casi.Caso) templ.Component {
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(c.Richiedente)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 29, Col: 61}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 31, Col: 61}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 		if templ_7745c5c3_Err != nil {
@@ -154,7 +156,7 @@ func intestazione(c casi.Caso) templ.Component {
 		var templ_7745c5c3_Var8 string
 		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(c.Misura.Label())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 29, Col: 94}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 31, Col: 94}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 		if templ_7745c5c3_Err != nil {
@@ -167,7 +169,7 @@ func intestazione(c casi.Caso) templ.Component {
 		var templ_7745c5c3_Var9 string
 		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(c.Comune)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 29, Col: 110}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 31, Col: 110}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 		if templ_7745c5c3_Err != nil {
@@ -246,7 +248,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 					var templ_7745c5c3_Var13 string
 					templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 39, Col: 9}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 41, Col: 9}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 					if templ_7745c5c3_Err != nil {
@@ -266,7 +268,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 			var templ_7745c5c3_Var14 string
 			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(e.Caso.Codice())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 42, Col: 90}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 44, Col: 90}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
@@ -292,7 +294,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 				var templ_7745c5c3_Var15 templ.SafeURL
 				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(e.Caso.ID) + "/nuova"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 49, Col: 81}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 51, Col: 81}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 				if templ_7745c5c3_Err != nil {
@@ -330,7 +332,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 					var templ_7745c5c3_Var16 string
 					templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs("riga-" + sg.ID.String())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 71, Col: 49}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 73, Col: 49}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 					if templ_7745c5c3_Err != nil {
@@ -343,7 +345,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 					var templ_7745c5c3_Var17 templ.SafeURL
 					templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.ID.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 73, Col: 72}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 75, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 					if templ_7745c5c3_Err != nil {
@@ -356,7 +358,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 					var templ_7745c5c3_Var18 string
 					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Codice())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 73, Col: 88}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 75, Col: 88}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 					if templ_7745c5c3_Err != nil {
@@ -374,7 +376,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 						var templ_7745c5c3_Var19 string
 						templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(sg.RettificaDiNum))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 75, Col: 62}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 77, Col: 62}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 						if templ_7745c5c3_Err != nil {
@@ -392,7 +394,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 					var templ_7745c5c3_Var20 string
 					templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Tipo.Etichetta)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 78, Col: 31}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 80, Col: 31}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 					if templ_7745c5c3_Err != nil {
@@ -405,7 +407,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 					var templ_7745c5c3_Var21 string
 					templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Componente)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 79, Col: 27}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 81, Col: 27}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 					if templ_7745c5c3_Err != nil {
@@ -416,9 +418,9 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var22 string
-					templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(data(sg.DataEvento))
+					templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(sg.DataEvento))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 80, Col: 33}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 82, Col: 44}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 					if templ_7745c5c3_Err != nil {
@@ -500,7 +502,7 @@ func guidaTipi(ts []Tipo) templ.Component {
 			var templ_7745c5c3_Var24 string
 			templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(t.Etichetta)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 105, Col: 21}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 107, Col: 21}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 			if templ_7745c5c3_Err != nil {
@@ -513,7 +515,7 @@ func guidaTipi(ts []Tipo) templ.Component {
 			var templ_7745c5c3_Var25 string
 			templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(t.Descrizione)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 107, Col: 20}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 109, Col: 20}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
 			if templ_7745c5c3_Err != nil {
@@ -531,7 +533,7 @@ func guidaTipi(ts []Tipo) templ.Component {
 				var templ_7745c5c3_Var26 string
 				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(t.Riferimento)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 109, Col: 33}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 111, Col: 33}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 				if templ_7745c5c3_Err != nil {
@@ -544,7 +546,7 @@ func guidaTipi(ts []Tipo) templ.Component {
 				var templ_7745c5c3_Var27 string
 				templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(t.Effetto.Label())
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 109, Col: 67}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 111, Col: 67}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 				if templ_7745c5c3_Err != nil {
@@ -569,7 +571,7 @@ func guidaTipi(ts []Tipo) templ.Component {
 }
 
 // campi are the fields of the segnalazione form.
-func campi(m Modulo, in Input, errs FieldErrors) templ.Component {
+func campi(m Modulo, in Input, errs httpx.FieldErrors) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -662,7 +664,7 @@ func campi(m Modulo, in Input, errs FieldErrors) templ.Component {
 	})
 }
 
-func fileInput(errs FieldErrors, file bool) templ.Component {
+func fileInput(errs httpx.FieldErrors, file bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -732,7 +734,7 @@ func fileInput(errs FieldErrors, file bool) templ.Component {
 			var templ_7745c5c3_Var32 string
 			templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(errs["allegati"])
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 169, Col: 110}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 171, Col: 110}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
 			if templ_7745c5c3_Err != nil {
@@ -757,7 +759,7 @@ func fileInput(errs FieldErrors, file bool) templ.Component {
 	})
 }
 
-func nuovaPage(s ui.Shell, m Modulo, in Input, errs FieldErrors, file bool, avviso string) templ.Component {
+func nuovaPage(s ui.Shell, m Modulo, in Input, errs httpx.FieldErrors, file bool, avviso string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -801,7 +803,7 @@ func nuovaPage(s ui.Shell, m Modulo, in Input, errs FieldErrors, file bool, avvi
 			var templ_7745c5c3_Var35 string
 			templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(m.Caso.Codice())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 180, Col: 89}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 182, Col: 89}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 			if templ_7745c5c3_Err != nil {
@@ -835,7 +837,7 @@ func nuovaPage(s ui.Shell, m Modulo, in Input, errs FieldErrors, file bool, avvi
 					var templ_7745c5c3_Var37 string
 					templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(avviso)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 184, Col: 12}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 186, Col: 12}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var37))
 					if templ_7745c5c3_Err != nil {
@@ -863,7 +865,7 @@ func nuovaPage(s ui.Shell, m Modulo, in Input, errs FieldErrors, file bool, avvi
 			var templ_7745c5c3_Var38 templ.SafeURL
 			templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(m.Caso.ID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 188, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 190, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 			if templ_7745c5c3_Err != nil {
@@ -926,9 +928,9 @@ func storia(ps []Passaggio) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var40 string
-			templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(dataOra(p.Quando))
+			templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOra(p.Quando))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 214, Col: 30}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 216, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var40))
 			if templ_7745c5c3_Err != nil {
@@ -941,7 +943,7 @@ func storia(ps []Passaggio) templ.Component {
 			var templ_7745c5c3_Var41 string
 			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(daPasso(p))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 215, Col: 35}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 217, Col: 35}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 			if templ_7745c5c3_Err != nil {
@@ -954,7 +956,7 @@ func storia(ps []Passaggio) templ.Component {
 			var templ_7745c5c3_Var42 string
 			templ_7745c5c3_Var42, templ_7745c5c3_Err = templ.JoinStringErrs(p.Operatore)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 216, Col: 24}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 218, Col: 24}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var42))
 			if templ_7745c5c3_Err != nil {
@@ -968,7 +970,7 @@ func storia(ps []Passaggio) templ.Component {
 				var templ_7745c5c3_Var43 string
 				templ_7745c5c3_Var43, templ_7745c5c3_Err = templ.JoinStringErrs(l)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 219, Col: 12}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 221, Col: 12}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var43))
 				if templ_7745c5c3_Err != nil {
@@ -1021,7 +1023,7 @@ func descrizione(testo string) templ.Component {
 			var templ_7745c5c3_Var45 string
 			templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(l)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 234, Col: 6}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 236, Col: 6}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var45))
 			if templ_7745c5c3_Err != nil {
@@ -1068,7 +1070,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 		var templ_7745c5c3_Var47 string
 		templ_7745c5c3_Var47, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Tipo.Etichetta)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 244, Col: 22}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 246, Col: 22}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var47))
 		if templ_7745c5c3_Err != nil {
@@ -1086,7 +1088,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			var templ_7745c5c3_Var48 string
 			templ_7745c5c3_Var48, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Tipo.Riferimento)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 246, Col: 37}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 248, Col: 37}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var48))
 			if templ_7745c5c3_Err != nil {
@@ -1099,7 +1101,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			var templ_7745c5c3_Var49 string
 			templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Tipo.Effetto.Label())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 246, Col: 77}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 248, Col: 77}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var49))
 			if templ_7745c5c3_Err != nil {
@@ -1117,7 +1119,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 		var templ_7745c5c3_Var50 string
 		templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Componente)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 250, Col: 38}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 252, Col: 38}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var50))
 		if templ_7745c5c3_Err != nil {
@@ -1130,7 +1132,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 		var templ_7745c5c3_Var51 string
 		templ_7745c5c3_Var51, templ_7745c5c3_Err = templ.JoinStringErrs(sg.CodiceFiscale)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 250, Col: 67}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 252, Col: 67}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var51))
 		if templ_7745c5c3_Err != nil {
@@ -1148,7 +1150,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			var templ_7745c5c3_Var52 string
 			templ_7745c5c3_Var52, templ_7745c5c3_Err = templ.JoinStringErrs(sg.ImpegnoTesto)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 253, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 255, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var52))
 			if templ_7745c5c3_Err != nil {
@@ -1164,9 +1166,9 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var53 string
-		templ_7745c5c3_Var53, templ_7745c5c3_Err = templ.JoinStringErrs(data(sg.DataEvento))
+		templ_7745c5c3_Var53, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(sg.DataEvento))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 256, Col: 44}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 258, Col: 55}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var53))
 		if templ_7745c5c3_Err != nil {
@@ -1177,9 +1179,9 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var54 string
-		templ_7745c5c3_Var54, templ_7745c5c3_Err = templ.JoinStringErrs(data(sg.DataAccertamento))
+		templ_7745c5c3_Var54, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(sg.DataAccertamento))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 258, Col: 50}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 260, Col: 61}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var54))
 		if templ_7745c5c3_Err != nil {
@@ -1200,7 +1202,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 		var templ_7745c5c3_Var55 string
 		templ_7745c5c3_Var55, templ_7745c5c3_Err = templ.JoinStringErrs(sg.CreataDa)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 264, Col: 36}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 266, Col: 36}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var55))
 		if templ_7745c5c3_Err != nil {
@@ -1211,9 +1213,9 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var56 string
-		templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(dataOra(sg.CreataIl))
+		templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOra(sg.CreataIl))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 264, Col: 62}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 266, Col: 73}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var56))
 		if templ_7745c5c3_Err != nil {
@@ -1231,7 +1233,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			var templ_7745c5c3_Var57 string
 			templ_7745c5c3_Var57, templ_7745c5c3_Err = templ.JoinStringErrs(sg.ApprovataDa)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 267, Col: 40}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 269, Col: 40}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var57))
 			if templ_7745c5c3_Err != nil {
@@ -1242,9 +1244,9 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var58 string
-			templ_7745c5c3_Var58, templ_7745c5c3_Err = templ.JoinStringErrs(dataPtr(sg.ApprovataIl))
+			templ_7745c5c3_Var58, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOraPtr(sg.ApprovataIl))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 267, Col: 69}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 269, Col: 83}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var58))
 			if templ_7745c5c3_Err != nil {
@@ -1261,9 +1263,9 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var59 string
-			templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(dataPtr(sg.InviataIl))
+			templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOraPtr(sg.InviataIl))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 271, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 273, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var59))
 			if templ_7745c5c3_Err != nil {
@@ -1276,7 +1278,7 @@ func datiSegnalazione(sg Segnalazione) templ.Component {
 			var templ_7745c5c3_Var60 string
 			templ_7745c5c3_Var60, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(*sg.InvioID, 10))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 271, Col: 96}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 273, Col: 110}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var60))
 			if templ_7745c5c3_Err != nil {
@@ -1368,7 +1370,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var64 string
 					templ_7745c5c3_Var64, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 289, Col: 9}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 291, Col: 9}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var64))
 					if templ_7745c5c3_Err != nil {
@@ -1401,7 +1403,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var66 string
 					templ_7745c5c3_Var66, templ_7745c5c3_Err = templ.JoinStringErrs(f.Avviso)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 294, Col: 14}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 296, Col: 14}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var66))
 					if templ_7745c5c3_Err != nil {
@@ -1449,7 +1451,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 			var templ_7745c5c3_Var68 string
 			templ_7745c5c3_Var68, templ_7745c5c3_Err = templ.JoinStringErrs(sg.Codice())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 304, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 306, Col: 54}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var68))
 			if templ_7745c5c3_Err != nil {
@@ -1501,7 +1503,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var69 templ.SafeURL
 				templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.RettificaDi.String()))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 320, Col: 76}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 322, Col: 76}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var69))
 				if templ_7745c5c3_Err != nil {
@@ -1514,7 +1516,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var70 string
 				templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(sg.RettificaDiNum))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 320, Col: 106}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 322, Col: 106}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var70))
 				if templ_7745c5c3_Err != nil {
@@ -1537,7 +1539,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var71 templ.SafeURL
 				templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.RettificataDa.String()))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 327, Col: 78}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 329, Col: 78}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var71))
 				if templ_7745c5c3_Err != nil {
@@ -1550,7 +1552,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var72 string
 				templ_7745c5c3_Var72, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(sg.RettificataDaNum))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 327, Col: 110}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 329, Col: 110}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var72))
 				if templ_7745c5c3_Err != nil {
@@ -1591,7 +1593,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var73 templ.SafeURL
 					templ_7745c5c3_Var73, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(allegatoURL(sg, a)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 338, Col: 53}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 340, Col: 53}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var73))
 					if templ_7745c5c3_Err != nil {
@@ -1604,7 +1606,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var74 string
 					templ_7745c5c3_Var74, templ_7745c5c3_Err = templ.JoinStringErrs(a.Nome)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 338, Col: 64}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 340, Col: 64}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var74))
 					if templ_7745c5c3_Err != nil {
@@ -1617,7 +1619,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var75 string
 					templ_7745c5c3_Var75, templ_7745c5c3_Err = templ.JoinStringErrs(tipoMime(a.Mime))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 338, Col: 97}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 340, Col: 97}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var75))
 					if templ_7745c5c3_Err != nil {
@@ -1630,7 +1632,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var76 string
 					templ_7745c5c3_Var76, templ_7745c5c3_Err = templ.JoinStringErrs(dimensione(a.Dimensione))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 338, Col: 127}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 340, Col: 127}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var76))
 					if templ_7745c5c3_Err != nil {
@@ -1658,7 +1660,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var77 templ.SafeURL
 				templ_7745c5c3_Var77, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.ID.String() + "/approvazione"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 346, Col: 104}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 348, Col: 104}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var77))
 				if templ_7745c5c3_Err != nil {
@@ -1671,7 +1673,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var78 string
 				templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(versione(sg.Versione))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 347, Col: 71}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 349, Col: 71}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var78))
 				if templ_7745c5c3_Err != nil {
@@ -1694,7 +1696,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var79 templ.SafeURL
 				templ_7745c5c3_Var79, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.ID.String() + "/annulla"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 352, Col: 100}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 354, Col: 100}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var79))
 				if templ_7745c5c3_Err != nil {
@@ -1707,7 +1709,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var80 string
 				templ_7745c5c3_Var80, templ_7745c5c3_Err = templ.JoinStringErrs(versione(sg.Versione))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 353, Col: 72}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 355, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var80))
 				if templ_7745c5c3_Err != nil {
@@ -1736,7 +1738,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var81 templ.SafeURL
 				templ_7745c5c3_Var81, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.ID.String()))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 362, Col: 86}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 364, Col: 86}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var81))
 				if templ_7745c5c3_Err != nil {
@@ -1749,7 +1751,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var82 string
 				templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(in.Versione)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 363, Col: 61}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 365, Col: 61}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var82))
 				if templ_7745c5c3_Err != nil {
@@ -1776,7 +1778,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 						var templ_7745c5c3_Var83 string
 						templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(a.ID.String())
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 370, Col: 93}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 372, Col: 93}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var83))
 						if templ_7745c5c3_Err != nil {
@@ -1789,7 +1791,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 						var templ_7745c5c3_Var84 string
 						templ_7745c5c3_Var84, templ_7745c5c3_Err = templ.JoinStringErrs("rimuovi-" + a.ID.String())
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 370, Col: 127}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 372, Col: 127}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var84))
 						if templ_7745c5c3_Err != nil {
@@ -1812,7 +1814,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 						var templ_7745c5c3_Var85 string
 						templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinStringErrs("rimuovi-" + a.ID.String())
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 371, Col: 73}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 373, Col: 73}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var85))
 						if templ_7745c5c3_Err != nil {
@@ -1825,7 +1827,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 						var templ_7745c5c3_Var86 string
 						templ_7745c5c3_Var86, templ_7745c5c3_Err = templ.JoinStringErrs(a.Nome)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 371, Col: 84}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 373, Col: 84}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var86))
 						if templ_7745c5c3_Err != nil {
@@ -1867,7 +1869,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var87 string
 					templ_7745c5c3_Var87, templ_7745c5c3_Err = templ.JoinStringErrs(inFrase(sg.Esito.Nota))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 386, Col: 72}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 388, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var87))
 					if templ_7745c5c3_Err != nil {
@@ -1895,7 +1897,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var88 string
 					templ_7745c5c3_Var88, templ_7745c5c3_Err = templ.JoinStringErrs(inFrase(sg.Esito.Nota))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 393, Col: 64}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 395, Col: 64}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var88))
 					if templ_7745c5c3_Err != nil {
@@ -1908,7 +1910,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var89 templ.SafeURL
 					templ_7745c5c3_Var89, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.RettificataDa.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 394, Col: 80}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 396, Col: 80}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var89))
 					if templ_7745c5c3_Err != nil {
@@ -1921,7 +1923,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 					var templ_7745c5c3_Var90 string
 					templ_7745c5c3_Var90, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(sg.RettificataDaNum))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 394, Col: 112}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 396, Col: 112}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var90))
 					if templ_7745c5c3_Err != nil {
@@ -1949,7 +1951,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var91 templ.SafeURL
 				templ_7745c5c3_Var91, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID) + "/" + sg.ID.String() + "/rettifica"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 407, Col: 101}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 409, Col: 101}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var91))
 				if templ_7745c5c3_Err != nil {
@@ -1962,7 +1964,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 				var templ_7745c5c3_Var92 string
 				templ_7745c5c3_Var92, templ_7745c5c3_Err = templ.JoinStringErrs(versione(sg.Versione))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 408, Col: 71}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 410, Col: 71}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var92))
 				if templ_7745c5c3_Err != nil {
@@ -1988,7 +1990,7 @@ func dettaglioPage(s ui.Shell, sc Scheda, in Input, f formDettaglio) templ.Compo
 			var templ_7745c5c3_Var93 templ.SafeURL
 			templ_7745c5c3_Var93, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(sg.CasoID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 414, Col: 45}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 416, Col: 45}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var93))
 			if templ_7745c5c3_Err != nil {
@@ -2057,7 +2059,7 @@ func coordNav(attiva string, daInviare, scartate int) templ.Component {
 			var templ_7745c5c3_Var95 string
 			templ_7745c5c3_Var95, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(daInviare))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 431, Col: 141}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 433, Col: 141}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var95))
 			if templ_7745c5c3_Err != nil {
@@ -2075,7 +2077,7 @@ func coordNav(attiva string, daInviare, scartate int) templ.Component {
 			var templ_7745c5c3_Var96 string
 			templ_7745c5c3_Var96, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(daInviare))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 433, Col: 114}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 435, Col: 114}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var96))
 			if templ_7745c5c3_Err != nil {
@@ -2098,7 +2100,7 @@ func coordNav(attiva string, daInviare, scartate int) templ.Component {
 			var templ_7745c5c3_Var97 string
 			templ_7745c5c3_Var97, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(scartate))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 438, Col: 150}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 440, Col: 150}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var97))
 			if templ_7745c5c3_Err != nil {
@@ -2116,7 +2118,7 @@ func coordNav(attiva string, daInviare, scartate int) templ.Component {
 			var templ_7745c5c3_Var98 string
 			templ_7745c5c3_Var98, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(scartate))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 440, Col: 123}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 442, Col: 123}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var98))
 			if templ_7745c5c3_Err != nil {
@@ -2184,7 +2186,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var102 string
 					templ_7745c5c3_Var102, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 450, Col: 9}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 452, Col: 9}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var102))
 					if templ_7745c5c3_Err != nil {
@@ -2223,7 +2225,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var103 string
 					templ_7745c5c3_Var103, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(c.Scartate))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 464, Col: 31}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 466, Col: 31}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var103))
 					if templ_7745c5c3_Err != nil {
@@ -2266,7 +2268,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var104 templ.SafeURL
 					templ_7745c5c3_Var104, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/" + r.ID.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 490, Col: 66}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 492, Col: 66}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var104))
 					if templ_7745c5c3_Err != nil {
@@ -2279,7 +2281,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var105 string
 					templ_7745c5c3_Var105, templ_7745c5c3_Err = templ.JoinStringErrs("apri-" + r.ID.String())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 490, Col: 106}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 492, Col: 106}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var105))
 					if templ_7745c5c3_Err != nil {
@@ -2292,7 +2294,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var106 string
 					templ_7745c5c3_Var106, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(r.Numero))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 490, Col: 127}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 492, Col: 127}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var106))
 					if templ_7745c5c3_Err != nil {
@@ -2315,7 +2317,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var107 string
 					templ_7745c5c3_Var107, templ_7745c5c3_Err = templ.JoinStringErrs(r.Caso)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 495, Col: 20}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 497, Col: 20}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var107))
 					if templ_7745c5c3_Err != nil {
@@ -2328,7 +2330,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var108 string
 					templ_7745c5c3_Var108, templ_7745c5c3_Err = templ.JoinStringErrs(r.Comune)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 495, Col: 44}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 497, Col: 44}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var108))
 					if templ_7745c5c3_Err != nil {
@@ -2341,7 +2343,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var109 string
 					templ_7745c5c3_Var109, templ_7745c5c3_Err = templ.JoinStringErrs(r.Tipo)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 496, Col: 20}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 498, Col: 20}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var109))
 					if templ_7745c5c3_Err != nil {
@@ -2354,7 +2356,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var110 string
 					templ_7745c5c3_Var110, templ_7745c5c3_Err = templ.JoinStringErrs(r.Effetto.Label())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 496, Col: 53}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 498, Col: 53}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var110))
 					if templ_7745c5c3_Err != nil {
@@ -2365,9 +2367,9 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var111 string
-					templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(data(r.DataEvento))
+					templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(r.DataEvento))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 497, Col: 32}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 499, Col: 43}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var111))
 					if templ_7745c5c3_Err != nil {
@@ -2380,7 +2382,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					var templ_7745c5c3_Var112 string
 					templ_7745c5c3_Var112, templ_7745c5c3_Err = templ.JoinStringErrs(r.CaseManager)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 498, Col: 27}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 500, Col: 27}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var112))
 					if templ_7745c5c3_Err != nil {
@@ -2391,9 +2393,9 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var113 string
-					templ_7745c5c3_Var113, templ_7745c5c3_Err = templ.JoinStringErrs(dataOra(r.InApprovazioneIl))
+					templ_7745c5c3_Var113, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOra(r.InApprovazioneIl))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 498, Col: 70}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 500, Col: 81}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var113))
 					if templ_7745c5c3_Err != nil {
@@ -2463,7 +2465,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var116 string
 			templ_7745c5c3_Var116, templ_7745c5c3_Err = templ.JoinStringErrs(d.Codice())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 514, Col: 71}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 516, Col: 71}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var116))
 			if templ_7745c5c3_Err != nil {
@@ -2489,7 +2491,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					var templ_7745c5c3_Var118 string
 					templ_7745c5c3_Var118, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 519, Col: 9}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 521, Col: 9}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var118))
 					if templ_7745c5c3_Err != nil {
@@ -2522,7 +2524,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					var templ_7745c5c3_Var120 string
 					templ_7745c5c3_Var120, templ_7745c5c3_Err = templ.JoinStringErrs(f.Avviso)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 524, Col: 14}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 526, Col: 14}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var120))
 					if templ_7745c5c3_Err != nil {
@@ -2570,7 +2572,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var122 string
 			templ_7745c5c3_Var122, templ_7745c5c3_Err = templ.JoinStringErrs(d.Codice())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 533, Col: 53}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 535, Col: 53}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var122))
 			if templ_7745c5c3_Err != nil {
@@ -2591,7 +2593,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var123 string
 			templ_7745c5c3_Var123, templ_7745c5c3_Err = templ.JoinStringErrs(d.Caso)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 541, Col: 32}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 543, Col: 32}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var123))
 			if templ_7745c5c3_Err != nil {
@@ -2604,7 +2606,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var124 string
 			templ_7745c5c3_Var124, templ_7745c5c3_Err = templ.JoinStringErrs(d.Comune)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 541, Col: 48}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 543, Col: 48}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var124))
 			if templ_7745c5c3_Err != nil {
@@ -2617,7 +2619,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var125 string
 			templ_7745c5c3_Var125, templ_7745c5c3_Err = templ.JoinStringErrs(d.Misura.Label())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 544, Col: 22}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 546, Col: 22}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var125))
 			if templ_7745c5c3_Err != nil {
@@ -2635,7 +2637,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var126 string
 				templ_7745c5c3_Var126, templ_7745c5c3_Err = templ.JoinStringErrs(d.IDDomanda)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 546, Col: 21}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 548, Col: 21}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var126))
 				if templ_7745c5c3_Err != nil {
@@ -2649,7 +2651,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var127 string
 			templ_7745c5c3_Var127, templ_7745c5c3_Err = templ.JoinStringErrs(d.Componente)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 550, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 552, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var127))
 			if templ_7745c5c3_Err != nil {
@@ -2662,7 +2664,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var128 string
 			templ_7745c5c3_Var128, templ_7745c5c3_Err = templ.JoinStringErrs(d.CodiceFiscale)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 550, Col: 86}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 552, Col: 86}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var128))
 			if templ_7745c5c3_Err != nil {
@@ -2673,9 +2675,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var129 string
-			templ_7745c5c3_Var129, templ_7745c5c3_Err = templ.JoinStringErrs(data(d.DataNascita))
+			templ_7745c5c3_Var129, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(d.DataNascita))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 550, Col: 123}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 552, Col: 134}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var129))
 			if templ_7745c5c3_Err != nil {
@@ -2688,7 +2690,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var130 string
 			templ_7745c5c3_Var130, templ_7745c5c3_Err = templ.JoinStringErrs(d.Tipo.Etichetta)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 553, Col: 22}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 555, Col: 22}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var130))
 			if templ_7745c5c3_Err != nil {
@@ -2701,7 +2703,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var131 string
 			templ_7745c5c3_Var131, templ_7745c5c3_Err = templ.JoinStringErrs(d.Tipo.Descrizione)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 554, Col: 36}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 556, Col: 36}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var131))
 			if templ_7745c5c3_Err != nil {
@@ -2719,7 +2721,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var132 string
 				templ_7745c5c3_Var132, templ_7745c5c3_Err = templ.JoinStringErrs(d.Tipo.Riferimento)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 556, Col: 37}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 558, Col: 37}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var132))
 				if templ_7745c5c3_Err != nil {
@@ -2737,7 +2739,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var133 string
 			templ_7745c5c3_Var133, templ_7745c5c3_Err = templ.JoinStringErrs(d.Tipo.Effetto.Label())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 560, Col: 48}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 562, Col: 48}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var133))
 			if templ_7745c5c3_Err != nil {
@@ -2755,7 +2757,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var134 string
 				templ_7745c5c3_Var134, templ_7745c5c3_Err = templ.JoinStringErrs(d.ImpegnoTesto)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 563, Col: 63}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 565, Col: 63}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var134))
 				if templ_7745c5c3_Err != nil {
@@ -2771,9 +2773,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var135 string
-			templ_7745c5c3_Var135, templ_7745c5c3_Err = templ.JoinStringErrs(data(d.DataEvento))
+			templ_7745c5c3_Var135, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(d.DataEvento))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 566, Col: 44}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 568, Col: 55}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var135))
 			if templ_7745c5c3_Err != nil {
@@ -2784,9 +2786,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var136 string
-			templ_7745c5c3_Var136, templ_7745c5c3_Err = templ.JoinStringErrs(data(d.DataAccertamento))
+			templ_7745c5c3_Var136, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(d.DataAccertamento))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 568, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 570, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var136))
 			if templ_7745c5c3_Err != nil {
@@ -2822,7 +2824,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					var templ_7745c5c3_Var137 templ.SafeURL
 					templ_7745c5c3_Var137, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/" + d.ID.String() + "/allegati/" + a.ID.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 580, Col: 99}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 582, Col: 99}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var137))
 					if templ_7745c5c3_Err != nil {
@@ -2835,7 +2837,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					var templ_7745c5c3_Var138 string
 					templ_7745c5c3_Var138, templ_7745c5c3_Err = templ.JoinStringErrs(a.Nome)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 580, Col: 110}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 582, Col: 110}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var138))
 					if templ_7745c5c3_Err != nil {
@@ -2848,7 +2850,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					var templ_7745c5c3_Var139 string
 					templ_7745c5c3_Var139, templ_7745c5c3_Err = templ.JoinStringErrs(tipoMime(a.Mime))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 580, Col: 143}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 582, Col: 143}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var139))
 					if templ_7745c5c3_Err != nil {
@@ -2861,7 +2863,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					var templ_7745c5c3_Var140 string
 					templ_7745c5c3_Var140, templ_7745c5c3_Err = templ.JoinStringErrs(dimensione(a.Dimensione))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 580, Col: 173}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 582, Col: 173}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var140))
 					if templ_7745c5c3_Err != nil {
@@ -2884,7 +2886,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 			var templ_7745c5c3_Var141 string
 			templ_7745c5c3_Var141, templ_7745c5c3_Err = templ.JoinStringErrs(d.CaseManager)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 587, Col: 19}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 589, Col: 19}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var141))
 			if templ_7745c5c3_Err != nil {
@@ -2900,9 +2902,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var142 string
-				templ_7745c5c3_Var142, templ_7745c5c3_Err = templ.JoinStringErrs(dataPtr(d.InApprovazioneIl))
+				templ_7745c5c3_Var142, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOraPtr(d.InApprovazioneIl))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 589, Col: 57}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 591, Col: 71}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var142))
 				if templ_7745c5c3_Err != nil {
@@ -2921,7 +2923,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var143 string
 				templ_7745c5c3_Var143, templ_7745c5c3_Err = templ.JoinStringErrs(d.ApprovataDa)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 594, Col: 40}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 596, Col: 40}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var143))
 				if templ_7745c5c3_Err != nil {
@@ -2932,9 +2934,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var144 string
-				templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(dataPtr(d.ApprovataIl))
+				templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOraPtr(d.ApprovataIl))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 594, Col: 68}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 596, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var144))
 				if templ_7745c5c3_Err != nil {
@@ -2951,9 +2953,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var145 string
-				templ_7745c5c3_Var145, templ_7745c5c3_Err = templ.JoinStringErrs(dataPtr(d.InviataIl))
+				templ_7745c5c3_Var145, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOraPtr(d.InviataIl))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 599, Col: 27}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 601, Col: 41}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var145))
 				if templ_7745c5c3_Err != nil {
@@ -2966,7 +2968,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var146 templ.SafeURL
 				templ_7745c5c3_Var146, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(invioURL(*d.InvioID, 1)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 600, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 602, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var146))
 				if templ_7745c5c3_Err != nil {
@@ -2979,7 +2981,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var147 string
 				templ_7745c5c3_Var147, templ_7745c5c3_Err = templ.JoinStringErrs(invioID(*d.InvioID))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 600, Col: 106}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 602, Col: 106}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var147))
 				if templ_7745c5c3_Err != nil {
@@ -3016,7 +3018,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var148 string
 				templ_7745c5c3_Var148, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(o.Numero))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 612, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 614, Col: 80}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var148))
 				if templ_7745c5c3_Err != nil {
@@ -3029,7 +3031,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var149 string
 				templ_7745c5c3_Var149, templ_7745c5c3_Err = templ.JoinStringErrs(o.Tipo)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 615, Col: 34}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 617, Col: 34}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var149))
 				if templ_7745c5c3_Err != nil {
@@ -3040,9 +3042,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var150 string
-				templ_7745c5c3_Var150, templ_7745c5c3_Err = templ.JoinStringErrs(data(o.DataEvento))
+				templ_7745c5c3_Var150, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(o.DataEvento))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 617, Col: 46}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 619, Col: 57}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var150))
 				if templ_7745c5c3_Err != nil {
@@ -3053,9 +3055,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var151 string
-				templ_7745c5c3_Var151, templ_7745c5c3_Err = templ.JoinStringErrs(data(o.DataAccertamento))
+				templ_7745c5c3_Var151, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(o.DataAccertamento))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 617, Col: 78}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 619, Col: 100}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var151))
 				if templ_7745c5c3_Err != nil {
@@ -3074,9 +3076,9 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var152 string
-				templ_7745c5c3_Var152, templ_7745c5c3_Err = templ.JoinStringErrs(dataPtr(o.InviataIl))
+				templ_7745c5c3_Var152, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOraPtr(o.InviataIl))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 623, Col: 48}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 625, Col: 62}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var152))
 				if templ_7745c5c3_Err != nil {
@@ -3107,7 +3109,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var153 templ.SafeURL
 				templ_7745c5c3_Var153, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/" + d.ID.String() + "/approva"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 631, Col: 93}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 633, Col: 93}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var153))
 				if templ_7745c5c3_Err != nil {
@@ -3120,7 +3122,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var154 string
 				templ_7745c5c3_Var154, templ_7745c5c3_Err = templ.JoinStringErrs(versione(d.Versione))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 632, Col: 70}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 634, Col: 70}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var154))
 				if templ_7745c5c3_Err != nil {
@@ -3133,7 +3135,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var155 templ.SafeURL
 				templ_7745c5c3_Var155, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/" + d.ID.String() + "/respingi"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 635, Col: 94}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 637, Col: 94}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var155))
 				if templ_7745c5c3_Err != nil {
@@ -3146,7 +3148,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var156 string
 				templ_7745c5c3_Var156, templ_7745c5c3_Err = templ.JoinStringErrs(versione(d.Versione))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 636, Col: 70}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 638, Col: 70}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var156))
 				if templ_7745c5c3_Err != nil {
@@ -3172,7 +3174,7 @@ func decisionePage(s ui.Shell, d Decisione, f formDecisione) templ.Component {
 				var templ_7745c5c3_Var157 string
 				templ_7745c5c3_Var157, templ_7745c5c3_Err = templ.JoinStringErrs(d.MotivoRifiuto)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 642, Col: 70}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 644, Col: 70}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var157))
 				if templ_7745c5c3_Err != nil {
@@ -3304,7 +3306,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var162 string
 					templ_7745c5c3_Var162, templ_7745c5c3_Err = templ.JoinStringErrs(esito)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 670, Col: 27}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 672, Col: 27}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var162))
 					if templ_7745c5c3_Err != nil {
@@ -3347,7 +3349,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 				var templ_7745c5c3_Var163 string
 				templ_7745c5c3_Var163, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(in.DaInviare))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 683, Col: 33}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 685, Col: 33}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var163))
 				if templ_7745c5c3_Err != nil {
@@ -3390,7 +3392,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var164 string
 					templ_7745c5c3_Var164, templ_7745c5c3_Err = templ.JoinStringErrs("invio-" + strconv.FormatInt(i.ID, 10))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 713, Col: 64}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 715, Col: 64}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var164))
 					if templ_7745c5c3_Err != nil {
@@ -3403,7 +3405,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var165 templ.SafeURL
 					templ_7745c5c3_Var165, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(invioURL(i.ID, 1)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 714, Col: 67}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 716, Col: 67}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var165))
 					if templ_7745c5c3_Err != nil {
@@ -3416,7 +3418,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var166 string
 					templ_7745c5c3_Var166, templ_7745c5c3_Err = templ.JoinStringErrs("apri-invio-" + invioID(i.ID))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 714, Col: 113}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 716, Col: 113}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var166))
 					if templ_7745c5c3_Err != nil {
@@ -3429,7 +3431,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var167 string
 					templ_7745c5c3_Var167, templ_7745c5c3_Err = templ.JoinStringErrs("Invio n. " + invioID(i.ID) + ": segnalazioni ed esiti")
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 714, Col: 184}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 716, Col: 184}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var167))
 					if templ_7745c5c3_Err != nil {
@@ -3442,7 +3444,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var168 string
 					templ_7745c5c3_Var168, templ_7745c5c3_Err = templ.JoinStringErrs(invioID(i.ID))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 714, Col: 202}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 716, Col: 202}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var168))
 					if templ_7745c5c3_Err != nil {
@@ -3453,9 +3455,9 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var169 string
-					templ_7745c5c3_Var169, templ_7745c5c3_Err = templ.JoinStringErrs(dataOra(i.CreatoIl))
+					templ_7745c5c3_Var169, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOra(i.CreatoIl))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 716, Col: 31}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 718, Col: 42}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var169))
 					if templ_7745c5c3_Err != nil {
@@ -3468,7 +3470,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var170 string
 					templ_7745c5c3_Var170, templ_7745c5c3_Err = templ.JoinStringErrs(i.CreatoDa)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 716, Col: 57}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 718, Col: 68}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var170))
 					if templ_7745c5c3_Err != nil {
@@ -3486,7 +3488,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 						var templ_7745c5c3_Var171 string
 						templ_7745c5c3_Var171, templ_7745c5c3_Err = templ.JoinStringErrs(i.Comune)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 718, Col: 33}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 720, Col: 33}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var171))
 						if templ_7745c5c3_Err != nil {
@@ -3504,7 +3506,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var172 string
 					templ_7745c5c3_Var172, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(i.Numero))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 721, Col: 37}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 723, Col: 37}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var172))
 					if templ_7745c5c3_Err != nil {
@@ -3517,7 +3519,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var173 string
 					templ_7745c5c3_Var173, templ_7745c5c3_Err = templ.JoinStringErrs(i.SHA256Hex())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 722, Col: 74}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 724, Col: 74}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var173))
 					if templ_7745c5c3_Err != nil {
@@ -3530,7 +3532,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var174 templ.SafeURL
 					templ_7745c5c3_Var174, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/invii/" + strconv.FormatInt(i.ID, 10) + "/file"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 723, Col: 100}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 725, Col: 100}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var174))
 					if templ_7745c5c3_Err != nil {
@@ -3543,7 +3545,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var175 string
 					templ_7745c5c3_Var175, templ_7745c5c3_Err = templ.JoinStringErrs("scarica-" + strconv.FormatInt(i.ID, 10))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 723, Col: 157}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 725, Col: 157}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var175))
 					if templ_7745c5c3_Err != nil {
@@ -3556,7 +3558,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					var templ_7745c5c3_Var176 string
 					templ_7745c5c3_Var176, templ_7745c5c3_Err = templ.JoinStringErrs(i.NomeFile)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 723, Col: 172}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 725, Col: 172}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var176))
 					if templ_7745c5c3_Err != nil {
@@ -3618,9 +3620,9 @@ func esitoBreve(e Esito) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var178 string
-			templ_7745c5c3_Var178, templ_7745c5c3_Err = templ.JoinStringErrs(data(*e.Il))
+			templ_7745c5c3_Var178, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(*e.Il))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 738, Col: 27}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 740, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var178))
 			if templ_7745c5c3_Err != nil {
@@ -3667,9 +3669,9 @@ func esitoEsteso(e Esito) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var180 string
-			templ_7745c5c3_Var180, templ_7745c5c3_Err = templ.JoinStringErrs(data(*e.Il))
+			templ_7745c5c3_Var180, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(*e.Il))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 746, Col: 48}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 748, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var180))
 			if templ_7745c5c3_Err != nil {
@@ -3687,7 +3689,7 @@ func esitoEsteso(e Esito) templ.Component {
 				var templ_7745c5c3_Var181 string
 				templ_7745c5c3_Var181, templ_7745c5c3_Err = templ.JoinStringErrs(e.Da)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 748, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 750, Col: 44}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var181))
 				if templ_7745c5c3_Err != nil {
@@ -3719,7 +3721,7 @@ func esitoEsteso(e Esito) templ.Component {
 				var templ_7745c5c3_Var182 string
 				templ_7745c5c3_Var182, templ_7745c5c3_Err = templ.JoinStringErrs(l)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 759, Col: 7}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 761, Col: 7}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var182))
 				if templ_7745c5c3_Err != nil {
@@ -3780,7 +3782,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 				var templ_7745c5c3_Var185 string
 				templ_7745c5c3_Var185, templ_7745c5c3_Err = templ.JoinStringErrs(st.Avviso)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 773, Col: 14}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 775, Col: 14}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var185))
 				if templ_7745c5c3_Err != nil {
@@ -3813,7 +3815,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 				var templ_7745c5c3_Var187 string
 				templ_7745c5c3_Var187, templ_7745c5c3_Err = templ.JoinStringErrs(codice)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 778, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 780, Col: 80}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var187))
 				if templ_7745c5c3_Err != nil {
@@ -3837,7 +3839,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var188 templ.SafeURL
 		templ_7745c5c3_Var188, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/" + id.String() + "/esito"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 782, Col: 86}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 784, Col: 86}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var188))
 		if templ_7745c5c3_Err != nil {
@@ -3850,7 +3852,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var189 string
 		templ_7745c5c3_Var189, templ_7745c5c3_Err = templ.JoinStringErrs(st.In.Versione)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 783, Col: 61}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 785, Col: 61}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var189))
 		if templ_7745c5c3_Err != nil {
@@ -3868,7 +3870,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var190 string
 			templ_7745c5c3_Var190, templ_7745c5c3_Err = templ.JoinStringErrs(ritorno)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 785, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 787, Col: 54}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var190))
 			if templ_7745c5c3_Err != nil {
@@ -3881,7 +3883,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var191 string
 			templ_7745c5c3_Var191, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(pagina))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 786, Col: 66}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 788, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var191))
 			if templ_7745c5c3_Err != nil {
@@ -3904,7 +3906,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var192 string
 			templ_7745c5c3_Var192, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-errore")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 791, Col: 38}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 793, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var192))
 			if templ_7745c5c3_Err != nil {
@@ -3922,7 +3924,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var193 string
 		templ_7745c5c3_Var193, templ_7745c5c3_Err = templ.JoinStringErrs(codice)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 795, Col: 41}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 797, Col: 41}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var193))
 		if templ_7745c5c3_Err != nil {
@@ -3935,7 +3937,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var194 string
 		templ_7745c5c3_Var194, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-acquisita")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 799, Col: 103}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 801, Col: 103}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var194))
 		if templ_7745c5c3_Err != nil {
@@ -3958,7 +3960,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var195 string
 		templ_7745c5c3_Var195, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-acquisita")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 800, Col: 60}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 802, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var195))
 		if templ_7745c5c3_Err != nil {
@@ -3971,7 +3973,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var196 string
 		templ_7745c5c3_Var196, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-scartata")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 803, Col: 101}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 805, Col: 101}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var196))
 		if templ_7745c5c3_Err != nil {
@@ -3994,7 +3996,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var197 string
 		templ_7745c5c3_Var197, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-scartata")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 804, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 806, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var197))
 		if templ_7745c5c3_Err != nil {
@@ -4012,7 +4014,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var198 string
 			templ_7745c5c3_Var198, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-errore")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 807, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 809, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var198))
 			if templ_7745c5c3_Err != nil {
@@ -4025,7 +4027,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var199 string
 			templ_7745c5c3_Var199, templ_7745c5c3_Err = templ.JoinStringErrs(st.Errs["esito"])
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 807, Col: 110}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 809, Col: 110}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var199))
 			if templ_7745c5c3_Err != nil {
@@ -4043,7 +4045,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var200 string
 		templ_7745c5c3_Var200, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-motivo")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 811, Col: 31}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 813, Col: 31}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var200))
 		if templ_7745c5c3_Err != nil {
@@ -4065,7 +4067,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var202 string
 		templ_7745c5c3_Var202, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-motivo")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 813, Col: 24}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 815, Col: 24}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var202))
 		if templ_7745c5c3_Err != nil {
@@ -4078,7 +4080,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var203 string
 		templ_7745c5c3_Var203, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(MaxMotivo))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 816, Col: 39}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 818, Col: 39}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var203))
 		if templ_7745c5c3_Err != nil {
@@ -4109,7 +4111,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var205 string
 			templ_7745c5c3_Var205, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-motivo-errore " + pre + "-motivo-aiuto")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 820, Col: 71}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 822, Col: 71}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var205))
 			if templ_7745c5c3_Err != nil {
@@ -4127,7 +4129,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var206 string
 			templ_7745c5c3_Var206, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-motivo-aiuto")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 822, Col: 45}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 824, Col: 45}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var206))
 			if templ_7745c5c3_Err != nil {
@@ -4145,7 +4147,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var207 string
 		templ_7745c5c3_Var207, templ_7745c5c3_Err = templ.JoinStringErrs(st.In.Motivo)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 824, Col: 18}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 826, Col: 18}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var207))
 		if templ_7745c5c3_Err != nil {
@@ -4158,7 +4160,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 		var templ_7745c5c3_Var208 string
 		templ_7745c5c3_Var208, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-motivo-aiuto")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 825, Col: 36}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 827, Col: 36}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var208))
 		if templ_7745c5c3_Err != nil {
@@ -4176,7 +4178,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var209 string
 			templ_7745c5c3_Var209, templ_7745c5c3_Err = templ.JoinStringErrs(pre + "-motivo-errore")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 827, Col: 69}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 829, Col: 69}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var209))
 			if templ_7745c5c3_Err != nil {
@@ -4189,7 +4191,7 @@ func moduloEsito(id uuid.UUID, codice string, e Esito, st statoEsito, ritorno st
 			var templ_7745c5c3_Var210 string
 			templ_7745c5c3_Var210, templ_7745c5c3_Err = templ.JoinStringErrs(st.Errs["motivo_scarto"])
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 827, Col: 133}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 829, Col: 133}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var210))
 			if templ_7745c5c3_Err != nil {
@@ -4273,7 +4275,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var213 string
 			templ_7745c5c3_Var213, templ_7745c5c3_Err = templ.JoinStringErrs(invioID(inv.ID))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 849, Col: 85}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 851, Col: 85}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var213))
 			if templ_7745c5c3_Err != nil {
@@ -4299,7 +4301,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var215 string
 					templ_7745c5c3_Var215, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 854, Col: 9}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 856, Col: 9}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var215))
 					if templ_7745c5c3_Err != nil {
@@ -4327,7 +4329,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var216 string
 			templ_7745c5c3_Var216, templ_7745c5c3_Err = templ.JoinStringErrs(invioID(inv.ID))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 858, Col: 53}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 860, Col: 53}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var216))
 			if templ_7745c5c3_Err != nil {
@@ -4338,9 +4340,9 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var217 string
-			templ_7745c5c3_Var217, templ_7745c5c3_Err = templ.JoinStringErrs(dataOra(inv.CreatoIl))
+			templ_7745c5c3_Var217, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOra(inv.CreatoIl))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 861, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 863, Col: 58}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var217))
 			if templ_7745c5c3_Err != nil {
@@ -4353,7 +4355,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var218 string
 			templ_7745c5c3_Var218, templ_7745c5c3_Err = templ.JoinStringErrs(inv.CreatoDa)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 861, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 863, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var218))
 			if templ_7745c5c3_Err != nil {
@@ -4371,7 +4373,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 				var templ_7745c5c3_Var219 string
 				templ_7745c5c3_Var219, templ_7745c5c3_Err = templ.JoinStringErrs(inv.Comune)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 864, Col: 37}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 866, Col: 37}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var219))
 				if templ_7745c5c3_Err != nil {
@@ -4389,7 +4391,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var220 string
 			templ_7745c5c3_Var220, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(inv.Numero))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 868, Col: 30}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 870, Col: 30}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var220))
 			if templ_7745c5c3_Err != nil {
@@ -4402,7 +4404,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var221 string
 			templ_7745c5c3_Var221, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(pi.Acquisite))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 868, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 870, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var221))
 			if templ_7745c5c3_Err != nil {
@@ -4415,7 +4417,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var222 string
 			templ_7745c5c3_Var222, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(pi.Scartate))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 868, Col: 103}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 870, Col: 103}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var222))
 			if templ_7745c5c3_Err != nil {
@@ -4428,7 +4430,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var223 string
 			templ_7745c5c3_Var223, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(pi.InAttesa))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 869, Col: 31}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 871, Col: 31}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var223))
 			if templ_7745c5c3_Err != nil {
@@ -4441,7 +4443,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var224 string
 			templ_7745c5c3_Var224, templ_7745c5c3_Err = templ.JoinStringErrs(inv.SHA256Hex())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 872, Col: 87}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 874, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var224))
 			if templ_7745c5c3_Err != nil {
@@ -4454,7 +4456,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var225 templ.SafeURL
 			templ_7745c5c3_Var225, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(invioURL(inv.ID, 1) + "/file"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 874, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 876, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var225))
 			if templ_7745c5c3_Err != nil {
@@ -4467,7 +4469,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 			var templ_7745c5c3_Var226 string
 			templ_7745c5c3_Var226, templ_7745c5c3_Err = templ.JoinStringErrs(inv.NomeFile)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 874, Col: 117}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 876, Col: 117}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var226))
 			if templ_7745c5c3_Err != nil {
@@ -4490,7 +4492,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 				var templ_7745c5c3_Var227 string
 				templ_7745c5c3_Var227, templ_7745c5c3_Err = templ.JoinStringErrs(invioID(inv.ID))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 887, Col: 83}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 889, Col: 83}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var227))
 				if templ_7745c5c3_Err != nil {
@@ -4509,7 +4511,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var228 string
 					templ_7745c5c3_Var228, templ_7745c5c3_Err = templ.JoinStringErrs("seg-" + r.ID.String())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 901, Col: 39}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 903, Col: 39}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var228))
 					if templ_7745c5c3_Err != nil {
@@ -4522,7 +4524,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var229 string
 					templ_7745c5c3_Var229, templ_7745c5c3_Err = templ.JoinStringErrs("riga-" + r.ID.String())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 901, Col: 79}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 903, Col: 79}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var229))
 					if templ_7745c5c3_Err != nil {
@@ -4535,7 +4537,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var230 templ.SafeURL
 					templ_7745c5c3_Var230, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/" + r.ID.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 903, Col: 67}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 905, Col: 67}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var230))
 					if templ_7745c5c3_Err != nil {
@@ -4548,7 +4550,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var231 string
 					templ_7745c5c3_Var231, templ_7745c5c3_Err = templ.JoinStringErrs(r.Codice())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 903, Col: 82}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 905, Col: 82}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var231))
 					if templ_7745c5c3_Err != nil {
@@ -4566,7 +4568,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 						var templ_7745c5c3_Var232 string
 						templ_7745c5c3_Var232, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(r.RettificaDiNum))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 905, Col: 62}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 907, Col: 62}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var232))
 						if templ_7745c5c3_Err != nil {
@@ -4584,7 +4586,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var233 string
 					templ_7745c5c3_Var233, templ_7745c5c3_Err = templ.JoinStringErrs(r.Caso)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 908, Col: 21}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 910, Col: 21}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var233))
 					if templ_7745c5c3_Err != nil {
@@ -4597,7 +4599,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var234 string
 					templ_7745c5c3_Var234, templ_7745c5c3_Err = templ.JoinStringErrs(r.Comune)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 908, Col: 45}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 910, Col: 45}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var234))
 					if templ_7745c5c3_Err != nil {
@@ -4610,7 +4612,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var235 string
 					templ_7745c5c3_Var235, templ_7745c5c3_Err = templ.JoinStringErrs(r.Tipo)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 909, Col: 21}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 911, Col: 21}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var235))
 					if templ_7745c5c3_Err != nil {
@@ -4623,7 +4625,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					var templ_7745c5c3_Var236 string
 					templ_7745c5c3_Var236, templ_7745c5c3_Err = templ.JoinStringErrs(r.Effetto.Label())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 909, Col: 54}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 911, Col: 54}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var236))
 					if templ_7745c5c3_Err != nil {
@@ -4634,9 +4636,9 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var237 string
-					templ_7745c5c3_Var237, templ_7745c5c3_Err = templ.JoinStringErrs(data(r.DataEvento))
+					templ_7745c5c3_Var237, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(r.DataEvento))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 910, Col: 33}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 912, Col: 44}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var237))
 					if templ_7745c5c3_Err != nil {
@@ -4691,7 +4693,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 						var templ_7745c5c3_Var238 string
 						templ_7745c5c3_Var238, templ_7745c5c3_Err = templ.JoinStringErrs(r.Codice())
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 924, Col: 58}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 926, Col: 58}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var238))
 						if templ_7745c5c3_Err != nil {
@@ -4801,7 +4803,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var241 string
 					templ_7745c5c3_Var241, templ_7745c5c3_Err = templ.JoinStringErrs("riga-" + r.ID.String())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 971, Col: 48}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 973, Col: 48}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var241))
 					if templ_7745c5c3_Err != nil {
@@ -4814,7 +4816,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var242 templ.SafeURL
 					templ_7745c5c3_Var242, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/segnalazioni/" + r.ID.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 973, Col: 66}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 975, Col: 66}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var242))
 					if templ_7745c5c3_Err != nil {
@@ -4827,7 +4829,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var243 string
 					templ_7745c5c3_Var243, templ_7745c5c3_Err = templ.JoinStringErrs(r.Codice())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 973, Col: 81}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 975, Col: 81}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var243))
 					if templ_7745c5c3_Err != nil {
@@ -4845,7 +4847,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 						var templ_7745c5c3_Var244 string
 						templ_7745c5c3_Var244, templ_7745c5c3_Err = templ.JoinStringErrs(Codice(r.RettificaDiNum))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 975, Col: 61}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 977, Col: 61}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var244))
 						if templ_7745c5c3_Err != nil {
@@ -4863,7 +4865,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var245 string
 					templ_7745c5c3_Var245, templ_7745c5c3_Err = templ.JoinStringErrs(r.Caso)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 978, Col: 20}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 980, Col: 20}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var245))
 					if templ_7745c5c3_Err != nil {
@@ -4876,7 +4878,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var246 string
 					templ_7745c5c3_Var246, templ_7745c5c3_Err = templ.JoinStringErrs(r.Comune)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 978, Col: 44}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 980, Col: 44}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var246))
 					if templ_7745c5c3_Err != nil {
@@ -4889,7 +4891,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var247 string
 					templ_7745c5c3_Var247, templ_7745c5c3_Err = templ.JoinStringErrs(r.Tipo)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 979, Col: 20}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 981, Col: 20}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var247))
 					if templ_7745c5c3_Err != nil {
@@ -4900,9 +4902,9 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var248 string
-					templ_7745c5c3_Var248, templ_7745c5c3_Err = templ.JoinStringErrs(data(r.DataEvento))
+					templ_7745c5c3_Var248, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(r.DataEvento))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 980, Col: 32}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 982, Col: 43}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var248))
 					if templ_7745c5c3_Err != nil {
@@ -4923,7 +4925,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var249 templ.SafeURL
 					templ_7745c5c3_Var249, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(invioURL(r.InvioID, 1)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 984, Col: 59}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 986, Col: 59}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var249))
 					if templ_7745c5c3_Err != nil {
@@ -4936,7 +4938,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					var templ_7745c5c3_Var250 string
 					templ_7745c5c3_Var250, templ_7745c5c3_Err = templ.JoinStringErrs(invioID(r.InvioID))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 984, Col: 85}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 986, Col: 85}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var250))
 					if templ_7745c5c3_Err != nil {
@@ -4947,9 +4949,9 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var251 string
-					templ_7745c5c3_Var251, templ_7745c5c3_Err = templ.JoinStringErrs(dataOra(r.InviataIl))
+					templ_7745c5c3_Var251, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOra(r.InviataIl))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 984, Col: 125}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 986, Col: 136}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var251))
 					if templ_7745c5c3_Err != nil {
@@ -5035,7 +5037,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var254 string
 					templ_7745c5c3_Var254, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(m.Totale))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1016, Col: 29}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1018, Col: 29}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var254))
 					if templ_7745c5c3_Err != nil {
@@ -5058,7 +5060,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var255 string
 					templ_7745c5c3_Var255, templ_7745c5c3_Err = templ.JoinStringErrs("riga-" + r.ID.String())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1034, Col: 48}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1036, Col: 48}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var255))
 					if templ_7745c5c3_Err != nil {
@@ -5071,7 +5073,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var256 templ.SafeURL
 					templ_7745c5c3_Var256, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(Base(r.CasoID) + "/" + r.ID.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1035, Col: 105}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1037, Col: 105}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var256))
 					if templ_7745c5c3_Err != nil {
@@ -5084,7 +5086,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var257 string
 					templ_7745c5c3_Var257, templ_7745c5c3_Err = templ.JoinStringErrs(r.Codice())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1035, Col: 120}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1037, Col: 120}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var257))
 					if templ_7745c5c3_Err != nil {
@@ -5097,7 +5099,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var258 templ.SafeURL
 					templ_7745c5c3_Var258, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/casi/" + r.CasoID.String()))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1036, Col: 85}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1038, Col: 85}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var258))
 					if templ_7745c5c3_Err != nil {
@@ -5110,7 +5112,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var259 string
 					templ_7745c5c3_Var259, templ_7745c5c3_Err = templ.JoinStringErrs(r.Caso)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1036, Col: 96}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1038, Col: 96}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var259))
 					if templ_7745c5c3_Err != nil {
@@ -5123,7 +5125,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var260 string
 					templ_7745c5c3_Var260, templ_7745c5c3_Err = templ.JoinStringErrs(r.Tipo)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1037, Col: 20}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1039, Col: 20}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var260))
 					if templ_7745c5c3_Err != nil {
@@ -5134,9 +5136,9 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var261 string
-					templ_7745c5c3_Var261, templ_7745c5c3_Err = templ.JoinStringErrs(data(r.DataEvento))
+					templ_7745c5c3_Var261, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.Data(r.DataEvento))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1038, Col: 32}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1040, Col: 43}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var261))
 					if templ_7745c5c3_Err != nil {
@@ -5149,7 +5151,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 					var templ_7745c5c3_Var262 string
 					templ_7745c5c3_Var262, templ_7745c5c3_Err = templ.JoinStringErrs(r.Motivo.Label())
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1040, Col: 27}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1042, Col: 27}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var262))
 					if templ_7745c5c3_Err != nil {
@@ -5167,7 +5169,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 						var templ_7745c5c3_Var263 string
 						templ_7745c5c3_Var263, templ_7745c5c3_Err = templ.JoinStringErrs(r.Nota)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1042, Col: 38}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1044, Col: 38}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var263))
 						if templ_7745c5c3_Err != nil {
@@ -5183,9 +5185,9 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var264 string
-					templ_7745c5c3_Var264, templ_7745c5c3_Err = templ.JoinStringErrs(dataOra(r.Dal))
+					templ_7745c5c3_Var264, templ_7745c5c3_Err = templ.JoinStringErrs(calendario.DataOra(r.Dal))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1045, Col: 28}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/segnalazioni/view.templ`, Line: 1047, Col: 39}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var264))
 					if templ_7745c5c3_Err != nil {
