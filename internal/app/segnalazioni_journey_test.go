@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/browsertest"
 	"github.com/cartella/cartella/internal/demo"
 )
@@ -38,8 +39,7 @@ func TestJourneySegnalazioni(t *testing.T) {
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rome, _ := time.LoadLocation("Europe/Rome")
-	oggi := time.Now().In(rome)
+	oggi := time.Now().In(calendario.Roma)
 	ieri, altroieri := oggi.AddDate(0, 0, -1).Format("2006-01-02"), oggi.AddDate(0, 0, -2).Format("2006-01-02")
 	const descr = "Convocata per ieri alle 10:00 con raccomandata, non si è presentata né ha comunicato un giustificato motivo."
 

@@ -18,7 +18,8 @@ package flusso
 
 import (
 	"time"
-	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
+
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // VersioneTracciato is the version of the format this package reads and
@@ -136,15 +137,7 @@ type Prestazione struct {
 }
 
 // roma is where "today" is, for the dates that cannot be in the future.
-var roma = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // unreachable: time/tzdata is embedded above
-	}
-	return loc
-}
+var roma = calendario.Roma
 
 // giorno is the civil date of t in Europe/Rome, at midnight UTC.
 func giorno(t time.Time) time.Time {
