@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/browsertest"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/demo"
 )
 
