@@ -115,6 +115,7 @@ type deps struct {
 	equipeH   *equipe.Handler
 	segnal    *segnalazioni.Service
 	segnalH   *segnalazioni.Handler
+	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
@@ -209,7 +210,9 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.segnal))
-	d.monitorH = monitoraggio.NewHandler(monitoraggio.NewService(pool, d.registro, d.casi), d.rs, d.guard)
+	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
+	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs, d.guard)
+	d.casi.ConSezioni(sezioniCaso(pool, d.casi, d.incontriS, d.monitor, d.segnal)...)
 	return d, nil
 }
 

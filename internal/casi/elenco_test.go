@@ -153,3 +153,34 @@ func TestSchedaOnlyForItsCaseManager(t *testing.T) {
 		t.Errorf("registro: %d reads, %d refusals, %v", letture, negati, err)
 	}
 }
+
+// sezioneFissa is a section source of the tests.
+type sezioneFissa casi.Sezione
+
+func (s sezioneFissa) SezioneCaso(_ context.Context, c casi.Caso) (casi.Sezione, error) {
+	x := casi.Sezione(s)
+	x.Href = "/casi/" + c.ID.String() + x.Href
+	return x, nil
+}
+
+// The case page holds the sections its sources give, in their order: the
+// diario's own and those of the modules the composition root lists.
+func TestSchedaSezioni(t *testing.T) {
+	f := elencoSetup(t)
+	ctx := context.Background()
+	id := f.caso(t, 1, "Bianchi", "Laura", casalecchio, "casemanager", f.now.AddDate(0, 0, -30))
+	f.svc.ConSezioni(sezioneFissa{Titolo: "Prima", Testo: "1 cosa", Href: "/prima"}, f.svc.SezioneDiario(),
+		sezioneFissa{Titolo: "Ultima", Testo: "Nessuna"})
+	sc, err := f.svc.Scheda(ctx, f.people["casemanager"], id, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []casi.Sezione{
+		{Titolo: "Prima", Testo: "1 cosa", Href: "/casi/" + id.String() + "/prima"},
+		{Titolo: "Diario sociale", Testo: "0 note", Href: "/casi/" + id.String() + "/diario"},
+		{Titolo: "Ultima", Testo: "Nessuna", Href: "/casi/" + id.String()},
+	}
+	if fmt.Sprint(sc.Sezioni) != fmt.Sprint(want) {
+		t.Errorf("sections:\n%+v\nwant\n%+v", sc.Sezioni, want)
+	}
+}

@@ -20,6 +20,9 @@ type Service struct {
 	pool *pgxpool.Pool
 	reg  *registro.Service
 	now  func() time.Time
+	// sezioni are the sections of the case page, contributed by the
+	// modules that own them (internal/app wires them).
+	sezioni []FonteSezione
 }
 
 // NewService returns the service; every access goes to reg.
