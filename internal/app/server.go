@@ -209,7 +209,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.equipeH = equipe.NewHandler(equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi)), d.rs, d.guard)
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.segnal))
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.segnal)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs, d.guard)
 	d.casi.ConSezioni(sezioniCaso(pool, d.casi, d.incontriS, d.monitor, d.segnal)...)

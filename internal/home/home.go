@@ -5,6 +5,7 @@ package home
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
@@ -12,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/session"
 )
@@ -44,9 +46,48 @@ func (v VoceLavoro) Testo() string {
 	return v.Etichetta
 }
 
-// FonteLavoro returns the counts of p's work; ok is false for a role with
-// no cases. internal/app adapts the casi module to it.
-type FonteLavoro func(ctx context.Context, p authz.Principal) (l Lavoro, ok bool, err error)
+// Contatore is one source of the home's work counts: the counts a module
+// keeps of the work of an operator acting in Ruolo. Voci are their labels,
+// links and alarms; Conta gives their numbers, one for each voce in order
+// (ok false: nothing to count for p). internal/app lists the sources.
+type Contatore struct {
+	Ruolo authz.Ruolo
+	Voci  []VoceLavoro
+	Conta func(ctx context.Context, p authz.Principal) (numeri []int, ok bool, err error)
+}
+
+// Uno adapts a single count to Contatore.Conta.
+func Uno(conta func(ctx context.Context, p authz.Principal) (int, bool, error)) func(context.Context, authz.Principal) ([]int, bool, error) {
+	return func(ctx context.Context, p authz.Principal) ([]int, bool, error) {
+		n, ok, err := conta(ctx, p)
+		return []int{n}, ok, err
+	}
+}
+
+// lavoroDi returns the counts of p's work, in the order of the sources; ok
+// is false when no source has any for p's role.
+func lavoroDi(ctx context.Context, fonti []Contatore, p authz.Principal) (l Lavoro, ok bool, err error) {
+	for _, c := range fonti {
+		if c.Ruolo != p.Ruolo {
+			continue
+		}
+		numeri, ok, err := c.Conta(ctx, p)
+		if err != nil {
+			return Lavoro{}, false, err
+		}
+		if !ok {
+			continue
+		}
+		if len(numeri) != len(c.Voci) {
+			return Lavoro{}, false, fmt.Errorf("home: %d counts for %d labels (%s)", len(numeri), len(c.Voci), c.Ruolo)
+		}
+		for i, v := range c.Voci {
+			v.Numero = numeri[i]
+			l.Voci = append(l.Voci, v)
+		}
+	}
+	return l, len(l.Voci) > 0, nil
+}
 
 // Handler serves the home pages.
 type Handler struct {
@@ -55,12 +96,13 @@ type Handler struct {
 		IdleExpiry(session.Session) time.Time
 	}
 	demo   []DemoAccount // nil outside demo mode
-	lavoro FonteLavoro   // nil: no counts
+	lavoro []Contatore   // nil: no counts
 }
 
-// ConLavoro makes the home show the operator's work at a glance.
-func (h *Handler) ConLavoro(f FonteLavoro) *Handler {
-	h.lavoro = f
+// ConLavoro makes the home show the operator's work at a glance, counted
+// by the sources fonti in the order shown.
+func (h *Handler) ConLavoro(fonti ...Contatore) *Handler {
+	h.lavoro = fonti
 	return h
 }
 
@@ -99,7 +141,7 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 		Inattivita:  h.sessions.IdleExpiry(s),
 	}
 	if h.lavoro != nil {
-		l, ok, err := h.lavoro(r.Context(), p)
+		l, ok, err := lavoroDi(r.Context(), h.lavoro, p)
 		if err != nil {
 			// The home still opens: the counts are a convenience.
 			h.rs.Log.ErrorContext(r.Context(), "home: work counts", "error", err)
@@ -121,65 +163,57 @@ type homeProps struct {
 	Lavoro              *Lavoro // nil: none for the role
 }
 
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return l
-}()
-
 // saluto greets as Italians do: buongiorno until the afternoon, then buonasera.
 func saluto(now time.Time) string {
-	if h := now.In(rome).Hour(); h >= 17 || h < 4 {
+	if h := now.In(calendario.Roma).Hour(); h >= 17 || h < 4 {
 		return "Buonasera"
 	}
 	return "Buongiorno"
 }
 
-func ora(t time.Time) string { return t.In(rome).Format("02/01/2006 15:04") }
+func ora(t time.Time) string { return t.In(calendario.Roma).Format("02/01/2006 15:04") }
 
 // compiti are the role's duties as the 2019 note and domain.md §1.1 list them.
 var compiti = map[authz.Ruolo][]string{
-	"amministratore_sistema": {
+	authz.AmministratoreSistema: {
 		"Crea gli Ambiti territoriali sociali e vi associa i comuni.",
 		"Accredita gli amministratori di ambito.",
 	},
-	"amministratore_ambito": {
+	authz.AmministratoreAmbito: {
 		"Accredita gli operatori dell'Ambito e ne gestisce sospensione, riattivazione e revoca.",
 		"Assegna a ciascun operatore i ruoli, i comuni di competenza e il fondo che finanzia il suo incarico.",
 		"Consulta il registro degli accessi dell'Ambito.",
 	},
-	"coordinatore_pais": {
+	authz.CoordinatorePaIS: {
 		"Assegna i nuclei in ingresso ai case manager e ne organizza i carichi di lavoro.",
 		"Riassegna i casi quando un operatore cambia incarico.",
 		"Approva le segnalazioni dei case manager prima dell'invio all'INPS.",
 	},
-	"case_manager": {
+	authz.CaseManager: {
 		"Convoca i nuclei assegnati e registra gli incontri entro le scadenze di legge.",
 		"Compila l'analisi preliminare e, con l'équipe multidisciplinare, il quadro di analisi.",
 		"Definisce e sottoscrive con il nucleo il Patto per l'inclusione sociale e ne cura il monitoraggio.",
 	},
-	"coordinatore_controlli": {
+	authz.CoordinatoreControlli: {
 		"Assegna ai responsabili i beneficiari del comune di cui verificare residenza e soggiorno.",
 		"Approva le segnalazioni che derivano da verifiche con esito negativo.",
 	},
-	"responsabile_controlli": {
+	authz.ResponsabileControlli: {
 		"Verifica residenza, cittadinanza e soggiorno dei beneficiari del comune.",
 		"Può aprire una segnalazione, che il coordinatore approva.",
 	},
-	"operatore_ats": {
+	authz.OperatoreATS: {
 		"Produce i report aggregati dell'Ambito.",
 		"Prepara le esportazioni verso i sistemi nazionali (SIUSS, Fascicolo sociale e lavorativo).",
 	},
 }
 
 var visibilita = map[authz.Ruolo]string{
-	"amministratore_sistema": "Non hai accesso ai dati dei beneficiari.",
-	"amministratore_ambito":  "Non hai accesso ai dati dei beneficiari.",
-	"coordinatore_pais":      "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",
-	"case_manager":           "Vedi i dati completi soltanto dei casi assegnati a te.",
-	"coordinatore_controlli": "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
-	"responsabile_controlli": "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
-	"operatore_ats":          "Vedi dati aggregati, mai il contenuto dei singoli casi.",
+	authz.AmministratoreSistema: "Non hai accesso ai dati dei beneficiari.",
+	authz.AmministratoreAmbito:  "Non hai accesso ai dati dei beneficiari.",
+	authz.CoordinatorePaIS:      "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",
+	authz.CaseManager:           "Vedi i dati completi soltanto dei casi assegnati a te.",
+	authz.CoordinatoreControlli: "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
+	authz.ResponsabileControlli: "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
+	authz.OperatoreATS:          "Vedi dati aggregati, mai il contenuto dei singoli casi.",
 }
