@@ -11,6 +11,8 @@ import (
 
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -53,7 +55,9 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	if err := pool.QueryRow(ctx, `SELECT id FROM ambito WHERE codice = $1`, *codice).Scan(&ambitoID); err != nil {
 		return fmt.Errorf("ambito %q non trovato", *codice)
 	}
-	svc := casi.NewService(pool, registro.NewService(pool))
+	reg := registro.NewService(pool)
+	svc := casi.NewService(pool, reg)
+	collegaScadenze(svc, incontri.NewService(pool, reg, svc), monitoraggio.NewService(pool, reg, svc))
 	id, err := svc.NuovaImportazione(ctx, ambitoID, nil, st.Name(), st.Size())
 	if err != nil {
 		return err

@@ -213,6 +213,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs, d.guard)
 	d.casi.ConSezioni(sezioniCaso(pool, d.casi, d.incontriS, d.monitor, d.segnal)...)
+	collegaScadenze(d.casi, d.incontriS, d.monitor)
 	return d, nil
 }
 

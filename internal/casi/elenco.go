@@ -194,7 +194,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 		return Scheda{}, err
 	}
 	sc := Scheda{Caso: c, Oggi: s.Oggi()}
-	if sc.Scadenze, err = Scadenze(ctx, s.pool, id, s.now()); err != nil {
+	if sc.Scadenze, err = s.Scadenze(ctx, s.pool, id, s.now()); err != nil {
 		return Scheda{}, err
 	}
 	rows, err := s.pool.Query(ctx, `

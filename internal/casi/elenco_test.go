@@ -15,6 +15,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -34,8 +35,10 @@ func elencoSetup(t *testing.T) *elencoFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, registro.NewService(pool)), people: people,
+	reg := registro.NewService(pool)
+	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
+	conIncontri(f.svc, pool, reg)
 	f.svc.SetClock(func() time.Time { return f.now })
 	return f
 }
@@ -66,10 +69,17 @@ func (f *elencoFixture) caso(t *testing.T, n int, cognome, nome, istat, username
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := casi.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
+	if err := f.svc.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// conIncontri computes cs's deadlines from the meetings, as the server
+// does (internal/app).
+func conIncontri(cs *casi.Service, pool *pgxpool.Pool, reg *registro.Service) {
+	is := incontri.NewService(pool, reg, cs)
+	cs.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is})
 }
 
 const casalecchio, zola = "037011", "037062"

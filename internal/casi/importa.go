@@ -410,7 +410,7 @@ func (s *Service) applicaUno(ctx context.Context, impID, ambitoID int64, comuni 
 		if err := Storico(ctx, tx, casoID, nil, "aggiornato", "", "", fmt.Sprintf("dal flusso INPS (importazione %d)", impID)); err != nil {
 			return err
 		}
-		if err := AggiornaAl(ctx, tx, casoID, s.now()); err != nil {
+		if err := s.AggiornaAl(ctx, tx, casoID, s.now()); err != nil {
 			return err
 		}
 		vv := v

@@ -23,6 +23,10 @@ type Service struct {
 	// sezioni are the sections of the case page, contributed by the
 	// modules that own them (internal/app wires them).
 	sezioni []FonteSezione
+	// situazione and appuntamenti are the modules the deadlines and the
+	// next appointment are computed from (internal/app wires them).
+	situazione   []FonteSituazione
+	appuntamenti []FonteAppuntamenti
 }
 
 // NewService returns the service; every access goes to reg.

@@ -30,3 +30,12 @@ func sezioniCaso(pool *pgxpool.Pool, cs *casi.Service, is *incontri.Service, ms 
 		ss,
 	}
 }
+
+// collegaScadenze gives casi the modules its deadlines and the case's next
+// appointment are computed from (the meetings; the monitoring meetings), and
+// the agenda the appointments the monitoring keeps. Every composition of
+// casi calls it: the server and the import command.
+func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service) {
+	cs.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is, ms})
+	is.ConAppuntamenti(ms)
+}
