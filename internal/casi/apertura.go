@@ -116,9 +116,9 @@ func (s *Service) ComuniApertura(ctx context.Context, p authz.Principal) ([]Comu
 // puoAprire: the roles that open cases by hand, with a scope to open them in.
 func puoAprire(p authz.Principal) bool {
 	switch p.Ruolo {
-	case "case_manager":
+	case authz.CaseManager:
 		return p.AmbitoID != nil && p.ComuneID != nil
-	case "coordinatore_pais":
+	case authz.CoordinatorePaIS:
 		return p.AmbitoID != nil
 	}
 	return false
@@ -213,7 +213,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 		}
 		var cm *uuid.UUID
 		stato := Ricevuto
-		if p.Ruolo == "case_manager" {
+		if p.Ruolo == authz.CaseManager {
 			op := p.OperatoreID
 			cm, stato, out.Assegnato = &op, Assegnato, true
 		}
@@ -493,7 +493,7 @@ func (h *Handler) renderApertura(w http.ResponseWriter, r *http.Request, status 
 	if in.ComuneID == "" && len(comuni) == 1 {
 		in.ComuneID = strconv.FormatInt(comuni[0].ID, 10)
 	}
-	h.rs.Render(w, r, status, aperturaPage(h.rs.Shell(r), in, comuni, errs, p.Ruolo == "case_manager"))
+	h.rs.Render(w, r, status, aperturaPage(h.rs.Shell(r), in, comuni, errs, p.Ruolo == authz.CaseManager))
 }
 
 func (h *Handler) nuovo(w http.ResponseWriter, r *http.Request) {

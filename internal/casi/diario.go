@@ -50,7 +50,7 @@ func (n Nota) Paragrafi() []string {
 // that case manager reads content at all; the rule is explicit so that it
 // holds when other roles (équipe, supervision) come to read cases.
 func VedeNota(p authz.Principal, c Caso, cat string) bool {
-	assegnato := p.Ruolo == "case_manager" && c.CaseManagerID != nil && *c.CaseManagerID == p.OperatoreID
+	assegnato := p.Ruolo == authz.CaseManager && c.CaseManagerID != nil && *c.CaseManagerID == p.OperatoreID
 	if cat == "ordinaria" {
 		return assegnato || MayReadContent(p)
 	}

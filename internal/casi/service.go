@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -41,15 +42,8 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // deadlines are counted on.
 func (s *Service) Oggi() time.Time { return Oggi(s.now()) }
 
-var rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is embedded by cmd/cartella
-	}
-	return loc
-}
+// rome is the one time location (calendario.Roma).
+var rome = calendario.Roma
 
 // Oggi is the civil date of t in Europe/Rome, at midnight UTC.
 func Oggi(t time.Time) time.Time {
@@ -59,7 +53,7 @@ func Oggi(t time.Time) time.Time {
 
 // MayReadContent reports whether p's role may read case content at all: only
 // the case manager (domain.md §1.2); the row check is Access's.
-func MayReadContent(p authz.Principal) bool { return p.Ruolo == "case_manager" }
+func MayReadContent(p authz.Principal) bool { return p.Ruolo == authz.CaseManager }
 
 // ConCasiPropri reports whether p acts as a case manager of a comune: the
 // role with cases of its own, the open ones assigned to the operator in
