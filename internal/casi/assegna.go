@@ -80,7 +80,9 @@ type ComuneScope struct {
 	Nome string
 }
 
-func coordinatore(p authz.Principal) bool { return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil }
+func coordinatore(p authz.Principal) bool {
+	return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil
+}
 
 // scopeSQL restricts c (caso) to p's scope, appending its arguments.
 func scopeSQL(p authz.Principal, args []any) (string, []any) {
