@@ -25,6 +25,7 @@ import (
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
 	"github.com/cartella/cartella/migrations"
@@ -60,6 +61,8 @@ func setup(t *testing.T) *fixture {
 	reg := registro.NewService(pool)
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people}
 	f.svc = analisi.NewService(pool, reg, f.casi)
+	inc := incontri.NewService(pool, reg, f.casi) // the deadlines follow the meetings, as wired in internal/app
+	f.casi.ConScadenze([]casi.FonteSituazione{inc}, []casi.FonteAppuntamenti{inc})
 	clock := func() time.Time { return time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma) }
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/cartella/cartella/internal/browsertest"
-	"github.com/cartella/cartella/internal/casi"
 )
 
 // The coordinatore finds an incoming nucleo on the board (anagrafica
@@ -17,7 +16,7 @@ func TestJourneyCoordinatoreAssegna(t *testing.T) {
 	caso, _ := casoIncontri(t, a)
 	a.exec(t, `DELETE FROM convocazione WHERE caso_id = $1`, caso)
 	a.exec(t, `UPDATE caso SET case_manager_id = NULL, assegnato_il = NULL, stato = 'ricevuto' WHERE id = $1`, caso)
-	if err := casi.Aggiorna(t.Context(), a.d.pool, caso); err != nil {
+	if err := a.d.casi.Aggiorna(t.Context(), a.d.pool, caso); err != nil {
 		t.Fatal(err)
 	}
 	b := &journey{browsertest.Start(t), a.URL}

@@ -12,6 +12,8 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/importazioni"
+	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -55,7 +57,9 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 		return fmt.Errorf("ambito %q non trovato", *codice)
 	}
 	reg := registro.NewService(pool)
-	svc := importazioni.NewService(ctx, pool, reg, casi.NewService(pool, reg), nil)
+	cs := casi.NewService(pool, reg)
+	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs))
+	svc := importazioni.NewService(ctx, pool, reg, cs, nil)
 	id, err := svc.Nuova(ctx, ambitoID, nil, st.Name(), st.Size())
 	if err != nil {
 		return err

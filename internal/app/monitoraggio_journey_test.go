@@ -70,7 +70,7 @@ func casoMonitoraggio(t *testing.T, a *testApp) (uuid.UUID, []uuid.UUID) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := casi.Aggiorna(ctx, a.d.pool, caso); err != nil {
+	if err := a.d.casi.Aggiorna(ctx, a.d.pool, caso); err != nil {
 		t.Fatal(err)
 	}
 	return caso, membri

@@ -41,7 +41,7 @@ func TestJourneyPaIS(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.exec(t, `INSERT INTO incontro_presenza (incontro_id, persona_id, presente) VALUES ($1, $2, true)`, inc, membri[0])
-	if err := casi.Aggiorna(ctx, a.d.pool, caso); err != nil {
+	if err := a.d.casi.Aggiorna(ctx, a.d.pool, caso); err != nil {
 		t.Fatal(err)
 	}
 	var cf string

@@ -116,6 +116,7 @@ type deps struct {
 	equipeH   *equipe.Handler
 	segnal    *segnalazioni.Service
 	segnalH   *segnalazioni.Handler
+	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	demoIdP   http.Handler // nil outside demo mode
 }
@@ -210,8 +211,11 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.equipeH = equipe.NewHandler(equipeS, d.rs, d.guard)
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.segnal))
-	d.monitorH = monitoraggio.NewHandler(monitoraggio.NewService(pool, d.registro, d.casi), d.rs, d.guard)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.segnal)...)
+	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
+	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs, d.guard)
+	d.casi.ConSezioni(sezioniCaso(pool, d.casi, d.incontriS, d.monitor, d.segnal)...)
+	collegaScadenze(d.casi, d.incontriS, d.monitor)
 	return d, nil
 }
 

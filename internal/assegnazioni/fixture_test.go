@@ -71,7 +71,7 @@ func (f *elencoFixture) caso(t *testing.T, n int, cognome, nome, istat, username
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := casi.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
+	if err := f.casi.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -12,37 +12,54 @@ import (
 	"github.com/cartella/cartella/internal/scadenze"
 )
 
-// Aggiorna recomputes the case's derived deadline columns (t120_*, t90_*,
-// urgenza, prossimo_appuntamento) from what is recorded: call it inside the
-// transaction of every write that may move a deadline (a convocazione, an
-// incontro, a giustificato motivo, a change of members or of the PAD date).
-func Aggiorna(ctx context.Context, q database.Querier, casoID uuid.UUID) error {
-	return AggiornaAl(ctx, q, casoID, time.Now())
+// FonteSituazione is a module whose records the case's deadlines depend
+// on: it adds them to sit (the incontri module: the convocazioni, the
+// meetings with their presences, the giustificati motivi), reading through
+// q, the caller's transaction.
+type FonteSituazione interface {
+	SituazioneCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error
 }
 
-// Aggiorna is the package function at the service's clock.
+// FonteAppuntamenti is a module that keeps appointments of a case (a
+// convocazione, a monitoring meeting): it returns the case's next one at
+// or after now (nil: none), reading through q.
+type FonteAppuntamenti interface {
+	ProssimoAppuntamento(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (*time.Time, error)
+}
+
+// ConScadenze sets the modules the case's deadlines and next appointment
+// are computed from (internal/app wires them).
+func (s *Service) ConScadenze(sit []FonteSituazione, app []FonteAppuntamenti) *Service {
+	s.situazione, s.appuntamenti = sit, app
+	return s
+}
+
+// Aggiorna recomputes the case's derived deadline columns (t120_*, t90_*,
+// urgenza, prossimo_appuntamento) from what is recorded, at the service's
+// clock: call it inside the transaction of every write that may move a
+// deadline (a convocazione, an incontro, a giustificato motivo, a change
+// of members or of the PAD date).
 func (s *Service) Aggiorna(ctx context.Context, q database.Querier, casoID uuid.UUID) error {
-	return AggiornaAl(ctx, q, casoID, s.now())
+	return s.AggiornaAl(ctx, q, casoID, s.now())
 }
 
 // AggiornaAl is Aggiorna at the instant now.
-func AggiornaAl(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) error {
-	sit, err := Situazione(ctx, q, casoID, now)
+func (s *Service) AggiornaAl(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) error {
+	sit, err := s.Situazione(ctx, q, casoID, now)
 	if err != nil {
 		return err
 	}
 	sc := scadenze.Calcola(sit)
-	// The next appointment: a convocazione, or a monitoring meeting planned.
+	// The next appointment: the earliest the modules keep.
 	var prossimo *time.Time
-	err = q.QueryRow(ctx, `
-		SELECT min(inizio) FROM (
-			SELECT inizio FROM convocazione WHERE caso_id = $1 AND NOT annullata AND inizio >= $2
-			UNION ALL
-			SELECT (data + ora) AT TIME ZONE 'Europe/Rome' FROM monitoraggio_incontro
-			WHERE caso_id = $1 AND stato = 'pianificato' AND (data + ora) AT TIME ZONE 'Europe/Rome' >= $2) x`,
-		casoID, now).Scan(&prossimo)
-	if err != nil {
-		return fmt.Errorf("casi: aggiorna: next appointment: %w", err)
+	for _, f := range s.appuntamenti {
+		t, err := f.ProssimoAppuntamento(ctx, q, casoID, now)
+		if err != nil {
+			return fmt.Errorf("casi: aggiorna: next appointment: %w", err)
+		}
+		if t != nil && (prossimo == nil || t.Before(*prossimo)) {
+			prossimo = t
+		}
 	}
 	_, err = q.Exec(ctx, `
 		UPDATE caso SET t120_scadenza = $2, t120_stato = $3, t90_scadenza = $4, t90_stato = $5, urgenza = $6,
@@ -57,81 +74,37 @@ func AggiornaAl(ctx context.Context, q database.Querier, casoID uuid.UUID, now t
 
 // Scadenze computes the deadlines of the case at now, with every message
 // and exemption (the case page shows them).
-func Scadenze(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (scadenze.Scadenze, error) {
-	sit, err := Situazione(ctx, q, casoID, now)
+func (s *Service) Scadenze(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (scadenze.Scadenze, error) {
+	sit, err := s.Situazione(ctx, q, casoID, now)
 	if err != nil {
 		return scadenze.Scadenze{}, err
 	}
 	return scadenze.Calcola(sit), nil
 }
 
-// Situazione loads what the deadlines of the case depend on.
-func Situazione(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (scadenze.Situazione, error) {
-	s := scadenze.Situazione{Oggi: now}
+// Situazione loads what the deadlines of the case depend on: the case's
+// dates and members, and what the modules record (FonteSituazione).
+func (s *Service) Situazione(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (scadenze.Situazione, error) {
+	sit := scadenze.Situazione{Oggi: now}
 	var nucleoID uuid.UUID
 	err := q.QueryRow(ctx, `
 		SELECT c.nucleo_id, d.data_domanda, d.data_pad, d.data_trasmissione
 		FROM caso c JOIN domanda d ON d.id = c.domanda_id WHERE c.id = $1`, casoID).
-		Scan(&nucleoID, &s.DataDomanda, &s.DataPAD, &s.DataTrasmissione)
+		Scan(&nucleoID, &sit.DataDomanda, &sit.DataPAD, &sit.DataTrasmissione)
 	if err != nil {
 		if err == pgx.ErrNoRows {
-			return s, ErrNotFound
+			return sit, ErrNotFound
 		}
-		return s, fmt.Errorf("casi: situazione: %w", err)
+		return sit, fmt.Errorf("casi: situazione: %w", err)
 	}
 	rows, err := q.Query(ctx, `
-		SELECT inizio, inviata_il, annullata, esito_consegna = 'non_consegnata'
-		FROM convocazione WHERE caso_id = $1 ORDER BY inizio`, casoID)
-	if err != nil {
-		return s, fmt.Errorf("casi: situazione: convocazioni: %w", err)
-	}
-	s.Convocazioni, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.Convocazione, error) {
-		var c scadenze.Convocazione
-		err := r.Scan(&c.Inizio, &c.InviataIl, &c.Annullata, &c.NonConsegnata)
-		return c, err
-	})
-	if err != nil {
-		return s, fmt.Errorf("casi: situazione: convocazioni: %w", err)
-	}
-	rows, err = q.Query(ctx, `
-		SELECT i.id, i.data, i.tipo, p.persona_id, p.presente, p.giustificato
-		FROM incontro i LEFT JOIN incontro_presenza p ON p.incontro_id = i.id
-		WHERE i.caso_id = $1 ORDER BY i.data, i.id`, casoID)
-	if err != nil {
-		return s, fmt.Errorf("casi: situazione: incontri: %w", err)
-	}
-	var last uuid.UUID
-	for rows.Next() {
-		var id uuid.UUID
-		var data time.Time
-		var tipo string
-		var persona *uuid.UUID
-		var presente, giust *bool
-		if err := rows.Scan(&id, &data, &tipo, &persona, &presente, &giust); err != nil {
-			rows.Close()
-			return s, fmt.Errorf("casi: situazione: incontri: %w", err)
-		}
-		if id != last || len(s.Incontri) == 0 {
-			s.Incontri = append(s.Incontri, scadenze.Incontro{Data: data, Tipo: tipo})
-			last = id
-		}
-		if persona != nil {
-			in := &s.Incontri[len(s.Incontri)-1]
-			in.Presenze = append(in.Presenze, scadenze.Presenza{PersonaID: persona.String(), Presente: *presente, Giustificato: *giust})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return s, fmt.Errorf("casi: situazione: incontri: %w", err)
-	}
-	rows, err = q.Query(ctx, `
 		SELECT p.id, p.data_nascita, nc.disabilita, nc.vittima_violenza, nc.inviato_cpi_il
 		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
 		WHERE nc.nucleo_id = $1 AND nc.al IS NULL ORDER BY nc.id`, nucleoID)
 	if err != nil {
-		return s, fmt.Errorf("casi: situazione: membri: %w", err)
+		return sit, fmt.Errorf("casi: situazione: membri: %w", err)
 	}
-	s.Membri, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.Membro, error) {
+	sit.Membri, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.Membro, error) {
 		var m scadenze.Membro
 		var id uuid.UUID
 		err := r.Scan(&id, &m.DataNascita, &m.Disabilita, &m.VittimaViolenza, &m.InviatoCPI)
@@ -139,23 +112,14 @@ func Situazione(ctx context.Context, q database.Querier, casoID uuid.UUID, now t
 		return m, err
 	})
 	if err != nil {
-		return s, fmt.Errorf("casi: situazione: membri: %w", err)
+		return sit, fmt.Errorf("casi: situazione: membri: %w", err)
 	}
-	rows, err = q.Query(ctx, `SELECT persona_id, dal, al FROM giustificato_motivo WHERE caso_id = $1 ORDER BY dal`, casoID)
-	if err != nil {
-		return s, fmt.Errorf("casi: situazione: giustificati: %w", err)
+	for _, f := range s.situazione {
+		if err := f.SituazioneCaso(ctx, q, casoID, &sit); err != nil {
+			return sit, fmt.Errorf("casi: situazione: %w", err)
+		}
 	}
-	s.Giustificati, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.GiustificatoMotivo, error) {
-		var g scadenze.GiustificatoMotivo
-		var id uuid.UUID
-		err := r.Scan(&id, &g.Dal, &g.Al)
-		g.PersonaID = id.String()
-		return g, err
-	})
-	if err != nil {
-		return s, fmt.Errorf("casi: situazione: giustificati: %w", err)
-	}
-	return s, nil
+	return sit, nil
 }
 
 // AggiornaScadenze refreshes the derived columns of the open cases whose
@@ -183,7 +147,7 @@ func (s *Service) AggiornaScadenze(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("casi: aggiorna scadenze: %w", err)
 	}
 	for _, id := range ids {
-		if err := AggiornaAl(ctx, s.pool, id, now); err != nil {
+		if err := s.AggiornaAl(ctx, s.pool, id, now); err != nil {
 			return 0, err
 		}
 	}

@@ -71,11 +71,13 @@ func same(a *time.Time, b time.Time) bool { return a != nil && a.Equal(b) }
 func TestAggiornaFollowsTheRecord(t *testing.T) {
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	svc := casi.NewService(pool, registro.NewService(pool))
+	reg := registro.NewService(pool)
+	svc := casi.NewService(pool, reg)
+	conIncontri(svc, pool, reg)
 	caso, madre, figlio := aggiornaCaso(t, pool, day(2026, 9, 1))
 	now := time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)
 
-	if err := casi.AggiornaAl(ctx, pool, caso, now); err != nil {
+	if err := svc.AggiornaAl(ctx, pool, caso, now); err != nil {
 		t.Fatal(err)
 	}
 	d := leggi(t, pool, caso)
@@ -88,7 +90,7 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 		caso, inizio); err != nil {
 		t.Fatal(err)
 	}
-	if err := casi.AggiornaAl(ctx, pool, caso, now); err != nil {
+	if err := svc.AggiornaAl(ctx, pool, caso, now); err != nil {
 		t.Fatal(err)
 	}
 	if d := leggi(t, pool, caso); d.prossimo == nil || !d.prossimo.Equal(inizio) {
@@ -104,7 +106,7 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := time.Date(2026, 10, 13, 10, 0, 0, 0, time.UTC)
-	if err := casi.AggiornaAl(ctx, pool, caso, after); err != nil {
+	if err := svc.AggiornaAl(ctx, pool, caso, after); err != nil {
 		t.Fatal(err)
 	}
 	d = leggi(t, pool, caso)

@@ -286,7 +286,7 @@ func TestAggiornaCondizioni(t *testing.T) {
 	if _, err := f.pool.Exec(ctx, `INSERT INTO incontro_presenza (incontro_id, persona_id, presente) VALUES ($1, $2, true)`, inc, persona); err != nil {
 		t.Fatal(err)
 	}
-	if err := casi.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
+	if err := f.svc.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
 		t.Fatal(err)
 	}
 	if d := leggi(t, f.pool, id); d.t90Sta != "in_corso" {

@@ -168,30 +168,15 @@ func (c Componente) Eta(oggi time.Time) int {
 
 // Scheda is everything /casi/{id} shows.
 type Scheda struct {
-	Caso      Caso
-	Scadenze  scadenze.Scadenze
-	Membri    []Componente // current
-	Usciti    []Componente // members who left, or earlier rows of a member
-	Storico   []EventoStorico
-	Oggi      time.Time
-	Incontri  int
-	NoteDiari int
-	// Monitoring of the patto: meetings held, and the next one planned.
-	MonitoraggiSvolti    int
-	ProssimoMonitoraggio *time.Time
-	// Segnalazioni to INPS: all of them, and those still open (draft, in
-	// approval, approved, refused).
-	Segnalazioni, SegnalazioniAperte int
-	// The newest version of each versioned scheda of the case (analisi
-	// preliminare, quadro di analisi), by tipo; absent when none.
-	Schede map[string]VersioneScheda
-}
-
-// VersioneScheda is what the case page says of a versioned scheda.
-type VersioneScheda struct {
-	Numero     int
-	Definitiva bool
-	Esito      string
+	Caso     Caso
+	Scadenze scadenze.Scadenze
+	Membri   []Componente // current
+	Usciti   []Componente // members who left, or earlier rows of a member
+	Storico  []EventoStorico
+	Oggi     time.Time
+	// Sezioni are the parts of the case the modules own (incontri, diario,
+	// analisi, ...), in the order the composition root lists them.
+	Sezioni []Sezione
 }
 
 // EventoStorico is one event of the case's history.
@@ -209,7 +194,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 		return Scheda{}, err
 	}
 	sc := Scheda{Caso: c, Oggi: s.Oggi()}
-	if sc.Scadenze, err = Scadenze(ctx, s.pool, id, s.now()); err != nil {
+	if sc.Scadenze, err = s.Scadenze(ctx, s.pool, id, s.now()); err != nil {
 		return Scheda{}, err
 	}
 	rows, err := s.pool.Query(ctx, `
@@ -252,29 +237,8 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: storico: %w", err)
 	}
-	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM incontro WHERE caso_id = $1), (SELECT count(*) FROM diario_nota WHERE caso_id = $1),
-		(SELECT count(*) FROM monitoraggio_incontro WHERE caso_id = $1 AND stato = 'svolto'),
-		(SELECT min(data) FROM monitoraggio_incontro WHERE caso_id = $1 AND stato = 'pianificato'),
-		(SELECT count(*) FROM segnalazione WHERE caso_id = $1 AND stato <> 'annullata'),
-		(SELECT count(*) FROM segnalazione WHERE caso_id = $1 AND stato IN ('bozza', 'in_approvazione', 'approvata', 'respinta'))`, id).
-		Scan(&sc.Incontri, &sc.NoteDiari, &sc.MonitoraggiSvolti, &sc.ProssimoMonitoraggio, &sc.Segnalazioni, &sc.SegnalazioniAperte)
-	if err != nil {
-		return Scheda{}, fmt.Errorf("casi: scheda: conteggi: %w", err)
-	}
-	rows, err = s.pool.Query(ctx, `SELECT DISTINCT ON (tipo) tipo, versione, stato = 'definitiva', esito
-		FROM scheda WHERE caso_id = $1 ORDER BY tipo, versione DESC`, id)
-	if err != nil {
-		return Scheda{}, fmt.Errorf("casi: scheda: schede: %w", err)
-	}
-	sc.Schede = map[string]VersioneScheda{}
-	var tipo string
-	var vs VersioneScheda
-	_, err = pgx.ForEachRow(rows, []any{&tipo, &vs.Numero, &vs.Definitiva, &vs.Esito}, func() error {
-		sc.Schede[tipo] = vs
-		return nil
-	})
-	if err != nil {
-		return Scheda{}, fmt.Errorf("casi: scheda: schede: %w", err)
+	if sc.Sezioni, err = s.sezioniCaso(ctx, c); err != nil {
+		return Scheda{}, err
 	}
 	return sc, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -34,8 +35,10 @@ func elencoSetup(t *testing.T) *elencoFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, registro.NewService(pool)), people: people,
+	reg := registro.NewService(pool)
+	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
+	conIncontri(f.svc, pool, reg)
 	f.svc.SetClock(func() time.Time { return f.now })
 	return f
 }
@@ -66,10 +69,17 @@ func (f *elencoFixture) caso(t *testing.T, n int, cognome, nome, istat, username
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := casi.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
+	if err := f.svc.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// conIncontri computes cs's deadlines from the meetings, as the server
+// does (internal/app).
+func conIncontri(cs *casi.Service, pool *pgxpool.Pool, reg *registro.Service) {
+	is := incontri.NewService(pool, reg, cs)
+	cs.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is})
 }
 
 const casalecchio, zola = "037011", "037062"
@@ -151,5 +161,36 @@ func TestSchedaOnlyForItsCaseManager(t *testing.T) {
 		FROM registro_accessi WHERE caso_id = $1`, id.String()).Scan(&letture, &negati)
 	if err != nil || letture != 1 || negati != 1 {
 		t.Errorf("registro: %d reads, %d refusals, %v", letture, negati, err)
+	}
+}
+
+// sezioneFissa is a section source of the tests.
+type sezioneFissa casi.Sezione
+
+func (s sezioneFissa) SezioneCaso(_ context.Context, c casi.Caso) (casi.Sezione, error) {
+	x := casi.Sezione(s)
+	x.Href = "/casi/" + c.ID.String() + x.Href
+	return x, nil
+}
+
+// The case page holds the sections its sources give, in their order: the
+// diario's own and those of the modules the composition root lists.
+func TestSchedaSezioni(t *testing.T) {
+	f := elencoSetup(t)
+	ctx := context.Background()
+	id := f.caso(t, 1, "Bianchi", "Laura", casalecchio, "casemanager", f.now.AddDate(0, 0, -30))
+	f.svc.ConSezioni(sezioneFissa{Titolo: "Prima", Testo: "1 cosa", Href: "/prima"}, f.svc.SezioneDiario(),
+		sezioneFissa{Titolo: "Ultima", Testo: "Nessuna"})
+	sc, err := f.svc.Scheda(ctx, f.people["casemanager"], id, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []casi.Sezione{
+		{Titolo: "Prima", Testo: "1 cosa", Href: "/casi/" + id.String() + "/prima"},
+		{Titolo: "Diario sociale", Testo: "0 note", Href: "/casi/" + id.String() + "/diario"},
+		{Titolo: "Ultima", Testo: "Nessuna", Href: "/casi/" + id.String()},
+	}
+	if fmt.Sprint(sc.Sezioni) != fmt.Sprint(want) {
+		t.Errorf("sections:\n%+v\nwant\n%+v", sc.Sezioni, want)
 	}
 }

@@ -218,7 +218,7 @@ func (s *Service) ApplicaNucleo(ctx context.Context, n flusso.Nucleo, hash []byt
 		if err := Storico(ctx, tx, casoID, nil, "aggiornato", "", "", fmt.Sprintf("dal flusso INPS (importazione %d)", impID)); err != nil {
 			return err
 		}
-		if err := AggiornaAl(ctx, tx, casoID, s.now()); err != nil {
+		if err := s.AggiornaAl(ctx, tx, casoID, s.now()); err != nil {
 			return err
 		}
 		vv := v

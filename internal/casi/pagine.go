@@ -36,8 +36,7 @@ func (h *Handler) Routes(r chi.Router) {
 func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := FiltroElenco{Q: q.Get("q"), Chiusi: q.Get("stato") == "chiusi", Dopo: q.Get("dopo")}
-	p := authz.PrincipalOf(r)
-	e, err := h.svc.ElencoCaseManager(r.Context(), p, f, registro.VoceOf(r))
+	e, err := h.svc.ElencoCaseManager(r.Context(), authz.PrincipalOf(r), f, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -63,8 +62,7 @@ func (h *Handler) scheda(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrNotFound)
 		return
 	}
-	p := authz.PrincipalOf(r)
-	sc, err := h.svc.Scheda(r.Context(), p, id, registro.VoceOf(r))
+	sc, err := h.svc.Scheda(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // Riepilogo counts the open cases of an operator's work: the case
@@ -32,8 +33,8 @@ func (s *Service) RiepilogoLavoro(ctx context.Context, p authz.Principal) (r Rie
 	default:
 		return r, false, nil
 	}
-	y, m, d := s.now().In(rome).Date()
-	inizio := time.Date(y, m, d, 0, 0, 0, 0, rome)
+	y, m, d := s.now().In(calendario.Roma).Date()
+	inizio := time.Date(y, m, d, 0, 0, 0, 0, calendario.Roma)
 	args = append(args, inizio, inizio.AddDate(0, 0, 1))
 	n := len(args)
 	err = s.pool.QueryRow(ctx, fmt.Sprintf(`

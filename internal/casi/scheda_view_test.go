@@ -2,9 +2,11 @@ package casi
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/web/ui"
 )
@@ -23,33 +25,65 @@ func TestSchedaStatoErogazioneInChiaro(t *testing.T) {
 	}
 }
 
-// The cards of the case's sections say where each stands, in the singular
-// for one.
+// The diary's card says how many notes it holds, in the singular for one
+// (the other sections' texts are tested in the modules that give them).
 func TestSezioni(t *testing.T) {
-	var sc Scheda
-	prossimo := time.Date(2027, 1, 7, 0, 0, 0, 0, time.UTC)
-	sc.Incontri, sc.NoteDiari, sc.MonitoraggiSvolti, sc.ProssimoMonitoraggio = 1, 1, 2, &prossimo
-	sc.Segnalazioni, sc.SegnalazioniAperte = 3, 1
-	testi := map[string]string{}
-	for _, x := range sezioni(sc) {
-		testi[x.Titolo] = x.Testo
-	}
-	for titolo, want := range map[string]string{
-		"Convocazioni e incontri": "1 incontro registrato",
-		"Diario sociale":          "1 nota",
-		"Monitoraggio del patto":  "2 incontri svolti · prossimo il 07/01/2027",
-		"Segnalazioni":            "3 segnalazioni, 1 in corso",
-	} {
-		if testi[titolo] != want {
-			t.Errorf("%s: %q, want %q", titolo, testi[titolo], want)
+	for n, want := range map[int]string{0: "0 note", 1: "1 nota", 3: "3 note"} {
+		if got := testoDiario(n); got != want {
+			t.Errorf("diario with %d notes: %q, want %q", n, got, want)
 		}
 	}
-	sc = Scheda{}
-	for _, x := range sezioni(sc) {
-		testi[x.Titolo] = x.Testo
+}
+
+// fonte is a section source for the tests.
+type fonte struct {
+	x   Sezione
+	err error
+}
+
+func (f fonte) SezioneCaso(_ context.Context, c Caso) (Sezione, error) {
+	f.x.Href = strings.ReplaceAll(f.x.Href, "{id}", c.ID.String())
+	return f.x, f.err
+}
+
+// The case page shows the sections its sources give, in the order they are
+// listed, each linking to its page; a section without a page is announced.
+func TestSchedaMostraLeSezioniDelleFonti(t *testing.T) {
+	s := (&Service{}).ConSezioni(
+		fonte{x: Sezione{Titolo: "Primo modulo", Testo: "2 cose fatte", Href: "/casi/{id}/primo"}},
+		fonte{x: Sezione{Titolo: "Secondo modulo", Testo: "Versione 1 in bozza", Stato: "Da rivedere", StatoTipo: "warning", Href: "/casi/{id}/secondo"}},
+		fonte{x: Sezione{Titolo: "Terzo modulo"}},
+	)
+	var sc Scheda
+	sc.Caso.ID = uuid.MustParse("00000000-0000-0000-0000-00000000000a")
+	var err error
+	if sc.Sezioni, err = s.sezioniCaso(context.Background(), sc.Caso); err != nil {
+		t.Fatal(err)
 	}
-	if testi["Monitoraggio del patto"] != "Nessun incontro di monitoraggio" || testi["Segnalazioni"] != "Nessuna segnalazione all'INPS" ||
-		testi["Diario sociale"] != "0 note" {
-		t.Errorf("empty case: %v", testi)
+	var b strings.Builder
+	if err := schedaPage(ui.Shell{}, sc, "").Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	id := sc.Caso.ID.String()
+	last := -1
+	for _, want := range []string{
+		`<a href="/casi/` + id + `/primo">Primo modulo</a>`, `<p class="card-text">2 cose fatte</p>`,
+		`<a href="/casi/` + id + `/secondo">Secondo modulo</a>`, "Versione 1 in bozza", "Da rivedere",
+		"Terzo modulo", `<p class="card-text text-muted">Disponibile prossimamente.</p>`,
+	} {
+		i := strings.Index(page, want)
+		if i < 0 {
+			t.Fatalf("page lacks %q:\n%s", want, page)
+		}
+		if i < last {
+			t.Errorf("%q out of order", want)
+		}
+		last = i
+	}
+	guasta := errors.New("guasta")
+	s.ConSezioni(fonte{x: Sezione{Titolo: "Primo"}}, fonte{err: guasta})
+	if _, err := s.sezioniCaso(context.Background(), sc.Caso); !errors.Is(err, guasta) {
+		t.Errorf("a source's error: %v", err)
 	}
 }

@@ -21,6 +21,13 @@ type Service struct {
 	pool *pgxpool.Pool
 	reg  *registro.Service
 	now  func() time.Time
+	// sezioni are the sections of the case page, contributed by the
+	// modules that own them (internal/app wires them).
+	sezioni []FonteSezione
+	// situazione and appuntamenti are the modules the deadlines and the
+	// next appointment are computed from (internal/app wires them).
+	situazione   []FonteSituazione
+	appuntamenti []FonteAppuntamenti
 }
 
 // NewService returns the service; every access goes to reg.
@@ -39,7 +46,7 @@ func (s *Service) Now() time.Time { return s.now() }
 // deadlines are counted on.
 func (s *Service) Oggi() time.Time { return Oggi(s.now()) }
 
-// rome is calendario.Roma, by the name elenco.templ and riepilogo.go use.
+// rome is the one time location (calendario.Roma).
 var rome = calendario.Roma
 
 // Oggi is the civil date of t in Europe/Rome, at midnight UTC.

@@ -5,6 +5,7 @@ package home
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
@@ -45,9 +46,48 @@ func (v VoceLavoro) Testo() string {
 	return v.Etichetta
 }
 
-// FonteLavoro returns the counts of p's work; ok is false for a role with
-// no cases. internal/app adapts the casi module to it.
-type FonteLavoro func(ctx context.Context, p authz.Principal) (l Lavoro, ok bool, err error)
+// Contatore is one source of the home's work counts: the counts a module
+// keeps of the work of an operator acting in Ruolo. Voci are their labels,
+// links and alarms; Conta gives their numbers, one for each voce in order
+// (ok false: nothing to count for p). internal/app lists the sources.
+type Contatore struct {
+	Ruolo authz.Ruolo
+	Voci  []VoceLavoro
+	Conta func(ctx context.Context, p authz.Principal) (numeri []int, ok bool, err error)
+}
+
+// Uno adapts a single count to Contatore.Conta.
+func Uno(conta func(ctx context.Context, p authz.Principal) (int, bool, error)) func(context.Context, authz.Principal) ([]int, bool, error) {
+	return func(ctx context.Context, p authz.Principal) ([]int, bool, error) {
+		n, ok, err := conta(ctx, p)
+		return []int{n}, ok, err
+	}
+}
+
+// lavoroDi returns the counts of p's work, in the order of the sources; ok
+// is false when no source has any for p's role.
+func lavoroDi(ctx context.Context, fonti []Contatore, p authz.Principal) (l Lavoro, ok bool, err error) {
+	for _, c := range fonti {
+		if c.Ruolo != p.Ruolo {
+			continue
+		}
+		numeri, ok, err := c.Conta(ctx, p)
+		if err != nil {
+			return Lavoro{}, false, err
+		}
+		if !ok {
+			continue
+		}
+		if len(numeri) != len(c.Voci) {
+			return Lavoro{}, false, fmt.Errorf("home: %d counts for %d labels (%s)", len(numeri), len(c.Voci), c.Ruolo)
+		}
+		for i, v := range c.Voci {
+			v.Numero = numeri[i]
+			l.Voci = append(l.Voci, v)
+		}
+	}
+	return l, len(l.Voci) > 0, nil
+}
 
 // Handler serves the home pages.
 type Handler struct {
@@ -56,12 +96,13 @@ type Handler struct {
 		IdleExpiry(session.Session) time.Time
 	}
 	demo   []DemoAccount // nil outside demo mode
-	lavoro FonteLavoro   // nil: no counts
+	lavoro []Contatore   // nil: no counts
 }
 
-// ConLavoro makes the home show the operator's work at a glance.
-func (h *Handler) ConLavoro(f FonteLavoro) *Handler {
-	h.lavoro = f
+// ConLavoro makes the home show the operator's work at a glance, counted
+// by the sources fonti in the order shown.
+func (h *Handler) ConLavoro(fonti ...Contatore) *Handler {
+	h.lavoro = fonti
 	return h
 }
 
@@ -100,7 +141,7 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 		Inattivita:  h.sessions.IdleExpiry(s),
 	}
 	if h.lavoro != nil {
-		l, ok, err := h.lavoro(r.Context(), p)
+		l, ok, err := lavoroDi(r.Context(), h.lavoro, p)
 		if err != nil {
 			// The home still opens: the counts are a convenience.
 			h.rs.Log.ErrorContext(r.Context(), "home: work counts", "error", err)

@@ -57,6 +57,7 @@ func setup(t *testing.T) *fixture {
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	f.svc = incontri.NewService(pool, reg, f.casi)
+	f.casi.ConScadenze([]casi.FonteSituazione{f.svc}, []casi.FonteAppuntamenti{f.svc})
 	clock := func() time.Time { return f.now }
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)

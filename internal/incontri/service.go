@@ -29,6 +29,8 @@ type Service struct {
 	reg  *registro.Service
 	casi *casi.Service
 	now  func() time.Time
+	// fonti keep appointments besides the convocazioni (ConAppuntamenti).
+	fonti []FonteAppuntamenti
 }
 
 // NewService returns the service; case scope and reads go through cs,
@@ -75,7 +77,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	if sc.Giustificati, err = giustificati(ctx, s.pool, casoID); err != nil {
 		return Scheda{}, fmt.Errorf("incontri: giustificati: %w", err)
 	}
-	if sc.Scadenze, err = casi.Scadenze(ctx, s.pool, casoID, s.now()); err != nil {
+	if sc.Scadenze, err = s.casi.Scadenze(ctx, s.pool, casoID, s.now()); err != nil {
 		return Scheda{}, fmt.Errorf("incontri: scadenze: %w", err)
 	}
 	return sc, nil
@@ -615,7 +617,7 @@ func (s *Service) Agenda(ctx context.Context, p authz.Principal, settimana strin
 	// is 167 or 169 hours long.
 	dal := time.Date(lunedi.Year(), lunedi.Month(), lunedi.Day(), 0, 0, 0, 0, calendario.Roma)
 	al := time.Date(lunedi.Year(), lunedi.Month(), lunedi.Day()+7, 0, 0, 0, 0, calendario.Roma)
-	as, err := appuntamenti(ctx, s.pool, p.OperatoreID, dal, al, false)
+	as, err := s.appuntamenti(ctx, s.pool, p.OperatoreID, dal, al, false)
 	if err != nil {
 		return Settimana{}, fmt.Errorf("incontri: agenda: %w", err)
 	}
@@ -629,7 +631,7 @@ func (s *Service) Agenda(ctx context.Context, p authz.Principal, settimana strin
 		w.Giorni[i].Appuntamenti = append(w.Giorni[i].Appuntamenti, a.vista())
 	}
 	oggiRoma := time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, calendario.Roma)
-	dr, n, err := daRegistrare(ctx, s.pool, p.OperatoreID, oggiRoma, MaxDaRegistrare)
+	dr, n, err := s.daRegistrare(ctx, s.pool, p.OperatoreID, oggiRoma, MaxDaRegistrare)
 	if err != nil {
 		return Settimana{}, fmt.Errorf("incontri: da registrare: %w", err)
 	}
@@ -652,7 +654,7 @@ func (s *Service) ContaDaRegistrare(ctx context.Context, p authz.Principal) (n i
 		return 0, false, nil
 	}
 	oggi := s.oggi()
-	_, n, err = daRegistrare(ctx, s.pool, p.OperatoreID, time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, calendario.Roma), 0)
+	_, n, err = s.daRegistrare(ctx, s.pool, p.OperatoreID, time.Date(oggi.Year(), oggi.Month(), oggi.Day(), 0, 0, 0, 0, calendario.Roma), 0)
 	if err != nil {
 		return 0, false, fmt.Errorf("incontri: da registrare: %w", err)
 	}
@@ -818,7 +820,7 @@ func (s *Service) Feed(ctx context.Context, token string, v registro.Voce) ([]Ev
 		return nil, err
 	}
 	now := s.now()
-	as, err := appuntamenti(ctx, s.pool, op, now.Add(-FeedWindow), now.Add(FeedWindow), true)
+	as, err := s.appuntamenti(ctx, s.pool, op, now.Add(-FeedWindow), now.Add(FeedWindow), true)
 	if err != nil {
 		return nil, fmt.Errorf("incontri: feed: %w", err)
 	}

@@ -193,44 +193,27 @@ func setStato(ctx context.Context, q database.Querier, casoID uuid.UUID, stato s
 
 // Agenda.
 
-// appuntamento is a convocazione of the operator's agenda.
-type appuntamento struct {
-	Convocazione
-	Numero       int64
-	Richiedente  string // empty unless the case is still the operator's
-	Monitoraggio bool   // a monitoring meeting of the patto (ID is its id)
-}
+// appuntamento is an appointment of the operator's agenda.
+type appuntamento = AppuntamentoCaso
 
-// href is the appointment's page: the case's incontri, or the monitoring
-// meeting.
+// href is the appointment's page: its own, or the case's incontri.
 func (a appuntamento) href() string {
-	if a.Monitoraggio {
-		return "/casi/" + a.CasoID.String() + "/monitoraggio/" + a.ID.String()
+	if a.Href != "" {
+		return a.Href
 	}
 	return "/casi/" + a.CasoID.String() + "/incontri"
 }
 
-// appuntamenti are the operator's convocazioni from dal to al and the
-// monitoring meetings planned in their cases (stato pianificato, or
-// annullato when annullate), as convocazioni of tipo monitoraggio.
-func appuntamenti(ctx context.Context, q database.Querier, operatoreID uuid.UUID, dal, al time.Time, annullate bool) ([]appuntamento, error) {
-	rows, err := q.Query(ctx, `SELECT * FROM (
-		SELECT `+convocazioneCols+`, c.numero, `+richiedente+`, false
+// convocazioniAgenda are the operator's convocazioni from dal to al (the
+// cancelled ones too when annullate).
+func convocazioniAgenda(ctx context.Context, q database.Querier, operatoreID uuid.UUID, dal, al time.Time, annullate bool) ([]appuntamento, error) {
+	rows, err := q.Query(ctx, `
+		SELECT `+convocazioneCols+`, c.numero, `+richiedente+`
 		FROM convocazione cv
 		JOIN caso c ON c.id = cv.caso_id
 		LEFT JOIN operatore o ON o.id = cv.operatore_id
 		WHERE cv.operatore_id = $1 AND cv.inizio >= $2 AND cv.inizio < $3 AND ($4 OR NOT cv.annullata)
-		UNION ALL
-		SELECT m.id, m.caso_id, c.case_manager_id, COALESCE(o.nome || ' ' || o.cognome, ''), 'monitoraggio',
-		       (m.data + m.ora) AT TIME ZONE 'Europe/Rome', m.durata_minuti, m.luogo, '', m.created_at, '',
-		       m.stato = 'annullato', '', m.versione, c.numero, `+richiedente+`, true
-		FROM monitoraggio_incontro m
-		JOIN caso c ON c.id = m.caso_id
-		LEFT JOIN operatore o ON o.id = c.case_manager_id
-		WHERE c.case_manager_id = $1 AND c.stato <> 'chiuso'
-		  AND (m.stato = 'pianificato' OR ($4 AND m.stato = 'annullato'))
-		  AND (m.data + m.ora) AT TIME ZONE 'Europe/Rome' >= $2 AND (m.data + m.ora) AT TIME ZONE 'Europe/Rome' < $3
-		) x ORDER BY 6, 15`, operatoreID, dal, al, annullate)
+		ORDER BY cv.inizio, c.numero`, operatoreID, dal, al, annullate)
 	if err != nil {
 		return nil, err
 	}
@@ -250,36 +233,27 @@ func scanAppuntamento(r pgx.CollectableRow) (appuntamento, error) {
 	c := &a.Convocazione
 	err := r.Scan(&c.ID, &c.CasoID, &c.OperatoreID, &c.Operatore, &c.Tipo, &c.Inizio, &c.DurataMinuti,
 		&c.Luogo, &c.Canale, &c.InviataIl, &c.EsitoConsegna, &c.Annullata, &c.Note, &c.Versione,
-		&a.Numero, &a.Richiedente, &a.Monitoraggio)
+		&a.Numero, &a.Richiedente)
 	return a, err
 }
 
-// daRegistrareSQL selects the appointments of operator $1 that took place
+// daRegistrareSQL selects the convocazioni of operator $1 that took place
 // before $2 and were never registered, in the open cases still theirs: a
 // convocazione not cancelled with no incontro of the case on or after its
-// day (nor one registered on it), and a monitoring meeting still planned.
+// day (nor one registered on it).
 const daRegistrareSQL = `
-	SELECT ` + convocazioneCols + `, c.numero, ` + richiedente + `, false
+	SELECT ` + convocazioneCols + `, c.numero, ` + richiedente + `
 	FROM convocazione cv
 	JOIN caso c ON c.id = cv.caso_id
 	LEFT JOIN operatore o ON o.id = cv.operatore_id
 	WHERE cv.operatore_id = $1 AND NOT cv.annullata AND cv.inizio < $2
 	  AND c.case_manager_id = $1 AND c.stato <> 'chiuso'
 	  AND NOT EXISTS (SELECT 1 FROM incontro i WHERE i.caso_id = cv.caso_id
-	                  AND (i.convocazione_id = cv.id OR i.data >= (cv.inizio AT TIME ZONE 'Europe/Rome')::date))
-	UNION ALL
-	SELECT m.id, m.caso_id, c.case_manager_id, COALESCE(o.nome || ' ' || o.cognome, ''), 'monitoraggio',
-	       (m.data + m.ora) AT TIME ZONE 'Europe/Rome', m.durata_minuti, m.luogo, '', m.created_at, '',
-	       false, '', m.versione, c.numero, ` + richiedente + `, true
-	FROM monitoraggio_incontro m
-	JOIN caso c ON c.id = m.caso_id
-	LEFT JOIN operatore o ON o.id = c.case_manager_id
-	WHERE c.case_manager_id = $1 AND c.stato <> 'chiuso' AND m.stato = 'pianificato'
-	  AND (m.data + m.ora) AT TIME ZONE 'Europe/Rome' < $2`
+	                  AND (i.convocazione_id = cv.id OR i.data >= (cv.inizio AT TIME ZONE 'Europe/Rome')::date))`
 
-// daRegistrare returns the oldest limit appointments of daRegistrareSQL
-// and how many there are.
-func daRegistrare(ctx context.Context, q database.Querier, operatoreID uuid.UUID, prima time.Time, limit int) ([]appuntamento, int, error) {
+// convocazioniDaRegistrare returns the oldest limit convocazioni of
+// daRegistrareSQL and how many there are.
+func convocazioniDaRegistrare(ctx context.Context, q database.Querier, operatoreID uuid.UUID, prima time.Time, limit int) ([]appuntamento, int, error) {
 	var n int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM (`+daRegistrareSQL+`) x`, operatoreID, prima).Scan(&n); err != nil {
 		return nil, 0, err

@@ -71,6 +71,8 @@ func setup(t *testing.T, firmato bool) *fixture {
 	f.casi.SetClock(clock)
 	f.svc = monitoraggio.NewService(pool, reg, f.casi)
 	f.svc.SetClock(clock)
+	is := incontri.NewService(pool, reg, f.casi)
+	f.casi.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is, f.svc})
 	cm := f.people["casemanager"]
 	err = pool.QueryRow(ctx, `
 		WITH n AS (INSERT INTO nucleo (fonte) VALUES ('inps') RETURNING id),
@@ -97,7 +99,7 @@ func setup(t *testing.T, firmato bool) *fixture {
 		inc, f.madre, f.figlio); err != nil {
 		t.Fatal(err)
 	}
-	if err := casi.AggiornaAl(ctx, pool, f.caso, f.now); err != nil {
+	if err := f.casi.AggiornaAl(ctx, pool, f.caso, f.now); err != nil {
 		t.Fatal(err)
 	}
 	if firmato {
@@ -312,7 +314,7 @@ func TestRegistra(t *testing.T) {
 	cm := f.people["casemanager"]
 	id := f.pianifica(t)
 
-	before, err := casi.Scadenze(ctx, f.pool, f.caso, f.now)
+	before, err := f.casi.Scadenze(ctx, f.pool, f.caso, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +370,7 @@ func TestRegistra(t *testing.T) {
 		t.Errorf("%d presences as recorded", n)
 	}
 	// The T90 restarts from today: due 18 January 2027, in corso, and the case's columns say so.
-	after, err := casi.Scadenze(ctx, f.pool, f.caso, f.now)
+	after, err := f.casi.Scadenze(ctx, f.pool, f.caso, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +585,7 @@ func TestAppuntamento(t *testing.T) {
 	if p := prossimo(); p == nil || !p.Equal(want) {
 		t.Errorf("next appointment %v, want %v", p, want)
 	}
-	inc := incontri.NewService(f.pool, registro.NewService(f.pool), f.casi)
+	inc := incontri.NewService(f.pool, registro.NewService(f.pool), f.casi).ConAppuntamenti(f.svc)
 	inc.SetClock(func() time.Time { return f.now })
 	w, err := inc.Agenda(ctx, cm, "2026-W43", registro.Voce{})
 	if err != nil {

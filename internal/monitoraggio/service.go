@@ -137,7 +137,7 @@ func (s *Service) Pagina(ctx context.Context, p authz.Principal, casoID uuid.UUI
 			pg.Ultimo = &pg.Incontri[i]
 		}
 	}
-	if pg.Scadenze, err = casi.Scadenze(ctx, s.pool, casoID, s.now()); err != nil {
+	if pg.Scadenze, err = s.casi.Scadenze(ctx, s.pool, casoID, s.now()); err != nil {
 		return Pagina{}, fmt.Errorf("monitoraggio: scadenze: %w", err)
 	}
 	return pg, nil

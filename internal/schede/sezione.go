@@ -1,0 +1,58 @@
+package schede
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/casi"
+)
+
+// Sezione is the case-page section of a versioned scheda
+// (casi.FonteSezione): where its newest version stands. The composition
+// root declares one per tipo (analisi preliminare, quadro di analisi,
+// patto).
+type Sezione struct {
+	Pool     Querier
+	Tipo     Tipo
+	Titolo   string // "Analisi preliminare"
+	Percorso string // the scheda's page under the case: "analisi-preliminare"
+	Nessuna  string // while there is no version: "Non ancora iniziata"
+	// Definitiva says a finalised version ("definitiva", or "sottoscritta"
+	// for the patto); ConEsito adds its esito to it.
+	Definitiva string
+	ConEsito   bool
+}
+
+// SezioneCaso says where the scheda of c stands.
+func (s Sezione) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
+	var v Versione
+	var stato string
+	err := s.Pool.QueryRow(ctx, `SELECT versione, stato, esito FROM scheda WHERE caso_id = $1 AND tipo = $2
+		ORDER BY versione DESC LIMIT 1`, c.ID, string(s.Tipo)).Scan(&v.Numero, &stato, &v.Esito)
+	trovata := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return casi.Sezione{}, fmt.Errorf("schede: sezione %s: %w", s.Tipo, err)
+	}
+	v.Stato = Stato(stato)
+	return casi.Sezione{Titolo: s.Titolo, Href: "/casi/" + c.ID.String() + "/" + s.Percorso, Testo: s.testo(v, trovata)}, nil
+}
+
+// testo says where version v stands (trovata false: there is none).
+func (s Sezione) testo(v Versione, trovata bool) string {
+	if !trovata {
+		return s.Nessuna
+	}
+	t := "Versione " + strconv.Itoa(v.Numero)
+	if !v.Definitiva() {
+		return t + " in bozza"
+	}
+	t += " " + s.Definitiva
+	if s.ConEsito && v.Esito != "" {
+		t += ", esito " + v.Esito
+	}
+	return t
+}
