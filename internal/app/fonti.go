@@ -1,34 +1,46 @@
 package app
 
 import (
-	"github.com/jackc/pgx/v5/pgxpool"
+	"slices"
 
+	"github.com/cartella/cartella/internal/analisi"
+	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/equipe"
+	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
-	"github.com/cartella/cartella/internal/schede"
+	"github.com/cartella/cartella/internal/patto"
+	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/segnalazioni"
 )
 
+// The seams of the modules, wired here as lists: a module that wants a card
+// on the case page, a count on the home or a say in the case's deadlines
+// adds one line below (docs/architecture.md, "Adding a module").
+
 // sezioniCaso are the sections of the case page (/casi/{id}), in the order
 // the page shows them: each module that owns a part of the case gives its
-// card (title, where it stands, link). A new module adds its source here.
-func sezioniCaso(pool *pgxpool.Pool, cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service, ss *segnalazioni.Service) []casi.FonteSezione {
+// card (title, where it stands, link).
+func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
+	ms *monitoraggio.Service, ss *segnalazioni.Service) []casi.FonteSezione {
 	return []casi.FonteSezione{
 		is,
 		cs.SezioneDiario(),
-		schede.Sezione{Pool: pool, Tipo: schede.AnalisiPreliminare, Titolo: "Analisi preliminare", Percorso: "analisi-preliminare",
-			Nessuna: "Non ancora iniziata", Definitiva: "definitiva", ConEsito: true},
+		as.Sezione(),
 		equipe.FonteSezione{},
-		schede.Sezione{Pool: pool, Tipo: schede.QuadroAnalisi, Titolo: "Quadro di analisi", Percorso: "quadro-di-analisi",
-			Nessuna: "Non ancora iniziato", Definitiva: "definitiva", ConEsito: true},
-		// A finalised patto is a signed one.
-		schede.Sezione{Pool: pool, Tipo: schede.Patto, Titolo: "Patto per l'inclusione sociale", Percorso: "patto",
-			Nessuna: "Non ancora iniziato", Definitiva: "sottoscritta"},
+		qs.Sezione(),
+		ps.Sezione(),
 		ms,
 		ss,
 	}
+}
+
+// lavoro are the home's work counts: each module counts its own work, with
+// the role it is for and the list behind each number. The home shows a
+// role's counts in the order of this list.
+func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service) []home.Contatore {
+	return slices.Concat(cs.Contatori(), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori())
 }
 
 // collegaScadenze gives casi the modules its deadlines and the case's next

@@ -99,6 +99,7 @@ type deps struct {
 	registroH *registro.Handler
 	casi      *casi.Service
 	casiH     *casi.Handler
+	boardS    *assegnazioni.Service // the assignment board (its counts on the home)
 	board     *assegnazioni.Handler
 	incontriS *incontri.Service // meetings, convocazioni, agenda (the home's count of meetings to register)
 	incontri  *incontri.Handler
@@ -190,7 +191,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.guard, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
 	d.casiH = casi.NewHandler(d.casi, d.rs, d.guard)
-	d.board = assegnazioni.NewHandler(assegnazioni.NewService(pool, d.registro, d.casi), d.rs, d.guard)
+	d.boardS = assegnazioni.NewService(pool, d.registro, d.casi)
+	d.board = assegnazioni.NewHandler(d.boardS, d.rs, d.guard)
 	d.incontriS = incontri.NewService(pool, d.registro, d.casi)
 	d.incontri = incontri.NewHandler(d.incontriS, d.rs, d.guard, cfg.BaseURL.String())
 	d.analisi = analisi.NewService(pool, d.registro, d.casi)
@@ -211,10 +213,10 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.equipeH = equipe.NewHandler(equipeS, d.rs, d.guard)
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs, d.guard)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.segnal)...)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs, d.guard)
-	d.casi.ConSezioni(sezioniCaso(pool, d.casi, d.incontriS, d.monitor, d.segnal)...)
+	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.analisi, d.quadro, d.patto, d.monitor, d.segnal)...)
 	collegaScadenze(d.casi, d.incontriS, d.monitor)
 	return d, nil
 }
