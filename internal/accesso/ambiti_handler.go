@@ -18,28 +18,13 @@ import (
 // AmbitiHandler serves the screens of the amministratore di sistema: the
 // ambiti, their comuni and their amministratori di ambito.
 type AmbitiHandler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 }
 
 // NewAmbitiHandler returns the handler.
-func NewAmbitiHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *AmbitiHandler {
-	return &AmbitiHandler{svc: svc, rs: rs, guard: guard}
-}
-
-// Routes mounts /admin/ambiti; every route declares its permission.
-func (h *AmbitiHandler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Ambiti, authz.Read)
-	write := h.guard.Require(authz.Ambiti, authz.Write)
-	r.With(read).Get("/admin/ambiti", h.list)
-	r.With(read).Get("/admin/ambiti/nuovo", h.newForm)
-	r.With(write).Post("/admin/ambiti", h.create)
-	r.With(read).Get("/admin/ambiti/{id}", h.show)
-	r.With(write).Post("/admin/ambiti/{id}/comuni", h.addComune)
-	r.With(write).Post("/admin/ambiti/{id}/comuni/{comune}/rimuovi", h.removeComune)
-	r.With(write).Post("/admin/ambiti/{id}/amministratori", h.accredit)
-	r.With(write).Post("/admin/ambiti/{id}/amministratori/{operatore}/stato", h.changeStato)
+func NewAmbitiHandler(svc *Service, rs *httpx.Responder) *AmbitiHandler {
+	return &AmbitiHandler{svc: svc, rs: rs}
 }
 
 func ambitoID(r *http.Request) (int64, error) {
@@ -50,7 +35,7 @@ func ambitoID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (h *AmbitiHandler) list(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) Elenco(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := FiltroAmbiti{Q: q.Get("q")}
 	f.Pagina, _ = strconv.Atoi(q.Get("pagina"))
@@ -70,11 +55,11 @@ func (h *AmbitiHandler) list(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, ambitiListPage(h.rs.Shell(r), ambitiListProps{Filtro: f, Righe: rows, Pager: pager}))
 }
 
-func (h *AmbitiHandler) newForm(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) Nuovo(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, ambitoNewPage(h.rs.Shell(r), Ambito{}, nil))
 }
 
-func (h *AmbitiHandler) create(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) Crea(w http.ResponseWriter, r *http.Request) {
 	a := Ambito{Codice: r.PostFormValue("codice"), Denominazione: r.PostFormValue("denominazione"), EnteCapofila: r.PostFormValue("ente_capofila")}
 	id, err := h.svc.AddAmbito(r.Context(), authz.PrincipalOf(r), a, registro.VoceOf(r))
 	var fe httpx.FieldErrors
@@ -105,7 +90,7 @@ type ambitoForms struct {
 	Esito       string
 }
 
-func (h *AmbitiHandler) show(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) Scheda(w http.ResponseWriter, r *http.Request) {
 	h.renderScheda(w, r, http.StatusOK, ambitoForms{Esito: r.URL.Query().Get("esito")})
 }
 
@@ -144,7 +129,7 @@ func (h *AmbitiHandler) afterChange(w http.ResponseWriter, r *http.Request, err 
 	}
 }
 
-func (h *AmbitiHandler) addComune(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) AggiungiComune(w http.ResponseWriter, r *http.Request) {
 	id, err := ambitoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -155,7 +140,7 @@ func (h *AmbitiHandler) addComune(w http.ResponseWriter, r *http.Request) {
 	h.afterChange(w, r, err, ambitoForms{Comune: c}, func(f *ambitoForms, e httpx.FieldErrors) { f.ComuneErr = e }, "comune-aggiunto")
 }
 
-func (h *AmbitiHandler) removeComune(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) RimuoviComune(w http.ResponseWriter, r *http.Request) {
 	id, err := ambitoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -170,7 +155,7 @@ func (h *AmbitiHandler) removeComune(w http.ResponseWriter, r *http.Request) {
 	h.afterChange(w, r, err, ambitoForms{}, func(f *ambitoForms, e httpx.FieldErrors) { f.RimuoviErr = e["comune_rimuovi"] }, "comune-rimosso")
 }
 
-func (h *AmbitiHandler) accredit(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) Accredita(w http.ResponseWriter, r *http.Request) {
 	id, err := ambitoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -181,7 +166,7 @@ func (h *AmbitiHandler) accredit(w http.ResponseWriter, r *http.Request) {
 	h.afterChange(w, r, err, ambitoForms{Anagrafica: an, Dal: dal}, func(f *ambitoForms, e httpx.FieldErrors) { f.AccreditErr = e }, "amministratore-accreditato")
 }
 
-func (h *AmbitiHandler) changeStato(w http.ResponseWriter, r *http.Request) {
+func (h *AmbitiHandler) CambiaStato(w http.ResponseWriter, r *http.Request) {
 	id, err := ambitoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)

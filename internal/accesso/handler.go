@@ -20,29 +20,13 @@ import (
 
 // Handler serves the accreditation screens of the amministratore di ambito.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
-}
-
-// Routes mounts /admin/operatori; every route declares its permission.
-func (h *Handler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Operatori, authz.Read)
-	write := h.guard.Require(authz.Operatori, authz.Write)
-	r.With(read).Get("/admin/operatori", h.list)
-	r.With(write).Get("/admin/operatori/nuovo", h.newForm)
-	r.With(write).Post("/admin/operatori", h.create)
-	r.With(read).Get("/admin/operatori/{id}", h.show)
-	r.With(write).Get("/admin/operatori/{id}/modifica", h.editForm)
-	r.With(write).Post("/admin/operatori/{id}/modifica", h.update)
-	r.With(write).Post("/admin/operatori/{id}/ruoli", h.addRuolo)
-	r.With(write).Post("/admin/operatori/{id}/ruoli/{ruolo}/termina", h.endRuolo)
-	r.With(write).Post("/admin/operatori/{id}/stato", h.changeStato)
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs}
 }
 
 func pathID(r *http.Request) (uuid.UUID, error) {
@@ -53,7 +37,7 @@ func pathID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := Filtro{Q: q.Get("q"), Ruolo: q.Get("ruolo"), Stato: q.Get("stato")}
 	f.Pagina, _ = strconv.Atoi(q.Get("pagina"))
@@ -97,7 +81,7 @@ func ruoloFrom(r *http.Request) NuovoRuolo {
 // today is the value of a date input set to today.
 func today() string { return calendario.ISO(calendario.Giorno(time.Now())) }
 
-func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Nuovo(w http.ResponseWriter, r *http.Request) {
 	h.renderNew(w, r, http.StatusOK, Anagrafica{}, NuovoRuolo{Dal: today(), Fondo: Fondi[0]}, nil)
 }
 
@@ -110,7 +94,7 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 	h.rs.Render(w, r, status, newPage(h.rs.Shell(r), an, ru, comuni, errs))
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Crea(w http.ResponseWriter, r *http.Request) {
 	an, ru := anagraficaFrom(r), ruoloFrom(r)
 	id, err := h.svc.AccreditOperatore(r.Context(), authz.PrincipalOf(r), an, ru, registro.VoceOf(r))
 	var fe httpx.FieldErrors
@@ -139,7 +123,7 @@ type schedaForms struct {
 	Esito     string
 }
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Scheda(w http.ResponseWriter, r *http.Request) {
 	h.renderScheda(w, r, http.StatusOK, schedaForms{Esito: r.URL.Query().Get("esito")})
 }
 
@@ -192,7 +176,7 @@ func versione(r *http.Request) int {
 	return v
 }
 
-func (h *Handler) addRuolo(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) AggiungiRuolo(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -203,7 +187,7 @@ func (h *Handler) addRuolo(w http.ResponseWriter, r *http.Request) {
 	h.afterChange(w, r, err, schedaForms{Ruolo: ru}, func(f *schedaForms, e httpx.FieldErrors) { f.RuoloErr = e }, "ruolo-aggiunto")
 }
 
-func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) TerminaRuolo(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -219,7 +203,7 @@ func (h *Handler) endRuolo(w http.ResponseWriter, r *http.Request) {
 	h.afterChange(w, r, err, schedaForms{FineID: rid, Fine: [2]string{al, motivo}}, func(f *schedaForms, e httpx.FieldErrors) { f.FineErr = e }, "ruolo-terminato")
 }
 
-func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) CambiaStato(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -230,7 +214,7 @@ func (h *Handler) changeStato(w http.ResponseWriter, r *http.Request) {
 	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e httpx.FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }
 
-func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Modifica(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -250,7 +234,7 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, editPage(h.rs.Shell(r), sc, an, sc.Versione, nil, nil))
 }
 
-func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Aggiorna(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)

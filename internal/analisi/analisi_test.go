@@ -92,7 +92,7 @@ func setup(t *testing.T) *fixture {
 	guard := authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
 		rs.Error(w, r, httpx.ErrForbidden)
 	})
-	h := analisi.NewHandler(f.svc, rs, guard)
+	h := analisi.NewHandler(f.svc, rs)
 	r := chi.NewRouter()
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +102,7 @@ func setup(t *testing.T) *fixture {
 			next.ServeHTTP(w, r)
 		})
 	})
-	h.Routes(r)
+	rotte(r, h, guard)
 	f.srv = httptest.NewServer(r)
 	t.Cleanup(f.srv.Close)
 	return f

@@ -9,14 +9,16 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/cartella/cartella/internal/auth"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/web"
 	"github.com/cartella/cartella/web/ui"
 )
 
-// publicRoutes may be reached without signing in. Every other route must
-// sit behind auth.RequireLogin and an authz guard; routes_test.go walks the
-// router and fails on any that does not.
+// publicRoutes may be reached without signing in; routes mounts them
+// itself, below. Every other route is a row of rotte, behind
+// auth.RequireLogin and its authz guard; routes_test.go walks the router and
+// fails on any route that is neither.
 var publicRoutes = map[string]bool{
 	"GET /healthz":       true,
 	"GET /readyz":        true,
@@ -39,7 +41,188 @@ var publicRoutes = map[string]bool{
 	"GET /calendario/{token}.ics": true,
 }
 
-// routes is the whole URL map.
+// rotta is one guarded route: only a signed-in operator whose role is
+// granted (obj, act) by policies/policy.csv reaches h. Row-level scope (this
+// case, this ambito) is the module's service's to check.
+type rotta struct {
+	metodo   string
+	percorso string
+	obj      authz.Object
+	act      authz.Action
+	h        http.HandlerFunc
+}
+
+// rotte is every guarded route of Cartella, grouped by area. A route is
+// added here and nowhere else: TestRouteRoleTable and the route list of
+// docs/roles.md (go test ./internal/app -run TestRolesDoc -update) follow
+// from this table.
+func rotte(d *deps) []rotta {
+	return []rotta{
+		// Ambiti and their comuni and amministratori (internal/accesso).
+		{"GET", "/admin/ambiti", authz.Ambiti, authz.Read, d.ambiti.Elenco},
+		{"GET", "/admin/ambiti/nuovo", authz.Ambiti, authz.Read, d.ambiti.Nuovo},
+		{"POST", "/admin/ambiti", authz.Ambiti, authz.Write, d.ambiti.Crea},
+		{"GET", "/admin/ambiti/{id}", authz.Ambiti, authz.Read, d.ambiti.Scheda},
+		{"POST", "/admin/ambiti/{id}/comuni", authz.Ambiti, authz.Write, d.ambiti.AggiungiComune},
+		{"POST", "/admin/ambiti/{id}/comuni/{comune}/rimuovi", authz.Ambiti, authz.Write, d.ambiti.RimuoviComune},
+		{"POST", "/admin/ambiti/{id}/amministratori", authz.Ambiti, authz.Write, d.ambiti.Accredita},
+		{"POST", "/admin/ambiti/{id}/amministratori/{operatore}/stato", authz.Ambiti, authz.Write, d.ambiti.CambiaStato},
+
+		// Operators and their accreditation (internal/accesso).
+		{"GET", "/admin/operatori", authz.Operatori, authz.Read, d.operatori.Elenco},
+		{"GET", "/admin/operatori/nuovo", authz.Operatori, authz.Write, d.operatori.Nuovo},
+		{"POST", "/admin/operatori", authz.Operatori, authz.Write, d.operatori.Crea},
+		{"GET", "/admin/operatori/{id}", authz.Operatori, authz.Read, d.operatori.Scheda},
+		{"GET", "/admin/operatori/{id}/modifica", authz.Operatori, authz.Write, d.operatori.Modifica},
+		{"POST", "/admin/operatori/{id}/modifica", authz.Operatori, authz.Write, d.operatori.Aggiorna},
+		{"POST", "/admin/operatori/{id}/ruoli", authz.Operatori, authz.Write, d.operatori.AggiungiRuolo},
+		{"POST", "/admin/operatori/{id}/ruoli/{ruolo}/termina", authz.Operatori, authz.Write, d.operatori.TerminaRuolo},
+		{"POST", "/admin/operatori/{id}/stato", authz.Operatori, authz.Write, d.operatori.CambiaStato},
+
+		// Registro degli accessi (internal/registro).
+		{"GET", "/admin/registro", authz.Registro, authz.Read, d.registroH.Elenco},
+		{"GET", "/admin/registro/esporta", authz.Registro, authz.Read, d.registroH.Esporta},
+
+		// The case: list, page, opening, history, closing, members (internal/casi).
+		{"GET", "/casi", authz.Casi, authz.Read, d.casiH.Elenco},
+		{"GET", "/casi/{id}", authz.Casi, authz.Read, d.casiH.Scheda},
+		{"GET", "/casi/nuovo", authz.Apertura, authz.Write, d.casiH.Nuovo},
+		{"POST", "/casi", authz.Apertura, authz.Write, d.casiH.Apri},
+		{"GET", "/casi/{id}/storico", authz.Casi, authz.Read, d.casiH.Storico},
+		{"GET", "/casi/{id}/chiudi", authz.Casi, authz.Read, d.casiH.Chiusura},
+		{"POST", "/casi/{id}/chiudi", authz.Casi, authz.Write, d.casiH.Chiudi},
+		{"GET", "/casi/{id}/riapri", authz.Casi, authz.Read, d.casiH.Riapertura},
+		{"POST", "/casi/{id}/riapri", authz.Casi, authz.Write, d.casiH.Riapri},
+		{"GET", "/casi/{id}/componenti/{persona}", authz.Casi, authz.Read, d.casiH.Componente},
+		{"POST", "/casi/{id}/componenti/{persona}", authz.Casi, authz.Write, d.casiH.AggiornaComponente},
+
+		// Diario sociale (internal/casi).
+		{"GET", "/casi/{id}/diario", authz.Casi, authz.Read, d.casiH.Diario},
+		{"POST", "/casi/{id}/diario", authz.Casi, authz.Write, d.casiH.ScriviNota},
+
+		// Assignment board, workloads and transfers (internal/assegnazioni).
+		{"GET", "/assegnazioni", authz.Assegnazioni, authz.Read, d.board.Bacheca},
+		{"POST", "/assegnazioni", authz.Assegnazioni, authz.Write, d.board.Assegna},
+		{"GET", "/assegnazioni/{id}", authz.Assegnazioni, authz.Read, d.board.Anagrafica},
+		{"POST", "/assegnazioni/{id}", authz.Assegnazioni, authz.Write, d.board.AssegnaUno},
+		{"GET", "/assegnazioni/carichi", authz.Assegnazioni, authz.Read, d.board.Carichi},
+		{"POST", "/assegnazioni/carichi", authz.Assegnazioni, authz.Write, d.board.RiassegnaTutti},
+		{"GET", "/assegnazioni/{id}/trasferisci", authz.Assegnazioni, authz.Read, d.board.Trasferimento},
+		{"POST", "/assegnazioni/{id}/trasferisci", authz.Assegnazioni, authz.Write, d.board.Trasferisci},
+
+		// Convocazioni and incontri of a case (internal/incontri).
+		{"GET", "/casi/{id}/incontri", authz.Casi, authz.Read, d.incontri.Pagina},
+		{"POST", "/casi/{id}/convocazioni", authz.Casi, authz.Write, d.incontri.Convoca},
+		{"POST", "/casi/{id}/convocazioni/{conv}/esito", authz.Casi, authz.Write, d.incontri.Esito},
+		{"POST", "/casi/{id}/incontri", authz.Casi, authz.Write, d.incontri.Registra},
+		{"POST", "/casi/{id}/giustificati", authz.Casi, authz.Write, d.incontri.Giustifica},
+
+		// Agenda (internal/incontri). Managing office slots is the
+		// coordinatore's; the case manager sees them in the week view.
+		{"GET", "/agenda", authz.Agenda, authz.Read, d.incontri.Agenda},
+		{"GET", "/agenda/disponibilita", authz.Agenda, authz.Write, d.incontri.Disponibilita},
+		{"POST", "/agenda/disponibilita", authz.Agenda, authz.Write, d.incontri.AggiungiSlot},
+		{"POST", "/agenda/disponibilita/{id}/elimina", authz.Agenda, authz.Write, d.incontri.EliminaSlot},
+		{"GET", "/agenda/calendario", authz.Agenda, authz.Read, d.incontri.Calendario},
+		{"POST", "/agenda/calendario", authz.Agenda, authz.Read, d.incontri.NuovoCalendario},
+
+		// Analisi preliminare (internal/analisi).
+		{"GET", "/casi/{id}/analisi-preliminare", authz.Casi, authz.Read, d.analisiH.Pagina},
+		{"POST", "/casi/{id}/analisi-preliminare", authz.Casi, authz.Write, d.analisiH.Salva},
+		{"POST", "/casi/{id}/analisi-preliminare/inizia", authz.Casi, authz.Write, d.analisiH.Inizia},
+		{"POST", "/casi/{id}/analisi-preliminare/finalizza", authz.Casi, authz.Write, d.analisiH.Finalizza},
+		{"POST", "/casi/{id}/analisi-preliminare/riapri", authz.Casi, authz.Write, d.analisiH.Riapri},
+		{"GET", "/casi/{id}/analisi-preliminare/stampa", authz.Casi, authz.Read, d.analisiH.Stampa},
+		{"GET", "/casi/{id}/analisi-preliminare/versioni", authz.Casi, authz.Read, d.analisiH.Versioni},
+		{"GET", "/casi/{id}/analisi-preliminare/versioni/{n}", authz.Casi, authz.Read, d.analisiH.Versione},
+		{"GET", "/casi/{id}/analisi-preliminare/versioni/{n}/confronto", authz.Casi, authz.Read, d.analisiH.Confronto},
+
+		// Quadro di analisi (internal/quadro).
+		{"GET", "/casi/{id}/quadro-di-analisi", authz.Casi, authz.Read, d.quadroH.Pagina},
+		{"POST", "/casi/{id}/quadro-di-analisi", authz.Casi, authz.Write, d.quadroH.Salva},
+		{"POST", "/casi/{id}/quadro-di-analisi/inizia", authz.Casi, authz.Write, d.quadroH.Inizia},
+		{"POST", "/casi/{id}/quadro-di-analisi/finalizza", authz.Casi, authz.Write, d.quadroH.Finalizza},
+		{"POST", "/casi/{id}/quadro-di-analisi/riapri", authz.Casi, authz.Write, d.quadroH.Riapri},
+		{"GET", "/casi/{id}/quadro-di-analisi/stampa", authz.Casi, authz.Read, d.quadroH.Stampa},
+		{"GET", "/casi/{id}/quadro-di-analisi/versioni", authz.Casi, authz.Read, d.quadroH.Versioni},
+		{"GET", "/casi/{id}/quadro-di-analisi/versioni/{n}", authz.Casi, authz.Read, d.quadroH.Versione},
+		{"GET", "/casi/{id}/quadro-di-analisi/versioni/{n}/confronto", authz.Casi, authz.Read, d.quadroH.Confronto},
+
+		// Patto per l'inclusione sociale (internal/patto).
+		{"GET", "/casi/patti", authz.Casi, authz.Read, d.pattoH.InScadenza},
+		{"GET", "/casi/{id}/patto", authz.Casi, authz.Read, d.pattoH.Pagina},
+		{"POST", "/casi/{id}/patto", authz.Casi, authz.Write, d.pattoH.Salva},
+		{"POST", "/casi/{id}/patto/inizia", authz.Casi, authz.Write, d.pattoH.Inizia},
+		{"POST", "/casi/{id}/patto/sottoscrivi", authz.Casi, authz.Write, d.pattoH.Sottoscrivi},
+		{"POST", "/casi/{id}/patto/rivedi", authz.Casi, authz.Write, d.pattoH.Rivedi},
+		{"POST", "/casi/{id}/patto/sostegni/{sostegno}", authz.Casi, authz.Write, d.pattoH.Sostegno},
+		{"GET", "/casi/{id}/patto/versioni", authz.Casi, authz.Read, d.pattoH.Versioni},
+		{"GET", "/casi/{id}/patto/versioni/{n}", authz.Casi, authz.Read, d.pattoH.Versione},
+		{"GET", "/casi/{id}/patto/versioni/{n}/confronto", authz.Casi, authz.Read, d.pattoH.Confronto},
+		{"GET", "/casi/{id}/patto/versioni/{n}/scansione", authz.Casi, authz.Read, d.pattoH.Scansione},
+		{"GET", "/casi/{id}/patto/stampa", authz.Casi, authz.Read, d.pattoH.Stampa},
+		{"GET", "/casi/{id}/patto/patto.pdf", authz.Casi, authz.Read, d.pattoH.PDF},
+
+		// The patto's records for the national e-services (internal/fsl).
+		{"GET", "/casi/{id}/patto/fsl.json", authz.Casi, authz.Read, d.fslH.Tracciati},
+
+		// Imports of the nuclei flow (internal/importazioni).
+		{"GET", "/importazioni", authz.Importazioni, authz.Read, d.nucleiH.Elenco},
+		{"GET", "/importazioni/nuova", authz.Importazioni, authz.Write, d.nucleiH.Nuova},
+		{"POST", "/importazioni", authz.Importazioni, authz.Write, d.nucleiH.Carica},
+		{"GET", "/importazioni/{id}", authz.Importazioni, authz.Read, d.nucleiH.Dettaglio},
+		{"GET", "/importazioni/{id}/scarti.csv", authz.Importazioni, authz.Read, d.nucleiH.Scarti},
+
+		// Équipe multidisciplinare (internal/equipe).
+		{"GET", "/casi/{id}/equipe", authz.Casi, authz.Read, d.equipeH.Pagina},
+		{"POST", "/casi/{id}/equipe/membri", authz.Casi, authz.Write, d.equipeH.Aggiungi},
+		{"GET", "/casi/{id}/equipe/membri/{membro}", authz.Casi, authz.Read, d.equipeH.Membro},
+		{"POST", "/casi/{id}/equipe/membri/{membro}", authz.Casi, authz.Write, d.equipeH.Modifica},
+		{"POST", "/casi/{id}/equipe/membri/{membro}/termina", authz.Casi, authz.Write, d.equipeH.Termina},
+		{"GET", "/casi/{id}/equipe/convocazioni/nuova", authz.Casi, authz.Read, d.equipeH.Nuova},
+		{"POST", "/casi/{id}/equipe/convocazioni/nuova", authz.Casi, authz.Write, d.equipeH.Convoca},
+		{"GET", "/casi/{id}/equipe/convocazioni/{conv}", authz.Casi, authz.Read, d.equipeH.Convocazione},
+		{"GET", "/casi/{id}/equipe/convocazioni/{conv}/stampa", authz.Casi, authz.Read, d.equipeH.Stampa},
+		{"GET", "/casi/{id}/equipe/convocazioni/{conv}/estratto.pdf", authz.Casi, authz.Read, d.equipeH.PDF},
+
+		// Segnalazioni to INPS, the case manager's side (internal/segnalazioni).
+		{"GET", "/casi/segnalazioni", authz.Casi, authz.Read, d.segnalH.Mie},
+		{"GET", "/casi/{id}/segnalazioni", authz.Casi, authz.Read, d.segnalH.Elenco},
+		{"GET", "/casi/{id}/segnalazioni/nuova", authz.Casi, authz.Read, d.segnalH.Nuova},
+		{"POST", "/casi/{id}/segnalazioni", authz.Casi, authz.Write, d.segnalH.Crea},
+		{"GET", "/casi/{id}/segnalazioni/{seg}", authz.Casi, authz.Read, d.segnalH.Dettaglio},
+		{"POST", "/casi/{id}/segnalazioni/{seg}", authz.Casi, authz.Write, d.segnalH.Modifica},
+		{"POST", "/casi/{id}/segnalazioni/{seg}/approvazione", authz.Casi, authz.Write, d.segnalH.Approvazione},
+		{"POST", "/casi/{id}/segnalazioni/{seg}/annulla", authz.Casi, authz.Write, d.segnalH.Annulla},
+		{"POST", "/casi/{id}/segnalazioni/{seg}/rettifica", authz.Casi, authz.Write, d.segnalH.Rettifica},
+		{"GET", "/casi/{id}/segnalazioni/{seg}/allegati/{allegato}", authz.Casi, authz.Read, d.segnalH.Allegato},
+
+		// Segnalazioni to INPS, the coordinatore PaIS's side: approval,
+		// export batches, esiti (internal/segnalazioni).
+		{"GET", "/segnalazioni", authz.Segnalazioni, authz.Read, d.segnalH.Coda},
+		{"GET", "/segnalazioni/invii", authz.Segnalazioni, authz.Read, d.segnalH.Invii},
+		{"POST", "/segnalazioni/invii", authz.Segnalazioni, authz.Write, d.segnalH.Esporta},
+		{"GET", "/segnalazioni/invii/{invio}", authz.Segnalazioni, authz.Read, d.segnalH.Invio},
+		{"GET", "/segnalazioni/invii/{invio}/file", authz.Segnalazioni, authz.Read, d.segnalH.File},
+		{"GET", "/segnalazioni/scartate", authz.Segnalazioni, authz.Read, d.segnalH.Scartate},
+		{"GET", "/segnalazioni/{seg}", authz.Segnalazioni, authz.Read, d.segnalH.Decisione},
+		{"POST", "/segnalazioni/{seg}/approva", authz.Segnalazioni, authz.Write, d.segnalH.Approva},
+		{"POST", "/segnalazioni/{seg}/respingi", authz.Segnalazioni, authz.Write, d.segnalH.Respingi},
+		{"POST", "/segnalazioni/{seg}/esito", authz.Segnalazioni, authz.Write, d.segnalH.Esito},
+		{"GET", "/segnalazioni/{seg}/allegati/{allegato}", authz.Segnalazioni, authz.Read, d.segnalH.AllegatoDecisione},
+
+		// Monitoring of the patto (internal/monitoraggio).
+		{"GET", "/casi/{id}/monitoraggio", authz.Casi, authz.Read, d.monitorH.Pagina},
+		{"GET", "/casi/{id}/monitoraggio/nuovo", authz.Casi, authz.Read, d.monitorH.Nuovo},
+		{"POST", "/casi/{id}/monitoraggio/nuovo", authz.Casi, authz.Write, d.monitorH.Pianifica},
+		{"GET", "/casi/{id}/monitoraggio/{inc}", authz.Casi, authz.Read, d.monitorH.Incontro},
+		{"POST", "/casi/{id}/monitoraggio/{inc}/registra", authz.Casi, authz.Write, d.monitorH.Registra},
+		{"POST", "/casi/{id}/monitoraggio/{inc}/annulla", authz.Casi, authz.Write, d.monitorH.Annulla},
+		{"GET", "/casi/{id}/monitoraggio/{inc}/verbale", authz.Casi, authz.Read, d.monitorH.Verbale},
+	}
+}
+
+// routes is the whole URL map: the public routes, then every row of rotte.
 func routes(d *deps) http.Handler {
 	r := chi.NewRouter()
 	r.NotFound(d.rs.NotFound)
@@ -72,39 +255,34 @@ func routes(d *deps) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	r.Method(http.MethodGet, "/static/*", web.Handler())
-	d.incontri.FeedRoutes(r)
+	r.Get("/calendario/{token}.ics", d.incontri.Feed)
 	if d.demoIdP != nil {
 		r.Handle("/demo-idp/*", d.demoIdP)
 	}
 	if d.postaDemo != nil {
-		d.postaDemo.Routes(r)
+		r.Get("/demo/posta", d.postaDemo.Elenco)
+		r.Get("/demo/posta/{id}", d.postaDemo.Messaggio)
+		r.Get("/demo/posta/{id}/allegato", d.postaDemo.Allegato)
 	}
 
 	r.Group(func(r chi.Router) {
 		r.Use(d.auth.LoadPrincipal)
-		d.auth.Routes(r)
-		d.home.Routes(r)
+		r.Get("/login", d.auth.Login)
+		r.Get("/auth/callback", d.auth.Callback)
+		r.Get("/logout", d.auth.ConfermaUscita)
+		r.Post("/logout", d.auth.Logout)
+		r.Get("/uscita", d.auth.Uscita)
+		r.Get("/", d.home.Pagina)
 		r.Group(func(r chi.Router) {
 			r.Use(auth.RequireSession)
-			d.auth.RoleRoutes(r)
+			r.Get("/ruolo", d.auth.ScegliRuolo)
+			r.Post("/ruolo", d.auth.ImpostaRuolo)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(auth.RequireLogin)
-			// Domain modules mount here; each route declares its guard.
-			d.operatori.Routes(r)
-			d.ambiti.Routes(r)
-			d.registroH.Routes(r)
-			d.casiH.Routes(r)
-			d.board.Routes(r)
-			d.incontri.Routes(r)
-			d.analisiH.Routes(r)
-			d.quadroH.Routes(r)
-			d.pattoH.Routes(r)
-			d.fslH.Routes(r)
-			d.nucleiH.Routes(r)
-			d.equipeH.Routes(r)
-			d.segnalH.Routes(r)
-			d.monitorH.Routes(r)
+			for _, x := range rotte(d) {
+				r.With(d.guard.Require(x.obj, x.act)).Method(x.metodo, x.percorso, x.h)
+			}
 		})
 	})
 	return r

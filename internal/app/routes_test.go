@@ -8,157 +8,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/demo"
 )
-
-// guardedRoutes is the authorization table: for every route that needs a
-// signed-in operator, the roles that may use it. A route missing from both
-// this table and publicRoutes fails TestEveryRouteIsPublicOrGuarded.
-var guardedRoutes = map[string][]string{
-	"GET /admin/ambiti":                                        {"amministratore_sistema"},
-	"GET /admin/ambiti/nuovo":                                  {"amministratore_sistema"},
-	"POST /admin/ambiti":                                       {"amministratore_sistema"},
-	"GET /admin/ambiti/{id}":                                   {"amministratore_sistema"},
-	"POST /admin/ambiti/{id}/comuni":                           {"amministratore_sistema"},
-	"POST /admin/ambiti/{id}/comuni/{comune}/rimuovi":          {"amministratore_sistema"},
-	"POST /admin/ambiti/{id}/amministratori":                   {"amministratore_sistema"},
-	"POST /admin/ambiti/{id}/amministratori/{operatore}/stato": {"amministratore_sistema"},
-	"GET /admin/operatori":                                     {"amministratore_ambito"},
-	"GET /admin/operatori/nuovo":                               {"amministratore_ambito"},
-	"POST /admin/operatori":                                    {"amministratore_ambito"},
-	"GET /admin/operatori/{id}":                                {"amministratore_ambito"},
-	"GET /admin/operatori/{id}/modifica":                       {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/modifica":                      {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/ruoli":                         {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/ruoli/{ruolo}/termina":         {"amministratore_ambito"},
-	"POST /admin/operatori/{id}/stato":                         {"amministratore_ambito"},
-	"GET /admin/registro":                                      {"amministratore_ambito"},
-	"GET /admin/registro/esporta":                              {"amministratore_ambito"},
-	// Meetings of a case (internal/incontri): case content, the assigned
-	// case manager only (row scope in casi.Access / casi.Lock).
-	"GET /casi":                                 {"case_manager"},
-	"GET /assegnazioni":                         {"coordinatore_pais"},
-	"POST /assegnazioni":                        {"coordinatore_pais"},
-	"GET /assegnazioni/{id}":                    {"coordinatore_pais"},
-	"POST /assegnazioni/{id}":                   {"coordinatore_pais"},
-	"GET /assegnazioni/{id}/trasferisci":        {"coordinatore_pais"},
-	"POST /assegnazioni/{id}/trasferisci":       {"coordinatore_pais"},
-	"GET /assegnazioni/carichi":                 {"coordinatore_pais"},
-	"POST /assegnazioni/carichi":                {"coordinatore_pais"},
-	"GET /casi/{id}":                            {"case_manager"},
-	"GET /casi/nuovo":                           {"case_manager", "coordinatore_pais"},
-	"POST /casi":                                {"case_manager", "coordinatore_pais"},
-	"GET /casi/{id}/storico":                    {"case_manager"},
-	"GET /casi/{id}/chiudi":                     {"case_manager"},
-	"POST /casi/{id}/chiudi":                    {"case_manager"},
-	"GET /casi/{id}/riapri":                     {"case_manager"},
-	"POST /casi/{id}/riapri":                    {"case_manager"},
-	"GET /casi/{id}/componenti/{persona}":       {"case_manager"},
-	"POST /casi/{id}/componenti/{persona}":      {"case_manager"},
-	"GET /casi/{id}/diario":                     {"case_manager"},
-	"POST /casi/{id}/diario":                    {"case_manager"},
-	"GET /casi/{id}/incontri":                   {"case_manager"},
-	"POST /casi/{id}/convocazioni":              {"case_manager"},
-	"POST /casi/{id}/convocazioni/{conv}/esito": {"case_manager"},
-	"POST /casi/{id}/incontri":                  {"case_manager"},
-	"POST /casi/{id}/giustificati":              {"case_manager"},
-	"GET /agenda":                               {"case_manager", "coordinatore_pais"},
-	"GET /agenda/calendario":                    {"case_manager", "coordinatore_pais"},
-	"POST /agenda/calendario":                   {"case_manager", "coordinatore_pais"},
-	"GET /agenda/disponibilita":                 {"coordinatore_pais"},
-	"POST /agenda/disponibilita":                {"coordinatore_pais"},
-	"POST /agenda/disponibilita/{id}/elimina":   {"coordinatore_pais"},
-	// Imports of the nuclei flow (internal/importazioni): the ambito's own imports.
-	"GET /importazioni":                 {"coordinatore_pais", "operatore_ats"},
-	"GET /importazioni/nuova":           {"coordinatore_pais", "operatore_ats"},
-	"POST /importazioni":                {"coordinatore_pais", "operatore_ats"},
-	"GET /importazioni/{id}":            {"coordinatore_pais", "operatore_ats"},
-	"GET /importazioni/{id}/scarti.csv": {"coordinatore_pais", "operatore_ats"},
-
-	// Analisi preliminare (internal/analisi): the assigned case manager only.
-	"GET /casi/{id}/analisi-preliminare":                        {"case_manager"},
-	"POST /casi/{id}/analisi-preliminare":                       {"case_manager"},
-	"POST /casi/{id}/analisi-preliminare/inizia":                {"case_manager"},
-	"POST /casi/{id}/analisi-preliminare/finalizza":             {"case_manager"},
-	"POST /casi/{id}/analisi-preliminare/riapri":                {"case_manager"},
-	"GET /casi/{id}/analisi-preliminare/versioni":               {"case_manager"},
-	"GET /casi/{id}/analisi-preliminare/versioni/{n}":           {"case_manager"},
-	"GET /casi/{id}/analisi-preliminare/versioni/{n}/confronto": {"case_manager"},
-	"GET /casi/{id}/analisi-preliminare/stampa":                 {"case_manager"},
-
-	// Quadro di analisi (internal/quadro): the assigned case manager only.
-	"GET /casi/{id}/quadro-di-analisi":                        {"case_manager"},
-	"POST /casi/{id}/quadro-di-analisi":                       {"case_manager"},
-	"POST /casi/{id}/quadro-di-analisi/inizia":                {"case_manager"},
-	"POST /casi/{id}/quadro-di-analisi/finalizza":             {"case_manager"},
-	"POST /casi/{id}/quadro-di-analisi/riapri":                {"case_manager"},
-	"GET /casi/{id}/quadro-di-analisi/versioni":               {"case_manager"},
-	"GET /casi/{id}/quadro-di-analisi/versioni/{n}":           {"case_manager"},
-	"GET /casi/{id}/quadro-di-analisi/versioni/{n}/confronto": {"case_manager"},
-	"GET /casi/{id}/quadro-di-analisi/stampa":                 {"case_manager"},
-
-	// The patto per l'inclusione sociale (internal/patto) and its records for
-	// the national e-services (internal/fsl): the assigned case manager only.
-	"GET /casi/patti":                             {"case_manager"},
-	"GET /casi/{id}/patto":                        {"case_manager"},
-	"POST /casi/{id}/patto":                       {"case_manager"},
-	"POST /casi/{id}/patto/inizia":                {"case_manager"},
-	"POST /casi/{id}/patto/sottoscrivi":           {"case_manager"},
-	"POST /casi/{id}/patto/rivedi":                {"case_manager"},
-	"POST /casi/{id}/patto/sostegni/{sostegno}":   {"case_manager"},
-	"GET /casi/{id}/patto/versioni":               {"case_manager"},
-	"GET /casi/{id}/patto/versioni/{n}":           {"case_manager"},
-	"GET /casi/{id}/patto/versioni/{n}/confronto": {"case_manager"},
-	"GET /casi/{id}/patto/versioni/{n}/scansione": {"case_manager"},
-	"GET /casi/{id}/patto/stampa":                 {"case_manager"},
-	"GET /casi/{id}/patto/patto.pdf":              {"case_manager"},
-	"GET /casi/{id}/patto/fsl.json":               {"case_manager"},
-
-	// Équipe multidisciplinare (internal/equipe): the assigned case manager only.
-	"GET /casi/{id}/equipe":                                  {"case_manager"},
-	"POST /casi/{id}/equipe/membri":                          {"case_manager"},
-	"GET /casi/{id}/equipe/membri/{membro}":                  {"case_manager"},
-	"POST /casi/{id}/equipe/membri/{membro}":                 {"case_manager"},
-	"POST /casi/{id}/equipe/membri/{membro}/termina":         {"case_manager"},
-	"GET /casi/{id}/equipe/convocazioni/nuova":               {"case_manager"},
-	"POST /casi/{id}/equipe/convocazioni/nuova":              {"case_manager"},
-	"GET /casi/{id}/equipe/convocazioni/{conv}":              {"case_manager"},
-	"GET /casi/{id}/equipe/convocazioni/{conv}/stampa":       {"case_manager"},
-	"GET /casi/{id}/equipe/convocazioni/{conv}/estratto.pdf": {"case_manager"},
-
-	// Monitoring of the patto (internal/monitoraggio): the assigned case manager only.
-	"GET /casi/{id}/monitoraggio":                 {"case_manager"},
-	"GET /casi/{id}/monitoraggio/nuovo":           {"case_manager"},
-	"POST /casi/{id}/monitoraggio/nuovo":          {"case_manager"},
-	"GET /casi/{id}/monitoraggio/{inc}":           {"case_manager"},
-	"POST /casi/{id}/monitoraggio/{inc}/registra": {"case_manager"},
-	"POST /casi/{id}/monitoraggio/{inc}/annulla":  {"case_manager"},
-	"GET /casi/{id}/monitoraggio/{inc}/verbale":   {"case_manager"},
-
-	// Segnalazioni to INPS (internal/segnalazioni): drafted by the assigned
-	// case manager; approved and exported by the coordinatore PaIS.
-	"GET /casi/segnalazioni":                                {"case_manager"},
-	"GET /casi/{id}/segnalazioni":                           {"case_manager"},
-	"GET /casi/{id}/segnalazioni/nuova":                     {"case_manager"},
-	"POST /casi/{id}/segnalazioni":                          {"case_manager"},
-	"GET /casi/{id}/segnalazioni/{seg}":                     {"case_manager"},
-	"POST /casi/{id}/segnalazioni/{seg}":                    {"case_manager"},
-	"POST /casi/{id}/segnalazioni/{seg}/approvazione":       {"case_manager"},
-	"POST /casi/{id}/segnalazioni/{seg}/annulla":            {"case_manager"},
-	"POST /casi/{id}/segnalazioni/{seg}/rettifica":          {"case_manager"},
-	"GET /casi/{id}/segnalazioni/{seg}/allegati/{allegato}": {"case_manager"},
-	"GET /segnalazioni":                                     {"coordinatore_pais"},
-	"GET /segnalazioni/{seg}":                               {"coordinatore_pais"},
-	"POST /segnalazioni/{seg}/approva":                      {"coordinatore_pais"},
-	"POST /segnalazioni/{seg}/respingi":                     {"coordinatore_pais"},
-	"GET /segnalazioni/{seg}/allegati/{allegato}":           {"coordinatore_pais"},
-	"GET /segnalazioni/invii":                               {"coordinatore_pais"},
-	"POST /segnalazioni/invii":                              {"coordinatore_pais"},
-	"GET /segnalazioni/invii/{invio}/file":                  {"coordinatore_pais"},
-	"GET /segnalazioni/invii/{invio}":                       {"coordinatore_pais"},
-	"GET /segnalazioni/scartate":                            {"coordinatore_pais"},
-	"POST /segnalazioni/{seg}/esito":                        {"coordinatore_pais"},
-}
 
 func walk(t *testing.T, h http.Handler) []string {
 	t.Helper()
@@ -182,20 +34,29 @@ func isPublic(route string) bool {
 	return publicRoutes["* "+path]
 }
 
-// Every route is either on the public list or in the authorization table,
-// and every non-public route refuses an anonymous request.
+// Every mounted route is either on the public list or a row of rotte, every
+// row is mounted once, and every row refuses an anonymous request.
 func TestEveryRouteIsPublicOrGuarded(t *testing.T) {
 	a := startApp(t)
 	routes := walk(t, a.Config.Handler)
 	if len(routes) < len(publicRoutes)-1 {
 		t.Fatalf("walk found only %d routes: %v", len(routes), routes)
 	}
+	table := map[string]bool{}
+	for _, x := range rotte(a.d) {
+		if table[x.key()] {
+			t.Errorf("route %q is twice in rotte", x.key())
+		}
+		table[x.key()] = true
+	}
+	mounted := map[string]bool{}
 	for _, rt := range routes {
+		mounted[rt] = true
 		if isPublic(rt) {
 			continue
 		}
-		if _, ok := guardedRoutes[rt]; !ok {
-			t.Errorf("route %q is neither public nor in the authorization table (guardedRoutes)", rt)
+		if !table[rt] {
+			t.Errorf("route %q is neither public nor a row of rotte (routes.go)", rt)
 			continue
 		}
 		method, path, _ := strings.Cut(rt, " ")
@@ -213,6 +74,11 @@ func TestEveryRouteIsPublicOrGuarded(t *testing.T) {
 			t.Errorf("%s anonymous: %d %s, want the login (GET) or 401", rt, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
+	for rt := range table {
+		if !mounted[rt] {
+			t.Errorf("row %q of rotte is not mounted", rt)
+		}
+	}
 }
 
 // concrete fills route parameters with a plausible value.
@@ -226,35 +92,35 @@ func concrete(pattern string) string {
 	return strings.TrimSuffix(strings.Join(parts, "/"), "*")
 }
 
-// Every guarded route × every role: allowed roles get through, every other
+// Every row of rotte × every demo role: the roles that the matrix of
+// docs/roles.md grants the row's object/action get through, every other
 // role gets 403. The home "/" is public but shows each role its own page.
 func TestRouteRoleTable(t *testing.T) {
+	m := readMatrix(t)
 	a := startApp(t)
-	clients := map[string]*http.Client{}
+	clients := map[authz.Ruolo]*http.Client{}
 	for _, acc := range demo.Accounts {
 		c := a.client(t)
 		resp, body := a.login(t, c, acc.Username, demo.Password)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, acc.Ruolo.Label()) {
 			t.Fatalf("%s: home %d", acc.Username, resp.StatusCode)
 		}
-		clients[string(acc.Ruolo)] = c
+		clients[acc.Ruolo] = c
 	}
-	for route, allowed := range guardedRoutes {
-		method, path, _ := strings.Cut(route, " ")
+	for _, x := range rotte(a.d) {
+		if len(m.concessi(x.obj, x.act)) == 0 {
+			t.Errorf("%s: no role of the matrix has %s / %s", x.key(), x.obj, x.act)
+		}
 		for _, acc := range demo.Accounts {
-			role := string(acc.Ruolo)
-			want := false
-			for _, r := range allowed {
-				want = want || r == role
-			}
-			req, _ := http.NewRequest(method, a.URL+concrete(path), nil)
-			resp, err := clients[role].Do(req)
+			want := m.concede(acc.Ruolo, x.obj, x.act)
+			req, _ := http.NewRequest(x.metodo, a.URL+concrete(x.percorso), nil)
+			resp, err := clients[acc.Ruolo].Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			readBody(t, resp)
 			if got := resp.StatusCode != http.StatusForbidden; got != want {
-				t.Errorf("%s as %s: status %d, allowed=%v", route, role, resp.StatusCode, want)
+				t.Errorf("%s as %s: status %d, allowed=%v", x.key(), acc.Ruolo, resp.StatusCode, want)
 			}
 		}
 	}

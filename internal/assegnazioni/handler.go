@@ -19,31 +19,13 @@ import (
 
 // Handler serves the coordinatore's board at /assegnazioni.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
-}
-
-// Routes mounts /assegnazioni: the board, a case's anagrafica and its
-// assignment, the workload page with the reassignment of all the cases of
-// an operator, and the transfer of a case. Every route declares its
-// permission.
-func (h *Handler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Assegnazioni, authz.Read)
-	write := h.guard.Require(authz.Assegnazioni, authz.Write)
-	r.With(read).Get("/assegnazioni", h.board)
-	r.With(write).Post("/assegnazioni", h.assegna)
-	r.With(read).Get("/assegnazioni/{id}", h.anagrafica)
-	r.With(write).Post("/assegnazioni/{id}", h.assegnaUno)
-	r.With(read).Get("/assegnazioni/carichi", h.carichi)
-	r.With(write).Post("/assegnazioni/carichi", h.riassegnaTutti)
-	r.With(read).Get("/assegnazioni/{id}/trasferisci", h.trasferimento)
-	r.With(write).Post("/assegnazioni/{id}/trasferisci", h.trasferisci)
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs}
 }
 
 // pathCaso is the case id of the path.
@@ -115,7 +97,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, f FiltroBoard, 
 	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg))
 }
 
-func (h *Handler) board(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Bacheca(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, filtroBoard(r.URL.Query()), nil, "")
 }
 
@@ -133,7 +115,7 @@ func richieste(vals []string) []Richiesta {
 	return out
 }
 
-func (h *Handler) assegna(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Assegna(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		h.rs.Error(w, r, httpx.ErrBadInput)
 		return
@@ -175,11 +157,11 @@ func (h *Handler) anagraficaPage(w http.ResponseWriter, r *http.Request, status 
 	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore, msg))
 }
 
-func (h *Handler) anagrafica(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Anagrafica(w http.ResponseWriter, r *http.Request) {
 	h.anagraficaPage(w, r, http.StatusOK, nil, "")
 }
 
-func (h *Handler) assegnaUno(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) AssegnaUno(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
 	if !ok {
 		h.rs.Error(w, r, casi.ErrNotFound)
@@ -219,11 +201,11 @@ func (h *Handler) renderCarichi(w http.ResponseWriter, r *http.Request, status i
 	h.rs.Render(w, r, status, carichiPage(h.rs.Shell(r), c, f, esiti))
 }
 
-func (h *Handler) carichi(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Carichi(w http.ResponseWriter, r *http.Request) {
 	h.renderCarichi(w, r, http.StatusOK, formRiassegna{Da: r.URL.Query().Get("da")}, nil)
 }
 
-func (h *Handler) riassegnaTutti(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) RiassegnaTutti(w http.ResponseWriter, r *http.Request) {
 	f := formRiassegna{Da: r.PostFormValue("da"), A: r.PostFormValue("a"), Motivo: r.PostFormValue("motivo_tutti")}
 	da, _ := uuid.Parse(f.Da)
 	a, _ := uuid.Parse(f.A)
@@ -270,11 +252,11 @@ func (h *Handler) renderTrasferimento(w http.ResponseWriter, r *http.Request, st
 	h.rs.Render(w, r, status, trasferimentoPage(h.rs.Shell(r), d, in, errs, avviso))
 }
 
-func (h *Handler) trasferimento(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Trasferimento(w http.ResponseWriter, r *http.Request) {
 	h.renderTrasferimento(w, r, http.StatusOK, trasferimentoForm{}, nil, "")
 }
 
-func (h *Handler) trasferisci(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Trasferisci(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
 	if !ok {
 		h.rs.Error(w, r, casi.ErrNotFound)

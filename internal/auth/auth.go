@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"golang.org/x/oauth2"
 
@@ -116,28 +115,13 @@ func (h *Handler) oauth(p *oidc.Provider) *oauth2.Config {
 	}
 }
 
-// Routes mounts the public authentication routes.
-func (h *Handler) Routes(r chi.Router) {
-	r.Get("/login", h.login)
-	r.Get("/auth/callback", h.callback)
-	r.Get("/logout", h.logoutConfirm)
-	r.Post("/logout", h.logout)
-	r.Get("/uscita", h.loggedOut)
-}
-
-// RoleRoutes mounts the role chooser, which needs a session but no role.
-func (h *Handler) RoleRoutes(r chi.Router) {
-	r.Get("/ruolo", h.chooseRole)
-	r.Post("/ruolo", h.setRole)
-}
-
 func random() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	p, err := h.discover(r.Context())
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "oidc discovery", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
@@ -157,7 +141,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
-func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	l, err := h.sessions.FinishLogin(ctx, w, r)
 	if err != nil {
@@ -264,11 +248,11 @@ func (h *Handler) exchange(ctx context.Context, code string, l session.Login) (s
 	return codicefiscale.Normalize(cf), raw, nil
 }
 
-func (h *Handler) logoutConfirm(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ConfermaUscita(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, logoutConfirmPage(h.rs.Shell(r)))
 }
 
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	s, ok, _ := h.sessions.Load(ctx, r)
 	if err := h.sessions.Destroy(ctx, w, r); err != nil {
@@ -303,7 +287,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	httpx.Redirect(w, r, "/uscita")
 }
 
-func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Uscita(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, loggedOutPage(h.rs.Shell(r)))
 }
 
@@ -323,7 +307,7 @@ func (h *Handler) rolesOf(w http.ResponseWriter, r *http.Request) (session.Sessi
 	return s, ps, true
 }
 
-func (h *Handler) chooseRole(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ScegliRuolo(w http.ResponseWriter, r *http.Request) {
 	s, ps, ok := h.rolesOf(w, r)
 	if !ok {
 		return
@@ -331,7 +315,7 @@ func (h *Handler) chooseRole(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, chooseRolePage(h.rs.Shell(r), ps, s.RuoloID, httpx.SafeReturn(r.URL.Query().Get("ritorno"))))
 }
 
-func (h *Handler) setRole(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ImpostaRuolo(w http.ResponseWriter, r *http.Request) {
 	s, ps, ok := h.rolesOf(w, r)
 	if !ok {
 		return

@@ -507,11 +507,11 @@ func (h *Handler) renderApertura(w http.ResponseWriter, r *http.Request, status 
 	h.rs.Render(w, r, status, aperturaPage(h.rs.Shell(r), in, comuni, errs, p.Ruolo == authz.CaseManager))
 }
 
-func (h *Handler) nuovo(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Nuovo(w http.ResponseWriter, r *http.Request) {
 	h.renderApertura(w, r, http.StatusOK, NuovaApertura(RigheApertura), nil)
 }
 
-func (h *Handler) apri(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Apri(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		h.rs.Error(w, r, httpx.ErrBadInput)
 		return

@@ -79,16 +79,19 @@ func TestPerformance200k(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := &httpx.Responder{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Shell: func(*http.Request) ui.Shell { return ui.Shell{} }}
-	h := casi.NewHandler(svc, rs, authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
+	guard := authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
 		rs.Error(w, r, httpx.ErrForbidden)
-	}))
+	})
+	h := casi.NewHandler(svc, rs)
 	r := chi.NewRouter()
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			next.ServeHTTP(w, req.WithContext(authz.WithPrincipal(req.Context(), p)))
 		})
 	})
-	h.Routes(r)
+	// The pages measured, mounted as internal/app/routes.go does.
+	r.With(guard.Require(authz.Casi, authz.Read)).Get("/casi", h.Elenco)
+	r.With(guard.Require(authz.Casi, authz.Read)).Get("/casi/{id}", h.Scheda)
 
 	get := func(url string) time.Duration {
 		req := httptest.NewRequest(http.MethodGet, url, nil)
@@ -131,16 +134,17 @@ func TestPerformance200k(t *testing.T) {
 		t.Fatal(err)
 	}
 	coord := cps[0]
-	bh := assegnazioni.NewHandler(assegnazioni.NewService(pool, reg, svc), rs, authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
-		rs.Error(w, r, httpx.ErrForbidden)
-	}))
+	bh := assegnazioni.NewHandler(assegnazioni.NewService(pool, reg, svc), rs)
 	br := chi.NewRouter()
 	br.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			next.ServeHTTP(w, req.WithContext(authz.WithPrincipal(req.Context(), coord)))
 		})
 	})
-	bh.Routes(br)
+	ar := br.With(guard.Require(authz.Assegnazioni, authz.Read))
+	ar.Get("/assegnazioni", bh.Bacheca)
+	ar.Get("/assegnazioni/{id}", bh.Anagrafica)
+	ar.Get("/assegnazioni/carichi", bh.Carichi)
 	r = br
 	measure("GET /assegnazioni (first page)", 200, func(int) string { return "/assegnazioni" })
 	measure("GET /assegnazioni?da_assegnare=1&entro=30", 200, func(int) string { return "/assegnazioni?da_assegnare=1&entro=30" })

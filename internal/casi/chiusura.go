@@ -201,11 +201,11 @@ func (h *Handler) renderChiusura(w http.ResponseWriter, r *http.Request, status 
 	h.rs.Render(w, r, status, chiusuraPage(h.rs.Shell(r), c, chiudi, in, errs, avviso))
 }
 
-func (h *Handler) chiusura(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Chiusura(w http.ResponseWriter, r *http.Request) {
 	h.renderChiusura(w, r, http.StatusOK, true, Chiusura{}, nil, "")
 }
 
-func (h *Handler) riapertura(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Riapertura(w http.ResponseWriter, r *http.Request) {
 	h.renderChiusura(w, r, http.StatusOK, false, Chiusura{}, nil, "")
 }
 
@@ -213,7 +213,7 @@ func (h *Handler) riapertura(w http.ResponseWriter, r *http.Request) {
 // read: the form is shown again, with what was typed, on the case as it is.
 const AvvisoConflitto = "Il caso è stato modificato da un altro operatore dopo che hai aperto questa pagina: controlla i dati attuali qui sotto e, se è ancora il caso, conferma di nuovo. Quello che avevi scritto è stato mantenuto."
 
-func (h *Handler) chiudi(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Chiudi(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
 	if !ok {
 		h.rs.Error(w, r, ErrNotFound)
@@ -237,7 +237,7 @@ func (h *Handler) chiudi(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) riapri(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Riapri(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
 	if !ok {
 		h.rs.Error(w, r, ErrNotFound)

@@ -180,11 +180,11 @@ func (h *Handler) renderComponente(w http.ResponseWriter, r *http.Request, statu
 	h.rs.Render(w, r, status, componentePage(h.rs.Shell(r), sc, form, errs, avviso))
 }
 
-func (h *Handler) componente(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Componente(w http.ResponseWriter, r *http.Request) {
 	h.renderComponente(w, r, http.StatusOK, nil, nil, "")
 }
 
-func (h *Handler) aggiornaComponente(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) AggiornaComponente(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
 	pid, err := uuid.Parse(chi.URLParam(r, "persona"))
 	if !ok || err != nil {

@@ -193,12 +193,6 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// DiarioRoutes mounts /casi/{id}/diario.
-func (h *Handler) DiarioRoutes(r chi.Router) {
-	r.With(h.guard.Require(authz.Casi, authz.Read)).Get("/casi/{id}/diario", h.diario)
-	r.With(h.guard.Require(authz.Casi, authz.Write)).Post("/casi/{id}/diario", h.scriviNota)
-}
-
 func (h *Handler) diarioPage(w http.ResponseWriter, r *http.Request, status int, in NuovaNota, errs httpx.FieldErrors, msg string) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
@@ -232,7 +226,7 @@ func (h *Handler) diarioPage(w http.ResponseWriter, r *http.Request, status int,
 	h.rs.Render(w, r, status, diarioPage(h.rs.Shell(r), d, in, errs, corr, msg))
 }
 
-func (h *Handler) diario(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Diario(w http.ResponseWriter, r *http.Request) {
 	msg := ""
 	if r.URL.Query().Get("salvata") == "1" {
 		msg = "Nota salvata."
@@ -240,7 +234,7 @@ func (h *Handler) diario(w http.ResponseWriter, r *http.Request) {
 	h.diarioPage(w, r, http.StatusOK, NuovaNota{}, nil, msg)
 }
 
-func (h *Handler) scriviNota(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ScriviNota(w http.ResponseWriter, r *http.Request) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
 		h.rs.Error(w, r, ErrNotFound)

@@ -14,26 +14,16 @@ import (
 
 // Handler serves the case manager's pages: /casi and /casi/{id}.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs}
 }
 
-// Routes mounts /casi; every route declares its permission.
-func (h *Handler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Casi, authz.Read)
-	r.With(read).Get("/casi", h.elenco)
-	r.With(read).Get("/casi/{id}", h.scheda)
-	h.DiarioRoutes(r)
-	h.AzioniRoutes(r)
-}
-
-func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := FiltroElenco{Q: q.Get("q"), Chiusi: q.Get("stato") == "chiusi", Dopo: q.Get("dopo")}
 	e, err := h.svc.ElencoCaseManager(r.Context(), authz.PrincipalOf(r), f, registro.VoceOf(r))
@@ -56,7 +46,7 @@ func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, elencoPage(h.rs.Shell(r), e, f, next))
 }
 
-func (h *Handler) scheda(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Scheda(w http.ResponseWriter, r *http.Request) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
 		h.rs.Error(w, r, ErrNotFound)
@@ -68,4 +58,20 @@ func (h *Handler) scheda(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.rs.Render(w, r, http.StatusOK, schedaPage(h.rs.Shell(r), sc, esitoScheda(r.URL.Query().Get("esito"))))
+}
+
+// esitoScheda is the message the case page shows after a write that
+// redirected to it (?esito=…).
+func esitoScheda(e string) string {
+	switch e {
+	case "aperto":
+		return "Caso aperto e assegnato a te."
+	case "chiuso":
+		return "Caso chiuso."
+	case "riaperto":
+		return "Caso riaperto."
+	case "componente":
+		return "Condizioni del componente salvate; le scadenze sono state ricalcolate."
+	}
+	return ""
 }

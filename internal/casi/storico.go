@@ -69,7 +69,7 @@ func (s *Service) StoricoDelCaso(ctx context.Context, p authz.Principal, id uuid
 	return st, nil
 }
 
-func (h *Handler) storico(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Storico(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathCaso(r)
 	if !ok {
 		h.rs.Error(w, r, ErrNotFound)

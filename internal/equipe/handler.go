@@ -18,31 +18,13 @@ import (
 
 // Handler serves /casi/{id}/equipe.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
-}
-
-// Routes mounts the équipe's pages; every route declares its permission,
-// the row scope (the assigned case manager) is the service's.
-func (h *Handler) Routes(r chi.Router) {
-	rd := h.guard.Require(authz.Casi, authz.Read)
-	wr := h.guard.Require(authz.Casi, authz.Write)
-	r.With(rd).Get("/casi/{id}/equipe", h.show)
-	r.With(wr).Post("/casi/{id}/equipe/membri", h.aggiungi)
-	r.With(rd).Get("/casi/{id}/equipe/membri/{membro}", h.modificaForm)
-	r.With(wr).Post("/casi/{id}/equipe/membri/{membro}", h.modifica)
-	r.With(wr).Post("/casi/{id}/equipe/membri/{membro}/termina", h.termina)
-	r.With(rd).Get("/casi/{id}/equipe/convocazioni/nuova", h.nuova)
-	r.With(wr).Post("/casi/{id}/equipe/convocazioni/nuova", h.convoca)
-	r.With(rd).Get("/casi/{id}/equipe/convocazioni/{conv}", h.convocazione)
-	r.With(rd).Get("/casi/{id}/equipe/convocazioni/{conv}/stampa", h.stampa)
-	r.With(rd).Get("/casi/{id}/equipe/convocazioni/{conv}/estratto.pdf", h.pdf)
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs}
 }
 
 // Base is the équipe page of a case.
@@ -71,7 +53,7 @@ type forms struct {
 	Messaggio  string
 }
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Pagina(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, forms{Messaggio: r.URL.Query().Get("esito")})
 }
 
@@ -128,7 +110,7 @@ func membroInput(r *http.Request) MembroInput {
 	}
 }
 
-func (h *Handler) aggiungi(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Aggiungi(w http.ResponseWriter, r *http.Request) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -143,7 +125,7 @@ func (h *Handler) aggiungi(w http.ResponseWriter, r *http.Request) {
 	h.after(w, r, err, forms{Prof: in}, func(f *forms, fe httpx.FieldErrors) { f.ProfErr = fe }, "membro-aggiunto")
 }
 
-func (h *Handler) termina(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Termina(w http.ResponseWriter, r *http.Request) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -159,8 +141,8 @@ func (h *Handler) termina(w http.ResponseWriter, r *http.Request) {
 	h.after(w, r, err, forms{Termina: m, TerminaAl: al}, func(f *forms, fe httpx.FieldErrors) { f.TerminaErr = fe }, "membro-terminato")
 }
 
-// modificaForm is a member's edit page.
-func (h *Handler) modificaForm(w http.ResponseWriter, r *http.Request) {
+// Membro is a member's edit page.
+func (h *Handler) Membro(w http.ResponseWriter, r *http.Request) {
 	h.renderModifica(w, r, http.StatusOK, nil, nil, nil)
 }
 
@@ -192,7 +174,7 @@ func (h *Handler) renderModifica(w http.ResponseWriter, r *http.Request, status 
 	h.rs.Render(w, r, status, modificaPage(h.rs.Shell(r), c, m, form, errs, conflitto))
 }
 
-func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Modifica(w http.ResponseWriter, r *http.Request) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -221,7 +203,7 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Nuova(w http.ResponseWriter, r *http.Request) {
 	h.renderNuova(w, r, http.StatusOK, ConvocazioneInput{}, nil)
 }
 
@@ -239,7 +221,7 @@ func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int
 	h.rs.Render(w, r, status, nuovaPage(h.rs.Shell(r), n, in, errs))
 }
 
-func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Convoca(w http.ResponseWriter, r *http.Request) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -282,7 +264,7 @@ func (h *Handler) convocazioneIDs(w http.ResponseWriter, r *http.Request) (uuid.
 	return id, conv, true
 }
 
-func (h *Handler) convocazione(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Convocazione(w http.ResponseWriter, r *http.Request) {
 	id, conv, ok := h.convocazioneIDs(w, r)
 	if !ok {
 		return
@@ -295,7 +277,7 @@ func (h *Handler) convocazione(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, convocazionePage(h.rs.Shell(r), c, cv, r.URL.Query().Get("esito") == "inviata"))
 }
 
-func (h *Handler) stampa(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Stampa(w http.ResponseWriter, r *http.Request) {
 	id, conv, ok := h.convocazioneIDs(w, r)
 	if !ok {
 		return
@@ -310,7 +292,7 @@ func (h *Handler) stampa(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, stampaPage(s, c, cv))
 }
 
-func (h *Handler) pdf(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) PDF(w http.ResponseWriter, r *http.Request) {
 	id, conv, ok := h.convocazioneIDs(w, r)
 	if !ok {
 		return

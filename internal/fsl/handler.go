@@ -17,23 +17,16 @@ import (
 
 // Handler serves the records of a case's signed patto.
 type Handler struct {
-	svc   *patto.Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *patto.Service
+	rs  *httpx.Responder
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *patto.Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
+func NewHandler(svc *patto.Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs}
 }
 
-// Routes mounts GET /casi/{id}/patto/fsl.json: the assigned case manager
-// only (patto.Service's row scope); recorded as an export.
-func (h *Handler) Routes(r chi.Router) {
-	r.With(h.guard.Require(authz.Casi, authz.Read)).Get("/casi/{id}/patto/fsl.json", h.records)
-}
-
-func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Tracciati(w http.ResponseWriter, r *http.Request) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
 		h.rs.Error(w, r, casi.ErrNotFound)

@@ -10,8 +10,6 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
@@ -113,12 +111,7 @@ func NewHandler(rs *httpx.Responder, sessions interface {
 	return &Handler{rs: rs, sessions: sessions, demo: demo}
 }
 
-// Routes mounts "/". It is public: anonymous visitors get the landing page.
-func (h *Handler) Routes(r chi.Router) {
-	r.Get("/", h.index)
-}
-
-func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Pagina(w http.ResponseWriter, r *http.Request) {
 	p, ok := authz.PrincipalFrom(r.Context())
 	if !ok {
 		if _, hasSession := session.FromContext(r.Context()); hasSession {

@@ -29,9 +29,8 @@ const Refresh = 2
 // Handler serves the importazioni pages to the coordinatore PaIS and the
 // operatore ATS, within their ambito.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 
 	// MaxByte is the upload limit (MaxUpload unless changed, for tests).
 	MaxByte int64
@@ -41,19 +40,8 @@ type Handler struct {
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard, MaxByte: MaxUpload}
-}
-
-// Routes mounts /importazioni; every route declares its permission.
-func (h *Handler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Importazioni, authz.Read)
-	write := h.guard.Require(authz.Importazioni, authz.Write)
-	r.With(read).Get("/importazioni", h.elenco)
-	r.With(write).Get("/importazioni/nuova", h.nuova)
-	r.With(write).Post("/importazioni", h.carica)
-	r.With(read).Get("/importazioni/{id}", h.dettaglio)
-	r.With(read).Get("/importazioni/{id}/scarti.csv", h.csv)
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs, MaxByte: MaxUpload}
 }
 
 // ambito is the principal's ambito: imports are per ambito.
@@ -65,7 +53,7 @@ func ambito(r *http.Request) (authz.Principal, int64, error) {
 	return p, *p.AmbitoID, nil
 }
 
-func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 	_, amb, err := ambito(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -81,7 +69,7 @@ func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, elencoPage(h.rs.Shell(r), imps, pagina, next))
 }
 
-func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Nuova(w http.ResponseWriter, r *http.Request) {
 	if _, _, err := ambito(r); err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -89,9 +77,9 @@ func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, nuovaPage(h.rs.Shell(r), h.MaxByte, ""))
 }
 
-// carica stores the uploaded file and starts its import in the background,
+// Carica stores the uploaded file and starts its import in the background,
 // then sends the browser to the import's progress page.
-func (h *Handler) carica(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Carica(w http.ResponseWriter, r *http.Request) {
 	_, amb, err := ambito(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -211,7 +199,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (Importazione, bo
 	return imp, true
 }
 
-func (h *Handler) dettaglio(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Dettaglio(w http.ResponseWriter, r *http.Request) {
 	imp, ok := h.load(w, r)
 	if !ok {
 		return
@@ -234,7 +222,7 @@ func (h *Handler) dettaglio(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, dettaglioPage(s, vm))
 }
 
-func (h *Handler) csv(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Scarti(w http.ResponseWriter, r *http.Request) {
 	imp, ok := h.load(w, r)
 	if !ok {
 		return

@@ -19,43 +19,14 @@ import (
 
 // Handler serves the meetings of a case, the agenda and the feed.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
-	base  string // the application's public URL, for the feed link
+	svc  *Service
+	rs   *httpx.Responder
+	base string // the application's public URL, for the feed link
 }
 
 // NewHandler returns the handler; baseURL is the application's public URL.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard, baseURL string) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard, base: strings.TrimSuffix(baseURL, "/")}
-}
-
-// Routes mounts the signed-in routes; every route declares its permission.
-func (h *Handler) Routes(r chi.Router) {
-	casiR := h.guard.Require(authz.Casi, authz.Read)
-	casiW := h.guard.Require(authz.Casi, authz.Write)
-	r.With(casiR).Get("/casi/{id}/incontri", h.show)
-	r.With(casiW).Post("/casi/{id}/convocazioni", h.convoca)
-	r.With(casiW).Post("/casi/{id}/convocazioni/{conv}/esito", h.esito)
-	r.With(casiW).Post("/casi/{id}/incontri", h.registra)
-	r.With(casiW).Post("/casi/{id}/giustificati", h.giustifica)
-
-	agR := h.guard.Require(authz.Agenda, authz.Read)
-	agW := h.guard.Require(authz.Agenda, authz.Write)
-	r.With(agR).Get("/agenda", h.agenda)
-	// Managing office slots is the coordinatore's; the case manager sees
-	// them in the week view.
-	r.With(agW).Get("/agenda/disponibilita", h.disponibilita)
-	r.With(agW).Post("/agenda/disponibilita", h.aggiungiSlot)
-	r.With(agW).Post("/agenda/disponibilita/{id}/elimina", h.eliminaSlot)
-	r.With(agR).Get("/agenda/calendario", h.calendario)
-	r.With(agR).Post("/agenda/calendario", h.nuovoCalendario)
-}
-
-// FeedRoutes mounts the public iCalendar feed: no session, the secret
-// token in the URL authenticates it.
-func (h *Handler) FeedRoutes(r chi.Router) {
-	r.Get("/calendario/{token}.ics", h.feed)
+func NewHandler(svc *Service, rs *httpx.Responder, baseURL string) *Handler {
+	return &Handler{svc: svc, rs: rs, base: strings.TrimSuffix(baseURL, "/")}
 }
 
 func casoID(r *http.Request) (uuid.UUID, error) {
@@ -83,7 +54,7 @@ type forms struct {
 	Messaggio string // outcome of the last write (?esito=)
 }
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Pagina(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, forms{Messaggio: r.URL.Query().Get("esito")})
 }
 
@@ -138,7 +109,7 @@ func (h *Handler) after(w http.ResponseWriter, r *http.Request, err error, f for
 	}
 }
 
-func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Convoca(w http.ResponseWriter, r *http.Request) {
 	id, err := casoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -158,7 +129,7 @@ func (h *Handler) convoca(w http.ResponseWriter, r *http.Request) {
 	h.after(w, r, err, forms{Conv: in}, func(f *forms, fe httpx.FieldErrors) { f.ConvErr = fe }, esito)
 }
 
-func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Esito(w http.ResponseWriter, r *http.Request) {
 	id, err := casoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -174,7 +145,7 @@ func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
 	h.after(w, r, err, forms{EsitoConv: conv, Esito: in}, func(f *forms, fe httpx.FieldErrors) { f.EsitoErr = fe }, "esito")
 }
 
-func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Registra(w http.ResponseWriter, r *http.Request) {
 	id, err := casoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -209,7 +180,7 @@ func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
 	h.after(w, r, err, forms{Inc: in}, func(f *forms, fe httpx.FieldErrors) { f.IncErr = fe }, "incontro")
 }
 
-func (h *Handler) giustifica(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Giustifica(w http.ResponseWriter, r *http.Request) {
 	id, err := casoID(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -225,7 +196,7 @@ func (h *Handler) giustifica(w http.ResponseWriter, r *http.Request) {
 
 // Agenda.
 
-func (h *Handler) agenda(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Agenda(w http.ResponseWriter, r *http.Request) {
 	p := authz.PrincipalOf(r)
 	wk, err := h.svc.Agenda(r.Context(), p, r.URL.Query().Get("settimana"), registro.VoceOf(r))
 	if err != nil {
@@ -235,7 +206,7 @@ func (h *Handler) agenda(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, agendaPage(h.rs.Shell(r), wk, authz.RoleAllowed(p.Ruolo, authz.Agenda, authz.Write)))
 }
 
-func (h *Handler) disponibilita(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Disponibilita(w http.ResponseWriter, r *http.Request) {
 	h.renderSlots(w, r, http.StatusOK, NuovoSlot{Giorno: "1", Dalle: "09:00", Alle: "12:30"}, nil, r.URL.Query().Get("esito"))
 }
 
@@ -251,7 +222,7 @@ func (h *Handler) renderSlots(w http.ResponseWriter, r *http.Request, status int
 	h.rs.Render(w, r, status, slotsPage(h.rs.Shell(r), comuni, sl, in, errs, esito))
 }
 
-func (h *Handler) aggiungiSlot(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) AggiungiSlot(w http.ResponseWriter, r *http.Request) {
 	in := NuovoSlot{ComuneID: r.PostFormValue("comune_id"), Ufficio: r.PostFormValue("ufficio"),
 		Giorno: r.PostFormValue("giorno"), Dalle: r.PostFormValue("dalle"), Alle: r.PostFormValue("alle")}
 	err := h.svc.AggiungiSlot(r.Context(), authz.PrincipalOf(r), in, registro.VoceOf(r))
@@ -266,7 +237,7 @@ func (h *Handler) aggiungiSlot(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) eliminaSlot(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) EliminaSlot(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil {
 		h.rs.Error(w, r, ErrNotFound)
@@ -281,7 +252,7 @@ func (h *Handler) eliminaSlot(w http.ResponseWriter, r *http.Request) {
 
 // Calendar feed.
 
-func (h *Handler) calendario(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Calendario(w http.ResponseWriter, r *http.Request) {
 	creato, err := h.svc.Calendario(r.Context(), authz.PrincipalOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -290,9 +261,9 @@ func (h *Handler) calendario(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, calendarioPage(h.rs.Shell(r), creato, ""))
 }
 
-// nuovoCalendario answers with the page showing the new link: the token is
+// NuovoCalendario answers with the page showing the new link: the token is
 // not stored, so this response is the only time it can be shown.
-func (h *Handler) nuovoCalendario(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) NuovoCalendario(w http.ResponseWriter, r *http.Request) {
 	p := authz.PrincipalOf(r)
 	token, err := h.svc.NuovoCalendario(r.Context(), p, registro.VoceOf(r))
 	if err != nil {
@@ -307,7 +278,7 @@ func (h *Handler) nuovoCalendario(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, calendarioPage(h.rs.Shell(r), creato, h.base+"/calendario/"+token+".ics"))
 }
 
-func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Feed(w http.ResponseWriter, r *http.Request) {
 	evs, err := h.svc.Feed(r.Context(), chi.URLParam(r, "token"), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)

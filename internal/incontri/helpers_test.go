@@ -71,9 +71,9 @@ func setup(t *testing.T) *fixture {
 	guard := authz.NewGuard(en, func(w http.ResponseWriter, r *http.Request, _ authz.Object, _ authz.Action) {
 		rs.Error(w, r, httpx.ErrForbidden)
 	})
-	h := incontri.NewHandler(f.svc, rs, guard, "https://cartella.example.it")
+	h := incontri.NewHandler(f.svc, rs, "https://cartella.example.it")
 	r := chi.NewRouter()
-	h.FeedRoutes(r)
+	r.Get("/calendario/{token}.ics", h.Feed)
 	r.Group(func(r chi.Router) {
 		r.Use(func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +83,7 @@ func setup(t *testing.T) *fixture {
 				next.ServeHTTP(w, r)
 			})
 		})
-		h.Routes(r)
+		rotte(r, h, guard)
 	})
 	f.srv = httptest.NewServer(r)
 	t.Cleanup(f.srv.Close)

@@ -17,28 +17,13 @@ import (
 
 // Handler serves /casi/{id}/monitoraggio.
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
-}
-
-// Routes mounts the monitoring pages; every route declares its permission,
-// the row scope (the assigned case manager) is the service's.
-func (h *Handler) Routes(r chi.Router) {
-	rd := h.guard.Require(authz.Casi, authz.Read)
-	wr := h.guard.Require(authz.Casi, authz.Write)
-	r.With(rd).Get("/casi/{id}/monitoraggio", h.pagina)
-	r.With(rd).Get("/casi/{id}/monitoraggio/nuovo", h.nuovo)
-	r.With(wr).Post("/casi/{id}/monitoraggio/nuovo", h.pianifica)
-	r.With(rd).Get("/casi/{id}/monitoraggio/{inc}", h.incontro)
-	r.With(wr).Post("/casi/{id}/monitoraggio/{inc}/registra", h.registra)
-	r.With(wr).Post("/casi/{id}/monitoraggio/{inc}/annulla", h.annulla)
-	r.With(rd).Get("/casi/{id}/monitoraggio/{inc}/verbale", h.verbale)
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs}
 }
 
 // Base is the monitoring page of a case.
@@ -55,7 +40,7 @@ func param(r *http.Request, name string, notFound error) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (h *Handler) pagina(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Pagina(w http.ResponseWriter, r *http.Request) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -69,7 +54,7 @@ func (h *Handler) pagina(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, paginaPage(h.rs.Shell(r), pg, r.URL.Query().Get("esito")))
 }
 
-func (h *Handler) nuovo(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Nuovo(w http.ResponseWriter, r *http.Request) {
 	h.renderNuovo(w, r, http.StatusOK, Pianificazione{Ora: "09:00", Durata: "60"}, nil)
 }
 
@@ -90,7 +75,7 @@ func (h *Handler) renderNuovo(w http.ResponseWriter, r *http.Request, status int
 	h.rs.Render(w, r, status, nuovoPage(h.rs.Shell(r), m, in, errs))
 }
 
-func (h *Handler) pianifica(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Pianifica(w http.ResponseWriter, r *http.Request) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -147,7 +132,7 @@ func (h *Handler) ids(w http.ResponseWriter, r *http.Request) (uuid.UUID, uuid.U
 	return id, inc, true
 }
 
-func (h *Handler) incontro(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Incontro(w http.ResponseWriter, r *http.Request) {
 	h.renderIncontro(w, r, http.StatusOK, stato{Messaggio: r.URL.Query().Get("esito")})
 }
 
@@ -201,7 +186,7 @@ func registrazione(r *http.Request) Registrazione {
 	return in
 }
 
-func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Registra(w http.ResponseWriter, r *http.Request) {
 	id, inc, ok := h.ids(w, r)
 	if !ok {
 		return
@@ -227,7 +212,7 @@ func (h *Handler) registra(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Annulla(w http.ResponseWriter, r *http.Request) {
 	id, inc, ok := h.ids(w, r)
 	if !ok {
 		return
@@ -249,7 +234,7 @@ func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) verbale(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Verbale(w http.ResponseWriter, r *http.Request) {
 	id, inc, ok := h.ids(w, r)
 	if !ok {
 		return

@@ -25,58 +25,56 @@ import (
 type Handler struct {
 	svc    *Service
 	rs     *httpx.Responder
-	guard  *authz.Guard
 	flusso schede.Flusso[Scheda, Contenuto]
 	pagine schede.Pagine[Scheda, Confronto]
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard,
-		flusso: schede.Flusso[Scheda, Contenuto]{RS: rs, Errori: svc.m.Errori, NonAttivabile: ErrNonAttivabile, Base: Base,
-			Svc: schede.Servizio[Scheda, Contenuto]{Corrente: svc.Corrente, Leggi: svc.Leggi, Inizia: svc.Inizia,
-				Salva: svc.Salva, Riapri: svc.Rivedi},
-			Messaggi: map[string]string{
-				"iniziato": "Patto iniziato: gli obiettivi partono dalle priorità del quadro di analisi; completali con i risultati attesi.",
-				"salvata":  "Bozza salvata.",
-				"sottoscritto": "Sottoscrizione registrata: questa versione del patto non si modifica più. " +
-					"I sostegni partono come «proposti»: aggiornane l'attuazione qui sotto.",
-				"rivisto":  "Revisione avviata: è una nuova versione in bozza; la versione sottoscritta resta consultabile.",
-				"sostegno": "Attuazione del sostegno aggiornata.",
-				"aggiungi": "Bozza salvata: compila la nuova riga.",
-			},
-			Esiti: schede.Esiti{Inizia: "iniziato", Riapri: "rivisto"},
-			Avvisi: schede.Avvisi{
-				NonIniziabile:   "Il caso è chiuso: il patto non si può iniziare.",
-				NonAttivabile:   "Il patto si costruisce quando la valutazione è conclusa e il caso è in progettazione.",
-				NonModificabile: "Il caso è chiuso: il patto non si modifica.",
-				NonRiapribile:   "Il caso è chiuso: il patto non si rivede.",
-				Finalizzata:     "Nel frattempo il patto è stato sottoscritto: le modifiche non sono state salvate. Una versione sottoscritta non cambia più: se serve, avvia una revisione.",
-				Riaperta:        "Nel frattempo la revisione del patto è già stata avviata da un altro operatore: ecco la bozza.",
-			},
-			Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) {
-				m := DaModulo(f)
-				return m.Applica, m.Errori
-			},
-			Aggiungi: func(f url.Values) string {
-				if vai := f.Get("aggiungi"); sezioniModulo[vai] {
-					return vai
-				}
-				return ""
-			},
-			Leggibili: func(sc Scheda, d []schede.Differenza, form Contenuto) []schede.Differenza {
-				return Leggibili(sc.Riferimenti, d, prima(sc), form)
-			},
-			Valore: func(sc Scheda, p, v string, form Contenuto) string {
-				return Valore(sc.Riferimenti, p, v, prima(sc), form)
-			},
-			Viste: schede.Viste[Scheda, Contenuto]{Pagina: func(s ui.Shell, sc Scheda, c schede.Compilazione[Contenuto]) templ.Component {
-				return paginaPatto(s, nuovaPagina(sc, c))
-			}},
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs, flusso: schede.Flusso[Scheda, Contenuto]{RS: rs, Errori: svc.m.Errori, NonAttivabile: ErrNonAttivabile, Base: Base,
+		Svc: schede.Servizio[Scheda, Contenuto]{Corrente: svc.Corrente, Leggi: svc.Leggi, Inizia: svc.Inizia,
+			Salva: svc.Salva, Riapri: svc.Rivedi},
+		Messaggi: map[string]string{
+			"iniziato": "Patto iniziato: gli obiettivi partono dalle priorità del quadro di analisi; completali con i risultati attesi.",
+			"salvata":  "Bozza salvata.",
+			"sottoscritto": "Sottoscrizione registrata: questa versione del patto non si modifica più. " +
+				"I sostegni partono come «proposti»: aggiornane l'attuazione qui sotto.",
+			"rivisto":  "Revisione avviata: è una nuova versione in bozza; la versione sottoscritta resta consultabile.",
+			"sostegno": "Attuazione del sostegno aggiornata.",
+			"aggiungi": "Bozza salvata: compila la nuova riga.",
 		},
+		Esiti: schede.Esiti{Inizia: "iniziato", Riapri: "rivisto"},
+		Avvisi: schede.Avvisi{
+			NonIniziabile:   "Il caso è chiuso: il patto non si può iniziare.",
+			NonAttivabile:   "Il patto si costruisce quando la valutazione è conclusa e il caso è in progettazione.",
+			NonModificabile: "Il caso è chiuso: il patto non si modifica.",
+			NonRiapribile:   "Il caso è chiuso: il patto non si rivede.",
+			Finalizzata:     "Nel frattempo il patto è stato sottoscritto: le modifiche non sono state salvate. Una versione sottoscritta non cambia più: se serve, avvia una revisione.",
+			Riaperta:        "Nel frattempo la revisione del patto è già stata avviata da un altro operatore: ecco la bozza.",
+		},
+		Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) {
+			m := DaModulo(f)
+			return m.Applica, m.Errori
+		},
+		Aggiungi: func(f url.Values) string {
+			if vai := f.Get("aggiungi"); sezioniModulo[vai] {
+				return vai
+			}
+			return ""
+		},
+		Leggibili: func(sc Scheda, d []schede.Differenza, form Contenuto) []schede.Differenza {
+			return Leggibili(sc.Riferimenti, d, prima(sc), form)
+		},
+		Valore: func(sc Scheda, p, v string, form Contenuto) string {
+			return Valore(sc.Riferimenti, p, v, prima(sc), form)
+		},
+		Viste: schede.Viste[Scheda, Contenuto]{Pagina: func(s ui.Shell, sc Scheda, c schede.Compilazione[Contenuto]) templ.Component {
+			return paginaPatto(s, nuovaPagina(sc, c))
+		}},
+	},
 		pagine: schede.Pagine[Scheda, Confronto]{RS: rs, NonTrovata: ErrNonTrovata,
 			Corrente: svc.Corrente, Leggi: svc.Leggi, Confronta: svc.Confronta,
-			Versioni: paginaVersioni, Versione: paginaVersione, Confronto: paginaConfronto},
+			VistaVersioni: paginaVersioni, VistaVersione: paginaVersione, VistaConfronto: paginaConfronto},
 	}
 }
 
@@ -86,27 +84,32 @@ func prima(sc Scheda) Contenuto {
 	return c
 }
 
+// The pages of the versioned scheda (schede.Flusso and schede.Pagine),
+// listed in internal/app/routes.go.
+
+// Pagina is the main page: the draft form, or the finalised version read-only.
+func (h *Handler) Pagina(w http.ResponseWriter, r *http.Request) { h.flusso.Mostra(w, r) }
+
+// Salva saves the draft (optimistic locking on its revisione).
+func (h *Handler) Salva(w http.ResponseWriter, r *http.Request) { h.flusso.Salva(w, r) }
+
+// Inizia creates version 1.
+func (h *Handler) Inizia(w http.ResponseWriter, r *http.Request) { h.flusso.Inizia(w, r) }
+
+// Rivedi opens a revision: version n+1 as a draft.
+func (h *Handler) Rivedi(w http.ResponseWriter, r *http.Request) { h.flusso.Riapri(w, r) }
+
+// Versioni lists the versions.
+func (h *Handler) Versioni(w http.ResponseWriter, r *http.Request) { h.pagine.Versioni(w, r) }
+
+// Versione shows version n.
+func (h *Handler) Versione(w http.ResponseWriter, r *http.Request) { h.pagine.Versione(w, r) }
+
+// Confronto compares version n with another (?con=m).
+func (h *Handler) Confronto(w http.ResponseWriter, r *http.Request) { h.pagine.Confronto(w, r) }
+
 // Base is the path of a case's patto (the case page links to it).
 func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/patto" }
-
-// Routes mounts the pages; every route declares its permission (the row
-// scope, only the assigned case manager, is the service's).
-func (h *Handler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Casi, authz.Read)
-	write := h.guard.Require(authz.Casi, authz.Write)
-	const base = "/casi/{id}/patto"
-	r.With(read).Get("/casi/patti", h.inScadenza)
-	r.With(read).Get(base, h.flusso.Mostra)
-	r.With(write).Post(base, h.flusso.Salva)
-	r.With(write).Post(base+"/inizia", h.flusso.Inizia)
-	r.With(write).Post(base+"/sottoscrivi", h.sottoscrivi)
-	r.With(write).Post(base+"/rivedi", h.flusso.Riapri)
-	r.With(write).Post(base+"/sostegni/{sostegno}", h.sostegno)
-	h.pagine.Routes(r, base, read)
-	r.With(read).Get(base+"/versioni/{n}/scansione", h.scansione)
-	r.With(read).Get(base+"/stampa", h.stampa)
-	r.With(read).Get(base+"/patto.pdf", h.pdf)
-}
 
 func casoID(r *http.Request) (uuid.UUID, bool) {
 	id, err := uuid.Parse(chi.URLParam(r, "id"))
@@ -159,7 +162,7 @@ var sezioniModulo = map[string]bool{"obiettivi": true, "sostegni": true, "impegn
 // maxFirma bounds the signing form: the scan and a few fields.
 const maxFirma = MaxScansione + 1<<20
 
-func (h *Handler) sottoscrivi(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Sottoscrivi(w http.ResponseWriter, r *http.Request) {
 	id, ok := casoID(r)
 	if !ok {
 		h.rs.Error(w, r, ErrNonTrovata)
@@ -240,7 +243,7 @@ func leggiFile(fh *multipart.FileHeader) (File, error) {
 	return File{Nome: fh.Filename, Dati: b}, err
 }
 
-func (h *Handler) sostegno(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Sostegno(w http.ResponseWriter, r *http.Request) {
 	id, ok := casoID(r)
 	if !ok {
 		h.rs.Error(w, r, ErrNonTrovata)
@@ -288,7 +291,7 @@ func (h *Handler) sostegno(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) scansione(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Scansione(w http.ResponseWriter, r *http.Request) {
 	id, ok := casoID(r)
 	n := schede.Numero(chi.URLParam(r, "n"))
 	if !ok || n == 0 {
@@ -330,7 +333,7 @@ func (h *Handler) esportata(w http.ResponseWriter, r *http.Request, formato stri
 	return sc, true
 }
 
-func (h *Handler) stampa(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Stampa(w http.ResponseWriter, r *http.Request) {
 	sc, ok := h.esportata(w, r, "stampa")
 	if !ok {
 		return
@@ -340,7 +343,7 @@ func (h *Handler) stampa(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, paginaStampa(s, sc, PerLaFamiglia(sc.Caso, *sc.Versione, sc.Riferimenti, sc.Oggi)))
 }
 
-func (h *Handler) pdf(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) PDF(w http.ResponseWriter, r *http.Request) {
 	sc, ok := h.esportata(w, r, "pdf")
 	if !ok {
 		return
@@ -358,9 +361,9 @@ func (h *Handler) pdf(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
-// inScadenza lists the case manager's cases whose patto has ended or is
+// InScadenza lists the case manager's cases whose patto has ended or is
 // about to.
-func (h *Handler) inScadenza(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) InScadenza(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
 	l, err := h.svc.InScadenza(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {

@@ -138,8 +138,7 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 			next.ServeHTTP(w, r)
 		})
 	})
-	patto.NewHandler(f.svc, rs, guard).Routes(r)
-	fsl.NewHandler(f.svc, rs, guard).Routes(r)
+	rotte(r, patto.NewHandler(f.svc, rs), fsl.NewHandler(f.svc, rs), guard)
 	f.srv = httptest.NewServer(r)
 	t.Cleanup(f.srv.Close)
 	return f

@@ -25,16 +25,9 @@ func NewDemoHandler(o *Outbox, rs *httpx.Responder) *DemoHandler {
 	return &DemoHandler{o: o, rs: rs}
 }
 
-// Routes mounts /demo/posta.
-func (h *DemoHandler) Routes(r chi.Router) {
-	r.Get("/demo/posta", h.elenco)
-	r.Get("/demo/posta/{id}", h.messaggio)
-	r.Get("/demo/posta/{id}/allegato", h.allegato)
-}
-
 const perPagina = 50
 
-func (h *DemoHandler) elenco(w http.ResponseWriter, r *http.Request) {
+func (h *DemoHandler) Elenco(w http.ResponseWriter, r *http.Request) {
 	dopo, _ := strconv.ParseInt(r.URL.Query().Get("dopo"), 10, 64)
 	vs, err := h.o.Elenco(r.Context(), dopo, perPagina+1)
 	if err != nil {
@@ -63,13 +56,13 @@ func (h *DemoHandler) voce(w http.ResponseWriter, r *http.Request) (Voce, bool) 
 	return v, true
 }
 
-func (h *DemoHandler) messaggio(w http.ResponseWriter, r *http.Request) {
+func (h *DemoHandler) Messaggio(w http.ResponseWriter, r *http.Request) {
 	if v, ok := h.voce(w, r); ok {
 		h.rs.Render(w, r, http.StatusOK, messaggioPage(h.rs.Shell(r), v))
 	}
 }
 
-func (h *DemoHandler) allegato(w http.ResponseWriter, r *http.Request) {
+func (h *DemoHandler) Allegato(w http.ResponseWriter, r *http.Request) {
 	v, ok := h.voce(w, r)
 	if !ok {
 		return

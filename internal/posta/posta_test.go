@@ -323,7 +323,10 @@ func TestDemoPosta(t *testing.T) {
 	}
 	rs := &httpx.Responder{Log: quietLog(), Shell: func(*http.Request) ui.Shell { return ui.Shell{Demo: true} }}
 	r := chi.NewRouter()
-	NewDemoHandler(o, rs).Routes(r)
+	h := NewDemoHandler(o, rs)
+	r.Get("/demo/posta", h.Elenco)
+	r.Get("/demo/posta/{id}", h.Messaggio)
+	r.Get("/demo/posta/{id}/allegato", h.Allegato)
 	srv := httptest.NewServer(r)
 	defer srv.Close()
 	get := func(path string) (*http.Response, string) {

@@ -1,13 +1,12 @@
 package quadro
 
 import (
+	"net/http"
 	"net/url"
 
 	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
-	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/schede"
 	"github.com/cartella/cartella/web/ui"
@@ -16,60 +15,78 @@ import (
 // Handler serves the quadro di analisi of a case.
 type Handler struct {
 	svc    *Service
-	guard  *authz.Guard
 	flusso schede.Flusso[Scheda, Contenuto]
 	pagine schede.Pagine[Scheda, Confronto]
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, guard: guard,
-		flusso: schede.Flusso[Scheda, Contenuto]{RS: rs, Errori: svc.m.Errori, Base: Base,
-			Svc: schede.Servizio[Scheda, Contenuto]{Corrente: svc.Corrente, Leggi: svc.Leggi, Inizia: svc.Apri,
-				Salva: svc.salva, Finalizza: svc.Finalizza, Riapri: svc.Riapri},
-			NonAttivabile: ErrNonAttivato,
-			Messaggi: map[string]string{
-				"iniziata":    "Quadro di analisi iniziato: i componenti del nucleo sono già elencati.",
-				"salvata":     "Bozza salvata.",
-				"finalizzata": "Quadro di analisi finalizzato: questa versione non si modifica più; le dimensioni prioritarie sono pronte per gli obiettivi del patto.",
-				"riaperta":    "Quadro di analisi riaperto: è una nuova versione in bozza; la versione precedente resta consultabile.",
-			},
-			Avvisi: schede.Avvisi{
-				NonIniziabile:   "Il caso è chiuso: il quadro di analisi non si può iniziare.",
-				NonAttivabile:   "Il quadro di analisi si compila quando l'analisi preliminare si chiude con l'esito C (bisogni complessi, équipe multidisciplinare).",
-				NonModificabile: "Il caso è chiuso: il quadro di analisi non si modifica.",
-				NonRiapribile:   "Il caso è chiuso: il quadro di analisi non si riapre.",
-				Finalizzata:     "Nel frattempo il quadro di analisi è stato finalizzato da un altro operatore: le modifiche non sono state salvate. Se serve, riaprilo.",
-				Riaperta:        "Nel frattempo il quadro di analisi è già stato riaperto da un altro operatore: ecco la bozza.",
-			},
-			Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) { return DaModulo(f), nil },
-			Leggibili: func(sc Scheda, d []schede.Differenza, _ Contenuto) []schede.Differenza {
-				return Leggibili(sc.Riferimenti, d)
-			},
-			Valore: func(sc Scheda, p, v string, _ Contenuto) string { return Valore(sc.Riferimenti, p, v) },
-			Viste: schede.Viste[Scheda, Contenuto]{Stampa: paginaStampa,
-				Pagina: func(s ui.Shell, sc Scheda, c schede.Compilazione[Contenuto]) templ.Component {
-					return paginaQuadro(s, Pagina{Scheda: sc, Compilazione: c})
-				}},
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, flusso: schede.Flusso[Scheda, Contenuto]{RS: rs, Errori: svc.m.Errori, Base: Base,
+		Svc: schede.Servizio[Scheda, Contenuto]{Corrente: svc.Corrente, Leggi: svc.Leggi, Inizia: svc.Apri,
+			Salva: svc.salva, Finalizza: svc.Finalizza, Riapri: svc.Riapri},
+		NonAttivabile: ErrNonAttivato,
+		Messaggi: map[string]string{
+			"iniziata":    "Quadro di analisi iniziato: i componenti del nucleo sono già elencati.",
+			"salvata":     "Bozza salvata.",
+			"finalizzata": "Quadro di analisi finalizzato: questa versione non si modifica più; le dimensioni prioritarie sono pronte per gli obiettivi del patto.",
+			"riaperta":    "Quadro di analisi riaperto: è una nuova versione in bozza; la versione precedente resta consultabile.",
 		},
+		Avvisi: schede.Avvisi{
+			NonIniziabile:   "Il caso è chiuso: il quadro di analisi non si può iniziare.",
+			NonAttivabile:   "Il quadro di analisi si compila quando l'analisi preliminare si chiude con l'esito C (bisogni complessi, équipe multidisciplinare).",
+			NonModificabile: "Il caso è chiuso: il quadro di analisi non si modifica.",
+			NonRiapribile:   "Il caso è chiuso: il quadro di analisi non si riapre.",
+			Finalizzata:     "Nel frattempo il quadro di analisi è stato finalizzato da un altro operatore: le modifiche non sono state salvate. Se serve, riaprilo.",
+			Riaperta:        "Nel frattempo il quadro di analisi è già stato riaperto da un altro operatore: ecco la bozza.",
+		},
+		Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) { return DaModulo(f), nil },
+		Leggibili: func(sc Scheda, d []schede.Differenza, _ Contenuto) []schede.Differenza {
+			return Leggibili(sc.Riferimenti, d)
+		},
+		Valore: func(sc Scheda, p, v string, _ Contenuto) string { return Valore(sc.Riferimenti, p, v) },
+		Viste: schede.Viste[Scheda, Contenuto]{Stampa: paginaStampa,
+			Pagina: func(s ui.Shell, sc Scheda, c schede.Compilazione[Contenuto]) templ.Component {
+				return paginaQuadro(s, Pagina{Scheda: sc, Compilazione: c})
+			}},
+	},
 		pagine: schede.Pagine[Scheda, Confronto]{RS: rs, NonTrovata: ErrNonTrovata,
 			Corrente: svc.Corrente, Leggi: svc.Leggi, Confronta: svc.Confronta,
-			Versioni: paginaVersioni, Versione: paginaVersione, Confronto: paginaConfronto},
+			VistaVersioni: paginaVersioni, VistaVersione: paginaVersione, VistaConfronto: paginaConfronto},
 	}
 }
 
+// The pages of the versioned scheda (schede.Flusso and schede.Pagine),
+// listed in internal/app/routes.go.
+
+// Pagina is the main page: the draft form, or the finalised version read-only.
+func (h *Handler) Pagina(w http.ResponseWriter, r *http.Request) { h.flusso.Mostra(w, r) }
+
+// Salva saves the draft (optimistic locking on its revisione).
+func (h *Handler) Salva(w http.ResponseWriter, r *http.Request) { h.flusso.Salva(w, r) }
+
+// Inizia creates version 1.
+func (h *Handler) Inizia(w http.ResponseWriter, r *http.Request) { h.flusso.Inizia(w, r) }
+
+// Finalizza finalises the draft.
+func (h *Handler) Finalizza(w http.ResponseWriter, r *http.Request) { h.flusso.Finalizza(w, r) }
+
+// Riapri opens version n+1 as a draft.
+func (h *Handler) Riapri(w http.ResponseWriter, r *http.Request) { h.flusso.Riapri(w, r) }
+
+// Stampa is the print view.
+func (h *Handler) Stampa(w http.ResponseWriter, r *http.Request) { h.flusso.Stampa(w, r) }
+
+// Versioni lists the versions.
+func (h *Handler) Versioni(w http.ResponseWriter, r *http.Request) { h.pagine.Versioni(w, r) }
+
+// Versione shows version n.
+func (h *Handler) Versione(w http.ResponseWriter, r *http.Request) { h.pagine.Versione(w, r) }
+
+// Confronto compares version n with another (?con=m).
+func (h *Handler) Confronto(w http.ResponseWriter, r *http.Request) { h.pagine.Confronto(w, r) }
+
 // Base is the path of a case's quadro di analisi (the case page links to it).
 func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/quadro-di-analisi" }
-
-// Routes mounts the pages; every route declares its permission (the row
-// scope, only the assigned case manager, is the service's).
-func (h *Handler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Casi, authz.Read)
-	write := h.guard.Require(authz.Casi, authz.Write)
-	const base = "/casi/{id}/quadro-di-analisi"
-	h.flusso.Routes(r, base, read, write)
-	h.pagine.Routes(r, base, read)
-}
 
 // Pagina is what the main page shows: the scheda and its form.
 type Pagina struct {

@@ -93,7 +93,7 @@ func setup(t *testing.T) *fixture {
 			next.ServeHTTP(w, r)
 		})
 	})
-	quadro.NewHandler(f.svc, rs, guard).Routes(r)
+	rotte(r, quadro.NewHandler(f.svc, rs), guard)
 	f.srv = httptest.NewServer(r)
 	t.Cleanup(f.srv.Close)
 	return f

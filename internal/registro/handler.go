@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
@@ -31,20 +30,12 @@ type Operatori func(ctx context.Context, p authz.Principal) ([]Nome, error)
 type Handler struct {
 	svc       *Service
 	rs        *httpx.Responder
-	guard     *authz.Guard
 	operatori Operatori
 }
 
 // NewHandler returns the viewer.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard, operatori Operatori) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard, operatori: operatori}
-}
-
-// Routes mounts /admin/registro and its CSV export.
-func (h *Handler) Routes(r chi.Router) {
-	read := h.guard.Require(authz.Registro, authz.Read)
-	r.With(read).Get("/admin/registro", h.list)
-	r.With(read).Get("/admin/registro/esporta", h.export)
+func NewHandler(svc *Service, rs *httpx.Responder, operatori Operatori) *Handler {
+	return &Handler{svc: svc, rs: rs, operatori: operatori}
 }
 
 // form is the filter as typed, kept for the page.
@@ -93,7 +84,7 @@ func (h *Handler) filter(r *http.Request) (Filtro, form, map[string]string, erro
 	return f, fm, errs, nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 	f, fm, errs, err := h.filter(r)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -150,7 +141,7 @@ func describe(fm form) string {
 	return fmt.Sprintf("filtri: operatore=%s dal=%s al=%s azione=%s caso=%s", fm.Operatore, fm.Dal, fm.Al, fm.Azione, fm.Caso)
 }
 
-func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Esporta(w http.ResponseWriter, r *http.Request) {
 	f, fm, errs, err := h.filter(r)
 	if err != nil {
 		h.rs.Error(w, r, err)

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
@@ -117,18 +116,6 @@ type Flusso[S Vista[C], C any] struct {
 type Viste[S, C any] struct {
 	Pagina func(ui.Shell, S, Compilazione[C]) templ.Component
 	Stampa func(ui.Shell, S) templ.Component
-}
-
-// Routes registers the main page, the writes and the print view under
-// base: GET and POST base, POST base/inizia, base/finalizza, base/riapri,
-// GET base/stampa.
-func (f Flusso[S, C]) Routes(r chi.Router, base string, read, write func(http.Handler) http.Handler) {
-	r.With(read).Get(base, f.Mostra)
-	r.With(write).Post(base, f.Salva)
-	r.With(write).Post(base+"/inizia", f.Inizia)
-	r.With(write).Post(base+"/finalizza", f.Finalizza)
-	r.With(write).Post(base+"/riapri", f.Riapri)
-	r.With(read).Get(base+"/stampa", f.Stampa)
 }
 
 // Mostra is the main page, with the message of ?esito=.

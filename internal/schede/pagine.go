@@ -26,20 +26,13 @@ type Pagine[S, C any] struct {
 	RS *httpx.Responder
 	// NonTrovata is the module's not-found error (it wraps
 	// httpx.ErrNotFound), for a malformed case id or version number.
-	NonTrovata error
-	Corrente   func(ctx context.Context, p authz.Principal, caso uuid.UUID, v registro.Voce) (S, error)
-	Leggi      func(ctx context.Context, p authz.Principal, caso uuid.UUID, n int, v registro.Voce) (S, error)
-	Confronta  func(ctx context.Context, p authz.Principal, caso uuid.UUID, a, b int, v registro.Voce) (C, error)
-	Versioni   func(ui.Shell, S) templ.Component
-	Versione   func(ui.Shell, S) templ.Component
-	Confronto  func(s ui.Shell, c C, n, con int) templ.Component
-}
-
-// Routes registers the three pages under base, behind read.
-func (pg Pagine[S, C]) Routes(r chi.Router, base string, read func(http.Handler) http.Handler) {
-	r.With(read).Get(base+"/versioni", pg.versioni)
-	r.With(read).Get(base+"/versioni/{n}", pg.versione)
-	r.With(read).Get(base+"/versioni/{n}/confronto", pg.confronto)
+	NonTrovata     error
+	Corrente       func(ctx context.Context, p authz.Principal, caso uuid.UUID, v registro.Voce) (S, error)
+	Leggi          func(ctx context.Context, p authz.Principal, caso uuid.UUID, n int, v registro.Voce) (S, error)
+	Confronta      func(ctx context.Context, p authz.Principal, caso uuid.UUID, a, b int, v registro.Voce) (C, error)
+	VistaVersioni  func(ui.Shell, S) templ.Component
+	VistaVersione  func(ui.Shell, S) templ.Component
+	VistaConfronto func(s ui.Shell, c C, n, con int) templ.Component
 }
 
 // Numero is a version number from the address; 0 when it is not one.
@@ -56,7 +49,7 @@ func caso(r *http.Request) (uuid.UUID, bool) {
 	return id, err == nil
 }
 
-func (pg Pagine[S, C]) versioni(w http.ResponseWriter, r *http.Request) {
+func (pg Pagine[S, C]) Versioni(w http.ResponseWriter, r *http.Request) {
 	id, ok := caso(r)
 	if !ok {
 		pg.RS.Error(w, r, pg.NonTrovata)
@@ -69,10 +62,10 @@ func (pg Pagine[S, C]) versioni(w http.ResponseWriter, r *http.Request) {
 		pg.RS.Error(w, r, err)
 		return
 	}
-	pg.RS.Render(w, r, http.StatusOK, pg.Versioni(pg.RS.Shell(r), sc))
+	pg.RS.Render(w, r, http.StatusOK, pg.VistaVersioni(pg.RS.Shell(r), sc))
 }
 
-func (pg Pagine[S, C]) versione(w http.ResponseWriter, r *http.Request) {
+func (pg Pagine[S, C]) Versione(w http.ResponseWriter, r *http.Request) {
 	id, ok := caso(r)
 	n := Numero(chi.URLParam(r, "n"))
 	if !ok || n == 0 {
@@ -84,10 +77,10 @@ func (pg Pagine[S, C]) versione(w http.ResponseWriter, r *http.Request) {
 		pg.RS.Error(w, r, err)
 		return
 	}
-	pg.RS.Render(w, r, http.StatusOK, pg.Versione(pg.RS.Shell(r), sc))
+	pg.RS.Render(w, r, http.StatusOK, pg.VistaVersione(pg.RS.Shell(r), sc))
 }
 
-func (pg Pagine[S, C]) confronto(w http.ResponseWriter, r *http.Request) {
+func (pg Pagine[S, C]) Confronto(w http.ResponseWriter, r *http.Request) {
 	id, ok := caso(r)
 	n := Numero(chi.URLParam(r, "n"))
 	con := Numero(r.URL.Query().Get("con"))
@@ -104,7 +97,7 @@ func (pg Pagine[S, C]) confronto(w http.ResponseWriter, r *http.Request) {
 		pg.RS.Error(w, r, err)
 		return
 	}
-	pg.RS.Render(w, r, http.StatusOK, pg.Confronto(pg.RS.Shell(r), cf, n, con))
+	pg.RS.Render(w, r, http.StatusOK, pg.VistaConfronto(pg.RS.Shell(r), cf, n, con))
 }
 
 // Scegli decodes, with dec, version numero of vs (a scheda's versions,

@@ -22,46 +22,13 @@ import (
 // Handler serves the case manager's /casi/{id}/segnalazioni… and the
 // coordinatore's /segnalazioni….
 type Handler struct {
-	svc   *Service
-	rs    *httpx.Responder
-	guard *authz.Guard
+	svc *Service
+	rs  *httpx.Responder
 }
 
 // NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder, guard *authz.Guard) *Handler {
-	return &Handler{svc: svc, rs: rs, guard: guard}
-}
-
-// Routes mounts the pages; every route declares its permission. The row
-// scope is the service's: the assigned case manager for the case's pages
-// (others 404), the coordinatore's ambito or comune for /segnalazioni.
-func (h *Handler) Routes(r chi.Router) {
-	rd := h.guard.Require(authz.Casi, authz.Read)
-	wr := h.guard.Require(authz.Casi, authz.Write)
-	r.With(rd).Get("/casi/segnalazioni", h.mie)
-	r.With(rd).Get("/casi/{id}/segnalazioni", h.elenco)
-	r.With(rd).Get("/casi/{id}/segnalazioni/nuova", h.nuova)
-	r.With(wr).Post("/casi/{id}/segnalazioni", h.crea)
-	r.With(rd).Get("/casi/{id}/segnalazioni/{seg}", h.dettaglio)
-	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}", h.modifica)
-	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}/approvazione", h.approvazione)
-	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}/annulla", h.annulla)
-	r.With(wr).Post("/casi/{id}/segnalazioni/{seg}/rettifica", h.rettifica)
-	r.With(rd).Get("/casi/{id}/segnalazioni/{seg}/allegati/{allegato}", h.allegato)
-
-	cr := h.guard.Require(authz.Segnalazioni, authz.Read)
-	cw := h.guard.Require(authz.Segnalazioni, authz.Write)
-	r.With(cr).Get("/segnalazioni", h.coda)
-	r.With(cr).Get("/segnalazioni/invii", h.invii)
-	r.With(cw).Post("/segnalazioni/invii", h.esporta)
-	r.With(cr).Get("/segnalazioni/invii/{invio}", h.invio)
-	r.With(cr).Get("/segnalazioni/invii/{invio}/file", h.file)
-	r.With(cr).Get("/segnalazioni/scartate", h.scartate)
-	r.With(cr).Get("/segnalazioni/{seg}", h.decisione)
-	r.With(cw).Post("/segnalazioni/{seg}/approva", h.approva)
-	r.With(cw).Post("/segnalazioni/{seg}/respingi", h.respingi)
-	r.With(cw).Post("/segnalazioni/{seg}/esito", h.esito)
-	r.With(cr).Get("/segnalazioni/{seg}/allegati/{allegato}", h.allegatoDecisione)
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
+	return &Handler{svc: svc, rs: rs}
 }
 
 // Base is the segnalazioni page of a case.
@@ -149,7 +116,7 @@ func conFile(in Input) bool {
 	return false
 }
 
-func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -163,11 +130,11 @@ func (h *Handler) elenco(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, elencoPage(h.rs.Shell(r), e, r.URL.Query().Get("esito")))
 }
 
-// nuova shows an empty form, or one filled in from the query: the
+// Nuova shows an empty form, or one filled in from the query: the
 // monitoring meeting that found an impegno not respected links here with
 // the type, the impegno, its member and the day (nothing is saved until
 // the case manager sends the form).
-func (h *Handler) nuova(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Nuova(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	in := Input{Tipo: q.Get("tipo"), PersonaID: q.Get("persona_id"), ImpegnoID: q.Get("impegno_id"),
 		DataEvento: q.Get("data_evento"), DataAccertamento: q.Get("data_accertamento")}
@@ -188,7 +155,7 @@ func (h *Handler) renderNuova(w http.ResponseWriter, r *http.Request, status int
 	h.rs.Render(w, r, status, nuovaPage(h.rs.Shell(r), m, in, errs, file, avviso))
 }
 
-func (h *Handler) crea(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Crea(w http.ResponseWriter, r *http.Request) {
 	defer pulisci(r)
 	id, err := param(r, "id", casi.ErrNotFound)
 	if err != nil {
@@ -231,7 +198,7 @@ type formDettaglio struct {
 	Nota      string
 }
 
-func (h *Handler) dettaglio(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Dettaglio(w http.ResponseWriter, r *http.Request) {
 	h.renderDettaglio(w, r, http.StatusOK, formDettaglio{Esito: r.URL.Query().Get("esito")})
 }
 
@@ -285,7 +252,7 @@ func (h *Handler) dopo(w http.ResponseWriter, r *http.Request, err error, f form
 	}
 }
 
-func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Modifica(w http.ResponseWriter, r *http.Request) {
 	defer pulisci(r)
 	id, seg, ok := h.ids(w, r)
 	if !ok {
@@ -305,7 +272,7 @@ func (h *Handler) modifica(w http.ResponseWriter, r *http.Request) {
 	h.dopo(w, r, err, formDettaglio{In: &in, File: conFile(in)}, esito)
 }
 
-func (h *Handler) approvazione(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Approvazione(w http.ResponseWriter, r *http.Request) {
 	id, seg, ok := h.ids(w, r)
 	if !ok {
 		return
@@ -314,7 +281,7 @@ func (h *Handler) approvazione(w http.ResponseWriter, r *http.Request) {
 	h.dopo(w, r, err, formDettaglio{}, "in-approvazione")
 }
 
-func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Annulla(w http.ResponseWriter, r *http.Request) {
 	id, seg, ok := h.ids(w, r)
 	if !ok {
 		return
@@ -329,7 +296,7 @@ func (h *Handler) annulla(w http.ResponseWriter, r *http.Request) {
 	h.dopo(w, r, err, formDettaglio{}, "annullata")
 }
 
-func (h *Handler) rettifica(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Rettifica(w http.ResponseWriter, r *http.Request) {
 	id, seg, ok := h.ids(w, r)
 	if !ok {
 		return
@@ -355,7 +322,7 @@ func scarica(w http.ResponseWriter, nome, mime string, dati []byte, inline bool)
 	_, _ = w.Write(dati)
 }
 
-func (h *Handler) allegato(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Allegato(w http.ResponseWriter, r *http.Request) {
 	id, seg, ok := h.ids(w, r)
 	if !ok {
 		return
@@ -375,7 +342,7 @@ func (h *Handler) allegato(w http.ResponseWriter, r *http.Request) {
 
 // The coordinatore's pages.
 
-func (h *Handler) coda(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Coda(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
 	c, err := h.svc.Coda(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {
@@ -396,7 +363,7 @@ type formDecisione struct {
 	Oggi      time.Time  // the esito form's default date
 }
 
-func (h *Handler) decisione(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Decisione(w http.ResponseWriter, r *http.Request) {
 	h.renderDecisione(w, r, http.StatusOK, formDecisione{Messaggio: r.URL.Query().Get("esito")})
 }
 
@@ -434,7 +401,7 @@ func (h *Handler) dopoDecisione(w http.ResponseWriter, r *http.Request, err erro
 	}
 }
 
-func (h *Handler) approva(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Approva(w http.ResponseWriter, r *http.Request) {
 	seg, err := param(r, "seg", ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -444,7 +411,7 @@ func (h *Handler) approva(w http.ResponseWriter, r *http.Request) {
 	h.dopoDecisione(w, r, err, formDecisione{}, "approvata")
 }
 
-func (h *Handler) respingi(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Respingi(w http.ResponseWriter, r *http.Request) {
 	seg, err := param(r, "seg", ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -455,7 +422,7 @@ func (h *Handler) respingi(w http.ResponseWriter, r *http.Request) {
 	h.dopoDecisione(w, r, err, formDecisione{Motivo: motivo}, "respinta")
 }
 
-func (h *Handler) allegatoDecisione(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) AllegatoDecisione(w http.ResponseWriter, r *http.Request) {
 	seg, err := param(r, "seg", ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -474,7 +441,7 @@ func (h *Handler) allegatoDecisione(w http.ResponseWriter, r *http.Request) {
 	scarica(w, a.Nome, a.Mime, a.Dati, false)
 }
 
-func (h *Handler) invii(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Invii(w http.ResponseWriter, r *http.Request) {
 	h.renderInvii(w, r, http.StatusOK, r.URL.Query().Get("esito"))
 }
 
@@ -487,7 +454,7 @@ func (h *Handler) renderInvii(w http.ResponseWriter, r *http.Request, status int
 	h.rs.Render(w, r, status, inviiPage(h.rs.Shell(r), in, esito))
 }
 
-func (h *Handler) esporta(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Esporta(w http.ResponseWriter, r *http.Request) {
 	inv, err := h.svc.Esporta(r.Context(), authz.PrincipalOf(r), registro.VoceOf(r))
 	switch {
 	case err == nil:
@@ -499,7 +466,7 @@ func (h *Handler) esporta(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) File(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "invio"), 10, 64)
 	if err != nil {
 		h.rs.Error(w, r, ErrNotFound)
@@ -533,7 +500,7 @@ func invioURL(id int64, pagina int) string {
 	return u
 }
 
-func (h *Handler) invio(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Invio(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "invio"), 10, 64)
 	if err != nil {
 		h.rs.Error(w, r, ErrNotFound)
@@ -552,7 +519,7 @@ func (h *Handler) renderInvio(w http.ResponseWriter, r *http.Request, status int
 	h.rs.Render(w, r, status, invioPage(h.rs.Shell(r), pi, esito, f))
 }
 
-func (h *Handler) scartate(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Scartate(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
 	sc, err := h.svc.Scartate(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {
@@ -562,8 +529,8 @@ func (h *Handler) scartate(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, scartatePage(h.rs.Shell(r), sc))
 }
 
-// mie is the case manager's segnalazioni to act on, across their cases.
-func (h *Handler) mie(w http.ResponseWriter, r *http.Request) {
+// Mie is the case manager's segnalazioni to act on, across their cases.
+func (h *Handler) Mie(w http.ResponseWriter, r *http.Request) {
 	pagina, _ := strconv.Atoi(r.URL.Query().Get("pagina"))
 	m, err := h.svc.DaRivedere(r.Context(), authz.PrincipalOf(r), pagina, registro.VoceOf(r))
 	if err != nil {
@@ -573,12 +540,12 @@ func (h *Handler) mie(w http.ResponseWriter, r *http.Request) {
 	h.rs.Render(w, r, http.StatusOK, miePage(h.rs.Shell(r), m))
 }
 
-// esito records the esito INPS returned, from the batch's page (ritorno =
+// Esito records the esito INPS returned, from the batch's page (ritorno =
 // invio: back to that page, at the same page of the list) or from the
 // segnalazione's page. A refused form is shown again on the page it came
 // from, with what was typed: 422 for errors, 409 for a conflict or a
 // segnalazione that no longer accepts an esito.
-func (h *Handler) esito(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Esito(w http.ResponseWriter, r *http.Request) {
 	seg, err := param(r, "seg", ErrNotFound)
 	if err != nil {
 		h.rs.Error(w, r, err)
