@@ -318,3 +318,7 @@ func (h *Handler) Trasferisci(w http.ResponseWriter, r *http.Request) {
 		httpx.Redirect(w, r, "/assegnazioni?esito=trasferito")
 	}
 }
+
+// Pagina is the board's page of a case: where a coordinatore follows a
+// case until it has its case manager.
+func Pagina(id uuid.UUID) string { return "/assegnazioni/" + id.String() }

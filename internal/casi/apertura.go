@@ -534,6 +534,6 @@ func (h *Handler) Apri(w http.ResponseWriter, r *http.Request) {
 	case out.Assegnato:
 		httpx.Redirect(w, r, "/casi/"+out.ID.String()+"?esito=aperto")
 	default:
-		httpx.Redirect(w, r, "/assegnazioni/"+out.ID.String()+"?"+url.Values{"aperto": {out.Codice}}.Encode())
+		httpx.Redirect(w, r, h.inAttesa(out.ID)+"?"+url.Values{"aperto": {out.Codice}}.Encode())
 	}
 }

@@ -16,11 +16,16 @@ import (
 type Handler struct {
 	svc *Service
 	rs  *httpx.Responder
+	// inAttesa is the page of a case opened by a coordinatore, which waits
+	// for a case manager: the assignment board's, wired by the composition
+	// root (casi does not know the board's URLs).
+	inAttesa func(id uuid.UUID) string
 }
 
-// NewHandler returns the handler.
-func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
-	return &Handler{svc: svc, rs: rs}
+// NewHandler returns the handler; inAttesa is the page a coordinatore is
+// taken to after opening a case that waits for its case manager.
+func NewHandler(svc *Service, rs *httpx.Responder, inAttesa func(id uuid.UUID) string) *Handler {
+	return &Handler{svc: svc, rs: rs, inAttesa: inAttesa}
 }
 
 func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
