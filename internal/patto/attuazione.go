@@ -243,6 +243,6 @@ func (s *Service) firmatoTx(ctx context.Context, q schede.Querier, casoID uuid.U
 	} else if err != nil {
 		return Contenuto{}, 0, err
 	}
-	v, err := decodifica(sv)
+	v, err := schede.Leggila[Contenuto](sv)
 	return v.Contenuto, v.Numero, err
 }

@@ -24,7 +24,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/cartella/cartella/internal/database"
 )
 
 // Tipo is the kind of scheda.
@@ -101,11 +102,7 @@ func (c *Conflitto) Error() string {
 }
 
 // Querier is a pool or a transaction.
-type Querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
+type Querier = database.Querier
 
 const colonne = `
 	SELECT s.id, s.caso_id, s.tipo, s.versione, s.stato, s.contenuto, s.esito, s.revisione,
