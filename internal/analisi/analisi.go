@@ -43,6 +43,8 @@ var (
 	ErrBozzaEsistente = fmt.Errorf("analisi: esiste già una bozza: %w", httpx.ErrConflict)
 )
 
+var errori = schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente}
+
 // Bisogno: whether a need is present in an area (domain.md §3.3, section 3).
 const (
 	Presente    = "presente"
@@ -238,10 +240,7 @@ func normData(v string) string {
 }
 
 // Versione is a version of the scheda with its content decoded.
-type Versione struct {
-	schede.Versione
-	Contenuto Contenuto
-}
+type Versione = schede.Letta[Contenuto]
 
 // uuidOf parses a persona id of the content.
 func uuidOf(s string) (uuid.UUID, bool) {

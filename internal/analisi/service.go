@@ -25,49 +25,33 @@ const OggettoTipo = "analisi_preliminare"
 // Service is the module's use cases.
 type Service struct {
 	pool *pgxpool.Pool
-	reg  *registro.Service
 	casi *casi.Service
-	now  func() time.Time
 	m    schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
-// NewService returns the service; case scope and reads go through cs,
-// every write to reg.
+// NewService returns the service; case scope, reads and the registro go
+// through cs (reg is kept in the signature of every module's service).
 func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service) *Service {
-	s := &Service{pool: pool, reg: reg, casi: cs, now: time.Now}
-	s.m = schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool, Tipo: Tipo, Oggetto: OggettoTipo,
-		Errori: schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente},
-		Riferimenti: func(ctx context.Context, q schede.Querier) (Riferimenti, error) {
-			return CaricaRiferimenti(ctx, q, s.oggi())
-		},
-		Etichetta: func(rif Riferimenti, c Contenuto) func(string) string { return Etichettatore(rif, c) },
-		Scheda:    s.scheda,
-	}
-	return s
+	return &Service{pool: pool, casi: cs, m: schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool,
+		Tipo: Tipo, Oggetto: OggettoTipo, Errori: errori, Riferimenti: CaricaRiferimenti, Etichetta: Etichettatore, Leggibili: Leggibili,
+		Vista: func(_ context.Context, sc schede.Scheda[casi.Caso, Contenuto, Riferimenti]) (Scheda, error) {
+			return Scheda{sc}, nil
+		}}}
 }
 
 // SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) { s.m.Ora = now }
 
-func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
+func (s *Service) oggi() time.Time { return s.m.Oggi() }
 
 // Scheda is what the pages of the analisi show: the case, the version asked
 // for (nil: the case has none yet), the reference lists and the versions.
 type Scheda struct {
-	Caso        casi.Caso
-	Versione    *Versione
-	Versioni    []schede.Versione // newest first
-	Riferimenti Riferimenti
-	Oggi        time.Time
+	schede.Scheda[casi.Caso, Contenuto, Riferimenti]
 }
 
-// Bozza reports whether the version shown is a draft.
-func (sc Scheda) Bozza() bool { return sc.Versione != nil && !sc.Versione.Definitiva() }
-
-func decodifica(v schede.Versione) (Versione, error) {
-	c, err := schede.Decodifica[Contenuto](v)
-	return Versione{Versione: v, Contenuto: c}, err
-}
+// Confronto is the difference between two versions.
+type Confronto = schede.Confronto[Scheda, Contenuto]
 
 // Corrente returns the newest version of the case's analisi for p (none:
 // Scheda.Versione is nil), recording the read. A case p may not reach is
@@ -81,45 +65,10 @@ func (s *Service) Leggi(ctx context.Context, p authz.Principal, casoID uuid.UUID
 	return s.m.Leggi(ctx, p, casoID, numero, v)
 }
 
-func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione, numero int) (Scheda, error) {
-	sc := Scheda{Caso: c, Versioni: vs, Oggi: s.oggi()}
-	var err error
-	if sc.Riferimenti, err = CaricaRiferimenti(ctx, s.pool, sc.Oggi); err != nil {
-		return Scheda{}, err
-	}
-	if sc.Versione, err = schede.Scegli(vs, numero, decodifica, ErrNonTrovata); err != nil {
-		return Scheda{}, err
-	}
-	return sc, nil
-}
-
-// Confronto is the difference between two versions.
-type Confronto struct {
-	Scheda     // Versione is the newer of the two
-	Prima      Versione
-	Dopo       Versione
-	Differenze []schede.Differenza // labelled, values as shown
-}
-
 // Confronta returns what changed from version a to version b for p,
 // recording the read.
 func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto, error) {
-	v.Dettaglio = fmt.Sprintf("confronto delle versioni %d e %d", a, b)
-	sc, err := s.m.Corrente(ctx, p, casoID, v)
-	if err != nil {
-		return Confronto{}, err
-	}
-	out := Confronto{Scheda: sc}
-	if out.Prima, out.Dopo, err = schede.Coppia(sc.Versioni, a, b, decodifica, ErrNonTrovata); err != nil {
-		return Confronto{}, err
-	}
-	et := Etichettatore(sc.Riferimenti, out.Prima.Contenuto, out.Dopo.Contenuto)
-	d, err := schede.Differenze(out.Prima.Versione.Contenuto, out.Dopo.Versione.Contenuto, et)
-	if err != nil {
-		return Confronto{}, err
-	}
-	out.Differenze = Leggibili(sc.Riferimenti, d)
-	return out, nil
+	return s.m.Confronta(ctx, p, casoID, a, b, v)
 }
 
 // Apri starts the case's analisi preliminare: version 1, a draft pre-filled
@@ -128,7 +77,7 @@ func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.
 func (s *Service) Apri(ctx context.Context, p authz.Principal, casoID uuid.UUID, v registro.Voce) (schede.Versione, error) {
 	return s.m.Inizia(ctx, p, casoID, v, "analisi preliminare già iniziata",
 		func(ctx context.Context, tx pgx.Tx, c casi.Caso) (Contenuto, string, error) {
-			cont, err := precompila(ctx, tx, c)
+			cont, err := s.precompila(ctx, tx, c)
 			return cont, "bozza iniziata (versione 1)", err
 		})
 }
@@ -183,8 +132,8 @@ func (s *Service) conseguenze(ctx context.Context, tx pgx.Tx, p authz.Principal,
 	nota := fmt.Sprintf("Analisi preliminare, versione %d, finalizzata con esito %s", ver.Numero, cont.Esito)
 	esito, _ := rif.Esiti.Get(cont.Esito)
 	if a := casi.Stato(esito.StatoCaso); a != "" && a != c.Stato && statiMobili[c.Stato] {
-		if _, err := tx.Exec(ctx, `UPDATE caso SET stato = $2, versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID, string(a)); err != nil {
-			return fmt.Errorf("analisi: stato del caso: %w", err)
+		if err := spostaCaso(ctx, tx, c.ID, a); err != nil {
+			return err
 		}
 		if err := casi.Storico(ctx, tx, c.ID, &op, "stato", string(c.Stato), string(a), nota); err != nil {
 			return err
@@ -202,12 +151,11 @@ func (s *Service) conseguenze(ctx context.Context, tx pgx.Tx, p authz.Principal,
 			continue
 		}
 		d, _ := calendario.ParseData(m.DataInvioCPI)
-		tag, err := tx.Exec(ctx, `UPDATE nucleo_componente SET inviato_cpi_il = $3
-			WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL AND inviato_cpi_il IS DISTINCT FROM $3`, c.NucleoID, pid, d)
+		inviato, err := inviaCPI(ctx, tx, c.NucleoID, pid, d)
 		if err != nil {
-			return fmt.Errorf("analisi: invio al CPI: %w", err)
+			return err
 		}
-		if tag.RowsAffected() == 0 {
+		if !inviato {
 			continue
 		}
 		if err := casi.Storico(ctx, tx, c.ID, &op, "componente", "", "",
@@ -215,8 +163,8 @@ func (s *Service) conseguenze(ctx context.Context, tx pgx.Tx, p authz.Principal,
 			return err
 		}
 		if !cambiato {
-			if _, err := tx.Exec(ctx, `UPDATE caso SET versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
-				return fmt.Errorf("analisi: caso: %w", err)
+			if err := toccaCaso(ctx, tx, c.ID); err != nil {
+				return err
 			}
 			cambiato = true
 		}
@@ -231,7 +179,7 @@ func (s *Service) Riapri(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	return s.m.Riapri(ctx, p, casoID, motivo, v, schede.Riapertura[casi.Caso, Contenuto]{
 		Mancante: "Indica il motivo della riapertura.",
 		Riallinea: func(ctx context.Context, tx pgx.Tx, c casi.Caso, cont *Contenuto) (bool, error) {
-			attuali, err := membri(ctx, tx, c.NucleoID)
+			attuali, err := s.membri(ctx, tx, c.NucleoID)
 			if err != nil {
 				return false, err
 			}
@@ -263,7 +211,7 @@ func sezioniEstratto(ctx context.Context, q database.Querier, casoID uuid.UUID, 
 	} else if err != nil {
 		return nil, err
 	}
-	ver, err := decodifica(sv)
+	ver, err := schede.Leggila[Contenuto](sv)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package analisi
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,39 +13,31 @@ import (
 	"github.com/cartella/cartella/internal/database"
 )
 
+// Every SQL statement of the module. It reads the case's nucleo (nucleo,
+// persona, nucleo_componente; the current members through casi) and writes
+// the case's state and the members' invio al CPI.
+
 // membri are the current members of the nucleo, as the scheda snapshots
 // them: applicant first, then by birth date.
-func membri(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
-	rows, err := q.Query(ctx, `
-		SELECT p.id, p.codice_fiscale, p.cognome, p.nome, p.sesso, p.data_nascita, nc.relazione,
-		       nc.in_scala_equivalenza, nc.disabilita, nc.svantaggio, nc.vittima_violenza, nc.inviato_cpi_il
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.al IS NULL
-		ORDER BY nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID)
+func (s *Service) membri(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
+	ms, err := s.casi.Componenti(ctx, q, nucleoID)
 	if err != nil {
 		return nil, fmt.Errorf("analisi: membri: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) {
-		var c Componente
-		var id uuid.UUID
-		var nascita time.Time
-		var cpi *time.Time
-		err := r.Scan(&id, &c.CodiceFiscale, &c.Cognome, &c.Nome, &c.Sesso, &nascita, &c.Relazione,
-			&c.InScala, &c.Disabilita, &c.Svantaggio, &c.VittimaViolenza, &cpi)
-		c.PersonaID, c.DataNascita = id.String(), nascita.Format(time.DateOnly)
-		if cpi != nil {
-			c.InvioCPI, c.DataInvioCPI = true, cpi.Format(time.DateOnly)
+	out := make([]Componente, len(ms))
+	for i, m := range ms {
+		out[i] = Componente{PersonaID: m.PersonaID.String(), CodiceFiscale: m.CodiceFiscale, Cognome: m.Cognome, Nome: m.Nome,
+			Sesso: m.Sesso, DataNascita: m.DataNascita.Format(time.DateOnly), Relazione: m.Relazione, InScala: m.InScala,
+			Disabilita: m.Disabilita, Svantaggio: m.Svantaggio, VittimaViolenza: m.VittimaViolenza}
+		if m.InviatoCPI != nil {
+			out[i].InvioCPI, out[i].DataInvioCPI = true, m.InviatoCPI.Format(time.DateOnly)
 		}
-		return c, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("analisi: membri: %w", err)
 	}
 	return out, nil
 }
 
 // precompila is the content of a new analisi: what the case already knows.
-func precompila(ctx context.Context, q database.Querier, c casi.Caso) (Contenuto, error) {
+func (s *Service) precompila(ctx context.Context, q database.Querier, c casi.Caso) (Contenuto, error) {
 	var out Contenuto
 	n := &out.Nucleo
 	n.Misura, n.IDDomanda = string(c.Misura), c.IDDomanda
@@ -75,8 +68,35 @@ func precompila(ctx context.Context, q database.Querier, c casi.Caso) (Contenuto
 		n.Indirizzo = residenza
 	}
 	n.Domicilio = domicilio
-	out.Componenti, err = membri(ctx, q, c.NucleoID)
+	out.Componenti, err = s.membri(ctx, q, c.NucleoID)
 	return out, err
+}
+
+// spostaCaso moves the case to stato, bumping its version.
+func spostaCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, stato casi.Stato) error {
+	if _, err := q.Exec(ctx, `UPDATE caso SET stato = $2, versione = versione + 1, updated_at = now() WHERE id = $1`, casoID, string(stato)); err != nil {
+		return fmt.Errorf("analisi: stato del caso: %w", err)
+	}
+	return nil
+}
+
+// toccaCaso bumps the case's version.
+func toccaCaso(ctx context.Context, q database.Querier, casoID uuid.UUID) error {
+	if _, err := q.Exec(ctx, `UPDATE caso SET versione = versione + 1, updated_at = now() WHERE id = $1`, casoID); err != nil {
+		return fmt.Errorf("analisi: caso: %w", err)
+	}
+	return nil
+}
+
+// inviaCPI records the invio al CPI of the current member personaID of the
+// nucleo on day d; false when it was recorded already on that day.
+func inviaCPI(ctx context.Context, q database.Querier, nucleoID, personaID uuid.UUID, d time.Time) (bool, error) {
+	tag, err := q.Exec(ctx, `UPDATE nucleo_componente SET inviato_cpi_il = $3
+			WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL AND inviato_cpi_il IS DISTINCT FROM $3`, nucleoID, personaID, d)
+	if err != nil {
+		return false, fmt.Errorf("analisi: invio al CPI: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // allinea brings a reopened content up to date with the nucleo: members who
@@ -112,4 +132,48 @@ func allinea(c Contenuto, attuali []Componente) (Contenuto, bool) {
 		}
 	}
 	return c, cambiato
+}
+
+// CaricaRiferimenti loads the reference lists as valid at oggi.
+func CaricaRiferimenti(ctx context.Context, q database.Querier, oggi time.Time) (Riferimenti, error) {
+	var r Riferimenti
+	var err error
+	load := func(dst *Lista, table, extra string) {
+		if err != nil {
+			return
+		}
+		// One row per code: the one valid at oggi if any, else the latest.
+		sql := `SELECT DISTINCT ON (codice) codice, etichetta, ordine,
+		               attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1) AS valida, ` + extra + `
+		        FROM ` + table + `
+		        ORDER BY codice, (attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)) DESC, valido_dal DESC`
+		var rows pgx.Rows
+		rows, err = q.Query(ctx, sql, oggi)
+		if err != nil {
+			err = fmt.Errorf("analisi: riferimenti %s: %w", table, err)
+			return
+		}
+		*dst, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (VoceRif, error) {
+			var v VoceRif
+			err := row.Scan(&v.Codice, &v.Etichetta, &v.Ordine, &v.Valida, &v.Descrizione, &v.Tipo, &v.EsoneroT90, &v.Fonte, &v.StatoCaso)
+			return v, err
+		})
+		if err != nil {
+			err = fmt.Errorf("analisi: riferimenti %s: %w", table, err)
+			return
+		}
+		sort.SliceStable(*dst, func(i, j int) bool {
+			a, b := (*dst)[i], (*dst)[j]
+			if a.Ordine != b.Ordine {
+				return a.Ordine < b.Ordine
+			}
+			return a.Codice < b.Codice
+		})
+	}
+	load(&r.Aree, "analisi_area", `'', '', false, '', ''`)
+	load(&r.Motivi, "analisi_motivo", `'', tipo, esonero_t90, fonte, ''`)
+	load(&r.Percorsi, "analisi_percorso", `descrizione, '', false, '', ''`)
+	load(&r.Esiti, "analisi_esito", `prossimo_passo, '', false, '', COALESCE(stato_caso, '')`)
+	load(&r.Servizi, "analisi_servizio", `'', '', false, '', ''`)
+	return r, err
 }

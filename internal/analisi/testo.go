@@ -99,8 +99,9 @@ func etichettaCampo(rif Riferimenti, p string) string {
 }
 
 // Leggibili turns the values of differences into what a reader expects:
-// labels instead of codes, dates as dd/mm/yyyy.
-func Leggibili(rif Riferimenti, ds []schede.Differenza) []schede.Differenza {
+// labels instead of codes, dates as dd/mm/yyyy (the contents compared are
+// not needed: schede.Modulo passes them).
+func Leggibili(rif Riferimenti, ds []schede.Differenza, _ ...Contenuto) []schede.Differenza {
 	out := make([]schede.Differenza, len(ds))
 	for i, d := range ds {
 		d.Prima, d.Dopo = Valore(rif, d.Percorso, d.Prima), Valore(rif, d.Percorso, d.Dopo)

@@ -119,7 +119,7 @@ func TestPercorsiDemo(t *testing.T) {
 	}
 	for _, i := range []int{3, 4} {
 		sc, err := a.d.patto.Corrente(ctx, cm, ids[i], voce)
-		if err != nil || sc.Versione == nil || sc.Versione.Numero != 1 || !sc.Versione.Firmata() ||
+		if err != nil || sc.Versione == nil || sc.Versione.Numero != 1 || !sc.Versione.Definitiva() ||
 			sc.Versione.Contenuto.Sottoscrizione == nil || sc.Versione.Contenuto.Sottoscrizione.Modalita != patto.Altra {
 			t.Errorf("case %d: patto %+v %v, want version 1 signed", i+1, sc.Versione, err)
 		}

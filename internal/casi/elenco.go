@@ -197,21 +197,12 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	if sc.Scadenze, err = s.Scadenze(ctx, s.pool, id, s.now()); err != nil {
 		return Scheda{}, err
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT p.id, p.codice_fiscale, p.cognome, p.nome, p.sesso, p.data_nascita, nc.relazione, nc.in_scala_equivalenza,
-		       nc.disabilita, nc.svantaggio, nc.vittima_violenza, nc.inviato_cpi_il, nc.dal, nc.al
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1
+	rows, err := s.pool.Query(ctx, colonneComponente+` WHERE nc.nucleo_id = $1
 		ORDER BY nc.al IS NOT NULL, nc.relazione <> 'richiedente', p.data_nascita, nc.id`, c.NucleoID)
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: membri: %w", err)
 	}
-	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) {
-		var m Componente
-		err := r.Scan(&m.PersonaID, &m.CodiceFiscale, &m.Cognome, &m.Nome, &m.Sesso, &m.DataNascita, &m.Relazione,
-			&m.InScala, &m.Disabilita, &m.Svantaggio, &m.VittimaViolenza, &m.InviatoCPI, &m.Dal, &m.Al)
-		return m, err
-	})
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) { return scanComponente(r) })
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: membri: %w", err)
 	}

@@ -3,7 +3,6 @@ package patto
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
-	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
@@ -64,32 +62,6 @@ type Attuazione struct {
 	Versione       int
 	AggiornataDa   string
 	AggiornataIl   time.Time
-}
-
-func attuazioni(ctx context.Context, q database.Querier, casoID uuid.UUID) (map[string]Attuazione, error) {
-	rows, err := q.Query(ctx, `
-		SELECT a.sostegno_id, a.stato, a.motivo, a.avvio_effettivo, a.fine_effettiva, a.versione,
-		       COALESCE(o.nome || ' ' || o.cognome, ''), a.updated_at
-		FROM patto_sostegno_attuazione a LEFT JOIN operatore o ON o.id = a.updated_by
-		WHERE a.caso_id = $1`, casoID)
-	if err != nil {
-		return nil, fmt.Errorf("patto: attuazione: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attuazione, error) {
-		var a Attuazione
-		var stato string
-		err := r.Scan(&a.SostegnoID, &stato, &a.Motivo, &a.AvvioEffettivo, &a.FineEffettiva, &a.Versione, &a.AggiornataDa, &a.AggiornataIl)
-		a.Stato = StatoSostegno(stato)
-		return a, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("patto: attuazione: %w", err)
-	}
-	out := make(map[string]Attuazione, len(list))
-	for _, a := range list {
-		out[a.SostegnoID] = a
-	}
-	return out, nil
 }
 
 // AttuazioneInput is the form of a sostegno's progress, as typed.
@@ -202,15 +174,11 @@ func (s *Service) aggiornaSostegno(ctx context.Context, tx pgx.Tx, p authz.Princ
 	if sostegno == nil {
 		return "", "", ErrNonTrovata
 	}
-	tag, err := tx.Exec(ctx, `
-		UPDATE patto_sostegno_attuazione SET stato = $4, motivo = $5, avvio_effettivo = $6, fine_effettiva = $7,
-		       versione = versione + 1, updated_by = $8, updated_at = now()
-		WHERE caso_id = $1 AND sostegno_id = $2 AND versione = $3`,
-		casoID, in.SostegnoID, versione, string(stato), strings.TrimSpace(in.Motivo), avvio, fine, p.OperatoreID)
+	scritta, err := scriviAttuazione(ctx, tx, casoID, in.SostegnoID, versione, stato, strings.TrimSpace(in.Motivo), avvio, fine, p.OperatoreID)
 	if err != nil {
-		return "", "", fmt.Errorf("patto: attuazione: %w", err)
+		return "", "", err
 	}
-	if tag.RowsAffected() == 0 {
+	if !scritta {
 		all, err := attuazioni(ctx, tx, casoID)
 		if err != nil {
 			return "", "", err
@@ -243,6 +211,6 @@ func (s *Service) firmatoTx(ctx context.Context, q schede.Querier, casoID uuid.U
 	} else if err != nil {
 		return Contenuto{}, 0, err
 	}
-	v, err := decodifica(sv)
+	v, err := schede.Leggila[Contenuto](sv)
 	return v.Contenuto, v.Numero, err
 }

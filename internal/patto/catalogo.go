@@ -426,7 +426,7 @@ func ImportaCatalogo(ctx context.Context, pool *pgxpool.Pool, reg *registro.Serv
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		// Writes by hand or by a second import wait: the plan must hold
 		// until commit.
-		if _, err := tx.Exec(ctx, `LOCK TABLE patto_sostegno_tipo IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		if err := bloccaCatalogo(ctx, tx); err != nil {
 			return err
 		}
 		var (
@@ -603,53 +603,4 @@ func pianificaCatalogo(ctx context.Context, q database.Querier, c Catalogo, oggi
 	}
 	slices.SortStableFunc(res.Scartate, func(a, b RigaScartata) int { return a.Riga - b.Riga })
 	return res, passi, nil
-}
-
-// leggiStorie reads every row of the catalogue, by codice from the oldest,
-// and the highest ordine.
-func leggiStorie(ctx context.Context, q database.Querier) (map[string][]rigaSostegno, int, error) {
-	rows, err := q.Query(ctx, `
-		SELECT id, codice, etichetta, descrizione, macrolivello, nomenclatore_codice, nomenclatore_versione,
-		       tirocinio, ordine, attivo, valido_dal, valido_al
-		FROM patto_sostegno_tipo
-		ORDER BY codice, valido_dal`)
-	if err != nil {
-		return nil, 0, fmt.Errorf("patto: catalogo dei sostegni: %w", err)
-	}
-	righe, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rigaSostegno, error) {
-		var r rigaSostegno
-		err := row.Scan(&r.id, &r.codice, &r.val.etichetta, &r.val.descrizione, &r.val.macrolivello,
-			&r.val.nomenclatoreCodice, &r.val.nomenclatoreVersione, &r.val.tirocinio, &r.val.ordine, &r.val.attivo, &r.dal, &r.al)
-		return r, err
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("patto: catalogo dei sostegni: %w", err)
-	}
-	storie := map[string][]rigaSostegno{}
-	maxOrdine := 0
-	for _, r := range righe {
-		storie[r.codice] = append(storie[r.codice], r)
-		maxOrdine = max(maxOrdine, r.val.ordine)
-	}
-	return storie, maxOrdine, nil
-}
-
-// scriviPasso closes the row in force, when there is one to close, and
-// inserts the new row.
-func scriviPasso(ctx context.Context, q database.Querier, p passoCatalogo) error {
-	if p.chiudi != 0 {
-		if _, err := q.Exec(ctx, `UPDATE patto_sostegno_tipo SET valido_al = $2 WHERE id = $1`, p.chiudi, p.chiudiAl); err != nil {
-			return fmt.Errorf("chiusura di %s: %w", p.codice, err)
-		}
-	}
-	_, err := q.Exec(ctx, `
-		INSERT INTO patto_sostegno_tipo (codice, etichetta, descrizione, macrolivello, nomenclatore_codice, nomenclatore_versione,
-			tirocinio, ordine, attivo, valido_dal)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		p.codice, p.val.etichetta, p.val.descrizione, p.val.macrolivello, p.val.nomenclatoreCodice, p.val.nomenclatoreVersione,
-		p.val.tirocinio, p.val.ordine, p.val.attivo, p.dal)
-	if err != nil {
-		return fmt.Errorf("inserimento di %s: %w", p.codice, err)
-	}
-	return nil
 }

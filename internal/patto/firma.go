@@ -2,9 +2,6 @@ package patto
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -259,11 +256,8 @@ func (s *Service) firma(ctx context.Context, tx pgx.Tx, p authz.Principal, casoI
 			return nil, err
 		}
 		id := uuid.New()
-		sum := sha256.Sum256(scan.Dati)
-		if _, err := tx.Exec(ctx, `INSERT INTO patto_scansione (id, caso_id, versione, nome, mime, dimensione, contenuto, sha256, caricata_da)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, casoID, cur.Numero, scan.Nome, scan.Mime, len(scan.Dati), scan.Dati,
-			hex.EncodeToString(sum[:]), p.OperatoreID); err != nil {
-			return nil, fmt.Errorf("patto: scansione: %w", err)
+		if err := salvaScansione(ctx, tx, id, casoID, cur.Numero, *scan, p.OperatoreID); err != nil {
+			return nil, err
 		}
 		firma.Scansione = id.String()
 	}
@@ -275,9 +269,8 @@ func (s *Service) firma(ctx context.Context, tx pgx.Tx, p authz.Principal, casoI
 // as "proposto"; a case in progettazione moves to patto_sottoscritto.
 func (s *Service) sottoscritto(ctx context.Context, tx pgx.Tx, p authz.Principal, c casi.Caso, ver schede.Versione, cont Contenuto, in Firma) (string, error) {
 	for _, x := range cont.Sostegni {
-		if _, err := tx.Exec(ctx, `INSERT INTO patto_sostegno_attuazione (caso_id, sostegno_id, updated_by) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, c.ID, x.ID, p.OperatoreID); err != nil {
-			return "", fmt.Errorf("patto: attuazione: %w", err)
+		if err := avviaAttuazione(ctx, tx, c.ID, x.ID, p.OperatoreID); err != nil {
+			return "", err
 		}
 	}
 	op := p.OperatoreID
@@ -285,8 +278,8 @@ func (s *Service) sottoscritto(ctx context.Context, tx pgx.Tx, p authz.Principal
 	nota := fmt.Sprintf("Patto per l'inclusione sociale, versione %d, sottoscritto il %s (%s)", ver.Numero, calendario.Data(d),
 		strings.ToLower(EtichettaModalita(in.Modalita)))
 	if c.Stato == casi.Progettazione {
-		if _, err := tx.Exec(ctx, `UPDATE caso SET stato = 'patto_sottoscritto', versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
-			return "", fmt.Errorf("patto: stato del caso: %w", err)
+		if err := pattoSottoscritto(ctx, tx, c.ID); err != nil {
+			return "", err
 		}
 		if err := casi.Storico(ctx, tx, c.ID, &op, "stato", string(c.Stato), string(casi.PattoSottoscritto), nota); err != nil {
 			return "", err
@@ -305,14 +298,5 @@ func (s *Service) Scansione(ctx context.Context, p authz.Principal, casoID uuid.
 	if _, err := s.casi.Access(ctx, p, casoID, v); err != nil {
 		return File{}, err
 	}
-	var f File
-	err := s.pool.QueryRow(ctx, `SELECT nome, mime, contenuto FROM patto_scansione WHERE caso_id = $1 AND versione = $2`,
-		casoID, numero).Scan(&f.Nome, &f.Mime, &f.Dati)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return File{}, ErrNonTrovata
-	}
-	if err != nil {
-		return File{}, fmt.Errorf("patto: scansione: %w", err)
-	}
-	return f, nil
+	return leggiScansione(ctx, s.pool, casoID, numero)
 }

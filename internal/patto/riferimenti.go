@@ -1,18 +1,5 @@
 package patto
 
-import (
-	"cmp"
-	"context"
-	"fmt"
-	"slices"
-	"strings"
-	"time"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/cartella/cartella/internal/database"
-)
-
 // TipoSostegno is a row of the catalogue of sostegni (patto_sostegno_tipo),
 // as valid on a day.
 type TipoSostegno struct {
@@ -77,58 +64,3 @@ func (r Riferimenti) areaValida(codice string) bool {
 }
 
 const valido = `attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)`
-
-// CaricaRiferimenti reads the reference lists as valid on day.
-func CaricaRiferimenti(ctx context.Context, q database.Querier, day time.Time) (Riferimenti, error) {
-	var r Riferimenti
-	type ordinato[T any] struct {
-		v      T
-		ordine int
-	}
-	rows, err := q.Query(ctx, `
-		SELECT DISTINCT ON (codice) codice, etichetta, descrizione, macrolivello, nomenclatore_codice, nomenclatore_versione,
-		       tirocinio, `+valido+`, ordine
-		FROM patto_sostegno_tipo
-		ORDER BY codice, (`+valido+`) DESC, valido_dal DESC`, day)
-	if err != nil {
-		return r, fmt.Errorf("patto: catalogo dei sostegni: %w", err)
-	}
-	ts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ordinato[TipoSostegno], error) {
-		var o ordinato[TipoSostegno]
-		t := &o.v
-		err := row.Scan(&t.Codice, &t.Etichetta, &t.Descrizione, &t.Macrolivello, &t.NomenclatoreCodice, &t.NomenclatoreVersione,
-			&t.Tirocinio, &t.Valido, &o.ordine)
-		return o, err
-	})
-	if err != nil {
-		return r, fmt.Errorf("patto: catalogo dei sostegni: %w", err)
-	}
-	slices.SortStableFunc(ts, func(a, b ordinato[TipoSostegno]) int {
-		return cmp.Or(cmp.Compare(a.ordine, b.ordine), strings.Compare(a.v.Codice, b.v.Codice))
-	})
-	for _, t := range ts {
-		r.Sostegni = append(r.Sostegni, t.v)
-	}
-	rows, err = q.Query(ctx, `
-		SELECT DISTINCT ON (codice) codice, etichetta, descrizione, `+valido+`, ordine
-		FROM patto_impegno_area
-		ORDER BY codice, (`+valido+`) DESC, valido_dal DESC`, day)
-	if err != nil {
-		return r, fmt.Errorf("patto: aree degli impegni: %w", err)
-	}
-	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ordinato[AreaImpegno], error) {
-		var o ordinato[AreaImpegno]
-		err := row.Scan(&o.v.Codice, &o.v.Etichetta, &o.v.Descrizione, &o.v.Valida, &o.ordine)
-		return o, err
-	})
-	if err != nil {
-		return r, fmt.Errorf("patto: aree degli impegni: %w", err)
-	}
-	slices.SortStableFunc(as, func(a, b ordinato[AreaImpegno]) int {
-		return cmp.Or(cmp.Compare(a.ordine, b.ordine), strings.Compare(a.v.Codice, b.v.Codice))
-	})
-	for _, a := range as {
-		r.Aree = append(r.Aree, a.v)
-	}
-	return r, nil
-}

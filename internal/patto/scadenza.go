@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
@@ -88,25 +87,6 @@ type PattiInScadenza struct {
 // DimensionePagina is the length of a page of the list.
 const DimensionePagina = 50
 
-// inScadenzaSQL selects the open cases of case manager $1 in comune $2
-// whose newest signed patto ends on or before $3; s is that version.
-const inScadenzaSQL = `
-	FROM caso c
-	JOIN LATERAL (
-		SELECT versione, contenuto->>'al' AS al FROM scheda
-		WHERE caso_id = c.id AND tipo = 'patto' AND stato = 'definitiva'
-		ORDER BY versione DESC LIMIT 1) s ON true
-	WHERE c.case_manager_id = $1 AND c.comune_id = $2 AND c.stato <> 'chiuso'
-	  AND s.al ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND s.al::date <= $3`
-
-func contaInScadenza(ctx context.Context, q database.Querier, p authz.Principal, limite time.Time) (int, error) {
-	var n int
-	if err := q.QueryRow(ctx, `SELECT count(*) `+inScadenzaSQL, p.OperatoreID, *p.ComuneID, limite).Scan(&n); err != nil {
-		return 0, fmt.Errorf("patto: patti in scadenza: %w", err)
-	}
-	return n, nil
-}
-
 // ContaInScadenza counts p's cases whose patto in force has ended or ends
 // within PreavvisoScadenza days, for the home (a count: no case is read);
 // ok is false for a role without cases of its own.
@@ -128,33 +108,11 @@ func (s *Service) InScadenza(ctx context.Context, p authz.Principal, pagina int,
 	}
 	oggi := s.oggi()
 	limite := oggi.AddDate(0, 0, PreavvisoScadenza)
-	rows, err := s.pool.Query(ctx, `
-		SELECT c.id, c.numero, s.versione, s.al::date,
-		       COALESCE((SELECT p.cognome || ' ' || p.nome
-		                 FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		                 WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
-		                 ORDER BY nc.relazione <> 'richiedente', nc.id LIMIT 1), ''),
-		       EXISTS (SELECT 1 FROM scheda b WHERE b.caso_id = c.id AND b.tipo = 'patto' AND b.stato = 'bozza')
-		`+inScadenzaSQL+`
-		ORDER BY s.al::date, c.numero
-		`+database.Pagina(out.Pagina, DimensionePagina),
-		p.OperatoreID, *p.ComuneID, limite)
+	righe, err := inScadenza(ctx, s.pool, p, limite, oggi, out.Pagina)
 	if err != nil {
-		return out, fmt.Errorf("patto: patti in scadenza: %w", err)
+		return out, err
 	}
-	out.Righe, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (PattoInScadenza, error) {
-		var x PattoInScadenza
-		var numero int64
-		var al time.Time
-		err := r.Scan(&x.CasoID, &numero, &x.Versione, &al, &x.Richiedente, &x.Revisione)
-		x.Codice = casi.Caso{Numero: numero}.Codice()
-		x.Scadenza = ScadenzaDi(Contenuto{Al: al.Format(time.DateOnly)}, oggi)
-		return x, err
-	})
-	if err != nil {
-		return out, fmt.Errorf("patto: patti in scadenza: %w", err)
-	}
-	out.Righe, out.AltrePagine = database.Taglia(out.Righe, DimensionePagina)
+	out.Righe, out.AltrePagine = database.Taglia(righe, DimensionePagina)
 	if out.Totale, err = contaInScadenza(ctx, s.pool, p, limite); err != nil {
 		return out, err
 	}

@@ -38,6 +38,8 @@ var (
 	ErrNonFirmato = errors.New("patto: nessuna versione sottoscritta")
 )
 
+var errori = schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente}
+
 // MembroCorrente is a member of the case's équipe as the patto needs it.
 type MembroCorrente struct {
 	MembroEquipe
@@ -54,7 +56,6 @@ type Service struct {
 	casi   *casi.Service
 	quadro *quadro.Service
 	equipe *equipe.Service
-	now    func() time.Time
 	m      schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
@@ -62,51 +63,30 @@ type Service struct {
 // write to reg; the starting objectives come from qs's priorities, the
 // members of the équipe from equipe.
 func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, qs *quadro.Service, es *equipe.Service) *Service {
-	s := &Service{pool: pool, reg: reg, casi: cs, quadro: qs, equipe: es, now: time.Now}
+	s := &Service{pool: pool, reg: reg, casi: cs, quadro: qs, equipe: es}
 	s.m = schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool, Tipo: Tipo, Oggetto: OggettoTipo,
-		Errori: schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente},
-		Riferimenti: func(ctx context.Context, q schede.Querier) (Riferimenti, error) {
-			return CaricaRiferimenti(ctx, q, s.oggi())
-		},
-		Etichetta: func(rif Riferimenti, c Contenuto) func(string) string { return Etichettatore(rif, c) },
-		Aggiorna:  s.aggiornaPersone,
-		Scheda:    s.scheda,
-	}
+		Errori: errori, Riferimenti: CaricaRiferimenti, Etichetta: Etichettatore, Leggibili: Leggibili,
+		Aggiorna: s.aggiornaPersone, Vista: s.vista}
 	return s
 }
 
 // SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) { s.m.Ora = now }
 
-func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
+func (s *Service) oggi() time.Time { return s.m.Oggi() }
 
 // Versione is a version of the patto with its content decoded. A
 // definitiva version is a signed one.
-type Versione struct {
-	schede.Versione
-	Contenuto Contenuto
-}
-
-// Firmata reports whether the version is signed.
-func (v Versione) Firmata() bool { return v.Definitiva() }
-
-func decodifica(v schede.Versione) (Versione, error) {
-	c, err := schede.Decodifica[Contenuto](v)
-	return Versione{Versione: v, Contenuto: c}, err
-}
+type Versione = schede.Letta[Contenuto]
 
 // Scheda is what the pages show: the case, the version asked for (nil:
 // none yet), the newest signed version and the progress of its sostegni,
 // the reference lists and the versions.
 type Scheda struct {
-	Caso        casi.Caso
-	Versione    *Versione
-	Firmata     *Versione             // the newest signed version, if any
-	Attuazione  map[string]Attuazione // by sostegno ID
-	Versioni    []schede.Versione     // newest first
-	Riferimenti Riferimenti
-	Dimensioni  map[string]string // labels of the quadro's dimensions, by codice
-	Oggi        time.Time
+	schede.Scheda[casi.Caso, Contenuto, Riferimenti]
+	Firmata    *Versione             // the newest signed version, if any
+	Attuazione map[string]Attuazione // by sostegno ID
+	Dimensioni map[string]string     // labels of the quadro's dimensions, by codice
 }
 
 // Dimensione is the label of a dimension of the quadro (the code when
@@ -117,9 +97,6 @@ func (sc Scheda) Dimensione(codice string) string {
 	}
 	return codice
 }
-
-// Bozza reports whether the version shown is a draft.
-func (sc Scheda) Bozza() bool { return sc.Versione != nil && !sc.Versione.Definitiva() }
 
 // Attivabile reports whether the patto can be started: the case is in
 // progettazione or went on from there.
@@ -144,20 +121,19 @@ func (s *Service) Leggi(ctx context.Context, p authz.Principal, casoID uuid.UUID
 	return s.m.Leggi(ctx, p, casoID, numero, v)
 }
 
-// Mostrata is the content and revisione of the version shown (schede.Vista).
-func (sc Scheda) Mostrata() (Contenuto, int, bool) {
-	if sc.Versione == nil {
-		return Contenuto{}, 0, false
-	}
-	return sc.Versione.Contenuto, sc.Versione.Revisione, true
+// Confronto is the difference between two versions.
+type Confronto = schede.Confronto[Scheda, Contenuto]
+
+// Confronta returns what changed from version a to version b for p,
+// recording the read.
+func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto, error) {
+	return s.m.Confronta(ctx, p, casoID, a, b, v)
 }
 
-func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione, numero int) (Scheda, error) {
-	sc := Scheda{Caso: c, Versioni: vs, Oggi: s.oggi()}
-	var err error
-	if sc.Riferimenti, err = CaricaRiferimenti(ctx, s.pool, sc.Oggi); err != nil {
-		return Scheda{}, err
-	}
+// vista adds to what Modulo read the labels of the quadro's dimensions,
+// the newest signed version (the one in force) and its progress.
+func (s *Service) vista(ctx context.Context, base schede.Scheda[casi.Caso, Contenuto, Riferimenti]) (Scheda, error) {
+	sc := Scheda{Scheda: base}
 	qr, err := quadro.CaricaRiferimenti(ctx, s.pool, sc.Oggi)
 	if err != nil {
 		return Scheda{}, err
@@ -166,13 +142,9 @@ func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione,
 	for _, d := range qr.Dimensioni {
 		sc.Dimensioni[d.Codice] = d.Etichetta
 	}
-	if sc.Versione, err = schede.Scegli(sc.Versioni, numero, decodifica, ErrNonTrovata); err != nil {
-		return Scheda{}, err
-	}
-	// The newest signed version: the one in force.
 	for _, x := range sc.Versioni {
 		if x.Definitiva() {
-			f, err := decodifica(x)
+			f, err := schede.Leggila[Contenuto](x)
 			if err != nil {
 				return Scheda{}, err
 			}
@@ -180,61 +152,24 @@ func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione,
 			break
 		}
 	}
-	if sc.Attuazione, err = attuazioni(ctx, s.pool, c.ID); err != nil {
+	if sc.Attuazione, err = attuazioni(ctx, s.pool, sc.Caso.ID); err != nil {
 		return Scheda{}, err
 	}
 	return sc, nil
-}
-
-// Confronto is the difference between two versions.
-type Confronto struct {
-	Scheda
-	Prima, Dopo Versione
-	Differenze  []schede.Differenza // labelled, values as shown
-}
-
-// Confronta returns what changed from version a to version b for p,
-// recording the read.
-func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto, error) {
-	v.Dettaglio = fmt.Sprintf("confronto delle versioni %d e %d", a, b)
-	sc, err := s.m.Corrente(ctx, p, casoID, v)
-	if err != nil {
-		return Confronto{}, err
-	}
-	out := Confronto{Scheda: sc}
-	if out.Prima, out.Dopo, err = schede.Coppia(sc.Versioni, a, b, decodifica, ErrNonTrovata); err != nil {
-		return Confronto{}, err
-	}
-	d, err := schede.Differenze(out.Prima.Versione.Contenuto, out.Dopo.Versione.Contenuto, Etichettatore(sc.Riferimenti, out.Prima.Contenuto, out.Dopo.Contenuto))
-	if err != nil {
-		return Confronto{}, err
-	}
-	out.Differenze = Leggibili(sc.Riferimenti, d, out.Prima.Contenuto, out.Dopo.Contenuto)
-	return out, nil
 }
 
 // Persone are the people of the patto as the case has them now: the
 // members of the nucleo, the case manager, the current members of the
 // équipe and its familiare referente (persona_id, "" when none).
 func (s *Service) persone(ctx context.Context, q database.Querier, c casi.Caso) (comp []Componente, eq []MembroEquipe, familiare string, err error) {
-	rows, err := q.Query(ctx, `
-		SELECT p.id, p.codice_fiscale, p.cognome, p.nome, p.data_nascita, nc.relazione
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.al IS NULL
-		ORDER BY nc.relazione <> 'richiedente', p.data_nascita, nc.id`, c.NucleoID)
+	ms, err := s.casi.Componenti(ctx, q, c.NucleoID)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("patto: componenti: %w", err)
 	}
-	comp, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) {
-		var m Componente
-		var id uuid.UUID
-		var nascita time.Time
-		err := r.Scan(&id, &m.CodiceFiscale, &m.Cognome, &m.Nome, &nascita, &m.Relazione)
-		m.PersonaID, m.DataNascita = id.String(), nascita.Format(time.DateOnly)
-		return m, err
-	})
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("patto: componenti: %w", err)
+	comp = make([]Componente, 0, len(ms))
+	for _, m := range ms {
+		comp = append(comp, Componente{PersonaID: m.PersonaID.String(), CodiceFiscale: m.CodiceFiscale, Cognome: m.Cognome,
+			Nome: m.Nome, DataNascita: m.DataNascita.Format(time.DateOnly), Relazione: m.Relazione})
 	}
 	membri, err := s.membriEquipe(ctx, q, c.ID, s.oggi())
 	if err != nil {

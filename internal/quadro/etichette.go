@@ -85,7 +85,7 @@ func Valore(rif Riferimenti, path, v string) string {
 
 // Leggibili turns the values of labelled differences into what the user
 // reads; the anagrafica snapshot fields (names, dates) are left out.
-func Leggibili(rif Riferimenti, ds []schede.Differenza) []schede.Differenza {
+func Leggibili(rif Riferimenti, ds []schede.Differenza, _ ...Contenuto) []schede.Differenza {
 	out := make([]schede.Differenza, 0, len(ds))
 	for _, d := range ds {
 		switch {

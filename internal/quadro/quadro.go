@@ -9,18 +9,11 @@
 package quadro
 
 import (
-	"cmp"
-	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-
-	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/schede"
 )
@@ -38,6 +31,8 @@ var (
 	// analisi preliminare moves it to "QdA in corso").
 	ErrNonAttivato = errors.New("quadro: non ancora attivato")
 )
+
+var errori = schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente}
 
 // Valutazione is the assessment of one dimension (§5.3).
 type Valutazione struct {
@@ -95,10 +90,7 @@ type Contenuto struct {
 }
 
 // Versione is a version of the quadro with its content decoded.
-type Versione struct {
-	schede.Versione
-	Contenuto Contenuto
-}
+type Versione = schede.Letta[Contenuto]
 
 // Dimensione is a row of quadro_dimensione.
 type Dimensione struct {
@@ -186,71 +178,6 @@ func (r Riferimenti) Etichetta(codice string) string {
 	return codice
 }
 
-// CaricaRiferimenti reads the reference lists valid on day (with the rows
-// no longer valid, marked, so that old versions keep their labels).
-func CaricaRiferimenti(ctx context.Context, q database.Querier, day time.Time) (Riferimenti, error) {
-	var r Riferimenti
-	rows, err := q.Query(ctx, `
-		SELECT DISTINCT ON (codice) codice, etichetta, descrizione, livello = 'persona', solo_minori, COALESCE(eta_minima, 0),
-		       attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1), ordine
-		FROM quadro_dimensione
-		ORDER BY codice, (attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)) DESC, valido_dal DESC`, day)
-	if err != nil {
-		return r, fmt.Errorf("quadro: dimensioni: %w", err)
-	}
-	type ordinata struct {
-		Dimensione
-		ordine int
-	}
-	ds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ordinata, error) {
-		var d ordinata
-		err := row.Scan(&d.Codice, &d.Etichetta, &d.Descrizione, &d.Persona, &d.SoloMinori, &d.EtaMinima, &d.Valida, &d.ordine)
-		return d, err
-	})
-	if err != nil {
-		return r, fmt.Errorf("quadro: dimensioni: %w", err)
-	}
-	slices.SortStableFunc(ds, func(a, b ordinata) int {
-		return cmp.Or(cmp.Compare(a.ordine, b.ordine), strings.Compare(a.Codice, b.Codice))
-	})
-	for _, d := range ds {
-		r.Dimensioni = append(r.Dimensioni, d.Dimensione)
-	}
-	rows, err = q.Query(ctx, `
-		SELECT DISTINCT ON (scala, codice) scala, codice, etichetta,
-		       attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1), ordine
-		FROM quadro_scala
-		ORDER BY scala, codice, (attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)) DESC, valido_dal DESC`, day)
-	if err != nil {
-		return r, fmt.Errorf("quadro: scale: %w", err)
-	}
-	type voce struct {
-		Voce
-		scala  string
-		ordine int
-	}
-	vs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (voce, error) {
-		var v voce
-		err := row.Scan(&v.scala, &v.Codice, &v.Etichetta, &v.Valida, &v.ordine)
-		return v, err
-	})
-	if err != nil {
-		return r, fmt.Errorf("quadro: scale: %w", err)
-	}
-	slices.SortStableFunc(vs, func(a, b voce) int { return cmp.Compare(a.ordine, b.ordine) })
-	for _, v := range vs {
-		switch v.scala {
-		case "bisogno":
-			r.Bisogno = append(r.Bisogno, v.Voce)
-		case "risorse":
-			r.Risorse = append(r.Risorse, v.Voce)
-		case "fonte":
-			r.Fonte = append(r.Fonte, v.Voce)
-		}
-	}
-	return r, nil
-}
-
 // Priorita is a dimension marked as priority in a finalised quadro: a
 // starting objective of the patto.
 type Priorita struct {
@@ -283,31 +210,6 @@ func priorita(c Contenuto, rif Riferimenti) []Priorita {
 		}
 	}
 	return out
-}
-
-// membri are the current members of the nucleo: applicant first, then by
-// birth date.
-func membri(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Persona, error) {
-	rows, err := q.Query(ctx, `
-		SELECT p.id, p.cognome, p.nome, p.data_nascita, nc.relazione
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.al IS NULL
-		ORDER BY nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID)
-	if err != nil {
-		return nil, fmt.Errorf("quadro: membri: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Persona, error) {
-		var p Persona
-		var id uuid.UUID
-		var nascita time.Time
-		err := r.Scan(&id, &p.Cognome, &p.Nome, &nascita, &p.Relazione)
-		p.PersonaID, p.DataNascita = id.String(), nascita.Format(time.DateOnly)
-		return p, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("quadro: membri: %w", err)
-	}
-	return out, nil
 }
 
 // allinea brings a reopened content up to date with the nucleo: members who

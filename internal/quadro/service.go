@@ -24,44 +24,30 @@ const OggettoTipo = "quadro_analisi"
 // Service is the module's use cases.
 type Service struct {
 	pool *pgxpool.Pool
-	reg  *registro.Service
 	casi *casi.Service
-	now  func() time.Time
 	m    schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
-// NewService returns the service; case scope and reads go through cs,
-// every write to reg.
+// NewService returns the service; case scope, reads and the registro go
+// through cs (reg is kept in the signature of every module's service).
 func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service) *Service {
-	s := &Service{pool: pool, reg: reg, casi: cs, now: time.Now}
-	s.m = schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool, Tipo: Tipo, Oggetto: OggettoTipo,
-		Errori: schede.Errori{NonTrovata: ErrNonTrovata, Chiuso: ErrChiuso, NessunaBozza: ErrNessunaBozza, BozzaEsistente: ErrBozzaEsistente},
-		Riferimenti: func(ctx context.Context, q schede.Querier) (Riferimenti, error) {
-			return CaricaRiferimenti(ctx, q, s.oggi())
-		},
-		Etichetta: func(rif Riferimenti, c Contenuto) func(string) string { return Etichettatore(rif, c) },
-		Scheda:    s.scheda,
-	}
-	return s
+	return &Service{pool: pool, casi: cs, m: schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]{Casi: cs, Pool: pool,
+		Tipo: Tipo, Oggetto: OggettoTipo, Errori: errori, Riferimenti: CaricaRiferimenti, Etichetta: Etichettatore, Leggibili: Leggibili,
+		Vista: func(_ context.Context, sc schede.Scheda[casi.Caso, Contenuto, Riferimenti]) (Scheda, error) {
+			return Scheda{sc}, nil
+		}}}
 }
 
 // SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) { s.m.Ora = now }
 
-func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
+func (s *Service) oggi() time.Time { return s.m.Oggi() }
 
 // Scheda is what the pages show: the case, the version asked for (nil: none
 // yet), the reference lists and the versions.
 type Scheda struct {
-	Caso        casi.Caso
-	Versione    *Versione
-	Versioni    []schede.Versione // newest first
-	Riferimenti Riferimenti
-	Oggi        time.Time
+	schede.Scheda[casi.Caso, Contenuto, Riferimenti]
 }
-
-// Bozza reports whether the version shown is a draft.
-func (sc Scheda) Bozza() bool { return sc.Versione != nil && !sc.Versione.Definitiva() }
 
 // Attivabile reports whether the quadro can be started: the analisi
 // preliminare ended with esito C (the case is "QdA in corso") or the case
@@ -76,10 +62,8 @@ func attivabile(s casi.Stato) bool {
 	return false
 }
 
-func decodifica(v schede.Versione) (Versione, error) {
-	c, err := schede.Decodifica[Contenuto](v)
-	return Versione{Versione: v, Contenuto: c}, err
-}
+// Confronto is the difference between two versions.
+type Confronto = schede.Confronto[Scheda, Contenuto]
 
 // Corrente returns the newest version for p (none: Versione is nil),
 // recording the read; a case p may not reach is casi.ErrNotFound (recorded).
@@ -92,43 +76,10 @@ func (s *Service) Leggi(ctx context.Context, p authz.Principal, casoID uuid.UUID
 	return s.m.Leggi(ctx, p, casoID, numero, v)
 }
 
-func (s *Service) scheda(ctx context.Context, c casi.Caso, vs []schede.Versione, numero int) (Scheda, error) {
-	sc := Scheda{Caso: c, Versioni: vs, Oggi: s.oggi()}
-	var err error
-	if sc.Riferimenti, err = CaricaRiferimenti(ctx, s.pool, sc.Oggi); err != nil {
-		return Scheda{}, err
-	}
-	if sc.Versione, err = schede.Scegli(vs, numero, decodifica, ErrNonTrovata); err != nil {
-		return Scheda{}, err
-	}
-	return sc, nil
-}
-
-// Confronto is the difference between two versions.
-type Confronto struct {
-	Scheda
-	Prima, Dopo Versione
-	Differenze  []schede.Differenza // labelled, values as shown
-}
-
 // Confronta returns what changed from version a to version b for p,
 // recording the read.
 func (s *Service) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto, error) {
-	v.Dettaglio = fmt.Sprintf("confronto delle versioni %d e %d", a, b)
-	sc, err := s.m.Corrente(ctx, p, casoID, v)
-	if err != nil {
-		return Confronto{}, err
-	}
-	out := Confronto{Scheda: sc}
-	if out.Prima, out.Dopo, err = schede.Coppia(sc.Versioni, a, b, decodifica, ErrNonTrovata); err != nil {
-		return Confronto{}, err
-	}
-	d, err := schede.Differenze(out.Prima.Versione.Contenuto, out.Dopo.Versione.Contenuto, Etichettatore(sc.Riferimenti, out.Prima.Contenuto, out.Dopo.Contenuto))
-	if err != nil {
-		return Confronto{}, err
-	}
-	out.Differenze = Leggibili(sc.Riferimenti, d)
-	return out, nil
+	return s.m.Confronta(ctx, p, casoID, a, b, v)
 }
 
 // Apri starts the case's quadro: version 1, a draft with the members of
@@ -142,7 +93,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, casoID uuid.UUID,
 				return cont, "", ErrNonAttivato
 			}
 			var err error
-			cont.Persone, err = membri(ctx, tx, c.NucleoID)
+			cont.Persone, err = s.membri(ctx, tx, c.NucleoID)
 			return cont, "bozza iniziata (versione 1)", err
 		})
 }
@@ -210,8 +161,8 @@ func (s *Service) Finalizza(ctx context.Context, p authz.Principal, casoID uuid.
 			if c.Stato != casi.QdAInCorso {
 				return "", casi.Storico(ctx, tx, c.ID, &op, "quadro_analisi", "", "", nota)
 			}
-			if _, err := tx.Exec(ctx, `UPDATE caso SET stato = 'progettazione', versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID); err != nil {
-				return "", fmt.Errorf("quadro: stato del caso: %w", err)
+			if err := inProgettazione(ctx, tx, c.ID); err != nil {
+				return "", err
 			}
 			return "", casi.Storico(ctx, tx, c.ID, &op, "stato", string(c.Stato), string(casi.Progettazione), nota)
 		},
@@ -224,7 +175,7 @@ func (s *Service) Riapri(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	return s.m.Riapri(ctx, p, casoID, motivo, v, schede.Riapertura[casi.Caso, Contenuto]{
 		Mancante: "Indica il motivo della riapertura.",
 		Riallinea: func(ctx context.Context, tx pgx.Tx, c casi.Caso, cont *Contenuto) (bool, error) {
-			attuali, err := membri(ctx, tx, c.NucleoID)
+			attuali, err := s.membri(ctx, tx, c.NucleoID)
 			if err != nil {
 				return false, err
 			}
@@ -251,7 +202,7 @@ func (s *Service) Priorita(ctx context.Context, casoID uuid.UUID) ([]Priorita, e
 	} else if err != nil {
 		return nil, err
 	}
-	ver, err := decodifica(sv)
+	ver, err := schede.Leggila[Contenuto](sv)
 	if err != nil {
 		return nil, err
 	}

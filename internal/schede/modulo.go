@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -64,7 +66,8 @@ func Decodifica[C any](v Versione) (C, error) {
 // draft, finalise, reopen as version n+1), each in one transaction on the
 // case locked for p, recorded in the registro with the module's oggetto.
 // K is the case (casi.Caso), C the content, R the reference lists the
-// content is checked and labelled with, S the module's view of the scheda.
+// content is checked and labelled with, S the module's view of the scheda
+// (built by Vista from the Scheda that Modulo reads).
 // The module keeps what is its own: the content, its checks, what a
 // finalised version does to the case (passed as Passi) and its views.
 type Modulo[K, C, R, S any] struct {
@@ -73,16 +76,30 @@ type Modulo[K, C, R, S any] struct {
 	Tipo    Tipo
 	Oggetto string // the registro's oggetto_tipo
 	Errori
-	// Riferimenti loads the reference lists (valid today).
-	Riferimenti func(ctx context.Context, q Querier) (R, error)
-	// Etichetta labels the paths of a content, for the conflict.
-	Etichetta func(R, C) func(string) string
+	// Ora is the clock (nil: time.Now); Oggi is its day in Rome.
+	Ora func() time.Time
+	// Riferimenti loads the reference lists valid on oggi.
+	Riferimenti func(ctx context.Context, q Querier, oggi time.Time) (R, error)
+	// Etichetta labels the paths of the contents, for the conflict and
+	// the comparison.
+	Etichetta func(R, ...C) func(string) string
+	// Leggibili writes the values of the differences between contents as
+	// shown (nil: as they are).
+	Leggibili func(R, []Differenza, ...C) []Differenza
 	// Aggiorna, when not nil, brings a draft up to date with the case
 	// before every write (the people of the patto).
 	Aggiorna func(ctx context.Context, tx pgx.Tx, c K, cont *C) error
-	// Scheda builds the module's view of version numero (0: the newest)
-	// from the case and its versions, newest first.
-	Scheda func(ctx context.Context, c K, vs []Versione, numero int) (S, error)
+	// Vista builds the module's view from the Scheda that Modulo read
+	// (required).
+	Vista func(ctx context.Context, sc Scheda[K, C, R]) (S, error)
+}
+
+// Oggi is the day of the clock, in Rome.
+func (m Modulo[K, C, R, S]) Oggi() time.Time {
+	if m.Ora == nil {
+		return calendario.Giorno(time.Now())
+	}
+	return calendario.Giorno(m.Ora())
 }
 
 // Corrente returns the newest version for p (the module's view says
@@ -105,19 +122,54 @@ func (m Modulo[K, C, R, S]) Leggi(ctx context.Context, p authz.Principal, casoID
 // dettaglio completed with the version).
 func (m Modulo[K, C, R, S]) Carica(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (S, error) {
 	var zero S
+	sc, err := m.leggi(ctx, p, casoID, numero, v)
+	if err != nil {
+		return zero, err
+	}
+	return m.Vista(ctx, sc)
+}
+
+func (m Modulo[K, C, R, S]) leggi(ctx context.Context, p authz.Principal, casoID uuid.UUID, numero int, v registro.Voce) (Scheda[K, C, R], error) {
+	sc := Scheda[K, C, R]{Oggi: m.Oggi()}
 	v.OggettoTipo = m.Oggetto
 	if numero > 0 {
 		v.Dettaglio = strings.TrimPrefix(v.Dettaglio+fmt.Sprintf(", versione %d", numero), ", ")
 	}
-	c, err := m.Casi.Access(ctx, p, casoID, v)
-	if err != nil {
-		return zero, err
+	var err error
+	if sc.Caso, err = m.Casi.Access(ctx, p, casoID, v); err != nil {
+		return sc, err
 	}
-	vs, err := Elenco(ctx, m.Pool, casoID, m.Tipo)
-	if err != nil {
-		return zero, err
+	if sc.Versioni, err = Elenco(ctx, m.Pool, casoID, m.Tipo); err != nil {
+		return sc, err
 	}
-	return m.Scheda(ctx, c, vs, numero)
+	if sc.Riferimenti, err = m.Riferimenti(ctx, m.Pool, sc.Oggi); err != nil {
+		return sc, err
+	}
+	sc.Versione, err = Scegli(sc.Versioni, numero, Leggila[C], m.NonTrovata)
+	return sc, err
+}
+
+// Confronta returns what changed from version a to version b for p, with
+// the view of the newest version, recording the read.
+func (m Modulo[K, C, R, S]) Confronta(ctx context.Context, p authz.Principal, casoID uuid.UUID, a, b int, v registro.Voce) (Confronto[S, C], error) {
+	var out Confronto[S, C]
+	v.Dettaglio = fmt.Sprintf("confronto delle versioni %d e %d", a, b)
+	sc, err := m.leggi(ctx, p, casoID, 0, v)
+	if err != nil {
+		return out, err
+	}
+	if out.Prima, out.Dopo, err = Coppia(sc.Versioni, a, b, Leggila[C], m.NonTrovata); err != nil {
+		return out, err
+	}
+	prima, dopo := out.Prima.Contenuto, out.Dopo.Contenuto
+	if out.Differenze, err = Differenze(out.Prima.Versione.Contenuto, out.Dopo.Versione.Contenuto, m.Etichetta(sc.Riferimenti, prima, dopo)); err != nil {
+		return out, err
+	}
+	if m.Leggibili != nil {
+		out.Differenze = m.Leggibili(sc.Riferimenti, out.Differenze, prima, dopo)
+	}
+	out.Scheda, err = m.Vista(ctx, sc)
+	return out, err
 }
 
 // Scrivi runs fn in a transaction on the case locked for p (a closed case
@@ -258,7 +310,7 @@ func (m Modulo[K, C, R, S]) scrivi(ctx context.Context, p authz.Principal, casoI
 // brings the draft up to date with the case.
 func (m Modulo[K, C, R, S]) applica(ctx context.Context, tx pgx.Tx, c K, casoID uuid.UUID, modifica func(*C)) (C, R, error) {
 	var cont C
-	rif, err := m.Riferimenti(ctx, tx)
+	rif, err := m.Riferimenti(ctx, tx, m.Oggi())
 	if err != nil {
 		return cont, rif, err
 	}

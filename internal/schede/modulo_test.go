@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -79,10 +80,14 @@ type modulo = schede.Modulo[casoFinto, contenuto, string, vista]
 func nuovoModulo(cs *casiFinti) modulo {
 	return modulo{Casi: cs, Pool: cs.pool, Tipo: schede.QuadroAnalisi, Oggetto: "prova",
 		Errori:      schede.Errori{NonTrovata: errNonTrovata, Chiuso: errChiuso, NessunaBozza: errNessuna, BozzaEsistente: errEsistente},
-		Riferimenti: func(context.Context, schede.Querier) (string, error) { return "rif", nil },
-		Etichetta:   func(string, contenuto) func(string) string { return etichetta },
-		Scheda: func(_ context.Context, _ casoFinto, vs []schede.Versione, n int) (vista, error) {
-			return vista{Versioni: vs, Numero: n}, nil
+		Riferimenti: func(context.Context, schede.Querier, time.Time) (string, error) { return "rif", nil },
+		Etichetta:   func(string, ...contenuto) func(string) string { return etichetta },
+		Vista: func(_ context.Context, sc schede.Scheda[casoFinto, contenuto, string]) (vista, error) {
+			v := vista{Versioni: sc.Versioni}
+			if sc.Versione != nil {
+				v.Numero = sc.Versione.Numero
+			}
+			return v, nil
 		},
 	}
 }

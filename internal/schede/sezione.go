@@ -2,11 +2,8 @@ package schede
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
 )
@@ -29,15 +26,10 @@ type Sezione struct {
 
 // SezioneCaso says where the scheda of c stands.
 func (s Sezione) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	var v Versione
-	var stato string
-	err := s.Pool.QueryRow(ctx, `SELECT versione, stato, esito FROM scheda WHERE caso_id = $1 AND tipo = $2
-		ORDER BY versione DESC LIMIT 1`, c.ID, string(s.Tipo)).Scan(&v.Numero, &stato, &v.Esito)
-	trovata := err == nil
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	v, trovata, err := ultimoStato(ctx, s.Pool, c.ID, s.Tipo)
+	if err != nil {
 		return casi.Sezione{}, fmt.Errorf("schede: sezione %s: %w", s.Tipo, err)
 	}
-	v.Stato = Stato(stato)
 	return casi.Sezione{Titolo: s.Titolo, Href: "/casi/" + c.ID.String() + "/" + s.Percorso, Testo: s.testo(v, trovata)}, nil
 }
 
