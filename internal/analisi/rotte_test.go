@@ -11,7 +11,7 @@ import (
 // guards) for the tests that drive the handler over HTTP.
 func rotte(r chi.Router, h *analisi.Handler, g *authz.Guard) {
 	read, write := g.Require(authz.Casi, authz.Read), g.Require(authz.Casi, authz.Write)
-	r.With(read).Get("/casi/{id}/analisi-preliminare", h.Pagina)
+	r.With(read).Get("/casi/{id}/analisi-preliminare", h.Mostra)
 	r.With(write).Post("/casi/{id}/analisi-preliminare", h.Salva)
 	r.With(write).Post("/casi/{id}/analisi-preliminare/inizia", h.Inizia)
 	r.With(write).Post("/casi/{id}/analisi-preliminare/finalizza", h.Finalizza)

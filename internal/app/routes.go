@@ -127,7 +127,7 @@ func rotte(d *deps) []rotta {
 		{"POST", "/agenda/calendario", authz.Agenda, authz.Read, d.incontri.NuovoCalendario},
 
 		// Analisi preliminare (internal/analisi).
-		{"GET", "/casi/{id}/analisi-preliminare", authz.Casi, authz.Read, d.analisiH.Pagina},
+		{"GET", "/casi/{id}/analisi-preliminare", authz.Casi, authz.Read, d.analisiH.Mostra},
 		{"POST", "/casi/{id}/analisi-preliminare", authz.Casi, authz.Write, d.analisiH.Salva},
 		{"POST", "/casi/{id}/analisi-preliminare/inizia", authz.Casi, authz.Write, d.analisiH.Inizia},
 		{"POST", "/casi/{id}/analisi-preliminare/finalizza", authz.Casi, authz.Write, d.analisiH.Finalizza},
@@ -138,7 +138,7 @@ func rotte(d *deps) []rotta {
 		{"GET", "/casi/{id}/analisi-preliminare/versioni/{n}/confronto", authz.Casi, authz.Read, d.analisiH.Confronto},
 
 		// Quadro di analisi (internal/quadro).
-		{"GET", "/casi/{id}/quadro-di-analisi", authz.Casi, authz.Read, d.quadroH.Pagina},
+		{"GET", "/casi/{id}/quadro-di-analisi", authz.Casi, authz.Read, d.quadroH.Mostra},
 		{"POST", "/casi/{id}/quadro-di-analisi", authz.Casi, authz.Write, d.quadroH.Salva},
 		{"POST", "/casi/{id}/quadro-di-analisi/inizia", authz.Casi, authz.Write, d.quadroH.Inizia},
 		{"POST", "/casi/{id}/quadro-di-analisi/finalizza", authz.Casi, authz.Write, d.quadroH.Finalizza},
@@ -150,11 +150,11 @@ func rotte(d *deps) []rotta {
 
 		// Patto per l'inclusione sociale (internal/patto).
 		{"GET", "/casi/patti", authz.Casi, authz.Read, d.pattoH.InScadenza},
-		{"GET", "/casi/{id}/patto", authz.Casi, authz.Read, d.pattoH.Pagina},
+		{"GET", "/casi/{id}/patto", authz.Casi, authz.Read, d.pattoH.Mostra},
 		{"POST", "/casi/{id}/patto", authz.Casi, authz.Write, d.pattoH.Salva},
 		{"POST", "/casi/{id}/patto/inizia", authz.Casi, authz.Write, d.pattoH.Inizia},
 		{"POST", "/casi/{id}/patto/sottoscrivi", authz.Casi, authz.Write, d.pattoH.Sottoscrivi},
-		{"POST", "/casi/{id}/patto/rivedi", authz.Casi, authz.Write, d.pattoH.Rivedi},
+		{"POST", "/casi/{id}/patto/rivedi", authz.Casi, authz.Write, d.pattoH.Riapri},
 		{"POST", "/casi/{id}/patto/sostegni/{sostegno}", authz.Casi, authz.Write, d.pattoH.Sostegno},
 		{"GET", "/casi/{id}/patto/versioni", authz.Casi, authz.Read, d.pattoH.Versioni},
 		{"GET", "/casi/{id}/patto/versioni/{n}", authz.Casi, authz.Read, d.pattoH.Versione},

@@ -25,13 +25,16 @@ import (
 type Handler struct {
 	svc    *Service
 	rs     *httpx.Responder
-	flusso schede.Flusso[Scheda, Contenuto]
-	pagine schede.Pagine[Scheda, Confronto]
+	// The pages every versioned scheda has (Mostra, Salva, Inizia,
+	// Finalizza, Riapri, Stampa; Versioni, Versione, Confronto), listed in
+	// internal/app/routes.go.
+	schede.Flusso[Scheda, Contenuto]
+	schede.Pagine[Scheda, Confronto]
 }
 
 // NewHandler returns the handler.
 func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
-	return &Handler{svc: svc, rs: rs, flusso: schede.Flusso[Scheda, Contenuto]{RS: rs, Errori: svc.m.Errori, NonAttivabile: ErrNonAttivabile, Base: Base,
+	return &Handler{svc: svc, rs: rs, Flusso: schede.Flusso[Scheda, Contenuto]{RS: rs, Errori: svc.m.Errori, NonAttivabile: ErrNonAttivabile, Base: Base,
 		Svc: schede.Servizio[Scheda, Contenuto]{Corrente: svc.Corrente, Leggi: svc.Leggi, Inizia: svc.Inizia,
 			Salva: svc.Salva, Riapri: svc.Rivedi},
 		Messaggi: map[string]string{
@@ -72,7 +75,7 @@ func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
 			return paginaPatto(s, nuovaPagina(sc, c))
 		}},
 	},
-		pagine: schede.Pagine[Scheda, Confronto]{RS: rs, NonTrovata: ErrNonTrovata,
+		Pagine: schede.Pagine[Scheda, Confronto]{RS: rs, NonTrovata: ErrNonTrovata,
 			Corrente: svc.Corrente, Leggi: svc.Leggi, Confronta: svc.Confronta,
 			VistaVersioni: paginaVersioni, VistaVersione: paginaVersione, VistaConfronto: paginaConfronto},
 	}
@@ -83,30 +86,6 @@ func prima(sc Scheda) Contenuto {
 	c, _, _ := sc.Mostrata()
 	return c
 }
-
-// The pages of the versioned scheda (schede.Flusso and schede.Pagine),
-// listed in internal/app/routes.go.
-
-// Pagina is the main page: the draft form, or the finalised version read-only.
-func (h *Handler) Pagina(w http.ResponseWriter, r *http.Request) { h.flusso.Mostra(w, r) }
-
-// Salva saves the draft (optimistic locking on its revisione).
-func (h *Handler) Salva(w http.ResponseWriter, r *http.Request) { h.flusso.Salva(w, r) }
-
-// Inizia creates version 1.
-func (h *Handler) Inizia(w http.ResponseWriter, r *http.Request) { h.flusso.Inizia(w, r) }
-
-// Rivedi opens a revision: version n+1 as a draft.
-func (h *Handler) Rivedi(w http.ResponseWriter, r *http.Request) { h.flusso.Riapri(w, r) }
-
-// Versioni lists the versions.
-func (h *Handler) Versioni(w http.ResponseWriter, r *http.Request) { h.pagine.Versioni(w, r) }
-
-// Versione shows version n.
-func (h *Handler) Versione(w http.ResponseWriter, r *http.Request) { h.pagine.Versione(w, r) }
-
-// Confronto compares version n with another (?con=m).
-func (h *Handler) Confronto(w http.ResponseWriter, r *http.Request) { h.pagine.Confronto(w, r) }
 
 // Base is the path of a case's patto (the case page links to it).
 func Base(casoID uuid.UUID) string { return "/casi/" + casoID.String() + "/patto" }
@@ -143,7 +122,7 @@ func nuovaPagina(sc Scheda, c schede.Compilazione[Contenuto]) Pagina {
 // render shows the main page with the forms of pg (the signature, the
 // progress of the sostegni) as typed.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pg Pagina) {
-	sc, ok := h.flusso.Carica(w, r, &pg.Compilazione, nil)
+	sc, ok := h.Flusso.Carica(w, r, &pg.Compilazione, nil)
 	if !ok {
 		return
 	}
@@ -214,7 +193,7 @@ func (h *Handler) Sottoscrivi(w http.ResponseWriter, r *http.Request) {
 	shown.File = nil
 	switch {
 	case errors.As(err, &c):
-		h.flusso.Conflitto(w, r, c, nil)
+		h.Flusso.Conflitto(w, r, c, nil)
 	case errors.Is(err, ErrNessunaBozza):
 		h.render(w, r, http.StatusConflict, avviso("Questa versione del patto è già sottoscritta: non si può sottoscrivere di nuovo né modificare. Se serve, avvia una revisione."))
 	case errors.Is(err, ErrChiuso):

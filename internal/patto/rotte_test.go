@@ -13,11 +13,11 @@ import (
 func rotte(r chi.Router, h *patto.Handler, f *fsl.Handler, g *authz.Guard) {
 	read, write := g.Require(authz.Casi, authz.Read), g.Require(authz.Casi, authz.Write)
 	r.With(read).Get("/casi/patti", h.InScadenza)
-	r.With(read).Get("/casi/{id}/patto", h.Pagina)
+	r.With(read).Get("/casi/{id}/patto", h.Mostra)
 	r.With(write).Post("/casi/{id}/patto", h.Salva)
 	r.With(write).Post("/casi/{id}/patto/inizia", h.Inizia)
 	r.With(write).Post("/casi/{id}/patto/sottoscrivi", h.Sottoscrivi)
-	r.With(write).Post("/casi/{id}/patto/rivedi", h.Rivedi)
+	r.With(write).Post("/casi/{id}/patto/rivedi", h.Riapri)
 	r.With(write).Post("/casi/{id}/patto/sostegni/{sostegno}", h.Sostegno)
 	r.With(read).Get("/casi/{id}/patto/versioni", h.Versioni)
 	r.With(read).Get("/casi/{id}/patto/versioni/{n}", h.Versione)

@@ -11,7 +11,7 @@ import (
 // guards) for the tests that drive the handler over HTTP.
 func rotte(r chi.Router, h *quadro.Handler, g *authz.Guard) {
 	read, write := g.Require(authz.Casi, authz.Read), g.Require(authz.Casi, authz.Write)
-	r.With(read).Get("/casi/{id}/quadro-di-analisi", h.Pagina)
+	r.With(read).Get("/casi/{id}/quadro-di-analisi", h.Mostra)
 	r.With(write).Post("/casi/{id}/quadro-di-analisi", h.Salva)
 	r.With(write).Post("/casi/{id}/quadro-di-analisi/inizia", h.Inizia)
 	r.With(write).Post("/casi/{id}/quadro-di-analisi/finalizza", h.Finalizza)
