@@ -3,7 +3,6 @@ package casi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
-	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -48,26 +46,6 @@ func (s *Service) Membro(ctx context.Context, p authz.Principal, id, personaID u
 	}
 	m, err := membro(ctx, s.pool, c.NucleoID, personaID, false)
 	return SchedaComponente{Caso: c, Componente: m, Oggi: s.Oggi()}, err
-}
-
-func membro(ctx context.Context, q database.Querier, nucleoID, personaID uuid.UUID, forUpdate bool) (Componente, error) {
-	sql := `SELECT p.id, p.codice_fiscale, p.cognome, p.nome, p.sesso, p.data_nascita, nc.relazione, nc.in_scala_equivalenza,
-		       nc.disabilita, nc.svantaggio, nc.vittima_violenza, nc.inviato_cpi_il, nc.dal, nc.al
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.persona_id = $2 AND nc.al IS NULL`
-	if forUpdate {
-		sql += ` FOR UPDATE OF nc`
-	}
-	var m Componente
-	err := q.QueryRow(ctx, sql, nucleoID, personaID).Scan(&m.PersonaID, &m.CodiceFiscale, &m.Cognome, &m.Nome, &m.Sesso,
-		&m.DataNascita, &m.Relazione, &m.InScala, &m.Disabilita, &m.Svantaggio, &m.VittimaViolenza, &m.InviatoCPI, &m.Dal, &m.Al)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, ErrNotFound
-	}
-	if err != nil {
-		return m, fmt.Errorf("casi: componente: %w", err)
-	}
-	return m, nil
 }
 
 func siNo(b bool) string {
@@ -122,11 +100,10 @@ func (s *Service) AggiornaCondizioni(ctx context.Context, p authz.Principal, id,
 		if len(cambi) == 0 {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE nucleo_componente SET vittima_violenza = $3, inviato_cpi_il = $4
-			WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL`, c.NucleoID, personaID, in.VittimaViolenza, cpi); err != nil {
+		if err := updateCondizioni(ctx, tx, c.NucleoID, personaID, in.VittimaViolenza, cpi); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE caso SET versione = versione + 1, updated_at = now() WHERE id = $1`, id); err != nil {
+		if err := nuovaVersione(ctx, tx, id); err != nil {
 			return err
 		}
 		op := p.OperatoreID
