@@ -7,12 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/scadenze"
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 )
 
 // The SQL of the case: its header, its history, the manual opening, the
