@@ -15,8 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/text/encoding/charmap"
-
-	"github.com/cartella/cartella/internal/database"
 )
 
 // ErrElencoNonValido wraps every reason why a file cannot be read as the
@@ -323,35 +321,6 @@ func (s *Service) ImportComuni(ctx context.Context, comuni []Comune) (RisultatoI
 	return res, nil
 }
 
-// upsertComuniCount inserts or updates all comuni in one statement (the
-// arrays are unnested server-side: one round trip for the whole list,
-// instead of one per comune) and counts the rows inserted and the rows
-// updated. The WHERE on DO UPDATE skips rows whose values are already
-// those of the list, so they are not rewritten and come back in neither
-// count; xmax = 0 tells a freshly inserted row from an updated one.
-// ambito_id is neither inserted nor updated. The comuni must have distinct
-// ISTAT codes: PostgreSQL refuses to update a row twice in one statement.
-func (store) upsertComuniCount(ctx context.Context, q database.Querier, comuni []Comune) (inseriti, aggiornati int, err error) {
-	n := len(comuni)
-	istat, cat, den, prov, reg := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	for i, c := range comuni {
-		istat[i], cat[i], den[i], prov[i], reg[i] = c.CodiceISTAT, c.CodiceCatastale, c.Denominazione, c.Provincia, c.Regione
-	}
-	err = q.QueryRow(ctx, `
-		WITH scritti AS (
-			INSERT INTO comune (codice_istat, codice_catastale, denominazione, provincia, regione)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-			ON CONFLICT (codice_istat) DO UPDATE SET
-				codice_catastale = EXCLUDED.codice_catastale, denominazione = EXCLUDED.denominazione,
-				provincia = EXCLUDED.provincia, regione = EXCLUDED.regione
-			WHERE (comune.codice_catastale, comune.denominazione, comune.provincia, comune.regione)
-				IS DISTINCT FROM (EXCLUDED.codice_catastale, EXCLUDED.denominazione, EXCLUDED.provincia, EXCLUDED.regione)
-			RETURNING xmax = 0 AS inserito)
-		SELECT count(*) FILTER (WHERE inserito), count(*) FILTER (WHERE NOT inserito) FROM scritti`,
-		istat, cat, den, prov, reg).Scan(&inseriti, &aggiornati)
-	return inseriti, aggiornati, err
-}
-
 // maxConflittiMostrati bounds the conflicts spelled out in the error, which
 // is meant to be shown to the amministratore di sistema.
 const maxConflittiMostrati = 5
@@ -384,26 +353,4 @@ func (s *Service) erroreCatastaliOccupati(ctx context.Context, comuni []Comune, 
 // comune with another ISTAT code.
 type conflittoCatastale struct {
 	catastale, istatElenco, denominazioneElenco, istatTabella, denominazioneTabella string
-}
-
-// catastaliOccupati finds every comune of the list whose catastale code
-// belongs, in the table, to a comune with a different ISTAT code.
-func (store) catastaliOccupati(ctx context.Context, q database.Querier, comuni []Comune) ([]conflittoCatastale, error) {
-	istat, cat, den := make([]string, len(comuni)), make([]string, len(comuni)), make([]string, len(comuni))
-	for i, c := range comuni {
-		istat[i], cat[i], den[i] = c.CodiceISTAT, c.CodiceCatastale, c.Denominazione
-	}
-	rows, err := q.Query(ctx, `
-		SELECT e.catastale, e.istat, e.denominazione, c.codice_istat, c.denominazione
-		FROM unnest($1::text[], $2::text[], $3::text[]) AS e (istat, catastale, denominazione)
-		JOIN comune c ON c.codice_catastale = e.catastale AND c.codice_istat <> e.istat
-		ORDER BY e.istat`, istat, cat, den)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (conflittoCatastale, error) {
-		var c conflittoCatastale
-		err := r.Scan(&c.catastale, &c.istatElenco, &c.denominazioneElenco, &c.istatTabella, &c.denominazioneTabella)
-		return c, err
-	})
 }

@@ -318,3 +318,183 @@ func (store) nomiAmbito(ctx context.Context, q database.Querier, ambitoID int64)
 		return n, err
 	})
 }
+
+// SQL of the ambiti screens (ambiti.go).
+
+func (store) ambitoByID(ctx context.Context, q database.Querier, id int64, forUpdate bool) (Ambito, error) {
+	sql := `SELECT id, codice, denominazione, ente_capofila FROM ambito WHERE id = $1`
+	if forUpdate {
+		sql += ` FOR UPDATE`
+	}
+	var a Ambito
+	err := q.QueryRow(ctx, sql, id).Scan(&a.ID, &a.Codice, &a.Denominazione, &a.EnteCapofila)
+	return a, notFound(err)
+}
+
+// listAmbiti returns one more row than a page, to tell whether a next page
+// exists. Search matches a part of the codice or of the denominazione.
+func (store) listAmbiti(ctx context.Context, q database.Querier, f FiltroAmbiti) ([]RigaAmbito, error) {
+	rows, err := q.Query(ctx, `
+		SELECT a.id, a.codice, a.denominazione, a.ente_capofila,
+		       (SELECT count(*) FROM comune c WHERE c.ambito_id = a.id)
+		FROM ambito a
+		WHERE $1 = '' OR strpos(lower(a.codice), lower($1)) > 0 OR strpos(lower(a.denominazione), lower($1)) > 0
+		ORDER BY a.codice
+		LIMIT $2 OFFSET $3`,
+		strings.TrimSpace(f.Q), PageSize+1, (f.Pagina-1)*PageSize)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (RigaAmbito, error) {
+		var a RigaAmbito
+		err := r.Scan(&a.Ambito.ID, &a.Ambito.Codice, &a.Ambito.Denominazione, &a.Ambito.EnteCapofila, &a.NumComuni)
+		return a, err
+	})
+}
+
+// amministratori returns, per ambito, the operators holding (or having held)
+// the amministratore di ambito role there.
+func (store) amministratori(ctx context.Context, q database.Querier, ambiti []int64) (map[int64][]Amministratore, error) {
+	rows, err := q.Query(ctx, `
+		SELECT r.ambito_id, o.id, o.codice_fiscale, o.nome, o.cognome, o.data_nascita, o.comune_nascita, o.genere,
+		       o.email, o.telefono, o.ambito_id, o.stato, o.stato_dal, o.stato_motivo, o.versione, r.dal, r.al
+		FROM operatore_ruolo r JOIN operatore o ON o.id = r.operatore_id
+		WHERE r.ruolo = 'amministratore_ambito' AND r.ambito_id = ANY($1)
+		ORDER BY r.ambito_id, lower(o.cognome), lower(o.nome), o.id, r.dal`, ambiti)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		ambito int64
+		a      Amministratore
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		o := &x.a.Operatore
+		err := r.Scan(&x.ambito, &o.ID, &o.CodiceFiscale, &o.Nome, &o.Cognome, &o.DataNascita, &o.ComuneNascita,
+			&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &x.a.StatoDal, &x.a.Motivo, &x.a.Versione, &x.a.Dal, &x.a.Al)
+		return x, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]Amministratore{}
+	for _, x := range list {
+		out[x.ambito] = append(out[x.ambito], x.a)
+	}
+	return out, nil
+}
+
+func (store) findComuni(ctx context.Context, q database.Querier, comune string, byISTAT bool) ([]Comune, error) {
+	where := `lower(denominazione) = lower($1)`
+	if byISTAT {
+		where = `codice_istat = $1`
+	}
+	rows, err := q.Query(ctx, `
+		SELECT id, codice_istat, codice_catastale, denominazione, provincia, regione, ambito_id
+		FROM comune WHERE `+where+` ORDER BY provincia, codice_istat`, comune)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Comune, error) {
+		var c Comune
+		err := r.Scan(&c.ID, &c.CodiceISTAT, &c.CodiceCatastale, &c.Denominazione, &c.Provincia, &c.Regione, &c.AmbitoID)
+		return c, err
+	})
+}
+
+func (store) comuneForUpdate(ctx context.Context, q database.Querier, id int64) (Comune, error) {
+	var c Comune
+	err := q.QueryRow(ctx, `
+		SELECT id, codice_istat, codice_catastale, denominazione, provincia, regione, ambito_id
+		FROM comune WHERE id = $1 FOR UPDATE`, id).
+		Scan(&c.ID, &c.CodiceISTAT, &c.CodiceCatastale, &c.Denominazione, &c.Provincia, &c.Regione, &c.AmbitoID)
+	return c, notFound(err)
+}
+
+func (store) setComuneAmbito(ctx context.Context, q database.Querier, comuneID int64, ambitoID *int64) error {
+	_, err := q.Exec(ctx, `UPDATE comune SET ambito_id = $2 WHERE id = $1`, comuneID, ambitoID)
+	return err
+}
+
+type usoComune struct {
+	ruolo Ruolo
+	n     int
+}
+
+// ruoliOnComune counts, per role, the roles not ended on day (including
+// those starting later) of operators not revoked, scoped to the comune.
+func (store) ruoliOnComune(ctx context.Context, q database.Querier, comuneID int64, day time.Time) ([]usoComune, error) {
+	rows, err := q.Query(ctx, `
+		SELECT r.ruolo, count(*)
+		FROM operatore_ruolo r JOIN operatore o ON o.id = r.operatore_id
+		WHERE r.comune_id = $1 AND o.stato <> 'revocato' AND (r.al IS NULL OR r.al >= $2)
+		GROUP BY r.ruolo ORDER BY r.ruolo`, comuneID, day)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (usoComune, error) {
+		var u usoComune
+		err := r.Scan(&u.ruolo, &u.n)
+		return u, err
+	})
+}
+
+func (store) isAmministratore(ctx context.Context, q database.Querier, opID uuid.UUID, ambitoID int64) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM operatore_ruolo
+		               WHERE operatore_id = $1 AND ruolo = 'amministratore_ambito' AND ambito_id = $2)`, opID, ambitoID).Scan(&ok)
+	return ok, err
+}
+
+// upsertComuniCount inserts or updates all comuni in one statement (the
+// arrays are unnested server-side: one round trip for the whole list,
+// instead of one per comune) and counts the rows inserted and the rows
+// updated. The WHERE on DO UPDATE skips rows whose values are already
+// those of the list, so they are not rewritten and come back in neither
+// count; xmax = 0 tells a freshly inserted row from an updated one.
+// ambito_id is neither inserted nor updated. The comuni must have distinct
+// ISTAT codes: PostgreSQL refuses to update a row twice in one statement.
+func (store) upsertComuniCount(ctx context.Context, q database.Querier, comuni []Comune) (inseriti, aggiornati int, err error) {
+	n := len(comuni)
+	istat, cat, den, prov, reg := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, c := range comuni {
+		istat[i], cat[i], den[i], prov[i], reg[i] = c.CodiceISTAT, c.CodiceCatastale, c.Denominazione, c.Provincia, c.Regione
+	}
+	err = q.QueryRow(ctx, `
+		WITH scritti AS (
+			INSERT INTO comune (codice_istat, codice_catastale, denominazione, provincia, regione)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+			ON CONFLICT (codice_istat) DO UPDATE SET
+				codice_catastale = EXCLUDED.codice_catastale, denominazione = EXCLUDED.denominazione,
+				provincia = EXCLUDED.provincia, regione = EXCLUDED.regione
+			WHERE (comune.codice_catastale, comune.denominazione, comune.provincia, comune.regione)
+				IS DISTINCT FROM (EXCLUDED.codice_catastale, EXCLUDED.denominazione, EXCLUDED.provincia, EXCLUDED.regione)
+			RETURNING xmax = 0 AS inserito)
+		SELECT count(*) FILTER (WHERE inserito), count(*) FILTER (WHERE NOT inserito) FROM scritti`,
+		istat, cat, den, prov, reg).Scan(&inseriti, &aggiornati)
+	return inseriti, aggiornati, err
+}
+
+// catastaliOccupati finds every comune of the list whose catastale code
+// belongs, in the table, to a comune with a different ISTAT code.
+func (store) catastaliOccupati(ctx context.Context, q database.Querier, comuni []Comune) ([]conflittoCatastale, error) {
+	istat, cat, den := make([]string, len(comuni)), make([]string, len(comuni)), make([]string, len(comuni))
+	for i, c := range comuni {
+		istat[i], cat[i], den[i] = c.CodiceISTAT, c.CodiceCatastale, c.Denominazione
+	}
+	rows, err := q.Query(ctx, `
+		SELECT e.catastale, e.istat, e.denominazione, c.codice_istat, c.denominazione
+		FROM unnest($1::text[], $2::text[], $3::text[]) AS e (istat, catastale, denominazione)
+		JOIN comune c ON c.codice_catastale = e.catastale AND c.codice_istat <> e.istat
+		ORDER BY e.istat`, istat, cat, den)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (conflittoCatastale, error) {
+		var c conflittoCatastale
+		err := r.Scan(&c.catastale, &c.istatElenco, &c.denominazioneElenco, &c.istatTabella, &c.denominazioneTabella)
+		return c, err
+	})
+}

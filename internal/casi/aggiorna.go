@@ -61,12 +61,7 @@ func (s *Service) AggiornaAl(ctx context.Context, q database.Querier, casoID uui
 			prossimo = t
 		}
 	}
-	_, err = q.Exec(ctx, `
-		UPDATE caso SET t120_scadenza = $2, t120_stato = $3, t90_scadenza = $4, t90_stato = $5, urgenza = $6,
-		       prossimo_appuntamento = $7
-		WHERE id = $1`,
-		casoID, sc.T120.Scadenza, string(sc.T120.Stato), sc.T90.Scadenza, string(sc.T90.Stato), sc.Urgenza, prossimo)
-	if err != nil {
+	if err := updateScadenze(ctx, q, casoID, sc, prossimo); err != nil {
 		return fmt.Errorf("casi: aggiorna: %w", err)
 	}
 	return nil
@@ -86,31 +81,14 @@ func (s *Service) Scadenze(ctx context.Context, q database.Querier, casoID uuid.
 // dates and members, and what the modules record (FonteSituazione).
 func (s *Service) Situazione(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (scadenze.Situazione, error) {
 	sit := scadenze.Situazione{Oggi: now}
-	var nucleoID uuid.UUID
-	err := q.QueryRow(ctx, `
-		SELECT c.nucleo_id, d.data_domanda, d.data_pad, d.data_trasmissione
-		FROM caso c JOIN domanda d ON d.id = c.domanda_id WHERE c.id = $1`, casoID).
-		Scan(&nucleoID, &sit.DataDomanda, &sit.DataPAD, &sit.DataTrasmissione)
+	nucleoID, err := dateSituazione(ctx, q, casoID, &sit)
 	if err != nil {
 		if err == pgx.ErrNoRows {
 			return sit, ErrNotFound
 		}
 		return sit, fmt.Errorf("casi: situazione: %w", err)
 	}
-	rows, err := q.Query(ctx, `
-		SELECT p.id, p.data_nascita, nc.disabilita, nc.vittima_violenza, nc.inviato_cpi_il
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.al IS NULL ORDER BY nc.id`, nucleoID)
-	if err != nil {
-		return sit, fmt.Errorf("casi: situazione: membri: %w", err)
-	}
-	sit.Membri, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.Membro, error) {
-		var m scadenze.Membro
-		var id uuid.UUID
-		err := r.Scan(&id, &m.DataNascita, &m.Disabilita, &m.VittimaViolenza, &m.InviatoCPI)
-		m.PersonaID = id.String()
-		return m, err
-	})
+	sit.Membri, err = membriSituazione(ctx, q, nucleoID)
 	if err != nil {
 		return sit, fmt.Errorf("casi: situazione: membri: %w", err)
 	}
@@ -130,19 +108,7 @@ func (s *Service) Situazione(ctx context.Context, q database.Querier, casoID uui
 func (s *Service) AggiornaScadenze(ctx context.Context) (int, error) {
 	now := s.now()
 	oggi := Oggi(now)
-	rows, err := s.pool.Query(ctx, `
-		SELECT id FROM caso
-		WHERE stato <> 'chiuso'
-		  AND (urgenza <= $1::date + $2::int
-		       OR t120_stato IN ('in_corso', 'in_scadenza', 'sospeso') AND t120_scadenza <= $1::date + $2::int
-		       OR t90_stato IN ('in_corso', 'in_scadenza') AND t90_scadenza <= $1::date + $2::int
-		       OR t90_stato = 'sospeso'
-		       OR prossimo_appuntamento < $3)`,
-		oggi, scadenze.SogliaInScadenza+1, now)
-	if err != nil {
-		return 0, fmt.Errorf("casi: aggiorna scadenze: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	ids, err := casiDaAggiornare(ctx, s.pool, oggi, now)
 	if err != nil {
 		return 0, fmt.Errorf("casi: aggiorna scadenze: %w", err)
 	}

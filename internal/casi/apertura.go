@@ -102,16 +102,11 @@ func (s *Service) ComuniApertura(ctx context.Context, p authz.Principal) ([]Comu
 	if !puoAprire(p) {
 		return nil, ErrNotFound
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, denominazione, codice_istat, ambito_id FROM comune
-		WHERE ambito_id = $1 AND ($2::bigint IS NULL OR id = $2) ORDER BY denominazione`, *p.AmbitoID, p.ComuneID)
+	comuni, err := comuniApertura(ctx, s.pool, *p.AmbitoID, p.ComuneID)
 	if err != nil {
 		return nil, fmt.Errorf("casi: comuni apertura: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ComuneApertura, error) {
-		var c ComuneApertura
-		err := r.Scan(&c.ID, &c.Nome, &c.Istat, &c.AmbitoID)
-		return c, err
-	})
+	return comuni, nil
 }
 
 // puoAprire: the roles that open cases by hand, with a scope to open them in.
@@ -159,8 +154,8 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		errs = httpx.FieldErrors{}
 		if !senzaMisura {
-			var esiste bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM domanda WHERE id_domanda = $1)`, nu.IDDomanda).Scan(&esiste); err != nil {
+			esiste, err := domandaEsiste(ctx, tx, nu.IDDomanda)
+			if err != nil {
 				return err
 			}
 			if esiste {
@@ -168,9 +163,8 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 				return errs
 			}
 		}
-		var nucleoID uuid.UUID
-		if err := tx.QueryRow(ctx, `INSERT INTO nucleo (fonte, telefono, email, indirizzo) VALUES ('dichiarato', $1, $2, $3) RETURNING id`,
-			nu.Contatti.Telefono, nu.Contatti.Email, nu.Contatti.Indirizzo).Scan(&nucleoID); err != nil {
+		nucleoID, err := insertNucleoDichiarato(ctx, tx, nu.Contatti)
+		if err != nil {
 			return err
 		}
 		oggi := s.Oggi()
@@ -184,10 +178,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 				errs[fmt.Sprintf("c%d_codice_fiscale", row)] = fmt.Sprintf("Componente %d, codice fiscale: %s è già registrato con un altro cognome o nome; verifica i dati (l'anagrafica esistente non si modifica da qui).", i+1, k.CodiceFiscale)
 				continue
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione, in_scala_equivalenza, disabilita,
-				svantaggio, vittima_violenza, dal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				nucleoID, pid, k.Relazione, k.InScalaEquivalenza, k.Disabilita, k.SvantaggioCertificato,
-				in.Componenti[row].VittimaViolenza, oggi); err != nil {
+			if err := insertComponenteApertura(ctx, tx, nucleoID, pid, k, in.Componenti[row].VittimaViolenza, oggi); err != nil {
 				return err
 			}
 		}
@@ -200,10 +191,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 		if !senzaMisura {
 			idDomanda, dataDomanda, statoErogazione = &nu.IDDomanda, &nu.DataDomanda, strings.TrimSpace(in.StatoErogazione)
 		}
-		var domandaID uuid.UUID
-		err := tx.QueryRow(ctx, `INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad, data_decorrenza, stato_erogazione)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			nu.Misura, idDomanda, nucleoID, dataDomanda, nu.DataPAD, nu.DataDecorrenza, statoErogazione).Scan(&domandaID)
+		domandaID, err := insertDomandaApertura(ctx, tx, nu, idDomanda, nucleoID, dataDomanda, statoErogazione)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 			errs["id_domanda"] = "Id domanda: la domanda " + nu.IDDomanda + " è stata appena registrata da un altro operatore."
@@ -219,9 +207,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 			cm, stato, out.Assegnato = &op, Assegnato, true
 		}
 		var numero int64
-		if err := tx.QueryRow(ctx, `INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato, origine, aperto_il)
-			VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::uuid IS NULL THEN NULL ELSE now() END, $6, 'manuale', $7) RETURNING id, numero`,
-			domandaID, nucleoID, comune.AmbitoID, comune.ID, cm, string(stato), oggi).Scan(&out.ID, &numero); err != nil {
+		if out.ID, numero, err = insertCasoManuale(ctx, tx, domandaID, nucleoID, comune.AmbitoID, comune.ID, cm, stato, oggi); err != nil {
 			return err
 		}
 		out.Codice = Caso{Numero: numero}.Codice()
@@ -230,8 +216,7 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 			return err
 		}
 		if cm != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO caso_assegnazione (caso_id, case_manager_id, assegnato_da, motivo) VALUES ($1, $2, $2, 'apertura manuale')`,
-				out.ID, op); err != nil {
+			if err := insertAssegnazioneManuale(ctx, tx, out.ID, op); err != nil {
 				return err
 			}
 			if err := Storico(ctx, tx, out.ID, &op, "assegnato", "", p.NomeCompleto(), "apertura manuale"); err != nil {
@@ -253,29 +238,6 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 		return Aperto{}, nil, fmt.Errorf("casi: apri: %w", err)
 	}
 	return out, nil, nil
-}
-
-// personaApertura returns the master record of k's codice fiscale, creating
-// it when new. An existing record is not changed; diverso reports that its
-// surname or name differ from what was typed.
-func personaApertura(ctx context.Context, tx pgx.Tx, k flusso.Componente) (id uuid.UUID, diverso bool, err error) {
-	var cognome, nome string
-	err = tx.QueryRow(ctx, `SELECT id, cognome, nome FROM persona WHERE codice_fiscale = $1`, k.CodiceFiscale).Scan(&id, &cognome, &nome)
-	if err == nil {
-		return id, !strings.EqualFold(cognome, k.Cognome) || !strings.EqualFold(nome, k.Nome), nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return id, false, err
-	}
-	tipo, scad := titolo(k)
-	err = tx.QueryRow(ctx, `INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita, luogo_nascita, cittadinanza,
-			titolo_soggiorno_tipo, titolo_soggiorno_scadenza)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (codice_fiscale) DO NOTHING RETURNING id`,
-		k.CodiceFiscale, k.Cognome, k.Nome, k.Sesso, k.DataNascita, k.LuogoNascita, k.Cittadinanza, tipo, scad).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) { // inserted meanwhile by someone else
-		return personaApertura(ctx, tx, k)
-	}
-	return id, false, err
 }
 
 // righeNonVuote are the indexes of the rows of in that hold a member.

@@ -2,8 +2,8 @@ package casi
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -45,22 +45,9 @@ func Coordinatore(p authz.Principal) bool {
 // in it.
 func AmbitoDi(p authz.Principal) Ambito { return Ambito{AmbitoID: *p.AmbitoID, ComuneID: p.ComuneID} }
 
-// coordinatore and scopeSQL are Coordinatore and AmbitoDi(p).where, by the
-// names the home's counts (riepilogo.go) use.
+// coordinatore is Coordinatore, by the name the home's counts (riepilogo.go)
+// use.
 func coordinatore(p authz.Principal) bool { return Coordinatore(p) }
-
-func scopeSQL(p authz.Principal, args []any) (string, []any) { return AmbitoDi(p).where(args) }
-
-// where restricts c (caso) to a, appending its arguments.
-func (a Ambito) where(args []any) (string, []any) {
-	args = append(args, a.AmbitoID)
-	w := fmt.Sprintf("c.ambito_id = $%d", len(args))
-	if a.ComuneID != nil {
-		args = append(args, *a.ComuneID)
-		w += fmt.Sprintf(" AND c.comune_id = $%d", len(args))
-	}
-	return w, args
-}
 
 // FiltroAmbito selects open cases of a scope.
 type FiltroAmbito struct {
@@ -78,49 +65,10 @@ type FiltroAmbito struct {
 // overdue first, and the cursor of the next page ("" when none). A cursor
 // that does not parse is ErrNotFound.
 func (s *Service) ElencoAmbito(ctx context.Context, a Ambito, f FiltroAmbito) ([]Caso, string, error) {
-	where, args := a.where(nil)
-	conds := []string{where, "c.stato <> 'chiuso'"}
-	if f.ComuneID != 0 {
-		args = append(args, f.ComuneID)
-		conds = append(conds, fmt.Sprintf("c.comune_id = $%d", len(args)))
+	out, err := elencoAmbito(ctx, s.pool, a, f)
+	if errors.Is(err, ErrNotFound) {
+		return nil, "", err
 	}
-	if f.DaAssegnare {
-		conds = append(conds, "c.case_manager_id IS NULL")
-	}
-	if f.Misura != "" {
-		args = append(args, string(f.Misura))
-		conds = append(conds, fmt.Sprintf("d.misura = $%d", len(args)))
-	}
-	switch {
-	case f.T120Scaduto:
-		conds = append(conds, "c.t120_stato = 'scaduto'")
-	case f.T120Entro != nil:
-		args = append(args, *f.T120Entro)
-		conds = append(conds, fmt.Sprintf("c.t120_stato IN ('in_corso', 'in_scadenza', 'scaduto') AND c.t120_scadenza <= $%d", len(args)))
-	}
-	if f.CaseManager != uuid.Nil {
-		args = append(args, f.CaseManager)
-		conds = append(conds, fmt.Sprintf("c.case_manager_id = $%d", len(args)))
-	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		args = append(args, strings.ToUpper(q), "%"+strings.ToLower(q)+"%")
-		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM nucleo_componente nc JOIN persona pe ON pe.id = nc.persona_id
-			WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
-			  AND (pe.codice_fiscale = $%d OR lower(pe.cognome || ' ' || pe.nome) LIKE $%d))`, len(args)-1, len(args)))
-	}
-	if f.Dopo != "" {
-		cond, a, ok := dopoSQL(f.Dopo, args)
-		if !ok {
-			return nil, "", ErrNotFound
-		}
-		conds, args = append(conds, cond), a
-	}
-	rows, err := s.pool.Query(ctx, header+" WHERE "+strings.Join(conds, " AND ")+
-		fmt.Sprintf(" ORDER BY c.urgenza ASC NULLS LAST, c.numero LIMIT %d", DimensionePagina+1), args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("casi: elenco ambito: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Caso, error) { return ScanHeader(r) })
 	if err != nil {
 		return nil, "", fmt.Errorf("casi: elenco ambito: %w", err)
 	}
@@ -145,27 +93,11 @@ type CaseManager struct {
 // CaseManagers are the operators holding an active case manager role today
 // in a comune of scope a, with their open cases there.
 func (s *Service) CaseManagers(ctx context.Context, a Ambito) ([]CaseManager, error) {
-	args := []any{a.AmbitoID, s.Oggi(), string(authz.CaseManager)}
-	extra := ""
-	if a.ComuneID != nil {
-		args = append(args, *a.ComuneID)
-		extra = " AND r.comune_id = $4"
-	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT o.id, o.cognome || ' ' || o.nome, r.comune_id, co.denominazione,
-		       (SELECT count(*) FROM caso c WHERE c.case_manager_id = o.id AND c.comune_id = r.comune_id AND c.stato <> 'chiuso')
-		FROM operatore_ruolo r JOIN operatore o ON o.id = r.operatore_id JOIN comune co ON co.id = r.comune_id
-		WHERE r.ruolo = $3 AND r.ambito_id = $1 AND o.stato = 'attivo'
-		  AND r.dal <= $2 AND (r.al IS NULL OR r.al >= $2)`+extra+`
-		ORDER BY co.denominazione, o.cognome, o.nome`, args...)
+	out, err := caseManagers(ctx, s.pool, a, s.Oggi())
 	if err != nil {
 		return nil, fmt.Errorf("casi: case managers: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseManager, error) {
-		var c CaseManager
-		err := r.Scan(&c.ID, &c.Nome, &c.ComuneID, &c.Comune, &c.Aperti)
-		return c, err
-	})
+	return out, nil
 }
 
 // Carico is one operator's open cases in a scope.
@@ -187,52 +119,15 @@ type Carico struct {
 // or without cases) and every operator still holding open cases there,
 // and how many open cases have no case manager. Counts only.
 func (s *Service) Carichi(ctx context.Context, a Ambito) ([]Carico, int, error) {
-	where, args := a.where(nil)
-	args = append(args, s.Oggi())
-	oggi := fmt.Sprintf("$%d", len(args))
-	args = append(args, string(authz.CaseManager))
-	ruolo := fmt.Sprintf("$%d", len(args))
-	ruoloScope := "r.ambito_id = $1"
-	if a.ComuneID != nil {
-		ruoloScope += " AND r.comune_id = $2"
-	}
-	rows, err := s.pool.Query(ctx, `
-		WITH cm AS (
-			SELECT r.operatore_id, string_agg(DISTINCT co.denominazione, ', ') AS comuni
-			FROM operatore_ruolo r JOIN operatore o ON o.id = r.operatore_id JOIN comune co ON co.id = r.comune_id
-			WHERE r.ruolo = `+ruolo+` AND `+ruoloScope+` AND o.stato = 'attivo'
-			  AND r.dal <= `+oggi+` AND (r.al IS NULL OR r.al >= `+oggi+`)
-			GROUP BY r.operatore_id),
-		carico AS (
-			SELECT c.case_manager_id AS id, count(*) AS aperti,
-			       count(*) FILTER (WHERE c.t120_stato IN ('in_corso', 'in_scadenza', 'scaduto')) AS primo,
-			       count(*) FILTER (WHERE c.t120_stato = 'in_scadenza' OR c.t90_stato = 'in_scadenza') AS in_scadenza,
-			       count(*) FILTER (WHERE c.t120_stato = 'scaduto' OR c.t90_stato = 'scaduto') AS scaduti
-			FROM caso c
-			WHERE `+where+` AND c.stato <> 'chiuso' AND c.case_manager_id IS NOT NULL
-			GROUP BY c.case_manager_id)
-		SELECT o.id, o.cognome || ' ' || o.nome, COALESCE(cm.comuni, ''), cm.operatore_id IS NOT NULL,
-		       COALESCE(k.aperti, 0), COALESCE(k.primo, 0), COALESCE(k.in_scadenza, 0), COALESCE(k.scaduti, 0)
-		FROM operatore o LEFT JOIN cm ON cm.operatore_id = o.id LEFT JOIN carico k ON k.id = o.id
-		WHERE cm.operatore_id IS NOT NULL OR k.id IS NOT NULL
-		ORDER BY cm.operatore_id IS NOT NULL, o.cognome, o.nome`, args...)
+	out, err := carichi(ctx, s.pool, a, s.Oggi())
 	if err != nil {
 		return nil, 0, fmt.Errorf("casi: carichi: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Carico, error) {
-		var c Carico
-		err := r.Scan(&c.ID, &c.Nome, &c.Comuni, &c.Attivo, &c.Aperti, &c.PrimoDaFare, &c.InScadenza, &c.Scaduti)
-		return c, err
-	})
+	n, err := daAssegnare(ctx, s.pool, a)
 	if err != nil {
 		return nil, 0, fmt.Errorf("casi: carichi: %w", err)
 	}
-	where, args = a.where(nil)
-	var daAssegnare int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM caso c WHERE `+where+` AND c.stato <> 'chiuso' AND c.case_manager_id IS NULL`, args...).Scan(&daAssegnare); err != nil {
-		return nil, 0, fmt.Errorf("casi: carichi: %w", err)
-	}
-	return out, daAssegnare, nil
+	return out, n, nil
 }
 
 // Versione is a case and the versione it was read at.
@@ -244,18 +139,7 @@ type Versione struct {
 // ApertiDi returns the open cases of scope a held by case manager cm, most
 // urgent first, with their versione.
 func (s *Service) ApertiDi(ctx context.Context, a Ambito, cm uuid.UUID) ([]Versione, error) {
-	where, args := a.where(nil)
-	args = append(args, cm)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT c.id, c.versione FROM caso c
-		WHERE %s AND c.stato <> 'chiuso' AND c.case_manager_id = $%d ORDER BY c.urgenza ASC NULLS LAST, c.numero`, where, len(args)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("casi: aperti di: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Versione, error) {
-		var x Versione
-		err := r.Scan(&x.CasoID, &x.Versione)
-		return x, err
-	})
+	out, err := apertiDi(ctx, s.pool, a, cm)
 	if err != nil {
 		return nil, fmt.Errorf("casi: aperti di: %w", err)
 	}
@@ -297,16 +181,14 @@ func (s *Service) AssegnaCaso(ctx context.Context, p authz.Principal, rq Version
 		if stato == Ricevuto {
 			stato = Assegnato
 		}
-		if _, err := tx.Exec(ctx, `UPDATE caso SET case_manager_id = $2, assegnato_il = now(), stato = $3,
-			versione = versione + 1, updated_at = now() WHERE id = $1`, c.ID, cm, string(stato)); err != nil {
+		if err := assegna(ctx, tx, c.ID, cm, stato); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE caso_assegnazione SET al = now() WHERE caso_id = $1 AND al IS NULL`, c.ID); err != nil {
+		if err := chiudiPeriodo(ctx, tx, c.ID); err != nil {
 			return err
 		}
 		op := p.OperatoreID
-		if _, err := tx.Exec(ctx, `INSERT INTO caso_assegnazione (caso_id, case_manager_id, assegnato_da, motivo) VALUES ($1, $2, $3, $4)`,
-			c.ID, cm, op, motivo); err != nil {
+		if err := insertAssegnazione(ctx, tx, c.ID, cm, op, motivo); err != nil {
 			return err
 		}
 		evento := "assegnato"
@@ -343,49 +225,14 @@ type Anagrafica struct {
 // no record: the caller has made both.
 func (s *Service) AnagraficaDi(ctx context.Context, c Caso) (Anagrafica, error) {
 	a := Anagrafica{Caso: c}
-	rows, err := s.pool.Query(ctx, `
-		SELECT p.id, p.codice_fiscale, p.cognome, p.nome, p.sesso, p.data_nascita, nc.relazione, nc.dal
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.al IS NULL ORDER BY nc.relazione <> 'richiedente', p.data_nascita`, c.NucleoID)
-	if err != nil {
+	var err error
+	if a.Membri, err = membriAnagrafica(ctx, s.pool, c.NucleoID); err != nil {
 		return a, err
 	}
-	a.Membri, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) {
-		var m Componente
-		err := r.Scan(&m.PersonaID, &m.CodiceFiscale, &m.Cognome, &m.Nome, &m.Sesso, &m.DataNascita, &m.Relazione, &m.Dal)
-		return m, err
-	})
-	if err != nil {
+	if a.Assegnazioni, err = periodiAnagrafica(ctx, s.pool, c.ID); err != nil {
 		return a, err
 	}
-	rows, err = s.pool.Query(ctx, `
-		SELECT o.cognome || ' ' || o.nome, COALESCE(d.cognome || ' ' || d.nome, 'Sistema'), a.motivo, a.dal, a.al
-		FROM caso_assegnazione a JOIN operatore o ON o.id = a.case_manager_id LEFT JOIN operatore d ON d.id = a.assegnato_da
-		WHERE a.caso_id = $1 ORDER BY a.dal DESC`, c.ID)
-	if err != nil {
-		return a, err
-	}
-	a.Assegnazioni, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (PeriodoAssegnazione, error) {
-		var x PeriodoAssegnazione
-		err := r.Scan(&x.CaseManager, &x.AssegnatoDa, &x.Motivo, &x.Dal, &x.Al)
-		return x, err
-	})
-	if err != nil {
-		return a, err
-	}
-	rows, err = s.pool.Query(ctx, `
-		SELECT s.quando, COALESCE(o.nome || ' ' || o.cognome, 'Sistema'), s.evento, s.da, s.a, s.nota
-		FROM caso_storico s LEFT JOIN operatore o ON o.id = s.operatore_id
-		WHERE s.caso_id = $1 AND s.evento IN ('aperto', 'assegnato', 'riassegnato', 'trasferito', 'chiuso', 'riaperto')
-		ORDER BY s.id DESC LIMIT 100`, c.ID)
-	if err != nil {
-		return a, err
-	}
-	a.Storico, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventoStorico, error) {
-		var e EventoStorico
-		err := r.Scan(&e.Quando, &e.Operatore, &e.Evento, &e.Da, &e.A, &e.Nota)
-		return e, err
-	})
+	a.Storico, err = eventiAnagrafica(ctx, s.pool, c.ID)
 	return a, err
 }
 
@@ -424,12 +271,10 @@ func (s *Service) Trasferisci(ctx context.Context, p authz.Principal, t Trasferi
 		if stato == Assegnato {
 			stato = Ricevuto
 		}
-		if _, err := tx.Exec(ctx, `UPDATE caso SET comune_id = $2, ambito_id = $3, case_manager_id = NULL, assegnato_il = NULL,
-			stato = $4, trasferito_il = now(), versione = versione + 1, updated_at = now() WHERE id = $1`,
-			c.ID, t.ComuneID, t.AmbitoID, string(stato)); err != nil {
+		if err := trasferisci(ctx, tx, c.ID, t.ComuneID, t.AmbitoID, stato); err != nil {
 			return fmt.Errorf("casi: trasferisci: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE caso_assegnazione SET al = now() WHERE caso_id = $1 AND al IS NULL`, c.ID); err != nil {
+		if err := chiudiPeriodo(ctx, tx, c.ID); err != nil {
 			return fmt.Errorf("casi: trasferisci: assegnazione: %w", err)
 		}
 		op := p.OperatoreID

@@ -76,8 +76,7 @@ func (s *Service) Chiudi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 			errs["data"] = "La data di chiusura non può precedere l'apertura del caso (" + c.ApertoIl.Format("02/01/2006") + ")."
 			return errs
 		}
-		if _, err := tx.Exec(ctx, `UPDATE caso SET stato = 'chiuso', stato_prima_chiusura = stato, motivo_chiusura = $2, chiuso_il = $3,
-			versione = versione + 1, updated_at = now() WHERE id = $1`, id, in.Motivo, data); err != nil {
+		if err := chiudiCaso(ctx, tx, id, in.Motivo, data); err != nil {
 			return err
 		}
 		op := p.OperatoreID
@@ -121,10 +120,7 @@ func (s *Service) Riapri(ctx context.Context, p authz.Principal, id uuid.UUID, i
 		case c.Aperto():
 			return ErrGiaAperto
 		}
-		var prima string
-		err = tx.QueryRow(ctx, `UPDATE caso SET stato = COALESCE(stato_prima_chiusura, CASE WHEN case_manager_id IS NULL THEN 'ricevuto' ELSE 'assegnato' END),
-			stato_prima_chiusura = NULL, motivo_chiusura = NULL, chiuso_il = NULL, versione = versione + 1, updated_at = now()
-			WHERE id = $1 RETURNING stato`, id).Scan(&prima)
+		prima, err := riapriCaso(ctx, tx, id)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 			return httpx.FieldErrors{"motivo": "Per la stessa domanda c'è già un altro caso aperto: questo caso non può essere riaperto."}

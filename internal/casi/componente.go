@@ -50,46 +50,12 @@ func (s *Service) Membro(ctx context.Context, p authz.Principal, id, personaID u
 	return SchedaComponente{Caso: c, Componente: m, Oggi: s.Oggi()}, err
 }
 
-// colonneComponente selects the members of a nucleo, as scanComponente
-// reads them.
-const colonneComponente = `
-	SELECT p.id, p.codice_fiscale, p.cognome, p.nome, p.sesso, p.data_nascita, nc.relazione, nc.in_scala_equivalenza,
-	       nc.disabilita, nc.svantaggio, nc.vittima_violenza, nc.inviato_cpi_il, nc.dal, nc.al
-	FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id`
-
-func scanComponente(r pgx.Row) (Componente, error) {
-	var m Componente
-	err := r.Scan(&m.PersonaID, &m.CodiceFiscale, &m.Cognome, &m.Nome, &m.Sesso, &m.DataNascita, &m.Relazione,
-		&m.InScala, &m.Disabilita, &m.Svantaggio, &m.VittimaViolenza, &m.InviatoCPI, &m.Dal, &m.Al)
-	return m, err
-}
-
-func membro(ctx context.Context, q database.Querier, nucleoID, personaID uuid.UUID, forUpdate bool) (Componente, error) {
-	sql := colonneComponente + ` WHERE nc.nucleo_id = $1 AND nc.persona_id = $2 AND nc.al IS NULL`
-	if forUpdate {
-		sql += ` FOR UPDATE OF nc`
-	}
-	m, err := scanComponente(q.QueryRow(ctx, sql, nucleoID, personaID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, ErrNotFound
-	}
-	if err != nil {
-		return m, fmt.Errorf("casi: componente: %w", err)
-	}
-	return m, nil
-}
-
 // Componenti are the current members of the nucleo, read through q (the
 // caller's transaction or pool): the applicant first, then by birth date.
 // The modules that snapshot the nucleo (analisi, quadro, patto) read it
 // here.
 func (s *Service) Componenti(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
-	rows, err := q.Query(ctx, colonneComponente+` WHERE nc.nucleo_id = $1 AND nc.al IS NULL
-		ORDER BY nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID)
-	if err != nil {
-		return nil, fmt.Errorf("casi: componenti: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) { return scanComponente(r) })
+	out, err := componentiCorrenti(ctx, q, nucleoID)
 	if err != nil {
 		return nil, fmt.Errorf("casi: componenti: %w", err)
 	}
@@ -148,11 +114,10 @@ func (s *Service) AggiornaCondizioni(ctx context.Context, p authz.Principal, id,
 		if len(cambi) == 0 {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE nucleo_componente SET vittima_violenza = $3, inviato_cpi_il = $4
-			WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL`, c.NucleoID, personaID, in.VittimaViolenza, cpi); err != nil {
+		if err := updateCondizioni(ctx, tx, c.NucleoID, personaID, in.VittimaViolenza, cpi); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE caso SET versione = versione + 1, updated_at = now() WHERE id = $1`, id); err != nil {
+		if err := nuovaVersione(ctx, tx, id); err != nil {
 			return err
 		}
 		op := p.OperatoreID

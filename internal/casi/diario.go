@@ -75,21 +75,7 @@ func (s *Service) Diario(ctx context.Context, p authz.Principal, id uuid.UUID, c
 		return Diario{}, err
 	}
 	d := Diario{Caso: c, Filtro: categoria}
-	rows, err := s.pool.Query(ctx, `
-		SELECT n.id, n.data_evento, n.categoria, n.testo, o.cognome || ' ' || o.nome, n.scritta_il, n.rettifica_di,
-		       (SELECT r.id FROM diario_nota r WHERE r.rettifica_di = n.id ORDER BY r.scritta_il LIMIT 1)
-		FROM diario_nota n JOIN operatore o ON o.id = n.autore_id
-		WHERE n.caso_id = $1 AND ($2 = '' OR n.categoria = $2)
-		ORDER BY n.data_evento DESC, n.scritta_il DESC
-		LIMIT 500`, id, categoria)
-	if err != nil {
-		return Diario{}, fmt.Errorf("casi: diario: %w", err)
-	}
-	note, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Nota, error) {
-		var n Nota
-		err := r.Scan(&n.ID, &n.DataEvento, &n.Categoria, &n.Testo, &n.Autore, &n.ScrittaIl, &n.RettificaDi, &n.RettificataDa)
-		return n, err
-	})
+	note, err := noteDiario(ctx, s.pool, id, categoria)
 	if err != nil {
 		return Diario{}, fmt.Errorf("casi: diario: %w", err)
 	}
@@ -150,10 +136,7 @@ func (s *Service) Scrivi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 			return err
 		}
 		if rettifica != nil {
-			var cat string
-			var corretta bool
-			err := tx.QueryRow(ctx, `SELECT categoria, EXISTS (SELECT 1 FROM diario_nota r WHERE r.rettifica_di = n.id)
-				FROM diario_nota n WHERE n.id = $1 AND n.caso_id = $2`, *rettifica, id).Scan(&cat, &corretta)
+			cat, corretta, err := notaDaRettificare(ctx, tx, *rettifica, id)
 			if errors.Is(err, pgx.ErrNoRows) || err == nil && !VedeNota(p, c, cat) {
 				return ErrNotFound
 			}
@@ -164,9 +147,7 @@ func (s *Service) Scrivi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 				return ErrNotaGiaRettificata
 			}
 		}
-		var nid uuid.UUID
-		err = tx.QueryRow(ctx, `INSERT INTO diario_nota (caso_id, data_evento, categoria, testo, autore_id, rettifica_di)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, id, d, in.Categoria, testo, p.OperatoreID, rettifica).Scan(&nid)
+		nid, err := insertNota(ctx, tx, id, d, in.Categoria, testo, p.OperatoreID, rettifica)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 			return ErrNotaGiaRettificata

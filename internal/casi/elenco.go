@@ -3,16 +3,15 @@ package casi
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
-	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/scadenze"
 )
@@ -63,22 +62,6 @@ func parseCursore(s string) (cursore, bool) {
 	return c, true
 }
 
-// dopoSQL is the keyset condition for the rows after cursor s in the order
-// (urgenza ASC NULLS LAST, numero), appending its arguments.
-func dopoSQL(s string, args []any) (string, []any, bool) {
-	cur, ok := parseCursore(s)
-	if !ok {
-		return "", args, false
-	}
-	if cur.urgenza != nil {
-		args = append(args, *cur.urgenza, cur.numero)
-		return fmt.Sprintf("(c.urgenza > $%d OR (c.urgenza = $%d AND c.numero > $%d) OR c.urgenza IS NULL)",
-			len(args)-1, len(args)-1, len(args)), args, true
-	}
-	args = append(args, cur.numero)
-	return fmt.Sprintf("(c.urgenza IS NULL AND c.numero > $%d)", len(args)), args, true
-}
-
 // Elenco is a page of /casi.
 type Elenco struct {
 	Casi     []Caso
@@ -94,35 +77,11 @@ func (s *Service) ElencoCaseManager(ctx context.Context, p authz.Principal, f Fi
 	if !MayReadContent(p) || p.ComuneID == nil {
 		return e, ErrNotFound
 	}
-	args := []any{p.OperatoreID, *p.ComuneID}
-	where := []string{"c.case_manager_id = $1", "c.comune_id = $2"}
-	if f.Chiusi {
-		where = append(where, "c.stato = 'chiuso'")
-	} else {
-		where = append(where, "c.stato <> 'chiuso'")
+	var err error
+	e.Casi, err = elencoCaseManager(ctx, s.pool, p.OperatoreID, *p.ComuneID, f)
+	if errors.Is(err, ErrNotFound) {
+		return e, err
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		cf := codicefiscale.Normalize(q)
-		args = append(args, cf, "%"+strings.ToLower(q)+"%")
-		where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM nucleo_componente nc JOIN persona pe ON pe.id = nc.persona_id
-			WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
-			  AND (pe.codice_fiscale = $%d OR lower(pe.cognome || ' ' || pe.nome) LIKE $%d OR lower(pe.nome || ' ' || pe.cognome) LIKE $%d))`,
-			len(args)-1, len(args), len(args)))
-	}
-	if f.Dopo != "" {
-		cond, a, ok := dopoSQL(f.Dopo, args)
-		if !ok {
-			return e, ErrNotFound
-		}
-		where, args = append(where, cond), a
-	}
-	sql := header + " WHERE " + strings.Join(where, " AND ") +
-		fmt.Sprintf(" ORDER BY c.urgenza ASC NULLS LAST, c.numero LIMIT %d", DimensionePagina+1)
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return e, fmt.Errorf("casi: elenco: %w", err)
-	}
-	e.Casi, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Caso, error) { return ScanHeader(r) })
 	if err != nil {
 		return e, fmt.Errorf("casi: elenco: %w", err)
 	}
@@ -197,12 +156,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	if sc.Scadenze, err = s.Scadenze(ctx, s.pool, id, s.now()); err != nil {
 		return Scheda{}, err
 	}
-	rows, err := s.pool.Query(ctx, colonneComponente+` WHERE nc.nucleo_id = $1
-		ORDER BY nc.al IS NOT NULL, nc.relazione <> 'richiedente', p.data_nascita, nc.id`, c.NucleoID)
-	if err != nil {
-		return Scheda{}, fmt.Errorf("casi: scheda: membri: %w", err)
-	}
-	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) { return scanComponente(r) })
+	all, err := componentiNucleo(ctx, s.pool, c.NucleoID)
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: membri: %w", err)
 	}
@@ -213,18 +167,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 			sc.Usciti = append(sc.Usciti, m)
 		}
 	}
-	rows, err = s.pool.Query(ctx, `
-		SELECT s.quando, COALESCE(o.nome || ' ' || o.cognome, 'Sistema'), s.evento, s.da, s.a, s.nota
-		FROM caso_storico s LEFT JOIN operatore o ON o.id = s.operatore_id
-		WHERE s.caso_id = $1 ORDER BY s.id DESC LIMIT 100`, id)
-	if err != nil {
-		return Scheda{}, fmt.Errorf("casi: scheda: storico: %w", err)
-	}
-	sc.Storico, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventoStorico, error) {
-		var e EventoStorico
-		err := r.Scan(&e.Quando, &e.Operatore, &e.Evento, &e.Da, &e.A, &e.Nota)
-		return e, err
-	})
+	sc.Storico, err = storicoScheda(ctx, s.pool, id)
 	if err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: storico: %w", err)
 	}

@@ -35,43 +35,21 @@ type DomandaNota struct {
 // DomandeNote returns the domande among idDomanda (the INPS ids) already
 // known, by id_domanda.
 func (s *Service) DomandeNote(ctx context.Context, idDomanda []string) (map[string]DomandaNota, error) {
-	known := map[string]DomandaNota{}
-	rows, err := s.pool.Query(ctx, `
-		SELECT d.id_domanda, d.id, COALESCE(d.hash_flusso, ''), COALESCE((SELECT c.ambito_id FROM caso c WHERE c.domanda_id = d.id ORDER BY c.created_at DESC LIMIT 1), 0)
-		FROM domanda d WHERE d.id_domanda = ANY($1)`, idDomanda)
+	known, err := domandeNote(ctx, s.pool, idDomanda)
 	if err != nil {
 		return nil, fmt.Errorf("casi: domande note: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var e DomandaNota
-		if err := rows.Scan(&k, &e.ID, &e.Hash, &e.AmbitoID); err != nil {
-			return nil, fmt.Errorf("casi: domande note: %w", err)
-		}
-		known[k] = e
-	}
-	return known, rows.Err()
+	return known, nil
 }
 
 // PersoneNote returns the persons among the codici fiscali cfs already
 // known, by codice fiscale.
 func (s *Service) PersoneNote(ctx context.Context, cfs []string) (map[string]uuid.UUID, error) {
-	persone := map[string]uuid.UUID{}
-	rows, err := s.pool.Query(ctx, `SELECT codice_fiscale, id FROM persona WHERE codice_fiscale = ANY($1)`, cfs)
+	persone, err := personeNote(ctx, s.pool, cfs)
 	if err != nil {
 		return nil, fmt.Errorf("casi: persone note: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var cf string
-		var pid uuid.UUID
-		if err := rows.Scan(&cf, &pid); err != nil {
-			return nil, fmt.Errorf("casi: persone note: %w", err)
-		}
-		persone[cf] = pid
-	}
-	return persone, rows.Err()
+	return persone, nil
 }
 
 // InserisciNuclei writes the new households of b in one transaction, one
@@ -111,16 +89,14 @@ func (s *Service) ApplicaNucleo(ctx context.Context, n flusso.Nucleo, hash []byt
 	v registro.Voce, dettaglioNuovo, dettaglioAggiornato string) (string, error) {
 	esito := ""
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var domandaID, nucleoID uuid.UUID
-		err := tx.QueryRow(ctx, `SELECT id, nucleo_id FROM domanda WHERE id_domanda = $1 FOR UPDATE`, n.IDDomanda).Scan(&domandaID, &nucleoID)
+		domandaID, nucleoID, err := domandaPerAggiornare(ctx, tx, n.IDDomanda)
 		if errors.Is(err, pgx.ErrNoRows) {
 			if comuneID == 0 {
 				return ErrFuoriAmbito
 			}
 			persone := map[string]uuid.UUID{}
 			for _, k := range n.Componenti {
-				var pid uuid.UUID
-				if err := tx.QueryRow(ctx, `SELECT id FROM persona WHERE codice_fiscale = $1`, k.CodiceFiscale).Scan(&pid); err == nil {
+				if pid, err := personaDi(ctx, tx, k.CodiceFiscale); err == nil {
 					persone[k.CodiceFiscale] = pid
 				}
 			}
@@ -140,42 +116,22 @@ func (s *Service) ApplicaNucleo(ctx context.Context, n flusso.Nucleo, hash []byt
 			return err
 		}
 		// Update: the domanda, the persons, the composition.
-		if _, err := tx.Exec(ctx, `UPDATE domanda SET misura = $2, data_domanda = $3, data_pad = $4, data_decorrenza = $5,
-			data_trasmissione = $6, stato_erogazione = $7, requisiti_verificati = $8, esiti_controlli = $9, hash_flusso = $10,
-			importazione_id = $11, updated_at = now() WHERE id = $1`,
-			domandaID, n.Misura, n.DataDomanda, n.DataPAD, n.DataDecorrenza, n.DataTrasmissione, n.StatoErogazione,
-			n.RequisitiAnagraficiVerificati, n.EsitiControlli, hash, impID); err != nil {
+		if err := updateDomanda(ctx, tx, domandaID, n, hash, impID); err != nil {
 			return err
 		}
 		oggi := s.Oggi()
 		presenti := map[uuid.UUID]bool{}
 		for _, k := range n.Componenti {
-			var pid uuid.UUID
-			tipo, scad := titolo(k)
-			err := tx.QueryRow(ctx, `
-				INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita, luogo_nascita, cittadinanza,
-					titolo_soggiorno_tipo, titolo_soggiorno_scadenza, residenza, domicilio, telefono, email)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-				ON CONFLICT (codice_fiscale) DO UPDATE SET cognome = EXCLUDED.cognome, nome = EXCLUDED.nome, sesso = EXCLUDED.sesso,
-					data_nascita = EXCLUDED.data_nascita, luogo_nascita = EXCLUDED.luogo_nascita, cittadinanza = EXCLUDED.cittadinanza,
-					titolo_soggiorno_tipo = EXCLUDED.titolo_soggiorno_tipo, titolo_soggiorno_scadenza = EXCLUDED.titolo_soggiorno_scadenza,
-					residenza = EXCLUDED.residenza, domicilio = EXCLUDED.domicilio,
-					telefono = COALESCE(NULLIF(EXCLUDED.telefono, ''), persona.telefono), email = COALESCE(NULLIF(EXCLUDED.email, ''), persona.email),
-					versione = persona.versione + 1, updated_at = now()
-				RETURNING id`,
-				k.CodiceFiscale, k.Cognome, k.Nome, k.Sesso, k.DataNascita, k.LuogoNascita, k.Cittadinanza, tipo, scad,
-				k.Residenza, k.Domicilio, k.Telefono, k.Email).Scan(&pid)
+			if err != nil {
+				return err
+			}
+			pid, err := upsertPersona(ctx, tx, k)
 			if err != nil {
 				return err
 			}
 			presenti[pid] = true
 			// The member's current row: unchanged, changed (closed and reopened, keeping what the case manager set), or new.
-			var rel string
-			var scala, dis, sv, viol bool
-			var cpi *time.Time
-			err = tx.QueryRow(ctx, `SELECT relazione, in_scala_equivalenza, disabilita, svantaggio, vittima_violenza, inviato_cpi_il
-				FROM nucleo_componente WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL`, nucleoID, pid).
-				Scan(&rel, &scala, &dis, &sv, &viol, &cpi)
+			rel, scala, dis, sv, viol, cpi, err := rigaAttuale(ctx, tx, nucleoID, pid)
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
 			case err != nil:
@@ -183,35 +139,26 @@ func (s *Service) ApplicaNucleo(ctx context.Context, n flusso.Nucleo, hash []byt
 			case rel == k.Relazione && scala == k.InScalaEquivalenza && dis == k.Disabilita && sv == k.SvantaggioCertificato:
 				continue
 			default:
-				if _, err := tx.Exec(ctx, `UPDATE nucleo_componente SET al = $3 WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL`,
-					nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
+				if err := chiudiRigaComponente(ctx, tx, nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione, in_scala_equivalenza, disabilita,
-				svantaggio, vittima_violenza, inviato_cpi_il, dal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				nucleoID, pid, k.Relazione, k.InScalaEquivalenza, k.Disabilita, k.SvantaggioCertificato, viol, cpi, oggi); err != nil {
+			if err := insertComponenteFlusso(ctx, tx, nucleoID, pid, k, viol, cpi, oggi); err != nil {
 				return err
 			}
 		}
-		rows, err := tx.Query(ctx, `SELECT persona_id FROM nucleo_componente WHERE nucleo_id = $1 AND al IS NULL`, nucleoID)
-		if err != nil {
-			return err
-		}
-		attuali, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		attuali, err := personeAttuali(ctx, tx, nucleoID)
 		if err != nil {
 			return err
 		}
 		for _, pid := range attuali {
 			if !presenti[pid] {
-				if _, err := tx.Exec(ctx, `UPDATE nucleo_componente SET al = GREATEST(dal, $3::date) WHERE nucleo_id = $1 AND persona_id = $2 AND al IS NULL`,
-					nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
+				if err := uscitaComponente(ctx, tx, nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
 					return err
 				}
 			}
 		}
-		var casoID uuid.UUID
-		err = tx.QueryRow(ctx, `SELECT id FROM caso WHERE domanda_id = $1 ORDER BY stato = 'chiuso', created_at DESC LIMIT 1`, domandaID).Scan(&casoID)
+		casoID, err := casoDellaDomanda(ctx, tx, domandaID)
 		if err != nil {
 			return err
 		}
@@ -293,34 +240,4 @@ func (b *Batch) Add(nu flusso.Nucleo, ambitoID, comuneID int64, cm *uuid.UUID, n
 		Oggi(now), sc.T120.Scadenza, string(sc.T120.Stato), sc.T90.Scadenza, string(sc.T90.Stato), sc.Urgenza})
 	b.storico = append(b.storico, []any{casoID, now, "aperto", "", "", "dal flusso INPS"})
 	return casoID
-}
-
-// Copy writes the batch inside tx, one COPY per table.
-func (b *Batch) Copy(ctx context.Context, tx pgx.Tx) error {
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"persona", []string{"id", "codice_fiscale", "cognome", "nome", "sesso", "data_nascita", "luogo_nascita",
-			"cittadinanza", "titolo_soggiorno_tipo", "titolo_soggiorno_scadenza", "residenza", "domicilio", "telefono", "email"}, b.persone},
-		{"nucleo", []string{"id", "fonte", "telefono", "email", "indirizzo"}, b.nuclei},
-		{"nucleo_componente", []string{"nucleo_id", "persona_id", "relazione", "in_scala_equivalenza", "disabilita",
-			"svantaggio", "dal"}, b.componenti},
-		{"domanda", []string{"id", "misura", "id_domanda", "nucleo_id", "data_domanda", "data_pad", "data_decorrenza",
-			"data_trasmissione", "stato_erogazione", "requisiti_verificati", "esiti_controlli", "altre_prestazioni",
-			"hash_flusso", "importazione_id"}, b.domande},
-		{"caso", []string{"id", "domanda_id", "nucleo_id", "ambito_id", "comune_id", "case_manager_id", "assegnato_il",
-			"stato", "origine", "aperto_il", "t120_scadenza", "t120_stato", "t90_scadenza", "t90_stato", "urgenza"}, b.casiRows},
-		{"caso_assegnazione", []string{"caso_id", "case_manager_id", "dal", "motivo"}, b.assegnazioni},
-		{"caso_storico", []string{"caso_id", "quando", "evento", "da", "a", "nota"}, b.storico},
-	} {
-		if len(t.rows) == 0 {
-			continue
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
-			return fmt.Errorf("casi: copy %s: %w", t.table, err)
-		}
-	}
-	return nil
 }

@@ -3,7 +3,6 @@ package casi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -152,66 +151,4 @@ func (s *Service) ScriviContenuto(ctx context.Context, p authz.Principal, id uui
 // made their own (the coordinatore board checks Covers on anagrafica).
 func (s *Service) Get(ctx context.Context, q database.Querier, id uuid.UUID) (Caso, error) {
 	return load(ctx, q, id, false)
-}
-
-const header = `
-	SELECT c.id, c.numero, c.domanda_id, c.nucleo_id, c.ambito_id, c.comune_id, co.denominazione,
-	       c.case_manager_id, COALESCE(o.nome || ' ' || o.cognome, ''), c.assegnato_il, c.stato, c.origine, c.aperto_il,
-	       d.misura, COALESCE(d.id_domanda, ''), d.data_domanda, d.data_pad, d.data_decorrenza, d.data_trasmissione,
-	       d.stato_erogazione,
-	       COALESCE(r.cognome || ' ' || r.nome, ''), COALESCE(r.codice_fiscale, ''),
-	       c.t120_scadenza, c.t120_stato, c.t90_scadenza, c.t90_stato, c.urgenza, c.prossimo_appuntamento,
-	       COALESCE(c.motivo_chiusura, ''), c.chiuso_il, c.versione
-	FROM caso c
-	JOIN comune co ON co.id = c.comune_id
-	JOIN domanda d ON d.id = c.domanda_id
-	LEFT JOIN operatore o ON o.id = c.case_manager_id
-	LEFT JOIN LATERAL (
-		SELECT p.cognome, p.nome, p.codice_fiscale
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
-		ORDER BY nc.relazione <> 'richiedente', nc.id
-		LIMIT 1) r ON true`
-
-// ScanHeader scans a row selected with the columns of Header.
-func ScanHeader(row pgx.Row) (Caso, error) {
-	var c Caso
-	var stato, misura string
-	err := row.Scan(&c.ID, &c.Numero, &c.DomandaID, &c.NucleoID, &c.AmbitoID, &c.ComuneID, &c.Comune,
-		&c.CaseManagerID, &c.CaseManager, &c.AssegnatoIl, &stato, &c.Origine, &c.ApertoIl,
-		&misura, &c.IDDomanda, &c.DataDomanda, &c.DataPAD, &c.DataDecorrenza, &c.DataTrasmissione,
-		&c.StatoErogazione, &c.Richiedente, &c.RichiedenteCF,
-		&c.T120Scadenza, &c.T120Stato, &c.T90Scadenza, &c.T90Stato, &c.Urgenza, &c.ProssimoAppuntamento,
-		&c.MotivoChiusura, &c.ChiusoIl, &c.Versione)
-	c.Stato, c.Misura = Stato(stato), Misura(misura)
-	return c, err
-}
-
-// Header is the SELECT … FROM … of a case header, for other modules' lists
-// (add WHERE / ORDER BY / LIMIT); scan rows with ScanHeader.
-func Header() string { return header }
-
-func load(ctx context.Context, q database.Querier, id uuid.UUID, forUpdate bool) (Caso, error) {
-	sql := header + ` WHERE c.id = $1`
-	if forUpdate {
-		sql += ` FOR UPDATE OF c`
-	}
-	c, err := ScanHeader(q.QueryRow(ctx, sql, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Caso{}, ErrNotFound
-	}
-	if err != nil {
-		return Caso{}, fmt.Errorf("casi: load: %w", err)
-	}
-	return c, nil
-}
-
-// Storico appends an event to the case's history inside tx.
-func Storico(ctx context.Context, q database.Querier, casoID uuid.UUID, operatore *uuid.UUID, evento, da, a, nota string) error {
-	_, err := q.Exec(ctx, `INSERT INTO caso_storico (caso_id, operatore_id, evento, da, a, nota) VALUES ($1, $2, $3, $4, $5, $6)`,
-		casoID, operatore, evento, da, a, nota)
-	if err != nil {
-		return fmt.Errorf("casi: storico: %w", err)
-	}
-	return nil
 }

@@ -51,8 +51,8 @@ func (s *Service) SezioneDiario() FonteSezione { return sezioneDiario{s} }
 type sezioneDiario struct{ s *Service }
 
 func (d sezioneDiario) SezioneCaso(ctx context.Context, c Caso) (Sezione, error) {
-	var n int
-	if err := d.s.pool.QueryRow(ctx, `SELECT count(*) FROM diario_nota WHERE caso_id = $1`, c.ID).Scan(&n); err != nil {
+	n, err := contaNote(ctx, d.s.pool, c.ID)
+	if err != nil {
 		return Sezione{}, fmt.Errorf("diario: %w", err)
 	}
 	return Sezione{Titolo: "Diario sociale", Href: "/casi/" + c.ID.String() + "/diario", Testo: testoDiario(n)}, nil

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/registro"
@@ -33,36 +32,14 @@ func (s *Service) StoricoDelCaso(ctx context.Context, p authz.Principal, id uuid
 		return StoricoCaso{}, err
 	}
 	st := StoricoCaso{Caso: c}
-	rows, err := s.pool.Query(ctx, `
-		SELECT s.quando, COALESCE(o.nome || ' ' || o.cognome, 'Sistema'), s.evento, s.da, s.a, s.nota
-		FROM caso_storico s LEFT JOIN operatore o ON o.id = s.operatore_id
-		WHERE s.caso_id = $1 ORDER BY s.id DESC LIMIT $2`, id, maxStorico+1)
-	if err != nil {
-		return st, fmt.Errorf("casi: storico: %w", err)
-	}
-	st.Eventi, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventoStorico, error) {
-		var e EventoStorico
-		err := r.Scan(&e.Quando, &e.Operatore, &e.Evento, &e.Da, &e.A, &e.Nota)
-		return e, err
-	})
+	st.Eventi, err = eventiStorico(ctx, s.pool, id, maxStorico+1)
 	if err != nil {
 		return st, fmt.Errorf("casi: storico: %w", err)
 	}
 	if len(st.Eventi) > maxStorico {
 		st.Eventi, st.Troncato = st.Eventi[:maxStorico], true
 	}
-	rows, err = s.pool.Query(ctx, `
-		SELECT o.nome || ' ' || o.cognome, COALESCE(d.nome || ' ' || d.cognome, 'Sistema'), a.motivo, a.dal, a.al
-		FROM caso_assegnazione a JOIN operatore o ON o.id = a.case_manager_id LEFT JOIN operatore d ON d.id = a.assegnato_da
-		WHERE a.caso_id = $1 ORDER BY a.dal DESC, a.id DESC`, id)
-	if err != nil {
-		return st, fmt.Errorf("casi: storico: assegnazioni: %w", err)
-	}
-	st.Assegnazioni, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (PeriodoAssegnazione, error) {
-		var x PeriodoAssegnazione
-		err := r.Scan(&x.CaseManager, &x.AssegnatoDa, &x.Motivo, &x.Dal, &x.Al)
-		return x, err
-	})
+	st.Assegnazioni, err = periodiStorico(ctx, s.pool, id)
 	if err != nil {
 		return st, fmt.Errorf("casi: storico: assegnazioni: %w", err)
 	}

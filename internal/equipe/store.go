@@ -187,3 +187,19 @@ func insertInvito(ctx context.Context, q database.Querier, conv, membro uuid.UUI
 		conv, membro, email, posta)
 	return err
 }
+
+// correnti are the members of the case's équipe on day giorno, by start,
+// surname and name.
+func correnti(ctx context.Context, q database.Querier, casoID uuid.UUID, giorno time.Time) ([]Membro, error) {
+	rows, err := q.Query(ctx, `SELECT `+membroCols+` FROM equipe_membro
+		WHERE caso_id = $1 AND dal <= $2 AND (al IS NULL OR al >= $2)
+		ORDER BY dal, cognome, nome, id`, casoID, giorno)
+	if err != nil {
+		return nil, fmt.Errorf("equipe: membri correnti: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanMembro)
+	if err != nil {
+		return nil, fmt.Errorf("equipe: membri correnti: %w", err)
+	}
+	return out, nil
+}

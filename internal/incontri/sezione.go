@@ -11,8 +11,8 @@ import (
 // how many meetings are registered, linking to the case's convocazioni and
 // incontri.
 func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM incontro WHERE caso_id = $1`, c.ID).Scan(&n); err != nil {
+	n, err := contaIncontri(ctx, s.pool, c.ID)
+	if err != nil {
 		return casi.Sezione{}, fmt.Errorf("incontri: sezione: %w", err)
 	}
 	return casi.Sezione{Titolo: "Convocazioni e incontri", Href: "/casi/" + c.ID.String() + "/incontri", Testo: testoSezione(n)}, nil

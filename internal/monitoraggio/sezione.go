@@ -11,11 +11,7 @@ import (
 // SezioneCaso is the monitoring's section of the case page
 // (casi.FonteSezione): the meetings held and the next one planned.
 func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	var svolti int
-	var prossimo *time.Time
-	err := s.pool.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE stato = 'svolto'), min(data) FILTER (WHERE stato = 'pianificato')
-		FROM monitoraggio_incontro WHERE caso_id = $1`, c.ID).Scan(&svolti, &prossimo)
+	svolti, prossimo, err := contaIncontri(ctx, s.pool, c.ID)
 	if err != nil {
 		return casi.Sezione{}, fmt.Errorf("monitoraggio: sezione: %w", err)
 	}

@@ -135,11 +135,7 @@ func (o *Outbox) Accoda(ctx context.Context, q database.Querier, m Messaggio) (i
 	if m.Allegato != nil && m.AllegatoMime == "" {
 		m.AllegatoMime = "application/octet-stream"
 	}
-	var id int64
-	err = q.QueryRow(ctx, `
-		INSERT INTO posta_uscita (message_id, destinatario, oggetto, corpo, allegato, allegato_nome, allegato_mime, caso_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		o.nuovoMessageID(), addr.Address, strings.TrimSpace(m.Oggetto), m.Corpo, m.Allegato, m.AllegatoNome, m.AllegatoMime, m.CasoID).Scan(&id)
+	id, err := inserisciMessaggio(ctx, q, o.nuovoMessageID(), addr.Address, m)
 	if err != nil {
 		return 0, fmt.Errorf("posta: accoda: %w", err)
 	}
@@ -221,15 +217,7 @@ func (o *Outbox) Elabora(ctx context.Context) (int, error) {
 // prendi claims the next due message: its attempt is counted and it is
 // hidden from the other workers for Lease.
 func (o *Outbox) prendi(ctx context.Context) (Voce, bool, error) {
-	rows, err := o.pool.Query(ctx, `
-		UPDATE posta_uscita SET tentativi = tentativi + 1, prossimo_tentativo = now() + $1::interval
-		WHERE id = (SELECT id FROM posta_uscita WHERE stato = 'in_coda' AND prossimo_tentativo <= now()
-		            ORDER BY prossimo_tentativo, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-		RETURNING `+colonne, o.Lease.String())
-	if err != nil {
-		return Voce{}, false, fmt.Errorf("posta: prendi: %w", err)
-	}
-	v, err := pgx.CollectOneRow(rows, scanVoce)
+	v, err := prendi(ctx, o.pool, o.Lease)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Voce{}, false, nil
 	}
@@ -250,18 +238,17 @@ func (o *Outbox) esito(ctx context.Context, m Voce, sendErr error) error {
 		if o.Sink() {
 			stato = Sink
 		}
-		_, err = o.pool.Exec(ctx, `UPDATE posta_uscita SET stato = $2, inviato_at = now(), errore = '' WHERE id = $1`, m.ID, stato)
+		err = segnaInviato(ctx, o.pool, m.ID, stato)
 		if err == nil {
 			o.log.Info("posta: message sent", "posta_id", m.ID, "stato", stato, "tentativi", m.Tentativi)
 		}
 	case permanente(sendErr) || m.Tentativi >= o.Tentativi:
-		_, err = o.pool.Exec(ctx, `UPDATE posta_uscita SET stato = 'errore', errore = $2 WHERE id = $1`, m.ID, troncato(sendErr.Error()))
+		err = segnaErrore(ctx, o.pool, m.ID, troncato(sendErr.Error()))
 		if err == nil {
 			o.log.Error("posta: message given up", "posta_id", m.ID, "tentativi", m.Tentativi, "permanente", permanente(sendErr))
 		}
 	default:
-		_, err = o.pool.Exec(ctx, `UPDATE posta_uscita SET prossimo_tentativo = now() + $2::interval, errore = $3 WHERE id = $1`,
-			m.ID, o.attesa(m.Tentativi).String(), troncato(sendErr.Error()))
+		err = riprova(ctx, o.pool, m.ID, o.attesa(m.Tentativi), troncato(sendErr.Error()))
 		if err == nil {
 			o.log.Warn("posta: delivery failed, will retry", "posta_id", m.ID, "tentativi", m.Tentativi, "attesa", o.attesa(m.Tentativi).String())
 		}

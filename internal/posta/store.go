@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/database"
 )
 
 // Voce is a message as the outbox holds it.
@@ -105,4 +108,47 @@ func (o *Outbox) Stati(ctx context.Context, ids []int64) (map[int64]Voce, error)
 		out[v.ID] = v
 	}
 	return out, nil
+}
+
+// inserisciMessaggio inserts message m to addr with Message-ID messageID, to be sent.
+func inserisciMessaggio(ctx context.Context, q database.Querier, messageID, addr string, m Messaggio) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `
+		INSERT INTO posta_uscita (message_id, destinatario, oggetto, corpo, allegato, allegato_nome, allegato_mime, caso_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		messageID, addr, strings.TrimSpace(m.Oggetto), m.Corpo, m.Allegato, m.AllegatoNome, m.AllegatoMime, m.CasoID).Scan(&id)
+	return id, err
+}
+
+// prendi claims the next due message, counting its attempt and hiding it
+// for lease; none due is pgx.ErrNoRows.
+func prendi(ctx context.Context, q database.Querier, lease time.Duration) (Voce, error) {
+	rows, err := q.Query(ctx, `
+		UPDATE posta_uscita SET tentativi = tentativi + 1, prossimo_tentativo = now() + $1::interval
+		WHERE id = (SELECT id FROM posta_uscita WHERE stato = 'in_coda' AND prossimo_tentativo <= now()
+		            ORDER BY prossimo_tentativo, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+		RETURNING `+colonne, lease.String())
+	if err != nil {
+		return Voce{}, err
+	}
+	return pgx.CollectOneRow(rows, scanVoce)
+}
+
+// segnaInviato marks message id sent (stato: inviato or sink).
+func segnaInviato(ctx context.Context, q database.Querier, id int64, stato string) error {
+	_, err := q.Exec(ctx, `UPDATE posta_uscita SET stato = $2, inviato_at = now(), errore = '' WHERE id = $1`, id, stato)
+	return err
+}
+
+// segnaErrore gives message id up with errore.
+func segnaErrore(ctx context.Context, q database.Querier, id int64, errore string) error {
+	_, err := q.Exec(ctx, `UPDATE posta_uscita SET stato = 'errore', errore = $2 WHERE id = $1`, id, errore)
+	return err
+}
+
+// riprova schedules message id again after attesa, keeping errore.
+func riprova(ctx context.Context, q database.Querier, id int64, attesa time.Duration, errore string) error {
+	_, err := q.Exec(ctx, `UPDATE posta_uscita SET prossimo_tentativo = now() + $2::interval, errore = $3 WHERE id = $1`,
+		id, attesa.String(), errore)
+	return err
 }

@@ -113,7 +113,7 @@ func (s *Service) RecordTx(ctx context.Context, tx pgx.Tx, v Voce) error {
 	if v.Azione == "" || (v.Esito != Consentito && v.Esito != Rifiutato) {
 		return fmt.Errorf("registro: record without azione or esito: %q %q", v.Azione, v.Esito)
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
+	if err := lockChain(ctx, tx); err != nil {
 		return fmt.Errorf("registro: lock: %w", err)
 	}
 	prev, err := lastHash(ctx, tx)
@@ -141,7 +141,7 @@ func (s *Service) RecordBatch(ctx context.Context, tx pgx.Tx, vs []Voce) error {
 			return fmt.Errorf("registro: record without azione or esito: %q %q", v.Azione, v.Esito)
 		}
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
+	if err := lockChain(ctx, tx); err != nil {
 		return fmt.Errorf("registro: lock: %w", err)
 	}
 	prev, err := lastHash(ctx, tx)
@@ -157,10 +157,7 @@ func (s *Service) RecordBatch(ctx context.Context, tx pgx.Tx, vs []Voce) error {
 		rows[i] = []any{v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
 			v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.HashPrec, v.Hash}
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"registro_accessi"}, []string{"registrato_il", "operatore_id", "ruolo",
-		"ambito_id", "comune_id", "azione", "oggetto_tipo", "oggetto_id", "caso_id", "esito", "request_id",
-		"indirizzo", "dettaglio", "hash_prec", "hash"}, pgx.CopyFromRows(rows))
-	if err != nil {
+	if err := copyVoci(ctx, tx, rows); err != nil {
 		return fmt.Errorf("registro: copy: %w", err)
 	}
 	return nil

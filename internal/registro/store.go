@@ -96,3 +96,19 @@ func list(ctx context.Context, q database.Querier, f Filtro, limit int) ([]Voce,
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Voce, error) { return scan(r) })
 }
+
+// lockChain takes the transaction-scoped lock that serialises appends
+// (chainLock).
+func lockChain(ctx context.Context, q database.Querier) error {
+	_, err := q.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock)
+	return err
+}
+
+// copyVoci writes rows (the columns of registro_accessi but id) with one
+// COPY inside tx.
+func copyVoci(ctx context.Context, tx pgx.Tx, rows [][]any) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"registro_accessi"}, []string{"registrato_il", "operatore_id", "ruolo",
+		"ambito_id", "comune_id", "azione", "oggetto_tipo", "oggetto_id", "caso_id", "esito", "request_id",
+		"indirizzo", "dettaglio", "hash_prec", "hash"}, pgx.CopyFromRows(rows))
+	return err
+}

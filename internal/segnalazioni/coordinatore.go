@@ -30,17 +30,6 @@ func coordinatore(p authz.Principal) bool {
 	return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil
 }
 
-// scopeSQL restricts s (segnalazione) to p's scope, appending its arguments.
-func scopeSQL(p authz.Principal, alias string, args []any) (string, []any) {
-	args = append(args, *p.AmbitoID)
-	w := fmt.Sprintf("%s.ambito_id = $%d", alias, len(args))
-	if p.ComuneID != nil {
-		args = append(args, *p.ComuneID)
-		w += fmt.Sprintf(" AND %s.comune_id = $%d", alias, len(args))
-	}
-	return w, args
-}
-
 // RigaCoda is a segnalazione waiting for approval, as the queue lists it:
 // no member's name, no content.
 type RigaCoda struct {
@@ -72,30 +61,8 @@ func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v reg
 	if !coordinatore(p) {
 		return c, ErrNotFound
 	}
-	where, args := scopeSQL(p, "s", nil)
-	rows, err := s.pool.Query(ctx, `
-		SELECT s.id, s.numero, ca.numero, co.denominazione, t.etichetta, t.effetto, s.rettifica_di IS NOT NULL, s.data_evento,
-		       o.nome || ' ' || o.cognome, s.in_approvazione_dal
-		FROM segnalazione s
-		JOIN caso ca ON ca.id = s.caso_id
-		JOIN comune co ON co.id = s.comune_id
-		JOIN segnalazione_tipo t ON t.id = s.tipo_id
-		JOIN operatore o ON o.id = s.updated_by
-		WHERE `+where+` AND s.stato = 'in_approvazione'
-		ORDER BY s.in_approvazione_dal, s.numero
-		`+database.Pagina(c.Pagina, DimensionePagina), args...)
-	if err != nil {
-		return c, fmt.Errorf("segnalazioni: coda: %w", err)
-	}
-	c.Righe, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RigaCoda, error) {
-		var x RigaCoda
-		var caso int64
-		var eff string
-		err := r.Scan(&x.ID, &x.Numero, &caso, &x.Comune, &x.Tipo, &eff, &x.Rettifica, &x.DataEvento, &x.CaseManager, &x.InApprovazioneIl)
-		x.Caso, x.Effetto = casi.Caso{Numero: caso}.Codice(), Effetto(eff)
-		return x, err
-	})
-	if err != nil {
+	var err error
+	if c.Righe, err = coda(ctx, s.pool, p, c.Pagina); err != nil {
 		return c, fmt.Errorf("segnalazioni: coda: %w", err)
 	}
 	c.Righe, c.AltrePagine = database.Taglia(c.Righe, DimensionePagina)
@@ -108,15 +75,6 @@ func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v reg
 	v.Azione, v.OggettoTipo, v.Esito = registro.Lettura, oggettoTipo, registro.Consentito
 	v.Dettaglio = fmt.Sprintf("coda di approvazione: %d segnalazioni", len(c.Righe))
 	return c, s.reg.Record(ctx, v)
-}
-
-func daInviare(ctx context.Context, q database.Querier, p authz.Principal) (int, error) {
-	where, args := scopeSQL(p, "s", nil)
-	var n int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM segnalazione s WHERE `+where+` AND s.stato = 'approvata'`, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("segnalazioni: da inviare: %w", err)
-	}
-	return n, nil
 }
 
 // Originale is, for a rectification, the sent segnalazione it rectifies.
@@ -169,62 +127,6 @@ type Decisione struct {
 
 // Codice is the segnalazione's number as quoted.
 func (d Decisione) Codice() string { return Codice(d.Numero) }
-
-// perDecisione loads segnalazione id if it is in p's scope and has ever been
-// sent to approval (a draft is the case manager's only).
-func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.Principal, id uuid.UUID) (Decisione, uuid.UUID, error) {
-	var d Decisione
-	var casoID, persona uuid.UUID
-	var ambito, comune, caso int64
-	var st, eff, misura string
-	var rett *uuid.UUID
-	err := q.QueryRow(ctx, `
-		SELECT s.id, s.numero, s.stato, s.versione, s.caso_id, s.ambito_id, s.comune_id, ca.numero, co.denominazione,
-		       d.misura, COALESCE(d.id_domanda, ''), s.persona_id, pe.cognome || ' ' || pe.nome, pe.codice_fiscale, pe.data_nascita,
-		       t.id, t.codice, t.etichetta, t.descrizione, t.riferimento_normativo, t.effetto, t.riguarda_impegni,
-		       s.impegno_testo, s.data_evento, s.data_accertamento, s.descrizione, s.rettifica_di,
-		       oc.nome || ' ' || oc.cognome, s.in_approvazione_dal, s.motivo_rifiuto,
-		       COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il, s.inviata_il, s.invio_id,
-		       s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, '')
-		FROM segnalazione s
-		JOIN caso ca ON ca.id = s.caso_id
-		JOIN domanda d ON d.id = ca.domanda_id
-		JOIN comune co ON co.id = s.comune_id
-		JOIN persona pe ON pe.id = s.persona_id
-		JOIN segnalazione_tipo t ON t.id = s.tipo_id
-		JOIN operatore oc ON oc.id = s.created_by
-		LEFT JOIN operatore oa ON oa.id = s.approvata_da
-		LEFT JOIN operatore oe ON oe.id = s.esito_inps_da
-		WHERE s.id = $1 AND s.in_approvazione_dal IS NOT NULL`, id).Scan(
-		&d.ID, &d.Numero, &st, &d.Versione, &casoID, &ambito, &comune, &caso, &d.Comune,
-		&misura, &d.IDDomanda, &persona, &d.Componente, &d.CodiceFiscale, &d.DataNascita,
-		&d.Tipo.ID, &d.Tipo.Codice, &d.Tipo.Etichetta, &d.Tipo.Descrizione, &d.Tipo.Riferimento, &eff, &d.Tipo.RiguardaImpegni,
-		&d.ImpegnoTesto, &d.DataEvento, &d.DataAccertamento, &d.Descrizione, &rett,
-		&d.CaseManager, &d.InApprovazioneIl, &d.MotivoRifiuto, &d.ApprovataDa, &d.ApprovataIl, &d.InviataIl, &d.InvioID,
-		&d.Esito.Valore, &d.Esito.Nota, &d.Esito.Il, &d.Esito.Da)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
-		return d, casoID, ErrNotFound
-	}
-	if err != nil {
-		return d, casoID, fmt.Errorf("segnalazioni: decisione: %w", err)
-	}
-	d.Stato, d.Tipo.Effetto, d.Misura, d.Caso = Stato(st), Effetto(eff), casi.Misura(misura), casi.Caso{Numero: caso}.Codice()
-	if rett != nil {
-		o := Originale{}
-		if err := q.QueryRow(ctx, `SELECT s.numero, t.etichetta, s.data_evento, s.data_accertamento, s.descrizione, s.inviata_il
-			FROM segnalazione s JOIN segnalazione_tipo t ON t.id = s.tipo_id WHERE s.id = $1`, *rett).
-			Scan(&o.Numero, &o.Tipo, &o.DataEvento, &o.DataAccertamento, &o.Descrizione, &o.InviataIl); err != nil {
-			return d, casoID, fmt.Errorf("segnalazioni: originale: %w", err)
-		}
-		d.RettificaDi = &o
-	}
-	sg := Segnalazione{ID: d.ID}
-	if err := completa(ctx, q, &sg); err != nil {
-		return d, casoID, err
-	}
-	d.Allegati, d.Storia = sg.Allegati, sg.Storia
-	return d, casoID, nil
-}
 
 // recordCoord records an access of the coordinatore to segnalazione id.
 func (s *Service) recordCoord(ctx context.Context, v registro.Voce, azione, oggetto, oggettoID string, casoID uuid.UUID, err error) error {
@@ -286,8 +188,7 @@ func (s *Service) decidi(ctx context.Context, p authz.Principal, id uuid.UUID, v
 		var ambito, comune int64
 		var numero, ver int
 		var st string
-		err := tx.QueryRow(ctx, `SELECT caso_id, ambito_id, comune_id, numero, stato, versione FROM segnalazione
-			WHERE id = $1 AND in_approvazione_dal IS NOT NULL FOR UPDATE`, id).Scan(&casoID, &ambito, &comune, &numero, &st, &ver)
+		err := perDecidere(ctx, tx, id, &casoID, &ambito, &comune, &numero, &st, &ver)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 			return ErrNotFound
 		}
@@ -321,8 +222,7 @@ func (s *Service) Approva(ctx context.Context, p authz.Principal, id uuid.UUID, 
 	v.Dettaglio = "approvazione"
 	return s.decidi(ctx, p, id, versione, v, func(tx pgx.Tx, casoID uuid.UUID, numero int) error {
 		now := s.now()
-		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET stato = 'approvata', approvata_da = $2, approvata_il = $3,
-			versione = versione + 1, updated_at = $3 WHERE id = $1`, id, p.OperatoreID, now); err != nil {
+		if err := approva(ctx, tx, id, p.OperatoreID, now); err != nil {
 			return fmt.Errorf("segnalazioni: approva: %w", err)
 		}
 		return s.passaggio(ctx, tx, id, casoID, numero, InApprovazione, Approvata, p.OperatoreID, "")
@@ -341,8 +241,7 @@ func (s *Service) Respingi(ctx context.Context, p authz.Principal, id uuid.UUID,
 	}
 	v.Dettaglio = "rifiuto"
 	return s.decidi(ctx, p, id, versione, v, func(tx pgx.Tx, casoID uuid.UUID, numero int) error {
-		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET stato = 'respinta', motivo_rifiuto = $2,
-			versione = versione + 1, updated_at = $3 WHERE id = $1`, id, motivo, s.now()); err != nil {
+		if err := respingi(ctx, tx, id, motivo, s.now()); err != nil {
 			return fmt.Errorf("segnalazioni: respingi: %w", err)
 		}
 		return s.passaggio(ctx, tx, id, casoID, numero, InApprovazione, Respinta, p.OperatoreID, motivo)

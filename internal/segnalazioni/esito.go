@@ -116,10 +116,7 @@ func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.
 		var invioID *int64
 		var inviata *time.Time
 		var il *time.Time
-		err := tx.QueryRow(ctx, `SELECT caso_id, ambito_id, comune_id, numero, stato, versione, invio_id, inviata_il,
-				esito_inps, esito_inps_nota, esito_inps_il
-			FROM segnalazione WHERE id = $1 AND in_approvazione_dal IS NOT NULL FOR UPDATE`, id).
-			Scan(&casoID, &ambito, &comune, &numero, &st, &ver, &invioID, &inviata, &valore, &nota, &il)
+		err := perEsito(ctx, tx, id).Scan(&casoID, &ambito, &comune, &numero, &st, &ver, &invioID, &inviata, &valore, &nota, &il)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 			return ErrNotFound
 		}
@@ -145,14 +142,11 @@ func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.
 			return httpx.FieldErrors{"esito": "Questo esito è già registrato, con lo stesso motivo e la stessa data: non c'è nulla da correggere."}
 		}
 		now := s.now()
-		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET esito_inps = $2, esito_inps_nota = $3, esito_inps_il = $4,
-				esito_inps_da = $5, versione = versione + 1, updated_at = $6
-			WHERE id = $1`, id, nuovo.Valore, nuovo.Nota, *nuovo.Il, p.OperatoreID, now); err != nil {
+		if err := registraEsito(ctx, tx, id, nuovo, p.OperatoreID, now); err != nil {
 			return fmt.Errorf("segnalazioni: esito: %w", err)
 		}
 		storia := notaEsito(prima, nuovo)
-		if _, err := tx.Exec(ctx, `INSERT INTO segnalazione_stato (segnalazione_id, da, a, operatore_id, quando, nota)
-			VALUES ($1, $2, $2, $3, $4, $5)`, id, st, p.OperatoreID, now, storia); err != nil {
+		if err := passaggioEsito(ctx, tx, id, st, p.OperatoreID, now, storia); err != nil {
 			return fmt.Errorf("segnalazioni: esito: %w", err)
 		}
 		if err := casi.Storico(ctx, tx, casoID, &p.OperatoreID, "segnalazione", stato.Label(),
@@ -248,33 +242,6 @@ type RigaInvio struct {
 // Codice is the segnalazione's number as quoted.
 func (r RigaInvio) Codice() string { return Codice(r.Numero) }
 
-const colonneRiga = `
-	SELECT s.id, s.numero, s.versione, s.stato, ca.numero, co.denominazione, t.etichetta, t.effetto, s.data_evento,
-	       COALESCE(r.numero, 0), s.invio_id, s.inviata_il, s.esito_inps, s.esito_inps_nota, s.esito_inps_il,
-	       COALESCE(oe.nome || ' ' || oe.cognome, '')
-	FROM segnalazione s
-	JOIN caso ca ON ca.id = s.caso_id
-	JOIN comune co ON co.id = s.comune_id
-	JOIN segnalazione_tipo t ON t.id = s.tipo_id
-	LEFT JOIN segnalazione r ON r.id = s.rettifica_di
-	LEFT JOIN operatore oe ON oe.id = s.esito_inps_da`
-
-func righeInvio(ctx context.Context, q database.Querier, sql string, args ...any) ([]RigaInvio, error) {
-	rows, err := q.Query(ctx, colonneRiga+sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (RigaInvio, error) {
-		var x RigaInvio
-		var caso int64
-		var st, eff string
-		err := r.Scan(&x.ID, &x.Numero, &x.Versione, &st, &caso, &x.Comune, &x.Tipo, &eff, &x.DataEvento,
-			&x.RettificaDiNum, &x.InvioID, &x.InviataIl, &x.Esito.Valore, &x.Esito.Nota, &x.Esito.Il, &x.Esito.Da)
-		x.Stato, x.Effetto, x.Caso = Stato(st), Effetto(eff), casi.Caso{Numero: caso}.Codice()
-		return x, err
-	})
-}
-
 // PaginaInvio is an export batch's page: its header and a page of the
 // segnalazioni it carried, with their esito.
 type PaginaInvio struct {
@@ -296,28 +263,19 @@ func (s *Service) Invio(ctx context.Context, p authz.Principal, id int64, pagina
 	if !coordinatore(p) {
 		return out, ErrNotFound
 	}
-	where, args := scopeInvioSQL(p, []any{id})
-	err := s.pool.QueryRow(ctx, `SELECT i.id, o.nome || ' ' || o.cognome, i.created_at, i.nome_file, i.sha256, i.numero,
-			COALESCE(co.denominazione, '')
-		FROM segnalazione_invio i JOIN operatore o ON o.id = i.created_by LEFT JOIN comune co ON co.id = i.comune_id
-		WHERE i.id = $1 AND `+where, args...).
-		Scan(&out.Invio.ID, &out.Invio.CreatoDa, &out.Invio.CreatoIl, &out.Invio.NomeFile, &out.Invio.SHA256, &out.Invio.Numero, &out.Invio.Comune)
+	err := invioDi(ctx, s.pool, p, id, &out.Invio)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	} else if err != nil {
 		return out, fmt.Errorf("segnalazioni: invio: %w", err)
 	}
 	if err == nil {
-		sw, sargs := scopeSQL(p, "s", []any{id})
-		out.Righe, err = righeInvio(ctx, s.pool, ` WHERE s.invio_id = $1 AND `+sw+` ORDER BY s.numero
-			`+database.Pagina(out.Pagina, DimensionePagina), sargs...)
+		out.Righe, err = righeDellInvio(ctx, s.pool, p, id, out.Pagina)
 		if err != nil {
 			return out, fmt.Errorf("segnalazioni: invio: %w", err)
 		}
 		out.Righe, out.AltrePagine = database.Taglia(out.Righe, DimensionePagina)
-		if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE s.esito_inps = 'acquisita'),
-				count(*) FILTER (WHERE s.esito_inps = 'scartata'), count(*) FILTER (WHERE s.esito_inps = '')
-			FROM segnalazione s WHERE s.invio_id = $1 AND `+sw, sargs...).Scan(&out.Acquisite, &out.Scartate, &out.InAttesa); err != nil {
+		if err := contaEsitiInvio(ctx, s.pool, p, id, &out); err != nil {
 			return out, fmt.Errorf("segnalazioni: invio: %w", err)
 		}
 		v.Dettaglio = fmt.Sprintf("invio: %d segnalazioni, pagina %d", len(out.Righe), out.Pagina)
@@ -326,22 +284,6 @@ func (s *Service) Invio(ctx context.Context, p authz.Principal, id int64, pagina
 		return out, rerr
 	}
 	return out, err
-}
-
-// scartateSQL selects the segnalazioni INPS refused that nobody has
-// rectified yet: still inviata, and no rectification (not annulled) has
-// reached the coordinatore. A rectification still in bozza is the case
-// manager's only, so it does not count here.
-const scartateSQL = `s.esito_inps = 'scartata' AND s.stato = 'inviata' AND NOT EXISTS (
-	SELECT 1 FROM segnalazione x WHERE x.rettifica_di = s.id AND x.stato <> 'annullata' AND x.in_approvazione_dal IS NOT NULL)`
-
-func scartate(ctx context.Context, q database.Querier, p authz.Principal) (int, error) {
-	where, args := scopeSQL(p, "s", nil)
-	var n int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM segnalazione s WHERE `+where+` AND `+scartateSQL, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("segnalazioni: scartate: %w", err)
-	}
-	return n, nil
 }
 
 // Scartate is a page of the segnalazioni INPS refused and not yet rectified.
@@ -361,10 +303,8 @@ func (s *Service) Scartate(ctx context.Context, p authz.Principal, pagina int, v
 	if !coordinatore(p) {
 		return out, ErrNotFound
 	}
-	where, args := scopeSQL(p, "s", nil)
 	var err error
-	out.Righe, err = righeInvio(ctx, s.pool, ` WHERE `+where+` AND `+scartateSQL+` ORDER BY s.esito_inps_il, s.numero
-		`+database.Pagina(out.Pagina, DimensionePagina), args...)
+	out.Righe, err = righeScartate(ctx, s.pool, p, out.Pagina)
 	if err != nil {
 		return out, fmt.Errorf("segnalazioni: scartate: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
@@ -66,24 +65,6 @@ type Mie struct {
 	Totale      int
 }
 
-// daRivedereSQL selects, for s (segnalazione) and ca (caso), the
-// segnalazioni waiting for the case manager; $1 and $2 are the operatore
-// and their comune.
-const daRivedereSQL = `ca.case_manager_id = $1 AND ca.comune_id = $2 AND ca.stato <> 'chiuso' AND (
-	s.stato IN ('bozza', 'respinta')
-	OR (s.stato = 'inviata' AND s.esito_inps = 'scartata' AND NOT EXISTS (
-		SELECT 1 FROM segnalazione x WHERE x.rettifica_di = s.id AND x.stato <> 'annullata')))`
-
-func contaDaRivedere(ctx context.Context, q database.Querier, p authz.Principal) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT count(*) FROM segnalazione s JOIN caso ca ON ca.id = s.caso_id WHERE `+daRivedereSQL,
-		p.OperatoreID, *p.ComuneID).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("segnalazioni: da rivedere: %w", err)
-	}
-	return n, nil
-}
-
 // RiepilogoCaseManager counts p's segnalazioni to act on, for the home
 // page (a count: no segnalazione is read); ok is false for another role.
 func (s *Service) RiepilogoCaseManager(ctx context.Context, p authz.Principal) (n int, ok bool, err error) {
@@ -102,30 +83,8 @@ func (s *Service) DaRivedere(ctx context.Context, p authz.Principal, pagina int,
 	if !casi.ConCasiPropri(p) {
 		return out, ErrNotFound
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT s.id, s.caso_id, s.numero, ca.numero, t.etichetta, s.data_evento,
-		       CASE WHEN s.stato = 'inviata' THEN 'scartata' ELSE s.stato END,
-		       CASE s.stato WHEN 'respinta' THEN s.motivo_rifiuto WHEN 'inviata' THEN s.esito_inps_nota ELSE '' END,
-		       s.updated_at
-		FROM segnalazione s
-		JOIN caso ca ON ca.id = s.caso_id
-		JOIN segnalazione_tipo t ON t.id = s.tipo_id
-		WHERE `+daRivedereSQL+`
-		ORDER BY s.updated_at, s.numero
-		`+database.Pagina(out.Pagina, DimensionePagina),
-		p.OperatoreID, *p.ComuneID)
-	if err != nil {
-		return out, fmt.Errorf("segnalazioni: da rivedere: %w", err)
-	}
-	out.Righe, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RigaMia, error) {
-		var x RigaMia
-		var caso int64
-		var motivo string
-		err := r.Scan(&x.ID, &x.CasoID, &x.Numero, &caso, &x.Tipo, &x.DataEvento, &motivo, &x.Nota, &x.Dal)
-		x.Caso, x.Motivo = casi.Caso{Numero: caso}.Codice(), DaRivedere(motivo)
-		return x, err
-	})
-	if err != nil {
+	var err error
+	if out.Righe, err = daRivedere(ctx, s.pool, p, out.Pagina); err != nil {
 		return out, fmt.Errorf("segnalazioni: da rivedere: %w", err)
 	}
 	out.Righe, out.AltrePagine = database.Taglia(out.Righe, DimensionePagina)

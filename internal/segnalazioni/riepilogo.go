@@ -21,11 +21,7 @@ func (s *Service) RiepilogoCoordinatore(ctx context.Context, p authz.Principal) 
 	if !coordinatore(p) {
 		return r, false, nil
 	}
-	where, args := scopeSQL(p, "s", nil)
-	err = s.pool.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE s.stato = 'in_approvazione'), count(*) FILTER (WHERE s.stato = 'approvata')
-		FROM segnalazione s WHERE `+where+` AND s.stato IN ('in_approvazione', 'approvata')`, args...).
-		Scan(&r.DaApprovare, &r.DaInviare)
+	err = contaCoordinatore(ctx, s.pool, p, &r)
 	if err != nil {
 		return r, false, fmt.Errorf("segnalazioni: riepilogo: %w", err)
 	}

@@ -3,8 +3,6 @@ package segnalazioni
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -19,10 +17,8 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
-	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
-	"github.com/cartella/cartella/internal/schede"
 )
 
 // Limits of the attachments.
@@ -127,11 +123,7 @@ func (s *Service) Elenco(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	if err != nil {
 		return Elenco{}, err
 	}
-	rows, err := s.pool.Query(ctx, colonne+` WHERE s.caso_id = $1 ORDER BY s.created_at DESC, s.numero DESC`, casoID)
-	if err != nil {
-		return Elenco{}, fmt.Errorf("segnalazioni: elenco: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Segnalazione, error) { return scan(r) })
+	out, err := delCaso(ctx, s.pool, casoID)
 	if err != nil {
 		return Elenco{}, fmt.Errorf("segnalazioni: elenco: %w", err)
 	}
@@ -177,65 +169,6 @@ func (s *Service) Allegato(ctx context.Context, p authz.Principal, casoID, id, a
 	return leggiAllegato(ctx, s.pool, casoID, id, allegato)
 }
 
-func leggiAllegato(ctx context.Context, q database.Querier, casoID, id, allegato uuid.UUID) (Allegato, error) {
-	var a Allegato
-	err := q.QueryRow(ctx, `SELECT a.id, a.nome, a.mime, a.dimensione, a.sha256, a.caricato_il, a.contenuto
-		FROM segnalazione_allegato a JOIN segnalazione s ON s.id = a.segnalazione_id
-		WHERE a.id = $1 AND s.id = $2 AND s.caso_id = $3`, allegato, id, casoID).
-		Scan(&a.ID, &a.Nome, &a.Mime, &a.Dimensione, &a.SHA256, &a.CaricatoIl, &a.Dati)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return a, ErrNotFound
-	}
-	return a, err
-}
-
-// modulo loads what the form offers for case c.
-func (s *Service) modulo(ctx context.Context, q database.Querier, c casi.Caso) (Modulo, error) {
-	m := Modulo{Caso: c, Oggi: s.oggi()}
-	var err error
-	if m.Tipi, err = tipi(ctx, q, m.Oggi); err != nil {
-		return m, err
-	}
-	rows, err := q.Query(ctx, `
-		SELECT p.id, p.cognome, p.nome, p.codice_fiscale, nc.relazione, p.data_nascita
-		FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-		WHERE nc.nucleo_id = $1 AND nc.al IS NULL ORDER BY nc.relazione <> 'richiedente', p.data_nascita`, c.NucleoID)
-	if err != nil {
-		return m, fmt.Errorf("segnalazioni: componenti: %w", err)
-	}
-	m.Componenti, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) {
-		var x Componente
-		err := r.Scan(&x.PersonaID, &x.Cognome, &x.Nome, &x.CodiceFiscale, &x.Relazione, &x.DataNascita)
-		return x, err
-	})
-	if err != nil {
-		return m, fmt.Errorf("segnalazioni: componenti: %w", err)
-	}
-	m.Impegni, err = impegni(ctx, q, c.ID)
-	return m, err
-}
-
-// tipi are the kinds of event in force on day oggi, in order.
-func tipi(ctx context.Context, q database.Querier, oggi time.Time) ([]Tipo, error) {
-	rows, err := q.Query(ctx, `SELECT id, codice, etichetta, descrizione, riferimento_normativo, effetto, riguarda_impegni
-		FROM segnalazione_tipo WHERE attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)
-		ORDER BY ordine, etichetta`, oggi)
-	if err != nil {
-		return nil, fmt.Errorf("segnalazioni: tipi: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Tipo, error) {
-		var t Tipo
-		var eff string
-		err := r.Scan(&t.ID, &t.Codice, &t.Etichetta, &t.Descrizione, &t.Riferimento, &eff, &t.RiguardaImpegni)
-		t.Effetto = Effetto(eff)
-		return t, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("segnalazioni: tipi: %w", err)
-	}
-	return out, nil
-}
-
 // contenutoPatto is the part of the patto's content (internal/patto,
 // Contenuto: keys kept stable there) that a segnalazione refers to.
 type contenutoPatto struct {
@@ -246,33 +179,6 @@ type contenutoPatto struct {
 		Frequenza   string `json:"frequenza"`
 		Scadenza    string `json:"scadenza"`
 	} `json:"impegni"`
-}
-
-// impegni are the impegni of the case's newest signed patto.
-func impegni(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Impegno, error) {
-	v, err := schede.UltimaDefinitiva(ctx, q, casoID, schede.Patto)
-	if errors.Is(err, schede.ErrNonTrovata) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("segnalazioni: patto: %w", err)
-	}
-	var c contenutoPatto
-	if err := json.Unmarshal(v.Contenuto, &c); err != nil {
-		return nil, fmt.Errorf("segnalazioni: patto: %w", err)
-	}
-	var out []Impegno
-	for _, i := range c.Impegni {
-		testo := strings.TrimSpace(i.Descrizione)
-		if f := strings.TrimSpace(i.Frequenza); f != "" {
-			testo += " (" + f + ")"
-		}
-		if d, ok := calendario.ParseData(i.Scadenza); ok {
-			testo += ", entro il " + calendario.Data(d)
-		}
-		out = append(out, Impegno{ID: i.ID, PersonaID: i.PersonaID, Testo: fmt.Sprintf("Patto versione %d: %s", v.Numero, testo)})
-	}
-	return out, nil
 }
 
 // riga is a validated form.
@@ -423,38 +329,6 @@ func (s *Service) write(ctx context.Context, p authz.Principal, casoID uuid.UUID
 	})
 }
 
-// passaggio records a state change of segnalazione id (number numero, of
-// case casoID): in segnalazione_stato and, as an event, in the case's
-// history.
-func (s *Service) passaggio(ctx context.Context, tx pgx.Tx, id, casoID uuid.UUID, numero int, da, a Stato, op uuid.UUID, nota string) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO segnalazione_stato (segnalazione_id, da, a, operatore_id, quando, nota)
-		VALUES ($1, $2, $3, $4, $5, $6)`, id, string(da), string(a), op, s.now(), nota); err != nil {
-		return fmt.Errorf("segnalazioni: stato: %w", err)
-	}
-	return casi.Storico(ctx, tx, casoID, &op, "segnalazione", da.Label(), a.Label(), Codice(numero))
-}
-
-func (s *Service) inserisciAllegati(ctx context.Context, tx pgx.Tx, id uuid.UUID, as []allegatoNuovo, op uuid.UUID) error {
-	for _, a := range as {
-		if _, err := tx.Exec(ctx, `INSERT INTO segnalazione_allegato (segnalazione_id, nome, mime, dimensione, contenuto, sha256, caricato_da, caricato_il)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, a.nome, a.mime, len(a.dati), a.dati, a.sha[:], op, s.now()); err != nil {
-			return fmt.Errorf("segnalazioni: allegato: %w", err)
-		}
-	}
-	return nil
-}
-
-// numero draws the next progressive number of the ambito.
-func numero(ctx context.Context, tx pgx.Tx, ambito int64) (int, error) {
-	var n int
-	err := tx.QueryRow(ctx, `INSERT INTO segnalazione_contatore (ambito_id, ultimo) VALUES ($1, 1)
-		ON CONFLICT (ambito_id) DO UPDATE SET ultimo = segnalazione_contatore.ultimo + 1 RETURNING ultimo`, ambito).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("segnalazioni: numero: %w", err)
-	}
-	return n, nil
-}
-
 // Crea saves a new segnalazione of the case as a bozza, and sends it to
 // approval when invia; errors of the form are httpx.FieldErrors.
 func (s *Service) Crea(ctx context.Context, p authz.Principal, casoID uuid.UUID, in Input, invia bool, v registro.Voce) (uuid.UUID, error) {
@@ -476,11 +350,7 @@ func (s *Service) Crea(ctx context.Context, p authz.Principal, casoID uuid.UUID,
 			return "", err
 		}
 		now := s.now()
-		if err := tx.QueryRow(ctx, `INSERT INTO segnalazione (caso_id, ambito_id, comune_id, numero, tipo_id, persona_id,
-				impegno_id, impegno_testo, data_evento, data_accertamento, descrizione, created_by, created_at, updated_by, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $13) RETURNING id`,
-			c.ID, c.AmbitoID, c.ComuneID, n, r.tipo.ID, r.persona, r.impegnoID, r.impegnoTesto, r.dataEvento, r.dataAccertamento,
-			r.descrizione, p.OperatoreID, now).Scan(&id); err != nil {
+		if id, err = inserisci(ctx, tx, c, n, r, p.OperatoreID, now); err != nil {
 			return "", fmt.Errorf("segnalazioni: crea: %w", err)
 		}
 		if err := s.inserisciAllegati(ctx, tx, id, r.allegati, p.OperatoreID); err != nil {
@@ -499,39 +369,11 @@ func (s *Service) Crea(ctx context.Context, p authz.Principal, casoID uuid.UUID,
 	return id, err
 }
 
-func (s *Service) inApprovazione(ctx context.Context, tx pgx.Tx, id, casoID uuid.UUID, n int, da Stato, op uuid.UUID) error {
-	if _, err := tx.Exec(ctx, `UPDATE segnalazione SET stato = 'in_approvazione', in_approvazione_dal = $2, motivo_rifiuto = '',
-		versione = versione + 1, updated_by = $3, updated_at = $2 WHERE id = $1`, id, s.now(), op); err != nil {
-		return fmt.Errorf("segnalazioni: in approvazione: %w", err)
-	}
-	return s.passaggio(ctx, tx, id, casoID, n, da, InApprovazione, op, "")
-}
-
 // stato is the lockable part of a segnalazione.
 type statoRiga struct {
 	numero   int
 	stato    Stato
 	versione int
-}
-
-// blocca locks segnalazione id of case casoID and checks the versione the
-// user's page showed.
-func blocca(ctx context.Context, tx pgx.Tx, casoID, id uuid.UUID, versione string) (statoRiga, error) {
-	var r statoRiga
-	var st string
-	err := tx.QueryRow(ctx, `SELECT numero, stato, versione FROM segnalazione WHERE id = $1 AND caso_id = $2 FOR UPDATE`, id, casoID).
-		Scan(&r.numero, &st, &r.versione)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, ErrNotFound
-	}
-	if err != nil {
-		return r, fmt.Errorf("segnalazioni: lock: %w", err)
-	}
-	r.stato = Stato(st)
-	if strconv.Itoa(r.versione) != strings.TrimSpace(versione) {
-		return r, ErrConflict
-	}
-	return r, nil
 }
 
 // Modifica saves the edit of a bozza or respinta segnalazione (and sends it
@@ -557,24 +399,20 @@ func (s *Service) Modifica(ctx context.Context, p authz.Principal, casoID, id uu
 		if rimuovi == nil {
 			rimuovi = []string{} // ANY(NULL) would match nothing and count nothing
 		}
-		var rimasti int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM segnalazione_allegato WHERE segnalazione_id = $1 AND NOT (id::text = ANY($2))`,
-			id, rimuovi).Scan(&rimasti); err != nil {
+		rimasti, err := allegatiRimasti(ctx, tx, id, rimuovi)
+		if err != nil {
 			return "", err
 		}
 		if rimasti+len(r.allegati) > MaxAllegati {
 			return "", httpx.FieldErrors{"allegati": fmt.Sprintf("Si possono allegare al massimo %d file.", MaxAllegati)}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM segnalazione_allegato WHERE segnalazione_id = $1 AND id::text = ANY($2)`, id, rimuovi); err != nil {
+		if err := rimuoviAllegati(ctx, tx, id, rimuovi); err != nil {
 			return "", err
 		}
 		if err := s.inserisciAllegati(ctx, tx, id, r.allegati, p.OperatoreID); err != nil {
 			return "", err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET tipo_id = $2, persona_id = $3, impegno_id = $4, impegno_testo = $5,
-				data_evento = $6, data_accertamento = $7, descrizione = $8, versione = versione + 1, updated_by = $9, updated_at = $10
-			WHERE id = $1`, id, r.tipo.ID, r.persona, r.impegnoID, r.impegnoTesto, r.dataEvento, r.dataAccertamento, r.descrizione,
-			p.OperatoreID, s.now()); err != nil {
+		if err := aggiorna(ctx, tx, id, r, p.OperatoreID, s.now()); err != nil {
 			return "", fmt.Errorf("segnalazioni: modifica: %w", err)
 		}
 		if invia {
@@ -616,8 +454,7 @@ func (s *Service) Annulla(ctx context.Context, p authz.Principal, casoID, id uui
 		if !st.stato.Modificabile() {
 			return "", ErrStato
 		}
-		if _, err := tx.Exec(ctx, `UPDATE segnalazione SET stato = 'annullata', versione = versione + 1, updated_by = $2, updated_at = $3
-			WHERE id = $1`, id, p.OperatoreID, s.now()); err != nil {
+		if err := annulla(ctx, tx, id, p.OperatoreID, s.now()); err != nil {
 			return "", err
 		}
 		return id.String(), s.passaggio(ctx, tx, id, casoID, st.numero, st.stato, Annullata, p.OperatoreID, nota)
@@ -639,8 +476,8 @@ func (s *Service) Rettifica(ctx context.Context, p authz.Principal, casoID, id u
 		if st.stato != Inviata {
 			return "", ErrStato
 		}
-		var aperta bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM segnalazione WHERE rettifica_di = $1 AND stato <> 'annullata')`, id).Scan(&aperta); err != nil {
+		aperta, err := rettificaAperta(ctx, tx, id)
+		if err != nil {
 			return "", err
 		}
 		if aperta {
@@ -651,16 +488,10 @@ func (s *Service) Rettifica(ctx context.Context, p authz.Principal, casoID, id u
 			return "", err
 		}
 		now := s.now()
-		if err := tx.QueryRow(ctx, `INSERT INTO segnalazione (caso_id, ambito_id, comune_id, numero, tipo_id, persona_id,
-				impegno_id, impegno_testo, data_evento, data_accertamento, descrizione, rettifica_di, created_by, created_at, updated_by, updated_at)
-			SELECT caso_id, $2, $3, $4, tipo_id, persona_id, impegno_id, impegno_testo, data_evento, data_accertamento, descrizione,
-			       id, $5, $6, $5, $6
-			FROM segnalazione WHERE id = $1 RETURNING id`, id, c.AmbitoID, c.ComuneID, n, p.OperatoreID, now).Scan(&nuova); err != nil {
+		if nuova, err = inserisciRettifica(ctx, tx, id, c, n, p.OperatoreID, now); err != nil {
 			return "", fmt.Errorf("segnalazioni: rettifica: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO segnalazione_allegato (segnalazione_id, nome, mime, dimensione, contenuto, sha256, caricato_da, caricato_il)
-			SELECT $2, nome, mime, dimensione, contenuto, sha256, caricato_da, caricato_il FROM segnalazione_allegato WHERE segnalazione_id = $1`,
-			id, nuova); err != nil {
+		if err := copiaAllegati(ctx, tx, id, nuova); err != nil {
 			return "", fmt.Errorf("segnalazioni: rettifica: %w", err)
 		}
 		if err := s.passaggio(ctx, tx, nuova, casoID, n, "", Bozza, p.OperatoreID, "Rettifica di "+Codice(st.numero)); err != nil {
@@ -669,88 +500,4 @@ func (s *Service) Rettifica(ctx context.Context, p authz.Principal, casoID, id u
 		return nuova.String(), nil
 	})
 	return nuova, err
-}
-
-// colonne selects a segnalazione for scan.
-const colonne = `
-	SELECT s.id, s.caso_id, s.ambito_id, s.comune_id, s.numero,
-	       t.id, t.codice, t.etichetta, t.descrizione, t.riferimento_normativo, t.effetto, t.riguarda_impegni,
-	       s.persona_id, pe.cognome || ' ' || pe.nome, pe.codice_fiscale,
-	       COALESCE(s.impegno_id, ''), s.impegno_testo, s.data_evento, s.data_accertamento, s.descrizione, s.stato,
-	       s.rettifica_di, COALESCE(r.numero, 0), rd.id, COALESCE(rd.numero, 0),
-	       s.motivo_rifiuto, s.in_approvazione_dal, COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il,
-	       s.inviata_il, s.invio_id, s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, ''),
-	       s.versione, oc.nome || ' ' || oc.cognome, s.created_at, s.updated_at
-	FROM segnalazione s
-	JOIN segnalazione_tipo t ON t.id = s.tipo_id
-	JOIN persona pe ON pe.id = s.persona_id
-	JOIN operatore oc ON oc.id = s.created_by
-	LEFT JOIN operatore oa ON oa.id = s.approvata_da
-	LEFT JOIN operatore oe ON oe.id = s.esito_inps_da
-	LEFT JOIN segnalazione r ON r.id = s.rettifica_di
-	LEFT JOIN LATERAL (SELECT x.id, x.numero FROM segnalazione x
-		WHERE x.rettifica_di = s.id AND x.stato <> 'annullata' ORDER BY x.created_at DESC LIMIT 1) rd ON true`
-
-func scan(r pgx.Row) (Segnalazione, error) {
-	var sg Segnalazione
-	var eff, st string
-	err := r.Scan(&sg.ID, &sg.CasoID, &sg.AmbitoID, &sg.ComuneID, &sg.Numero,
-		&sg.Tipo.ID, &sg.Tipo.Codice, &sg.Tipo.Etichetta, &sg.Tipo.Descrizione, &sg.Tipo.Riferimento, &eff, &sg.Tipo.RiguardaImpegni,
-		&sg.PersonaID, &sg.Componente, &sg.CodiceFiscale,
-		&sg.ImpegnoID, &sg.ImpegnoTesto, &sg.DataEvento, &sg.DataAccertamento, &sg.Descrizione, &st,
-		&sg.RettificaDi, &sg.RettificaDiNum, &sg.RettificataDa, &sg.RettificataDaNum,
-		&sg.MotivoRifiuto, &sg.InApprovazioneIl, &sg.ApprovataDa, &sg.ApprovataIl,
-		&sg.InviataIl, &sg.InvioID, &sg.Esito.Valore, &sg.Esito.Nota, &sg.Esito.Il, &sg.Esito.Da, &sg.Versione,
-		&sg.CreataDa, &sg.CreataIl, &sg.AggiornataIl)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sg, ErrNotFound
-	}
-	sg.Tipo.Effetto, sg.Stato = Effetto(eff), Stato(st)
-	return sg, err
-}
-
-// carica loads segnalazione id of case casoID with attachments and history.
-func (s *Service) carica(ctx context.Context, q database.Querier, casoID, id uuid.UUID) (Segnalazione, error) {
-	sg, err := scan(q.QueryRow(ctx, colonne+` WHERE s.id = $1 AND s.caso_id = $2`, id, casoID))
-	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return sg, err
-		}
-		return sg, fmt.Errorf("segnalazioni: carica: %w", err)
-	}
-	return sg, completa(ctx, q, &sg)
-}
-
-// completa adds the attachments (without content) and the history.
-func completa(ctx context.Context, q database.Querier, sg *Segnalazione) error {
-	rows, err := q.Query(ctx, `SELECT id, nome, mime, dimensione, sha256, caricato_il FROM segnalazione_allegato
-		WHERE segnalazione_id = $1 ORDER BY caricato_il, nome`, sg.ID)
-	if err != nil {
-		return fmt.Errorf("segnalazioni: allegati: %w", err)
-	}
-	sg.Allegati, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Allegato, error) {
-		var a Allegato
-		err := r.Scan(&a.ID, &a.Nome, &a.Mime, &a.Dimensione, &a.SHA256, &a.CaricatoIl)
-		return a, err
-	})
-	if err != nil {
-		return fmt.Errorf("segnalazioni: allegati: %w", err)
-	}
-	rows, err = q.Query(ctx, `SELECT st.da, st.a, COALESCE(o.nome || ' ' || o.cognome, 'Sistema'), st.quando, st.nota
-		FROM segnalazione_stato st LEFT JOIN operatore o ON o.id = st.operatore_id
-		WHERE st.segnalazione_id = $1 ORDER BY st.id`, sg.ID)
-	if err != nil {
-		return fmt.Errorf("segnalazioni: storia: %w", err)
-	}
-	sg.Storia, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Passaggio, error) {
-		var x Passaggio
-		var da, a string
-		err := r.Scan(&da, &a, &x.Operatore, &x.Quando, &x.Nota)
-		x.Da, x.A = Stato(da), Stato(a)
-		return x, err
-	})
-	if err != nil {
-		return fmt.Errorf("segnalazioni: storia: %w", err)
-	}
-	return nil
 }

@@ -11,11 +11,7 @@ import (
 // (casi.FonteSezione): all the segnalazioni to INPS not cancelled, and
 // those still open (draft, in approval, approved, refused).
 func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	var tutte, aperte int
-	err := s.pool.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE stato <> 'annullata'),
-		       count(*) FILTER (WHERE stato IN ('bozza', 'in_approvazione', 'approvata', 'respinta'))
-		FROM segnalazione WHERE caso_id = $1`, c.ID).Scan(&tutte, &aperte)
+	tutte, aperte, err := contaDelCaso(ctx, s.pool, c.ID)
 	if err != nil {
 		return casi.Sezione{}, fmt.Errorf("segnalazioni: sezione: %w", err)
 	}
