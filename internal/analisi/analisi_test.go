@@ -24,6 +24,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
@@ -64,22 +65,16 @@ func setup(t *testing.T) *fixture {
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)
 	cm := f.people["casemanager"]
-	err = pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo (telefono) VALUES ('051 000111') RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita, domicilio)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01', 'Via Roma 1, Casalecchio di Reno') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCGRG55A01A944X', 'Bianchi', 'Giorgio', 'M', '1955-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'genitore' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-AP-1', n.id, '2026-09-01', '2026-09-05' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, $1, $2, $3, now(), 'assegnato' FROM d RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, *cm.AmbitoID, *cm.ComuneID, cm.OperatoreID).Scan(&f.caso, &f.laura, &f.giorgo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := fixtures.New(t, pool)
+	fx.Casi = f.casi
+	laura := fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente")
+	laura.Domicilio = "Via Roma 1, Casalecchio di Reno"
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-AP-1", DataDomanda: fixtures.Data("2026-09-01"), DataPAD: fixtures.Data("2026-09-05"), Telefono: "051 000111",
+		CaseManager: cm, Stato: casi.Assegnato, Membri: []fixtures.Membro{
+			laura,
+			fixtures.Componente("BNCGRG55A01A944X", "Bianchi", "Giorgio", "M", "1955-01-01", "genitore"),
+		}})
+	f.caso, f.laura, f.giorgo = c.ID, c.Persone[0], c.Persone[1]
 
 	en, err := authz.New(ctx, acc.Bindings)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
@@ -72,22 +73,14 @@ func setup(t *testing.T, firmato bool) *fixture {
 	f.svc = monitoraggio.NewService(pool, reg, f.casi)
 	f.svc.SetClock(clock)
 	cm := f.people["casemanager"]
-	err = pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo (fonte) VALUES ('inps') RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCMRC16A01A944X', 'Bianchi', 'Marco', 'M', '2016-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-MON-1', n.id, '2026-05-01', '2026-05-10' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, co.ambito_id, co.id, $1, now(), 'patto_sottoscritto' FROM d, comune co WHERE co.codice_istat = '037011' RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, cm.OperatoreID).Scan(&f.caso, &f.madre, &f.figlio)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := fixtures.New(t, pool)
+	fx.Casi = f.casi
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-MON-1", DataDomanda: fixtures.Data("2026-05-01"), DataPAD: fixtures.Data("2026-05-10"),
+		CaseManager: cm, Stato: casi.PattoSottoscritto, Membri: []fixtures.Membro{
+			fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente"),
+			fixtures.Componente("BNCMRC16A01A944X", "Bianchi", "Marco", "M", "2016-01-01", "figlio"),
+		}})
+	f.caso, f.madre, f.figlio = c.ID, c.Persone[0], c.Persone[1]
 	var inc uuid.UUID
 	if err := pool.QueryRow(ctx, `INSERT INTO incontro (caso_id, tipo, data, registrato_da) VALUES ($1, 'primo_incontro', '2026-08-01', $2) RETURNING id`,
 		f.caso, cm.OperatoreID).Scan(&inc); err != nil {
