@@ -9,8 +9,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/assegnazioni"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -95,10 +98,8 @@ func TestCarichiERiassegnaTutti(t *testing.T) {
 	if _, err := f.pool.Exec(ctx, `UPDATE operatore_ruolo SET al = '2026-11-19' WHERE operatore_id = $1 AND ruolo = 'case_manager'`, cm1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.pool.Exec(ctx, `INSERT INTO operatore_ruolo (operatore_id, ruolo, ambito_id, comune_id, dal)
-		SELECT $1, 'case_manager', ambito_id, id, '2026-01-01' FROM comune WHERE codice_istat = $2`, cm2, casalecchio); err != nil {
-		t.Fatal(err)
-	}
+	ambito, comune := f.comune(t, casalecchio)
+	f.fx.Ruolo(cm2, accesso.Assegnazione{Ruolo: authz.CaseManager, AmbitoID: &ambito, ComuneID: &comune, Dal: fixtures.Data("2026-01-01")})
 	car, _ = f.svc.CarichiLavoro(ctx, coord, v)
 	if len(car.Operatori) == 0 || car.Operatori[0].ID != cm1 || car.Operatori[0].Attivo || car.Operatori[0].Aperti != 3 {
 		t.Fatalf("the operator who left is not listed first as inactive: %+v", car.Operatori)

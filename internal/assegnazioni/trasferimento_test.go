@@ -37,11 +37,8 @@ func (f *elencoFixture) altroAmbito(t *testing.T) (authz.Principal, map[string]i
 	for _, c := range comuni {
 		ids[c.CodiceISTAT] = c.ID
 	}
-	var senza int64
-	if err := f.pool.QueryRow(ctx, `INSERT INTO comune (codice_istat, codice_catastale, denominazione, provincia, regione)
-		VALUES ('099001', 'Z999', 'Comune Senza Ambito', 'RN', 'Emilia-Romagna') RETURNING id`).Scan(&senza); err != nil {
-		t.Fatal(err)
-	}
+	senza := f.fx.Comune(accesso.Comune{CodiceISTAT: "099001", CodiceCatastale: "Z999", Denominazione: "Comune Senza Ambito",
+		Provincia: "RN", Regione: "Emilia-Romagna"}).ID
 	ids["099001"] = senza
 	for _, istat := range []string{casalecchio, zola} {
 		var id int64
