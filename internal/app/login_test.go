@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 )
 
 // Every demo account of contracts.md signs in through the demo provider and
@@ -238,10 +241,9 @@ func TestCrossSiteRequestRefused(t *testing.T) {
 // An operator holding several roles chooses one after login and acts in it.
 func TestRoleChooser(t *testing.T) {
 	a := startApp(t)
-	acc, _ := demo.AccountByUsername("coordcontrolli")
-	a.exec(t, `INSERT INTO operatore_ruolo (operatore_id, ruolo, ambito_id, comune_id)
-		SELECT o.id, 'responsabile_controlli', r.ambito_id, r.comune_id
-		FROM operatore o JOIN operatore_ruolo r ON r.operatore_id = o.id WHERE o.codice_fiscale = $1`, acc.CodiceFiscale())
+	fx := fixtures.New(t, a.d.pool)
+	cc := fx.Demo()["coordcontrolli"]
+	fx.Ruolo(cc.OperatoreID, accesso.Assegnazione{Ruolo: authz.ResponsabileControlli, AmbitoID: cc.AmbitoID, ComuneID: cc.ComuneID})
 	c := a.client(t)
 	resp, body := a.login(t, c, "coordcontrolli", demo.Password)
 	if resp.Request.URL.Path != "/ruolo" || !strings.Contains(body, "Scegli il ruolo") {
