@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
@@ -295,10 +296,8 @@ func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
 		}
 	}
 
-	var altro int64
-	if err := f.pool.QueryRow(ctx, `INSERT INTO ambito (codice, denominazione) VALUES ('ATS-ALTRO', 'Altro ambito') RETURNING id`).Scan(&altro); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := fixtures.New(t, f.pool).Ambito("ATS-ALTRO", "Altro ambito")
+	altro := a.ID
 	estraneo := co
 	estraneo.AmbitoID, estraneo.Domain = &altro, "ambito:"+strconv.FormatInt(altro, 10)
 	var zola int64

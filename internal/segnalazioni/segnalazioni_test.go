@@ -436,10 +436,8 @@ func TestAmbitoDiRiga(t *testing.T) {
 		t.Errorf("case manager's queue: %v", err)
 	}
 
-	var altro int64
-	if err := f.pool.QueryRow(ctx, `INSERT INTO ambito (codice, denominazione) VALUES ('ATS-ALTRO', 'Altro ambito') RETURNING id`).Scan(&altro); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := fixtures.New(t, f.pool).Ambito("ATS-ALTRO", "Altro ambito")
+	altro := a.ID
 	co := f.people["coordinatore"]
 	estraneo := co
 	estraneo.AmbitoID, estraneo.Domain = &altro, "ambito:"+strconv.FormatInt(altro, 10)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/dbtest"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/session"
 )
 
@@ -24,12 +25,7 @@ func (c *clock) now() time.Time { return c.t }
 func setup(t *testing.T, secure bool) (*session.Manager, *clock, uuid.UUID, *pgxpool.Pool) {
 	t.Helper()
 	pool := dbtest.New(t)
-	var id uuid.UUID
-	err := pool.QueryRow(context.Background(),
-		`INSERT INTO operatore (codice_fiscale, nome, cognome) VALUES ('RSSMRA85T10A562S', 'Mario', 'Rossi') RETURNING id`).Scan(&id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := fixtures.New(t, pool).Operatore("Mario", "Rossi").OperatoreID
 	c := &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
 	m := session.NewManager(pool, 30*time.Minute, 8*time.Hour, secure)
 	m.SetClock(c.now)
