@@ -187,6 +187,7 @@ func (f *fixture) completa(esito string) func(*analisi.Contenuto) {
 // 60, nobody is bound to the 90-day presentation any more. The version is
 // frozen; the registro has the writes without their content.
 func TestBozzaEFinalizzazioneConEsitoC(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	// A first meeting: the T90 runs.
@@ -287,6 +288,7 @@ func TestBozzaEFinalizzazioneConEsitoC(t *testing.T) {
 // while version 1 stays as it was; the differences between the two are
 // labelled; esito B then moves the case on to the progettazione.
 func TestRiaperturaEConfronto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.apri(t)
@@ -354,6 +356,7 @@ func TestRiaperturaEConfronto(t *testing.T) {
 // what the first changed, labelled; through the page, the form comes back
 // with what the second person typed and the box of the other's changes.
 func TestConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.apri(t)
@@ -393,6 +396,7 @@ func TestConflitto(t *testing.T) {
 // Finalising from the page with an error keeps everything typed; the
 // version pages, the comparison and the print view answer.
 func TestPagine(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	if resp, _ := f.do(t, "casemanager", "GET", f.path(""), nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("page before starting: %d", resp.StatusCode)
@@ -440,6 +444,7 @@ func TestPagine(t *testing.T) {
 // Only the assigned case manager: casemanager2 gets 404 (the refusal
 // recorded), the coordinatore 403 from the policy, on reads and writes.
 func TestAccessoNegato(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.apri(t)
@@ -484,6 +489,7 @@ func TestAccessoNegato(t *testing.T) {
 // retired by valido_al is not (but still labels the versions that used
 // it), and rows cannot be deleted.
 func TestTabelleDiRiferimento(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	f.apri(t)
 	f.exec(t, `INSERT INTO analisi_motivo (codice, etichetta, tipo, ordine) VALUES ('caregiver_anziano', 'Assistenza a un familiare anziano', 'esonero', 20)`)
@@ -507,6 +513,7 @@ func TestTabelleDiRiferimento(t *testing.T) {
 // The migration's down file removes what its up file creates (and the up
 // file applies again after it).
 func TestMigrazioneReversibile(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	for _, name := range []string{"000008_analisi.down.sql", "000008_analisi.up.sql"} {

@@ -20,6 +20,7 @@ import (
 // The board's filters: measure, days left before the 120-day deadline,
 // case manager.
 func TestBoardFiltri(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	scaduto := f.caso(t, 1, "Neri", "Paola", casalecchio, "", f.now.AddDate(0, 0, -130))          // T120 expired
@@ -63,6 +64,7 @@ func TestBoardFiltri(t *testing.T) {
 // colleague in one go, except those of a comune where the colleague is not
 // case manager, which are reported.
 func TestCarichiERiassegnaTutti(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	cm1, cm2 := f.people["casemanager"].OperatoreID, f.people["casemanager2"].OperatoreID
@@ -161,6 +163,7 @@ func TestCarichiERiassegnaTutti(t *testing.T) {
 // The home's counts: the case manager's own open cases, the coordinatore's
 // scope; other roles have none.
 func TestRiepilogoLavoro(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	f.caso(t, 1, "Neri", "Paola", casalecchio, "casemanager", f.now.AddDate(0, 0, -130)) // T120 expired

@@ -34,6 +34,7 @@ import (
 //
 // The figures are in docs/performance.md.
 func TestPerformance200k(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("CASI_PERF") == "" {
 		t.Skip("set CASI_PERF=1 to measure /casi at 200,000 cases")
 	}

@@ -12,6 +12,7 @@ import (
 // The case page names the state of the benefit's payment in words, as the
 // opening form offers it, never as the code INPS's flow carries.
 func TestSchedaStatoErogazioneInChiaro(t *testing.T) {
+	t.Parallel()
 	var sc Scheda
 	sc.Caso.StatoErogazione = "in_erogazione"
 	var b strings.Builder
@@ -26,6 +27,7 @@ func TestSchedaStatoErogazioneInChiaro(t *testing.T) {
 // The cards of the case's sections say where each stands, in the singular
 // for one.
 func TestSezioni(t *testing.T) {
+	t.Parallel()
 	var sc Scheda
 	prossimo := time.Date(2027, 1, 7, 0, 0, 0, 0, time.UTC)
 	sc.Incontri, sc.NoteDiari, sc.MonitoraggiSvolti, sc.ProssimoMonitoraggio = 1, 1, 2, &prossimo

@@ -94,6 +94,7 @@ func (f *fixture) aggiungi(t *testing.T, in equipe.MembroInput) uuid.UUID {
 // Only the assigned case manager reads and writes the équipe; the others
 // are refused and the refusals recorded.
 func TestAmbitoDiRiga(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.aggiungi(t, professionista("Anna", "Verdi", "anna.verdi@asl.example"))
@@ -130,6 +131,7 @@ func TestAmbitoDiRiga(t *testing.T) {
 // Field errors are in Italian; the familiare referente must be an adult
 // member of the nucleo, one at a time, with the nucleo's contacts by default.
 func TestValidazioneEFamiliare(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -169,6 +171,7 @@ func TestValidazioneEFamiliare(t *testing.T) {
 // member as saved, and nothing is overwritten; ending a member uses the
 // same versione.
 func TestConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -212,6 +215,7 @@ func TestConflitto(t *testing.T) {
 // in one transaction; members without e-mail cannot be invited; sections
 // must be chosen.
 func TestConvoca(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -304,6 +308,7 @@ func TestConvoca(t *testing.T) {
 
 // If queuing a message fails half-way, nothing of the convocazione stays.
 func TestConvocaAtomica(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -330,6 +335,7 @@ func TestConvocaAtomica(t *testing.T) {
 
 // A closed case's équipe is read-only.
 func TestCasoChiuso(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	if _, err := f.pool.Exec(ctx, `UPDATE caso SET stato = 'chiuso', motivo_chiusura = 'Rinuncia', chiuso_il = '2026-10-01' WHERE id = $1`, f.caso); err != nil {

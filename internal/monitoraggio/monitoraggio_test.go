@@ -188,6 +188,7 @@ func (f *fixture) pianifica(t *testing.T) uuid.UUID {
 // Without a signed patto there is nothing to monitor: the form says so and
 // planning is refused.
 func TestSenzaPattoFirmato(t *testing.T) {
+	t.Parallel()
 	f := setup(t, false)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -219,6 +220,7 @@ func TestSenzaPattoFirmato(t *testing.T) {
 // Planning: the form's errors in Italian, next to each field; then a
 // meeting with the chosen risultati (with their member) and impegni.
 func TestPianifica(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -300,6 +302,7 @@ func valutazione(f *fixture, versione string) monitoraggio.Registrazione {
 // today, the case moves to monitoraggio (with its history), the next
 // meeting is planned with the same items; warnings about the next date.
 func TestRegistra(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -451,6 +454,7 @@ func mustFail(_ monitoraggio.Esito, err error) error { return err }
 // nothing is written; a held meeting cannot be cancelled; cancelling needs
 // a reason.
 func TestVersioneEAnnullamento(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -488,6 +492,7 @@ func TestVersioneEAnnullamento(t *testing.T) {
 // before reaching the service, see internal/app's route test); the
 // refusals are recorded.
 func TestAmbitoDiRiga(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	id := f.pianifica(t)
@@ -524,6 +529,7 @@ func TestAmbitoDiRiga(t *testing.T) {
 // A revised patto (version 2) keeps the items' IDs: the next meeting is
 // planned on it, without the items it dropped.
 func TestProssimoSulPattoRivisto(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -554,6 +560,7 @@ func TestProssimoSulPattoRivisto(t *testing.T) {
 // entry of their weekly agenda linking to the meeting; once cancelled it is
 // neither.
 func TestAppuntamento(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]

@@ -262,6 +262,7 @@ func firma(rev int, modalita string, firmatari ...string) url.Values {
 // sottoscritto", the sostegno "proposto", the scan downloadable; the
 // print view and the PDF are recorded as exports.
 func TestPattoDallaBozzaAllaFirma(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -422,6 +423,7 @@ func (f *fixture) firma(t *testing.T) patto.Versione {
 // signed version and of its scan; it is only revised into version 2, a
 // draft with the same IDs, while version 1 stays as it was.
 func TestPattoFirmatoNonCambia(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -502,6 +504,7 @@ func TestPattoFirmatoNonCambia(t *testing.T) {
 // Without a quadro (analisi preliminare with esito B or D) the patto starts
 // with no objectives, and cannot be signed without one.
 func TestPattoSenzaQuadro(t *testing.T) {
+	t.Parallel()
 	f := setup(t, false)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -523,6 +526,7 @@ func TestPattoSenzaQuadro(t *testing.T) {
 // Two people save the same draft: the second gets the conflict page with
 // what the first changed and their own input; nothing is overwritten.
 func TestPattoConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	if _, err := f.svc.Inizia(context.Background(), f.people["casemanager"], f.caso, registro.Voce{}); err != nil {
 		t.Fatal(err)
@@ -558,6 +562,7 @@ func TestPattoConflitto(t *testing.T) {
 // The progress of a sostegno changes without a new version, with its
 // reason; a stale form is refused and shows the other's update.
 func TestAttuazioneSostegno(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -594,6 +599,7 @@ func TestAttuazioneSostegno(t *testing.T) {
 // Only the assigned case manager reaches the patto: casemanager2 gets 404
 // (recorded), the coordinatore and the amministratore 403.
 func TestPattoAccesso(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	for user, want := range map[string]int{"casemanager2": 404, "coordinatore": 403, "amministratore": 403} {
 		for _, p := range []string{"", "/stampa", "/patto.pdf", "/versioni", "/fsl.json"} {

@@ -136,6 +136,7 @@ func (f *fixture) get(t *testing.T, user, path string) (int, string) {
 // offered to the patto), reopens into version 2 while version 1 stays as it
 // was, and compares them.
 func TestQuadroCompleto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -243,6 +244,7 @@ func TestQuadroCompleto(t *testing.T) {
 // Two people save the same draft: the second gets the conflict page with
 // what the first changed and their own input; nothing is overwritten.
 func TestQuadroConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	if _, err := f.svc.Apri(ctx, f.people["casemanager"], f.caso, registro.Voce{}); err != nil {
@@ -273,6 +275,7 @@ func TestQuadroConflitto(t *testing.T) {
 // Only the assigned case manager reaches the quadro: casemanager2 gets 404
 // (recorded), the coordinatore and the amministratore 403.
 func TestQuadroAccesso(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	base := "/casi/" + f.caso.String() + "/quadro-di-analisi"
 	for user, want := range map[string]int{"casemanager2": 404, "coordinatore": 403, "amministratore": 403} {
@@ -292,6 +295,7 @@ func TestQuadroAccesso(t *testing.T) {
 // The reference tables drive the form: a new dimension is offered, a
 // retired one is not, and rows cannot be deleted.
 func TestQuadroRiferimenti(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	if _, err := f.pool.Exec(ctx, `INSERT INTO quadro_dimensione (codice, etichetta, livello, ordine) VALUES ('digitale', 'Competenze digitali', 'persona', 15)`); err != nil {

@@ -51,6 +51,7 @@ func etichetta(p string) string { return "«" + p + "»" }
 // draft with the same content, while version 1 stays readable; the
 // differences between the versions are listed.
 func TestVersioniEConflitto(t *testing.T) {
+	t.Parallel()
 	pool, caso, op1, op2 := setup(t)
 	ctx := context.Background()
 	tipo := schede.AnalisiPreliminare
@@ -149,6 +150,7 @@ func TestVersioniEConflitto(t *testing.T) {
 // Array elements are matched by their key, so a reordered list of members
 // is no change; a changed member is named by its key.
 func TestDifferenze(t *testing.T) {
+	t.Parallel()
 	a := []byte(`{"componenti":[{"codice_fiscale":"AAA","percorso":"1"},{"codice_fiscale":"BBB","percorso":"2","esente":false}]}`)
 	b := []byte(`{"componenti":[{"codice_fiscale":"BBB","percorso":"2","esente":true},{"codice_fiscale":"AAA","percorso":"1"}]}`)
 	d, err := schede.Differenze(a, b, nil)

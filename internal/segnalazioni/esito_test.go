@@ -85,6 +85,7 @@ func renderElenco(t *testing.T, f *fixture) string {
 // prompt to rectify; the coordinatore's queue counts it until a
 // rectification reaches them.
 func TestEsitoINPS(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	co, cm := f.people["coordinatore"], f.people["casemanager"]
@@ -261,6 +262,7 @@ func TestEsitoINPS(t *testing.T) {
 // or comune, and the case manager, reach neither the page nor the esito
 // (404, refusal recorded, nothing written).
 func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	co := f.people["coordinatore"]

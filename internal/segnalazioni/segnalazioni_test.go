@@ -138,6 +138,7 @@ func ver(n int) string { return strconv.Itoa(n) }
 // is saved; once corrected it is saved as a bozza with its attachment, its
 // first state recorded, the write in the registro.
 func TestBozzaConErroriPoiSalvata(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -219,6 +220,7 @@ func render(t *testing.T, d Decisione) string {
 // sees only the decision's fields; the file is downloadable again, the same
 // bytes; every state change kept.
 func TestApprovazioneEdEsportazione(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm, co := f.people["casemanager"], f.people["coordinatore"]
@@ -352,6 +354,7 @@ func demoCF(t *testing.T, username string) string {
 // its data and attachments; once the rectification is approved and sent,
 // the export carries the rectified id and the original is rettificata.
 func TestRettifica(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm, co := f.people["casemanager"], f.people["coordinatore"]
@@ -413,6 +416,7 @@ func TestRettifica(t *testing.T) {
 // Another case manager, a coordinatore of another ambito or comune, and the
 // case manager on the coordinatore's side reach nothing (404, recorded).
 func TestAmbitoDiRiga(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	id := f.crea(t, true)
@@ -471,6 +475,7 @@ func TestAmbitoDiRiga(t *testing.T) {
 // An impegno of the signed patto can be named for the tipo about impegni;
 // the coordinatore then sees that impegno's text, and not the patto.
 func TestImpegnoDelPatto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]

@@ -57,6 +57,7 @@ func load(t *testing.T, m *session.Manager, r *http.Request) bool {
 
 // 30 minutes without requests end the session; activity keeps it alive.
 func TestIdleTimeout(t *testing.T) {
+	t.Parallel()
 	m, c, id, _ := setup(t, false)
 	r := create(t, m, id)
 	c.t = c.t.Add(29 * time.Minute)
@@ -79,6 +80,7 @@ func TestIdleTimeout(t *testing.T) {
 
 // 8 hours after login the session ends, however active the operator is.
 func TestAbsoluteTimeout(t *testing.T) {
+	t.Parallel()
 	m, c, id, _ := setup(t, false)
 	r := create(t, m, id)
 	for i := 0; i < 7*4+3; i++ { // a request every 15 minutes for 7h45m
@@ -94,6 +96,7 @@ func TestAbsoluteTimeout(t *testing.T) {
 }
 
 func TestDestroyAndCookie(t *testing.T) {
+	t.Parallel()
 	m, _, id, pool := setup(t, true)
 	w := httptest.NewRecorder()
 	if err := m.Create(context.Background(), w, id, nil, ""); err != nil {
@@ -131,6 +134,7 @@ func TestDestroyAndCookie(t *testing.T) {
 
 // A login in progress can be finished once, within ten minutes.
 func TestLoginInProgress(t *testing.T) {
+	t.Parallel()
 	m, c, _, _ := setup(t, false)
 	start := func() *http.Request {
 		w := httptest.NewRecorder()
@@ -159,6 +163,7 @@ func TestLoginInProgress(t *testing.T) {
 }
 
 func TestCleanup(t *testing.T) {
+	t.Parallel()
 	m, c, id, _ := setup(t, false)
 	create(t, m, id)
 	live := create(t, m, id)
