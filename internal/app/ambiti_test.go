@@ -22,6 +22,7 @@ var reAmbitoURL = regexp.MustCompile(`^/admin/ambiti/(\d+)$`)
 // the demo provider) and lands on the amministratore di ambito's home for
 // the new ambito.
 func TestMinisteroCreatesAmbitoAndAmministratore(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	// As `cartella import comuni` leaves them: loaded, in no ambito.
 	fixtures.New(t, a.d.pool).Comune(accesso.Comune{CodiceISTAT: "037006", CodiceCatastale: "A944", Denominazione: "Bologna", Provincia: "BO", Regione: "Emilia-Romagna"})
@@ -151,6 +152,7 @@ func TestMinisteroCreatesAmbitoAndAmministratore(t *testing.T) {
 
 // Removing a comune where operators still work is refused with the reason.
 func TestRemoveComuneInUse(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "ministero", demo.Password)

@@ -57,6 +57,7 @@ type journey struct {
 // and generates the calendar link; the coordinatore manages the office
 // slots. Every page passes axe-core, forms with errors included.
 func TestJourneyIncontriEAgenda(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoIncontri(t, a)
 	b := &journey{browsertest.Start(t), a.URL}

@@ -185,6 +185,7 @@ func isPublic(route string) bool {
 // Every route is either on the public list or in the authorization table,
 // and every non-public route refuses an anonymous request.
 func TestEveryRouteIsPublicOrGuarded(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	routes := walk(t, a.Config.Handler)
 	if len(routes) < len(publicRoutes)-1 {
@@ -229,6 +230,7 @@ func concrete(pattern string) string {
 // Every guarded route × every role: allowed roles get through, every other
 // role gets 403. The home "/" is public but shows each role its own page.
 func TestRouteRoleTable(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	clients := map[string]*http.Client{}
 	for _, acc := range demo.Accounts {
@@ -263,6 +265,7 @@ func TestRouteRoleTable(t *testing.T) {
 // Unknown pages get the Italian 404 page with the request id, and every
 // response carries the security headers.
 func TestErrorPagesAndHeaders(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	resp, err := http.Get(a.URL + "/non-esiste")
 	if err != nil {
@@ -310,6 +313,7 @@ func TestErrorPagesAndHeaders(t *testing.T) {
 
 // The static assets are embedded and served with long-lived caching.
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	resp, err := http.Get(a.URL + "/")
 	if err != nil {

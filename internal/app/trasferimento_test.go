@@ -20,6 +20,7 @@ import (
 // manager; the transfer to another ambito takes it away from the
 // coordinatore too.
 func TestTrasferimentoHTTP(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, _ := casoIncontri(t, a)
 	c := a.client(t)

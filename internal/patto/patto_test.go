@@ -65,6 +65,7 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 	acc, reg := fx.Accesso, fx.Registro
 	cs := casi.NewService(pool, reg)
 	qs := quadro.NewService(pool, reg, cs)
+	var err error
 	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs, equipe.NewService(pool, reg, cs, nil, nil)), people: people}
 	clock := func() time.Time { return oggi }
 	f.svc.SetClock(clock)
@@ -78,12 +79,13 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 			fixtures.Componente("BNCLCU16A01A944X", "Bianchi", "Luca", "M", "2016-01-01", "figlio"),
 		}})
 	f.caso, f.laura, f.luca = c.ID, c.Persone[0], c.Persone[1]
-	if err := pool.QueryRow(ctx, `INSERT INTO equipe_membro (caso_id, ruolo, nome, cognome, funzione, ente, dal, created_by, updated_by)
-		VALUES ($1, 'componente', 'Giulia', 'Neri', 'Educatrice', 'Cooperativa Il Ponte', '2026-10-01', $2, $2) RETURNING id`, f.caso, cm.OperatoreID).Scan(&f.educatrice); err != nil {
+	eq := equipe.NewService(pool, reg, cs, nil, nil)
+	eq.SetClock(clock)
+	if f.educatrice, err = eq.AggiungiMembro(ctx, cm, f.caso, equipe.MembroInput{Ruolo: "componente", Nome: "Giulia", Cognome: "Neri",
+		Funzione: "Educatrice", Ente: "Cooperativa Il Ponte", Dal: "2026-10-01"}, registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pool.Exec(ctx, `INSERT INTO equipe_membro (caso_id, ruolo, persona_id, nome, cognome, dal, created_by, updated_by)
-		VALUES ($1, 'familiare_referente', $2, 'Laura', 'Bianchi', '2026-10-01', $3, $3)`, f.caso, f.laura, cm.OperatoreID); err != nil {
+	if _, err := eq.AggiungiMembro(ctx, cm, f.caso, equipe.MembroInput{Familiare: true, PersonaID: f.laura.String(), Dal: "2026-10-01"}, registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
 	if conQuadro {

@@ -74,10 +74,7 @@ func setup(t *testing.T) *fixture {
 			fixtures.Componente("BNCMRC16A01A944X", "Bianchi", "Marco", "M", "2016-01-01", "figlio"),
 		}})
 	f.caso, f.madre, f.figlio = c.ID, c.Persone[0], c.Persone[1]
-	if _, err := pool.Exec(ctx, `INSERT INTO diario_nota (caso_id, data_evento, categoria, testo, autore_id) VALUES ($1, '2026-10-01', 'ordinaria', $2, $3)`,
-		f.caso, notaDiario, cm.OperatoreID); err != nil {
-		t.Fatal(err)
-	}
+	fx.Nota(cm, f.caso, "2026-10-01", notaDiario)
 	return f
 }
 
