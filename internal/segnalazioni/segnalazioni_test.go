@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cartella/cartella/internal/schede"
+	"github.com/jackc/pgx/v5"
 	"strconv"
 	"strings"
 	"testing"
@@ -478,8 +481,14 @@ func TestImpegnoDelPatto(t *testing.T) {
 	cm := f.people["casemanager"]
 	contenuto := fmt.Sprintf(`{"obiettivi":[{"id":"o1","titolo":"Obiettivo riservato del patto"}],
 		"impegni":[{"id":"imp-1","area":"lavoro","persona_id":"%s","descrizione":"Frequentare il corso di italiano","frequenza":"due volte a settimana","scadenza":"2026-12-31"}]}`, f.madre)
-	if _, err := f.pool.Exec(ctx, `INSERT INTO scheda (caso_id, tipo, versione, stato, contenuto, creata_da, aggiornata_da, finalizzata_da, finalizzata_il)
-		VALUES ($1, 'patto', 1, 'definitiva', $2, $3, $3, $3, now())`, f.caso, contenuto, cm.OperatoreID); err != nil {
+	if err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error { // a signed patto, version 1
+		v, err := schede.NuovaBozza(ctx, tx, f.caso, schede.Patto, json.RawMessage(contenuto), cm.OperatoreID)
+		if err != nil {
+			return err
+		}
+		_, err = schede.Finalizza(ctx, tx, f.caso, schede.Patto, v.Revisione, json.RawMessage(contenuto), "", cm.OperatoreID, nil)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	m, err := f.svc.Nuova(ctx, cm, f.caso, registro.Voce{})
