@@ -8,14 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cartella/cartella/internal/schede"
-	"github.com/jackc/pgx/v5"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
@@ -27,6 +26,7 @@ import (
 	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/schede"
 	"github.com/cartella/cartella/web/ui"
 )
 
