@@ -67,6 +67,7 @@ func (f *fixture) newAmbito(t *testing.T, p authz.Principal, codice string) int6
 // The amministratore di sistema creates an ambito; every invalid field has
 // its Italian message, and a codice already used is refused.
 func TestAddAmbito(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	p := f.ministero(t)
@@ -125,6 +126,7 @@ func TestAddAmbito(t *testing.T) {
 }
 
 func TestListAmbitiPages(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	p := f.ministero(t)
@@ -145,6 +147,7 @@ func TestListAmbitiPages(t *testing.T) {
 // name asks for the ISTAT code; a comune of another ambito is refused
 // naming that ambito.
 func TestAddComune(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	p := f.ministero(t)
@@ -198,6 +201,7 @@ func TestAddComune(t *testing.T) {
 
 // A comune leaves its ambito only when no role in force is scoped to it.
 func TestRemoveComune(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	p := f.ministero(t)
@@ -242,6 +246,7 @@ func TestRemoveComune(t *testing.T) {
 // a codice fiscale already accredited anywhere is refused; the amministratore
 // can be suspended, reactivated and revoked, with history and hook.
 func TestAccreditAmministratore(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	p := f.ministero(t)
@@ -351,6 +356,7 @@ func TestAccreditAmministratore(t *testing.T) {
 // Nobody but the amministratore di sistema: not even an amministratore di
 // ambito.
 func TestAmbitiForbidden(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	id := *f.admin.AmbitoID

@@ -104,6 +104,7 @@ func parseOK(t testing.TB, b []byte) ([]Comune, []RigaScartata) {
 // bilingual comuni under their Italian name, every bad line reported with
 // its own line number (the header takes three lines, an empty line counts).
 func TestParseComuniISTATWindows1252(t *testing.T) {
+	t.Parallel()
 	raw := windows1252(t, fileISTAT(righeISTAT))
 	if !bytes.Contains(raw, []byte("Agli\xe8;")) || !bytes.Contains(raw, []byte("S\xfcdtirol")) {
 		t.Fatal("the sample is not Windows-1252")
@@ -119,6 +120,7 @@ func TestParseComuniISTATWindows1252(t *testing.T) {
 
 // The UTF-8 file of the newer releases, with a BOM: the same result.
 func TestParseComuniISTATUTF8(t *testing.T) {
+	t.Parallel()
 	raw := append([]byte("\uFEFF"), fileISTAT(righeISTAT)...)
 	comuni, scartate := parseOK(t, raw)
 	if !reflect.DeepEqual(comuni, comuniAttesi) {
@@ -133,6 +135,7 @@ func TestParseComuniISTATUTF8(t *testing.T) {
 // the column with both names (then the bilingual name is kept whole), and a
 // code that lost both leading zeros in a spreadsheet.
 func TestParseComuniISTATOtherHeaders(t *testing.T) {
+	t.Parallel()
 	raw := "Codice Comune formato alfanumerico;Denominazione (Italiana e straniera);DENOMINAZIONE REGIONE;" +
 		"Sigla automobilistica;Codice Catastale\n" +
 		"021008;Bolzano/Bozen;Trentino-Alto Adige/Südtirol;BZ;A952\n" +
@@ -148,6 +151,7 @@ func TestParseComuniISTATOtherHeaders(t *testing.T) {
 }
 
 func TestParseComuniISTATMissingColumns(t *testing.T) {
+	t.Parallel()
 	header := strings.NewReplacer("Sigla automobilistica", "Sigla", "Codice Catastale del comune", "Catasto").Replace(headerISTAT)
 	_, _, err := ParseComuniISTAT(strings.NewReader(header + "\r\n" + righeISTAT[0] + "\r\n"))
 	if !errors.Is(err, ErrElencoNonValido) ||
@@ -200,6 +204,7 @@ func sampleComuni(t testing.TB) []Comune {
 // Importing the same list again changes nothing; a renamed comune is the
 // only one updated.
 func TestImportComuniIdempotent(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := NewService(pool)
 	ctx := context.Background()
@@ -233,6 +238,7 @@ func TestImportComuniIdempotent(t *testing.T) {
 // The ambito of a comune is the administrators' business, not ISTAT's: the
 // import neither changes it nor takes it from the input.
 func TestImportComuniKeepsAmbito(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := NewService(pool)
 	ctx := context.Background()
@@ -270,6 +276,7 @@ func TestImportComuniKeepsAmbito(t *testing.T) {
 // One comune the database refuses (its catastale code belongs to another
 // comune already in the table) and nothing of the list is applied.
 func TestImportComuniRollsBack(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := NewService(pool)
 	ctx := context.Background()
@@ -299,6 +306,7 @@ func TestImportComuniRollsBack(t *testing.T) {
 // A list that breaks the table's rules fails before the database is touched,
 // naming the offending comune.
 func TestImportComuniRejectsInvalidList(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := NewService(pool)
 	ctx := context.Background()
@@ -364,6 +372,7 @@ func fileGenerato(t testing.TB, comuni []Comune) []byte {
 // The whole country (about 7,900 comuni) in one import: the figures are
 // logged, not asserted, as they depend on the machine.
 func TestImportComuniOttomila(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := NewService(pool)
 	ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 // input's aaaa-mm-gg: the birth date, the start of a role, its end, the day
 // of a suspension, and the start of an amministratore di ambito.
 func TestDateGgMmAaaa(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	ok := registro.Voce{Esito: registro.Consentito}

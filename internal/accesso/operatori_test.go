@@ -68,6 +68,7 @@ var nascita = time.Date(1988, 5, 17, 0, 0, 0, 0, time.UTC)
 
 // An accredited case manager can sign in at once, in the comune given.
 func TestAccreditCaseManager(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	an := anagrafica("Esposito", "Marta", nascita, "F")
@@ -99,6 +100,7 @@ func TestAccreditCaseManager(t *testing.T) {
 
 // Every invalid field gets its own Italian message; nothing is written.
 func TestAccreditValidation(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	good := anagrafica("Esposito", "Marta", nascita, "F")
@@ -148,6 +150,7 @@ func TestAccreditValidation(t *testing.T) {
 // An amministratore manages only their own ambito, and no other role may
 // manage operators at all.
 func TestScope(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	other, _, err := f.svc.CreateAmbito(ctx, accesso.Ambito{Codice: "ATS-ALTRO", Denominazione: "Altro ambito"},
@@ -173,6 +176,7 @@ func TestScope(t *testing.T) {
 }
 
 func TestListFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	for i := 0; i < 30; i++ {
@@ -212,6 +216,7 @@ func TestListFiltersAndPages(t *testing.T) {
 // Suspension ends access at once; reactivation restores it; revocation is
 // final. Each change is in the history with its date and reason.
 func TestSuspendReactivateRevoke(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm, _ := demo.AccountByUsername("casemanager")
@@ -260,6 +265,7 @@ func TestSuspendReactivateRevoke(t *testing.T) {
 
 // Roles: add one, refuse a duplicate, end one with date and reason.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm, _ := demo.AccountByUsername("casemanager")
@@ -298,6 +304,7 @@ func TestRoles(t *testing.T) {
 // Two amministratori open the same operator; the second save is refused
 // with ErrConflict instead of silently overwriting the first.
 func TestConcurrentEditConflict(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm, _ := demo.AccountByUsername("casemanager")
@@ -326,6 +333,7 @@ func TestConcurrentEditConflict(t *testing.T) {
 // not listed on /admin/operatori, not reachable there by id, and their
 // codice fiscale cannot be accredited again with another role.
 func TestAmministratoriNotManagedAsOperators(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	ok := registro.Voce{Esito: registro.Consentito}

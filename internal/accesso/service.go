@@ -110,6 +110,18 @@ func (s *Service) CreateAmbito(ctx context.Context, a Ambito, comuni []Comune) (
 	return a, comuni, err
 }
 
+// CreateComune records a comune, in ambito c.AmbitoID or in none (nil); a
+// comune already known by its ISTAT code is updated and keeps its ambito
+// when c names none.
+func (s *Service) CreateComune(ctx context.Context, c Comune) (Comune, error) {
+	id, err := s.st.upsertComune(ctx, s.pool, c)
+	if err != nil {
+		return Comune{}, fmt.Errorf("accesso: comune %s: %w", c.CodiceISTAT, err)
+	}
+	c.ID = id
+	return c, nil
+}
+
 // AmbitoByCodice finds an ambito by its code.
 func (s *Service) AmbitoByCodice(ctx context.Context, codice string) (Ambito, error) {
 	return s.st.ambitoByCodice(ctx, s.pool, codice)
@@ -118,6 +130,23 @@ func (s *Service) AmbitoByCodice(ctx context.Context, codice string) (Ambito, er
 // Comuni lists the comuni of an ambito.
 func (s *Service) Comuni(ctx context.Context, ambitoID int64) ([]Comune, error) {
 	return s.st.comuniOfAmbito(ctx, s.pool, ambitoID)
+}
+
+// Assegna gives an accredited operator one more role, with Accredit's
+// checks of its scope and none of the amministratore's (the demo loader,
+// the tests). A zero r.Dal is today.
+func (s *Service) Assegna(ctx context.Context, operatoreID uuid.UUID, r Assegnazione) (int64, error) {
+	if err := checkScope(r.Ruolo, r.AmbitoID, r.ComuneID); err != nil {
+		return 0, fmt.Errorf("accesso: assegna %s: %w", r.Ruolo, err)
+	}
+	if r.Dal.IsZero() {
+		r.Dal = s.today()
+	}
+	id, err := s.st.insertAssegnazione(ctx, s.pool, operatoreID, r)
+	if err != nil {
+		return 0, fmt.Errorf("accesso: assegna %s: %w", r.Ruolo, err)
+	}
+	return id, nil
 }
 
 // Accredit creates an operator with their roles, all or nothing.

@@ -24,6 +24,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
@@ -67,22 +68,16 @@ func setup(t *testing.T) *fixture {
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)
 	cm := f.people["casemanager"]
-	err = pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo (telefono) VALUES ('051 000111') RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita, domicilio)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01', 'Via Roma 1, Casalecchio di Reno') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCGRG55A01A944X', 'Bianchi', 'Giorgio', 'M', '1955-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'genitore' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-AP-1', n.id, '2026-09-01', '2026-09-05' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, $1, $2, $3, now(), 'assegnato' FROM d RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, *cm.AmbitoID, *cm.ComuneID, cm.OperatoreID).Scan(&f.caso, &f.laura, &f.giorgo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := fixtures.New(t, pool)
+	fx.Casi = f.casi
+	laura := fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente")
+	laura.Domicilio = "Via Roma 1, Casalecchio di Reno"
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-AP-1", DataDomanda: fixtures.Data("2026-09-01"), DataPAD: fixtures.Data("2026-09-05"), Telefono: "051 000111",
+		CaseManager: cm, Stato: casi.Assegnato, Membri: []fixtures.Membro{
+			laura,
+			fixtures.Componente("BNCGRG55A01A944X", "Bianchi", "Giorgio", "M", "1955-01-01", "genitore"),
+		}})
+	f.caso, f.laura, f.giorgo = c.ID, c.Persone[0], c.Persone[1]
 
 	en, err := authz.New(ctx, acc.Bindings)
 	if err != nil {
@@ -195,6 +190,7 @@ func (f *fixture) completa(esito string) func(*analisi.Contenuto) {
 // 60, nobody is bound to the 90-day presentation any more. The version is
 // frozen; the registro has the writes without their content.
 func TestBozzaEFinalizzazioneConEsitoC(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	// A first meeting: the T90 runs.
@@ -295,6 +291,7 @@ func TestBozzaEFinalizzazioneConEsitoC(t *testing.T) {
 // while version 1 stays as it was; the differences between the two are
 // labelled; esito B then moves the case on to the progettazione.
 func TestRiaperturaEConfronto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.apri(t)
@@ -362,6 +359,7 @@ func TestRiaperturaEConfronto(t *testing.T) {
 // what the first changed, labelled; through the page, the form comes back
 // with what the second person typed and the box of the other's changes.
 func TestConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.apri(t)
@@ -401,6 +399,7 @@ func TestConflitto(t *testing.T) {
 // Finalising from the page with an error keeps everything typed; the
 // version pages, the comparison and the print view answer.
 func TestPagine(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	if resp, _ := f.do(t, "casemanager", "GET", f.path(""), nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("page before starting: %d", resp.StatusCode)
@@ -448,6 +447,7 @@ func TestPagine(t *testing.T) {
 // Only the assigned case manager: casemanager2 gets 404 (the refusal
 // recorded), the coordinatore 403 from the policy, on reads and writes.
 func TestAccessoNegato(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.apri(t)
@@ -492,6 +492,7 @@ func TestAccessoNegato(t *testing.T) {
 // retired by valido_al is not (but still labels the versions that used
 // it), and rows cannot be deleted.
 func TestTabelleDiRiferimento(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	f.apri(t)
 	f.exec(t, `INSERT INTO analisi_motivo (codice, etichetta, tipo, ordine) VALUES ('caregiver_anziano', 'Assistenza a un familiare anziano', 'esonero', 20)`)
@@ -515,6 +516,7 @@ func TestTabelleDiRiferimento(t *testing.T) {
 // The migration's down file removes what its up file creates (and the up
 // file applies again after it).
 func TestMigrazioneReversibile(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	for _, name := range []string{"000008_analisi.down.sql", "000008_analisi.up.sql"} {

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 )
 
 var reAmbitoURL = regexp.MustCompile(`^/admin/ambiti/(\d+)$`)
@@ -20,10 +22,10 @@ var reAmbitoURL = regexp.MustCompile(`^/admin/ambiti/(\d+)$`)
 // the demo provider) and lands on the amministratore di ambito's home for
 // the new ambito.
 func TestMinisteroCreatesAmbitoAndAmministratore(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	// As `cartella import comuni` leaves them: loaded, in no ambito.
-	a.exec(t, `INSERT INTO comune (codice_istat, codice_catastale, denominazione, provincia, regione)
-		VALUES ('037006', 'A944', 'Bologna', 'BO', 'Emilia-Romagna')`)
+	fixtures.New(t, a.d.pool).Comune(accesso.Comune{CodiceISTAT: "037006", CodiceCatastale: "A944", Denominazione: "Bologna", Provincia: "BO", Regione: "Emilia-Romagna"})
 	c := a.client(t)
 	if resp, body := a.login(t, c, "ministero", demo.Password); resp.StatusCode != http.StatusOK || !strings.Contains(body, `href="/admin/ambiti"`) {
 		t.Fatalf("ministero's home: %d, navigation without Ambiti", resp.StatusCode)
@@ -150,6 +152,7 @@ func TestMinisteroCreatesAmbitoAndAmministratore(t *testing.T) {
 
 // Removing a comune where operators still work is refused with the reason.
 func TestRemoveComuneInUse(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "ministero", demo.Password)

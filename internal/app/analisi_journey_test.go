@@ -24,6 +24,7 @@ import (
 // land where the control was. press and tick retry such a click until its
 // effect is visible (a missed click does nothing).
 func TestJourneyAnalisiPreliminare(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoIncontri(t, a)
 	b := &journey{browsertest.Start(t), a.URL}

@@ -98,6 +98,7 @@ func postmaster(t *testing.T, dataDir string) (pid, port int) {
 // SIGTERM: the context ends) shuts down and leaves no postgres running; the
 // next start finds the data, and the demo data are not loaded twice.
 func TestDemoCommandKeepsDataAndLeavesNoPostgres(t *testing.T) {
+	t.Parallel()
 	base, err := os.MkdirTemp("", "cartella-demo-")
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +155,7 @@ func TestDemoCommandKeepsDataAndLeavesNoPostgres(t *testing.T) {
 }
 
 func TestServeRequiresConfiguration(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	err := Run(context.Background(), []string{"cartella", "serve"}, func(string) string { return "" }, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") || !strings.Contains(err.Error(), "OIDC_ISSUER") {
@@ -164,6 +166,7 @@ func TestServeRequiresConfiguration(t *testing.T) {
 // serve refuses a database whose schema is not the binary's, and never
 // loads demo data.
 func TestServeRefusesUnmigratedDatabase(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.EmptyURL(t)
 	env := map[string]string{"DATABASE_URL": dsn, "OIDC_ISSUER": "http://127.0.0.1:1/x", "OIDC_CLIENT_ID": "c",
 		"OIDC_CLIENT_SECRET": "s", "LISTEN_ADDR": freeAddr(t)}
@@ -175,6 +178,7 @@ func TestServeRefusesUnmigratedDatabase(t *testing.T) {
 }
 
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.EmptyURL(t)
 	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
 	run := func(args ...string) string {

@@ -12,6 +12,7 @@ import (
 // manager then finds it in /casi with its 120-day countdown, while
 // casemanager2 is refused on it. axe-core on every page.
 func TestJourneyCoordinatoreAssegna(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, _ := casoIncontri(t, a)
 	a.exec(t, `DELETE FROM convocazione WHERE caso_id = $1`, caso)

@@ -14,6 +14,7 @@ import (
 // row), records a member's condition, closes and reopens the case and reads
 // its history. Every page passes axe-core.
 func TestJourneyAperturaChiusura(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	b := &journey{browsertest.Start(t), a.URL}
 	b.login(t, "casemanager")

@@ -50,6 +50,7 @@ var reCaso = regexp.MustCompile(`^/casi/([0-9a-f-]{36})\?esito=aperto$`)
 // them, with its 120-day countdown in /casi. Another case manager gets 404
 // on it (recorded); coordinatore and amministratore are refused /casi.
 func TestCasiAperturaHTTP(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "casemanager", demo.Password)
@@ -156,6 +157,7 @@ func TestCasiAperturaHTTP(t *testing.T) {
 // A coordinatore's case waits to be assigned: they land on its page of the
 // assignment board.
 func TestCasiAperturaCoordinatore(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "coordinatore", demo.Password)
@@ -186,6 +188,7 @@ var reVersione = regexp.MustCompile(`name="versione" value="(\d+)"`)
 // a conflict that keeps the typed note; the member conditions form the
 // same; the history page shows it all.
 func TestCasiChiusuraECondizioniHTTP(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoIncontri(t, a)
 	id := caso.String()

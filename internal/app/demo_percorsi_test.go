@@ -57,6 +57,7 @@ func get(t *testing.T, c *http.Client, url string) string {
 // meeting in the agenda; the coordinatore has one segnalazione to approve.
 // A restart does nothing more.
 func TestPercorsiDemo(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ctx := context.Background()
 	logs := &syncBuffer{}
@@ -183,6 +184,7 @@ func TestPercorsiDemo(t *testing.T) {
 // With few households (`cartella demo --nuclei 20`) fewer cases qualify:
 // the demo starts all the same, with the first stages only.
 func TestPercorsiDemoPochiNuclei(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	logs := &syncBuffer{}
 	if err := caricaDemo(context.Background(), a.d, 20, slog.New(slog.NewJSONHandler(logs, nil))); err != nil {

@@ -52,8 +52,9 @@ var piattaforma = []string{
 }
 
 // composizione may import any module: the composition root, the demo data
-// it loads, and the commands.
-var composizione = []string{"internal/app", "internal/demo", "cmd/cartella"}
+// it loads, the commands, and the test fixtures (imported only by tests:
+// they build data through the services of accesso and casi).
+var composizione = []string{"internal/app", "internal/demo", "cmd/cartella", "internal/fixtures"}
 
 type pacchetto struct {
 	ImportPath string

@@ -20,6 +20,7 @@ import (
 // the print view and the PDF load; the others are refused. Every page
 // passes axe-core, forms with errors included.
 func TestJourneyEquipe(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -20,6 +20,7 @@ import (
 // summary and each rejected line with its reason; a second run changes
 // nothing.
 func TestImportNucleiCommand(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.URL(t)
 	pool, err := database.Open(context.Background(), dsn)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 // registro), then a file with a bad line (nothing loaded, the line named).
 // The dates are far enough ahead that the day the test runs does not matter.
 func TestImportSostegniCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := dbtest.URL(t)
 	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }

@@ -17,6 +17,7 @@ import (
 // UTF-8 here), with one bad line: the command loads the good lines, prints
 // the bad one with its reason, and a second run changes nothing.
 func TestImportComuniCommand(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.URL(t)
 	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
 	header := "Codice Regione;Codice dell'Unità territoriale sovracomunale (valida a fini statistici);" +

@@ -66,6 +66,7 @@ var reImportazione = regexp.MustCompile(`^/importazioni/(\d+)$`)
 // too; a file over the limit is refused with an Italian message; the case
 // manager may neither see nor upload imports.
 func TestImportazioniUpload(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "coordinatore", demo.Password)
@@ -186,6 +187,7 @@ func TestImportazioniUpload(t *testing.T) {
 // (no inline style: the progress bar is a <progress> element): the list,
 // the upload form, and the report of an import with rejected lines.
 func TestJourneyImportazioni(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	data := nucleiDemo(t, 20)
 	var amb int64

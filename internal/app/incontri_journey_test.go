@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,53 +8,35 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/browsertest"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
-	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 )
 
-// casoIncontri inserts a nucleo of two (Rossi Maria, richiedente, and her
+// casoIncontri opens (through casi) a nucleo of two (Rossi Maria, richiedente, and her
 // son) with an ADI domanda, and a case assigned to casemanager in
 // Casalecchio di Reno; it returns the case and the members.
 func casoIncontri(t *testing.T, a *testApp) (uuid.UUID, []uuid.UUID) {
 	t.Helper()
-	ctx := context.Background()
-	acc, _ := demo.AccountByUsername("casemanager")
-	var op uuid.UUID
-	var ambito, comune int64
-	if err := a.d.pool.QueryRow(ctx, `SELECT o.id, r.ambito_id, r.comune_id FROM operatore o JOIN operatore_ruolo r ON r.operatore_id = o.id
-		WHERE o.codice_fiscale = $1`, acc.CodiceFiscale()).Scan(&op, &ambito, &comune); err != nil {
-		t.Fatal(err)
-	}
-	var nucleo, domanda, caso uuid.UUID
-	if err := a.d.pool.QueryRow(ctx, `INSERT INTO nucleo (fonte) VALUES ('inps') RETURNING id`).Scan(&nucleo); err != nil {
-		t.Fatal(err)
-	}
-	var membri []uuid.UUID
+	fx := fixtures.New(t, a.d.pool)
+	cm := fx.Demo()["casemanager"]
+	op := cm.OperatoreID
+	var membri []fixtures.Membro
 	for i, m := range []struct{ nome, sesso, rel string }{{"Maria", "F", "richiedente"}, {"Luca", "M", "figlio"}} {
 		birth := time.Date(1985+i*25, 4, 12, 0, 0, 0, 0, time.UTC)
-		var id uuid.UUID
-		if err := a.d.pool.QueryRow(ctx, `INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita) VALUES ($1, 'Rossi', $2, $3, $4) RETURNING id`,
-			codicefiscale.Compute("Rossi", m.nome, birth, m.sesso, "A944"), m.nome, m.sesso, birth).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		a.exec(t, `INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) VALUES ($1, $2, $3)`, nucleo, id, m.rel)
-		membri = append(membri, id)
+		membri = append(membri, fixtures.Membro{Cognome: "Rossi", Nome: m.nome, Sesso: m.sesso, DataNascita: birth, Relazione: m.rel})
 	}
-	if err := a.d.pool.QueryRow(ctx, `INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		VALUES ('ADI', 'INPS-J-1', $1, current_date - 30, current_date - 30) RETURNING id`, nucleo).Scan(&domanda); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.d.pool.QueryRow(ctx, `INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		VALUES ($1, $2, $3, $4, $5, now(), 'assegnato') RETURNING id`, domanda, nucleo, ambito, comune, op).Scan(&caso); err != nil {
-		t.Fatal(err)
-	}
+	oggi := calendario.Giorno(time.Now())
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-J-1", DataDomanda: oggi.AddDate(0, 0, -30), DataPAD: oggi.AddDate(0, 0, -30),
+		CaseManager: cm, Membri: membri})
+	caso := c.ID
 	a.exec(t, `INSERT INTO convocazione (caso_id, operatore_id, inizio, luogo, canale)
 		VALUES ($1, $2, ((now() AT TIME ZONE 'Europe/Rome')::date + time '10:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms')`, caso, op)
 	// Three days ago the nucleo was convened too, and nothing was registered.
 	a.exec(t, `INSERT INTO convocazione (caso_id, operatore_id, inizio, luogo, canale, inviata_il)
 		VALUES ($1, $2, ((now() AT TIME ZONE 'Europe/Rome')::date - 3 + time '09:00') AT TIME ZONE 'Europe/Rome', 'Servizio sociale, via Porrettana 360', 'sms', current_date - 10)`, caso, op)
-	return caso, membri
+	return caso, c.Persone
 }
 
 func (b *journey) login(t *testing.T, username string) {
@@ -76,6 +57,7 @@ type journey struct {
 // and generates the calendar link; the coordinatore manages the office
 // slots. Every page passes axe-core, forms with errors included.
 func TestJourneyIncontriEAgenda(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoIncontri(t, a)
 	b := &journey{browsertest.Start(t), a.URL}

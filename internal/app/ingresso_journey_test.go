@@ -25,6 +25,7 @@ import (
 // sees neither the note nor the case content; casemanager2 is refused on
 // the case. axe-core on every page.
 func TestJourneyIngressoNucleo(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	// One household of Casalecchio di Reno and one line of a comune outside
 	// the ambito.

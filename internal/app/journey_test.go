@@ -38,6 +38,7 @@ func checkPage(t *testing.T, b *browsertest.Browser, name string) {
 // their role, and signs out; every page passes axe-core (WCAG 2.1 AA: no
 // serious or critical violation) and loads without console errors.
 func TestJourneyCaseManagerSignsInAndOut(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	b := browsertest.Start(t)
 
@@ -93,6 +94,7 @@ func TestJourneyCaseManagerSignsInAndOut(t *testing.T) {
 // The pages nobody hopes to see are accessible too: the "non accreditato"
 // page and the 404 page.
 func TestJourneyErrorPagesAccessible(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	b := browsertest.Start(t)
 	b.Navigate(t, a.URL+"/login")
@@ -116,6 +118,7 @@ func TestJourneyErrorPagesAccessible(t *testing.T) {
 // kept; then the new operator signs in with SPID (here the demo provider)
 // and reaches the case manager's home.
 func TestJourneyAccreditaCaseManager(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	b := browsertest.Start(t)
 	b.Navigate(t, a.URL+"/login")
@@ -199,6 +202,7 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 // an invalid codice is reported next to the field with everything typed
 // kept; then the ambito is created and its page opens.
 func TestJourneyMinisteroCreaAmbito(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	b := browsertest.Start(t)
 	b.Navigate(t, a.URL+"/login")

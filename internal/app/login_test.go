@@ -7,12 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 )
 
 // Every demo account of contracts.md signs in through the demo provider and
 // lands on the home of its role, with its name, role and scope in the header.
 func TestEveryDemoAccountSignsIn(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	for _, acc := range demo.Accounts {
 		t.Run(acc.Username, func(t *testing.T) {
@@ -41,6 +45,7 @@ func TestEveryDemoAccountSignsIn(t *testing.T) {
 // but gets the "non accreditato" page and no session; so does a suspended
 // operator.
 func TestNotAccreditedGetsNoSession(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	for _, tc := range []struct{ name, username string }{
 		{"unknown codice fiscale", "RSSMRA85T10A562S"},
@@ -76,6 +81,7 @@ func TestNotAccreditedGetsNoSession(t *testing.T) {
 }
 
 func TestWrongPasswordKeepsUsername(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	resp, body := a.login(t, c, "casemanager", "sbagliata")
@@ -90,6 +96,7 @@ func TestWrongPasswordKeepsUsername(t *testing.T) {
 // Logout ends the session in the database and at the provider, and the
 // next visit to "/" shows the public landing page.
 func TestLogoutEndsSession(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "casemanager", demo.Password)
@@ -123,6 +130,7 @@ func TestLogoutEndsSession(t *testing.T) {
 // The session cookie is HttpOnly, SameSite=Lax, a browser-session cookie,
 // and a new one is issued at every login (no session fixation).
 func TestSessionCookie(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	var setCookies []string
@@ -164,6 +172,7 @@ func TestSessionCookie(t *testing.T) {
 // A callback whose state does not match the login in progress is refused,
 // and that login cannot be completed afterwards.
 func TestCallbackRejectsForgedState(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -198,6 +207,7 @@ func TestCallbackRejectsForgedState(t *testing.T) {
 
 // Suspending an operator ends their session at the next request.
 func TestSuspensionTakesEffectAtOnce(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "casemanager", demo.Password)
@@ -217,6 +227,7 @@ func TestSuspensionTakesEffectAtOnce(t *testing.T) {
 
 // State-changing requests from another site are refused.
 func TestCrossSiteRequestRefused(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "casemanager", demo.Password)
@@ -237,11 +248,11 @@ func TestCrossSiteRequestRefused(t *testing.T) {
 
 // An operator holding several roles chooses one after login and acts in it.
 func TestRoleChooser(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
-	acc, _ := demo.AccountByUsername("coordcontrolli")
-	a.exec(t, `INSERT INTO operatore_ruolo (operatore_id, ruolo, ambito_id, comune_id)
-		SELECT o.id, 'responsabile_controlli', r.ambito_id, r.comune_id
-		FROM operatore o JOIN operatore_ruolo r ON r.operatore_id = o.id WHERE o.codice_fiscale = $1`, acc.CodiceFiscale())
+	fx := fixtures.New(t, a.d.pool)
+	cc := fx.Demo()["coordcontrolli"]
+	fx.Ruolo(cc.OperatoreID, accesso.Assegnazione{Ruolo: authz.ResponsabileControlli, AmbitoID: cc.AmbitoID, ComuneID: cc.ComuneID})
 	c := a.client(t)
 	resp, body := a.login(t, c, "coordcontrolli", demo.Password)
 	if resp.Request.URL.Path != "/ruolo" || !strings.Contains(body, "Scegli il ruolo") {
@@ -278,6 +289,7 @@ func TestRoleChooser(t *testing.T) {
 // The log of a whole session (login, home, wrong password, non accreditato,
 // logout) holds no codice fiscale, name or query string.
 func TestLogsCarryNoPersonalData(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	a := startAppLog(t, &logs)
 	acc, _ := demo.AccountByUsername("casemanager")

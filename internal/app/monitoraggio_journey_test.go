@@ -83,6 +83,7 @@ func casoMonitoraggio(t *testing.T, a *testApp) (uuid.UUID, []uuid.UUID) {
 // case in monitoraggio. The coordinatore may not open the page. Every page
 // passes axe-core.
 func TestJourneyMonitoraggio(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoMonitoraggio(t, a)
 	b := &journey{browsertest.Start(t), a.URL}

@@ -25,6 +25,7 @@ import (
 // journeys (patto, monitoraggio, segnalazioni) cover the error paths and
 // every page's accessibility; this one checks the pieces fit together.
 func TestJourneyPaIS(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoPatto(t, a)
 	ctx := context.Background()

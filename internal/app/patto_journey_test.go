@@ -62,6 +62,7 @@ func casoPatto(t *testing.T, a *testApp) (uuid.UUID, []uuid.UUID) {
 // first), sees the signed version and the case "Patto sottoscritto", and
 // revises it into version 2. Every page passes axe-core.
 func TestJourneyPatto(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoPatto(t, a)
 	b := &journey{browsertest.Start(t), a.URL}

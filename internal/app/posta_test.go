@@ -16,6 +16,7 @@ import (
 // server: `serve` never mounts /demo/posta, and with SMTP_HOST the demo
 // sends for real.
 func TestPostaDemoSoloInDemo(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	for _, tc := range []struct {
 		name  string

@@ -12,6 +12,7 @@ import (
 // Logins, refused logins and logouts are in the register, with the role and
 // scope acted in, the request id and the client address.
 func TestAuthEventsAreRegistered(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "casemanager", demo.Password)
@@ -56,6 +57,7 @@ func TestAuthEventsAreRegistered(t *testing.T) {
 // `cartella audit verify` passes on an intact register and fails, naming
 // the record, when one was altered behind the triggers' back.
 func TestAuditVerifyCommand(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	for i := 0; i < 3; i++ {
 		a.login(t, a.client(t), "casemanager", demo.Password)
@@ -81,6 +83,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 // The amministratore di ambito reads the register of their ambito, filters
 // it, and exports it as CSV; looking and exporting are recorded too.
 func TestRegistroViewerAndExport(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	a.login(t, a.client(t), "casemanager", demo.Password)
 	a.login(t, a.client(t), "casemanager2", demo.Password)

@@ -37,6 +37,7 @@ func isPublic(route string) bool {
 // Every mounted route is either on the public list or a row of rotte, every
 // row is mounted once, and every row refuses an anonymous request.
 func TestEveryRouteIsPublicOrGuarded(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	routes := walk(t, a.Config.Handler)
 	if len(routes) < len(publicRoutes)-1 {
@@ -96,6 +97,7 @@ func concrete(pattern string) string {
 // docs/roles.md grants the row's object/action get through, every other
 // role gets 403. The home "/" is public but shows each role its own page.
 func TestRouteRoleTable(t *testing.T) {
+	t.Parallel()
 	m := readMatrix(t)
 	a := startApp(t)
 	clients := map[authz.Ruolo]*http.Client{}
@@ -129,6 +131,7 @@ func TestRouteRoleTable(t *testing.T) {
 // Unknown pages get the Italian 404 page with the request id, and every
 // response carries the security headers.
 func TestErrorPagesAndHeaders(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	resp, err := http.Get(a.URL + "/non-esiste")
 	if err != nil {
@@ -176,6 +179,7 @@ func TestErrorPagesAndHeaders(t *testing.T) {
 
 // The static assets are embedded and served with long-lived caching.
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	resp, err := http.Get(a.URL + "/")
 	if err != nil {

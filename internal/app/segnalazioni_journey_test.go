@@ -14,6 +14,7 @@ import (
 	"github.com/cartella/cartella/internal/browsertest"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 )
 
 // The case manager drafts a segnalazione (a wrong date first: the error
@@ -26,11 +27,12 @@ import (
 // it, and the case manager sees the motivo and the prompt to rectify it.
 // Every page passes axe-core.
 func TestJourneySegnalazioni(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, membri := casoIncontri(t, a)
 	const diario = "Nota del diario che il coordinatore non deve vedere"
-	a.exec(t, `INSERT INTO diario_nota (caso_id, data_evento, categoria, testo, autore_id)
-		SELECT $1, current_date, 'ordinaria', $2, case_manager_id FROM caso WHERE id = $1`, caso, diario)
+	fx := fixtures.New(t, a.d.pool)
+	fx.Nota(fx.Demo()["casemanager"], caso, calendario.ISO(calendario.Giorno(time.Now())), diario)
 	var cf string
 	if err := a.d.pool.QueryRow(context.Background(), `SELECT codice_fiscale FROM persona WHERE id = $1`, membri[0]).Scan(&cf); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // amministratore di sistema from the command line; that person can then
 // sign in (has a principal with the role); running it again changes nothing.
 func TestAmministratoreSistemaCommand(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.URL(t)
 	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
 	cf := codicefiscale.Compute("Verdi", "Giulia", time.Date(1979, 3, 14, 0, 0, 0, 0, time.UTC), "F", "H501")

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 )
 
 // The demo coordinatore transfers a case from its anagrafica page: a name
@@ -18,6 +20,7 @@ import (
 // manager; the transfer to another ambito takes it away from the
 // coordinatore too.
 func TestTrasferimentoHTTP(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	caso, _ := casoIncontri(t, a)
 	c := a.client(t)
@@ -94,12 +97,8 @@ func TestTrasferimentoHTTP(t *testing.T) {
 	}
 
 	// To another ambito: by ISTAT code; the coordinatore loses the case.
-	var ambito int64
-	if err := a.d.pool.QueryRow(t.Context(), `INSERT INTO ambito (codice, denominazione) VALUES ('ATS-BO', 'Ambito di Bologna') RETURNING id`).Scan(&ambito); err != nil {
-		t.Fatal(err)
-	}
-	a.exec(t, `INSERT INTO comune (codice_istat, codice_catastale, denominazione, provincia, regione, ambito_id)
-		VALUES ('037006', 'A944', 'Bologna', 'BO', 'Emilia-Romagna', $1)`, ambito)
+	bo, _ := fixtures.New(t, a.d.pool).Ambito("ATS-BO", "Ambito di Bologna",
+		accesso.Comune{CodiceISTAT: "037006", CodiceCatastale: "A944", Denominazione: "Bologna", Provincia: "BO", Regione: "Emilia-Romagna"})
 	resp, _ = post(url.Values{"versione": {"2"}, "comune": {"037006"}, "motivo": {"Trasferito a Bologna"}})
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/assegnazioni?esito=trasferito" {
 		t.Fatalf("transfer to another ambito: %d to %q", resp.StatusCode, loc)
@@ -110,7 +109,7 @@ func TestTrasferimentoHTTP(t *testing.T) {
 	if st, _ := get(base); st != http.StatusNotFound {
 		t.Errorf("the coordinatore still reaches the case sent to another ambito: %d", st)
 	}
-	if n := a.count(t, `SELECT count(*) FROM caso WHERE id = $1 AND ambito_id = $2 AND case_manager_id IS NULL`, caso, ambito); n != 1 {
+	if n := a.count(t, `SELECT count(*) FROM caso WHERE id = $1 AND ambito_id = $2 AND case_manager_id IS NULL`, caso, bo.ID); n != 1 {
 		t.Error("the case is not in the other ambito")
 	}
 	if n := a.count(t, `SELECT count(*) FROM registro_accessi WHERE caso_id = $1 AND oggetto_tipo = 'trasferimento' AND azione = 'scrittura'`, caso.String()); n != 2 {

@@ -9,14 +9,18 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/assegnazioni"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/registro"
 )
 
 // The board's filters: measure, days left before the 120-day deadline,
 // case manager.
 func TestBoardFiltri(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	scaduto := f.caso(t, 1, "Neri", "Paola", casalecchio, "", f.now.AddDate(0, 0, -130))          // T120 expired
@@ -60,6 +64,7 @@ func TestBoardFiltri(t *testing.T) {
 // colleague in one go, except those of a comune where the colleague is not
 // case manager, which are reported.
 func TestCarichiERiassegnaTutti(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	cm1, cm2 := f.people["casemanager"].OperatoreID, f.people["casemanager2"].OperatoreID
@@ -95,10 +100,8 @@ func TestCarichiERiassegnaTutti(t *testing.T) {
 	if _, err := f.pool.Exec(ctx, `UPDATE operatore_ruolo SET al = '2026-11-19' WHERE operatore_id = $1 AND ruolo = 'case_manager'`, cm1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.pool.Exec(ctx, `INSERT INTO operatore_ruolo (operatore_id, ruolo, ambito_id, comune_id, dal)
-		SELECT $1, 'case_manager', ambito_id, id, '2026-01-01' FROM comune WHERE codice_istat = $2`, cm2, casalecchio); err != nil {
-		t.Fatal(err)
-	}
+	ambito, comune := f.comune(t, casalecchio)
+	f.fx.Ruolo(cm2, accesso.Assegnazione{Ruolo: authz.CaseManager, AmbitoID: &ambito, ComuneID: &comune, Dal: fixtures.Data("2026-01-01")})
 	car, _ = f.svc.CarichiLavoro(ctx, coord, v)
 	if len(car.Operatori) == 0 || car.Operatori[0].ID != cm1 || car.Operatori[0].Attivo || car.Operatori[0].Aperti != 3 {
 		t.Fatalf("the operator who left is not listed first as inactive: %+v", car.Operatori)
@@ -160,6 +163,7 @@ func TestCarichiERiassegnaTutti(t *testing.T) {
 // The home's counts: the case manager's own open cases, the coordinatore's
 // scope; other roles have none.
 func TestRiepilogoLavoro(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	f.caso(t, 1, "Neri", "Paola", casalecchio, "casemanager", f.now.AddDate(0, 0, -130)) // T120 expired

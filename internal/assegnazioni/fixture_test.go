@@ -9,18 +9,18 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
-	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/fixtures"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 type elencoFixture struct {
+	fx     *fixtures.F
 	pool   *pgxpool.Pool
 	svc    *assegnazioni.Service
 	casi   *casi.Service
@@ -30,16 +30,13 @@ type elencoFixture struct {
 
 func elencoSetup(t *testing.T) *elencoFixture {
 	t.Helper()
-	ctx := context.Background()
 	pool := dbtest.New(t)
-	acc := accesso.NewService(pool)
-	people, err := demo.Principals(ctx, acc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := registro.NewService(pool)
+	fx := fixtures.New(t, pool)
+	people := fx.Demo()
+	reg := fx.Registro
 	cs := casi.NewService(pool, reg)
-	f := &elencoFixture{pool: pool, svc: assegnazioni.NewService(pool, reg, cs), casi: cs, people: people,
+	fx.Casi = cs
+	f := &elencoFixture{fx: fx, pool: pool, svc: assegnazioni.NewService(pool, reg, cs), casi: cs, people: people,
 		now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
 	cs.SetClock(func() time.Time { return f.now })
 	return f
@@ -50,27 +47,15 @@ func elencoSetup(t *testing.T) *elencoFixture {
 func (f *elencoFixture) caso(t *testing.T, n int, cognome, nome, istat, username string, pad time.Time) uuid.UUID {
 	t.Helper()
 	ctx := context.Background()
-	var cm *uuid.UUID
-	if username != "" {
-		id := f.people[username].OperatoreID
-		cm = &id
-	}
 	cf := fmt.Sprintf("TSTCAS%02dA01A%03dZ", n%100, n%1000)
-	var id uuid.UUID
-	err := f.pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
-		     p AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		           VALUES ($1, $2, $3, 'F', '1980-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p.id, 'richiedente' FROM n, p),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-T-' || $1, n.id, $4::date - 10, $4::date FROM n RETURNING id, nucleo_id)
-		INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, stato)
-		SELECT d.id, d.nucleo_id, co.ambito_id, co.id, $5, CASE WHEN $5::uuid IS NULL THEN 'ricevuto' ELSE 'assegnato' END
-		FROM d, comune co WHERE co.codice_istat = $6 RETURNING id`,
-		cf, cognome, nome, pad, cm, istat).Scan(&id)
-	if err != nil {
-		t.Fatal(err)
+	var cmp authz.Principal
+	if username != "" {
+		cmp = f.people[username]
 	}
+	ambito, comune := f.comune(t, istat)
+	id := f.fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-T-" + cf, DataDomanda: pad.AddDate(0, 0, -10), DataPAD: pad,
+		CaseManager: cmp, AmbitoID: ambito, ComuneID: comune,
+		Membri: []fixtures.Membro{{CodiceFiscale: cf, Cognome: cognome, Nome: nome, Sesso: "F", DataNascita: fixtures.Data("1980-01-01"), Relazione: "richiedente"}}}).ID
 	if err := f.casi.AggiornaAl(ctx, f.pool, id, f.now); err != nil {
 		t.Fatal(err)
 	}
@@ -78,3 +63,23 @@ func (f *elencoFixture) caso(t *testing.T, n int, cognome, nome, istat, username
 }
 
 const casalecchio, zola = "037011", "037062"
+
+// comune is the ambito and id of the demo comune with ISTAT code istat.
+func (f *elencoFixture) comune(t *testing.T, istat string) (int64, int64) {
+	t.Helper()
+	a, err := f.fx.Accesso.AmbitoByCodice(context.Background(), demo.AmbitoCodice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := f.fx.Accesso.Comuni(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.CodiceISTAT == istat {
+			return a.ID, c.ID
+		}
+	}
+	t.Fatalf("no demo comune %s", istat)
+	return 0, 0
+}

@@ -14,6 +14,7 @@ import (
 // comune; a case changed meanwhile, or a case manager of another comune,
 // is refused with the reason; the assignment history and the board follow.
 func TestAssegna(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	a := f.caso(t, 1, "Neri", "Paola", casalecchio, "", f.now.AddDate(0, 0, -100))

@@ -37,11 +37,8 @@ func (f *elencoFixture) altroAmbito(t *testing.T) (authz.Principal, map[string]i
 	for _, c := range comuni {
 		ids[c.CodiceISTAT] = c.ID
 	}
-	var senza int64
-	if err := f.pool.QueryRow(ctx, `INSERT INTO comune (codice_istat, codice_catastale, denominazione, provincia, regione)
-		VALUES ('099001', 'Z999', 'Comune Senza Ambito', 'RN', 'Emilia-Romagna') RETURNING id`).Scan(&senza); err != nil {
-		t.Fatal(err)
-	}
+	senza := f.fx.Comune(accesso.Comune{CodiceISTAT: "099001", CodiceCatastale: "Z999", Denominazione: "Comune Senza Ambito",
+		Provincia: "RN", Regione: "Emilia-Romagna"}).ID
 	ids["099001"] = senza
 	for _, istat := range []string{casalecchio, zola} {
 		var id int64
@@ -78,6 +75,7 @@ func (f *elencoFixture) registro(t *testing.T, caso uuid.UUID, azione, esito str
 // "ricevuto"; the coordinatore still sees it, da assegnare, with the event
 // in its history and the closed assignment period; the write is recorded.
 func TestTrasferisciNellAmbito(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	_, ids := f.altroAmbito(t)
@@ -140,6 +138,7 @@ func TestTrasferisciNellAmbito(t *testing.T) {
 // manager; the source coordinatore no longer reaches it, the coordinatore
 // of the destination finds it on their board, da assegnare, with the event.
 func TestTrasferisciAdAltroAmbito(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	coordBO, ids := f.altroAmbito(t)
@@ -184,6 +183,7 @@ func TestTrasferisciAdAltroAmbito(t *testing.T) {
 // Refusals: only the coordinatore of the case's scope, on an open case at
 // the versione shown, to another comune of some ambito, with a motivo.
 func TestTrasferisciRifiuti(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	coordBO, ids := f.altroAmbito(t)
@@ -253,6 +253,7 @@ func TestTrasferisciRifiuti(t *testing.T) {
 // The destination typed is resolved by ISTAT code or by name, with the
 // provincia to tell homonyms apart; comuni of no ambito are not offered.
 func TestCercaComuni(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	f.altroAmbito(t)

@@ -69,6 +69,7 @@ func same(a *time.Time, b time.Time) bool { return a != nil && a.Equal(b) }
 // meeting with a member present meets the T120 and starts the T90; the
 // daily refresh turns a running timer into "in scadenza" as days pass.
 func TestAggiornaFollowsTheRecord(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	reg := registro.NewService(pool)

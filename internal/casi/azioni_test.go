@@ -57,6 +57,7 @@ func (f *elencoFixture) aperturaValida(t *testing.T, istat string) casi.Apertura
 // 'assegnato', manual, with its history, its assignment period, its
 // deadlines and a registro record, and it is in their list.
 func TestApriCaseManager(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -104,6 +105,7 @@ func TestApriCaseManager(t *testing.T) {
 // The form's errors come back per field, in Italian, from the same checks
 // as the flow, and nothing is written.
 func TestApriErrors(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -159,6 +161,7 @@ func TestApriErrors(t *testing.T) {
 // measure has no domanda INPS; a person already known is reused, unless
 // the name typed is another.
 func TestApriCoordinatoreSenzaMisura(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	co := f.people["coordinatore"]
@@ -209,6 +212,7 @@ func (f *elencoFixture) versione(t *testing.T, id uuid.UUID) int {
 // both are in the history; a stale version is a conflict; another case
 // manager is refused and the refusal recorded.
 func TestChiudiRiapri(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -271,6 +275,7 @@ func TestChiudiRiapri(t *testing.T) {
 // The case manager records that a member is a victim of gender violence:
 // the T90 becomes exempt; a stale version is refused.
 func TestAggiornaCondizioni(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]

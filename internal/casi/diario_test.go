@@ -16,6 +16,7 @@ import (
 // references the old one (never changed in place: the database refuses
 // it), and their text never reaches the registro.
 func TestDiario(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	id := f.caso(t, 1, "Bianchi", "Laura", casalecchio, "casemanager", f.now.AddDate(0, 0, -30))
@@ -92,6 +93,7 @@ func TestDiario(t *testing.T) {
 
 // sanitaria and giudiziaria notes: only the assigned case manager.
 func TestVedeNota(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	cm, altro := f.people["casemanager"], f.people["casemanager2"]
 	id := cm.OperatoreID

@@ -87,6 +87,7 @@ const casalecchio, zola = "037011", "037062"
 // The case manager's list holds only their own cases, overdue first; it
 // pages by keyset and searches by name or codice fiscale among them.
 func TestElencoCaseManager(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	ok := registro.Voce{}
@@ -142,6 +143,7 @@ func TestElencoCaseManager(t *testing.T) {
 // The case page is for the assigned case manager only: another case
 // manager gets "not found", and the refusal is in the registro.
 func TestSchedaOnlyForItsCaseManager(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	id := f.caso(t, 1, "Bianchi", "Laura", casalecchio, "casemanager", f.now.AddDate(0, 0, -30))

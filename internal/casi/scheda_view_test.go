@@ -14,6 +14,7 @@ import (
 // The case page names the state of the benefit's payment in words, as the
 // opening form offers it, never as the code INPS's flow carries.
 func TestSchedaStatoErogazioneInChiaro(t *testing.T) {
+	t.Parallel()
 	var sc Scheda
 	sc.Caso.StatoErogazione = "in_erogazione"
 	var b strings.Builder
@@ -28,6 +29,7 @@ func TestSchedaStatoErogazioneInChiaro(t *testing.T) {
 // The diary's card says how many notes it holds, in the singular for one
 // (the other sections' texts are tested in the modules that give them).
 func TestSezioni(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{0: "0 note", 1: "1 nota", 3: "3 note"} {
 		if got := testoDiario(n); got != want {
 			t.Errorf("diario with %d notes: %q, want %q", n, got, want)

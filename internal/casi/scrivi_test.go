@@ -17,6 +17,7 @@ import (
 // refusal is recorded; a closed case is read-only, with the module's error;
 // a failed write leaves neither the change nor a registro row.
 func TestScriviContenuto(t *testing.T) {
+	t.Parallel()
 	f := elencoSetup(t)
 	ctx := context.Background()
 	id := f.caso(t, 1, "Bianchi", "Laura", casalecchio, "casemanager", f.now.AddDate(0, 0, -30))

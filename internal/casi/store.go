@@ -452,3 +452,15 @@ func riepilogo(ctx context.Context, q database.Querier, where string, args []any
 		Scan(&r.Aperti, &r.DaAssegnare, &r.Scaduti, &r.T120Scaduti, &r.InScadenza, &r.Oggi)
 	return r, err
 }
+
+// portaInStato sets the workflow state of case id.
+func portaInStato(ctx context.Context, q database.Querier, id uuid.UUID, stato Stato) error {
+	tag, err := q.Exec(ctx, `UPDATE caso SET stato = $2, versione = versione + 1, updated_at = now() WHERE id = $1`, id, string(stato))
+	if err != nil {
+		return fmt.Errorf("casi: porta in stato %s: %w", stato, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

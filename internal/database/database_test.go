@@ -13,6 +13,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // The schema must be reversible: up, all the way down, and up again on an
 // empty database, ending at the same version with the tables present.
 func TestMigrationsUpDownUp(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.EmptyURL(t)
 	mg, err := database.NewMigrator(dsn)
 	if err != nil {
@@ -61,6 +62,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"postgres://app:s3cret@db:5432/cartella": "postgres://app:xxxxx@db:5432/cartella",
 		"postgres://app@db/cartella":             "postgres://app@db/cartella",

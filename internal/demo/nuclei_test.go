@@ -17,6 +17,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // assigned to the demo case managers, with deadlines that vary (some
 // overdue); a restart loads nothing twice.
 func TestLoadNuclei(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {

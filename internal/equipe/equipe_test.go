@@ -20,6 +20,7 @@ import (
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/equipe"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/registro"
@@ -56,22 +57,14 @@ func setup(t *testing.T) *fixture {
 	f.svc = equipe.NewService(pool, reg, cs, f.outbox, equipe.NewFonteCaso(pool, cs))
 	f.svc.SetClock(clock)
 	cm := f.people["casemanager"]
-	err = pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo (email) VALUES ('famiglia.bianchi@example.it') RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCMRC16A01A944X', 'Bianchi', 'Marco', 'M', '2016-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-EQ-1', n.id, '2026-09-01', '2026-09-10' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, co.ambito_id, co.id, $1, now(), 'in_valutazione' FROM d, comune co WHERE co.codice_istat = '037011' RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, cm.OperatoreID).Scan(&f.caso, &f.madre, &f.figlio)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := fixtures.New(t, pool)
+	fx.Casi = cs
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-EQ-1", DataDomanda: fixtures.Data("2026-09-01"), DataPAD: fixtures.Data("2026-09-10"), Email: "famiglia.bianchi@example.it",
+		CaseManager: cm, Stato: casi.InValutazione, Membri: []fixtures.Membro{
+			fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente"),
+			fixtures.Componente("BNCMRC16A01A944X", "Bianchi", "Marco", "M", "2016-01-01", "figlio"),
+		}})
+	f.caso, f.madre, f.figlio = c.ID, c.Persone[0], c.Persone[1]
 	return f
 }
 
@@ -101,6 +94,7 @@ func (f *fixture) aggiungi(t *testing.T, in equipe.MembroInput) uuid.UUID {
 // Only the assigned case manager reads and writes the équipe; the others
 // are refused and the refusals recorded.
 func TestAmbitoDiRiga(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	f.aggiungi(t, professionista("Anna", "Verdi", "anna.verdi@asl.example"))
@@ -137,6 +131,7 @@ func TestAmbitoDiRiga(t *testing.T) {
 // Field errors are in Italian; the familiare referente must be an adult
 // member of the nucleo, one at a time, with the nucleo's contacts by default.
 func TestValidazioneEFamiliare(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -176,6 +171,7 @@ func TestValidazioneEFamiliare(t *testing.T) {
 // member as saved, and nothing is overwritten; ending a member uses the
 // same versione.
 func TestConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -219,6 +215,7 @@ func TestConflitto(t *testing.T) {
 // in one transaction; members without e-mail cannot be invited; sections
 // must be chosen.
 func TestConvoca(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -311,6 +308,7 @@ func TestConvoca(t *testing.T) {
 
 // If queuing a message fails half-way, nothing of the convocazione stays.
 func TestConvocaAtomica(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -337,6 +335,7 @@ func TestConvocaAtomica(t *testing.T) {
 
 // A closed case's équipe is read-only.
 func TestCasoChiuso(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	if _, err := f.pool.Exec(ctx, `UPDATE caso SET stato = 'chiuso', motivo_chiusura = 'Rinuncia', chiuso_il = '2026-10-01' WHERE id = $1`, f.caso); err != nil {

@@ -27,6 +27,7 @@ func (f *fixture) importaContando(t *testing.T, data []byte) (int64, [4]int, []f
 // changes nothing, a changed household is updated with its composition
 // history, and a household of a comune outside the ambito is refused.
 func TestImportaNuclei(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	var buf bytes.Buffer
 	if err := flusso.Genera(&buf, 2000, flusso.Opzioni{Seme: 7, Oggi: f.oggi, Comuni: comuniDemo}); err != nil {
@@ -91,6 +92,7 @@ func TestImportaNuclei(t *testing.T) {
 //
 //	CASI_PERF=1 go test -count=1 -run TestImport100k -v ./internal/importazioni
 func TestImport100k(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("CASI_PERF") == "" {
 		t.Skip("set CASI_PERF=1 to measure the import of 100,000 households")
 	}

@@ -138,6 +138,7 @@ func membro(r riga, i int) riga { return membri(r)[i].(map[string]any) }
 // nothing anywhere and counts every household as invariato; the register
 // holds one write per household and one per import.
 func TestImportaTuttoEDiNuovo(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	lines := f.genera(t, 2000, 7, 1)
 	altro := decode(t, lines[0])
@@ -217,6 +218,7 @@ func equal(a, b map[string]int) bool {
 // old row and opens a new one keeping what the case manager recorded
 // (vittima di violenza); the case's history says it was updated.
 func TestAggiornamentoDelNucleo(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	lines := f.genera(t, 40, 3, 1)
 	// Households with at least two members: a (gets a member), b (a flag
@@ -298,6 +300,7 @@ func TestAggiornamentoDelNucleo(t *testing.T) {
 // A household the database refuses is rejected whole, with its line:
 // nothing of it is written, and the other households of the chunk are.
 func TestNucleoTuttoONiente(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	lines := f.genera(t, 5, 11, 1)
@@ -339,6 +342,7 @@ func TestNucleoTuttoONiente(t *testing.T) {
 // A person in the households of two domande is one master record, current
 // in both.
 func TestPersonaInDueDomande(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	lines := f.genera(t, 2, 5, 1)
 	a, b := decode(t, lines[0]), decode(t, lines[1])
@@ -374,6 +378,7 @@ func (l lento) Read(p []byte) (int, error) {
 // The progress recorded while an import runs only grows, and is seen
 // between the start and the end.
 func TestAvanzamento(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	data := file(f.genera(t, 3000, 13, 1))
 	ctx := context.Background()
@@ -427,6 +432,7 @@ func TestAvanzamento(t *testing.T) {
 // uploaded file when done, and is visible to its ambito only; its report
 // exports as CSV for spreadsheets, formulas neutralised.
 func TestAvviaEResoconto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	lines := f.genera(t, 10, 17, 1)

@@ -19,6 +19,7 @@ import (
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestParseSettimana(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want string // Monday, "" = invalid
@@ -60,6 +61,7 @@ func section(t *testing.T, page, day string) string {
 // Sunday is 22:30 UTC on Saturday, and Monday's 09:00 would read 08:00
 // with the week's opening offset.
 func TestAgendaAcrossDST(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	f.now = time.Date(2026, 10, 25, 8, 0, 0, 0, calendario.Roma)
 	for _, at := range []time.Time{
@@ -123,6 +125,7 @@ func TestAgendaAcrossDST(t *testing.T) {
 // Office slots: the coordinatore adds, is told about overlaps, deletes;
 // the case manager may not manage them.
 func TestDisponibilita(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	comune := itoa(*f.people["casemanager"].ComuneID)
 	slot := url.Values{"comune_id": {comune}, "ufficio": {"Sportello sociale"}, "giorno": {"3"}, "dalle": {"09:00"}, "alle": {"12:00"}}
@@ -221,6 +224,7 @@ func events(lines []string) []vevent {
 // stops working for a regenerated token and for a suspended operator, and
 // every read is recorded.
 func TestCalendarioFeed(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	_, page := f.do(t, "casemanager", "GET", "/agenda/calendario", nil)
 	if !strings.Contains(page, `data-testid="nessun-collegamento"`) || !strings.Contains(page, "mai nomi o codici fiscali") {
@@ -326,6 +330,7 @@ func TestCalendarioFeed(t *testing.T) {
 
 // Folding never splits a UTF-8 character, and text values are escaped.
 func TestWriteICSFolding(t *testing.T) {
+	t.Parallel()
 	ev := incontri.Evento{Codice: "C-000001"}
 	ev.ID = uuid.MustParse("00000000-0000-0000-0000-000000000001")
 	ev.Tipo, ev.Versione, ev.DurataMinuti = "equipe", 1, 30

@@ -22,6 +22,7 @@ import (
 // convocazione of today or later is not one yet; another case manager and
 // the coordinatore count none.
 func TestDaRegistrare(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]

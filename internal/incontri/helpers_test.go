@@ -19,9 +19,9 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
-	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
@@ -90,45 +90,27 @@ func setup(t *testing.T) *fixture {
 	return f
 }
 
-// newCaso inserts a nucleo (the richiedente and a child), its ADI domanda
-// (PAD a month before the fixture's today) and a case assigned to the demo
+// newCaso opens (through casi) a nucleo (the richiedente and her children),
+// its ADI domanda (PAD a month before the fixture's today; the members in
+// the household since 1 January 2026) and a case assigned to the demo
 // account cm in their comune.
 func (f *fixture) newCaso(t *testing.T, cm, cognome string, nomi ...string) (uuid.UUID, []uuid.UUID) {
 	t.Helper()
-	ctx := context.Background()
-	p := f.people[cm]
-	var nucleo, domanda, caso uuid.UUID
-	f.scan(t, `INSERT INTO nucleo (fonte) VALUES ('inps') RETURNING id`, []any{&nucleo})
-	var membri []uuid.UUID
+	var membri []fixtures.Membro
 	for i, nome := range nomi {
 		birth := time.Date(1980+i*25, time.Month(3+i), 10+i, 0, 0, 0, 0, time.UTC)
-		cf := codicefiscale.Compute(cognome, nome, birth, "F", "A944")
+		m := fixtures.Membro{Cognome: cognome, Nome: nome, Sesso: "F", DataNascita: birth, Relazione: "richiedente"}
 		if i > 0 {
-			cf = codicefiscale.Compute(cognome, nome, birth, "M", "A944")
+			m.Sesso, m.Relazione = "M", "figlio"
 		}
-		var id uuid.UUID
-		sesso := "F"
-		if i > 0 {
-			sesso = "M"
-		}
-		f.scan(t, `INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			[]any{&id}, cf, cognome, nome, sesso, birth)
-		rel := "richiedente"
-		if i > 0 {
-			rel = "figlio"
-		}
-		if _, err := f.pool.Exec(ctx, `INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione, dal) VALUES ($1, $2, $3, '2026-01-01')`, nucleo, id, rel); err != nil {
-			t.Fatal(err)
-		}
-		membri = append(membri, id)
+		membri = append(membri, m)
 	}
+	fx := fixtures.New(t, f.pool)
+	fx.Casi = f.casi
 	pad := casi.Oggi(f.now).AddDate(0, -1, 0)
-	f.scan(t, `INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad) VALUES ('ADI', $1, $2, $3, $3) RETURNING id`,
-		[]any{&domanda}, "INPS-"+uuid.NewString()[:8], nucleo, pad)
-	f.scan(t, `INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		VALUES ($1, $2, $3, $4, $5, now(), 'assegnato') RETURNING id`,
-		[]any{&caso}, domanda, nucleo, *p.AmbitoID, *p.ComuneID, p.OperatoreID)
-	return caso, membri
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-" + uuid.NewString()[:8], DataDomanda: pad, DataPAD: pad,
+		Dal: fixtures.Data("2026-01-01"), CaseManager: f.people[cm], Membri: membri})
+	return c.ID, c.Persone
 }
 
 func (f *fixture) scan(t *testing.T, sql string, dest []any, args ...any) {

@@ -16,7 +16,9 @@ import (
 // the change in the case's history and the write in the registro; a
 // second one changes nothing more.
 func TestConvocazioneMovesToConvocato(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
+	aperto := f.count(t, `SELECT count(*) FROM caso_storico WHERE caso_id = $1`, f.caso) // the opening and the assignment
 	resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST convocazione: %d\n%s", resp.StatusCode, body)
@@ -42,7 +44,7 @@ func TestConvocazioneMovesToConvocato(t *testing.T) {
 		}
 	}
 	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 29, 10, 0, 0, 0, calendario.Roma)))
-	if n := f.count(t, `SELECT count(*) FROM caso_storico WHERE caso_id = $1`, f.caso); n != 1 {
+	if n := f.count(t, `SELECT count(*) FROM caso_storico WHERE caso_id = $1`, f.caso) - aperto; n != 1 {
 		t.Errorf("%d history rows after a second convocazione, want 1", n)
 	}
 }
@@ -51,6 +53,7 @@ func TestConvocazioneMovesToConvocato(t *testing.T) {
 // meeting already past needs the explicit "già passato" box; a time outside
 // the office slots is saved with a warning.
 func TestConvocazioneValidation(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	form := convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma))
 	form.Set("luogo", "")
@@ -112,6 +115,7 @@ func presenze(f *fixture, stati ...string) url.Values {
 // A meeting with a member present moves the case to "in_valutazione"; the
 // presence of each member is stored and shown.
 func TestIncontroMovesToInValutazione(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	form := presenze(f, "presente", "giustificato")
 	form.Set("motivo_"+f.membri[1].String(), "Ricovero ospedaliero")
@@ -161,6 +165,7 @@ func TestIncontroMovesToInValutazione(t *testing.T) {
 // (internal/scadenze) recomputes the case's t120 columns in the same
 // transaction, and the page shows it.
 func TestIncontroRispettaT120(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	form := presenze(f, "presente", "presente")
 	form.Set("tipo", "primo_incontro")
@@ -182,6 +187,7 @@ func TestIncontroRispettaT120(t *testing.T) {
 // A meeting in the future is refused with an Italian message, and what was
 // typed stays in the form.
 func TestIncontroFuturoRifiutato(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	form := presenze(f, "presente", "assente")
 	form.Set("tipo", "primo_incontro")
@@ -216,6 +222,7 @@ func TestIncontroFuturoRifiutato(t *testing.T) {
 
 // A giustificato motivo is recorded for a member and a period, and listed.
 func TestGiustificato(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	form := url.Values{"persona_id": {f.membri[1].String()}, "motivo": {"Ricovero"}, "dal": {"2026-10-10"}, "al": {"2026-10-01"}, "documento": {"Certificato prot. 12/2026"}}
 	resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/giustificati"), form)
@@ -250,6 +257,7 @@ func TestGiustificato(t *testing.T) {
 // Two operators update the delivery outcome from the same page: the second
 // gets a conflict message and nothing of theirs is saved.
 func TestEsitoConflict(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
 	var conv uuid.UUID
@@ -286,6 +294,7 @@ func TestEsitoConflict(t *testing.T) {
 // 403 for roles without case content; nothing is written, the refusals are
 // recorded.
 func TestOnlyTheAssignedCaseManager(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), convocazione(time.Date(2026, 10, 22, 10, 0, 0, 0, calendario.Roma)))
 	var conv uuid.UUID
@@ -327,6 +336,7 @@ func TestOnlyTheAssignedCaseManager(t *testing.T) {
 // A closed case is read-only: no forms, and a POST is refused with a
 // message.
 func TestClosedCaseReadOnly(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	f.exec(t, `UPDATE caso SET stato = 'chiuso', chiuso_il = '2026-10-15', motivo_chiusura = 'Rinuncia' WHERE id = $1`, f.caso)
 	_, page := f.do(t, "casemanager", "GET", f.casoPath(f.caso, "/incontri"), nil)

@@ -18,6 +18,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
@@ -74,22 +75,14 @@ func setup(t *testing.T, firmato bool) *fixture {
 	is := incontri.NewService(pool, reg, f.casi)
 	f.casi.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is, f.svc})
 	cm := f.people["casemanager"]
-	err = pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo (fonte) VALUES ('inps') RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCMRC16A01A944X', 'Bianchi', 'Marco', 'M', '2016-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-MON-1', n.id, '2026-05-01', '2026-05-10' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, co.ambito_id, co.id, $1, now(), 'patto_sottoscritto' FROM d, comune co WHERE co.codice_istat = '037011' RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, cm.OperatoreID).Scan(&f.caso, &f.madre, &f.figlio)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := fixtures.New(t, pool)
+	fx.Casi = f.casi
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-MON-1", DataDomanda: fixtures.Data("2026-05-01"), DataPAD: fixtures.Data("2026-05-10"),
+		CaseManager: cm, Stato: casi.PattoSottoscritto, Membri: []fixtures.Membro{
+			fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente"),
+			fixtures.Componente("BNCMRC16A01A944X", "Bianchi", "Marco", "M", "2016-01-01", "figlio"),
+		}})
+	f.caso, f.madre, f.figlio = c.ID, c.Persone[0], c.Persone[1]
 	var inc uuid.UUID
 	if err := pool.QueryRow(ctx, `INSERT INTO incontro (caso_id, tipo, data, registrato_da) VALUES ($1, 'primo_incontro', '2026-08-01', $2) RETURNING id`,
 		f.caso, cm.OperatoreID).Scan(&inc); err != nil {
@@ -197,6 +190,7 @@ func (f *fixture) pianifica(t *testing.T) uuid.UUID {
 // Without a signed patto there is nothing to monitor: the form says so and
 // planning is refused.
 func TestSenzaPattoFirmato(t *testing.T) {
+	t.Parallel()
 	f := setup(t, false)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -228,6 +222,7 @@ func TestSenzaPattoFirmato(t *testing.T) {
 // Planning: the form's errors in Italian, next to each field; then a
 // meeting with the chosen risultati (with their member) and impegni.
 func TestPianifica(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -309,6 +304,7 @@ func valutazione(f *fixture, versione string) monitoraggio.Registrazione {
 // today, the case moves to monitoraggio (with its history), the next
 // meeting is planned with the same items; warnings about the next date.
 func TestRegistra(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -460,6 +456,7 @@ func mustFail(_ monitoraggio.Esito, err error) error { return err }
 // nothing is written; a held meeting cannot be cancelled; cancelling needs
 // a reason.
 func TestVersioneEAnnullamento(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -497,6 +494,7 @@ func TestVersioneEAnnullamento(t *testing.T) {
 // before reaching the service, see internal/app's route test); the
 // refusals are recorded.
 func TestAmbitoDiRiga(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	id := f.pianifica(t)
@@ -533,6 +531,7 @@ func TestAmbitoDiRiga(t *testing.T) {
 // A revised patto (version 2) keeps the items' IDs: the next meeting is
 // planned on it, without the items it dropped.
 func TestProssimoSulPattoRivisto(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -563,6 +562,7 @@ func TestProssimoSulPattoRivisto(t *testing.T) {
 // entry of their weekly agenda linking to the meeting; once cancelled it is
 // neither.
 func TestAppuntamento(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]

@@ -75,6 +75,7 @@ func giorno(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0,
 // A file that cannot be a catalogue is refused whole, with the reason the
 // administrator must fix.
 func TestParseCatalogoFileRifiutato(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, file, want string }{
 		{"vuoto", "", "il file è vuoto"},
 		{"solo intestazione", "codice;valido_dal;etichetta\r\n", "il file non contiene voci"},
@@ -99,6 +100,7 @@ func TestParseCatalogoFileRifiutato(t *testing.T) {
 // Every bad row is reported with its line and reason; the good ones are
 // read; blank lines are skipped but counted.
 func TestParseCatalogoRigheScartate(t *testing.T) {
+	t.Parallel()
 	file := strings.Join([]string{
 		"codice;valido_dal;etichetta;macrolivello;nomenclatore_codice;nomenclatore_versione;tirocinio;ordine",
 		";2027-01-01;X;;;;;",                 // 2
@@ -161,6 +163,7 @@ func TestParseCatalogoRigheScartate(t *testing.T) {
 // A spreadsheet's export: byte order mark, comma, column names in capitals,
 // columns left out (nil: the voce keeps its value).
 func TestParseCatalogoVirgolaEIntestazione(t *testing.T) {
+	t.Parallel()
 	c := parseCatalogo(t, "\uFEFFCodice,Valido_Dal,NOMENCLATORE_CODICE,Nomenclatore_Versione\r\ntirocinio_inclusione,01/01/2027,D5,CISIS 2013\r\n")
 	if len(c.Scartate) != 0 || len(c.Voci) != 1 {
 		t.Fatalf("%+v", c)
@@ -177,6 +180,7 @@ func TestParseCatalogoVirgolaEIntestazione(t *testing.T) {
 // it without), centro_diurno is new (after the last voce), altro is as the
 // table has it. Codici the file does not name are left alone.
 func TestImportaCatalogo(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	file := "codice;valido_dal;etichetta;macrolivello;nomenclatore_codice;nomenclatore_versione;ordine\n" +
@@ -242,6 +246,7 @@ func TestImportaCatalogo(t *testing.T) {
 // Importing the same file again changes nothing: past and future dates, new
 // voci alike.
 func TestImportaCatalogoDueVolte(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	reg := registro.NewService(pool)
@@ -271,6 +276,7 @@ func TestImportaCatalogoDueVolte(t *testing.T) {
 // can act on. pronto_intervento already has a change planned for 1 March
 // 2027; the day of the import is 20 October 2026.
 func TestImportaCatalogoRifiuti(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	previsto := "codice;valido_dal;etichetta\npronto_intervento;2027-03-01;Pronto intervento sociale h24\n"
@@ -311,6 +317,7 @@ func TestImportaCatalogoRifiuti(t *testing.T) {
 // every rejection is listed by line, those of the file and those of the
 // table's history together.
 func TestImportaCatalogoTuttoONiente(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	prima := catalogoScritto(t, pool)
@@ -337,6 +344,7 @@ func TestImportaCatalogoTuttoONiente(t *testing.T) {
 
 // The trial says what the import will do, and writes nothing.
 func TestProvaCatalogo(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	prima := catalogoScritto(t, pool)

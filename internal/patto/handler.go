@@ -23,8 +23,8 @@ import (
 
 // Handler serves the patto of a case.
 type Handler struct {
-	svc    *Service
-	rs     *httpx.Responder
+	svc *Service
+	rs  *httpx.Responder
 	// The pages every versioned scheda has (Mostra, Salva, Inizia,
 	// Finalizza, Riapri, Stampa; Versioni, Versione, Confronto), listed in
 	// internal/app/routes.go.

@@ -21,13 +21,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
-	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/equipe"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/fsl"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/patto"
@@ -61,42 +60,32 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.New(t)
-	acc := accesso.NewService(pool)
-	people, err := demo.Principals(ctx, acc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := registro.NewService(pool)
+	fx := fixtures.New(t, pool)
+	people := fx.Demo()
+	acc, reg := fx.Accesso, fx.Registro
 	cs := casi.NewService(pool, reg)
 	qs := quadro.NewService(pool, reg, cs)
+	var err error
 	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs, equipe.NewService(pool, reg, cs, nil, nil)), people: people}
 	clock := func() time.Time { return oggi }
 	f.svc.SetClock(clock)
 	qs.SetClock(clock)
 	cs.SetClock(clock)
 	cm := f.people["casemanager"]
-	err = pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLCU16A01A944X', 'Bianchi', 'Luca', 'M', '2016-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-PAT-1', n.id, '2026-09-01', '2026-09-05' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, $1, $2, $3, now(), 'progettazione' FROM d RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, *cm.AmbitoID, *cm.ComuneID, cm.OperatoreID).Scan(&f.caso, &f.laura, &f.luca)
-	if err != nil {
+	fx.Casi = cs
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-PAT-1", DataDomanda: fixtures.Data("2026-09-01"), DataPAD: fixtures.Data("2026-09-05"),
+		CaseManager: cm, Stato: casi.Progettazione, Membri: []fixtures.Membro{
+			fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente"),
+			fixtures.Componente("BNCLCU16A01A944X", "Bianchi", "Luca", "M", "2016-01-01", "figlio"),
+		}})
+	f.caso, f.laura, f.luca = c.ID, c.Persone[0], c.Persone[1]
+	eq := equipe.NewService(pool, reg, cs, nil, nil)
+	eq.SetClock(clock)
+	if f.educatrice, err = eq.AggiungiMembro(ctx, cm, f.caso, equipe.MembroInput{Ruolo: "componente", Nome: "Giulia", Cognome: "Neri",
+		Funzione: "Educatrice", Ente: "Cooperativa Il Ponte", Dal: "2026-10-01"}, registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := pool.QueryRow(ctx, `INSERT INTO equipe_membro (caso_id, ruolo, nome, cognome, funzione, ente, dal, created_by, updated_by)
-		VALUES ($1, 'componente', 'Giulia', 'Neri', 'Educatrice', 'Cooperativa Il Ponte', '2026-10-01', $2, $2) RETURNING id`, f.caso, cm.OperatoreID).Scan(&f.educatrice); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `INSERT INTO equipe_membro (caso_id, ruolo, persona_id, nome, cognome, dal, created_by, updated_by)
-		VALUES ($1, 'familiare_referente', $2, 'Laura', 'Bianchi', '2026-10-01', $3, $3)`, f.caso, f.laura, cm.OperatoreID); err != nil {
+	if _, err := eq.AggiungiMembro(ctx, cm, f.caso, equipe.MembroInput{Familiare: true, PersonaID: f.laura.String(), Dal: "2026-10-01"}, registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
 	if conQuadro {
@@ -274,6 +263,7 @@ func firma(rev int, modalita string, firmatari ...string) url.Values {
 // sottoscritto", the sostegno "proposto", the scan downloadable; the
 // print view and the PDF are recorded as exports.
 func TestPattoDallaBozzaAllaFirma(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -434,6 +424,7 @@ func (f *fixture) firma(t *testing.T) patto.Versione {
 // signed version and of its scan; it is only revised into version 2, a
 // draft with the same IDs, while version 1 stays as it was.
 func TestPattoFirmatoNonCambia(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -514,6 +505,7 @@ func TestPattoFirmatoNonCambia(t *testing.T) {
 // Without a quadro (analisi preliminare with esito B or D) the patto starts
 // with no objectives, and cannot be signed without one.
 func TestPattoSenzaQuadro(t *testing.T) {
+	t.Parallel()
 	f := setup(t, false)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -535,6 +527,7 @@ func TestPattoSenzaQuadro(t *testing.T) {
 // Two people save the same draft: the second gets the conflict page with
 // what the first changed and their own input; nothing is overwritten.
 func TestPattoConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	if _, err := f.svc.Inizia(context.Background(), f.people["casemanager"], f.caso, registro.Voce{}); err != nil {
 		t.Fatal(err)
@@ -570,6 +563,7 @@ func TestPattoConflitto(t *testing.T) {
 // The progress of a sostegno changes without a new version, with its
 // reason; a stale form is refused and shows the other's update.
 func TestAttuazioneSostegno(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -606,6 +600,7 @@ func TestAttuazioneSostegno(t *testing.T) {
 // Only the assigned case manager reaches the patto: casemanager2 gets 404
 // (recorded), the coordinatore and the amministratore 403.
 func TestPattoAccesso(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	for user, want := range map[string]int{"casemanager2": 404, "coordinatore": 403, "amministratore": 403} {
 		for _, p := range []string{"", "/stampa", "/patto.pdf", "/versioni", "/fsl.json"} {

@@ -19,6 +19,7 @@ import (
 // Further than 30 days it is not; another case manager counts none; the
 // coordinatore has no such list.
 func TestPattoInScadenza(t *testing.T) {
+	t.Parallel()
 	f := setup(t, true)
 	ctx := context.Background()
 	cm := f.people["casemanager"]

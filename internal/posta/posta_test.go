@@ -61,6 +61,7 @@ func leggi(t *testing.T, o *Outbox, id int64) Voce {
 // A queued message goes out through SMTP as a proper MIME message: encoded
 // subject, Date, Message-ID, UTF-8 text and the PDF attached intact.
 func TestInvioSMTP(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	srv := newSMTPServer(t)
 	o := NewOutbox(pool, SMTP{Host: "127.0.0.1", Port: srv.port}, from, quietLog())
@@ -142,6 +143,7 @@ func TestInvioSMTP(t *testing.T) {
 // growing wait and delivered; one that keeps refusing gets the message
 // marked errore after the last attempt; a permanent refusal at once.
 func TestTentativi(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	srv := newSMTPServer(t)
 	o := NewOutbox(pool, SMTP{Host: "127.0.0.1", Port: srv.port}, from, quietLog())
@@ -204,6 +206,7 @@ func TestTentativi(t *testing.T) {
 
 // STARTTLS is used when offered, and the credentials go over it.
 func TestStartTLSEAutenticazione(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	srv := newSMTPServer(t)
 	client := srv.withTLS(t)
@@ -235,6 +238,7 @@ func TestStartTLSEAutenticazione(t *testing.T) {
 // The sink keeps the message in the database, marked as delivered to it,
 // and the worker run delivers at once when woken.
 func TestSink(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	o := NewOutbox(pool, SinkSender{}, from, quietLog())
 	if !o.Sink() || !o.Configurata() {
@@ -261,6 +265,7 @@ func TestSink(t *testing.T) {
 // With no server configured the messages stay queued and one warning,
 // without any personal data, is logged.
 func TestSenzaServer(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	var logbuf bytes.Buffer
 	o := NewOutbox(pool, nil, from, slog.New(slog.NewTextHandler(&logbuf, nil)))
@@ -280,6 +285,7 @@ func TestSenzaServer(t *testing.T) {
 }
 
 func TestAccodaRifiuta(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	o := NewOutbox(pool, SinkSender{}, from, quietLog())
 	ctx := context.Background()
@@ -315,6 +321,7 @@ func TestAccodaRifiuta(t *testing.T) {
 // The demo reader lists the sink's messages under the banner, shows one
 // with its text and lets its attachment be downloaded.
 func TestDemoPosta(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	o := NewOutbox(pool, SinkSender{}, from, quietLog())
 	id := accoda(t, o, pool, messaggio())

@@ -13,7 +13,7 @@ import (
 
 // Handler serves the quadro di analisi of a case.
 type Handler struct {
-	svc    *Service
+	svc *Service
 	// The pages every versioned scheda has (Mostra, Salva, Inizia,
 	// Finalizza, Riapri, Stampa; Versioni, Versione, Confronto), listed in
 	// internal/app/routes.go.
@@ -65,4 +65,3 @@ type Pagina struct {
 	Scheda
 	schede.Compilazione[Contenuto]
 }
-

@@ -22,6 +22,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
@@ -60,22 +61,14 @@ func setup(t *testing.T) *fixture {
 	f.svc.SetClock(clock)
 	cs.SetClock(clock)
 	cm := f.people["casemanager"]
-	err = pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLCU16A01A944X', 'Bianchi', 'Luca', 'M', '2016-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-QDA-1', n.id, '2026-09-01', '2026-09-05' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, $1, $2, $3, now(), 'qda_in_corso' FROM d RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, *cm.AmbitoID, *cm.ComuneID, cm.OperatoreID).Scan(&f.caso, &f.laura, &f.luca)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := fixtures.New(t, pool)
+	fx.Casi = cs
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-QDA-1", DataDomanda: fixtures.Data("2026-09-01"), DataPAD: fixtures.Data("2026-09-05"),
+		CaseManager: cm, Stato: casi.QdAInCorso, Membri: []fixtures.Membro{
+			fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente"),
+			fixtures.Componente("BNCLCU16A01A944X", "Bianchi", "Luca", "M", "2016-01-01", "figlio"),
+		}})
+	f.caso, f.laura, f.luca = c.ID, c.Persone[0], c.Persone[1]
 	en, err := authz.New(ctx, acc.Bindings)
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +136,7 @@ func (f *fixture) get(t *testing.T, user, path string) (int, string) {
 // offered to the patto), reopens into version 2 while version 1 stays as it
 // was, and compares them.
 func TestQuadroCompleto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -250,6 +244,7 @@ func TestQuadroCompleto(t *testing.T) {
 // Two people save the same draft: the second gets the conflict page with
 // what the first changed and their own input; nothing is overwritten.
 func TestQuadroConflitto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	if _, err := f.svc.Apri(ctx, f.people["casemanager"], f.caso, registro.Voce{}); err != nil {
@@ -280,6 +275,7 @@ func TestQuadroConflitto(t *testing.T) {
 // Only the assigned case manager reaches the quadro: casemanager2 gets 404
 // (recorded), the coordinatore and the amministratore 403.
 func TestQuadroAccesso(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	base := "/casi/" + f.caso.String() + "/quadro-di-analisi"
 	for user, want := range map[string]int{"casemanager2": 404, "coordinatore": 403, "amministratore": 403} {
@@ -299,6 +295,7 @@ func TestQuadroAccesso(t *testing.T) {
 // The reference tables drive the form: a new dimension is offered, a
 // retired one is not, and rows cannot be deleted.
 func TestQuadroRiferimenti(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	if _, err := f.pool.Exec(ctx, `INSERT INTO quadro_dimensione (codice, etichetta, livello, ordine) VALUES ('digitale', 'Competenze digitali', 'persona', 15)`); err != nil {

@@ -12,6 +12,7 @@ import (
 // The days of the filter accept gg/mm/aaaa as well as the date input's
 // aaaa-mm-gg; each is a whole day in Rome ("al" included).
 func TestFiltroDateGgMmAaaa(t *testing.T) {
+	t.Parallel()
 	amb := int64(1)
 	for _, q := range []string{"dal=2026-03-05&al=2026-03-06", "dal=05/03/2026&al=6/3/2026"} {
 		r := httptest.NewRequest("GET", "/admin/registro?"+q, nil)

@@ -45,6 +45,7 @@ func verify(t *testing.T, s *registro.Service) registro.Report {
 // The database refuses UPDATE, DELETE and TRUNCATE on the register to the
 // application's role — here the owner and superuser, the strongest case.
 func TestAppendOnly(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := registro.NewService(pool)
 	fill(t, s, 3)
@@ -79,6 +80,7 @@ func tamper(t *testing.T, pool *pgxpool.Pool, stmt string) {
 }
 
 func TestVerifyDetectsTampering(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, stmt string
 		badID      int64
@@ -114,6 +116,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 
 // Concurrent appends still form one unbroken chain.
 func TestConcurrentAppendsChain(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := registro.NewService(pool)
 	var wg sync.WaitGroup
@@ -136,6 +139,7 @@ func TestConcurrentAppendsChain(t *testing.T) {
 }
 
 func TestRecordNeedsActionAndOutcome(t *testing.T) {
+	t.Parallel()
 	s := registro.NewService(dbtest.New(t))
 	if err := s.Record(context.Background(), registro.Voce{Azione: registro.Lettura}); err == nil {
 		t.Error("a record without esito must be refused")
@@ -145,6 +149,7 @@ func TestRecordNeedsActionAndOutcome(t *testing.T) {
 // A batch (an import writing thousands of cases) continues the same chain,
 // interleaved with single records, and verify accepts it.
 func TestRecordBatchChains(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	s := registro.NewService(pool)
 	fill(t, s, 3)

@@ -93,6 +93,7 @@ func nuovoModulo(cs *casiFinti) modulo {
 }
 
 func TestModuloFlussoCondiviso(t *testing.T) {
+	t.Parallel()
 	pool, caso, op1, op2 := setup(t)
 	ctx := context.Background()
 	cs := &casiFinti{pool: pool}

@@ -11,9 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/dbtest"
-	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/schede"
 )
 
@@ -23,31 +22,13 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // the two demo case managers (two people editing the same draft).
 func setup(t *testing.T) (*pgxpool.Pool, uuid.UUID, uuid.UUID, uuid.UUID) {
 	t.Helper()
-	ctx := context.Background()
 	pool := dbtest.New(t)
-	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
-		t.Fatal(err)
-	}
-	var caso, op1, op2 uuid.UUID
-	err := pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-SCHEDE-1', n.id, '2026-10-01', '2026-10-03' FROM n RETURNING id, nucleo_id)
-		INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id)
-		SELECT d.id, d.nucleo_id, co.ambito_id, co.id FROM d, comune co WHERE co.codice_istat = '037011' RETURNING id`).Scan(&caso)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, cf := range []string{"casemanager", "casemanager2"} {
-		id := &op1
-		if i == 1 {
-			id = &op2
-		}
-		a, _ := demo.AccountByUsername(cf)
-		if err := pool.QueryRow(ctx, `SELECT id FROM operatore WHERE codice_fiscale = $1`, a.CodiceFiscale()).Scan(id); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fx := fixtures.New(t, pool)
+	people := fx.Demo()
+	cm, cm2 := people["casemanager"], people["casemanager2"]
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-SCHEDE-1", DataDomanda: fixtures.Data("2026-10-01"), DataPAD: fixtures.Data("2026-10-03"),
+		AmbitoID: *cm.AmbitoID, ComuneID: *cm.ComuneID}) // Casalecchio di Reno, not assigned
+	caso, op1, op2 := c.ID, cm.OperatoreID, cm2.OperatoreID
 	return pool, caso, op1, op2
 }
 
@@ -70,6 +51,7 @@ func etichetta(p string) string { return "«" + p + "»" }
 // draft with the same content, while version 1 stays readable; the
 // differences between the versions are listed.
 func TestVersioniEConflitto(t *testing.T) {
+	t.Parallel()
 	pool, caso, op1, op2 := setup(t)
 	ctx := context.Background()
 	tipo := schede.AnalisiPreliminare
@@ -168,6 +150,7 @@ func TestVersioniEConflitto(t *testing.T) {
 // Array elements are matched by their key, so a reordered list of members
 // is no change; a changed member is named by its key.
 func TestDifferenze(t *testing.T) {
+	t.Parallel()
 	a := []byte(`{"componenti":[{"codice_fiscale":"AAA","percorso":"1"},{"codice_fiscale":"BBB","percorso":"2","esente":false}]}`)
 	b := []byte(`{"componenti":[{"codice_fiscale":"BBB","percorso":"2","esente":true},{"codice_fiscale":"AAA","percorso":"1"}]}`)
 	d, err := schede.Differenze(a, b, nil)

@@ -15,6 +15,7 @@ import (
 // in exactly one batch, whose file carries exactly its segnalazioni; the
 // export that finds nothing left says so.
 func TestEsportazioniConcorrenti(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	co := f.people["coordinatore"]

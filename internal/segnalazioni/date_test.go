@@ -12,6 +12,7 @@ import (
 // zeros) is accepted wherever the date input's aaaa-mm-gg is: the dates of
 // the event and of the accertamento, and the day of the esito INPS.
 func TestDateGgMmAaaa(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	in := f.valida()

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
@@ -84,6 +85,7 @@ func renderElenco(t *testing.T, f *fixture) string {
 // prompt to rectify; the coordinatore's queue counts it until a
 // rectification reaches them.
 func TestEsitoINPS(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	co, cm := f.people["coordinatore"], f.people["casemanager"]
@@ -260,6 +262,7 @@ func TestEsitoINPS(t *testing.T) {
 // or comune, and the case manager, reach neither the page nor the esito
 // (404, refusal recorded, nothing written).
 func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	co := f.people["coordinatore"]
@@ -295,10 +298,8 @@ func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
 		}
 	}
 
-	var altro int64
-	if err := f.pool.QueryRow(ctx, `INSERT INTO ambito (codice, denominazione) VALUES ('ATS-ALTRO', 'Altro ambito') RETURNING id`).Scan(&altro); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := fixtures.New(t, f.pool).Ambito("ATS-ALTRO", "Altro ambito")
+	altro := a.ID
 	estraneo := co
 	estraneo.AmbitoID, estraneo.Domain = &altro, "ambito:"+strconv.FormatInt(altro, 10)
 	var zola int64

@@ -19,6 +19,7 @@ import (
 // INPS. The home counts them; another case manager sees none; the
 // coordinatore has no such page; the read is recorded.
 func TestDaRivedere(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	co, cm := f.people["coordinatore"], f.people["casemanager"]

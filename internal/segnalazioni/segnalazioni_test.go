@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
@@ -21,8 +23,10 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/schede"
 	"github.com/cartella/cartella/web/ui"
 )
 
@@ -65,26 +69,15 @@ func setup(t *testing.T) *fixture {
 		f.people[a.Username] = ps[0]
 	}
 	cm := f.people["casemanager"]
-	err := pool.QueryRow(ctx, `
-		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
-		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
-		     p2 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
-		            VALUES ('BNCMRC16A01A944X', 'Bianchi', 'Marco', 'M', '2016-01-01') RETURNING id),
-		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p1.id, 'richiedente' FROM n, p1),
-		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
-		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
-		           SELECT 'ADI', 'INPS-SEG-1', n.id, '2026-06-01', '2026-06-10' FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
-		           SELECT d.id, d.nucleo_id, co.ambito_id, co.id, $1, now(), 'monitoraggio' FROM d, comune co WHERE co.codice_istat = '037011' RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, cm.OperatoreID).Scan(&f.caso, &f.madre, &f.figlio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `INSERT INTO diario_nota (caso_id, data_evento, categoria, testo, autore_id) VALUES ($1, '2026-10-01', 'ordinaria', $2, $3)`,
-		f.caso, notaDiario, cm.OperatoreID); err != nil {
-		t.Fatal(err)
-	}
+	fx := fixtures.New(t, pool)
+	fx.Casi = cs
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-SEG-1", DataDomanda: fixtures.Data("2026-06-01"), DataPAD: fixtures.Data("2026-06-10"),
+		CaseManager: cm, Stato: casi.Monitoraggio, Membri: []fixtures.Membro{
+			fixtures.Componente("BNCLRA86A41A944X", "Bianchi", "Laura", "F", "1986-01-01", "richiedente"),
+			fixtures.Componente("BNCMRC16A01A944X", "Bianchi", "Marco", "M", "2016-01-01", "figlio"),
+		}})
+	f.caso, f.madre, f.figlio = c.ID, c.Persone[0], c.Persone[1]
+	fx.Nota(cm, f.caso, "2026-10-01", notaDiario)
 	return f
 }
 
@@ -145,6 +138,7 @@ func ver(n int) string { return strconv.Itoa(n) }
 // is saved; once corrected it is saved as a bozza with its attachment, its
 // first state recorded, the write in the registro.
 func TestBozzaConErroriPoiSalvata(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
@@ -226,6 +220,7 @@ func render(t *testing.T, d Decisione) string {
 // sees only the decision's fields; the file is downloadable again, the same
 // bytes; every state change kept.
 func TestApprovazioneEdEsportazione(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm, co := f.people["casemanager"], f.people["coordinatore"]
@@ -359,6 +354,7 @@ func demoCF(t *testing.T, username string) string {
 // its data and attachments; once the rectification is approved and sent,
 // the export carries the rectified id and the original is rettificata.
 func TestRettifica(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm, co := f.people["casemanager"], f.people["coordinatore"]
@@ -420,6 +416,7 @@ func TestRettifica(t *testing.T) {
 // Another case manager, a coordinatore of another ambito or comune, and the
 // case manager on the coordinatore's side reach nothing (404, recorded).
 func TestAmbitoDiRiga(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	id := f.crea(t, true)
@@ -443,10 +440,8 @@ func TestAmbitoDiRiga(t *testing.T) {
 		t.Errorf("case manager's queue: %v", err)
 	}
 
-	var altro int64
-	if err := f.pool.QueryRow(ctx, `INSERT INTO ambito (codice, denominazione) VALUES ('ATS-ALTRO', 'Altro ambito') RETURNING id`).Scan(&altro); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := fixtures.New(t, f.pool).Ambito("ATS-ALTRO", "Altro ambito")
+	altro := a.ID
 	co := f.people["coordinatore"]
 	estraneo := co
 	estraneo.AmbitoID, estraneo.Domain = &altro, "ambito:"+strconv.FormatInt(altro, 10)
@@ -480,13 +475,20 @@ func TestAmbitoDiRiga(t *testing.T) {
 // An impegno of the signed patto can be named for the tipo about impegni;
 // the coordinatore then sees that impegno's text, and not the patto.
 func TestImpegnoDelPatto(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
 	cm := f.people["casemanager"]
 	contenuto := fmt.Sprintf(`{"obiettivi":[{"id":"o1","titolo":"Obiettivo riservato del patto"}],
 		"impegni":[{"id":"imp-1","area":"lavoro","persona_id":"%s","descrizione":"Frequentare il corso di italiano","frequenza":"due volte a settimana","scadenza":"2026-12-31"}]}`, f.madre)
-	if _, err := f.pool.Exec(ctx, `INSERT INTO scheda (caso_id, tipo, versione, stato, contenuto, creata_da, aggiornata_da, finalizzata_da, finalizzata_il)
-		VALUES ($1, 'patto', 1, 'definitiva', $2, $3, $3, $3, now())`, f.caso, contenuto, cm.OperatoreID); err != nil {
+	if err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error { // a signed patto, version 1
+		v, err := schede.NuovaBozza(ctx, tx, f.caso, schede.Patto, json.RawMessage(contenuto), cm.OperatoreID)
+		if err != nil {
+			return err
+		}
+		_, err = schede.Finalizza(ctx, tx, f.caso, schede.Patto, v.Revisione, json.RawMessage(contenuto), "", cm.OperatoreID, nil)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	m, err := f.svc.Nuova(ctx, cm, f.caso, registro.Voce{})

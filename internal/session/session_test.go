@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/dbtest"
+	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/session"
 )
 
@@ -24,12 +25,7 @@ func (c *clock) now() time.Time { return c.t }
 func setup(t *testing.T, secure bool) (*session.Manager, *clock, uuid.UUID, *pgxpool.Pool) {
 	t.Helper()
 	pool := dbtest.New(t)
-	var id uuid.UUID
-	err := pool.QueryRow(context.Background(),
-		`INSERT INTO operatore (codice_fiscale, nome, cognome) VALUES ('RSSMRA85T10A562S', 'Mario', 'Rossi') RETURNING id`).Scan(&id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := fixtures.New(t, pool).Operatore("Mario", "Rossi").OperatoreID
 	c := &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
 	m := session.NewManager(pool, 30*time.Minute, 8*time.Hour, secure)
 	m.SetClock(c.now)
@@ -61,6 +57,7 @@ func load(t *testing.T, m *session.Manager, r *http.Request) bool {
 
 // 30 minutes without requests end the session; activity keeps it alive.
 func TestIdleTimeout(t *testing.T) {
+	t.Parallel()
 	m, c, id, _ := setup(t, false)
 	r := create(t, m, id)
 	c.t = c.t.Add(29 * time.Minute)
@@ -83,6 +80,7 @@ func TestIdleTimeout(t *testing.T) {
 
 // 8 hours after login the session ends, however active the operator is.
 func TestAbsoluteTimeout(t *testing.T) {
+	t.Parallel()
 	m, c, id, _ := setup(t, false)
 	r := create(t, m, id)
 	for i := 0; i < 7*4+3; i++ { // a request every 15 minutes for 7h45m
@@ -98,6 +96,7 @@ func TestAbsoluteTimeout(t *testing.T) {
 }
 
 func TestDestroyAndCookie(t *testing.T) {
+	t.Parallel()
 	m, _, id, pool := setup(t, true)
 	w := httptest.NewRecorder()
 	if err := m.Create(context.Background(), w, id, nil, ""); err != nil {
@@ -135,6 +134,7 @@ func TestDestroyAndCookie(t *testing.T) {
 
 // A login in progress can be finished once, within ten minutes.
 func TestLoginInProgress(t *testing.T) {
+	t.Parallel()
 	m, c, _, _ := setup(t, false)
 	start := func() *http.Request {
 		w := httptest.NewRecorder()
@@ -163,6 +163,7 @@ func TestLoginInProgress(t *testing.T) {
 }
 
 func TestCleanup(t *testing.T) {
+	t.Parallel()
 	m, c, id, _ := setup(t, false)
 	create(t, m, id)
 	live := create(t, m, id)
