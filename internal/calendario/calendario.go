@@ -120,3 +120,34 @@ func DataOraPtr(t *time.Time) string {
 
 // ISO writes a civil date as <input type="date"> expects it: 2024-06-29.
 func ISO(t time.Time) string { return t.Format(time.DateOnly) }
+
+// The messages of a date or a time typed wrongly, the same on every form.
+const (
+	DataNonValida = "Data non valida: usa il formato gg/mm/aaaa."
+	OraNonValida  = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
+)
+
+// Incontro reads the day and the time of a meeting typed in a form (the
+// fields data and ora) as the instant it starts in Rome. msgData and msgOra
+// are the Italian messages of the two fields, "" for one that is right; ok
+// is true when both are.
+func Incontro(data, ora string) (inizio time.Time, msgData, msgOra string, ok bool) {
+	giorno, okData := ParseData(data)
+	h, m, okOra := ParseOra(ora)
+	switch {
+	case strings.TrimSpace(data) == "":
+		msgData = "Indica la data dell'incontro."
+	case !okData:
+		msgData = DataNonValida
+	}
+	switch {
+	case strings.TrimSpace(ora) == "":
+		msgOra = "Indica l'ora dell'incontro."
+	case !okOra:
+		msgOra = OraNonValida
+	}
+	if !okData || !okOra {
+		return time.Time{}, msgData, msgOra, false
+	}
+	return time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, Roma), "", "", true
+}

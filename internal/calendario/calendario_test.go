@@ -75,3 +75,16 @@ func TestGiornoEsteso(t *testing.T) {
 		t.Errorf("GiornoEsteso = %q", got)
 	}
 }
+
+func TestIncontro(t *testing.T) {
+	inizio, md, mo, ok := Incontro("05/03/2027", "9.30")
+	if !ok || md != "" || mo != "" || !inizio.Equal(time.Date(2027, 3, 5, 9, 30, 0, 0, Roma)) {
+		t.Errorf("Incontro(05/03/2027, 9.30) = %v %q %q %v", inizio, md, mo, ok)
+	}
+	if _, md, mo, ok := Incontro("", "25:00"); ok || md != "Indica la data dell'incontro." || mo != OraNonValida {
+		t.Errorf("empty date, bad time: %q %q %v", md, mo, ok)
+	}
+	if _, md, mo, ok := Incontro("31/02/2027", ""); ok || md != DataNonValida || mo != "Indica l'ora dell'incontro." {
+		t.Errorf("bad date, empty time: %q %q %v", md, mo, ok)
+	}
+}

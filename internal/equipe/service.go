@@ -219,7 +219,7 @@ func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, htt
 	case strings.TrimSpace(in.Dal) == "":
 		errs["dal"] = "Indica da quando fa parte dell'équipe."
 	case !okDal:
-		errs["dal"] = "Data non valida: usa il formato gg/mm/aaaa."
+		errs["dal"] = calendario.DataNonValida
 	case dal.Year() < 2019:
 		errs["dal"] = "La data è troppo lontana nel passato: controllala."
 	}
@@ -228,7 +228,7 @@ func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, htt
 		al, ok := calendario.ParseData(in.Al)
 		switch {
 		case !ok:
-			errs["al"] = "Data non valida: usa il formato gg/mm/aaaa."
+			errs["al"] = calendario.DataNonValida
 		case okDal && al.Before(dal):
 			errs["al"] = "La fine non può precedere l'inizio."
 		default:
@@ -327,7 +327,7 @@ func (s *Service) TerminaMembro(ctx context.Context, p authz.Principal, casoID, 
 		case strings.TrimSpace(al) == "":
 			return "", httpx.FieldErrors{"al": "Indica la data di fine."}
 		case !ok:
-			return "", httpx.FieldErrors{"al": "Data non valida: usa il formato gg/mm/aaaa."}
+			return "", httpx.FieldErrors{"al": calendario.DataNonValida}
 		case d.Before(cur.Dal):
 			return "", httpx.FieldErrors{"al": "La fine non può precedere l'inizio (" + calendario.Data(cur.Dal) + ")."}
 		}
@@ -450,22 +450,15 @@ func (s *Service) Convoca(ctx context.Context, p authz.Principal, casoID uuid.UU
 func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazione, []Membro, httpx.FieldErrors) {
 	errs := httpx.FieldErrors{}
 	cv := Convocazione{Luogo: strings.TrimSpace(in.Luogo), OrdineDelGiorno: strings.TrimSpace(in.OrdineDelGiorno)}
-	giorno, okData := calendario.ParseData(in.Data)
-	h, m, okOra := calendario.ParseOra(in.Ora)
-	switch {
-	case strings.TrimSpace(in.Data) == "":
-		errs["data"] = "Indica la data dell'incontro."
-	case !okData:
-		errs["data"] = "Data non valida: usa il formato gg/mm/aaaa."
+	inizio, msgData, msgOra, ok := calendario.Incontro(in.Data, in.Ora)
+	if msgData != "" {
+		errs["data"] = msgData
 	}
-	switch {
-	case strings.TrimSpace(in.Ora) == "":
-		errs["ora"] = "Indica l'ora dell'incontro."
-	case !okOra:
-		errs["ora"] = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
+	if msgOra != "" {
+		errs["ora"] = msgOra
 	}
-	if okData && okOra {
-		cv.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, calendario.Roma)
+	if ok {
+		cv.Inizio = inizio
 		switch {
 		case cv.Inizio.Before(s.now()):
 			errs["data"] = "La data e l'ora dell'incontro sono già passate."

@@ -206,29 +206,23 @@ func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, httpx.
 	case strings.TrimSpace(in.InviataIl) == "":
 		errs["inviata_il"] = "Indica la data di invio della convocazione."
 	case !okInviata:
-		errs["inviata_il"] = "Data non valida: usa il formato gg/mm/aaaa."
+		errs["inviata_il"] = calendario.DataNonValida
 	case inviata.After(oggi):
 		errs["inviata_il"] = "La data di invio non può essere futura: registra la convocazione quando la invii."
 	case inviata.Year() < 2019:
 		errs["inviata_il"] = "La data di invio è troppo lontana nel passato: controllala."
 	}
 	c.InviataIl = inviata
-	giorno, okData := calendario.ParseData(in.Data)
-	h, m, okOra := calendario.ParseOra(in.Ora)
-	switch {
-	case strings.TrimSpace(in.Data) == "":
-		errs["data"] = "Indica la data dell'incontro."
-	case !okData:
-		errs["data"] = "Data non valida: usa il formato gg/mm/aaaa."
+	inizio, msgData, msgOra, ok := calendario.Incontro(in.Data, in.Ora)
+	if msgData != "" {
+		errs["data"] = msgData
 	}
-	switch {
-	case strings.TrimSpace(in.Ora) == "":
-		errs["ora"] = "Indica l'ora dell'incontro."
-	case !okOra:
-		errs["ora"] = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
+	if msgOra != "" {
+		errs["ora"] = msgOra
 	}
-	if okData && okOra {
-		c.Inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, calendario.Roma)
+	if ok {
+		giorno := calendario.Giorno(inizio)
+		c.Inizio = inizio
 		switch {
 		case okInviata && giorno.Before(inviata):
 			errs["data"] = "L'incontro non può precedere l'invio della convocazione."
@@ -373,7 +367,7 @@ func (s *Service) RegistraIncontro(ctx context.Context, p authz.Principal, casoI
 		case strings.TrimSpace(in.Data) == "":
 			errs["data"] = "Indica la data dell'incontro."
 		case !ok:
-			errs["data"] = "Data non valida: usa il formato gg/mm/aaaa."
+			errs["data"] = calendario.DataNonValida
 		case d.After(s.oggi()):
 			errs["data"] = "La data dell'incontro non può essere futura: registra l'incontro dopo che si è svolto."
 		case d.Year() < 2019:
@@ -460,7 +454,7 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 		case strings.TrimSpace(in.Dal) == "":
 			errs["dal"] = "Indica da quando vale il giustificato motivo."
 		case !ok:
-			errs["dal"] = "Data non valida: usa il formato gg/mm/aaaa."
+			errs["dal"] = calendario.DataNonValida
 		case dal.Year() < 2019 || dal.After(s.oggi().AddDate(1, 0, 0)):
 			errs["dal"] = "La data di inizio è fuori dall'intervallo ammesso: controllala."
 		}
@@ -469,7 +463,7 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 			al, ok := calendario.ParseData(in.Al)
 			switch {
 			case !ok:
-				errs["al"] = "Data non valida: usa il formato gg/mm/aaaa."
+				errs["al"] = calendario.DataNonValida
 			case errs["dal"] == "" && al.Before(dal):
 				errs["al"] = "La fine del periodo non può precedere l'inizio."
 			default:

@@ -273,7 +273,7 @@ func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, h
 	case strings.TrimSpace(in.Data) == "":
 		errs["data"] = "Indica la data dell'incontro."
 	case !ok:
-		errs["data"] = "Data non valida: usa il formato gg/mm/aaaa."
+		errs["data"] = calendario.DataNonValida
 	case d.Before(oggi):
 		errs["data"] = "La data dell'incontro è già passata: pianifica un incontro da oggi in poi."
 	case d.After(oggi.AddDate(1, 0, 0)):
@@ -285,7 +285,7 @@ func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, h
 	case strings.TrimSpace(in.Ora) == "":
 		errs["ora"] = "Indica l'ora dell'incontro."
 	case !ok:
-		errs["ora"] = "Ora non valida: usa il formato hh:mm, per esempio 09:30."
+		errs["ora"] = calendario.OraNonValida
 	}
 	m.Ora = ora
 	durata, err := strconv.Atoi(strings.TrimSpace(in.Durata))
@@ -546,7 +546,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 		case strings.TrimSpace(in.Data) == "":
 			errs["data"] = "Indica la data in cui si è svolto l'incontro."
 		case !ok:
-			errs["data"] = "Data non valida: usa il formato gg/mm/aaaa."
+			errs["data"] = calendario.DataNonValida
 		case d.After(oggi):
 			errs["data"] = "La data dell'incontro non può essere futura: registra la valutazione dopo che l'incontro si è svolto."
 		case d.Year() < 2019:
@@ -591,7 +591,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 			pd, ok := calendario.ParseData(in.Prossimo)
 			switch {
 			case !ok:
-				errs["prossimo"] = "Data non valida: usa il formato gg/mm/aaaa."
+				errs["prossimo"] = calendario.DataNonValida
 			case errs["data"] == "" && !pd.After(d):
 				errs["prossimo"] = "Il prossimo incontro deve essere successivo a questo."
 			case pd.Before(oggi):
