@@ -9,21 +9,31 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
 )
 
-// aggiornaCaso creates, with plain SQL, an ADI case of Casalecchio di Reno
-// with PAD pad and two members (a woman of 40 and her son of 10).
-func aggiornaCaso(t *testing.T, pool *pgxpool.Pool, pad time.Time) (caso, madre, figlio uuid.UUID) {
+// aggiornaCaso creates, with plain SQL on casi's own tables, an ADI case of
+// Casalecchio di Reno with PAD pad and two members (a woman of 40 and her
+// son of 10), assigned to the demo case manager cm.
+func aggiornaCaso(t *testing.T, pool *pgxpool.Pool, pad time.Time) (caso, madre, figlio uuid.UUID, cm authz.Principal) {
 	t.Helper()
 	ctx := context.Background()
-	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
+	acc := accesso.NewService(pool)
+	if err := demo.Load(ctx, acc); err != nil {
 		t.Fatal(err)
 	}
-	err := pool.QueryRow(ctx, `
+	people, err := demo.Principals(ctx, acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm = people["casemanager"]
+	err = pool.QueryRow(ctx, `
 		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
 		     p1 AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita)
 		            VALUES ('BNCLRA86A41A944X', 'Bianchi', 'Laura', 'F', '1986-01-01') RETURNING id),
@@ -33,13 +43,13 @@ func aggiornaCaso(t *testing.T, pool *pgxpool.Pool, pad time.Time) (caso, madre,
 		     c2 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p2.id, 'figlio' FROM n, p2),
 		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
 		           SELECT 'ADI', 'INPS-TEST-1', n.id, $1::date - 10, $1::date FROM n RETURNING id, nucleo_id),
-		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id)
-		           SELECT d.id, d.nucleo_id, co.ambito_id, co.id FROM d, comune co WHERE co.codice_istat = '037011' RETURNING id)
-		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, pad).Scan(&caso, &madre, &figlio)
+		     c AS (INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, case_manager_id, assegnato_il, stato)
+		           SELECT d.id, d.nucleo_id, $2, $3, $4, $1::date, 'assegnato' FROM d RETURNING id)
+		SELECT c.id, p1.id, p2.id FROM c, p1, p2`, pad, *cm.AmbitoID, *cm.ComuneID, cm.OperatoreID).Scan(&caso, &madre, &figlio)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return caso, madre, figlio
+	return caso, madre, figlio, cm
 }
 
 type derivate struct {
@@ -74,8 +84,11 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 	ctx := context.Background()
 	reg := registro.NewService(pool)
 	svc := casi.NewService(pool, reg)
-	conIncontri(svc, pool, reg)
-	caso, madre, figlio := aggiornaCaso(t, pool, day(2026, 9, 1))
+	caso, madre, figlio, cm := aggiornaCaso(t, pool, day(2026, 9, 1))
+	// The meetings are recorded through incontri, the module that keeps
+	// them, by the case manager the case is assigned to.
+	is := incontri.NewService(pool, reg, svc)
+	svc.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is})
 	now := time.Date(2026, 10, 1, 10, 0, 0, 0, time.UTC)
 
 	if err := svc.AggiornaAl(ctx, pool, caso, now); err != nil {
@@ -86,9 +99,10 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 		t.Fatalf("new case: %+v", d)
 	}
 
-	inizio := time.Date(2026, 10, 12, 9, 30, 0, 0, time.UTC)
-	if _, err := pool.Exec(ctx, `INSERT INTO convocazione (caso_id, inizio, luogo, canale, inviata_il) VALUES ($1, $2, 'Sportello sociale', 'lettera', '2026-10-01')`,
-		caso, inizio); err != nil {
+	is.SetClock(func() time.Time { return now })
+	inizio := time.Date(2026, 10, 12, 9, 30, 0, 0, calendario.Roma)
+	if _, err := is.Convoca(ctx, cm, caso, incontri.NuovaConvocazione{Tipo: "primo_incontro", Data: "12/10/2026", Ora: "09:30",
+		Durata: "60", Luogo: "Sportello sociale", Canale: "lettera", InviataIl: "01/10/2026"}, registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.AggiornaAl(ctx, pool, caso, now); err != nil {
@@ -98,15 +112,12 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 		t.Errorf("next appointment after a convocation: %v", d.prossimo)
 	}
 
-	var incontro uuid.UUID
-	if err := pool.QueryRow(ctx, `INSERT INTO incontro (caso_id, tipo, data) VALUES ($1, 'primo_incontro', '2026-10-12') RETURNING id`, caso).Scan(&incontro); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Exec(ctx, `INSERT INTO incontro_presenza (incontro_id, persona_id, presente) VALUES ($1, $2, true), ($1, $3, false)`,
-		incontro, madre, figlio); err != nil {
-		t.Fatal(err)
-	}
 	after := time.Date(2026, 10, 13, 10, 0, 0, 0, time.UTC)
+	is.SetClock(func() time.Time { return after })
+	if _, err := is.RegistraIncontro(ctx, cm, caso, incontri.NuovoIncontro{Tipo: "primo_incontro", Data: "12/10/2026", Luogo: "Sportello sociale",
+		Presenze: map[uuid.UUID]incontri.PresenzaInput{madre: {Stato: "presente"}, figlio: {Stato: "assente"}}}, registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
 	if err := svc.AggiornaAl(ctx, pool, caso, after); err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/codicefiscale"
+	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -284,11 +286,8 @@ func TestAggiornaCondizioni(t *testing.T) {
 	if err := f.pool.QueryRow(ctx, `SELECT nc.persona_id FROM caso c JOIN nucleo_componente nc ON nc.nucleo_id = c.nucleo_id WHERE c.id = $1`, id).Scan(&persona); err != nil {
 		t.Fatal(err)
 	}
-	var inc uuid.UUID
-	if err := f.pool.QueryRow(ctx, `INSERT INTO incontro (caso_id, tipo, data) VALUES ($1, 'primo_incontro', $2) RETURNING id`, id, f.now.AddDate(0, 0, -5)).Scan(&inc); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.pool.Exec(ctx, `INSERT INTO incontro_presenza (incontro_id, persona_id, presente) VALUES ($1, $2, true)`, inc, persona); err != nil {
+	if _, err := f.inc.RegistraIncontro(ctx, cm, id, incontri.NuovoIncontro{Tipo: "primo_incontro", Data: calendario.Data(f.now.AddDate(0, 0, -5)),
+		Luogo: "Sportello sociale", Presenze: map[uuid.UUID]incontri.PresenzaInput{persona: {Stato: "presente"}}}, registro.Voce{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.AggiornaAl(ctx, f.pool, id, f.now); err != nil {

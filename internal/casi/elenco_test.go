@@ -24,6 +24,7 @@ type elencoFixture struct {
 	svc    *casi.Service
 	people map[string]authz.Principal
 	now    time.Time
+	inc    *incontri.Service // the meetings, as internal/app wires them
 }
 
 func elencoSetup(t *testing.T) *elencoFixture {
@@ -38,7 +39,8 @@ func elencoSetup(t *testing.T) *elencoFixture {
 	reg := registro.NewService(pool)
 	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
-	conIncontri(f.svc, pool, reg)
+	f.inc = conIncontri(f.svc, pool, reg)
+	f.inc.SetClock(func() time.Time { return f.now })
 	f.svc.SetClock(func() time.Time { return f.now })
 	return f
 }
@@ -77,9 +79,10 @@ func (f *elencoFixture) caso(t *testing.T, n int, cognome, nome, istat, username
 
 // conIncontri computes cs's deadlines from the meetings, as the server
 // does (internal/app).
-func conIncontri(cs *casi.Service, pool *pgxpool.Pool, reg *registro.Service) {
+func conIncontri(cs *casi.Service, pool *pgxpool.Pool, reg *registro.Service) *incontri.Service {
 	is := incontri.NewService(pool, reg, cs)
 	cs.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is})
+	return is
 }
 
 const casalecchio, zola = "037011", "037062"
