@@ -45,9 +45,6 @@ func (s *Service) Now() time.Time { return s.now() }
 // deadlines are counted on.
 func (s *Service) Oggi() time.Time { return Oggi(s.now()) }
 
-// rome is the one time location (calendario.Roma).
-var rome = calendario.Roma
-
 // Oggi is the civil date of t in Europe/Rome, at midnight UTC.
 func Oggi(t time.Time) time.Time { return calendario.Giorno(t) }
 

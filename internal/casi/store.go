@@ -55,10 +55,6 @@ func ScanHeader(row pgx.Row) (Caso, error) {
 	return c, err
 }
 
-// Header is the SELECT … FROM … of a case header, for other modules' lists
-// (add WHERE / ORDER BY / LIMIT); scan rows with ScanHeader.
-func Header() string { return header }
-
 func load(ctx context.Context, q database.Querier, id uuid.UUID, forUpdate bool) (Caso, error) {
 	sql := header + ` WHERE c.id = $1`
 	if forUpdate {

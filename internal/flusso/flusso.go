@@ -18,8 +18,6 @@ package flusso
 
 import (
 	"time"
-
-	"github.com/cartella/cartella/internal/calendario"
 )
 
 // VersioneTracciato is the version of the format this package reads and
@@ -134,13 +132,4 @@ type Prestazione struct {
 	Codice        string
 	Descrizione   string
 	CodiceFiscale string // the member who receives it; empty when the whole household does
-}
-
-// roma is where "today" is, for the dates that cannot be in the future.
-var roma = calendario.Roma
-
-// giorno is the civil date of t in Europe/Rome, at midnight UTC.
-func giorno(t time.Time) time.Time {
-	y, m, d := t.In(roma).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 )
 
@@ -61,7 +62,7 @@ func Genera(w io.Writer, n int, opts Opzioni) error {
 	}
 	g := &generatore{
 		rnd:    rand.New(rand.NewPCG(uint64(opts.Seme), 0x6e75636c656f)), // "nucleo"
-		oggi:   giorno(oggi),
+		oggi:   calendario.Giorno(oggi),
 		comuni: opts.Comuni,
 		usati:  make(map[[16]byte]struct{}, n*3),
 		numero: max(opts.PrimoNumero, 1),

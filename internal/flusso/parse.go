@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // Scarto is a line of the flow that was not imported, with every reason in
@@ -105,7 +107,7 @@ func (p Parser) Parse(r io.Reader, fn func(Nucleo) error) (Report, error) {
 	if oggi.IsZero() {
 		oggi = time.Now()
 	}
-	c := controllo{oggi: giorno(oggi)}
+	c := controllo{oggi: calendario.Giorno(oggi)}
 	if len(p.Comuni) > 0 {
 		c.comuni = make(map[string]bool, len(p.Comuni))
 		for _, k := range p.Comuni {

@@ -259,12 +259,6 @@ func (s *Service) Salva(ctx context.Context, p authz.Principal, casoID uuid.UUID
 	})
 }
 
-// Riferimenti returns the reference lists valid today (for forms built
-// outside a Scheda).
-func (s *Service) Riferimenti(ctx context.Context) (Riferimenti, error) {
-	return CaricaRiferimenti(ctx, s.pool, s.oggi())
-}
-
 // Rivedi creates the next version, a draft copied from the newest signed
 // one (the IDs of objectives, results, sostegni and impegni are kept), with
 // its reason; motivo is required. The signed version stays as it is.
