@@ -40,7 +40,7 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs
 // the role it is for and the list behind each number. The home shows a
 // role's counts in the order of this list.
 func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service) []home.Contatore {
-	return slices.Concat(cs.Contatori(), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori())
+	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori())
 }
 
 // collegaScadenze gives casi the modules its deadlines and the case's next
