@@ -41,6 +41,7 @@ var moduli = []string{
 	"internal/fsl",          // fascicolo sociale e lavorativo export of the patto
 	"internal/monitoraggio", // monitoring of the patto
 	"internal/segnalazioni", // segnalazioni to INPS
+	"internal/controlli",    // controlli anagrafici and verifiche del nucleo (segnalazioni through internal/segnalazioni)
 }
 
 // piattaforma are the platform packages: below every module.

@@ -219,6 +219,23 @@ func rotte(d *deps) []rotta {
 		{"POST", "/casi/{id}/monitoraggio/{inc}/registra", authz.Casi, authz.Write, d.monitorH.Registra},
 		{"POST", "/casi/{id}/monitoraggio/{inc}/annulla", authz.Casi, authz.Write, d.monitorH.Annulla},
 		{"GET", "/casi/{id}/monitoraggio/{inc}/verbale", authz.Casi, authz.Read, d.monitorH.Verbale},
+
+		// Controlli anagrafici (internal/controlli): the worklist, assignment
+		// and workload.
+		// -- lista --
+
+		// Controlli anagrafici: requests entered by hand and imported.
+		// -- importazione --
+
+		// Controlli anagrafici: one request, what the anagrafe holds, the
+		// backward chain, the esito.
+		// -- scheda --
+
+		// Verifiche del nucleo: the samples.
+		// -- campione --
+
+		// Controlli anagrafici: the esiti exported for INPS.
+		// -- esiti --
 	}
 }
 

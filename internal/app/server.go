@@ -20,6 +20,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/config"
+	"github.com/cartella/cartella/internal/controlli"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/demoidp"
 	"github.com/cartella/cartella/internal/equipe"
@@ -76,6 +77,7 @@ var nav = []navEntry{
 	{"Apri un caso", "/casi/nuovo", authz.Apertura, authz.Write},
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
+	{"Controlli anagrafici", "/controlli", authz.Controlli, authz.Read},
 	{"Segnalazioni", "/segnalazioni", authz.Segnalazioni, authz.Read},
 	// The case manager's segnalazioni to act on (only the case manager has casi/read).
 	{"Segnalazioni", "/casi/segnalazioni", authz.Casi, authz.Read},
@@ -117,6 +119,8 @@ type deps struct {
 	equipeH   *equipe.Handler
 	segnal    *segnalazioni.Service
 	segnalH   *segnalazioni.Handler
+	controlli *controlli.Service
+	controlH  *controlli.Handler
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	demoIdP   http.Handler // nil outside demo mode
@@ -213,6 +217,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.equipeH = equipe.NewHandler(equipeS, d.rs)
 	d.segnal = segnalazioni.NewService(pool, d.registro, d.casi)
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs)
+	d.controlli = controlli.NewService(pool, d.registro, d.casi, d.segnal)
+	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
