@@ -55,6 +55,8 @@ var Accounts = []Account{
 	{"casemanager2", authz.CaseManager, 1, "Luca", "Bassi", "M", d(1983, 11, 30)},
 	{"coordcontrolli", authz.CoordinatoreControlli, 0, "Paolo", "Verdi", "M", d(1969, 1, 17)},
 	{"respcontrolli", authz.ResponsabileControlli, 0, "Sara", "Neri", "F", d(1990, 7, 5)},
+	{"coordcontrolli2", authz.CoordinatoreControlli, 1, "Franco", "Gallo", "M", d(1972, 5, 8)},
+	{"respcontrolli2", authz.ResponsabileControlli, 1, "Elena", "Rizzi", "F", d(1988, 10, 23)},
 	{"operatoreats", authz.OperatoreATS, -1, "Davide", "Conti", "M", d(1981, 2, 26)},
 }
 
