@@ -1,3 +1,6 @@
+-- campione: (first: it references controllo_campione)
+DROP TABLE IF EXISTS controllo_campione_nucleo;
+
 -- The segnalazione_tipo rows stay: tipo rows are never deleted (trigger),
 -- and the up migration inserts them only when missing.
 DROP INDEX IF EXISTS segnalazione_controlli_idx;

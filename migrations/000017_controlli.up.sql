@@ -257,3 +257,25 @@ INSERT INTO segnalazione_tipo (codice, etichetta, descrizione, riferimento_norma
      'La verifica del nucleo ha accertato una differenza tra la composizione dichiarata ai fini ISEE e quella risultante all''anagrafe.',
      'Accordo Conferenza Stato-città del 4 luglio 2019; D.L. 48/2023, art. 3', 'verifica', false, 21)
 ON CONFLICT (codice, valido_dal) DO NOTHING;
+
+-- campione:
+-- The population of a sample as it was drawn (docs/formats/campione.md):
+-- every beneficiary nucleo by its id_domanda, with its sort key
+-- SHA-256(seme ":" data ":" id_domanda) and its rank; estratto: in the
+-- sample. Kept whole so that anyone can redo the draw from the seed, the
+-- date and this list even after the nuclei have changed. richiesta_id: the
+-- request of verification of a drawn nucleo (the one created by the draw,
+-- or the one already open for the same domanda).
+CREATE TABLE controllo_campione_nucleo (
+    campione_id  bigint NOT NULL REFERENCES controllo_campione (id),
+    posizione    integer NOT NULL CHECK (posizione >= 1),
+    id_domanda   text NOT NULL,
+    chiave       text NOT NULL CHECK (chiave ~ '^[0-9a-f]{64}$'),
+    caso_id      uuid NOT NULL REFERENCES caso (id),
+    estratto     boolean NOT NULL,
+    richiesta_id uuid REFERENCES controllo_richiesta (id),
+    nuova        boolean NOT NULL DEFAULT false,   -- the request was created by this draw
+    PRIMARY KEY (campione_id, posizione),
+    UNIQUE (campione_id, id_domanda),
+    CHECK (estratto OR richiesta_id IS NULL)
+);

@@ -233,6 +233,10 @@ func rotte(d *deps) []rotta {
 
 		// Verifiche del nucleo: the samples.
 		// -- campione --
+		{"GET", "/controlli/campioni", authz.Controlli, authz.Read, d.controlH.Campioni},
+		{"POST", "/controlli/campioni", authz.Controlli, authz.Assign, d.controlH.Estrai},
+		{"GET", "/controlli/campioni/{n}", authz.Controlli, authz.Read, d.controlH.Campione},
+		{"GET", "/controlli/campioni/{n}/popolazione", authz.Controlli, authz.Read, d.controlH.Popolazione},
 
 		// Controlli anagrafici: the esiti exported for INPS.
 		// -- esiti --
