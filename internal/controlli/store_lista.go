@@ -21,6 +21,10 @@ import (
 type portata struct {
 	comune int64
 	me     *uuid.UUID
+	// aperte: only the requests not concluded for the comune asked (a
+	// filter that excludes concluded ones reads only the open part of the
+	// index on (comune_id, stato, scadenza, id)).
+	aperte bool
 }
 
 // righeSQL is the CTE "righe": every request p reaches (PLAN "Scope rules"),
@@ -33,10 +37,13 @@ func righeSQL(pt portata, args *[]any) string {
 	*args = append(*args, pt.comune)
 	c := fmt.Sprintf("$%d", len(*args))
 	mioR, mioT := "", ""
+	if pt.aperte {
+		mioR = " AND r.stato <> 'conclusa'"
+	}
 	if pt.me != nil {
 		*args = append(*args, *pt.me)
 		me := fmt.Sprintf("$%d", len(*args))
-		mioR, mioT = " AND r.assegnatario = "+me, " AND t.assegnatario = "+me
+		mioR, mioT = mioR+" AND r.assegnatario = "+me, " AND t.assegnatario = "+me
 	}
 	return `WITH vis AS (
 			SELECT r.id, NULL::bigint AS tappa_id FROM controllo_richiesta r WHERE r.comune_id = ` + c + mioR + `
@@ -101,6 +108,7 @@ func likePrefisso(q string) string {
 // lista reads page f.Pagina of the worklist (one row more than a page).
 func lista(ctx context.Context, q database.Querier, pt portata, f Filtro, oggi time.Time) ([]Riga, error) {
 	var args []any
+	pt.aperte = f.Scadenza != "" || (f.Stato != Tutte && f.Stato != ConclusaLista)
 	sql := righeSQL(pt, &args) + `
 		SELECT x.id, CASE WHEN x.propria THEN x.id_richiesta ELSE '' END, x.tipo, x.propria, x.codice_fiscale,
 		       x.cognome, x.nome, x.data_nascita, co.denominazione, x.scadenza, x.stato, x.assegnatario,
@@ -124,6 +132,7 @@ func lista(ctx context.Context, q database.Querier, pt portata, f Filtro, oggi t
 // within giorni days from oggi, past due (the last two: not concluded).
 func conteggi(ctx context.Context, q database.Querier, pt portata, oggi time.Time, giorni int) (Conteggi, error) {
 	var args []any
+	pt.aperte = true // every count is of requests not concluded
 	sql := righeSQL(pt, &args)
 	args = append(args, oggi, oggi.AddDate(0, 0, giorni))
 	n := len(args)
