@@ -6,6 +6,7 @@ import (
 	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/controlli"
 	"github.com/cartella/cartella/internal/equipe"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/incontri"
@@ -39,8 +40,9 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs
 // lavoro are the home's work counts: each module counts its own work, with
 // the role it is for and the list behind each number. The home shows a
 // role's counts in the order of this list.
-func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service) []home.Contatore {
-	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori())
+func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service,
+	ks *controlli.Service) []home.Contatore {
+	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori())
 }
 
 // collegaScadenze gives casi the modules its deadlines and the case's next

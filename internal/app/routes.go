@@ -223,6 +223,9 @@ func rotte(d *deps) []rotta {
 		// Controlli anagrafici (internal/controlli): the worklist, assignment
 		// and workload.
 		// -- lista --
+		{"GET", "/controlli", authz.Controlli, authz.Read, d.controlH.Lista},
+		{"POST", "/controlli/assegna", authz.Controlli, authz.Assign, d.controlH.Assegna},
+		{"GET", "/controlli/carichi", authz.Controlli, authz.Assign, d.controlH.Carichi},
 
 		// Controlli anagrafici: requests entered by hand and imported.
 		// -- importazione --

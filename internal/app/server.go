@@ -219,7 +219,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs)
 	d.controlli = controlli.NewService(pool, d.registro, d.casi, d.segnal)
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal)...)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal, d.controlli)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.analisi, d.quadro, d.patto, d.monitor, d.segnal)...)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
@@ -21,12 +22,13 @@ type Service struct {
 	reg  *registro.Service
 	casi *casi.Service
 	segn *segnalazioni.Service
+	acc  *accesso.Service // the comune's responsabili (lista.go)
 	now  func() time.Time
 }
 
 // NewService returns the service.
 func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, ss *segnalazioni.Service) *Service {
-	return &Service{pool: pool, reg: reg, casi: cs, segn: ss, now: time.Now}
+	return &Service{pool: pool, reg: reg, casi: cs, segn: ss, acc: accesso.NewService(pool), now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
