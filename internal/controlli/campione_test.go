@@ -32,7 +32,6 @@ import (
 	"github.com/cartella/cartella/web/ui"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestCampioneMetodo(t *testing.T) {
 	// The key as anyone computes it:
