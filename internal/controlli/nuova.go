@@ -266,7 +266,7 @@ type ModuloNuova struct {
 }
 
 // comuneDi returns the name and ambito of comune id.
-func (s *Service) comuneDi(ctx context.Context, id int64) (string, int64, error) {
+func (s *Service) comuneRichiesta(ctx context.Context, id int64) (string, int64, error) {
 	var (
 		nome   string
 		ambito *int64
@@ -295,7 +295,7 @@ func (s *Service) Modulo(ctx context.Context, p authz.Principal, v registro.Voce
 		}
 		return ModuloNuova{}, ErrFuoriAmbito
 	}
-	nome, _, err := s.comuneDi(ctx, *p.ComuneID)
+	nome, _, err := s.comuneRichiesta(ctx, *p.ComuneID)
 	if err != nil {
 		return ModuloNuova{}, err
 	}
@@ -318,7 +318,7 @@ func (s *Service) Crea(ctx context.Context, p authz.Principal, c Campi, v regist
 	if fe := erroriModulo(errs); fe != nil {
 		return uuid.Nil, fe, nil
 	}
-	_, ambito, err := s.comuneDi(ctx, *p.ComuneID)
+	_, ambito, err := s.comuneRichiesta(ctx, *p.ComuneID)
 	if err != nil {
 		return uuid.Nil, nil, err
 	}
