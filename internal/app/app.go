@@ -47,6 +47,8 @@ Uso:
   cartella import sostegni FILE [--prova]
                                       carica il catalogo dei sostegni del patto con i codici del nomenclatore
                                       (CSV, docs/formats/sostegni.md; --prova mostra cosa cambierebbe senza scrivere; DATABASE_URL)
+  cartella import controlli FILE      importa le richieste di verifica anagrafica di INPS per i comuni dell'installazione
+                                      (JSON Lines, docs/formats/controlli.md; DATABASE_URL)
 
 Configurazione: variabili d'ambiente, vedi README.md.
 `

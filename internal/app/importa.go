@@ -6,19 +6,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/controlli"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/segnalazioni"
 )
 
 // runImport dispatches `cartella import comuni|nuclei|sostegni …`.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 1 {
-		return errors.New("usage: cartella import comuni FILE | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova]")
+		return errors.New("usage: cartella import comuni FILE | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova] | cartella import controlli FILE")
 	}
 	switch args[0] {
 	case "comuni":
@@ -27,8 +31,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return runImportNuclei(ctx, args[1:], getenv, stdout, stderr)
 	case "sostegni":
 		return runImportSostegni(ctx, args[1:], getenv, stdout)
+	case "controlli":
+		return runImportControlli(ctx, args[1:], getenv, stdout)
 	}
-	return fmt.Errorf("unknown import %q: use comuni, nuclei or sostegni", args[0])
+	return fmt.Errorf("unknown import %q: use comuni, nuclei, sostegni or controlli", args[0])
 }
 
 // runImportComuni loads the ISTAT list of comuni (the CSV ISTAT publishes:
@@ -160,4 +166,48 @@ func runImportSostegni(ctx context.Context, args []string, getenv func(string) s
 		fmt.Fprintln(stdout, res.Riepilogo())
 	}
 	return nil
+}
+
+// runImportControlli imports INPS's requests of verification
+// (docs/formats/controlli.md) for any comune of the installation:
+// `cartella import controlli FILE`. It prints the summary and every
+// rejected line with its number and reasons; it exits 0 when the file was
+// read whole, rejected lines or not. Importing the same file again changes
+// nothing.
+func runImportControlli(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return errors.New("usage: cartella import controlli FILE")
+	}
+	dsn := getenv("DATABASE_URL")
+	if dsn == "" {
+		return errors.New("DATABASE_URL is required by `cartella import controlli`")
+	}
+	if err := checkSchema(dsn); err != nil {
+		return err
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pool, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	reg := registro.NewService(pool)
+	cs := casi.NewService(pool, reg)
+	svc := controlli.NewService(pool, reg, cs, segnalazioni.NewService(pool, reg, cs))
+	imp, err := svc.Importa(ctx, nil, filepath.Base(args[0]), f, registro.Voce{Indirizzo: "riga di comando"})
+	if imp.ID != 0 {
+		fmt.Fprintf(stdout, "importazione %d: %s\n", imp.ID, imp.Riepilogo())
+		for _, s := range imp.Scarti {
+			id := ""
+			if s.IDRichiesta != "" {
+				id = " (" + s.IDRichiesta + ")"
+			}
+			fmt.Fprintf(stdout, "riga %d%s: %s\n", s.Riga, id, s.Motivo())
+		}
+	}
+	return err
 }

@@ -229,6 +229,11 @@ func rotte(d *deps) []rotta {
 
 		// Controlli anagrafici: requests entered by hand and imported.
 		// -- importazione --
+		{"GET", "/controlli/nuova", authz.Controlli, authz.Assign, d.controlH.Nuova},
+		{"POST", "/controlli/nuova", authz.Controlli, authz.Assign, d.controlH.Crea},
+		{"GET", "/controlli/importazioni", authz.Controlli, authz.Assign, d.controlH.Importazioni},
+		{"POST", "/controlli/importazioni", authz.Controlli, authz.Assign, d.controlH.Importa},
+		{"GET", "/controlli/importazioni/{n}", authz.Controlli, authz.Assign, d.controlH.Importazione},
 
 		// Controlli anagrafici: one request, what the anagrafe holds, the
 		// backward chain, the esito.
