@@ -226,16 +226,19 @@ func TestRemoveComune(t *testing.T) {
 		t.Errorf("adding the removed comune to another ambito: %v", err)
 	}
 
-	// A role ended yesterday no longer holds the comune.
-	cm2, _ := demo.AccountByUsername("casemanager2")
-	ps, _ := f.svc.PrincipalsByCF(ctx, cm2.CodiceFiscale())
-	sc, _ := f.svc.SchedaOperatore(ctx, f.admin, ps[0].OperatoreID, consentito)
+	// A role ended yesterday no longer holds the comune: once every demo
+	// account of Zola Predosa has left, it can be removed.
 	zola := f.comuni[2]
-	err = f.svc.RemoveComune(ctx, p, demoID, zola.ID, consentito)
-	fieldErr(t, err, "comune_rimuovi", "Zola Predosa")
 	yesterday := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
-	if err := f.svc.EndRuolo(ctx, f.admin, ps[0].OperatoreID, sc.Versione, ps[0].RuoloID, yesterday, "Trasferito", consentito); err != nil {
-		t.Fatal(err)
+	for _, u := range []string{"casemanager2", "coordcontrolli2", "respcontrolli2"} {
+		err = f.svc.RemoveComune(ctx, p, demoID, zola.ID, consentito)
+		fieldErr(t, err, "comune_rimuovi", "Zola Predosa")
+		acc, _ := demo.AccountByUsername(u)
+		ps, _ := f.svc.PrincipalsByCF(ctx, acc.CodiceFiscale())
+		sc, _ := f.svc.SchedaOperatore(ctx, f.admin, ps[0].OperatoreID, consentito)
+		if err := f.svc.EndRuolo(ctx, f.admin, ps[0].OperatoreID, sc.Versione, ps[0].RuoloID, yesterday, "Trasferito", consentito); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := f.svc.RemoveComune(ctx, p, demoID, zola.ID, consentito); err != nil {
 		t.Errorf("after the role ended: %v", err)
