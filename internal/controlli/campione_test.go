@@ -32,7 +32,6 @@ import (
 	"github.com/cartella/cartella/web/ui"
 )
 
-
 func TestCampioneMetodo(t *testing.T) {
 	// The key as anyone computes it:
 	// printf '%s' '00112233445566778899aabbccddeeff:2026-10-01:INPS-ADI-0001' | sha256sum
