@@ -48,7 +48,7 @@ var moduli = []string{
 var piattaforma = []string{
 	"internal/auth", "internal/authz", "internal/browsertest", "internal/calendario", "internal/codicefiscale",
 	"internal/config", "internal/database", "internal/dbtest", "internal/demoidp", "internal/flusso",
-	"internal/httpx", "internal/pgcluster", "internal/posta", "internal/registro", "internal/scadenze",
+	"internal/httpx", "internal/pgcluster", "internal/posta", "internal/registro", "internal/residenza", "internal/scadenze",
 	"internal/session", "internal/stampa", "migrations", "policies", "web", "web/ui",
 }
 
