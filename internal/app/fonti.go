@@ -6,6 +6,7 @@ import (
 	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/controlli"
 	"github.com/cartella/cartella/internal/equipe"
 	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/incontri"
@@ -23,7 +24,7 @@ import (
 // the page shows them: each module that owns a part of the case gives its
 // card (title, where it stands, link).
 func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
-	ms *monitoraggio.Service, ss *segnalazioni.Service) []casi.FonteSezione {
+	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service) []casi.FonteSezione {
 	return []casi.FonteSezione{
 		is,
 		cs.SezioneDiario(),
@@ -33,6 +34,7 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs
 		ps.Sezione(),
 		ms,
 		ss,
+		ctl,
 	}
 }
 
