@@ -52,7 +52,7 @@ func (s *Service) Inoltra(ctx context.Context, p authz.Principal, id uuid.UUID, 
 		return errs
 	}
 	v.Dettaglio = "inoltro al comune precedente"
-	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a accesso) error {
+	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a portata) error {
 		if !sc.PuoInoltrare {
 			return ErrStato
 		}
@@ -98,7 +98,7 @@ func (s *Service) Restituisci(ctx context.Context, p authz.Principal, id uuid.UU
 		return errs
 	}
 	v.Dettaglio = "restituzione al comune richiesto"
-	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a accesso) error {
+	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a portata) error {
 		if !sc.PuoRestituire {
 			return ErrStato
 		}

@@ -78,7 +78,7 @@ func (s *Service) Finalizza(ctx context.Context, p authz.Principal, id uuid.UUID
 		return errs
 	}
 	v.Dettaglio = "esito " + string(esito)
-	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a accesso) error {
+	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a portata) error {
 		if !a.completa || !(sc.PuoFinalizzare || sc.PuoRettificare) {
 			return ErrStato
 		}
@@ -172,4 +172,3 @@ func (h *Handler) Finalizza(w http.ResponseWriter, r *http.Request) {
 func (r Richiesta) GiorniImpiegati(e EsitoFinale) int {
 	return int(e.DataEsito.Sub(r.DataRichiesta).Hours() / 24)
 }
-

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -126,7 +126,7 @@ func (s *Service) RegistraDiscrepanza(ctx context.Context, p authz.Principal, id
 		return errs
 	}
 	v.Dettaglio = "registra discrepanza"
-	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a accesso) error {
+	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, a portata) error {
 		if !a.completa || !sc.PuoRegistrare || sc.Richiesta.Tipo != ComposizioneNucleo {
 			return ErrStato
 		}
@@ -139,7 +139,7 @@ func (s *Service) RegistraDiscrepanza(ctx context.Context, p authz.Principal, id
 // EliminaDiscrepanza removes discrepancy n before the esito.
 func (s *Service) EliminaDiscrepanza(ctx context.Context, p authz.Principal, id uuid.UUID, n int64, versione string, v registro.Voce) error {
 	v.Dettaglio = "elimina discrepanza"
-	return s.scrivi(ctx, p, id, versione, v, func(tx pgx.Tx, sc Scheda, a accesso) error {
+	return s.scrivi(ctx, p, id, versione, v, func(tx pgx.Tx, sc Scheda, a portata) error {
 		if !a.completa || !sc.PuoRegistrare {
 			return ErrStato
 		}

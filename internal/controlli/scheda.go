@@ -47,12 +47,12 @@ type Scheda struct {
 	Esiti     []EsitoFinale // newest first (full view only)
 	// Valutazione is the live evaluation of the periods (full view, types
 	// with periods only).
-	Valutazione *residenza.Valutazione
-	Nucleo      *Nucleo // composizione_nucleo (full view only)
-	Oggi        time.Time
-	MioComune   int64
-	MioNome     string
-	MioIstat    string
+	Valutazione  *residenza.Valutazione
+	Nucleo       *Nucleo // composizione_nucleo (full view only)
+	Oggi         time.Time
+	MioComune    int64
+	MioNome      string
+	MioIstat     string
 	Coordinatore bool
 
 	PuoRegistrare  bool // periods, absences, documents of my comune
@@ -89,25 +89,25 @@ func (sc Scheda) Durata(t Tappa) int {
 	return int(fine.Sub(calendario.Giorno(t.InoltrataIl)).Hours() / 24)
 }
 
-// accesso is how p reaches a request: full (the comune asked), tappa (a
+// portata is how p reaches a request: full (the comune asked), tappa (a
 // comune of the chain), with the step of p's comune.
-type accesso struct {
+type portata struct {
 	completa bool
 	tappa    *Tappa // p's comune's step (the open one, else the last)
 }
 
 // raggiunge computes how p reaches r with chain ts (the scope rules of the
 // PLAN, in one place); ok false: not at all.
-func raggiunge(p authz.Principal, r Richiesta, ts []Tappa) (accesso, bool) {
+func raggiunge(p authz.Principal, r Richiesta, ts []Tappa) (portata, bool) {
 	if !coordinatore(p) && !responsabile(p) {
-		return accesso{}, false
+		return portata{}, false
 	}
 	me := p.OperatoreID
 	if r.ComuneID == *p.ComuneID {
 		if coordinatore(p) || (r.AssegnatarioID != nil && *r.AssegnatarioID == me) {
-			return accesso{completa: true}, true
+			return portata{completa: true}, true
 		}
-		return accesso{}, false
+		return portata{}, false
 	}
 	var mia *Tappa
 	for i := range ts {
@@ -122,13 +122,13 @@ func raggiunge(p authz.Principal, r Richiesta, ts []Tappa) (accesso, bool) {
 		}
 	}
 	if mia == nil {
-		return accesso{}, false
+		return portata{}, false
 	}
-	return accesso{tappa: mia}, true
+	return portata{tappa: mia}, true
 }
 
 // permessi sets what p may do on sc.
-func permessi(p authz.Principal, sc *Scheda, a accesso) {
+func permessi(p authz.Principal, sc *Scheda, a portata) {
 	if !responsabile(p) {
 		return
 	}
@@ -146,15 +146,15 @@ func permessi(p authz.Principal, sc *Scheda, a accesso) {
 }
 
 // carica reads what p sees of request id through q; lock for a write.
-func (s *Service) carica(ctx context.Context, q database.Querier, p authz.Principal, id uuid.UUID, lock bool) (Scheda, accesso, error) {
+func (s *Service) carica(ctx context.Context, q database.Querier, p authz.Principal, id uuid.UUID, lock bool) (Scheda, portata, error) {
 	var sc Scheda
 	r, err := richiesta(ctx, q, id, lock)
 	if err != nil {
-		return sc, accesso{}, err
+		return sc, portata{}, err
 	}
 	ts, err := tappe(ctx, q, id)
 	if err != nil {
-		return sc, accesso{}, err
+		return sc, portata{}, err
 	}
 	a, ok := raggiunge(p, r, ts)
 	if !ok {
@@ -249,7 +249,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 // checking scope and versione; bumps the versione and records the write
 // in the same transaction (a refusal after it).
 func (s *Service) scrivi(ctx context.Context, p authz.Principal, id uuid.UUID, versione string, v registro.Voce,
-	fn func(tx pgx.Tx, sc Scheda, a accesso) error) error {
+	fn func(tx pgx.Tx, sc Scheda, a portata) error) error {
 	if !responsabile(p) {
 		return s.rifiuta(ctx, v, id)
 	}
@@ -391,7 +391,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, id uuid.UUID,
 		return ErrNotFound
 	}
 	v.Dettaglio = "registra " + kind
-	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, _ accesso) error {
+	return s.scrivi(ctx, p, id, in.Get("versione"), v, func(tx pgx.Tx, sc Scheda, _ portata) error {
 		if !sc.PuoRegistrare {
 			return ErrStato
 		}
@@ -402,7 +402,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, id uuid.UUID,
 // Elimina removes record n of kind recorded by p's comune, before the esito.
 func (s *Service) Elimina(ctx context.Context, p authz.Principal, id uuid.UUID, kind string, n int64, versione string, v registro.Voce) error {
 	v.Dettaglio = "elimina " + kind
-	return s.scrivi(ctx, p, id, versione, v, func(tx pgx.Tx, sc Scheda, _ accesso) error {
+	return s.scrivi(ctx, p, id, versione, v, func(tx pgx.Tx, sc Scheda, _ portata) error {
 		if !sc.PuoRegistrare {
 			return ErrStato
 		}
