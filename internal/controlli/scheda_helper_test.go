@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/segnalazioni"
+	"github.com/cartella/cartella/web/ui"
 )
 
 // The scheda's tests build requests with plain INSERTs (the import is
@@ -146,4 +148,14 @@ func (f *schedaFx) registra(t *testing.T, p authz.Principal, id uuid.UUID, kind 
 	if err := f.svc.Registra(context.Background(), p, id, kind, f.form(t, id, kv...), registro.Voce{}); err != nil {
 		t.Fatalf("registra %s: %v", kind, err)
 	}
+}
+
+// pagina renders the request's page.
+func pagina(t *testing.T, sc Scheda, fm Form) string {
+	t.Helper()
+	var b strings.Builder
+	if err := schedaPage(ui.Shell{}, sc, fm, "").Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package controlli
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cartella/cartella/internal/authz"
@@ -75,6 +76,28 @@ func TestCatenaCasalecchioZola(t *testing.T) {
 	}
 	if !tv.PuoRegistrare || !tv.PuoRestituire {
 		t.Fatalf("zola's permissions: %+v", tv)
+	}
+	// The tappa view's page: the person, the first comune and its term,
+	// the chain; not the domanda, the notes, the other comune's periods.
+	html := pagina(t, tv, Form{})
+	for _, want := range []string{"Bianchi Laura", "30/11/2026", "Casalecchio di Reno", "Zola Predosa", "Proveniente da Zola", "restituisci"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("tappa view without %q", want)
+		}
+	}
+	for _, not := range []string{"INPS-CTL-1", "appunto riservato", "Verificare la residenza", "01/03/2023", `data-testid="finalizza"`, `data-testid="esiti"`} {
+		if strings.Contains(html, not) {
+			t.Errorf("tappa view shows %q", not)
+		}
+	}
+	if full := pagina(t, f.scheda(t, resp, id), Form{}); !strings.Contains(full, "INPS-CTL-1") || !strings.Contains(full, "01/03/2023") {
+		t.Error("full view without the domanda or its period")
+	}
+	// A refused form keeps what was typed, with the message next to the field.
+	fm := Form{Nome: "periodi", Valori: f.form(t, id, "comune_istat", "12", "iscrizione", "ieri", "fonte", "Certificato n. 77"),
+		Errs: httpx.FieldErrors{"comune_istat": "Il codice ISTAT del comune ha 6 cifre (per esempio 037011)."}}
+	if html := pagina(t, tv, fm); !strings.Contains(html, "Certificato n. 77") || !strings.Contains(html, "ha 6 cifre") {
+		t.Error("refused form lost what was typed")
 	}
 	// Zola cannot finalise.
 	if err := f.svc.Finalizza(ctx, f.resp2, id, f.form(t, id, "esito", "positivo", "motivazione", "x"), registro.Voce{}); !errors.Is(err, ErrStato) {
