@@ -24,7 +24,7 @@ import (
 // the page shows them: each module that owns a part of the case gives its
 // card (title, where it stands, link).
 func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
-	ms *monitoraggio.Service, ss *segnalazioni.Service) []casi.FonteSezione {
+	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service) []casi.FonteSezione {
 	return []casi.FonteSezione{
 		is,
 		cs.SezioneDiario(),
@@ -34,6 +34,7 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs
 		ps.Sezione(),
 		ms,
 		ss,
+		ctl,
 	}
 }
 

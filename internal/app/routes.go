@@ -238,6 +238,18 @@ func rotte(d *deps) []rotta {
 		// Controlli anagrafici: one request, what the anagrafe holds, the
 		// backward chain, the esito.
 		// -- scheda --
+		{"GET", "/controlli/{id}", authz.Controlli, authz.Read, d.controlH.Scheda},
+		{"POST", "/controlli/{id}/periodi", authz.Controlli, authz.Write, d.controlH.Registra("periodi")},
+		{"POST", "/controlli/{id}/periodi/{n}/elimina", authz.Controlli, authz.Write, d.controlH.Elimina("periodi")},
+		{"POST", "/controlli/{id}/assenze", authz.Controlli, authz.Write, d.controlH.Registra("assenze")},
+		{"POST", "/controlli/{id}/assenze/{n}/elimina", authz.Controlli, authz.Write, d.controlH.Elimina("assenze")},
+		{"POST", "/controlli/{id}/documenti", authz.Controlli, authz.Write, d.controlH.Registra("documenti")},
+		{"POST", "/controlli/{id}/documenti/{n}/elimina", authz.Controlli, authz.Write, d.controlH.Elimina("documenti")},
+		{"POST", "/controlli/{id}/discrepanze", authz.Controlli, authz.Write, d.controlH.RegistraDiscrepanza},
+		{"POST", "/controlli/{id}/discrepanze/{n}/elimina", authz.Controlli, authz.Write, d.controlH.EliminaDiscrepanza},
+		{"POST", "/controlli/{id}/inoltra", authz.Controlli, authz.Write, d.controlH.Inoltra},
+		{"POST", "/controlli/{id}/restituisci", authz.Controlli, authz.Write, d.controlH.Restituisci},
+		{"POST", "/controlli/{id}/esito", authz.Controlli, authz.Write, d.controlH.Finalizza},
 
 		// Verifiche del nucleo: the samples.
 		// -- campione --
