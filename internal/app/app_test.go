@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/dbtest"
+	"github.com/cartella/cartella/internal/demo"
 )
 
 type syncBuffer struct {
@@ -149,8 +150,8 @@ func TestDemoCommandKeepsDataAndLeavesNoPostgres(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT v FROM prova_persistenza`).Scan(&v); err != nil || v != "ciao" {
 		t.Errorf("data lost across restart: %q %v", v, err)
 	}
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM operatore`).Scan(&ops); err != nil || ops != 8 {
-		t.Errorf("%d operators after a restart, want the 8 demo accounts once (%v)", ops, err)
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM operatore`).Scan(&ops); err != nil || ops != len(demo.Accounts) {
+		t.Errorf("%d operators after a restart, want the %d demo accounts once (%v)", ops, len(demo.Accounts), err)
 	}
 }
 

@@ -59,6 +59,9 @@ func caricaDemo(ctx context.Context, d *deps, nuclei int, log *slog.Logger) erro
 	if err := percorsiDemo(ctx, d, log); err != nil {
 		return fmt.Errorf("demo: the services refused the demo cases walked along the workflow (a bug in internal/app/demo_percorsi.go or in the service named): %w", err)
 	}
+	if err := controlliDemo(ctx, d, log); err != nil {
+		return fmt.Errorf("demo: the controlli services refused the demo requests (a bug in internal/app/demo_controlli.go or in the service named): %w", err)
+	}
 	return nil
 }
 
