@@ -257,3 +257,12 @@ INSERT INTO segnalazione_tipo (codice, etichetta, descrizione, riferimento_norma
      'La verifica del nucleo ha accertato una differenza tra la composizione dichiarata ai fini ISEE e quella risultante all''anagrafe.',
      'Accordo Conferenza Stato-città del 4 luglio 2019; D.L. 48/2023, art. 3', 'verifica', false, 21)
 ON CONFLICT (codice, valido_dal) DO NOTHING;
+
+-- esiti:
+-- An export batch of segnalazioni carries those of one origine: the
+-- coordinatore PaIS's batches hold the case managers' segnalazioni, the
+-- coordinatore controlli's those drafted by the controlli; each sees only
+-- their own batches (a batch of comune C is not the PaIS coordinatore's of
+-- the ambito).
+ALTER TABLE segnalazione_invio ADD COLUMN origine text NOT NULL DEFAULT 'caso'
+    CHECK (origine IN ('caso', 'controlli'));

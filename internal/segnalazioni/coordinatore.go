@@ -26,8 +26,33 @@ import (
 // DimensionePagina is the number of rows of a page of the queue.
 const DimensionePagina = 25
 
+// coordinatore reports whether p decides on segnalazioni: the coordinatore
+// PaIS (of an ambito or a comune) on the case managers' ones, the
+// coordinatore controlli of a comune on those the controlli drafted.
 func coordinatore(p authz.Principal) bool {
-	return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil
+	switch p.Ruolo {
+	case authz.CoordinatorePaIS:
+		return p.AmbitoID != nil
+	case authz.CoordinatoreControlli:
+		return p.AmbitoID != nil && p.ComuneID != nil
+	}
+	return false
+}
+
+// Origini of a segnalazione (column segnalazione.origine, migration 000017).
+const (
+	OrigineCaso      = "caso"      // drafted by the case manager
+	OrigineControlli = "controlli" // drafted by the controlli anagrafici (CreaDaControlli)
+)
+
+// origineDi is the origine of the segnalazioni coordinatore p decides on:
+// the coordinatore controlli those of the controlli, the coordinatore PaIS
+// the others.
+func origineDi(p authz.Principal) string {
+	if p.Ruolo == authz.CoordinatoreControlli {
+		return OrigineControlli
+	}
+	return OrigineCaso
 }
 
 // RigaCoda is a segnalazione waiting for approval, as the queue lists it:
@@ -188,7 +213,7 @@ func (s *Service) decidi(ctx context.Context, p authz.Principal, id uuid.UUID, v
 		var ambito, comune int64
 		var numero, ver int
 		var st string
-		err := perDecidere(ctx, tx, id, &casoID, &ambito, &comune, &numero, &st, &ver)
+		err := perDecidere(ctx, tx, id, origineDi(p), &casoID, &ambito, &comune, &numero, &st, &ver)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 			return ErrNotFound
 		}
