@@ -75,14 +75,15 @@ type Coda struct {
 	Righe       []RigaCoda
 	Pagina      int
 	AltrePagine bool
-	DaInviare   int // approved, waiting for an export
-	Scartate    int // refused by INPS, not rectified yet
+	DaInviare   int    // approved, waiting for an export
+	Scartate    int    // refused by INPS, not rectified yet
+	Origine     string // of the segnalazioni listed: OrigineCaso or OrigineControlli
 }
 
 // Coda returns page pagina (from 1) of the segnalazioni in approvazione in
 // p's scope, oldest first; the read is recorded.
 func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (Coda, error) {
-	c := Coda{Pagina: max(pagina, 1)}
+	c := Coda{Pagina: max(pagina, 1), Origine: origineDi(p)}
 	if !coordinatore(p) {
 		return c, ErrNotFound
 	}
@@ -139,7 +140,8 @@ type Decisione struct {
 	Allegati         []Allegato
 	RettificaDi      *Originale
 
-	CaseManager      string
+	CaseManager      string // who drafted it: the case manager, or for origine controlli the responsabile
+	Origine          string // OrigineCaso or OrigineControlli
 	InApprovazioneIl *time.Time
 	MotivoRifiuto    string
 	ApprovataDa      string

@@ -3,6 +3,7 @@ package segnalazioni
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -97,6 +98,9 @@ func TestSegnalazioniDeiControlli(t *testing.T) {
 	d, err := f.svc.Decisione(ctx, cc, dc, registro.Voce{})
 	if err != nil || d.Tipo.Codice != TipoPerditaResidenza || d.CodiceFiscale != "BNCLRA86A41A944X" || d.Stato != InApprovazione {
 		t.Fatalf("decision: %v %+v", err, d)
+	}
+	if page := render(t, d); !strings.Contains(page, "Redatta dai controlli anagrafici") || !strings.Contains(page, "Perdita del requisito di residenza") {
+		t.Error("the decision page does not say the controlli drafted it")
 	}
 	// Deciding: PaIS refused (404, recorded), coordinatore controlli approves one, refuses the other.
 	negati := `SELECT count(*) FROM registro_accessi WHERE esito = 'negato' AND oggetto_id = $1`

@@ -63,7 +63,7 @@ func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.
 		       s.impegno_testo, s.data_evento, s.data_accertamento, s.descrizione, s.rettifica_di,
 		       oc.nome || ' ' || oc.cognome, s.in_approvazione_dal, s.motivo_rifiuto,
 		       COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il, s.inviata_il, s.invio_id,
-		       s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, '')
+		       s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, ''), s.origine
 		FROM segnalazione s
 		JOIN caso ca ON ca.id = s.caso_id
 		JOIN domanda d ON d.id = ca.domanda_id
@@ -79,7 +79,7 @@ func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.
 		&d.Tipo.ID, &d.Tipo.Codice, &d.Tipo.Etichetta, &d.Tipo.Descrizione, &d.Tipo.Riferimento, &eff, &d.Tipo.RiguardaImpegni,
 		&d.ImpegnoTesto, &d.DataEvento, &d.DataAccertamento, &d.Descrizione, &rett,
 		&d.CaseManager, &d.InApprovazioneIl, &d.MotivoRifiuto, &d.ApprovataDa, &d.ApprovataIl, &d.InviataIl, &d.InvioID,
-		&d.Esito.Valore, &d.Esito.Nota, &d.Esito.Il, &d.Esito.Da)
+		&d.Esito.Valore, &d.Esito.Nota, &d.Esito.Il, &d.Esito.Da, &d.Origine)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 		return d, casoID, ErrNotFound
 	}
