@@ -18,3 +18,6 @@ DROP TABLE IF EXISTS controllo_assenza;
 DROP TABLE IF EXISTS controllo_periodo;
 DROP TABLE IF EXISTS controllo_tappa;
 DROP TABLE IF EXISTS controllo_richiesta;
+
+-- esiti:
+ALTER TABLE segnalazione_invio DROP COLUMN IF EXISTS origine;

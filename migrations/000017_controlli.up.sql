@@ -279,3 +279,12 @@ CREATE TABLE controllo_campione_nucleo (
     UNIQUE (campione_id, id_domanda),
     CHECK (estratto OR richiesta_id IS NULL)
 );
+
+-- esiti:
+-- An export batch of segnalazioni carries those of one origine: the
+-- coordinatore PaIS's batches hold the case managers' segnalazioni, the
+-- coordinatore controlli's those drafted by the controlli; each sees only
+-- their own batches (a batch of comune C is not the PaIS coordinatore's of
+-- the ambito).
+ALTER TABLE segnalazione_invio ADD COLUMN origine text NOT NULL DEFAULT 'caso'
+    CHECK (origine IN ('caso', 'controlli'));

@@ -260,6 +260,9 @@ func rotte(d *deps) []rotta {
 
 		// Controlli anagrafici: the esiti exported for INPS.
 		// -- esiti --
+		{"GET", "/controlli/invii", authz.Controlli, authz.Read, d.controlH.InviiEsiti},
+		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
+		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
 	}
 }
 

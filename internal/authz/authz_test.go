@@ -26,7 +26,7 @@ var want = map[string][]string{
 		"importazioni/read", "importazioni/write", "agenda/read", "agenda/write",
 		"segnalazioni/read", "segnalazioni/write"},
 	"case_manager":           {"home/read", "casi/read", "casi/write", "apertura/write", "agenda/read"},
-	"coordinatore_controlli": {"home/read", "controlli/read", "controlli/assign"},
+	"coordinatore_controlli": {"home/read", "controlli/read", "controlli/assign", "segnalazioni/read", "segnalazioni/write"},
 	"responsabile_controlli": {"home/read", "controlli/read", "controlli/write"},
 	"operatore_ats":          {"home/read", "report/read", "importazioni/read", "importazioni/write"},
 }

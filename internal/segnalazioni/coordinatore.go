@@ -26,8 +26,33 @@ import (
 // DimensionePagina is the number of rows of a page of the queue.
 const DimensionePagina = 25
 
+// coordinatore reports whether p decides on segnalazioni: the coordinatore
+// PaIS (of an ambito or a comune) on the case managers' ones, the
+// coordinatore controlli of a comune on those the controlli drafted.
 func coordinatore(p authz.Principal) bool {
-	return p.Ruolo == authz.CoordinatorePaIS && p.AmbitoID != nil
+	switch p.Ruolo {
+	case authz.CoordinatorePaIS:
+		return p.AmbitoID != nil
+	case authz.CoordinatoreControlli:
+		return p.AmbitoID != nil && p.ComuneID != nil
+	}
+	return false
+}
+
+// Origini of a segnalazione (column segnalazione.origine, migration 000017).
+const (
+	OrigineCaso      = "caso"      // drafted by the case manager
+	OrigineControlli = "controlli" // drafted by the controlli anagrafici (CreaDaControlli)
+)
+
+// origineDi is the origine of the segnalazioni coordinatore p decides on:
+// the coordinatore controlli those of the controlli, the coordinatore PaIS
+// the others.
+func origineDi(p authz.Principal) string {
+	if p.Ruolo == authz.CoordinatoreControlli {
+		return OrigineControlli
+	}
+	return OrigineCaso
 }
 
 // RigaCoda is a segnalazione waiting for approval, as the queue lists it:
@@ -50,14 +75,15 @@ type Coda struct {
 	Righe       []RigaCoda
 	Pagina      int
 	AltrePagine bool
-	DaInviare   int // approved, waiting for an export
-	Scartate    int // refused by INPS, not rectified yet
+	DaInviare   int    // approved, waiting for an export
+	Scartate    int    // refused by INPS, not rectified yet
+	Origine     string // of the segnalazioni listed: OrigineCaso or OrigineControlli
 }
 
 // Coda returns page pagina (from 1) of the segnalazioni in approvazione in
 // p's scope, oldest first; the read is recorded.
 func (s *Service) Coda(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (Coda, error) {
-	c := Coda{Pagina: max(pagina, 1)}
+	c := Coda{Pagina: max(pagina, 1), Origine: origineDi(p)}
 	if !coordinatore(p) {
 		return c, ErrNotFound
 	}
@@ -114,7 +140,8 @@ type Decisione struct {
 	Allegati         []Allegato
 	RettificaDi      *Originale
 
-	CaseManager      string
+	CaseManager      string // who drafted it: the case manager, or for origine controlli the responsabile
+	Origine          string // OrigineCaso or OrigineControlli
 	InApprovazioneIl *time.Time
 	MotivoRifiuto    string
 	ApprovataDa      string
@@ -188,7 +215,7 @@ func (s *Service) decidi(ctx context.Context, p authz.Principal, id uuid.UUID, v
 		var ambito, comune int64
 		var numero, ver int
 		var st string
-		err := perDecidere(ctx, tx, id, &casoID, &ambito, &comune, &numero, &st, &ver)
+		err := perDecidere(ctx, tx, id, origineDi(p), &casoID, &ambito, &comune, &numero, &st, &ver)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 			return ErrNotFound
 		}

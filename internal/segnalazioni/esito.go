@@ -116,7 +116,7 @@ func (s *Service) RegistraEsito(ctx context.Context, p authz.Principal, id uuid.
 		var invioID *int64
 		var inviata *time.Time
 		var il *time.Time
-		err := perEsito(ctx, tx, id).Scan(&casoID, &ambito, &comune, &numero, &st, &ver, &invioID, &inviata, &valore, &nota, &il)
+		err := perEsito(ctx, tx, id, origineDi(p)).Scan(&casoID, &ambito, &comune, &numero, &st, &ver, &invioID, &inviata, &valore, &nota, &il)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 			return ErrNotFound
 		}

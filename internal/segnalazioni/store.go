@@ -24,7 +24,9 @@ import (
 // case, their attachments and history, the coordinatore's queue and
 // decisions, the INPS file and its outcomes, the counts.
 
-// scopeSQL restricts s (segnalazione) to p's scope, appending its arguments.
+// scopeSQL restricts s (segnalazione) to p's scope, appending its
+// arguments: the ambito, the comune of a comune-scoped coordinatore, and
+// the origine p decides on (origineDi).
 func scopeSQL(p authz.Principal, alias string, args []any) (string, []any) {
 	args = append(args, *p.AmbitoID)
 	w := fmt.Sprintf("%s.ambito_id = $%d", alias, len(args))
@@ -32,6 +34,8 @@ func scopeSQL(p authz.Principal, alias string, args []any) (string, []any) {
 		args = append(args, *p.ComuneID)
 		w += fmt.Sprintf(" AND %s.comune_id = $%d", alias, len(args))
 	}
+	args = append(args, origineDi(p))
+	w += fmt.Sprintf(" AND %s.origine = $%d", alias, len(args))
 	return w, args
 }
 
@@ -59,7 +63,7 @@ func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.
 		       s.impegno_testo, s.data_evento, s.data_accertamento, s.descrizione, s.rettifica_di,
 		       oc.nome || ' ' || oc.cognome, s.in_approvazione_dal, s.motivo_rifiuto,
 		       COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il, s.inviata_il, s.invio_id,
-		       s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, '')
+		       s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, ''), s.origine
 		FROM segnalazione s
 		JOIN caso ca ON ca.id = s.caso_id
 		JOIN domanda d ON d.id = ca.domanda_id
@@ -69,13 +73,13 @@ func (s *Service) perDecisione(ctx context.Context, q database.Querier, p authz.
 		JOIN operatore oc ON oc.id = s.created_by
 		LEFT JOIN operatore oa ON oa.id = s.approvata_da
 		LEFT JOIN operatore oe ON oe.id = s.esito_inps_da
-		WHERE s.id = $1 AND s.in_approvazione_dal IS NOT NULL`, id).Scan(
+		WHERE s.id = $1 AND s.in_approvazione_dal IS NOT NULL AND s.origine = $2`, id, origineDi(p)).Scan(
 		&d.ID, &d.Numero, &st, &d.Versione, &casoID, &ambito, &comune, &caso, &d.Comune,
 		&misura, &d.IDDomanda, &persona, &d.Componente, &d.CodiceFiscale, &d.DataNascita,
 		&d.Tipo.ID, &d.Tipo.Codice, &d.Tipo.Etichetta, &d.Tipo.Descrizione, &d.Tipo.Riferimento, &eff, &d.Tipo.RiguardaImpegni,
 		&d.ImpegnoTesto, &d.DataEvento, &d.DataAccertamento, &d.Descrizione, &rett,
 		&d.CaseManager, &d.InApprovazioneIl, &d.MotivoRifiuto, &d.ApprovataDa, &d.ApprovataIl, &d.InviataIl, &d.InvioID,
-		&d.Esito.Valore, &d.Esito.Nota, &d.Esito.Il, &d.Esito.Da)
+		&d.Esito.Valore, &d.Esito.Nota, &d.Esito.Il, &d.Esito.Da, &d.Origine)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Covers(ambito, &comune)) {
 		return d, casoID, ErrNotFound
 	}
@@ -145,7 +149,7 @@ func scartate(ctx context.Context, q database.Querier, p authz.Principal) (int, 
 
 // scopeInvioSQL restricts i (segnalazione_invio) to p's scope: an ambito
 // coordinatore sees every batch of the ambito, a comune one only those of
-// the comune.
+// the comune; each only the batches of the origine they decide on.
 func scopeInvioSQL(p authz.Principal, args []any) (string, []any) {
 	args = append(args, *p.AmbitoID)
 	w := fmt.Sprintf("i.ambito_id = $%d", len(args))
@@ -153,6 +157,8 @@ func scopeInvioSQL(p authz.Principal, args []any) (string, []any) {
 		args = append(args, *p.ComuneID)
 		w += fmt.Sprintf(" AND i.comune_id = $%d", len(args))
 	}
+	args = append(args, origineDi(p))
+	w += fmt.Sprintf(" AND i.origine = $%d", len(args))
 	return w, args
 }
 
@@ -452,11 +458,11 @@ func coda(ctx context.Context, q database.Querier, p authz.Principal, pagina int
 	})
 }
 
-// perDecidere reads segnalazione id, once sent for approval, locked for
-// update; none is pgx.ErrNoRows.
-func perDecidere(ctx context.Context, q database.Querier, id uuid.UUID, casoID *uuid.UUID, ambito, comune *int64, numero *int, st *string, ver *int) error {
+// perDecidere reads segnalazione id of origine, once sent for approval,
+// locked for update; none is pgx.ErrNoRows.
+func perDecidere(ctx context.Context, q database.Querier, id uuid.UUID, origine string, casoID *uuid.UUID, ambito, comune *int64, numero *int, st *string, ver *int) error {
 	return q.QueryRow(ctx, `SELECT caso_id, ambito_id, comune_id, numero, stato, versione FROM segnalazione
-			WHERE id = $1 AND in_approvazione_dal IS NOT NULL FOR UPDATE`, id).Scan(casoID, ambito, comune, numero, st, ver)
+			WHERE id = $1 AND in_approvazione_dal IS NOT NULL AND origine = $2 FOR UPDATE`, id, origine).Scan(casoID, ambito, comune, numero, st, ver)
 }
 
 // approva marks segnalazione id approved by op at now.
@@ -473,14 +479,14 @@ func respingi(ctx context.Context, q database.Querier, id uuid.UUID, motivo stri
 	return err
 }
 
-// perEsito selects segnalazione id, once sent for approval, locked for
+// perEsito selects segnalazione id of origine, once sent for approval, locked for
 // update, with its INPS outcome: scan caso_id, ambito_id, comune_id, numero,
 // stato, versione, invio_id, inviata_il, esito_inps, esito_inps_nota,
 // esito_inps_il.
-func perEsito(ctx context.Context, q database.Querier, id uuid.UUID) pgx.Row {
+func perEsito(ctx context.Context, q database.Querier, id uuid.UUID, origine string) pgx.Row {
 	return q.QueryRow(ctx, `SELECT caso_id, ambito_id, comune_id, numero, stato, versione, invio_id, inviata_il,
 				esito_inps, esito_inps_nota, esito_inps_il
-			FROM segnalazione WHERE id = $1 AND in_approvazione_dal IS NOT NULL FOR UPDATE`, id)
+			FROM segnalazione WHERE id = $1 AND in_approvazione_dal IS NOT NULL AND origine = $2 FOR UPDATE`, id, origine)
 }
 
 // registraEsito writes the INPS outcome e of segnalazione id, by op.
@@ -621,9 +627,9 @@ func nuovoInvio(ctx context.Context, q database.Querier) (int64, error) {
 
 // insertInvio stores export batch inv, made by p at now.
 func insertInvio(ctx context.Context, q database.Querier, inv Invio, p authz.Principal, now time.Time) error {
-	_, err := q.Exec(ctx, `INSERT INTO segnalazione_invio (id, ambito_id, comune_id, created_by, created_at, nome_file, contenuto, sha256, numero)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, inv.ID, *p.AmbitoID, p.ComuneID, p.OperatoreID, now, inv.NomeFile,
-		inv.Contenuto, inv.SHA256, inv.Numero)
+	_, err := q.Exec(ctx, `INSERT INTO segnalazione_invio (id, ambito_id, comune_id, created_by, created_at, nome_file, contenuto, sha256, numero, origine)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, inv.ID, *p.AmbitoID, p.ComuneID, p.OperatoreID, now, inv.NomeFile,
+		inv.Contenuto, inv.SHA256, inv.Numero, origineDi(p))
 	return err
 }
 
