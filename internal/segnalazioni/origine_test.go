@@ -3,6 +3,7 @@ package segnalazioni
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -186,5 +187,47 @@ func TestSegnalazioniDeiControlli(t *testing.T) {
 	}
 	if _, err := f.svc.RegistraEsito(ctx, cc, dc, in, registro.Voce{}); err != nil {
 		t.Errorf("coordinatore controlli records the esito: %v", err)
+	}
+}
+
+// The case manager reads, on the case, a segnalazione the controlli drafted
+// about a member, but it is not theirs: refused by the coordinatore
+// controlli it stays respinta, never comes back to the case manager to
+// correct, and cannot be edited or cancelled by them.
+func TestSegnalazioneDeiControlliSoloLettura(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	cm, cc := f.people["casemanager"], f.people["coordcontrolli"]
+	id := f.daControlli(t)
+	dec, err := f.svc.Decisione(ctx, cc, id, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Respingi(ctx, cc, id, strconv.Itoa(dec.Versione), "La cancellazione risulta annullata in autotutela.", registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := f.svc.Dettaglio(ctx, cm, f.caso, id, registro.Voce{})
+	if err != nil {
+		t.Fatalf("the case manager cannot read the controlli's segnalazione on the case: %v", err)
+	}
+	if sc.Segnalazione.DelCaseManager() || sc.Segnalazione.Stato != Respinta {
+		t.Errorf("origine %q, stato %s", sc.Segnalazione.Origine, sc.Segnalazione.Stato)
+	}
+	v := strconv.Itoa(sc.Segnalazione.Versione)
+	if err := f.svc.Annulla(ctx, cm, f.caso, id, v, "", registro.Voce{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the case manager cancels the controlli's segnalazione: %v", err)
+	}
+	if err := f.svc.Modifica(ctx, cm, f.caso, id, f.valida(), true, registro.Voce{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the case manager edits the controlli's segnalazione: %v", err)
+	}
+	mie, err := f.svc.DaRivedere(ctx, cm, 1, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range mie.Righe {
+		if r.ID == id {
+			t.Error("the refused controlli segnalazione is among the case manager's to correct")
+		}
 	}
 }

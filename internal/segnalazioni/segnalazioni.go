@@ -176,10 +176,17 @@ type Segnalazione struct {
 	Versione         int
 	CreataDa         string
 	CreataIl         time.Time
+	Origine          string // OrigineCaso, or OrigineControlli: drafted by a controllo anagrafico
+
 	AggiornataIl     time.Time
 	Allegati         []Allegato
 	Storia           []Passaggio
 }
+
+// DelCaseManager reports whether the case manager drafted it and so may
+// edit, cancel or rectify it; one drafted by the controlli anagrafici is
+// theirs, and the case manager only reads it.
+func (s Segnalazione) DelCaseManager() bool { return s.Origine != OrigineControlli }
 
 // Codice is the number as operators quote it, e.g. "S-000012".
 func (s Segnalazione) Codice() string { return Codice(s.Numero) }

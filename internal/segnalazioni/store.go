@@ -185,7 +185,7 @@ func allegatiINPS(ctx context.Context, tx pgx.Tx, id uuid.UUID, r *RigaINPS) err
 // daRivedereSQL selects, for s (segnalazione) and ca (caso), the
 // segnalazioni waiting for the case manager; $1 and $2 are the operatore
 // and their comune.
-const daRivedereSQL = `ca.case_manager_id = $1 AND ca.comune_id = $2 AND ca.stato <> 'chiuso' AND (
+const daRivedereSQL = `ca.case_manager_id = $1 AND ca.comune_id = $2 AND ca.stato <> 'chiuso' AND s.origine = 'caso' AND (
 	s.stato IN ('bozza', 'respinta')
 	OR (s.stato = 'inviata' AND s.esito_inps = 'scartata' AND NOT EXISTS (
 		SELECT 1 FROM segnalazione x WHERE x.rettifica_di = s.id AND x.stato <> 'annullata')))`
@@ -331,7 +331,7 @@ func (s *Service) inApprovazione(ctx context.Context, tx pgx.Tx, id, casoID uuid
 func blocca(ctx context.Context, tx pgx.Tx, casoID, id uuid.UUID, versione string) (statoRiga, error) {
 	var r statoRiga
 	var st string
-	err := tx.QueryRow(ctx, `SELECT numero, stato, versione FROM segnalazione WHERE id = $1 AND caso_id = $2 FOR UPDATE`, id, casoID).
+	err := tx.QueryRow(ctx, `SELECT numero, stato, versione FROM segnalazione WHERE id = $1 AND caso_id = $2 AND origine = 'caso' FOR UPDATE`, id, casoID).
 		Scan(&r.numero, &st, &r.versione)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
@@ -355,7 +355,7 @@ const colonne = `
 	       s.rettifica_di, COALESCE(r.numero, 0), rd.id, COALESCE(rd.numero, 0),
 	       s.motivo_rifiuto, s.in_approvazione_dal, COALESCE(oa.nome || ' ' || oa.cognome, ''), s.approvata_il,
 	       s.inviata_il, s.invio_id, s.esito_inps, s.esito_inps_nota, s.esito_inps_il, COALESCE(oe.nome || ' ' || oe.cognome, ''),
-	       s.versione, oc.nome || ' ' || oc.cognome, s.created_at, s.updated_at
+	       s.versione, oc.nome || ' ' || oc.cognome, s.created_at, s.updated_at, s.origine
 	FROM segnalazione s
 	JOIN segnalazione_tipo t ON t.id = s.tipo_id
 	JOIN persona pe ON pe.id = s.persona_id
@@ -376,7 +376,7 @@ func scan(r pgx.Row) (Segnalazione, error) {
 		&sg.RettificaDi, &sg.RettificaDiNum, &sg.RettificataDa, &sg.RettificataDaNum,
 		&sg.MotivoRifiuto, &sg.InApprovazioneIl, &sg.ApprovataDa, &sg.ApprovataIl,
 		&sg.InviataIl, &sg.InvioID, &sg.Esito.Valore, &sg.Esito.Nota, &sg.Esito.Il, &sg.Esito.Da, &sg.Versione,
-		&sg.CreataDa, &sg.CreataIl, &sg.AggiornataIl)
+		&sg.CreataDa, &sg.CreataIl, &sg.AggiornataIl, &sg.Origine)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sg, ErrNotFound
 	}
