@@ -186,12 +186,12 @@ var compiti = map[authz.Ruolo][]string{
 		"Definisce e sottoscrive con il nucleo il Patto per l'inclusione sociale e ne cura il monitoraggio.",
 	},
 	authz.CoordinatoreControlli: {
-		"Assegna ai responsabili i beneficiari del comune di cui verificare residenza e soggiorno.",
-		"Approva le segnalazioni che derivano da verifiche con esito negativo.",
+		"Riceve le richieste di verifica dell'INPS (importate o inserite a mano) e le assegna ai responsabili, con il termine di 60 giorni sempre in vista.",
+		"Estrae il campione delle verifiche del nucleo, esporta gli esiti per l'INPS e approva le segnalazioni che derivano dalle verifiche con esito negativo.",
 	},
 	authz.ResponsabileControlli: {
-		"Verifica residenza, cittadinanza e soggiorno dei beneficiari del comune.",
-		"Può aprire una segnalazione, che il coordinatore approva.",
+		"Registra i periodi di residenza, le assenze e i documenti risultanti all'anagrafe e finalizza l'esito della verifica.",
+		"Inoltra la richiesta al comune di residenza precedente quando i periodi non bastano; gli esiti negativi diventano segnalazioni che il coordinatore approva.",
 	},
 	authz.OperatoreATS: {
 		"Produce i report aggregati dell'Ambito.",
