@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -171,7 +172,7 @@ func leggiRiga(line []byte, oggi time.Time) rigaLetta {
 	}
 	n, errs := controlla(c, oggi, dataISO)
 	l.n = n
-	if idValido(n.IDRichiesta) {
+	if flusso.IDValido(n.IDRichiesta) {
 		l.id = n.IDRichiesta
 	}
 	motivo := func(e errore) {
@@ -194,7 +195,7 @@ func leggiRiga(line []byte, oggi time.Time) rigaLetta {
 	case rotti["comune"]:
 	case l.comune == "":
 		l.motivi = append(l.motivi, "campo comune mancante")
-	case !cifre(l.comune, 6):
+	case !flusso.Cifre(l.comune, 6):
 		l.motivi = append(l.motivi, fmt.Sprintf("comune non valido: %q (atteso il codice ISTAT di 6 cifre)", breve(l.comune)))
 		l.comune = ""
 	}
@@ -209,23 +210,11 @@ func leggiRiga(line []byte, oggi time.Time) rigaLetta {
 // dataISO reads a date of the file: AAAA-MM-GG, two-digit month and day,
 // a day that exists.
 func dataISO(s string) (time.Time, bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !cifre(s[:4], 4) || !cifre(s[5:7], 2) || !cifre(s[8:], 2) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !flusso.Cifre(s[:4], 4) || !flusso.Cifre(s[5:7], 2) || !flusso.Cifre(s[8:], 2) {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	return t, err == nil
-}
-
-func cifre(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < n; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Importa reads the file r (named nome) and applies its lines. p is the

@@ -16,6 +16,7 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
+	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -88,7 +89,7 @@ func controlla(c Campi, oggi time.Time, data func(string) (time.Time, bool)) (Nu
 	switch {
 	case n.IDRichiesta == "":
 		add("id_richiesta", mancante)
-	case !idValido(n.IDRichiesta):
+	case !flusso.IDValido(n.IDRichiesta):
 		add("id_richiesta", "non valido (ammessi fino a 64 caratteri tra lettere, cifre e . _ / -, iniziando con una lettera o una cifra)")
 	}
 
@@ -167,7 +168,7 @@ func controlla(c Campi, oggi time.Time, data func(string) (time.Time, bool)) (Nu
 	}
 
 	n.IDDomanda = strings.TrimSpace(c.IDDomanda)
-	if n.IDDomanda != "" && !idValido(n.IDDomanda) {
+	if n.IDDomanda != "" && !flusso.IDValido(n.IDDomanda) {
 		add("id_domanda", "non valido (ammessi fino a 64 caratteri tra lettere, cifre e . _ / -, iniziando con una lettera o una cifra)")
 	}
 
@@ -198,24 +199,6 @@ func controlla(c Campi, oggi time.Time, data func(string) (time.Time, bool)) (Nu
 func nascitaCoerente(cf string, d time.Time) bool {
 	b, _, err := codicefiscale.BirthDate(cf)
 	return err == nil && b.Day() == d.Day() && b.Month() == d.Month() && b.Year()%100 == d.Year()%100
-}
-
-// idValido: id_richiesta and id_domanda are keys and parts of messages:
-// a safe alphabet, as the table's CHECK.
-func idValido(s string) bool {
-	if len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		switch {
-		case b >= 'A' && b <= 'Z', b >= 'a' && b <= 'z', b >= '0' && b <= '9':
-		case (b == '-' || b == '_' || b == '.' || b == '/') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // breve shortens a value quoted in a reason.

@@ -126,7 +126,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 	n.IDDomanda = c.testo("", "id_domanda", r.IDDomanda)
 	if n.IDDomanda == "" {
 		c.manca("", "id_domanda")
-	} else if !idValido(n.IDDomanda) {
+	} else if !IDValido(n.IDDomanda) {
 		c.add("", "id_domanda non valido: %q (ammessi fino a 64 tra lettere, cifre e . _ / -)", breve(n.IDDomanda))
 	}
 	n.Misura = c.valore("", "misura", r.Misura, Misure)
@@ -147,7 +147,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 	n.ComuneResidenza = c.testo("", "comune_residenza", r.ComuneResidenza)
 	switch {
 	case n.ComuneResidenza == "":
-	case !cifre(n.ComuneResidenza, 6):
+	case !Cifre(n.ComuneResidenza, 6):
 		c.add("", "comune_residenza non valido: %q (atteso il codice ISTAT di 6 cifre)", breve(n.ComuneResidenza))
 	case c.comuni != nil && !c.comuni[n.ComuneResidenza]:
 		c.add("", "comune_residenza %s non è un comune dell'ambito", n.ComuneResidenza)
@@ -404,7 +404,7 @@ func (c *controllo) dataObbligatoria(pre, campo, s string) *time.Time {
 // parseData parses YYYY-MM-DD strictly (two-digit month and day, a day that
 // exists) without the allocations of time.Parse.
 func parseData(s string) (time.Time, bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !cifre(s[:4], 4) || !cifre(s[5:7], 2) || !cifre(s[8:], 2) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !Cifre(s[:4], 4) || !Cifre(s[5:7], 2) || !Cifre(s[8:], 2) {
 		return time.Time{}, false
 	}
 	y := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
@@ -465,9 +465,9 @@ func (c *controllo) email(pre, campo, s string) string {
 	return s
 }
 
-// idValido: the id_domanda is a key of the database and a part of
+// IDValido: the id_domanda is a key of the database and a part of
 // messages, so it is kept to a safe alphabet.
-func idValido(s string) bool {
+func IDValido(s string) bool {
 	if len(s) > 64 {
 		return false
 	}
@@ -483,8 +483,8 @@ func idValido(s string) bool {
 	return true
 }
 
-// cifre reports whether s is n ASCII digits.
-func cifre(s string, n int) bool {
+// Cifre reports whether s is n ASCII digits.
+func Cifre(s string, n int) bool {
 	if len(s) != n {
 		return false
 	}
@@ -499,7 +499,7 @@ func cifre(s string, n int) bool {
 // catastale reports whether s has the form of a codice catastale
 // (Belfiore): a letter and three digits.
 func catastale(s string) bool {
-	return len(s) == 4 && s[0] >= 'A' && s[0] <= 'Z' && cifre(s[1:], 3)
+	return len(s) == 4 && s[0] >= 'A' && s[0] <= 'Z' && Cifre(s[1:], 3)
 }
 
 // luogoNelCodice is the codice catastale of the place of birth in a valid

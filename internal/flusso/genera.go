@@ -52,7 +52,7 @@ func Genera(w io.Writer, n int, opts Opzioni) error {
 		return errors.New("flusso: genera: nessun comune di residenza")
 	}
 	for _, c := range opts.Comuni {
-		if !cifre(c, 6) {
+		if !Cifre(c, 6) {
 			return fmt.Errorf("flusso: genera: codice ISTAT non valido: %q", c)
 		}
 	}

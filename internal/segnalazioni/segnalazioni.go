@@ -178,9 +178,9 @@ type Segnalazione struct {
 	CreataIl         time.Time
 	Origine          string // OrigineCaso, or OrigineControlli: drafted by a controllo anagrafico
 
-	AggiornataIl     time.Time
-	Allegati         []Allegato
-	Storia           []Passaggio
+	AggiornataIl time.Time
+	Allegati     []Allegato
+	Storia       []Passaggio
 }
 
 // DelCaseManager reports whether the case manager drafted it and so may
