@@ -42,6 +42,7 @@ var moduli = []string{
 	"internal/monitoraggio", // monitoring of the patto
 	"internal/segnalazioni", // segnalazioni to INPS
 	"internal/controlli",    // controlli anagrafici and verifiche del nucleo (segnalazioni through internal/segnalazioni)
+	"internal/rete",         // the network of services: enti, mappa delle risorse, protocolli, invii
 }
 
 // piattaforma are the platform packages: below every module.

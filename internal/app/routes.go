@@ -260,6 +260,17 @@ func rotte(d *deps) []rotta {
 
 		// Controlli anagrafici: the esiti exported for INPS.
 		// -- esiti --
+
+		// Rete dei servizi (internal/rete): enti, mappa delle risorse,
+		// protocolli d'intesa (the gestore della rete); the map searched by
+		// the case manager.
+		// -- mappa --
+
+		// Rete dei servizi: the case manager's invii.
+		// -- invii --
+
+		// Rete dei servizi: the ente's side of the invii, and the reports.
+		// -- ente --
 		{"GET", "/controlli/invii", authz.Controlli, authz.Read, d.controlH.InviiEsiti},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},

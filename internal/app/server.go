@@ -34,6 +34,7 @@ import (
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/rete"
 	"github.com/cartella/cartella/internal/segnalazioni"
 	"github.com/cartella/cartella/internal/session"
 	"github.com/cartella/cartella/web/ui"
@@ -121,6 +122,8 @@ type deps struct {
 	segnalH   *segnalazioni.Handler
 	controlli *controlli.Service
 	controlH  *controlli.Handler
+	rete      *rete.Service
+	reteH     *rete.Handler
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	demoIdP   http.Handler // nil outside demo mode
@@ -219,6 +222,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.segnalH = segnalazioni.NewHandler(d.segnal, d.rs)
 	d.controlli = controlli.NewService(pool, d.registro, d.casi, d.segnal)
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
+	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
+	d.reteH = rete.NewHandler(d.rete, d.rs)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal, d.controlli)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
