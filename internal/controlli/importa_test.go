@@ -420,3 +420,31 @@ func TestNuovaRichiesta(t *testing.T) {
 func accessoRuolo(r authz.Ruolo, ambito, comune int64) accesso.Assegnazione {
 	return accesso.Assegnazione{Ruolo: r, AmbitoID: &ambito, ComuneID: &comune}
 }
+
+// A request that arrives before its domanda stays without a case; when the
+// nuclei flow has brought the case, importing the same request again links
+// it (and it is still reported as unchanged).
+func TestImportaCollegaDopo(t *testing.T) {
+	t.Parallel()
+	f := setupImporta(t)
+	ctx := context.Background()
+	riga := `{"versione_tracciato":1,"id_richiesta":"INPS-VER-TARDI","tipo":"residenza","comune":"037011","codice_fiscale":"` + cfBianchi +
+		`","cognome":"Bianchi","nome":"Laura","id_domanda":"INPS-ADI-TARDI","data_richiesta":"2026-10-01","data_riferimento":"2026-10-01"}`
+	cc := f.people["coordcontrolli"]
+	if _, err := f.svc.Importa(ctx, &cc, "primo.jsonl", file([]string{riga}), registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	const senza = `SELECT count(*) FROM controllo_richiesta WHERE id_richiesta = 'INPS-VER-TARDI' AND caso_id IS NULL`
+	if f.count(t, senza) != 1 {
+		t.Fatal("a request whose domanda is unknown was linked to something")
+	}
+	fx := fixtures.New(t, f.pool)
+	c := fx.Caso(fixtures.NuovoCaso{IDDomanda: "INPS-ADI-TARDI", CaseManager: f.people["casemanager"]})
+	imp, err := f.svc.Importa(ctx, &cc, "secondo.jsonl", file([]string{riga}), registro.Voce{})
+	if err != nil || imp.Invariate != 1 {
+		t.Fatalf("second import: %+v %v", imp, err)
+	}
+	if f.count(t, `SELECT count(*) FROM controllo_richiesta WHERE id_richiesta = 'INPS-VER-TARDI' AND caso_id = $1`, c.ID) != 1 {
+		t.Error("the request was not linked to the case that arrived since")
+	}
+}

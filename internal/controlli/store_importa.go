@@ -16,7 +16,8 @@ import (
 // inserisci writes request n for comune (of ambito) unless its id_richiesta
 // is already taken: then it returns the existing request's id and false.
 // The request is linked to the case of its id_domanda in the ambito, when
-// Cartella has it.
+// Cartella has it (also later: a request imported again is linked if its
+// case has arrived since).
 func (s *Service) inserisci(ctx context.Context, tx pgx.Tx, n NuovaRichiesta, comune, ambito int64, origine string,
 	importazione *int64, operatore *uuid.UUID) (uuid.UUID, bool, error) {
 	caso, err := s.casi.CasoPerDomanda(ctx, tx, n.IDDomanda, ambito)
@@ -40,6 +41,14 @@ func (s *Service) inserisci(ctx context.Context, tx pgx.Tx, n NuovaRichiesta, co
 		err = tx.QueryRow(ctx, `SELECT id FROM controllo_richiesta WHERE id_richiesta = $1`, n.IDRichiesta).Scan(&id)
 		if err != nil {
 			return uuid.Nil, false, fmt.Errorf("controlli: richiesta %s: %w", n.IDRichiesta, err)
+		}
+		// A request that arrived before its domanda is linked to the case
+		// when the same request comes again and the case is there by now.
+		if casoID != nil {
+			if _, err := tx.Exec(ctx, `UPDATE controllo_richiesta SET caso_id = $2 WHERE id = $1 AND caso_id IS NULL AND id_domanda = $3`,
+				id, *casoID, n.IDDomanda); err != nil {
+				return uuid.Nil, false, fmt.Errorf("controlli: richiesta %s: link to the case: %w", n.IDRichiesta, err)
+			}
 		}
 		return id, false, nil
 	}
