@@ -237,7 +237,11 @@ func leggibile(k string) string {
 }
 
 // voceEnte fills in a registro record about invio id.
-func voceEnte(v registro.Voce, azione, id string, caso uuid.UUID, dettaglio string) registro.Voce {
+func voceEnte(p authz.Principal, v registro.Voce, azione, id string, caso uuid.UUID, dettaglio string) registro.Voce {
+	if v.OperatoreID == nil && p.OperatoreID != uuid.Nil {
+		op := p.OperatoreID
+		v.OperatoreID, v.Ruolo, v.AmbitoID = &op, string(p.Ruolo), p.AmbitoID
+	}
 	v.Azione, v.OggettoTipo, v.OggettoID, v.Esito, v.Dettaglio = azione, oggettoInvio, id, registro.Consentito, dettaglio
 	if caso != uuid.Nil {
 		v.CasoID = caso.String()
@@ -246,8 +250,8 @@ func voceEnte(v registro.Voce, azione, id string, caso uuid.UUID, dettaglio stri
 }
 
 // negato records a refused access to invio numero (another ente's, or none).
-func (s *Service) negato(ctx context.Context, v registro.Voce, azione string, numero int64) error {
-	v = voceEnte(v, registro.Negato, strconv.FormatInt(numero, 10), uuid.Nil, azione+": invio non dell'ente")
+func (s *Service) negato(ctx context.Context, p authz.Principal, v registro.Voce, azione string, numero int64) error {
+	v = voceEnte(p, v, registro.Negato, strconv.FormatInt(numero, 10), uuid.Nil, azione+": invio non dell'ente")
 	v.Esito = registro.Rifiutato
 	return s.reg.Record(ctx, v)
 }
@@ -274,7 +278,7 @@ func (s *Service) InviiEnte(ctx context.Context, p authz.Principal, stato string
 	if e.PerStato, err = contaStatiEnte(ctx, s.pool, ente); err != nil {
 		return e, fmt.Errorf("rete: invii dell'ente: %w", err)
 	}
-	return e, s.reg.Record(ctx, voceEnte(v, registro.Lettura, "", uuid.Nil,
+	return e, s.reg.Record(ctx, voceEnte(p, v, registro.Lettura, "", uuid.Nil,
 		fmt.Sprintf("invii dell'ente %d: %d righe", ente, len(e.Righe))))
 }
 
@@ -295,7 +299,7 @@ func (s *Service) InvioEnte(ctx context.Context, p authz.Principal, numero int64
 		return d, err
 	}
 	if !ok {
-		return d, ErrNotFound
+		return d, errors.Join(ErrNotFound, s.negato(ctx, p, v, registro.Lettura, numero))
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var caso uuid.UUID
@@ -318,10 +322,10 @@ func (s *Service) InvioEnte(ctx context.Context, p authz.Principal, numero int64
 		if d.Storia, d.Note, err = storiaInvio(ctx, tx, d.ID); err != nil {
 			return fmt.Errorf("rete: storia dell'invio: %w", err)
 		}
-		return s.reg.RecordTx(ctx, tx, voceEnte(v, registro.Lettura, d.ID.String(), caso, dettaglio))
+		return s.reg.RecordTx(ctx, tx, voceEnte(p, v, registro.Lettura, d.ID.String(), caso, dettaglio))
 	})
 	if errors.Is(err, ErrNotFound) {
-		if rerr := s.negato(ctx, v, registro.Lettura, numero); rerr != nil {
+		if rerr := s.negato(ctx, p, v, registro.Lettura, numero); rerr != nil {
 			return d, rerr
 		}
 	}
@@ -350,7 +354,7 @@ func (s *Service) agisci(ctx context.Context, p authz.Principal, numero int64, v
 		return err
 	}
 	if !ok {
-		return ErrNotFound
+		return errors.Join(ErrNotFound, s.negato(ctx, p, v, registro.Scrittura, numero))
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		d, caso, err := invioEnte(ctx, tx, ente, numero, true)
@@ -366,10 +370,10 @@ func (s *Service) agisci(ctx context.Context, p authz.Principal, numero int64, v
 		if err := fn(tx, d, s.now()); err != nil {
 			return err
 		}
-		return s.reg.RecordTx(ctx, tx, voceEnte(v, registro.Scrittura, d.ID.String(), caso, azione))
+		return s.reg.RecordTx(ctx, tx, voceEnte(p, v, registro.Scrittura, d.ID.String(), caso, azione))
 	})
 	if errors.Is(err, ErrNotFound) {
-		if rerr := s.negato(ctx, v, registro.Scrittura, numero); rerr != nil {
+		if rerr := s.negato(ctx, p, v, registro.Scrittura, numero); rerr != nil {
 			return rerr
 		}
 	}
@@ -588,7 +592,9 @@ func (h *Handler) Rifiuta(w http.ResponseWriter, r *http.Request) {
 }
 
 // Avvia is POST /invii/{n}/avvia.
-func (h *Handler) Avvia(w http.ResponseWriter, r *http.Request) { h.azione("avvia", (*Service).Avvia)(w, r) }
+func (h *Handler) Avvia(w http.ResponseWriter, r *http.Request) {
+	h.azione("avvia", (*Service).Avvia)(w, r)
+}
 
 // Concludi is POST /invii/{n}/concludi.
 func (h *Handler) Concludi(w http.ResponseWriter, r *http.Request) {
@@ -596,4 +602,6 @@ func (h *Handler) Concludi(w http.ResponseWriter, r *http.Request) {
 }
 
 // Annota is POST /invii/{n}/note.
-func (h *Handler) Annota(w http.ResponseWriter, r *http.Request) { h.azione("note", (*Service).Annota)(w, r) }
+func (h *Handler) Annota(w http.ResponseWriter, r *http.Request) {
+	h.azione("note", (*Service).Annota)(w, r)
+}
