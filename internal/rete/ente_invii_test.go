@@ -91,8 +91,8 @@ func (f *reteFx) id(t *testing.T, sql string, args ...any) int64 {
 
 // invio is a row of rete_invio as the case manager's side would write it.
 type invio struct {
-	ente         int   // 0 or 1
-	senzaProt    bool  // no protocol
+	ente         int  // 0 or 1
+	senzaProt    bool // no protocol
 	inviato      time.Time
 	sezioni      []string
 	estratto     string
@@ -377,7 +377,9 @@ func TestEntePercorso(t *testing.T) {
 	}
 	for _, step := range []func() error{
 		func() error { return f.svc.Avvia(ctx, op, n, Risposta{}, registro.Voce{}) },
-		func() error { return f.svc.Annota(ctx, op, n, Risposta{TestoNota: "Primo colloquio svolto"}, registro.Voce{}) },
+		func() error {
+			return f.svc.Annota(ctx, op, n, Risposta{TestoNota: "Primo colloquio svolto"}, registro.Voce{})
+		},
 		func() error {
 			return f.svc.Concludi(ctx, op, n, Risposta{Esito: "completato", EsitoTesto: "Obiettivi raggiunti"}, registro.Voce{})
 		},
