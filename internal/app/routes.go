@@ -271,6 +271,17 @@ func rotte(d *deps) []rotta {
 
 		// Rete dei servizi: the ente's side of the invii, and the reports.
 		// -- ente --
+		// authz.Object("invii") and ("rete") are authz.Invii and authz.Rete
+		// once the roles of issue 15 are in authz.
+		{"GET", "/invii", authz.Object("invii"), authz.Read, d.reteH.InviiEnte},
+		{"GET", "/invii/{n}", authz.Object("invii"), authz.Read, d.reteH.InvioEnte},
+		{"POST", "/invii/{n}/accetta", authz.Object("invii"), authz.Write, d.reteH.Accetta},
+		{"POST", "/invii/{n}/rifiuta", authz.Object("invii"), authz.Write, d.reteH.Rifiuta},
+		{"POST", "/invii/{n}/avvia", authz.Object("invii"), authz.Write, d.reteH.Avvia},
+		{"POST", "/invii/{n}/note", authz.Object("invii"), authz.Write, d.reteH.Annota},
+		{"POST", "/invii/{n}/concludi", authz.Object("invii"), authz.Write, d.reteH.Concludi},
+		{"GET", "/rete/report", authz.Object("rete"), authz.Read, d.reteH.Report},
+		{"GET", "/rete/report.csv", authz.Object("rete"), authz.Read, d.reteH.ReportCSV},
 		{"GET", "/controlli/invii", authz.Controlli, authz.Read, d.controlH.InviiEsiti},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
