@@ -72,11 +72,8 @@ func (s *Service) Cerca(ctx context.Context, p authz.Principal, casoID *uuid.UUI
 func (s *Service) SchedaServizio(ctx context.Context, p authz.Principal, id int64, v registro.Voce) (Servizio, error) {
 	v.OggettoTipo, v.OggettoID = oggettoServizio, strconv.FormatInt(id, 10)
 	sv, err := caricaServizio(ctx, s.pool, id)
-	if err == nil && (p.AmbitoID == nil || *p.AmbitoID != sv.AmbitoID) {
-		err = s.negato(ctx, v)
-	}
-	if err == ErrNotFound {
-		return sv, s.negato(ctx, v)
+	if err == ErrNotFound || (err == nil && (p.AmbitoID == nil || *p.AmbitoID != sv.AmbitoID)) {
+		return Servizio{}, s.negato(ctx, v)
 	}
 	return sv, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/patto"
@@ -96,8 +97,7 @@ type servizioValido struct {
 
 // data parses a date typed in the form (aaaa-mm-gg).
 func data(s string) (time.Time, bool) {
-	t, err := time.Parse(formatoData, strings.TrimSpace(s))
-	return t, err == nil
+	return calendario.ParseData(s)
 }
 
 func (in *ServizioInput) valida(enti []Ente, rif patto.Riferimenti, nuovo bool, oggi time.Time) (servizioValido, httpx.FieldErrors) {
