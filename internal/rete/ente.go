@@ -26,13 +26,13 @@ const (
 
 // Ente is an ente of the network and the comuni it serves.
 type Ente struct {
-	ID                                                                int64
-	AmbitoID                                                          int64
+	ID                                                                             int64
+	AmbitoID                                                                       int64
 	Denominazione, Tipo, CodiceFiscale, Indirizzo, Telefono, Email, PEC, Referente string
-	Attivo                                                            bool
-	Versione                                                          int
-	Comuni                                                            []int64
-	NomiComuni                                                        []string
+	Attivo                                                                         bool
+	Versione                                                                       int
+	Comuni                                                                         []int64
+	NomiComuni                                                                     []string
 }
 
 // TipoLabel is the kind's Italian label.
@@ -155,9 +155,9 @@ func (s *Service) scrittura(ctx context.Context, tx pgx.Tx, v registro.Voce, tip
 
 // Enti is the gestore's page of the network: the enti of the ambito.
 type Enti struct {
-	Enti    []Ente
-	Scrive  bool
-	Comuni  []Comune
+	Enti   []Ente
+	Scrive bool
+	Comuni []Comune
 }
 
 // Enti lists the enti of p's ambito.

@@ -24,22 +24,22 @@ import (
 
 // Protocollo is a protocollo d'intesa of the ambito.
 type Protocollo struct {
-	ID                                int64
-	AmbitoID                          int64
-	Titolo                            string
-	DataStipula, ValidoDal            time.Time
-	ValidoAl                          *time.Time
-	Procedura, Priorita               string
-	GiorniRispostaCM                  int
-	GiorniRispostaPersona             int
-	PeriodoRendicontazione            string
-	MotiviRifiuto                     []string
-	DocumentoNome                     string
-	DocumentoSHA256                   []byte
-	Versione                          int
-	Enti                              []int64
-	NomiEnti                          []string
-	Servizi                           []ServizioProtocollo
+	ID                     int64
+	AmbitoID               int64
+	Titolo                 string
+	DataStipula, ValidoDal time.Time
+	ValidoAl               *time.Time
+	Procedura, Priorita    string
+	GiorniRispostaCM       int
+	GiorniRispostaPersona  int
+	PeriodoRendicontazione string
+	MotiviRifiuto          []string
+	DocumentoNome          string
+	DocumentoSHA256        []byte
+	Versione               int
+	Enti                   []int64
+	NomiEnti               []string
+	Servizi                []ServizioProtocollo
 }
 
 // ServizioProtocollo is a service a protocol covers, with the capacity agreed.
@@ -57,7 +57,9 @@ func (p Protocollo) SHA256() string { return hex.EncodeToString(p.DocumentoSHA25
 func (p Protocollo) ProceduraLabel() string { return etichetta(Procedure, p.Procedura) }
 
 // PeriodoLabel is the reporting period's label.
-func (p Protocollo) PeriodoLabel() string { return etichetta(PeriodiRendicontazione, p.PeriodoRendicontazione) }
+func (p Protocollo) PeriodoLabel() string {
+	return etichetta(PeriodiRendicontazione, p.PeriodoRendicontazione)
+}
 
 // ProtocolloInput is the protocol form as typed.
 type ProtocolloInput struct {

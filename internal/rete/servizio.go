@@ -60,10 +60,10 @@ func (s Servizio) CapacitaTesto() string {
 
 // ServizioInput is the service form as typed.
 type ServizioInput struct {
-	Ente, Denominazione, Descrizione, Area, SostegnoCodice     string
-	Destinatari, CriteriAccesso, ModalitaAccesso, Contatti     string
-	Capacita, PeriodoCapacita, ValidoDal, ValidoAl, Versione   string
-	Comuni                                                     []string
+	Ente, Denominazione, Descrizione, Area, SostegnoCodice   string
+	Destinatari, CriteriAccesso, ModalitaAccesso, Contatti   string
+	Capacita, PeriodoCapacita, ValidoDal, ValidoAl, Versione string
+	Comuni                                                   []string
 }
 
 const formatoData = "2006-01-02"
@@ -88,11 +88,11 @@ func InputDaServizio(s Servizio) ServizioInput {
 
 // servizioValido is a checked service form.
 type servizioValido struct {
-	ente      Ente
-	capacita  *int
-	dal       time.Time
-	al        *time.Time
-	comuni    []int64
+	ente     Ente
+	capacita *int
+	dal      time.Time
+	al       *time.Time
+	comuni   []int64
 }
 
 // data parses a date typed in the form (aaaa-mm-gg).
