@@ -265,6 +265,28 @@ func rotte(d *deps) []rotta {
 		// protocolli d'intesa (the gestore della rete); the map searched by
 		// the case manager.
 		// -- mappa --
+		// authz.Object("rete") is authz.Rete (added by the roles' branch).
+		{"GET", "/rete", authz.Object("rete"), authz.Read, d.reteH.Rete},
+		{"GET", "/rete/enti/nuovo", authz.Object("rete"), authz.Write, d.reteH.NuovoEnte},
+		{"POST", "/rete/enti", authz.Object("rete"), authz.Write, d.reteH.CreaEnte},
+		{"GET", "/rete/enti/{n}", authz.Object("rete"), authz.Read, d.reteH.SchedaEnte},
+		{"POST", "/rete/enti/{n}", authz.Object("rete"), authz.Write, d.reteH.AggiornaEnte},
+		{"POST", "/rete/enti/{n}/stato", authz.Object("rete"), authz.Write, d.reteH.StatoEnte},
+		{"GET", "/rete/servizi", authz.Object("rete"), authz.Read, d.reteH.ElencoServizi},
+		{"GET", "/rete/servizi/nuovo", authz.Object("rete"), authz.Write, d.reteH.NuovoServizio},
+		{"POST", "/rete/servizi", authz.Object("rete"), authz.Write, d.reteH.CreaServizio},
+		{"GET", "/rete/servizi/{n}", authz.Object("rete"), authz.Read, d.reteH.SchedaServizio},
+		{"POST", "/rete/servizi/{n}", authz.Object("rete"), authz.Write, d.reteH.AggiornaServizio},
+		{"POST", "/rete/servizi/{n}/stato", authz.Object("rete"), authz.Write, d.reteH.StatoServizio},
+		{"GET", "/rete/servizi/{n}/scheda", authz.Object("rete"), authz.Read, d.reteH.Scheda},
+		{"GET", "/rete/protocolli", authz.Object("rete"), authz.Read, d.reteH.ElencoProtocolli},
+		{"GET", "/rete/protocolli/nuovo", authz.Object("rete"), authz.Write, d.reteH.NuovoProtocollo},
+		{"POST", "/rete/protocolli", authz.Object("rete"), authz.Write, d.reteH.CreaProtocollo},
+		{"GET", "/rete/protocolli/{n}", authz.Object("rete"), authz.Read, d.reteH.SchedaProtocollo},
+		{"POST", "/rete/protocolli/{n}", authz.Object("rete"), authz.Write, d.reteH.AggiornaProtocollo},
+		{"POST", "/rete/protocolli/{n}/documento", authz.Object("rete"), authz.Write, d.reteH.CaricaDocumento},
+		{"GET", "/rete/protocolli/{n}/documento", authz.Object("rete"), authz.Read, d.reteH.ScaricaDocumento},
+		{"GET", "/rete/mappa", authz.Object("rete"), authz.Read, d.reteH.Mappa},
 
 		// Rete dei servizi: the case manager's invii.
 		// -- invii --

@@ -82,6 +82,7 @@ var nav = []navEntry{
 	{"Segnalazioni", "/segnalazioni", authz.Segnalazioni, authz.Read},
 	// The case manager's segnalazioni to act on (only the case manager has casi/read).
 	{"Segnalazioni", "/casi/segnalazioni", authz.Casi, authz.Read},
+	{"Rete dei servizi", "/rete", authz.Object("rete"), authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.
