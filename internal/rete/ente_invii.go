@@ -250,7 +250,7 @@ func voceEnte(p authz.Principal, v registro.Voce, azione, id string, caso uuid.U
 }
 
 // negato records a refused access to invio numero (another ente's, or none).
-func (s *Service) negato(ctx context.Context, p authz.Principal, v registro.Voce, azione string, numero int64) error {
+func (s *Service) negatoInvio(ctx context.Context, p authz.Principal, v registro.Voce, azione string, numero int64) error {
 	v = voceEnte(p, v, registro.Negato, strconv.FormatInt(numero, 10), uuid.Nil, azione+": invio non dell'ente")
 	v.Esito = registro.Rifiutato
 	return s.reg.Record(ctx, v)
@@ -299,7 +299,7 @@ func (s *Service) InvioEnte(ctx context.Context, p authz.Principal, numero int64
 		return d, err
 	}
 	if !ok {
-		return d, errors.Join(ErrNotFound, s.negato(ctx, p, v, registro.Lettura, numero))
+		return d, errors.Join(ErrNotFound, s.negatoInvio(ctx, p, v, registro.Lettura, numero))
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var caso uuid.UUID
@@ -325,7 +325,7 @@ func (s *Service) InvioEnte(ctx context.Context, p authz.Principal, numero int64
 		return s.reg.RecordTx(ctx, tx, voceEnte(p, v, registro.Lettura, d.ID.String(), caso, dettaglio))
 	})
 	if errors.Is(err, ErrNotFound) {
-		if rerr := s.negato(ctx, p, v, registro.Lettura, numero); rerr != nil {
+		if rerr := s.negatoInvio(ctx, p, v, registro.Lettura, numero); rerr != nil {
 			return d, rerr
 		}
 	}
@@ -354,7 +354,7 @@ func (s *Service) agisci(ctx context.Context, p authz.Principal, numero int64, v
 		return err
 	}
 	if !ok {
-		return errors.Join(ErrNotFound, s.negato(ctx, p, v, registro.Scrittura, numero))
+		return errors.Join(ErrNotFound, s.negatoInvio(ctx, p, v, registro.Scrittura, numero))
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		d, caso, err := invioEnte(ctx, tx, ente, numero, true)
@@ -373,7 +373,7 @@ func (s *Service) agisci(ctx context.Context, p authz.Principal, numero int64, v
 		return s.reg.RecordTx(ctx, tx, voceEnte(p, v, registro.Scrittura, d.ID.String(), caso, azione))
 	})
 	if errors.Is(err, ErrNotFound) {
-		if rerr := s.negato(ctx, p, v, registro.Scrittura, numero); rerr != nil {
+		if rerr := s.negatoInvio(ctx, p, v, registro.Scrittura, numero); rerr != nil {
 			return rerr
 		}
 	}

@@ -219,8 +219,8 @@ func (s *Service) Report(ctx context.Context, p authz.Principal, in FiltroReport
 	return r, s.reg.Record(ctx, v)
 }
 
-// giorni formats a duration in days with one decimal, Italian style.
-func giorni(x *float64) string {
+// giorniDecimali formats a duration in days with one decimal, Italian style.
+func giorniDecimali(x *float64) string {
 	if x == nil {
 		return "—"
 	}
@@ -250,8 +250,8 @@ func EsportaCSV(w io.Writer, r Report) error {
 			{"rifiutati", x.Rifiutati}, {"in attesa", x.InAttesa}, {"ritirati", x.Ritirati}, {"oltre il termine", x.OltreTermine}} {
 			riga(x.Titolo, "invii", c.Voce, strconv.Itoa(c.N), "")
 		}
-		riga(x.Titolo, "tempo di risposta (giorni)", "mediana", giorni(x.Mediana), "")
-		riga(x.Titolo, "tempo di risposta (giorni)", "90° percentile", giorni(x.P90), "")
+		riga(x.Titolo, "tempo di risposta (giorni)", "mediana", giorniDecimali(x.Mediana), "")
+		riga(x.Titolo, "tempo di risposta (giorni)", "90° percentile", giorniDecimali(x.P90), "")
 		for _, m := range x.Motivi {
 			riga(x.Titolo, "rifiuti per motivo", m.Voce, strconv.Itoa(m.N), "")
 		}

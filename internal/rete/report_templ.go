@@ -321,9 +321,9 @@ func reportPage(s ui.Shell, r Report, in FiltroReport, fe httpx.FieldErrors, csv
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var18 string
-					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(giorni(x.Mediana))
+					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(giorniDecimali(x.Mediana))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/rete/report.templ`, Line: 84, Col: 105}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/rete/report.templ`, Line: 84, Col: 113}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 					if templ_7745c5c3_Err != nil {
@@ -334,9 +334,9 @@ func reportPage(s ui.Shell, r Report, in FiltroReport, fe httpx.FieldErrors, csv
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var19 string
-					templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(giorni(x.P90))
+					templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(giorniDecimali(x.P90))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/rete/report.templ`, Line: 85, Col: 105}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/rete/report.templ`, Line: 85, Col: 113}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 					if templ_7745c5c3_Err != nil {

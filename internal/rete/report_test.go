@@ -53,8 +53,8 @@ func TestReportConteggi(t *testing.T) {
 	if x.Ricevuti != 7 || x.Trattati != 5 || x.Accettati != 2 || x.Rifiutati != 3 || x.InAttesa != 1 || x.Ritirati != 1 {
 		t.Errorf("counts: %+v", x)
 	}
-	if x.Mediana == nil || x.P90 == nil || giorni(x.Mediana) != "3,0" || giorni(x.P90) != "4,6" {
-		t.Errorf("median %s, p90 %s", giorni(x.Mediana), giorni(x.P90))
+	if x.Mediana == nil || x.P90 == nil || giorniDecimali(x.Mediana) != "3,0" || giorniDecimali(x.P90) != "4,6" {
+		t.Errorf("median %s, p90 %s", giorniDecimali(x.Mediana), giorniDecimali(x.P90))
 	}
 	if len(x.Motivi) != 2 || x.Motivi[0] != (Conteggio{"Capacità esaurita", 2}) || x.Motivi[1] != (Conteggio{"Requisiti non posseduti", 1}) {
 		t.Errorf("reasons: %+v", x.Motivi)
