@@ -355,3 +355,63 @@ func TestInvioRitiro(t *testing.T) {
 		t.Fatalf("%+v %v", sc.Invio, err)
 	}
 }
+
+// The patto's seam: the newest invio of each sostegno, with its state and link.
+func TestInviiDeiSostegni(t *testing.T) {
+	f := setupInvii(t)
+	ctx := context.Background()
+	id := f.invia(t, f.input())
+	mustExec(t, f.pool, `UPDATE rete_invio SET sostegno_id = 'sost-1', sostegno_testo = 'Consulenza' WHERE id = $1`, id)
+	m, err := f.svc.InviiDeiSostegni(ctx, f.caso.ID)
+	if err != nil || len(m) != 1 {
+		t.Fatalf("%v %v", m, err)
+	}
+	x := m["sost-1"]
+	if x.Stato != "Inviato" || !strings.HasSuffix(x.Href, "/invii/"+id.String()) || !strings.HasPrefix(x.Codice, "R-") {
+		t.Fatalf("%+v", x)
+	}
+}
+
+// The pages render what the case manager needs: list, detail with the
+// consent and extract, the withdrawal form; the overdue list.
+func TestInviiPagine(t *testing.T) {
+	f := setupInvii(t)
+	ctx := context.Background()
+	id := f.invia(t, f.input("anagrafica", "nucleo"))
+	e, err := f.svc.Elenco(ctx, f.cm, f.caso.ID, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := f.svc.Dettaglio(ctx, f.cm, f.caso.ID, id, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.AddDate(0, 0, 12)
+	l, err := f.svc.InviiInRitardo(ctx, f.coord, 1, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		html interface {
+			Render(context.Context, io.Writer) error
+		}
+		want []string
+	}{
+		"elenco":    {inviiPage(ui.Shell{}, e, "inviato"), []string{"R-", "Sostegno alla genitorialità", "Invio registrato"}},
+		"dettaglio": {invioPage(ui.Shell{}, sc, "", formRitiro{}), []string{"Consenso dato da Laura Bianchi", "Protocollo consultori", "Bianchi Marco", `data-testid="modulo-ritiro"`}},
+		"ritardo":   {ritardoPage(ui.Shell{}, l, "/rete/invii-in-ritardo"), []string{"C-", "Consultorio di prova", ">2<"}},
+	} {
+		var b strings.Builder
+		if err := c.html.Render(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s lacks %q", name, w)
+			}
+		}
+		if name == "ritardo" && strings.Contains(b.String(), "Laura") {
+			t.Errorf("the overdue list shows the member's name")
+		}
+	}
+}

@@ -21,7 +21,11 @@ func (x sezioneInvii) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezion
 	if err != nil {
 		return casi.Sezione{}, err
 	}
-	return casi.Sezione{Titolo: "Invii ai servizi della rete", Href: BaseInvii(c.ID), Testo: testoSezione(tutti, aperti, ritardo)}, nil
+	sz := casi.Sezione{Titolo: "Invii ai servizi della rete", Href: BaseInvii(c.ID), Testo: testoSezione(tutti, aperti, ritardo)}
+	if ritardo > 0 {
+		sz.Stato, sz.StatoTipo = "Risposta in ritardo", "warning"
+	}
+	return sz, nil
 }
 
 func testoSezione(tutti, aperti, ritardo int) string {
