@@ -13,6 +13,7 @@ import (
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/quadro"
+	"github.com/cartella/cartella/internal/rete"
 	"github.com/cartella/cartella/internal/segnalazioni"
 )
 
@@ -24,7 +25,7 @@ import (
 // the page shows them: each module that owns a part of the case gives its
 // card (title, where it stands, link).
 func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
-	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service) []casi.FonteSezione {
+	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service, rs *rete.Service) []casi.FonteSezione {
 	return []casi.FonteSezione{
 		is,
 		cs.SezioneDiario(),
@@ -34,6 +35,7 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs
 		ps.Sezione(),
 		ms,
 		ss,
+		rs.SezioneInvii(),
 		ctl,
 	}
 }
@@ -42,8 +44,9 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs
 // the role it is for and the list behind each number. The home shows a
 // role's counts in the order of this list.
 func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service,
-	ks *controlli.Service) []home.Contatore {
-	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori())
+	ks *controlli.Service, rs *rete.Service) []home.Contatore {
+	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori(),
+		rs.ContatoriInvii())
 }
 
 // collegaScadenze gives casi the modules its deadlines and the case's next

@@ -290,6 +290,15 @@ func rotte(d *deps) []rotta {
 
 		// Rete dei servizi: the case manager's invii.
 		// -- invii --
+		{"GET", "/casi/invii", authz.Casi, authz.Read, d.reteH.MieiInRitardo},
+		{"GET", "/casi/{id}/invii", authz.Casi, authz.Read, d.reteH.Invii},
+		{"GET", "/casi/{id}/invii/nuovo", authz.Casi, authz.Read, d.reteH.NuovoInvio},
+		{"POST", "/casi/{id}/invii/nuovo", authz.Casi, authz.Write, d.reteH.CreaInvio},
+		{"GET", "/casi/{id}/invii/{invio}", authz.Casi, authz.Read, d.reteH.InvioCaso},
+		{"POST", "/casi/{id}/invii/{invio}/ritira", authz.Casi, authz.Write, d.reteH.Ritira},
+		// The coordinatore PaIS's list of overdue answers: authz.Rete comes
+		// with h-ruoli; when merged, add:
+		// {"GET", "/rete/invii-in-ritardo", authz.Rete, authz.Read, d.reteH.InviiInRitardo},
 
 		// Rete dei servizi: the ente's side of the invii, and the reports.
 		// -- ente --

@@ -225,10 +225,11 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal, d.controlli)...)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
-	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli)...)
+	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
+	d.patto.ConInvii(d.rete) // the sostegni show their invii to the network
 	collegaScadenze(d.casi, d.incontriS, d.monitor)
 	return d, nil
 }
@@ -332,6 +333,17 @@ func (d *deps) background(ctx context.Context) {
 		}
 	}
 	scadenze()
+	// The overdue answers of the invii to the network: one e-mail to the
+	// case manager per invio, queued in the outbox (internal/rete).
+	// Idempotent (each invio is marked), several instances may run it.
+	solleciti := func() {
+		if n, err := d.rete.Solleciti(ctx); err != nil {
+			d.log.Error("invii reminders", "error", err)
+		} else if n > 0 {
+			d.log.Info("invii reminders", "queued", n)
+		}
+	}
+	solleciti()
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
@@ -340,6 +352,7 @@ func (d *deps) background(ctx context.Context) {
 			return
 		case <-t.C:
 			scadenze()
+			solleciti()
 			if n, err := d.sessions.Cleanup(ctx); err != nil {
 				d.log.Error("session cleanup", "error", err)
 			} else if n > 0 {

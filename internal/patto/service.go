@@ -56,6 +56,7 @@ type Service struct {
 	casi   *casi.Service
 	quadro *quadro.Service
 	equipe *equipe.Service
+	invii  FonteInvii // the sostegni's invii to the network, if wired
 	m      schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
@@ -84,9 +85,10 @@ type Versione = schede.Letta[Contenuto]
 // the reference lists and the versions.
 type Scheda struct {
 	schede.Scheda[casi.Caso, Contenuto, Riferimenti]
-	Firmata    *Versione             // the newest signed version, if any
-	Attuazione map[string]Attuazione // by sostegno ID
-	Dimensioni map[string]string     // labels of the quadro's dimensions, by codice
+	Firmata    *Versione                // the newest signed version, if any
+	Attuazione map[string]Attuazione    // by sostegno ID
+	Dimensioni map[string]string        // labels of the quadro's dimensions, by codice
+	Invii      map[string]InvioSostegno // the newest invio to the network, by sostegno ID
 }
 
 // Dimensione is the label of a dimension of the quadro (the code when
@@ -154,6 +156,11 @@ func (s *Service) vista(ctx context.Context, base schede.Scheda[casi.Caso, Conte
 	}
 	if sc.Attuazione, err = attuazioni(ctx, s.pool, sc.Caso.ID); err != nil {
 		return Scheda{}, err
+	}
+	if sc.Firmata != nil {
+		if sc.Invii, err = s.inviiDeiSostegni(ctx, sc.Caso.ID); err != nil {
+			return Scheda{}, err
+		}
 	}
 	return sc, nil
 }

@@ -54,9 +54,6 @@ func (r RigaInvioEnte) Codice() string { return CodiceInvio(r.Numero) }
 // StatoLabel is the Italian label of the state.
 func (r RigaInvioEnte) StatoLabel() string { return etichetta(StatiInvio, r.Stato) }
 
-// CodiceInvio formats an invio's number.
-func CodiceInvio(n int64) string { return fmt.Sprintf("I-%06d", n) }
-
 // ElencoEnte is a page of the ente's invii.
 type ElencoEnte struct {
 	Ente        string

@@ -1,0 +1,58 @@
+package rete
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/patto"
+)
+
+// SezioneInvii is the invii's section of the case page (casi.FonteSezione).
+func (s *Service) SezioneInvii() casi.FonteSezione { return sezioneInvii{s} }
+
+type sezioneInvii struct{ s *Service }
+
+// SezioneCaso counts the case's invii, those open and those overdue.
+func (x sezioneInvii) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
+	tutti, aperti, ritardo, err := contaInviiDelCaso(ctx, x.s.pool, c.ID, x.s.now())
+	if err != nil {
+		return casi.Sezione{}, err
+	}
+	sz := casi.Sezione{Titolo: "Invii ai servizi della rete", Href: BaseInvii(c.ID), Testo: testoSezione(tutti, aperti, ritardo)}
+	if ritardo > 0 {
+		sz.Stato, sz.StatoTipo = "Risposta in ritardo", "warning"
+	}
+	return sz, nil
+}
+
+func testoSezione(tutti, aperti, ritardo int) string {
+	if tutti == 0 {
+		return "Nessun invio ai servizi della rete"
+	}
+	t := casi.Quanti(tutti, "invio", "invii")
+	if aperti > 0 {
+		t += ", " + casi.Quanti(aperti, "in corso", "in corso")
+	}
+	if ritardo > 0 {
+		t += ", " + casi.Quanti(ritardo, "senza risposta nei tempi", "senza risposta nei tempi")
+	}
+	return t
+}
+
+// InviiDeiSostegni gives the patto (patto.FonteInvii) the newest invio of
+// each sostegno of the case. The caller has checked the access to the case.
+func (s *Service) InviiDeiSostegni(ctx context.Context, casoID uuid.UUID) (map[string]patto.InvioSostegno, error) {
+	m, err := ultimiPerSostegno(ctx, s.pool, casoID)
+	if err != nil {
+		return nil, fmt.Errorf("rete: invii dei sostegni: %w", err)
+	}
+	out := make(map[string]patto.InvioSostegno, len(m))
+	for id, i := range m {
+		out[id] = patto.InvioSostegno{Codice: i.Codice(), Servizio: i.Servizio + " (" + i.Ente + ")", Stato: i.StatoLabel(),
+			Href: BaseInvii(casoID) + "/" + i.ID.String()}
+	}
+	return out, nil
+}
