@@ -30,6 +30,11 @@ func NewService(pool *pgxpool.Pool) *Service {
 	return &Service{pool: pool, now: time.Now}
 }
 
+// Pool is the service's database: for the composition only (the demo loader
+// creates the demo ente of the rete dei servizi before accrediting its
+// operator). Modules never reach another module's tables through it.
+func (s *Service) Pool() *pgxpool.Pool { return s.pool }
+
 // Accreditamento is an operator with the roles in force today.
 type Accreditamento struct {
 	Operatore Operatore

@@ -187,6 +187,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 			ambito := "Ambito Territoriale Demo"
 			if a.Comune >= 0 {
 				ambito = "Comune di " + demo.Comuni[a.Comune].Denominazione
+			} else if a.Ruolo == authz.OperatoreEnte {
+				ambito = "Ente: " + demo.EnteDemo
 			} else if a.Ruolo == authz.AmministratoreSistema {
 				ambito = "Intera installazione"
 			}
