@@ -1,6 +1,7 @@
 // Package accesso holds the ambiti territoriali sociali, their comuni, the
 // operators and their accreditation: which GePI role each operator holds and
-// over which scope (the whole installation, an ambito, or a comune).
+// over which scope (the whole installation, an ambito, a comune, or an ente
+// of the rete dei servizi for its operators).
 // Source: Ministry note of 2019 on the accreditation of the Amministratore di
 // Ambito and the operator roles (seed 004); domain.md §1.1 and §13.4.
 package accesso
@@ -74,15 +75,19 @@ type Assegnazione struct {
 	AmbitoNome string
 	ComuneID   *int64
 	ComuneNome string
+	EnteID     *int64 // the ente of the network, for an operatore_ente
+	EnteNome   string // its denominazione, through Enti (accesso does not read rete's tables)
 	Fondo      string
 	Dal        time.Time
 	Al         *time.Time
 }
 
 // Domain is the scope as a casbin domain: "*" for the whole installation,
-// "ambito:ID" or "comune:ID".
+// "ambito:ID", "comune:ID" or, for an operator of an ente, "ente:ID".
 func (a Assegnazione) Domain() string {
 	switch {
+	case a.EnteID != nil:
+		return fmt.Sprintf("ente:%d", *a.EnteID)
 	case a.ComuneID != nil:
 		return fmt.Sprintf("comune:%d", *a.ComuneID)
 	case a.AmbitoID != nil:
@@ -91,10 +96,14 @@ func (a Assegnazione) Domain() string {
 	return "*"
 }
 
-// Ambito describes the scope for people: the comune, the ambito or the
-// whole installation.
+// Ambito describes the scope for people: the ente, the comune, the ambito
+// or the whole installation.
 func (a Assegnazione) Ambito() string {
 	switch {
+	case a.EnteID != nil && a.EnteNome != "":
+		return "Ente: " + a.EnteNome
+	case a.EnteID != nil:
+		return fmt.Sprintf("Ente n. %d", *a.EnteID)
 	case a.ComuneNome != "":
 		return "Comune di " + a.ComuneNome
 	case a.AmbitoNome != "":
@@ -105,14 +114,22 @@ func (a Assegnazione) Ambito() string {
 
 // checkScope enforces which scope each role takes (mirrors the table's CHECK,
 // so callers get a clear error before the database refuses).
-func checkScope(r Ruolo, ambitoID, comuneID *int64) error {
-	switch r {
+func checkScope(a Assegnazione) error {
+	ambitoID, comuneID := a.AmbitoID, a.ComuneID
+	if a.Ruolo != authz.OperatoreEnte && a.EnteID != nil {
+		return ErrInvalidScope
+	}
+	switch a.Ruolo {
 	case authz.AmministratoreSistema:
 		if ambitoID != nil || comuneID != nil {
 			return ErrInvalidScope
 		}
-	case authz.AmministratoreAmbito, authz.OperatoreATS:
+	case authz.AmministratoreAmbito, authz.OperatoreATS, authz.GestoreRete:
 		if ambitoID == nil || comuneID != nil {
+			return ErrInvalidScope
+		}
+	case authz.OperatoreEnte:
+		if ambitoID == nil || comuneID != nil || a.EnteID == nil {
 			return ErrInvalidScope
 		}
 	case authz.CoordinatorePaIS:

@@ -356,7 +356,7 @@ func (s *Service) AccreditAmministratore(ctx context.Context, p authz.Principal,
 	if len(errs) > 0 {
 		return uuid.Nil, errs
 	}
-	if err := checkScope(ass.Ruolo, ass.AmbitoID, ass.ComuneID); err != nil {
+	if err := checkScope(ass); err != nil {
 		return uuid.Nil, err
 	}
 	op := Operatore{CodiceFiscale: an.CodiceFiscale, Nome: an.Nome, Cognome: an.Cognome, DataNascita: nascita,

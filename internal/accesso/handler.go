@@ -75,7 +75,7 @@ func anagraficaFrom(r *http.Request) Anagrafica {
 }
 
 func ruoloFrom(r *http.Request) NuovoRuolo {
-	return NuovoRuolo{Ruolo: r.PostFormValue("ruolo"), ComuneID: r.PostFormValue("comune_id"), Fondo: r.PostFormValue("fondo"), Dal: r.PostFormValue("dal")}
+	return NuovoRuolo{Ruolo: r.PostFormValue("ruolo"), ComuneID: r.PostFormValue("comune_id"), EnteID: r.PostFormValue("ente_id"), Fondo: r.PostFormValue("fondo"), Dal: r.PostFormValue("dal")}
 }
 
 // today is the value of a date input set to today.
@@ -91,7 +91,12 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 		h.rs.Error(w, r, err)
 		return
 	}
-	h.rs.Render(w, r, status, newPage(h.rs.Shell(r), an, ru, comuni, errs))
+	enti, err := h.svc.EntiRete(r.Context(), authz.PrincipalOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, newPage(h.rs.Shell(r), an, ru, comuni, enti, errs))
 }
 
 func (h *Handler) Crea(w http.ResponseWriter, r *http.Request) {
@@ -144,13 +149,18 @@ func (h *Handler) renderScheda(w http.ResponseWriter, r *http.Request, status in
 		h.rs.Error(w, r, err)
 		return
 	}
+	enti, err := h.svc.EntiRete(r.Context(), p)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
 	if f.Ruolo.Dal == "" {
 		f.Ruolo.Dal, f.Ruolo.Fondo = today(), Fondi[0]
 	}
 	if f.Stato[1] == "" {
 		f.Stato[1] = today()
 	}
-	h.rs.Render(w, r, status, schedaPage(h.rs.Shell(r), sc, comuni, f))
+	h.rs.Render(w, r, status, schedaPage(h.rs.Shell(r), sc, comuni, enti, f))
 }
 
 // afterChange answers a POST on the operator's page: back to the page on
@@ -285,6 +295,18 @@ func comuneOptions(comuni []Comune, empty string) []ui.Option {
 	out := []ui.Option{{Value: "", Label: empty}}
 	for _, c := range comuni {
 		out = append(out, ui.Option{Value: fmt.Sprint(c.ID), Label: c.Denominazione})
+	}
+	return out
+}
+
+func enteOptions(enti []EnteScelta) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Nessuno (solo per l'operatore di un ente)"}}
+	for _, e := range enti {
+		l := e.Denominazione
+		if e.Tipo != "" {
+			l += " (" + e.Tipo + ")"
+		}
+		out = append(out, ui.Option{Value: fmt.Sprint(e.ID), Label: l})
 	}
 	return out
 }

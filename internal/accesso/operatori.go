@@ -31,7 +31,8 @@ var Fondi = []string{"Fondo Povertà", "PN Inclusione e lotta alla povertà", "F
 	"Fondo sociale regionale", "Bilancio comunale", "Altro"}
 
 // RuoliAmbito are the roles an amministratore di ambito may assign.
-var RuoliAmbito = []Ruolo{authz.CoordinatorePaIS, authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli, authz.OperatoreATS}
+var RuoliAmbito = []Ruolo{authz.CoordinatorePaIS, authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli, authz.OperatoreATS,
+	authz.GestoreRete, authz.OperatoreEnte}
 
 // Anagrafica is the operator's data as the 2019 note lists it.
 type Anagrafica struct {
@@ -39,9 +40,10 @@ type Anagrafica struct {
 }
 
 // NuovoRuolo is a role to assign: comune empty means the whole ambito (only
-// for the roles that allow it).
+// for the roles that allow it); EnteID is the ente of the rete dei servizi
+// of an operatore_ente (ignored for the other roles).
 type NuovoRuolo struct {
-	Ruolo, ComuneID, Fondo, Dal string
+	Ruolo, ComuneID, EnteID, Fondo, Dal string
 }
 
 // Scheda is everything the accreditation page shows of one operator.
@@ -128,6 +130,9 @@ func (s *Service) ListOperatori(ctx context.Context, p authz.Principal, f Filtro
 		if out[i].Ruoli, err = s.st.activeAssegnazioni(ctx, s.pool, o.ID, s.today()); err != nil {
 			return nil, false, err
 		}
+		if err := s.nomiEnti(ctx, out[i].Ruoli); err != nil {
+			return nil, false, err
+		}
 	}
 	audit.Azione, audit.OggettoTipo, audit.Dettaglio = registro.Lettura, "operatori", fmt.Sprintf("elenco, pagina %d", f.Pagina)
 	return out, hasNext, s.record(ctx, audit)
@@ -165,6 +170,9 @@ func (s *Service) SchedaOperatore(ctx context.Context, p authz.Principal, id uui
 	for i := range sc.Ruoli {
 		r := &sc.Ruoli[i]
 		r.InVigore = !r.Dal.After(today) && (r.Al == nil || !r.Al.Before(today))
+		if err := s.nomeEnte(ctx, &r.Assegnazione); err != nil {
+			return Scheda{}, err
+		}
 	}
 	audit.Azione, audit.OggettoTipo, audit.OggettoID = registro.Lettura, "operatore", id.String()
 	return sc, s.record(ctx, audit)
@@ -258,6 +266,19 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 			if a.ComuneID != nil {
 				errs["comune_id"] = "L'operatore ATS opera sull'intero ambito: non indicare un comune."
 			}
+		case authz.GestoreRete:
+			if a.ComuneID != nil {
+				errs["comune_id"] = "Il gestore della rete opera sull'intero ambito: non indicare un comune."
+			}
+		case authz.OperatoreEnte:
+			if a.ComuneID != nil {
+				errs["comune_id"] = "L'operatore di un ente opera per l'ente, non per un comune: non indicare un comune."
+			}
+			id, err := s.validateEnte(ctx, amb, in.EnteID, errs)
+			if err != nil {
+				return a, err
+			}
+			a.EnteID = id
 		}
 	}
 	fondoOK := false
@@ -273,6 +294,33 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 		a.Dal = d
 	}
 	return a, nil
+}
+
+// validateEnte checks the ente of an operatore_ente: one of the active enti
+// of the ambito's rete dei servizi (an ente of another ambito, or a
+// deactivated one, is refused next to the field).
+func (s *Service) validateEnte(ctx context.Context, amb int64, in string, errs httpx.FieldErrors) (*int64, error) {
+	in = strings.TrimSpace(in)
+	if in == "" {
+		errs["ente_id"] = "Per l'operatore di un ente scegli l'ente della rete per cui opera."
+		return nil, nil
+	}
+	var id int64
+	if _, err := fmt.Sscan(in, &id); err != nil {
+		errs["ente_id"] = "Scegli un ente attivo della rete dell'ambito."
+		return nil, nil
+	}
+	enti, err := s.EntiAmbito(ctx, amb)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range enti {
+		if e.ID == id {
+			return &id, nil
+		}
+	}
+	errs["ente_id"] = "Scegli un ente attivo della rete dell'ambito."
+	return nil, nil
 }
 
 func (s *Service) autore(p authz.Principal) *uuid.UUID { id := p.OperatoreID; return &id }
@@ -334,6 +382,10 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 }
 
 func (s *Service) scopeLabel(ctx context.Context, a Assegnazione) string {
+	if a.EnteID != nil {
+		_ = s.nomeEnte(ctx, &a) // the label falls back to "Ente n. ID"
+		return a.Ambito()
+	}
 	if a.ComuneID == nil {
 		return "intero ambito"
 	}
@@ -612,6 +664,16 @@ func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UU
 		s.notify(ctx, id, next)
 	}
 	return err
+}
+
+// EntiRete lists the active enti of the principal's ambito (for the forms:
+// the ente of an operatore_ente).
+func (s *Service) EntiRete(ctx context.Context, p authz.Principal) ([]EnteScelta, error) {
+	amb, err := ambitoOf(p)
+	if err != nil {
+		return nil, err
+	}
+	return s.EntiAmbito(ctx, amb)
 }
 
 // ComuniAmbito lists the comuni of the principal's ambito (for the forms).

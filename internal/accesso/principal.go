@@ -43,6 +43,7 @@ func (a Accreditamento) principals() []authz.Principal {
 			Domain:        r.Domain(),
 			AmbitoID:      r.AmbitoID,
 			ComuneID:      r.ComuneID,
+			EnteID:        r.EnteID,
 			AltriRuoli:    len(a.Ruoli) > 1,
 		})
 	}

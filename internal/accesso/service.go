@@ -21,6 +21,7 @@ type Service struct {
 	st      store
 	now     func() time.Time
 	audit   Auditor
+	enti    Enti
 	changed func(ctx context.Context, operatoreID uuid.UUID, stato string)
 }
 
@@ -28,6 +29,11 @@ type Service struct {
 func NewService(pool *pgxpool.Pool) *Service {
 	return &Service{pool: pool, now: time.Now}
 }
+
+// Pool is the service's database: for the composition only (the demo loader
+// creates the demo ente of the rete dei servizi before accrediting its
+// operator). Modules never reach another module's tables through it.
+func (s *Service) Pool() *pgxpool.Pool { return s.pool }
 
 // Accreditamento is an operator with the roles in force today.
 type Accreditamento struct {
@@ -86,6 +92,9 @@ func (s *Service) active(ctx context.Context, op Operatore) (Accreditamento, err
 	if len(ruoli) == 0 {
 		return Accreditamento{}, ErrNotAccredited
 	}
+	if err := s.nomiEnti(ctx, ruoli); err != nil {
+		return Accreditamento{}, err
+	}
 	return Accreditamento{Operatore: op, Ruoli: ruoli}, nil
 }
 
@@ -136,7 +145,7 @@ func (s *Service) Comuni(ctx context.Context, ambitoID int64) ([]Comune, error) 
 // checks of its scope and none of the amministratore's (the demo loader,
 // the tests). A zero r.Dal is today.
 func (s *Service) Assegna(ctx context.Context, operatoreID uuid.UUID, r Assegnazione) (int64, error) {
-	if err := checkScope(r.Ruolo, r.AmbitoID, r.ComuneID); err != nil {
+	if err := checkScope(r); err != nil {
 		return 0, fmt.Errorf("accesso: assegna %s: %w", r.Ruolo, err)
 	}
 	if r.Dal.IsZero() {
@@ -156,7 +165,7 @@ func (s *Service) Accredit(ctx context.Context, op Operatore, ruoli []Assegnazio
 		return Operatore{}, fmt.Errorf("accesso: accredit: %w", err)
 	}
 	for _, r := range ruoli {
-		if err := checkScope(r.Ruolo, r.AmbitoID, r.ComuneID); err != nil {
+		if err := checkScope(r); err != nil {
 			return Operatore{}, fmt.Errorf("accesso: accredit %s: %w", r.Ruolo, err)
 		}
 		if (r.Ruolo == authz.AmministratoreAmbito || r.Ruolo == authz.AmministratoreSistema) && len(ruoli) > 1 {

@@ -107,16 +107,16 @@ func (store) operatoreByID(ctx context.Context, q database.Querier, id uuid.UUID
 func (store) insertAssegnazione(ctx context.Context, q database.Querier, opID uuid.UUID, a Assegnazione) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `
-		INSERT INTO operatore_ruolo (operatore_id, ruolo, ambito_id, comune_id, fondo, dal)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		opID, a.Ruolo, a.AmbitoID, a.ComuneID, a.Fondo, a.Dal).Scan(&id)
+		INSERT INTO operatore_ruolo (operatore_id, ruolo, ambito_id, comune_id, ente_id, fondo, dal)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		opID, a.Ruolo, a.AmbitoID, a.ComuneID, a.EnteID, a.Fondo, a.Dal).Scan(&id)
 	return id, err
 }
 
 // activeAssegnazioni returns the roles in force on day for the operator.
 func (store) activeAssegnazioni(ctx context.Context, q database.Querier, opID uuid.UUID, day time.Time) ([]Assegnazione, error) {
 	rows, err := q.Query(ctx, `
-		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''),
+		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''), r.ente_id,
 		       r.fondo, r.dal, r.al
 		FROM operatore_ruolo r
 		LEFT JOIN ambito a ON a.id = r.ambito_id
@@ -128,7 +128,7 @@ func (store) activeAssegnazioni(ctx context.Context, q database.Querier, opID uu
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Assegnazione, error) {
 		var a Assegnazione
-		err := r.Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.Fondo, &a.Dal, &a.Al)
+		err := r.Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.EnteID, &a.Fondo, &a.Dal, &a.Al)
 		return a, err
 	})
 }
@@ -140,7 +140,7 @@ type bindingRow struct {
 
 func (store) bindings(ctx context.Context, q database.Querier, day time.Time) ([]bindingRow, error) {
 	rows, err := q.Query(ctx, `
-		SELECT r.operatore_id, r.ruolo, r.ambito_id, r.comune_id
+		SELECT r.operatore_id, r.ruolo, r.ambito_id, r.comune_id, r.ente_id
 		FROM operatore_ruolo r JOIN operatore o ON o.id = r.operatore_id
 		WHERE o.stato = 'attivo' AND r.dal <= $1 AND (r.al IS NULL OR r.al >= $1)`, day)
 	if err != nil {
@@ -148,7 +148,7 @@ func (store) bindings(ctx context.Context, q database.Querier, day time.Time) ([
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bindingRow, error) {
 		var b bindingRow
-		err := row.Scan(&b.operatoreID, &b.a.Ruolo, &b.a.AmbitoID, &b.a.ComuneID)
+		err := row.Scan(&b.operatoreID, &b.a.Ruolo, &b.a.AmbitoID, &b.a.ComuneID, &b.a.EnteID)
 		return b, err
 	})
 }
@@ -213,7 +213,7 @@ func (st store) scheda(ctx context.Context, q database.Querier, id uuid.UUID) (S
 		return sc, notFound(err)
 	}
 	rows, err := q.Query(ctx, `
-		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''),
+		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''), r.ente_id,
 		       r.fondo, r.dal, r.al, r.motivo_fine
 		FROM operatore_ruolo r
 		LEFT JOIN ambito a ON a.id = r.ambito_id
@@ -224,7 +224,7 @@ func (st store) scheda(ctx context.Context, q database.Querier, id uuid.UUID) (S
 	}
 	sc.Ruoli, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RuoloStorico, error) {
 		var a RuoloStorico
-		err := r.Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.Fondo, &a.Dal, &a.Al, &a.MotivoFine)
+		err := r.Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.EnteID, &a.Fondo, &a.Dal, &a.Al, &a.MotivoFine)
 		return a, err
 	})
 	if err != nil {
@@ -277,13 +277,13 @@ func (store) bumpVersione(ctx context.Context, q database.Querier, id uuid.UUID)
 func (store) assegnazione(ctx context.Context, q database.Querier, opID uuid.UUID, id int64) (Assegnazione, error) {
 	var a Assegnazione
 	err := q.QueryRow(ctx, `
-		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''),
+		SELECT r.id, r.ruolo, r.ambito_id, COALESCE(a.denominazione, ''), r.comune_id, COALESCE(c.denominazione, ''), r.ente_id,
 		       r.fondo, r.dal, r.al
 		FROM operatore_ruolo r
 		LEFT JOIN ambito a ON a.id = r.ambito_id
 		LEFT JOIN comune c ON c.id = r.comune_id
 		WHERE r.operatore_id = $1 AND r.id = $2`, opID, id).
-		Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.Fondo, &a.Dal, &a.Al)
+		Scan(&a.ID, &a.Ruolo, &a.AmbitoID, &a.AmbitoNome, &a.ComuneID, &a.ComuneNome, &a.EnteID, &a.Fondo, &a.Dal, &a.Al)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, ErrOperatoreNotFound
 	}

@@ -36,6 +36,8 @@ var colonne = map[string]authz.Ruolo{
 	"coord. controlli": authz.CoordinatoreControlli,
 	"resp. controlli":  authz.ResponsabileControlli,
 	"op. ATS":          authz.OperatoreATS,
+	"gest. rete":       authz.GestoreRete,
+	"op. ente":         authz.OperatoreEnte,
 }
 
 // matrice is the table "Matrix: object × action × role" of docs/roles.md.

@@ -151,6 +151,8 @@ func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*deps, error) {
 	d := &deps{cfg: cfg, pool: pool, log: log}
 	d.accesso = accesso.NewService(pool)
+	// The ente of an operatore_ente: accesso reads the enti through rete.
+	d.accesso.SetEnti(rete.NewPerAccesso(pool))
 	d.registro = registro.NewService(pool)
 	en, err := authz.New(ctx, d.accesso.Bindings)
 	if err != nil {
@@ -186,6 +188,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 			ambito := "Ambito Territoriale Demo"
 			if a.Comune >= 0 {
 				ambito = "Comune di " + demo.Comuni[a.Comune].Denominazione
+			} else if a.Ruolo == authz.OperatoreEnte {
+				ambito = "Ente: " + demo.EnteDemo
 			} else if a.Ruolo == authz.AmministratoreSistema {
 				ambito = "Intera installazione"
 			}

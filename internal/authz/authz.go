@@ -41,6 +41,8 @@ const (
 	Controlli    Object = "controlli"
 	Report       Object = "report"
 	Segnalazioni Object = "segnalazioni" // approval of segnalazioni and their export for INPS
+	Rete         Object = "rete"         // the rete dei servizi: read the map and the reports; write enti, services, protocols
+	Invii        Object = "invii"        // the invii received by an ente of the network (the ente's side)
 )
 
 // Actions of policies/policy.csv.
@@ -63,11 +65,17 @@ const (
 	CoordinatoreControlli Ruolo = "coordinatore_controlli"
 	ResponsabileControlli Ruolo = "responsabile_controlli"
 	OperatoreATS          Ruolo = "operatore_ats"
+	// The gestore della rete dei servizi of an ambito: enti, services,
+	// protocols, reports; no case content.
+	GestoreRete Ruolo = "gestore_rete"
+	// An operator of an ente of the network (scope: the ente): only the
+	// invii addressed to the ente, with the consented extract.
+	OperatoreEnte Ruolo = "operatore_ente"
 )
 
 // Ruoli lists every role in display order.
 var Ruoli = []Ruolo{AmministratoreSistema, AmministratoreAmbito, CoordinatorePaIS, CaseManager,
-	CoordinatoreControlli, ResponsabileControlli, OperatoreATS}
+	CoordinatoreControlli, ResponsabileControlli, OperatoreATS, GestoreRete, OperatoreEnte}
 
 // Label is the role's Italian name as operators know it from GePI.
 func (r Ruolo) Label() string {
@@ -86,6 +94,10 @@ func (r Ruolo) Label() string {
 		return "Responsabile controlli anagrafici"
 	case OperatoreATS:
 		return "Operatore ATS"
+	case GestoreRete:
+		return "Gestore della rete"
+	case OperatoreEnte:
+		return "Operatore di un ente della rete"
 	}
 	return string(r)
 }
@@ -110,10 +122,11 @@ type Principal struct {
 	Ruolo         Ruolo  // role code, e.g. CaseManager
 	RuoloLabel    string // e.g. "Case manager"
 	Ambito        string // scope for people, e.g. "Comune di Zola Predosa"
-	Domain        string // casbin domain: "*", "ambito:ID", "comune:ID"
+	Domain        string // casbin domain: "*", "ambito:ID", "comune:ID", "ente:ID"
 	AmbitoID      *int64
 	ComuneID      *int64
-	AltriRuoli    bool // the operator holds other roles and may switch
+	EnteID        *int64 // the ente of the network, for an operatore_ente (AmbitoID is set too)
+	AltriRuoli    bool   // the operator holds other roles and may switch
 }
 
 // NomeCompleto is "Nome Cognome".
@@ -298,12 +311,17 @@ func (g *Guard) Require(obj Object, act Action) func(http.Handler) http.Handler 
 // row-level check services make before showing a record, on top of the
 // route-level policy. An installation-wide role covers everything; an
 // ambito role covers the ambito and all its comuni; a comune role covers
-// only records of that comune.
+// only records of that comune; an ente role (operatore_ente) covers none:
+// its rows are the invii addressed to the ente, checked on ente_id.
 func (p Principal) Covers(ambitoID int64, comuneID *int64) bool {
 	switch {
 	case p.Domain == "*":
 		return true
 	case p.AmbitoID == nil || *p.AmbitoID != ambitoID:
+		return false
+	case p.EnteID != nil:
+		// An operator of an ente reaches only what is addressed to the
+		// ente (the invii, checked by rete), never the ambito's records.
 		return false
 	case p.ComuneID == nil:
 		return true

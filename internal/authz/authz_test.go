@@ -10,10 +10,11 @@ import (
 )
 
 var roles = []string{"amministratore_sistema", "amministratore_ambito", "coordinatore_pais", "case_manager",
-	"coordinatore_controlli", "responsabile_controlli", "operatore_ats"}
+	"coordinatore_controlli", "responsabile_controlli", "operatore_ats", "gestore_rete", "operatore_ente"}
 
 var objects = []authz.Object{authz.Home, authz.Ambiti, authz.Operatori, authz.Registro, authz.Assegnazioni,
-	authz.Casi, authz.Apertura, authz.Importazioni, authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni}
+	authz.Casi, authz.Apertura, authz.Importazioni, authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni,
+	authz.Rete, authz.Invii}
 
 var actions = []authz.Action{authz.Read, authz.Write, authz.Assign}
 
@@ -24,11 +25,52 @@ var want = map[string][]string{
 	"amministratore_ambito":  {"home/read", "operatori/read", "operatori/write", "registro/read"},
 	"coordinatore_pais": {"home/read", "assegnazioni/read", "assegnazioni/write", "apertura/write",
 		"importazioni/read", "importazioni/write", "agenda/read", "agenda/write",
-		"segnalazioni/read", "segnalazioni/write"},
-	"case_manager":           {"home/read", "casi/read", "casi/write", "apertura/write", "agenda/read"},
+		"segnalazioni/read", "segnalazioni/write", "rete/read"},
+	"case_manager":           {"home/read", "casi/read", "casi/write", "apertura/write", "agenda/read", "rete/read"},
 	"coordinatore_controlli": {"home/read", "controlli/read", "controlli/assign", "segnalazioni/read", "segnalazioni/write"},
 	"responsabile_controlli": {"home/read", "controlli/read", "controlli/write"},
 	"operatore_ats":          {"home/read", "report/read", "importazioni/read", "importazioni/write"},
+	"gestore_rete":           {"home/read", "rete/read", "rete/write"},
+	"operatore_ente":         {"home/read", "invii/read", "invii/write"},
+}
+
+// Every role of the policy is a known role, and every known role is tested.
+func TestRuoliKnown(t *testing.T) {
+	if len(authz.Ruoli) != len(roles) {
+		t.Errorf("authz.Ruoli has %d roles, the test %d", len(authz.Ruoli), len(roles))
+	}
+	pol, err := authz.Policy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pol {
+		if !authz.Ruolo(p[0]).Valid() {
+			t.Errorf("policy.csv names the unknown role %q", p[0])
+		}
+	}
+	for _, r := range authz.Ruoli {
+		if r.Label() == string(r) {
+			t.Errorf("role %q has no label", r)
+		}
+	}
+}
+
+// The gestore della rete and the operatore of an ente never reach the
+// content of cases nor the ambito's nuclei: their work is the network.
+func TestReteRolesSeeNoCaseData(t *testing.T) {
+	for _, r := range []authz.Ruolo{authz.GestoreRete, authz.OperatoreEnte} {
+		for _, o := range []authz.Object{authz.Casi, authz.Assegnazioni, authz.Apertura, authz.Importazioni,
+			authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni, authz.Operatori, authz.Registro, authz.Ambiti} {
+			for _, a := range actions {
+				if authz.RoleAllowed(r, o, a) {
+					t.Errorf("%s may %s %s", r, a, o)
+				}
+			}
+		}
+	}
+	if authz.RoleAllowed(authz.OperatoreEnte, authz.Rete, authz.Read) || authz.RoleAllowed(authz.GestoreRete, authz.Invii, authz.Read) {
+		t.Error("the operatore_ente reads the map, or the gestore reads the ente's invii")
+	}
 }
 
 // Every (role, object, action) against the embedded policy.
@@ -53,7 +95,7 @@ func TestPolicyMatrix(t *testing.T) {
 // elsewhere: a guard against a careless line in policy.csv.
 func TestAmministratoriSeeNoBeneficiaryData(t *testing.T) {
 	for _, r := range []string{"amministratore_sistema", "amministratore_ambito"} {
-		for _, o := range []authz.Object{authz.Casi, authz.Assegnazioni, authz.Apertura, authz.Importazioni, authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni} {
+		for _, o := range []authz.Object{authz.Casi, authz.Assegnazioni, authz.Apertura, authz.Importazioni, authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni, authz.Rete, authz.Invii} {
 			for _, a := range actions {
 				if authz.RoleAllowed(authz.Ruolo(r), o, a) {
 					t.Errorf("%s may %s %s", r, a, o)
@@ -66,10 +108,12 @@ func TestAmministratoriSeeNoBeneficiaryData(t *testing.T) {
 // Scope: a role is effective only in the domain it was granted in; the
 // installation-wide binding ("*") applies everywhere; bindings reload.
 func TestEnforcerScopes(t *testing.T) {
-	cm, sys := uuid.New(), uuid.New()
+	cm, sys, ente, gest := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	bindings := []authz.Binding{
 		{OperatoreID: cm, Ruolo: "case_manager", Domain: "comune:1"},
 		{OperatoreID: sys, Ruolo: "amministratore_sistema", Domain: "*"},
+		{OperatoreID: ente, Ruolo: "operatore_ente", Domain: "ente:5"},
+		{OperatoreID: gest, Ruolo: "gestore_rete", Domain: "ambito:1"},
 	}
 	en, err := authz.New(context.Background(), func(context.Context) ([]authz.Binding, error) { return bindings, nil })
 	if err != nil {
@@ -88,6 +132,13 @@ func TestEnforcerScopes(t *testing.T) {
 		{"system admin anywhere", authz.Principal{OperatoreID: sys, Domain: "ambito:7"}, authz.Ambiti, authz.Write, true},
 		{"system admin on cases", authz.Principal{OperatoreID: sys, Domain: "*"}, authz.Casi, authz.Read, false},
 		{"unknown operator", authz.Principal{OperatoreID: uuid.New(), Domain: "comune:1"}, authz.Home, authz.Read, false},
+		{"operatore ente in own ente", authz.Principal{OperatoreID: ente, Domain: "ente:5"}, authz.Invii, authz.Write, true},
+		{"operatore ente in another ente", authz.Principal{OperatoreID: ente, Domain: "ente:6"}, authz.Invii, authz.Read, false},
+		{"operatore ente in its ambito", authz.Principal{OperatoreID: ente, Domain: "ambito:1"}, authz.Invii, authz.Read, false},
+		{"operatore ente on the map", authz.Principal{OperatoreID: ente, Domain: "ente:5"}, authz.Rete, authz.Read, false},
+		{"gestore on the network", authz.Principal{OperatoreID: gest, Domain: "ambito:1"}, authz.Rete, authz.Write, true},
+		{"gestore in another ambito", authz.Principal{OperatoreID: gest, Domain: "ambito:2"}, authz.Rete, authz.Read, false},
+		{"gestore on cases", authz.Principal{OperatoreID: gest, Domain: "ambito:1"}, authz.Casi, authz.Read, false},
 	} {
 		if got := en.Allowed(tc.p, tc.obj, tc.act); got != tc.expect {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.expect)
@@ -107,6 +158,7 @@ func TestCovers(t *testing.T) {
 	sistema := authz.Principal{Domain: "*"}
 	ambito := authz.Principal{Domain: "ambito:1", AmbitoID: i(1)}
 	comune := authz.Principal{Domain: "comune:10", AmbitoID: i(1), ComuneID: i(10)}
+	ente := authz.Principal{Domain: "ente:5", AmbitoID: i(1), EnteID: i(5)}
 	for _, tc := range []struct {
 		name   string
 		p      authz.Principal
@@ -122,6 +174,8 @@ func TestCovers(t *testing.T) {
 		{"comune role, another comune of the same ambito", comune, 1, i(11), false},
 		{"comune role, record without comune", comune, 1, nil, false},
 		{"comune role, another ambito with the same comune id", comune, 2, i(10), false},
+		{"ente role, a record of its ambito", ente, 1, nil, false},
+		{"ente role, a record of a comune of its ambito", ente, 1, i(10), false},
 	} {
 		if got := tc.p.Covers(tc.ambito, tc.comune); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)

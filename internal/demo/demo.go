@@ -28,11 +28,15 @@ var Comuni = []accesso.Comune{
 	{CodiceISTAT: "037057", CodiceCatastale: "G972", Denominazione: "Sasso Marconi", Provincia: "BO", Regione: "Emilia-Romagna"},
 }
 
+// EnteDemo is the ente of the rete dei servizi the demo's operatore_ente
+// works for, created by Load before the accounts.
+const EnteDemo = "Consultorio familiare di Casalecchio di Reno"
+
 // Account is a demo login and the operator behind it.
 type Account struct {
 	Username string
 	Ruolo    accesso.Ruolo
-	Comune   int // index in Comuni, -1 when the scope is the ambito or the installation
+	Comune   int // index in Comuni, -1 when the scope is the ambito or the installation (or the ente: EnteDemo)
 	Nome     string
 	Cognome  string
 	Genere   string
@@ -58,6 +62,8 @@ var Accounts = []Account{
 	{"coordcontrolli2", authz.CoordinatoreControlli, 1, "Franco", "Gallo", "M", d(1972, 5, 8)},
 	{"respcontrolli2", authz.ResponsabileControlli, 1, "Elena", "Rizzi", "F", d(1988, 10, 23)},
 	{"operatoreats", authz.OperatoreATS, -1, "Davide", "Conti", "M", d(1981, 2, 26)},
+	{"gestorerete", authz.GestoreRete, -1, "Roberta", "Reti", "F", d(1977, 12, 3)},
+	{"operatoreente", authz.OperatoreEnte, -1, "Marco", "Enti", "M", d(1984, 8, 19)},
 }
 
 // AccountByUsername finds a demo account.
@@ -106,6 +112,10 @@ func Load(ctx context.Context, acc *accesso.Service) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	ente, err := creaEnte(ctx, acc, ambito.ID, comuni[0].ID)
+	if err != nil {
+		return err
+	}
 	for _, a := range Accounts {
 		r := accesso.Assegnazione{Ruolo: a.Ruolo, Dal: d(2024, 1, 1), Fondo: "Fondo Povertà"}
 		op := accesso.Operatore{
@@ -123,9 +133,34 @@ func Load(ctx context.Context, acc *accesso.Service) error {
 		if a.Comune >= 0 {
 			r.ComuneID = &comuni[a.Comune].ID
 		}
+		if a.Ruolo == authz.OperatoreEnte {
+			r.EnteID = &ente
+		}
 		if _, err := acc.Accredit(ctx, op, []accesso.Assegnazione{r}); err != nil {
 			return fmt.Errorf("demo: account %s: %w", a.Username, err)
 		}
 	}
 	return nil
+}
+
+// creaEnte inserts the demo ente of the rete dei servizi (EnteDemo, a
+// consultorio serving the first demo comune) and returns its id. The demo is
+// composition: it writes rete's table directly, as the lead's demo data of
+// the network will.
+func creaEnte(ctx context.Context, acc *accesso.Service, ambitoID, comuneID int64) (int64, error) {
+	var id int64
+	err := acc.Pool().QueryRow(ctx, `
+		INSERT INTO rete_ente (ambito_id, denominazione, tipo, indirizzo, telefono, email, referente)
+		VALUES ($1, $2, 'sanitario', 'Via Cavour 1, Casalecchio di Reno', '051 000 1111',
+		        'consultorio.casalecchio@ausl-demo.example', 'Dott.ssa Laura Consolini')
+		ON CONFLICT (ambito_id, denominazione) DO UPDATE SET denominazione = EXCLUDED.denominazione
+		RETURNING id`, ambitoID, EnteDemo).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("demo: ente %s: %w", EnteDemo, err)
+	}
+	if _, err := acc.Pool().Exec(ctx, `
+		INSERT INTO rete_ente_comune (ente_id, comune_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, comuneID); err != nil {
+		return 0, fmt.Errorf("demo: ente %s: %w", EnteDemo, err)
+	}
+	return id, nil
 }

@@ -197,6 +197,16 @@ var compiti = map[authz.Ruolo][]string{
 		"Produce i report aggregati dell'Ambito.",
 		"Prepara le esportazioni verso i sistemi nazionali (SIUSS, Fascicolo sociale e lavorativo).",
 	},
+	authz.GestoreRete: {
+		"Tiene aggiornata la mappa delle risorse: gli enti della rete, i servizi che offrono e i comuni in cui sono disponibili.",
+		"Registra i protocolli d'intesa con gli enti: servizi e posti concordati, procedure e tempi di risposta, motivi di rifiuto.",
+		"Consulta i report sugli invii: ricevuti, accolti, rifiutati, tempi di risposta e posti utilizzati.",
+	},
+	authz.OperatoreEnte: {
+		"Riceve gli invii dei case manager rivolti al tuo ente e li prende in carico.",
+		"Accoglie o rifiuta ciascun invio entro i tempi del protocollo d'intesa, indicando il motivo del rifiuto.",
+		"Aggiorna l'andamento del percorso con note e ne registra la conclusione.",
+	},
 }
 
 var visibilita = map[authz.Ruolo]string{
@@ -207,4 +217,6 @@ var visibilita = map[authz.Ruolo]string{
 	authz.CoordinatoreControlli: "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
 	authz.ResponsabileControlli: "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
 	authz.OperatoreATS:          "Vedi dati aggregati, mai il contenuto dei singoli casi.",
+	authz.GestoreRete:           "Vedi enti, servizi, protocolli e dati aggregati degli invii, mai il contenuto dei casi né i nomi delle persone.",
+	authz.OperatoreEnte:         "Vedi soltanto gli invii rivolti al tuo ente e, di ciascuno, le sole sezioni che la famiglia ha acconsentito a condividere.",
 }
