@@ -62,6 +62,9 @@ func caricaDemo(ctx context.Context, d *deps, nuclei int, log *slog.Logger) erro
 	if err := controlliDemo(ctx, d, log); err != nil {
 		return fmt.Errorf("demo: the controlli services refused the demo requests (a bug in internal/app/demo_controlli.go or in the service named): %w", err)
 	}
+	if err := reteDemo(ctx, d, log); err != nil {
+		return fmt.Errorf("demo: the rete services refused the demo network (a bug in internal/app/demo_rete.go or in the service named): %w", err)
+	}
 	return nil
 }
 

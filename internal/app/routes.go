@@ -265,28 +265,27 @@ func rotte(d *deps) []rotta {
 		// protocolli d'intesa (the gestore della rete); the map searched by
 		// the case manager.
 		// -- mappa --
-		// authz.Object("rete") is authz.Rete (added by the roles' branch).
-		{"GET", "/rete", authz.Object("rete"), authz.Read, d.reteH.Rete},
-		{"GET", "/rete/enti/nuovo", authz.Object("rete"), authz.Write, d.reteH.NuovoEnte},
-		{"POST", "/rete/enti", authz.Object("rete"), authz.Write, d.reteH.CreaEnte},
-		{"GET", "/rete/enti/{n}", authz.Object("rete"), authz.Read, d.reteH.SchedaEnte},
-		{"POST", "/rete/enti/{n}", authz.Object("rete"), authz.Write, d.reteH.AggiornaEnte},
-		{"POST", "/rete/enti/{n}/stato", authz.Object("rete"), authz.Write, d.reteH.StatoEnte},
-		{"GET", "/rete/servizi", authz.Object("rete"), authz.Read, d.reteH.ElencoServizi},
-		{"GET", "/rete/servizi/nuovo", authz.Object("rete"), authz.Write, d.reteH.NuovoServizio},
-		{"POST", "/rete/servizi", authz.Object("rete"), authz.Write, d.reteH.CreaServizio},
-		{"GET", "/rete/servizi/{n}", authz.Object("rete"), authz.Read, d.reteH.SchedaServizio},
-		{"POST", "/rete/servizi/{n}", authz.Object("rete"), authz.Write, d.reteH.AggiornaServizio},
-		{"POST", "/rete/servizi/{n}/stato", authz.Object("rete"), authz.Write, d.reteH.StatoServizio},
-		{"GET", "/rete/servizi/{n}/scheda", authz.Object("rete"), authz.Read, d.reteH.Scheda},
-		{"GET", "/rete/protocolli", authz.Object("rete"), authz.Read, d.reteH.ElencoProtocolli},
-		{"GET", "/rete/protocolli/nuovo", authz.Object("rete"), authz.Write, d.reteH.NuovoProtocollo},
-		{"POST", "/rete/protocolli", authz.Object("rete"), authz.Write, d.reteH.CreaProtocollo},
-		{"GET", "/rete/protocolli/{n}", authz.Object("rete"), authz.Read, d.reteH.SchedaProtocollo},
-		{"POST", "/rete/protocolli/{n}", authz.Object("rete"), authz.Write, d.reteH.AggiornaProtocollo},
-		{"POST", "/rete/protocolli/{n}/documento", authz.Object("rete"), authz.Write, d.reteH.CaricaDocumento},
-		{"GET", "/rete/protocolli/{n}/documento", authz.Object("rete"), authz.Read, d.reteH.ScaricaDocumento},
-		{"GET", "/rete/mappa", authz.Object("rete"), authz.Read, d.reteH.Mappa},
+		{"GET", "/rete", authz.Rete, authz.Read, d.reteH.Rete},
+		{"GET", "/rete/enti/nuovo", authz.Rete, authz.Write, d.reteH.NuovoEnte},
+		{"POST", "/rete/enti", authz.Rete, authz.Write, d.reteH.CreaEnte},
+		{"GET", "/rete/enti/{n}", authz.Rete, authz.Read, d.reteH.SchedaEnte},
+		{"POST", "/rete/enti/{n}", authz.Rete, authz.Write, d.reteH.AggiornaEnte},
+		{"POST", "/rete/enti/{n}/stato", authz.Rete, authz.Write, d.reteH.StatoEnte},
+		{"GET", "/rete/servizi", authz.Rete, authz.Read, d.reteH.ElencoServizi},
+		{"GET", "/rete/servizi/nuovo", authz.Rete, authz.Write, d.reteH.NuovoServizio},
+		{"POST", "/rete/servizi", authz.Rete, authz.Write, d.reteH.CreaServizio},
+		{"GET", "/rete/servizi/{n}", authz.Rete, authz.Read, d.reteH.SchedaServizio},
+		{"POST", "/rete/servizi/{n}", authz.Rete, authz.Write, d.reteH.AggiornaServizio},
+		{"POST", "/rete/servizi/{n}/stato", authz.Rete, authz.Write, d.reteH.StatoServizio},
+		{"GET", "/rete/servizi/{n}/scheda", authz.Rete, authz.Read, d.reteH.Scheda},
+		{"GET", "/rete/protocolli", authz.Rete, authz.Read, d.reteH.ElencoProtocolli},
+		{"GET", "/rete/protocolli/nuovo", authz.Rete, authz.Write, d.reteH.NuovoProtocollo},
+		{"POST", "/rete/protocolli", authz.Rete, authz.Write, d.reteH.CreaProtocollo},
+		{"GET", "/rete/protocolli/{n}", authz.Rete, authz.Read, d.reteH.SchedaProtocollo},
+		{"POST", "/rete/protocolli/{n}", authz.Rete, authz.Write, d.reteH.AggiornaProtocollo},
+		{"POST", "/rete/protocolli/{n}/documento", authz.Rete, authz.Write, d.reteH.CaricaDocumento},
+		{"GET", "/rete/protocolli/{n}/documento", authz.Rete, authz.Read, d.reteH.ScaricaDocumento},
+		{"GET", "/rete/mappa", authz.Rete, authz.Read, d.reteH.Mappa},
 
 		// Rete dei servizi: the case manager's invii.
 		// -- invii --
@@ -296,23 +295,22 @@ func rotte(d *deps) []rotta {
 		{"POST", "/casi/{id}/invii/nuovo", authz.Casi, authz.Write, d.reteH.CreaInvio},
 		{"GET", "/casi/{id}/invii/{invio}", authz.Casi, authz.Read, d.reteH.InvioCaso},
 		{"POST", "/casi/{id}/invii/{invio}/ritira", authz.Casi, authz.Write, d.reteH.Ritira},
-		// The coordinatore PaIS's list of overdue answers: authz.Rete comes
-		// with h-ruoli; when merged, add:
-		// {"GET", "/rete/invii-in-ritardo", authz.Rete, authz.Read, d.reteH.InviiInRitardo},
+		// The coordinatore PaIS's list of overdue answers.
+		{"GET", "/rete/invii-in-ritardo", authz.Rete, authz.Read, d.reteH.InviiInRitardo},
 
 		// Rete dei servizi: the ente's side of the invii, and the reports.
 		// -- ente --
-		// authz.Object("invii") and ("rete") are authz.Invii and authz.Rete
+		// authz.Invii and ("rete") are authz.Invii and authz.Rete
 		// once the roles of issue 15 are in authz.
-		{"GET", "/invii", authz.Object("invii"), authz.Read, d.reteH.InviiEnte},
-		{"GET", "/invii/{n}", authz.Object("invii"), authz.Read, d.reteH.InvioEnte},
-		{"POST", "/invii/{n}/accetta", authz.Object("invii"), authz.Write, d.reteH.Accetta},
-		{"POST", "/invii/{n}/rifiuta", authz.Object("invii"), authz.Write, d.reteH.Rifiuta},
-		{"POST", "/invii/{n}/avvia", authz.Object("invii"), authz.Write, d.reteH.Avvia},
-		{"POST", "/invii/{n}/note", authz.Object("invii"), authz.Write, d.reteH.Annota},
-		{"POST", "/invii/{n}/concludi", authz.Object("invii"), authz.Write, d.reteH.Concludi},
-		{"GET", "/rete/report", authz.Object("rete"), authz.Read, d.reteH.Report},
-		{"GET", "/rete/report.csv", authz.Object("rete"), authz.Read, d.reteH.ReportCSV},
+		{"GET", "/invii", authz.Invii, authz.Read, d.reteH.InviiEnte},
+		{"GET", "/invii/{n}", authz.Invii, authz.Read, d.reteH.InvioEnte},
+		{"POST", "/invii/{n}/accetta", authz.Invii, authz.Write, d.reteH.Accetta},
+		{"POST", "/invii/{n}/rifiuta", authz.Invii, authz.Write, d.reteH.Rifiuta},
+		{"POST", "/invii/{n}/avvia", authz.Invii, authz.Write, d.reteH.Avvia},
+		{"POST", "/invii/{n}/note", authz.Invii, authz.Write, d.reteH.Annota},
+		{"POST", "/invii/{n}/concludi", authz.Invii, authz.Write, d.reteH.Concludi},
+		{"GET", "/rete/report", authz.Rete, authz.Read, d.reteH.Report},
+		{"GET", "/rete/report.csv", authz.Rete, authz.Read, d.reteH.ReportCSV},
 		{"GET", "/controlli/invii", authz.Controlli, authz.Read, d.controlH.InviiEsiti},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},

@@ -79,10 +79,11 @@ var nav = []navEntry{
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
 	{"Controlli anagrafici", "/controlli", authz.Controlli, authz.Read},
+	{"Invii ricevuti", "/invii", authz.Invii, authz.Read},
 	{"Segnalazioni", "/segnalazioni", authz.Segnalazioni, authz.Read},
 	// The case manager's segnalazioni to act on (only the case manager has casi/read).
 	{"Segnalazioni", "/casi/segnalazioni", authz.Casi, authz.Read},
-	{"Rete dei servizi", "/rete", authz.Object("rete"), authz.Read},
+	{"Rete dei servizi", "/rete", authz.Rete, authz.Read},
 }
 
 // deps are the built modules, shared by newServer and the tests.

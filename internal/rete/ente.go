@@ -17,11 +17,10 @@ import (
 	"github.com/cartella/cartella/internal/registro"
 )
 
-// Role codes of the network (authz gets them in parallel; the strings are
-// the database's).
+// Role codes of the network.
 const (
-	ruoloGestore     authz.Ruolo = "gestore_rete"
-	ruoloCoordinator authz.Ruolo = authz.CoordinatorePaIS
+	ruoloGestore     = authz.GestoreRete
+	ruoloCoordinator = authz.CoordinatorePaIS
 )
 
 // Ente is an ente of the network and the comuni it serves.

@@ -302,7 +302,7 @@ func TestInvioInRitardo(t *testing.T) {
 	if err != nil || len(l.Righe) != 1 || l.Righe[0].ID != id || l.Righe[0].GiorniRitardo(f.now) != 1 {
 		t.Fatalf("list %+v %v", l, err)
 	}
-	if _, err := f.svc.InviiInRitardo(ctx, f.cm, 1, registro.Voce{}); !errors.Is(err, httpx.ErrForbidden) {
+	if _, err := f.svc.InviiInRitardo(ctx, f.cm, 1, registro.Voce{}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("case manager on the coordinatore's list: %v", err)
 	}
 	for range 3 {

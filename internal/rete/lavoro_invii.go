@@ -15,7 +15,6 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/home"
-	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -136,15 +135,17 @@ func righeRitardo(ctx context.Context, q database.Querier, sql string, args ...a
 }
 
 // InviiInRitardo lists the overdue invii of the coordinatore's ambito,
-// the most overdue first, recording the read; another role is forbidden.
+// the most overdue first, recording the read: for the coordinatore PaIS
+// and the gestore della rete; another role gets ErrNotFound (the case
+// manager's own list is MieiInRitardo), recorded.
 func (s *Service) InviiInRitardo(ctx context.Context, p authz.Principal, pagina int, v registro.Voce) (InRitardo, error) {
 	v.Azione, v.OggettoTipo, v.Dettaglio = registro.Lettura, oggettoInvio, "invii in ritardo"
-	if !coordinatore(p) {
+	if !coordinatore(p) && !(p.Ruolo == authz.GestoreRete && p.AmbitoID != nil) {
 		v.Azione, v.Esito, v.Dettaglio = registro.Negato, registro.Rifiutato, registro.Lettura
 		if err := s.reg.Record(ctx, v); err != nil {
 			return InRitardo{}, err
 		}
-		return InRitardo{}, httpx.ErrForbidden
+		return InRitardo{}, ErrNotFound
 	}
 	ora := s.now()
 	rs, err := righeRitardo(ctx, s.pool, `SELECT `+colonneRitardo+`

@@ -39,8 +39,6 @@ import (
 // oggettoReport is the registro's name of the report.
 const oggettoReport = "rete_report"
 
-// ruoli that read the report (authz.GestoreRete once the roles are in authz).
-const ruoloGestoreRete authz.Ruolo = "gestore_rete"
 
 // ProtocolloScelta is a protocol offered in the report's filter.
 type ProtocolloScelta struct {
@@ -108,7 +106,7 @@ type FiltroReport struct{ Protocollo, Dal, Al string }
 
 // lettoreReport reports whether p reads the report, and its ambito.
 func lettoreReport(p authz.Principal) (int64, bool) {
-	if p.AmbitoID == nil || (p.Ruolo != ruoloGestoreRete && p.Ruolo != authz.CoordinatorePaIS) {
+	if p.AmbitoID == nil || (p.Ruolo != authz.GestoreRete && p.Ruolo != authz.CoordinatorePaIS) {
 		return 0, false
 	}
 	return *p.AmbitoID, true

@@ -41,7 +41,7 @@ func TestReportConteggi(t *testing.T) {
 
 	gestore := f.fx.Operatore("Giulia", "Gestori")
 	amb := f.ambito
-	gestore.Ruolo, gestore.AmbitoID = ruoloGestoreRete, &amb
+	gestore.Ruolo, gestore.AmbitoID = authz.GestoreRete, &amb
 	r, err := f.svc.Report(ctx, gestore, FiltroReport{Dal: "01/01/2025", Al: "31/03/2025"}, registro.Voce{}, registro.Lettura)
 	if err != nil {
 		t.Fatal(err)

@@ -15,15 +15,11 @@ import (
 
 // The SQL of the operatore dell'ente's side of the invii (ente_invii.go).
 
-// ruoloOperatoreEnte is the code of the role (authz.OperatoreEnte once the
-// roles are in authz).
-const ruoloOperatoreEnte authz.Ruolo = "operatore_ente"
-
 // enteDi returns the ente of p, an operatore dell'ente: the ente of the
 // role p acts in, read from operatore_ruolo (so that a role ended or moved
 // to another ente is honoured at once). ok is false for any other role.
 func enteDi(ctx context.Context, q database.Querier, p authz.Principal) (id int64, nome string, ok bool, err error) {
-	if p.Ruolo != ruoloOperatoreEnte || p.RuoloID == 0 {
+	if p.Ruolo != authz.OperatoreEnte || p.RuoloID == 0 {
 		return 0, "", false, nil
 	}
 	err = q.QueryRow(ctx, `
