@@ -172,7 +172,7 @@ func inviaDemo(ctx context.Context, d *deps, cm, oe authz.Principal, casoID uuid
 	}
 	id, err := svc.Invia(ctx, cm, casoID, rete.InputInvio{PersonaID: m.PersonaID.String(), ServizioID: strconv.FormatInt(servizio, 10),
 		Motivazione: "Il nucleo ha chiesto un sostegno che i servizi del comune non offrono: si propone l'accesso al servizio, concordato al colloquio.",
-		Consenso: "si", ConsensoDa: m.Nome + " " + m.Cognome + " (interessata/o)", ConsensoIl: calendario.ISO(calendario.Giorno(quando)),
+		Consenso:    "si", ConsensoDa: m.Nome + " " + m.Cognome + " (interessata/o)", ConsensoIl: calendario.ISO(calendario.Giorno(quando)),
 		ConsensoModalita: "scritto", Sezioni: []string{"anagrafica", "condizioni"}}, voceDi(cm))
 	if err != nil {
 		return fmt.Errorf("%w%s", err, campi(err))

@@ -39,7 +39,6 @@ import (
 // oggettoReport is the registro's name of the report.
 const oggettoReport = "rete_report"
 
-
 // ProtocolloScelta is a protocol offered in the report's filter.
 type ProtocolloScelta struct {
 	ID      int64
