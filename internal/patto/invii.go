@@ -12,6 +12,7 @@ type InvioSostegno struct {
 	Codice   string // e.g. "R-000012"
 	Servizio string // "service (ente)"
 	Stato    string // its state's label
+	Esito    string // once concluded: the outcome the ente recorded ("Percorso completato: …"); else ""
 	Href     string // the invio's page
 }
 

@@ -64,7 +64,8 @@ func setupRete(t *testing.T) *reteFx {
 		ruolo := f.id(t, `INSERT INTO operatore_ruolo (operatore_id, ruolo, ambito_id, ente_id, dal) VALUES ($1, 'operatore_ente', $2, $3, '2024-01-01') RETURNING id`,
 			op.OperatoreID, f.ambito, f.ente[i])
 		amb := f.ambito
-		op.Ruolo, op.RuoloID, op.AmbitoID, op.Domain = authz.OperatoreEnte, ruolo, &amb, "ente:"+strconv.FormatInt(f.ente[i], 10)
+		ente := f.ente[i]
+		op.Ruolo, op.RuoloID, op.AmbitoID, op.EnteID, op.Domain = authz.OperatoreEnte, ruolo, &amb, &ente, "ente:"+strconv.FormatInt(f.ente[i], 10)
 		f.op[i] = op
 	}
 	f.prot = f.id(t, `INSERT INTO rete_protocollo (ambito_id, titolo, data_stipula, valido_dal, procedura, giorni_risposta_cm,

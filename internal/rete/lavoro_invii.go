@@ -39,7 +39,31 @@ func (s *Service) ContatoriInvii() []home.Contatore {
 		{Ruolo: authz.CoordinatorePaIS, Voci: []home.VoceLavoro{
 			{Etichetta: "invii ai servizi della rete senza risposta nei tempi", Singolare: "invio a un servizio della rete senza risposta nei tempi", Href: "/rete/invii-in-ritardo", Allarme: true},
 		}, Conta: home.Uno(s.ContaInRitardoCoordinatore)},
+		{Ruolo: authz.OperatoreEnte, Voci: []home.VoceLavoro{
+			{Etichetta: "invii in attesa di risposta", Singolare: "invio in attesa di risposta", Href: "/invii"},
+			{Etichetta: "invii in attesa oltre i tempi del protocollo", Singolare: "invio in attesa oltre i tempi del protocollo", Href: "/invii", Allarme: true},
+			{Etichetta: "percorsi in corso", Singolare: "percorso in corso", Href: "/invii?stato=in_corso"},
+		}, Conta: s.ContaEnte},
 	}
+}
+
+// ContaEnte counts, for an operatore dell'ente, the invii of their ente
+// waiting for an answer, those of them past the protocol's time, and
+// those in progress.
+func (s *Service) ContaEnte(ctx context.Context, p authz.Principal) ([]int, bool, error) {
+	ente, _, ok, err := enteDi(ctx, s.pool, p)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	var attesa, ritardo, corso int
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE stato IN ('inviato', 'ricevuto')),
+			count(*) FILTER (WHERE stato IN ('inviato', 'ricevuto') AND risposta_entro < $2),
+			count(*) FILTER (WHERE stato IN ('accettato', 'in_corso'))
+		FROM rete_invio WHERE ente_id = $1`, ente, s.now()).Scan(&attesa, &ritardo, &corso)
+	if err != nil {
+		return nil, false, fmt.Errorf("rete: conteggi dell'ente: %w", err)
+	}
+	return []int{attesa, ritardo, corso}, true, nil
 }
 
 // ContaInRitardoCaseManager counts the overdue invii of the open cases

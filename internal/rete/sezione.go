@@ -51,8 +51,12 @@ func (s *Service) InviiDeiSostegni(ctx context.Context, casoID uuid.UUID) (map[s
 	}
 	out := make(map[string]patto.InvioSostegno, len(m))
 	for id, i := range m {
-		out[id] = patto.InvioSostegno{Codice: i.Codice(), Servizio: i.Servizio + " (" + i.Ente + ")", Stato: i.StatoLabel(),
+		x := patto.InvioSostegno{Codice: i.Codice(), Servizio: i.Servizio + " (" + i.Ente + ")", Stato: i.StatoLabel(),
 			Href: BaseInvii(casoID) + "/" + i.ID.String()}
+		if i.Stato == "concluso" {
+			x.Esito = i.EsitoLabel() + ": " + i.EsitoTesto
+		}
+		out[id] = x
 	}
 	return out, nil
 }

@@ -16,17 +16,14 @@ import (
 // The SQL of the operatore dell'ente's side of the invii (ente_invii.go).
 
 // enteDi returns the ente of p, an operatore dell'ente: the ente of the
-// role p acts in, read from operatore_ruolo (so that a role ended or moved
-// to another ente is honoured at once). ok is false for any other role.
+// role p acts in (Principal.EnteID; the principal is loaded at every
+// request, so a role ended or moved is honoured at once). ok is false for
+// any other role.
 func enteDi(ctx context.Context, q database.Querier, p authz.Principal) (id int64, nome string, ok bool, err error) {
-	if p.Ruolo != authz.OperatoreEnte || p.RuoloID == 0 {
+	if p.Ruolo != authz.OperatoreEnte || p.EnteID == nil {
 		return 0, "", false, nil
 	}
-	err = q.QueryRow(ctx, `
-		SELECT e.id, e.denominazione FROM operatore_ruolo r JOIN rete_ente e ON e.id = r.ente_id
-		WHERE r.id = $1 AND r.operatore_id = $2 AND r.ruolo = 'operatore_ente'
-		  AND r.dal <= current_date AND (r.al IS NULL OR r.al >= current_date)`,
-		p.RuoloID, p.OperatoreID).Scan(&id, &nome)
+	err = q.QueryRow(ctx, `SELECT id, denominazione FROM rete_ente WHERE id = $1`, *p.EnteID).Scan(&id, &nome)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", false, nil
 	}
