@@ -77,7 +77,7 @@ func TestPercorsiDemo(t *testing.T) {
 	}
 	cm, coord := ps["casemanager"], ps["coordinatore"]
 	verificaControlliDemo(t, a, ps)
-	verificaReteDemo(t, a)
+	verificaReteDemo(t, a, ps["gestorerete"])
 	rows, err := a.d.pool.Query(ctx, `SELECT id FROM caso WHERE case_manager_id = $1 AND stato <> 'assegnato' ORDER BY numero`, cm.OperatoreID)
 	if err != nil {
 		t.Fatal(err)
