@@ -202,6 +202,14 @@ func TestJourneyRete(t *testing.T) {
 		t.Errorf("the outcome on the sostegno: %q", got)
 	}
 	checkPage(t, b.Browser, "rete-12-patto")
+	// … and on the planned monitoring meeting, to review with the family.
+	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/monitoraggio")
+	b.Click(t, `tr[data-testid^="incontro-"] a`)
+	if got := b.Text(t, `[data-testid="invii-rete"]`); !strings.Contains(got, "Sostegno psicologico e alla genitorialità") ||
+		!strings.Contains(got, "Percorso completato: Quattro colloqui svolti") || !strings.Contains(got, "Risposta in ritardo") {
+		t.Errorf("the monitoring meeting's invii: %q", got)
+	}
+	checkPage(t, b.Browser, "rete-12b-monitoraggio")
 	b.Click(t, `[data-testid="logout"]`)
 
 	// The other invio is overdue (sent 20 days ago, 10 days to answer):

@@ -234,7 +234,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
-	d.patto.ConInvii(d.rete) // the sostegni show their invii to the network
+	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
+	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
 	collegaScadenze(d.casi, d.incontriS, d.monitor)
 	return d, nil
 }

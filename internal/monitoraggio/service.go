@@ -30,8 +30,9 @@ import (
 type Service struct {
 	pool *pgxpool.Pool
 	reg  *registro.Service
-	casi *casi.Service
-	now  func() time.Time
+	casi  *casi.Service
+	invii FonteInvii // nil: no invii shown
+	now   func() time.Time
 }
 
 // NewService returns the service: case scope and deadlines through cs,
@@ -372,6 +373,7 @@ type Dettaglio struct {
 	Componenti []Componente // current members: the presences to record
 	Presenze   []Presenza   // of a held meeting
 	Avvisi     []string     // about the next meeting of a held one
+	Invii      []InvioRete  // the case's invii to the network, to review with the family
 }
 
 // Limite is the day by which the meeting after this one should be held
@@ -422,6 +424,11 @@ func (s *Service) Incontro(ctx context.Context, p authz.Principal, casoID, id uu
 		return Dettaglio{}, fmt.Errorf("monitoraggio: nomi: %w", err)
 	}
 	d.Risultati, d.Impegni = viste(d.Patto.Contenuto, nn, in)
+	if s.invii != nil {
+		if d.Invii, err = s.invii.InviiDelCaso(ctx, casoID); err != nil {
+			return Dettaglio{}, fmt.Errorf("monitoraggio: invii: %w", err)
+		}
+	}
 	switch in.Stato {
 	case Pianificato:
 		if d.Componenti, err = incontri.Componenti(ctx, s.pool, c.NucleoID); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 )
 
@@ -57,6 +58,32 @@ func (s *Service) InviiDeiSostegni(ctx context.Context, casoID uuid.UUID) (map[s
 			x.Esito = i.EsitoLabel() + ": " + i.EsitoTesto
 		}
 		out[id] = x
+	}
+	return out, nil
+}
+
+// InviiDelCaso gives the monitoring meetings (monitoraggio.FonteInvii) the
+// invii of the case, newest first, with their outcome. The caller has
+// checked the access to the case.
+func (s *Service) InviiDelCaso(ctx context.Context, casoID uuid.UUID) ([]monitoraggio.InvioRete, error) {
+	is, err := inviiDelCaso(ctx, s.pool, casoID)
+	if err != nil {
+		return nil, fmt.Errorf("rete: invii del caso: %w", err)
+	}
+	ora := s.now()
+	out := make([]monitoraggio.InvioRete, 0, len(is))
+	for _, i := range is {
+		x := monitoraggio.InvioRete{Codice: i.Codice(), Componente: i.Persona, Servizio: i.Servizio + " (" + i.Ente + ")",
+			Stato: i.StatoLabel(), Ritardo: i.InRitardo(ora), Href: BaseInvii(casoID) + "/" + i.ID.String()}
+		switch i.Stato {
+		case "rifiutato":
+			x.Esito = "Rifiutato: " + i.MotivoRifiuto
+		case "concluso":
+			x.Esito = i.EsitoLabel() + ": " + i.EsitoTesto
+		case "ritirato":
+			x.Esito = "Ritirato: " + i.MotivoRitiro
+		}
+		out = append(out, x)
 	}
 	return out, nil
 }
