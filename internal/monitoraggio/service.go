@@ -28,8 +28,8 @@ import (
 
 // Service is the package's use cases.
 type Service struct {
-	pool *pgxpool.Pool
-	reg  *registro.Service
+	pool  *pgxpool.Pool
+	reg   *registro.Service
 	casi  *casi.Service
 	invii FonteInvii // nil: no invii shown
 	now   func() time.Time
