@@ -127,6 +127,11 @@ func TestJourneyRete(t *testing.T) {
 		t.Errorf("the map from the case: %q", got)
 	}
 	checkPage(t, b.Browser, "rete-04-mappa")
+	b.Navigate(t, a.URL+"/rete/servizi/"+strconv.FormatInt(servizio, 10)+"/scheda")
+	if got := b.Text(t, "main"); !strings.Contains(got, "051 596 6000") || strings.Contains(got, "Rossi") {
+		t.Errorf("the family's sheet: %q", got)
+	}
+	checkPage(t, b.Browser, "rete-04b-scheda-famiglia")
 	b.Navigate(t, a.URL+"/casi/"+caso.String()+"/patto")
 	b.Click(t, `[data-testid="invia-sostegno-`+sostegno+`"]`)
 	b.Select(t, "#servizio_id", strconv.FormatInt(servizio, 10))
@@ -219,6 +224,22 @@ func TestJourneyRete(t *testing.T) {
 		t.Errorf("the coordinatore's home: %q", got)
 	}
 	checkPage(t, b.Browser, "rete-13-home-coordinatore")
+	// The coordinatore's other pages of the network: the overdue list, the
+	// report with its chart, the protocols (read only).
+	b.Navigate(t, a.URL+"/rete/invii-in-ritardo")
+	if got := b.Text(t, "main"); !strings.Contains(got, "Spesa solidale") || strings.Contains(got, "Rossi") {
+		t.Errorf("the overdue list (no member named): %q", got)
+	}
+	checkPage(t, b.Browser, "rete-14-in-ritardo")
+	b.Navigate(t, a.URL+"/rete/report")
+	if got := b.Text(t, "main"); !strings.Contains(got, "Protocollo con il consultorio") {
+		t.Errorf("the report: %q", got)
+	}
+	checkPage(t, b.Browser, "rete-15-report")
+	b.Navigate(t, a.URL+"/rete/protocolli")
+	checkPage(t, b.Browser, "rete-16-protocolli")
+	b.Click(t, `[data-testid="protocolli"] a`)
+	checkPage(t, b.Browser, "rete-17-protocollo")
 }
 
 // invioAltroEnte sends, 20 days ago, Maria to a service of another ente
