@@ -208,6 +208,15 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 			return err
 		}
 		cfg.DatabaseURL = cluster.URL("cartella")
+		// The private cluster is the demo's by construction.
+		if err := marcaDemo(ctx, cfg.DatabaseURL, true); err != nil {
+			return err
+		}
+	} else if mode == config.Demo {
+		// DATABASE_URL given: the demo writes only into a database it created.
+		if err := marcaDemo(ctx, cfg.DatabaseURL, false); err != nil {
+			return err
+		}
 	}
 
 	if mode == config.Demo || getenv("MIGRATE_ON_START") == "true" {
@@ -254,6 +263,43 @@ func checkSchema(dsn string) error {
 	}
 	if want := latestMigration(); v != want || dirty {
 		return fmt.Errorf("database schema is at version %d (dirty %v), this binary needs %d: run `cartella migrate up` (or set MIGRATE_ON_START=true)", v, dirty, want)
+	}
+	return nil
+}
+
+// ErrNonDemo: `cartella demo` was pointed at a database it did not create.
+var ErrNonDemo = errors.New("cartella demo: il database di DATABASE_URL non è stato creato dalla demo e contiene già dati: " +
+	"la demo non scrive mai in un database che non è suo (accetta chiunque con la password demo e carica dati sintetici). " +
+	"Per un database reale usa `cartella serve`; per la demo lascia DATABASE_URL vuoto o indica un database vuoto")
+
+// marcaDemo makes sure the database at dsn is the demo's: it carries the
+// mark (table cartella_demo), or it is empty and gets the mark now, or
+// proprio (the private cluster) and it is marked. Any other database is
+// refused with ErrNonDemo before anything is written.
+func marcaDemo(ctx context.Context, dsn string, proprio bool) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("connect to the demo database: %w", err)
+	}
+	defer conn.Close(ctx)
+	var marcato bool
+	var tabelle int
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('public.cartella_demo') IS NOT NULL,
+			(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%')`).
+		Scan(&marcato, &tabelle); err != nil {
+		return fmt.Errorf("demo database: %w", err)
+	}
+	switch {
+	case marcato:
+		return nil
+	case tabelle > 0 && !proprio:
+		return ErrNonDemo
+	}
+	_, err = conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS cartella_demo (creato_il timestamptz NOT NULL DEFAULT now(), nota text NOT NULL);
+		INSERT INTO cartella_demo (nota) VALUES ('Database della demo di Cartella: dati sintetici, password demo per tutti. Mai dati reali.')`)
+	if err != nil {
+		return fmt.Errorf("demo database: mark: %w", err)
 	}
 	return nil
 }
