@@ -47,7 +47,9 @@ func TestMarcaDemo(t *testing.T) {
 	if _, err := pool.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{vuoto}.Sanitize()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{vuoto}.Sanitize()+" WITH (FORCE)") })
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{vuoto}.Sanitize()+" WITH (FORCE)")
+	})
 	dsnVuoto := strings.Replace(pool.Config().ConnString(), "/"+cfg.Database, "/"+vuoto, 1)
 	if err := marcaDemo(ctx, dsnVuoto, false); err != nil {
 		t.Fatalf("an empty database: %v", err)
