@@ -10,10 +10,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -230,10 +233,22 @@ func Redirect(w http.ResponseWriter, r *http.Request, to string) {
 }
 
 // SafeReturn accepts only local paths as post-login destinations, so that
-// the login cannot be used as an open redirect.
+// a crafted link cannot send the operator to another site after signing
+// in: a path starting with a single "/", with no control character (a
+// browser drops tabs and newlines, so "/\t/evil.example" would become the
+// scheme-relative "//evil.example"), no backslash (read as "/"), valid
+// UTF-8, and no scheme or host once parsed. Anything else is "/".
 func SafeReturn(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.ContainsAny(p, "\r\n") {
+	if p == "" || len(p) > 2048 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return "/"
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) || unicode.IsSpace(r) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p
