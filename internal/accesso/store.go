@@ -195,7 +195,7 @@ func (store) listOperatori(ctx context.Context, q database.Querier, ambitoID int
 		          AND r.dal <= $6 AND (r.al IS NULL OR r.al >= $6)))
 		ORDER BY lower(o.cognome), lower(o.nome), o.id
 		LIMIT $7 OFFSET $8`,
-		ambitoID, strings.TrimSpace(f.Q), f.Stato, f.Ruolo, f.ComuneID, day, PageSize+1, (f.Pagina-1)*PageSize)
+		ambitoID, strings.TrimSpace(f.Q), f.Stato, f.Ruolo, f.ComuneID, day, PageSize+1, (min(max(f.Pagina, 1), database.MaxPagina)-1)*PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func (store) listAmbiti(ctx context.Context, q database.Querier, f FiltroAmbiti)
 		WHERE $1 = '' OR strpos(lower(a.codice), lower($1)) > 0 OR strpos(lower(a.denominazione), lower($1)) > 0
 		ORDER BY a.codice
 		LIMIT $2 OFFSET $3`,
-		strings.TrimSpace(f.Q), PageSize+1, (f.Pagina-1)*PageSize)
+		strings.TrimSpace(f.Q), PageSize+1, (min(max(f.Pagina, 1), database.MaxPagina)-1)*PageSize)
 	if err != nil {
 		return nil, err
 	}

@@ -150,6 +150,10 @@ func SecurityHeaders(https bool, formActions ...string) func(http.Handler) http.
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+			// Nothing is cached unless its handler says otherwise (the
+			// content-hashed static assets): pages, CSV, PDF, iCal and JSON
+			// downloads may carry personal data.
+			h.Set("Cache-Control", "no-store")
 			if https {
 				h.Set("Strict-Transport-Security", "max-age=31536000")
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -145,7 +146,7 @@ const PageSize = 50
 // Elenco returns page pagina (1-based) of the imports of ambito ambitoID,
 // newest first, and whether there is a next page.
 func (s *Service) Elenco(ctx context.Context, ambitoID int64, pagina int) ([]Importazione, bool, error) {
-	pagina = max(pagina, 1)
+	pagina = min(max(pagina, 1), database.MaxPagina)
 	out, err := elenco(ctx, s.pool, ambitoID, (pagina-1)*PageSize, PageSize+1)
 	if err != nil {
 		return nil, false, err
