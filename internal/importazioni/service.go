@@ -14,8 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/registro"
 )
 
