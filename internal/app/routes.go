@@ -331,7 +331,7 @@ func routes(d *deps) http.Handler {
 
 	// HEAD is answered like GET (monitoring probes use it on /healthz).
 	r.Use(middleware.GetHead, httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
-		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler)
+		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler, d.rs.TestoValido)
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
