@@ -35,6 +35,7 @@ func TestFormatoEsempi(t *testing.T) {
 		{`{"nota":"a\u0001"}`, "nota: contiene caratteri di controllo"},
 		{"{\"nota\":\"" + strings.Repeat("à", MaxNota+1) + "\"}", "nota: troppo lunga (al massimo 2000 caratteri)"},
 		{"{\"tipo\":\"\xff\"}", "la riga non è testo UTF-8 valido"},
+		{`{"id_richiesta":"A-1","tipo":"residenza","id_richiesta":"A-2"}`, "campo id_richiesta ripetuto: ogni campo compare una volta sola"},
 	} {
 		l := leggiRiga([]byte(c.riga), oggi)
 		if !strings.Contains(strings.Join(l.motivi, "; "), c.motivo) {

@@ -123,6 +123,9 @@ func leggiRiga(line []byte, oggi time.Time) rigaLetta {
 	if len(bytes.TrimSpace(line[dec.InputOffset():])) > 0 {
 		l.motivi = append(l.motivi, "testo dopo la chiusura dell'oggetto JSON")
 	}
+	for _, k := range flusso.ChiaviRipetute(line) {
+		l.motivi = append(l.motivi, "campo "+k+" ripetuto: ogni campo compare una volta sola")
+	}
 	chiavi := make([]string, 0, len(m))
 	for k := range m {
 		chiavi = append(chiavi, k)

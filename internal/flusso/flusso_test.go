@@ -311,6 +311,14 @@ func TestParseRigheIllegibili(t *testing.T) {
 	if len(rep.Scarti) != 1 || rep.Scarti[0].Motivo != "testo dopo la chiusura dell'oggetto JSON" {
 		t.Errorf("scarti %+v", rep.Scarti)
 	}
+	// A repeated key (the idempotence key among them) rejects the line: a
+	// JSON reader would silently keep the last value.
+	r := riga(t, base())
+	r = strings.TrimSuffix(strings.TrimSpace(r), "}") + `,"id_domanda":"INPS-ALTRA"}` + "\n"
+	_, rep = parse(t, r)
+	if len(rep.Scarti) != 1 || !strings.Contains(rep.Scarti[0].Motivo, "campo id_domanda ripetuto: ogni campo compare una volta sola") {
+		t.Errorf("repeated id_domanda: scarti %+v", rep.Scarti)
+	}
 }
 
 // A file of good and bad lines, with empty lines, CRLF terminators, a BOM

@@ -241,6 +241,9 @@ func (c *controllo) riga(line []byte) (Nucleo, string, []string) {
 	if len(bytes.TrimSpace(line[dec.InputOffset():])) > 0 {
 		c.motivi = append(c.motivi, "testo dopo la chiusura dell'oggetto JSON")
 	}
+	for _, k := range ChiaviRipetute(line) {
+		c.motivi = append(c.motivi, "campo "+k+" ripetuto: ogni campo compare una volta sola")
+	}
 	n := c.nucleo(&rw)
 	return n, strings.TrimSpace(rw.IDDomanda), c.motivi
 }
