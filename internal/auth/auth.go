@@ -185,6 +185,10 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	if len(principals) == 1 {
 		ruolo = &principals[0].RuoloID
 	}
+	if err := h.sessions.RevocaPrecedente(ctx, r); err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
 	if err := h.sessions.Create(ctx, w, opID, ruolo, idToken); err != nil {
 		h.rs.Error(w, r, err)
 		return

@@ -117,6 +117,20 @@ func (m *Manager) Create(ctx context.Context, w http.ResponseWriter, opID uuid.U
 	return nil
 }
 
+// RevocaPrecedente ends the session the browser held before a new login
+// (its cookie), so that signing in again never leaves the old session
+// valid; none: nothing to do.
+func (m *Manager) RevocaPrecedente(ctx context.Context, r *http.Request) error {
+	c, err := r.Cookie(m.CookieName())
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	if _, err := m.pool.Exec(ctx, `DELETE FROM sessione WHERE token_hash = $1`, hashToken(c.Value)); err != nil {
+		return fmt.Errorf("session: revoke the previous session: %w", err)
+	}
+	return nil
+}
+
 // Load returns the request's session, if it has a live one. An expired
 // session is deleted.
 func (m *Manager) Load(ctx context.Context, r *http.Request) (Session, bool, error) {
@@ -142,7 +156,9 @@ func (m *Manager) Load(ctx context.Context, r *http.Request) (Session, bool, err
 		_, err := m.pool.Exec(ctx, `DELETE FROM sessione WHERE token_hash = $1`, h)
 		return Session{}, false, err
 	}
-	if now.Sub(s.LastSeenAt) >= touchEvery {
+	// Written at most every touchEvery, but never so rarely that a short
+	// idle timeout (SESSION_IDLE_TIMEOUT=1m) would end a session in use.
+	if now.Sub(s.LastSeenAt) >= min(touchEvery, m.idle/4) {
 		if _, err := m.pool.Exec(ctx, `UPDATE sessione SET last_seen_at = $2 WHERE token_hash = $1`, h, now); err != nil {
 			return Session{}, false, fmt.Errorf("session: touch: %w", err)
 		}

@@ -178,3 +178,41 @@ func TestCleanup(t *testing.T) {
 		t.Error("Cleanup removed a live session")
 	}
 }
+
+// With a short idle timeout (SESSION_IDLE_TIMEOUT=1m) a user clicking
+// every 20 seconds stays signed in; one who stops for a minute does not.
+func TestIdleTimeoutBreve(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	id := fixtures.New(t, pool).Operatore("Mario", "Rossi").OperatoreID
+	c := &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	m := session.NewManager(pool, time.Minute, 8*time.Hour, false)
+	m.SetClock(c.now)
+	r := create(t, m, id)
+	for i := range 15 { // five minutes of clicks
+		c.t = c.t.Add(20 * time.Second)
+		if !load(t, m, r) {
+			t.Fatalf("signed out after %d clicks 20 s apart with a 1-minute idle timeout", i+1)
+		}
+	}
+	c.t = c.t.Add(61 * time.Second)
+	if load(t, m, r) {
+		t.Error("the session survived more than the idle timeout without requests")
+	}
+}
+
+// Signing in again in the same browser ends the session it held.
+func TestNuovoLoginRevocaIlPrecedente(t *testing.T) {
+	t.Parallel()
+	m, _, id, _ := setup(t, false)
+	vecchia := create(t, m, id)
+	if err := m.RevocaPrecedente(context.Background(), vecchia); err != nil {
+		t.Fatal(err)
+	}
+	if load(t, m, vecchia) {
+		t.Error("the previous session is still valid after a new login")
+	}
+	if err := m.RevocaPrecedente(context.Background(), httptest.NewRequest("GET", "/", nil)); err != nil {
+		t.Errorf("no previous session: %v", err)
+	}
+}
