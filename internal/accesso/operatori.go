@@ -30,6 +30,12 @@ var (
 var Fondi = []string{"Fondo Povertà", "PN Inclusione e lotta alla povertà", "Fondo nazionale politiche sociali",
 	"Fondo sociale regionale", "Bilancio comunale", "Altro"}
 
+// NonAccreditabile is the message for a codice fiscale that cannot be
+// accredited in the ambito (held elsewhere, or an amministratore's): it
+// says neither which nor where.
+const NonAccreditabile = "Questo codice fiscale non può essere accreditato in questo ambito. Verifica che sia corretto; " +
+	"se lo è, rivolgiti all'assistenza indicando il codice fiscale."
+
 // RuoliAmbito are the roles an amministratore di ambito may assign.
 var RuoliAmbito = []Ruolo{authz.CoordinatorePaIS, authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli, authz.OperatoreATS,
 	authz.GestoreRete, authz.OperatoreEnte}
@@ -344,12 +350,13 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 			if aerr != nil {
 				return uuid.Nil, aerr
 			}
-			if adm {
-				errs["codice_fiscale"] = "Questo codice fiscale è di un amministratore: il ruolo di amministratore non è compatibile con altri ruoli."
-			} else if other.AmbitoID != nil && *other.AmbitoID == amb {
+			// Whether the codice fiscale is an amministratore's or held in
+			// another ambito is not this ambito's business: one message for
+			// both, naming neither.
+			if !adm && other.AmbitoID != nil && *other.AmbitoID == amb {
 				errs["codice_fiscale"] = "Questo operatore è già accreditato nell'ambito: aprine la scheda per aggiungere un ruolo."
 			} else {
-				errs["codice_fiscale"] = "Questo codice fiscale è già accreditato presso un altro ambito o come amministratore."
+				errs["codice_fiscale"] = NonAccreditabile
 			}
 		} else if !errors.Is(err, ErrNotFound) {
 			return uuid.Nil, err

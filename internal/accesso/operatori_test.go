@@ -118,6 +118,12 @@ func TestAccreditValidation(t *testing.T) {
 		{"already accredited", func(a *accesso.Anagrafica, _ *accesso.NuovoRuolo) {
 			a.CodiceFiscale, a.DataNascita, a.Genere = existing.CodiceFiscale(), existing.Nascita.Format("2006-01-02"), existing.Genere
 		}, "codice_fiscale", "già accreditato"},
+		// An amministratore's codice fiscale (or one held in another
+		// ambito) gets one message that names neither.
+		{"an amministratore's cf", func(a *accesso.Anagrafica, _ *accesso.NuovoRuolo) {
+			adm, _ := demo.AccountByUsername("ministero")
+			a.CodiceFiscale, a.DataNascita, a.Genere, a.Nome, a.Cognome = adm.CodiceFiscale(), adm.Nascita.Format("2006-01-02"), adm.Genere, adm.Nome, adm.Cognome
+		}, "codice_fiscale", accesso.NonAccreditabile},
 		{"missing name", func(a *accesso.Anagrafica, _ *accesso.NuovoRuolo) { a.Nome = " " }, "nome", "Indica il nome"},
 		{"bad email", func(a *accesso.Anagrafica, _ *accesso.NuovoRuolo) { a.Email = "marta@" }, "email", "e-mail valido"},
 		{"future birth", func(a *accesso.Anagrafica, _ *accesso.NuovoRuolo) { a.DataNascita = "2090-01-01" }, "data_nascita", "non è plausibile"},
