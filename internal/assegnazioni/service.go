@@ -159,7 +159,9 @@ func (s *Service) Assegna(ctx context.Context, p authz.Principal, cm uuid.UUID, 
 	for _, rq := range rqs {
 		c, err := s.casi.AssegnaCaso(ctx, p, rq, cm, comuniCM, motivo, v)
 		e := Esito{OK: err == nil}
-		if c.ID != uuid.Nil {
+		// A case out of the coordinatore's scope is "not found", and its
+		// number is not echoed: it would tell that it exists elsewhere.
+		if c.ID != uuid.Nil && !errors.Is(err, casi.ErrNotFound) {
 			e.Codice = c.Codice()
 		}
 		switch {

@@ -62,3 +62,19 @@ func TestAssegna(t *testing.T) {
 		t.Error("a case manager reached the board")
 	}
 }
+
+// A bulk assignment naming a case of another ambito answers "caso non
+// trovato" without echoing its number: nothing tells that it exists.
+func TestAssegnaAltroAmbitoNonRivela(t *testing.T) {
+	t.Parallel()
+	f := elencoSetup(t)
+	a := f.caso(t, 1, "Neri", "Paola", casalecchio, "", f.now.AddDate(0, 0, -100))
+	altro := f.people["coordinatore"]
+	amb := int64(999999)
+	altro.AmbitoID, altro.Domain = &amb, "ambito:999999"
+	esiti, err := f.svc.Assegna(context.Background(), altro, f.people["casemanager"].OperatoreID,
+		[]assegnazioni.Richiesta{{CasoID: a, Versione: 1}}, "", registro.Voce{})
+	if err != nil || len(esiti) != 1 || esiti[0].OK || esiti[0].Motivo != "caso non trovato" || esiti[0].Codice != "" {
+		t.Errorf("another ambito's case: %+v %v", esiti, err)
+	}
+}

@@ -165,6 +165,7 @@ func (s *Service) AssegnaCaso(ctx context.Context, p authz.Principal, rq Version
 		}
 		switch {
 		case !p.Covers(c.AmbitoID, &c.ComuneID):
+			c = Caso{} // nothing of a case out of scope goes back, not even its number
 			return ErrNotFound
 		case !c.Aperto():
 			return ErrChiuso
