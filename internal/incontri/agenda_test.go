@@ -296,6 +296,12 @@ func TestCalendarioFeed(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM registro_accessi WHERE azione = 'lettura' AND oggetto_tipo = 'calendario' AND operatore_id = $1 AND ambito_id IS NOT NULL`, op); n != 2 {
 		t.Errorf("%d feed reads recorded, want 2", n)
 	}
+	// The case reassigned to someone else: its convocazioni leave the feed.
+	f.exec(t, `UPDATE caso SET case_manager_id = $1 WHERE id = $2`, f.people["casemanager2"].OperatoreID, f.caso)
+	if _, dopo := f.do(t, "", "GET", link, nil); len(events(unfold(t, dopo))) != 0 {
+		t.Errorf("the feed still lists the convocazioni of a case reassigned to someone else:\n%s", dopo)
+	}
+	f.exec(t, `UPDATE caso SET case_manager_id = $1 WHERE id = $2`, op, f.caso)
 
 	// Regenerating invalidates the old link.
 	newLink := f.nuovoLink(t, "casemanager")

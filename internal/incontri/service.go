@@ -818,9 +818,17 @@ func (s *Service) Feed(ctx context.Context, token string, v registro.Voce) ([]Ev
 	if err != nil {
 		return nil, fmt.Errorf("incontri: feed: %w", err)
 	}
-	out := make([]Evento, len(as))
-	for i, a := range as {
-		out[i] = Evento{Convocazione: a.Convocazione, Codice: casi.Caso{Numero: a.Numero}.Codice(), Href: a.href()}
+	// The feed leaves the operator's hands (a phone, a shared calendar):
+	// only the appointments of the cases the operator still holds.
+	propri, err := casiDellOperatore(ctx, s.pool, op)
+	if err != nil {
+		return nil, fmt.Errorf("incontri: feed: %w", err)
+	}
+	out := make([]Evento, 0, len(as))
+	for _, a := range as {
+		if propri[a.Convocazione.CasoID] {
+			out = append(out, Evento{Convocazione: a.Convocazione, Codice: casi.Caso{Numero: a.Numero}.Codice(), Href: a.href()})
+		}
 	}
 	// No session: the record names the token's operator and their ambito, so
 	// that the amministratore di ambito finds it in the register.

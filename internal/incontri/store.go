@@ -221,6 +221,23 @@ func convocazioniAgenda(ctx context.Context, q database.Querier, operatoreID uui
 	return pgx.CollectRows(rows, scanAppuntamento)
 }
 
+// casiDellOperatore are the cases assigned to operatore now.
+func casiDellOperatore(ctx context.Context, q database.Querier, operatore uuid.UUID) (map[uuid.UUID]bool, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM caso WHERE case_manager_id = $1`, operatore)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // richiedente is the applicant's name of case c while it is the
 // operator's ($1).
 const richiedente = `CASE WHEN c.case_manager_id = $1 THEN COALESCE((
