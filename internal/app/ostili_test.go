@@ -90,3 +90,31 @@ func TestTestoNonValido(t *testing.T) {
 		}
 	}
 }
+
+// A revisione beyond any number (the probe's revisione=99999999999999999999)
+// on the analisi draft is a conflict that keeps what was typed, not a 500.
+func TestRevisioneAssurda(t *testing.T) {
+	t.Parallel()
+	a := startApp(t)
+	caso, _ := casoIncontri(t, a)
+	cl := a.client(t)
+	if resp, _ := a.login(t, cl, "casemanager", demo.Password); resp.StatusCode != http.StatusOK {
+		t.Fatal("login")
+	}
+	const testo = "Testo scritto dal case manager da non perdere"
+	req, _ := http.NewRequest("POST", a.URL+"/casi/"+caso.String()+"/analisi-preliminare",
+		strings.NewReader("revisione=99999999999999999999&sintesi="+strings.ReplaceAll(testo, " ", "+")))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", a.URL)
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	if resp.StatusCode >= 500 {
+		t.Fatalf("revisione overflow: %d", resp.StatusCode)
+	}
+	if resp.StatusCode == http.StatusConflict && !strings.Contains(body, testo) {
+		t.Errorf("the conflict page lost what was typed")
+	}
+}

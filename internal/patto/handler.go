@@ -186,7 +186,7 @@ func (h *Handler) Sottoscrivi(w http.ResponseWriter, r *http.Request) {
 			in.File = &f
 		}
 	}
-	rev, _ := strconv.Atoi(r.FormValue("revisione"))
+	rev := schede.Revisione(r.FormValue("revisione"))
 	_, errs, err := h.svc.Sottoscrivi(r.Context(), authz.PrincipalOf(r), id, rev, in, registro.VoceOf(r))
 	var c *schede.Conflitto
 	shown := in

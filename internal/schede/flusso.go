@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
@@ -203,7 +204,7 @@ func (f Flusso[S, C]) scrivi(w http.ResponseWriter, r *http.Request, finale bool
 		f.RS.Error(w, r, httpx.ErrBadInput)
 		return
 	}
-	rev, _ := strconv.Atoi(r.PostForm.Get("revisione"))
+	rev := Revisione(r.PostForm.Get("revisione"))
 	typed, errs := f.Modulo(r.PostForm)
 	if len(errs) > 0 {
 		f.Render(w, r, http.StatusUnprocessableEntity, Compilazione[C]{Errori: errs, Revisione: rev, Inviato: r.PostForm}, typed)
@@ -323,4 +324,16 @@ func (f Flusso[S, C]) Stampa(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.RS.Render(w, r, http.StatusOK, f.Viste.Stampa(f.RS.Shell(r), sc))
+}
+
+// Revisione reads the revisione a form carries: a number that is not one,
+// negative or beyond the column's range (revisione=99999999999999999999) is
+// -1, which matches no draft and so is answered as a conflict, with what
+// was typed kept, never as a 500.
+func Revisione(s string) int {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return int(n)
 }
