@@ -350,12 +350,17 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 			if aerr != nil {
 				return uuid.Nil, aerr
 			}
-			// Whether the codice fiscale is an amministratore's or held in
-			// another ambito is not this ambito's business: one message for
-			// both, naming neither.
-			if !adm && other.AmbitoID != nil && *other.AmbitoID == amb {
+			// Within the ambito the amministratore says what stands in the
+			// way; a codice fiscale held in another ambito, or by the
+			// amministratore di sistema, is not this ambito's business: one
+			// message, naming neither.
+			stesso := other.AmbitoID != nil && *other.AmbitoID == amb
+			switch {
+			case stesso && adm:
+				errs["codice_fiscale"] = "Questo codice fiscale è di un amministratore dell'ambito: il ruolo di amministratore non è compatibile con altri ruoli."
+			case stesso:
 				errs["codice_fiscale"] = "Questo operatore è già accreditato nell'ambito: aprine la scheda per aggiungere un ruolo."
-			} else {
+			default:
 				errs["codice_fiscale"] = NonAccreditabile
 			}
 		} else if !errors.Is(err, ErrNotFound) {
