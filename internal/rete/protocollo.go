@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -73,12 +74,12 @@ type ProtocolloInput struct {
 
 // InputDaProtocollo fills the form from a saved protocol.
 func InputDaProtocollo(p Protocollo) ProtocolloInput {
-	in := ProtocolloInput{Titolo: p.Titolo, DataStipula: p.DataStipula.Format(formatoData), ValidoDal: p.ValidoDal.Format(formatoData),
+	in := ProtocolloInput{Titolo: p.Titolo, DataStipula: calendario.ISO(p.DataStipula), ValidoDal: calendario.ISO(p.ValidoDal),
 		Procedura: p.Procedura, Priorita: p.Priorita, GiorniRispostaCM: strconv.Itoa(p.GiorniRispostaCM),
 		GiorniRispostaPersona: strconv.Itoa(p.GiorniRispostaPersona), Periodo: p.PeriodoRendicontazione,
 		MotiviRifiuto: strings.Join(p.MotiviRifiuto, "\n"), Capacita: map[string]string{}, Versione: strconv.Itoa(p.Versione)}
 	if p.ValidoAl != nil {
-		in.ValidoAl = p.ValidoAl.Format(formatoData)
+		in.ValidoAl = calendario.ISO(*p.ValidoAl)
 	}
 	for _, e := range p.Enti {
 		in.Enti = append(in.Enti, strconv.FormatInt(e, 10))

@@ -66,19 +66,17 @@ type ServizioInput struct {
 	Comuni                                                   []string
 }
 
-const formatoData = "2006-01-02"
-
 // InputDaServizio fills the form from a saved service.
 func InputDaServizio(s Servizio) ServizioInput {
 	in := ServizioInput{Ente: strconv.FormatInt(s.EnteID, 10), Denominazione: s.Denominazione, Descrizione: s.Descrizione,
 		Area: s.Area, SostegnoCodice: s.SostegnoCodice, Destinatari: s.Destinatari, CriteriAccesso: s.CriteriAccesso,
 		ModalitaAccesso: s.ModalitaAccesso, Contatti: s.Contatti, PeriodoCapacita: s.PeriodoCapacita,
-		ValidoDal: s.ValidoDal.Format(formatoData), Versione: strconv.Itoa(s.Versione)}
+		ValidoDal: calendario.ISO(s.ValidoDal), Versione: strconv.Itoa(s.Versione)}
 	if s.Capacita != nil {
 		in.Capacita = strconv.Itoa(*s.Capacita)
 	}
 	if s.ValidoAl != nil {
-		in.ValidoAl = s.ValidoAl.Format(formatoData)
+		in.ValidoAl = calendario.ISO(*s.ValidoAl)
 	}
 	for _, c := range s.Comuni {
 		in.Comuni = append(in.Comuni, strconv.FormatInt(c, 10))
