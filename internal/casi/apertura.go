@@ -154,12 +154,17 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		errs = httpx.FieldErrors{}
 		if !senzaMisura {
-			esiste, err := domandaEsiste(ctx, tx, nu.IDDomanda)
+			esiste, nellAmbito, err := domandaEsiste(ctx, tx, nu.IDDomanda, comune.AmbitoID)
 			if err != nil {
 				return err
 			}
-			if esiste {
+			switch {
+			case nellAmbito:
 				errs["id_domanda"] = "Id domanda: la domanda " + nu.IDDomanda + " è già nella cartella (arrivata con il flusso INPS o aperta da un collega): non si apre un secondo caso per la stessa domanda."
+				return errs
+			case esiste:
+				// Held outside this ambito: the message says nothing of where.
+				errs["id_domanda"] = MsgDomandaNonApribile
 				return errs
 			}
 		}
@@ -170,12 +175,18 @@ func (s *Service) Apri(ctx context.Context, p authz.Principal, in Apertura, v re
 		oggi := s.Oggi()
 		for i, k := range nu.Componenti {
 			row := righeNonVuote(in)[i]
-			pid, diverso, err := personaApertura(ctx, tx, k)
+			pid, diverso, visibile, err := personaApertura(ctx, tx, k, comune.AmbitoID)
 			if err != nil {
 				return err
 			}
-			if diverso {
+			switch {
+			case diverso && visibile:
 				errs[fmt.Sprintf("c%d_codice_fiscale", row)] = fmt.Sprintf("Componente %d, codice fiscale: %s è già registrato con un altro cognome o nome; verifica i dati (l'anagrafica esistente non si modifica da qui).", i+1, k.CodiceFiscale)
+				continue
+			case diverso:
+				// Known only outside this ambito: the same words as a code
+				// that does not match the names typed, nothing of where.
+				errs[fmt.Sprintf("c%d_codice_fiscale", row)] = msgCFNomi(i + 1)
 				continue
 			}
 			if err := insertComponenteApertura(ctx, tx, nucleoID, pid, k, in.Componenti[row].VittimaViolenza, oggi); err != nil {
@@ -335,7 +346,30 @@ func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso
 			errs[k] = msg
 		}
 	}
+	// At the desk the code is read off a card: its first six letters must
+	// be those of the surname and name typed (the flow from INPS is not
+	// held to this: its names are INPS's).
+	for n, i := range righe {
+		c := in.Componenti[i]
+		cf := codicefiscale.Normalize(c.CodiceFiscale)
+		k := fmt.Sprintf("c%d_codice_fiscale", i)
+		if _, ok := errs[k]; ok || codicefiscale.Validate(cf) != nil {
+			continue
+		}
+		if !codicefiscale.CorrispondeNomi(cf, c.Cognome, c.Nome) {
+			errs[k] = msgCFNomi(n + 1)
+		}
+	}
 	return nu, errs
+}
+
+// MsgDomandaNonApribile: a domanda that cannot be opened from here, said
+// without telling whether or where it is held.
+const MsgDomandaNonApribile = "Id domanda: questa domanda non può essere aperta da qui. Verifica l'identificativo sulla ricevuta INPS; se è giusto, il caso arriverà con il flusso INPS o con il trasferimento dal servizio che lo segue."
+
+// msgCFNomi: the codice fiscale of member n does not go with the names.
+func msgCFNomi(n int) string {
+	return fmt.Sprintf("Componente %d, codice fiscale: non corrisponde a cognome e nome indicati; verificali sul documento (tessera sanitaria o carta d'identità).", n)
 }
 
 // luogoDaCF is the codice catastale of the place of birth in a valid codice

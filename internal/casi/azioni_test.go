@@ -3,6 +3,7 @@ package casi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -195,11 +196,16 @@ func TestApriCoordinatoreSenzaMisura(t *testing.T) {
 	}
 	in = f.aperturaValida(t, casalecchio)
 	in.IDDomanda = "INPS-MAN-2"
-	in.Componenti[0].Nome = "Giuliana"
+	in.Componenti[0].Nome = "Giulio" // the same letters in the code as Giulia
 	in.Componenti[0].CodiceFiscale = codicefiscale.Compute("Verdi", "Giulia", time.Date(1984, 3, 9, 0, 0, 0, 0, time.UTC), "F", "A944")
 	_, errs, _ = f.svc.Apri(ctx, co, in, registro.Voce{})
 	if !strings.Contains(errs["c0_codice_fiscale"], "già registrato") {
 		t.Errorf("same CF, another name: %v", errs)
+	}
+	in.Componenti[0].Nome = "Giuliana" // letters the code does not have
+	_, errs, _ = f.svc.Apri(ctx, co, in, registro.Voce{})
+	if !strings.Contains(errs["c0_codice_fiscale"], "non corrisponde a cognome e nome") {
+		t.Errorf("CF and names apart: %v", errs)
 	}
 	if _, _, err := f.svc.Apri(ctx, f.people["amministratore"], in, registro.Voce{}); !errors.Is(err, casi.ErrNotFound) {
 		t.Errorf("amministratore: %v", err)
@@ -321,5 +327,55 @@ func TestAggiornaCondizioni(t *testing.T) {
 	}
 	if n := f.conta(t, `SELECT count(*) FROM registro_accessi WHERE caso_id = $1 AND azione = 'scrittura' AND oggetto_tipo = 'componente'`, id.String()); n != 1 {
 		t.Errorf("registro: %d", n)
+	}
+}
+
+// Opening a case never tells that a domanda or a codice fiscale is held in
+// another ambito (issue 20, point 7): the words are those said when nothing
+// is held anywhere but the data do not fit.
+func TestApriNonRivelaAltriAmbiti(t *testing.T) {
+	t.Parallel()
+	f := elencoSetup(t)
+	ctx := context.Background()
+	co := f.people["coordinatore"]
+	if _, err := f.pool.Exec(ctx, `WITH a AS (INSERT INTO ambito (codice, denominazione) VALUES ('ATS-ALTRO', 'Altro ambito') RETURNING id)
+		INSERT INTO comune (codice_istat, codice_catastale, denominazione, provincia, regione, ambito_id)
+		SELECT '999001', 'Z998', 'Altrove', 'RM', 'Lazio', a.id FROM a`); err != nil {
+		t.Fatal(err)
+	}
+	// A household of the other ambito: Verdi Giulio, with the code of
+	// Verdi Giulia (the same letters), domanda INPS-ALTROVE.
+	cf := f.aperturaValida(t, casalecchio).Componenti[0].CodiceFiscale
+	if _, err := f.pool.Exec(ctx, `
+		WITH n AS (INSERT INTO nucleo DEFAULT VALUES RETURNING id),
+		     p AS (INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita) VALUES ($1, 'Verdi', 'Giulio', 'F', '1984-03-09') RETURNING id),
+		     c1 AS (INSERT INTO nucleo_componente (nucleo_id, persona_id, relazione) SELECT n.id, p.id, 'richiedente' FROM n, p),
+		     d AS (INSERT INTO domanda (misura, id_domanda, nucleo_id, data_domanda, data_pad)
+		           SELECT 'ADI', 'INPS-ALTROVE', n.id, current_date - 10, current_date FROM n RETURNING id, nucleo_id)
+		INSERT INTO caso (domanda_id, nucleo_id, ambito_id, comune_id, stato)
+		SELECT d.id, d.nucleo_id, co.ambito_id, co.id, 'ricevuto' FROM d, comune co WHERE co.codice_istat = '999001'`, cf); err != nil {
+		t.Fatal(err)
+	}
+	// Same codice fiscale, the name typed differs from the other ambito's.
+	_, errs, err := f.svc.Apri(ctx, co, f.aperturaValida(t, casalecchio), registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := errs["c0_codice_fiscale"]; strings.Contains(msg, "già") || !strings.Contains(msg, "non corrisponde a cognome e nome") {
+		t.Errorf("CF held elsewhere under another name: %q", msg)
+	}
+	// The other ambito's domanda.
+	in := f.aperturaValida(t, casalecchio)
+	in.IDDomanda = "INPS-ALTROVE"
+	in.Componenti[0].CodiceFiscale = codicefiscale.Compute("Verdi", "Giulia", time.Date(1984, 3, 9, 0, 0, 0, 0, time.UTC), "F", "H501")
+	_, errs, _ = f.svc.Apri(ctx, co, in, registro.Voce{})
+	if msg := errs["id_domanda"]; msg != casi.MsgDomandaNonApribile {
+		t.Errorf("domanda held elsewhere: %q", msg)
+	}
+	if all := fmt.Sprint(errs); strings.Contains(all, "Altro") || strings.Contains(all, "Altrove") || strings.Contains(all, "già") {
+		t.Errorf("the other ambito is hinted at: %v", errs)
+	}
+	if n := f.conta(t, `SELECT count(*) FROM caso c JOIN comune co ON co.id = c.comune_id WHERE co.codice_istat <> '999001'`); n != 0 {
+		t.Errorf("%d cases written", n)
 	}
 }

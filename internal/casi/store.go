@@ -155,10 +155,13 @@ func comuniApertura(ctx context.Context, q database.Querier, ambitoID int64, com
 }
 
 // domandaEsiste reports whether the INPS domanda idDomanda is known.
-func domandaEsiste(ctx context.Context, q database.Querier, idDomanda string) (bool, error) {
-	var esiste bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM domanda WHERE id_domanda = $1)`, idDomanda).Scan(&esiste)
-	return esiste, err
+// domandaEsiste tells whether the domanda is already in the cartella, and
+// whether one of its cases is of ambito amb (what the opener may be told).
+func domandaEsiste(ctx context.Context, q database.Querier, idDomanda string, amb int64) (esiste, nellAmbito bool, err error) {
+	err = q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM domanda WHERE id_domanda = $1),
+			EXISTS (SELECT 1 FROM domanda d JOIN caso c ON c.domanda_id = d.id WHERE d.id_domanda = $1 AND c.ambito_id = $2)`,
+		idDomanda, amb).Scan(&esiste, &nellAmbito)
+	return esiste, nellAmbito, err
 }
 
 // insertNucleoDichiarato inserts a nucleo declared at the desk.
@@ -210,14 +213,20 @@ func insertAssegnazioneManuale(ctx context.Context, q database.Querier, casoID, 
 // personaApertura returns the master record of k's codice fiscale, creating
 // it when new. An existing record is not changed; diverso reports that its
 // surname or name differ from what was typed.
-func personaApertura(ctx context.Context, tx database.Querier, k flusso.Componente) (id uuid.UUID, diverso bool, err error) {
+// personaApertura returns the person of k's codice fiscale, inserting it
+// when new. diverso: the person is already registered with another surname
+// or name; visibile: the person is a member of a household with a case of
+// ambito amb (so the opener may be told what differs).
+func personaApertura(ctx context.Context, tx database.Querier, k flusso.Componente, amb int64) (id uuid.UUID, diverso, visibile bool, err error) {
 	var cognome, nome string
-	err = tx.QueryRow(ctx, `SELECT id, cognome, nome FROM persona WHERE codice_fiscale = $1`, k.CodiceFiscale).Scan(&id, &cognome, &nome)
+	err = tx.QueryRow(ctx, `SELECT p.id, p.cognome, p.nome, EXISTS (SELECT 1 FROM nucleo_componente nc JOIN caso c ON c.nucleo_id = nc.nucleo_id
+			WHERE nc.persona_id = p.id AND c.ambito_id = $2)
+		FROM persona p WHERE p.codice_fiscale = $1`, k.CodiceFiscale, amb).Scan(&id, &cognome, &nome, &visibile)
 	if err == nil {
-		return id, !strings.EqualFold(cognome, k.Cognome) || !strings.EqualFold(nome, k.Nome), nil
+		return id, !strings.EqualFold(cognome, k.Cognome) || !strings.EqualFold(nome, k.Nome), visibile, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return id, false, err
+		return id, false, false, err
 	}
 	tipo, scad := titolo(k)
 	err = tx.QueryRow(ctx, `INSERT INTO persona (codice_fiscale, cognome, nome, sesso, data_nascita, luogo_nascita, cittadinanza,
@@ -225,9 +234,9 @@ func personaApertura(ctx context.Context, tx database.Querier, k flusso.Componen
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (codice_fiscale) DO NOTHING RETURNING id`,
 		k.CodiceFiscale, k.Cognome, k.Nome, k.Sesso, k.DataNascita, k.LuogoNascita, k.Cittadinanza, tipo, scad).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) { // inserted meanwhile by someone else
-		return personaApertura(ctx, tx, k)
+		return personaApertura(ctx, tx, k, amb)
 	}
-	return id, false, err
+	return id, false, false, err
 }
 
 // Closing and reopening (chiusura.go).

@@ -160,6 +160,26 @@ func Compute(cognome, nome string, birth time.Time, sex, catastale string) strin
 	return s + string(CheckChar(s))
 }
 
+// CorrispondeNomi tells whether the first six letters of the valid code cf
+// are those of cognome and nome. Names with letters outside the Latin
+// alphabet (after removing accents) are not judged: how they were
+// transliterated is not known, and the answer is true.
+func CorrispondeNomi(cf, cognome, nome string) bool {
+	if len(cf) < 6 {
+		return false
+	}
+	for _, r := range strings.ToUpper(cognome + nome) {
+		r = unaccent(r)
+		if unicode.IsLetter(r) && (r < 'A' || r > 'Z') {
+			return true
+		}
+	}
+	if strings.TrimSpace(cognome) == "" || strings.TrimSpace(nome) == "" {
+		return true // missing names are another field's message
+	}
+	return cf[:6] == nameCode(cognome, false)+nameCode(nome, true)
+}
+
 func nameCode(s string, isName bool) string {
 	var cons, vows []byte
 	for _, r := range strings.ToUpper(s) {

@@ -63,3 +63,27 @@ func TestCompute(t *testing.T) {
 		}
 	}
 }
+
+func TestCorrispondeNomi(t *testing.T) {
+	nascita := time.Date(1984, 3, 9, 0, 0, 0, 0, time.UTC)
+	cf := codicefiscale.Compute("Verdi", "Giulia", nascita, "F", "A944")
+	for _, c := range []struct {
+		cognome, nome string
+		want          bool
+	}{
+		{"Verdi", "Giulia", true},
+		{"VERDI", "giulia", true},
+		{"Verdi", "Giulio", true}, // the same letters
+		{"Verdi", "Giuliana", false},
+		{"Rossi", "Giulia", false},
+		{"Müller", "Giulia", true}, // transliteration unknown: not judged
+		{"", "Giulia", true},       // missing: another field's message
+	} {
+		if got := codicefiscale.CorrispondeNomi(cf, c.cognome, c.nome); got != c.want {
+			t.Errorf("%s %s: %v, want %v", c.cognome, c.nome, got, c.want)
+		}
+	}
+	if !codicefiscale.CorrispondeNomi(codicefiscale.Compute("D'Angelo", "Maria Luisa", nascita, "F", "H501"), "D'Angelo", "Maria Luisa") {
+		t.Error("apostrophe and two names")
+	}
+}
