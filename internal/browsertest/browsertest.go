@@ -338,6 +338,50 @@ func remoteText(o *runtime.RemoteObject) string {
 	return string(o.Value) + string(o.UnserializableValue) // a primitive, or "" for undefined
 }
 
+// axeResult is what the script of CheckAccessibility returns.
+type axeResult struct {
+	Violations []axeViolation
+	Contrast   []contrasto
+}
+
+// contrasto is the contrast of one text node axe left undecided.
+type contrasto struct {
+	Target, HTML, FG, BG, Note string
+	Ratio                      float64
+	Large                      bool
+}
+
+// contrastoJS defines window.__contrasto(el): the contrast ratio (WCAG 2.1)
+// of el's text against the backgrounds behind it, composited from el up to
+// the page (white below all), the text colour blended over them. A
+// background image is not looked into: its element's background colour
+// stands for it (what shows while the image loads).
+const contrastoJS = `window.__contrasto = function (el) {
+	const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+		const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+	const over = (top, below) => { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + below[i] * (1 - a)).concat([1]); };
+	const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+	const layers = [];
+	for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+		const bg = parse(getComputedStyle(e).backgroundColor);
+		if (bg === null) return {ratio: 0, note: "unknown colour " + getComputedStyle(e).backgroundColor};
+		if (bg[3] > 0) layers.push(bg);
+		if (bg[3] >= 1) break;
+	}
+	let bg = [255, 255, 255, 1];
+	for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+	const st = getComputedStyle(el);
+	const fgRaw = parse(st.color);
+	if (fgRaw === null) return {ratio: 0, note: "unknown colour " + st.color};
+	const fg = over(fgRaw, bg);
+	const l1 = lum(fg), l2 = lum(bg);
+	const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+	const rgb = c => "rgb(" + c.slice(0, 3).map(Math.round).join(", ") + ")";
+	return {ratio: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05), large: size >= 24 || (bold && size >= 18.66),
+		fg: rgb(fg), bg: rgb(bg), note: ""};
+};`
+
 // axeViolation is a violation as the script of CheckAccessibility returns it.
 type axeViolation struct {
 	ID, Impact, Help, HelpURL string
@@ -356,20 +400,43 @@ func (b *Browser) CheckAccessibility(t testing.TB) {
 	if err != nil {
 		t.Fatalf("browsertest: %v: run `make assets`", err)
 	}
-	// The value of the last statement, the promise of axe.run, is the result.
-	script := src + "\n;" + `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
-		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
-			count: v.nodes.length,
-			nodes: v.nodes.slice(0, 3).map(n => ({target: n.target.map(String).join(" "), html: n.html}))})))`
-	vs := run(b, t, "run axe-core", "", chromedp.Evaluate[[]axeViolation](script, chromedp.EvalAwaitPromise))
+	// The value of the last statement, the promise of axe.run, is the result:
+	// the violations, and the contrast of the text axe could not judge
+	// ("incomplete": a background it cannot see through, an overlap),
+	// computed here from the colours the browser resolved.
+	script := src + "\n;" + `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations", "incomplete"]})
+		.then(r => ({
+			violations: r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
+				count: v.nodes.length,
+				nodes: v.nodes.slice(0, 3).map(n => ({target: n.target.map(String).join(" "), html: n.html}))})),
+			contrast: r.incomplete.filter(v => v.id === "color-contrast").flatMap(v => v.nodes).map(n => {
+				const sel = n.target.map(String)[0];
+				const el = n.target.length === 1 ? document.querySelector(sel) : null;
+				return Object.assign({target: n.target.map(String).join(" "), html: n.html.slice(0, 200)}, el ? window.__contrasto(el) : {ratio: 0, note: "not reachable"});
+			})}))`
+	res := run(b, t, "run axe-core", "", chromedp.Evaluate[axeResult](contrastoJS+"\n;"+script, chromedp.EvalAwaitPromise))
+	vs := res.Violations
 	var serious []string
+	for _, c := range res.Contrast {
+		need := 4.5
+		if c.Large {
+			need = 3
+		}
+		switch {
+		case c.Note != "":
+			t.Logf("browsertest: contrast not computed for %s (%s): %s", c.Target, c.Note, c.HTML)
+		case c.Ratio < need:
+			serious = append(serious, fmt.Sprintf("color-contrast (computed where axe could not decide): %.2f:1, need %.1f:1 — text %s on %s\n\t%s: %s",
+				c.Ratio, need, c.FG, c.BG, c.Target, c.HTML))
+		}
+	}
 	for _, v := range vs {
 		var s strings.Builder
 		fmt.Fprintf(&s, "%s (%s, %d elements): %s <%s>", v.ID, v.Impact, v.Count, v.Help, v.HelpURL)
 		for _, n := range v.Nodes {
 			fmt.Fprintf(&s, "\n\t%s: %s", n.Target, n.HTML)
 		}
-		if v.Impact == "serious" || v.Impact == "critical" {
+		if v.Impact == "serious" || v.Impact == "critical" || v.ID == "color-contrast" {
 			serious = append(serious, s.String())
 		} else {
 			t.Logf("browsertest: accessibility: %s", s.String())
