@@ -254,6 +254,40 @@ func (b *Browser) Exists(t testing.TB, css string) bool {
 	return run(b, t, "look for", css, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%s) !== null`, jsString(css))))
 }
 
+// SetWidth makes the viewport width px wide (and 900 px high), as a phone,
+// a tablet or a desktop window shows the page; the page is laid out again.
+func (b *Browser) SetWidth(t testing.TB, px int) {
+	t.Helper()
+	run(b, t, fmt.Sprintf("set the viewport to %d px", px), "", chromedp.EmulateViewport(int64(px), 900))
+}
+
+// Raggiungibile is an element as a user can reach it: its text and
+// address, and what stands in the way ("" when nothing does).
+type Raggiungibile struct {
+	Testo, Href, Problema string
+}
+
+// Raggiungibili checks every element that matches css: scrolled into view,
+// it must have a box, lie within the viewport's width (nothing to scroll
+// sideways to) and be the element found at its centre (not covered by
+// another). It does not wait.
+func (b *Browser) Raggiungibili(t testing.TB, css string) []Raggiungibile {
+	t.Helper()
+	script := `Array.from(document.querySelectorAll(` + jsString(css) + `)).map(el => {
+		el.scrollIntoView({block: "center", inline: "nearest"});
+		const r = el.getBoundingClientRect(), st = getComputedStyle(el);
+		let p = "";
+		if (r.width < 1 || r.height < 1 || st.visibility === "hidden") p = "non visibile";
+		else if (r.left < -1 || r.right > document.documentElement.clientWidth + 1) p = "fuori dallo schermo (" + Math.round(r.left) + "–" + Math.round(r.right) + " px)";
+		else {
+			const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+			if (!hit || !(hit === el || el.contains(hit) || hit.contains(el))) p = "coperto da " + (hit ? hit.outerHTML.slice(0, 100) : "nulla");
+		}
+		return {testo: (el.innerText || el.value || "").trim(), href: el.getAttribute("href") || "", problema: p};
+	})`
+	return run(b, t, "check what can be reached", css, chromedp.Evaluate[[]Raggiungibile](script))
+}
+
 // URL returns the address of the current document.
 func (b *Browser) URL(t testing.TB) string {
 	t.Helper()
