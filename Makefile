@@ -8,6 +8,7 @@ GO ?= go
 BIN := bin/cartella
 VENDOR := web/static/vendor/bootstrap-italia
 BI_DIST := web/node_modules/bootstrap-italia/dist
+COMPRESSI := web/static/vendor/compressi/manifest.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
@@ -41,7 +42,12 @@ check-generated: ## fail if any *_templ.go is stale (regenerating it would chang
 	    diff <(echo "$$before") <(echo "$$after") | grep '^>' | awk '{print "  " $$3}'; \
 	    echo "review and commit them"; exit 1; fi
 
-assets: $(VENDOR)/.stamp ## copy the pinned Bootstrap Italia dist files into web/static/vendor
+assets: $(VENDOR)/.stamp $(COMPRESSI) ## copy the pinned Bootstrap Italia dist files into web/static/vendor, precompress the assets
+
+# Brotli and gzip copies of the CSS and SVG assets, made with Node's own zlib
+# (ADR 0014); the server checks each against the SHA-256 of its source.
+$(COMPRESSI): $(VENDOR)/.stamp web/comprimi.mjs $(wildcard web/static/css/* web/static/img/*)
+	node web/comprimi.mjs web/static
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
@@ -76,6 +82,6 @@ migrate-new: ## create a new migration pair: make migrate-new name=titolo
 	  echo "created migrations/$${v}_$(name).{up,down}.sql"
 
 clean: ## remove build outputs (keeps the demo data in var/)
-	rm -rf bin $(VENDOR)
+	rm -rf bin $(VENDOR) web/static/vendor/compressi
 
 .PHONY: help run build test lint generate check-generated assets postgres-bin chromium migrate-new clean

@@ -13,6 +13,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 )
 
 //go:embed static
@@ -39,6 +40,9 @@ var version = sync.OnceValue(func() string {
 	})
 	return hex.EncodeToString(h.Sum(nil))[:12]
 })
+
+// modTime: embedded files have none; the zero time sends no Last-Modified.
+var modTime time.Time
 
 // Prefix is where assets are served.
 const Prefix = "/static/"
@@ -67,6 +71,12 @@ func Handler() http.Handler {
 		}
 		if ct := mime.TypeByExtension(path.Ext(rest)); ct != "" {
 			w.Header().Set("Content-Type", ct)
+		}
+		if Compressibile(rest) {
+			w.Header().Add("Vary", "Accept-Encoding")
+			if enc, file := codifica(r, rest); enc != "" && serviCompresso(w, r, enc, file) {
+				return
+			}
 		}
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = "/" + rest

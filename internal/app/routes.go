@@ -330,7 +330,7 @@ func routes(d *deps) http.Handler {
 	}))
 
 	// HEAD is answered like GET (monitoring probes use it on /healthz).
-	r.Use(middleware.GetHead, httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
+	r.Use(middleware.GetHead, httpx.Comprimi, httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
 		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler, d.rs.TestoValido)
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
