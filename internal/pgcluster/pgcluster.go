@@ -268,8 +268,13 @@ func (c *Cluster) supervise() {
 		if time.Since(began) > 30*time.Second {
 			backoff, attempt = minBackoff, 1 // not a crash loop
 		}
-		c.log.Warn("PostgreSQL exited unexpectedly: restarting it", "status", fmt.Sprint(err),
-			"attempt", attempt, "after", backoff.String())
+		if cmd == nil {
+			c.log.Error("PostgreSQL could not be started again: retrying", "error", fmt.Sprint(err),
+				"attempt", attempt, "after", backoff.String())
+		} else {
+			c.log.Warn("PostgreSQL exited unexpectedly: restarting it", "status", fmt.Sprint(err),
+				"attempt", attempt, "after", backoff.String())
+		}
 		select {
 		case <-c.stopping:
 			return
