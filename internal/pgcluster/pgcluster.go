@@ -272,7 +272,11 @@ func (c *Cluster) supervise() {
 			c.log.Error("PostgreSQL could not be started again: retrying", "error", fmt.Sprint(err),
 				"attempt", attempt, "after", backoff.String())
 		} else {
-			c.log.Warn("PostgreSQL exited unexpectedly: restarting it", "status", fmt.Sprint(err),
+			status := "exit status 0" // stopped from outside
+			if err != nil {
+				status = err.Error()
+			}
+			c.log.Warn("PostgreSQL exited unexpectedly: restarting it", "status", status,
 				"attempt", attempt, "after", backoff.String())
 		}
 		select {
