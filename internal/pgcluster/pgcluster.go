@@ -5,22 +5,29 @@
 // There is no container engine on the project's machines (house style), so the
 // cluster is a direct child process: when run as root it drops to the
 // `postgres` user (initdb refuses to run as root), it listens on 127.0.0.1
-// only, and it receives SIGKILL from the kernel if our process dies
-// (Pdeathsig), so a crashed or killed Cartella never leaves a postgres behind.
+// only, and it receives SIGINT (fast shutdown) from the kernel if our process
+// dies (Pdeathsig). The child is supervised: started again when it dies under
+// us. A server on the data directory that is not our child (started from
+// outside with pg_ctl, or one that outlived a killed Cartella) is adopted at
+// start: stopped, and replaced by our own child. See ADR 0001.
 package pgcluster
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -40,14 +47,30 @@ type Options struct {
 	Ephemeral bool
 	// LogFile receives the server log; default DataDir/../postgres.log.
 	LogFile string
+	// Log receives the supervision events (a server adopted, restarted);
+	// nil discards them. They carry no personal data: pid, exit status.
+	Log *slog.Logger
 }
 
-// Cluster is a running private PostgreSQL server.
+// Cluster is a running private PostgreSQL server, supervised: it is started
+// again if it exits without Stop.
 type Cluster struct {
-	cmd     *exec.Cmd
-	port    int
-	dataDir string
-	done    chan struct{}
+	binDir, dataDir, logFile string
+	args                     []string
+	cred                     *syscall.Credential
+	port                     int
+	lock                     *os.File
+	log                      *slog.Logger
+
+	stopping chan struct{} // closed by Stop
+	stopOnce sync.Once
+	started  chan error    // the first spawn's outcome
+	done     chan struct{} // closed when supervision has ended (no server of ours left)
+
+	mu      sync.Mutex
+	cmd     *exec.Cmd // the running server, nil between restarts
+	ready   bool      // the first start answered: exits are restarted from now on
+	ended   bool      // supervision ended before ready
 	waitErr error
 }
 
@@ -146,9 +169,13 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 		}
 	}
 
-	removeStalePid(dataDir)
+	lock, err := lockDataDir(dataDir, cred)
+	if err != nil {
+		return nil, err
+	}
 	port, err := freePort()
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
 	args := []string{"-D", dataDir, "-p", strconv.Itoa(port),
@@ -162,31 +189,137 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off",
 			"-c", "full_page_writes=off", "-c", "shared_buffers=64MB")
 	}
-	lf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("pgcluster: log file: %w", err)
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	defer lf.Close()
-	if cred != nil {
-		_ = lf.Chown(int(cred.Uid), int(cred.Gid))
+	c := &Cluster{
+		binDir: binDir, args: args, cred: cred, dataDir: dataDir, logFile: logFile, port: port,
+		lock: lock, log: log, stopping: make(chan struct{}), done: make(chan struct{}),
+		started: make(chan error, 1),
 	}
-	// Not CommandContext: the server must outlive the start-up context.
-	cmd := exec.Command(filepath.Join(binDir, "postgres"), args...)
-	cmd.Dir = base
-	cmd.Env = childEnv(base)
-	cmd.Stdout, cmd.Stderr = lf, lf
-	cmd.SysProcAttr = sysProcAttr(cred)
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("pgcluster: start postgres: %w", err)
+	go c.supervise()
+	if err := <-c.started; err != nil {
+		<-c.done
+		return nil, err
 	}
-	c := &Cluster{cmd: cmd, port: port, dataDir: dataDir, done: make(chan struct{})}
-	go func() { c.waitErr = cmd.Wait(); close(c.done) }()
-
 	if err := c.waitReady(ctx, 30*time.Second); err != nil {
 		_ = c.Stop()
 		return nil, fmt.Errorf("%w (server log: %s)", err, logFile)
 	}
+	c.mu.Lock()
+	ended := c.ended
+	c.ready = true
+	c.mu.Unlock()
+	if ended {
+		_ = c.Stop()
+		return nil, fmt.Errorf("pgcluster: postgres exited during start-up: %v (server log: %s)", c.waitErr, logFile)
+	}
 	return c, nil
+}
+
+// supervise owns the server process for the cluster's whole life. It runs
+// on a locked OS thread because Pdeathsig fires when the thread that forked
+// the child exits, not the process: the thread lives until the last child
+// has been reaped, so postgres gets its signal exactly when we die.
+//
+// An exit we did not ask for (the postmaster killed, crashed, or stopped by
+// someone else) is followed by a new start on the same port, with backoff;
+// the pgx pool reconnects by itself once the server answers again. Before
+// the first start has answered, an exit ends supervision instead: Start
+// reports it.
+func (c *Cluster) supervise() {
+	runtime.LockOSThread() // never unlocked: the thread ends with the last child
+	defer func() {
+		c.lock.Close()
+		close(c.done)
+	}()
+	const minBackoff, maxBackoff = 250 * time.Millisecond, 8 * time.Second
+	backoff := minBackoff
+	first := true
+	for attempt := 1; ; attempt++ {
+		began := time.Now()
+		cmd, err := c.spawn()
+		if first {
+			c.started <- err
+			first = false
+			if err != nil {
+				return
+			}
+		}
+		if cmd != nil {
+			err = cmd.Wait()
+			c.mu.Lock()
+			c.cmd = nil
+			c.mu.Unlock()
+		}
+		select {
+		case <-c.stopping:
+			return
+		default:
+		}
+		c.mu.Lock()
+		if !c.ready {
+			c.ended, c.waitErr = true, err
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		if time.Since(began) > 30*time.Second {
+			backoff, attempt = minBackoff, 1 // not a crash loop
+		}
+		if cmd == nil {
+			c.log.Error("PostgreSQL could not be started again: retrying", "error", fmt.Sprint(err),
+				"attempt", attempt, "after", backoff.String())
+		} else {
+			status := "exit status 0" // stopped from outside
+			if err != nil {
+				status = err.Error()
+			}
+			c.log.Warn("PostgreSQL exited unexpectedly: restarting it", "status", status,
+				"attempt", attempt, "after", backoff.String())
+		}
+		select {
+		case <-c.stopping:
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// spawn clears the data directory of any other postmaster (adopt) and starts
+// ours. It returns a nil cmd, and no error, when Stop came first.
+func (c *Cluster) spawn() (*exec.Cmd, error) {
+	if err := reclaim(c.dataDir, c.log); err != nil {
+		return nil, err
+	}
+	lf, err := os.OpenFile(c.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: log file: %w", err)
+	}
+	defer lf.Close()
+	if c.cred != nil {
+		_ = lf.Chown(int(c.cred.Uid), int(c.cred.Gid))
+	}
+	// Not CommandContext: the server must outlive the start-up context.
+	cmd := exec.Command(filepath.Join(c.binDir, "postgres"), c.args...)
+	cmd.Dir = filepath.Dir(c.dataDir)
+	cmd.Env = childEnv(cmd.Dir)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	cmd.SysProcAttr = sysProcAttr(c.cred)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.stopping:
+		return nil, nil
+	default:
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("pgcluster: start postgres: %w", err)
+	}
+	c.cmd = cmd
+	return cmd, nil
 }
 
 func (c *Cluster) waitReady(ctx context.Context, limit time.Duration) error {
@@ -218,48 +351,169 @@ func (c *Cluster) URL(database string) string {
 // Port is the TCP port the server listens on (127.0.0.1).
 func (c *Cluster) Port() int { return c.port }
 
-// Stop shuts the server down (fast shutdown: active sessions are ended,
-// committed data is kept) and waits for it, killing it after 15 seconds.
-func (c *Cluster) Stop() error {
-	select {
-	case <-c.done:
-		return nil
-	default:
+// Pid is the current server process (0 between restarts).
+func (c *Cluster) Pid() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cmd == nil {
+		return 0
 	}
-	_ = c.cmd.Process.Signal(syscall.SIGINT)
+	return c.cmd.Process.Pid
+}
+
+// Stop ends supervision and shuts the server down (fast shutdown: active
+// sessions are ended, committed data is kept), waiting for it and killing it
+// after 15 seconds.
+func (c *Cluster) Stop() error {
+	c.stopOnce.Do(func() { close(c.stopping) })
+	c.mu.Lock()
+	cmd := c.cmd
+	c.mu.Unlock()
+	if cmd != nil {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+	}
 	select {
 	case <-c.done:
 		return nil
 	case <-time.After(15 * time.Second):
-		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		c.mu.Lock()
+		if c.cmd != nil {
+			_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		}
+		c.mu.Unlock()
 		<-c.done
 		return errors.New("pgcluster: postgres did not stop in time and was killed")
 	}
 }
 
-// Done is closed when the server process has exited.
+// Done is closed when supervision has ended: after Stop, or when the first
+// start failed.
 func (c *Cluster) Done() <-chan struct{} { return c.done }
 
-// removeStalePid deletes postmaster.pid when the process it names is not a
-// running postgres. After a SIGKILL the file stays behind; postgres itself
-// copes unless the PID has since been reused by another process, in which
-// case it would refuse to start.
-func removeStalePid(dataDir string) {
+// lockDataDir takes an exclusive lock on dataDir for this process: a second
+// cartella on the same data directory stops here instead of adopting (and
+// fighting over) the first one's server. The kernel releases the lock when
+// we exit, even on SIGKILL, so a killed demo never blocks the next start.
+func lockDataDir(dataDir string, cred *syscall.Credential) (*os.File, error) {
+	name := filepath.Join(dataDir, "cartella.lock")
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: %w", err)
+	}
+	if cred != nil {
+		// Readable by postgres, so that a base backup does not trip on it.
+		_ = f.Chown(int(cred.Uid), int(cred.Gid))
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("pgcluster: the data directory %s is in use by another running cartella", dataDir)
+		}
+		return nil, fmt.Errorf("pgcluster: lock %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// reclaim makes dataDir free for our server. A postmaster.pid naming a
+// living postmaster of this data directory (started from outside, say with
+// pg_ctl, or left by a killed cartella whose server did not die with it) is
+// adopted: stopped with a fast shutdown, then an immediate one, then
+// SIGKILL. A pid file naming anything else (the process gone, a zombie, the
+// pid reused by another program or another cluster's postgres) is stale and
+// removed. We hold the data directory's lock, so no live cartella owns that
+// postmaster.
+func reclaim(dataDir string, log *slog.Logger) error {
 	pidFile := filepath.Join(dataDir, "postmaster.pid")
+	if real, err := filepath.EvalSymlinks(dataDir); err == nil {
+		dataDir = real
+	}
+	pid, err := readPid(pidFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		// Perhaps being written by a postmaster starting right now.
+		time.Sleep(200 * time.Millisecond)
+		if pid, err = readPid(pidFile); errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+	}
+	if err != nil || !isPostmasterOf(pid, dataDir) {
+		return removeIfNames(pidFile, pid)
+	}
+	log.Warn("a PostgreSQL server not started by this process runs on the data directory: stopping it", "pid", pid)
+	for _, step := range []struct {
+		sig  syscall.Signal
+		wait time.Duration
+	}{{syscall.SIGINT, 10 * time.Second}, {syscall.SIGQUIT, 5 * time.Second}, {syscall.SIGKILL, 5 * time.Second}} {
+		if err := syscall.Kill(pid, step.sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("pgcluster: a PostgreSQL server (pid %d) runs on %s and cannot be stopped (%w): stop it with pg_ctl stop -D %s",
+				pid, dataDir, err, dataDir)
+		}
+		deadline := time.Now().Add(step.wait)
+		for time.Now().Before(deadline) {
+			if !isPostmasterOf(pid, dataDir) {
+				log.Info("the PostgreSQL server not started by this process has stopped", "pid", pid, "signal", step.sig.String())
+				return removeIfNames(pidFile, pid)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return fmt.Errorf("pgcluster: the PostgreSQL server (pid %d) on %s did not stop", pid, dataDir)
+}
+
+func readPid(pidFile string) (int, error) {
 	b, err := os.ReadFile(pidFile)
 	if err != nil {
-		return
+		return 0, err
 	}
 	first, _, _ := strings.Cut(string(b), "\n")
-	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	return strconv.Atoi(strings.TrimSpace(first))
+}
+
+// removeIfNames removes pidFile unless it now names another process than
+// pid (a postmaster that started meanwhile).
+func removeIfNames(pidFile string, pid int) error {
+	if now, err := readPid(pidFile); err == nil && now != pid {
+		return nil
+	}
+	if err := os.Remove(pidFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pgcluster: remove the stale %s: %w", pidFile, err)
+	}
+	return nil
+}
+
+// isPostmasterOf tells whether pid is a living postgres postmaster working
+// in dataDir (postgres chdirs into its data directory). Backends and
+// auxiliary processes retitle themselves "postgres: …"; a postmaster keeps
+// its command line.
+func isPostmasterOf(pid int, dataDir string) bool {
+	if pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return
+		return false
 	}
-	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	if err == nil && strings.TrimSpace(string(comm)) == "postgres" {
-		return // really running: let postgres report the conflict
+	if _, rest, _ := strings.Cut(string(stat), ") "); strings.HasPrefix(rest, "Z") || strings.HasPrefix(rest, "X") {
+		return false // a zombie: dead, waiting for its parent
 	}
-	_ = os.Remove(pidFile)
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return false
+	}
+	argv := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
+	if len(argv) == 0 || strings.HasPrefix(argv[0], "postgres:") {
+		return false
+	}
+	if b := filepath.Base(argv[0]); b != "postgres" && b != "postmaster" {
+		return false
+	}
+	if cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); err == nil {
+		return cwd == dataDir
+	}
+	// Another user's process: its command line must name the directory.
+	return slices.Contains(argv, dataDir)
 }
 
 // credential returns the postgres user's credential when running as root.
@@ -278,8 +532,9 @@ func credential() (*syscall.Credential, error) {
 
 func sysProcAttr(cred *syscall.Credential) *syscall.SysProcAttr {
 	// Setpgid so a terminal's Ctrl-C reaches only us (we then stop postgres
-	// cleanly); Pdeathsig so postgres dies with us if we are killed.
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: cred}
+	// cleanly); Pdeathsig so postgres shuts down (fast: committed data
+	// kept, no orphaned backends holding shared memory) if we are killed.
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGINT, Credential: cred}
 }
 
 func childEnv(home string) []string {
