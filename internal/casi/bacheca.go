@@ -57,7 +57,7 @@ type FiltroAmbito struct {
 	T120Scaduto bool       // only cases whose 120-day deadline expired
 	T120Entro   *time.Time // only cases whose 120-day deadline is still to be met by this day
 	CaseManager uuid.UUID  // uuid.Nil: any
-	Q           string     // codice fiscale, or part of "cognome nome", of a current member
+	Q           string     // a case number (NumeroDaTesto), or the codice fiscale or part of the name of a current member
 	Dopo        string     // the cursor of the page before
 }
 

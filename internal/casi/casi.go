@@ -12,6 +12,9 @@ package casi
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -151,6 +154,21 @@ type Caso struct {
 
 // Codice is the case number as operators quote it, e.g. "C-000123".
 func (c Caso) Codice() string { return fmt.Sprintf("C-%06d", c.Numero) }
+
+// reNumero: a case number as people type it: "C-000016", "c-16", "C16",
+// "C 16" or the bare number.
+var reNumero = regexp.MustCompile(`^(?i:c)?[\s-]*0*([0-9]{1,15})$`)
+
+// NumeroDaTesto reads a case number out of a search: ok when the whole
+// text is one.
+func NumeroDaTesto(q string) (int64, bool) {
+	m := reNumero.FindStringSubmatch(strings.TrimSpace(q))
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	return n, err == nil && n > 0
+}
 
 // Aperto reports whether the case is not closed.
 func (c Caso) Aperto() bool { return c.Stato != Chiuso }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,6 +135,24 @@ func TestElencoCaseManager(t *testing.T) {
 	}
 	if r, _ := f.svc.ElencoCaseManager(ctx, cm, casi.FiltroElenco{Q: "Zolese"}, ok); len(r.Casi) != 0 {
 		t.Errorf("search found another case manager's case")
+	}
+	// By case number, as printed or as typed (issue 21, point 4); another
+	// case manager's number finds nothing.
+	c07, _ := f.svc.ElencoCaseManager(ctx, cm, casi.FiltroElenco{Q: "cognome07"}, ok)
+	numero := c07.Casi[0].Codice()
+	for _, q := range []string{numero, strings.ToLower(numero), strings.TrimLeft(strings.TrimPrefix(numero, "C-"), "0"), "C " + strings.TrimLeft(numero[2:], "0")} {
+		if r, _ := f.svc.ElencoCaseManager(ctx, cm, casi.FiltroElenco{Q: q}, ok); len(r.Casi) != 1 || r.Casi[0].Codice() != numero {
+			t.Errorf("search by case number %q: %+v", q, r.Casi)
+		}
+	}
+	// The coordinatore's board finds it by number too.
+	board, _, err := f.svc.ElencoAmbito(ctx, casi.Ambito{AmbitoID: *f.people["coordinatore"].AmbitoID}, casi.FiltroAmbito{Q: numero})
+	if err != nil || len(board) != 1 || board[0].Codice() != numero {
+		t.Errorf("board search by case number %q: %+v %v", numero, board, err)
+	}
+	zolese, _ := f.svc.ElencoCaseManager(ctx, f.people["casemanager2"], casi.FiltroElenco{Q: "Zolese"}, ok)
+	if r, _ := f.svc.ElencoCaseManager(ctx, cm, casi.FiltroElenco{Q: zolese.Casi[0].Codice()}, ok); len(r.Casi) != 0 {
+		t.Errorf("another case manager's case number found: %+v", r.Casi)
 	}
 	if r, _ := f.svc.ElencoCaseManager(ctx, f.people["casemanager2"], casi.FiltroElenco{}, ok); len(r.Casi) != 1 || r.Casi[0].Richiedente != "Zolese Carla" {
 		t.Errorf("casemanager2's list: %+v", r.Casi)

@@ -302,12 +302,17 @@ func elencoCaseManager(ctx context.Context, q database.Querier, op uuid.UUID, co
 		where = append(where, "c.stato <> 'chiuso'")
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		cf := codicefiscale.Normalize(q)
-		args = append(args, cf, "%"+strings.ToLower(q)+"%")
-		where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM nucleo_componente nc JOIN persona pe ON pe.id = nc.persona_id
+		if n, ok := NumeroDaTesto(q); ok {
+			args = append(args, n)
+			where = append(where, fmt.Sprintf("c.numero = $%d", len(args)))
+		} else {
+			cf := codicefiscale.Normalize(q)
+			args = append(args, cf, "%"+strings.ToLower(q)+"%")
+			where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM nucleo_componente nc JOIN persona pe ON pe.id = nc.persona_id
 			WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
 			  AND (pe.codice_fiscale = $%d OR lower(pe.cognome || ' ' || pe.nome) LIKE $%d OR lower(pe.nome || ' ' || pe.cognome) LIKE $%d))`,
-			len(args)-1, len(args), len(args)))
+				len(args)-1, len(args), len(args)))
+		}
 	}
 	if f.Dopo != "" {
 		cond, a, ok := dopoSQL(f.Dopo, args)

@@ -3,6 +3,7 @@ package casi
 import (
 	"context"
 	"fmt"
+	"github.com/cartella/cartella/internal/codicefiscale"
 	"strings"
 	"time"
 
@@ -57,10 +58,16 @@ func elencoAmbito(ctx context.Context, q database.Querier, a Ambito, f FiltroAmb
 		conds = append(conds, fmt.Sprintf("c.case_manager_id = $%d", len(args)))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		args = append(args, strings.ToUpper(q), "%"+strings.ToLower(q)+"%")
-		conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM nucleo_componente nc JOIN persona pe ON pe.id = nc.persona_id
+		if n, ok := NumeroDaTesto(q); ok {
+			args = append(args, n)
+			conds = append(conds, fmt.Sprintf("c.numero = $%d", len(args)))
+		} else {
+			args = append(args, codicefiscale.Normalize(q), "%"+strings.ToLower(q)+"%")
+			conds = append(conds, fmt.Sprintf(`EXISTS (SELECT 1 FROM nucleo_componente nc JOIN persona pe ON pe.id = nc.persona_id
 			WHERE nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
-			  AND (pe.codice_fiscale = $%d OR lower(pe.cognome || ' ' || pe.nome) LIKE $%d))`, len(args)-1, len(args)))
+			  AND (pe.codice_fiscale = $%d OR lower(pe.cognome || ' ' || pe.nome) LIKE $%d OR lower(pe.nome || ' ' || pe.cognome) LIKE $%d))`,
+				len(args)-1, len(args), len(args)))
+		}
 	}
 	if f.Dopo != "" {
 		cond, a, ok := dopoSQL(f.Dopo, args)
