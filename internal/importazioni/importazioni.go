@@ -40,6 +40,10 @@ const (
 	InCorso    = "in_corso"
 	Completata = "completata"
 	Fallita    = "fallita"
+	// Interrotta: the process running it stopped before its end (a crash,
+	// kill -9, a shutdown). The households confirmed until then stay and
+	// are counted; uploading the same file again completes it.
+	Interrotta = "interrotta"
 )
 
 // Importazione is an import of the flow as the list, the progress page and
@@ -50,7 +54,7 @@ type Importazione struct {
 	Operatore  string // "Nome Cognome"; empty when started from the command line
 	FileNome   string
 	FileByte   int64
-	Stato      string // InCorso, Completata, Fallita
+	Stato      string // InCorso, Completata, Fallita, Interrotta
 	ByteLetti  int64
 	Righe      int
 	Inseriti   int
@@ -60,6 +64,9 @@ type Importazione struct {
 	Errore     string // why it failed, never personal data
 	IniziataIl time.Time
 	ConclusaIl *time.Time
+	RipresaDi  int64     // the interrupted import this one takes up (0: none)
+	RipresaIn  int64     // the latest import that took this one up (0: none)
+	Battito    time.Time // last heartbeat of the process running it
 }
 
 // Percentuale of the file read, 0–100: what the progress bar shows.
@@ -93,9 +100,15 @@ func (i Importazione) StatoLabel() string {
 		return "Completata"
 	case Fallita:
 		return "Non riuscita"
+	case Interrotta:
+		return "Interrotta"
 	}
 	return i.Stato
 }
+
+// Riprendibile reports whether the page offers to upload the file again to
+// complete the import.
+func (i Importazione) Riprendibile() bool { return i.Stato == Interrotta || i.Stato == Fallita }
 
 // Riepilogo is the one-line summary of the counters.
 func (i Importazione) Riepilogo() string {
