@@ -214,9 +214,9 @@ func TestImportInterrottaDaCrash(t *testing.T) {
 	// The next start.
 	a := startAppOn(t, pool, map[string]string{"UPLOAD_DIR": caricati})
 	type riga struct {
-		stato                                    string
+		stato                                     string
 		inseriti, aggiornati, invariati, scartati int
-		errore                                   string
+		errore                                    string
 	}
 	leggi := func(id int) riga {
 		t.Helper()
