@@ -11,9 +11,12 @@
 // cannot go in with the reason, and hands the writes to casi, which owns
 // persona, nucleo with its composition history, domanda and caso (new
 // households in bulk, a changed one all or nothing). This package also owns
-// the lifecycle around it: the importazione record, the uploaded file, the
-// background run bounded by the server's life, who may see which import
-// (the ambito of the principal), and the report.
+// the lifecycle around it: the importazione record, the uploaded file (in
+// the Deposito, removed on every path), the background run bounded by the
+// server's life, its heartbeat and the recovery of the imports whose
+// process died (interrotta, counters as committed, taken up by uploading
+// the file again), who may see which import (the ambito of the
+// principal), and the report.
 package importazioni
 
 import (

@@ -118,7 +118,8 @@ func (s *Service) batte(ctx context.Context, id int64) (stop func()) {
 
 // Esegui runs the import id (recorded by Nuova) on r and returns it as it
 // ended. The error is non-nil when the import could not complete; the
-// import is then recorded as fallita, with the households applied so far
+// import is then recorded as fallita (interrotta when ctx was cancelled),
+// with the households applied so far
 // kept (each is all or nothing), and a second run of the same file picks up
 // where it stopped, since importing is idempotent.
 func (s *Service) Esegui(ctx context.Context, id int64, r io.Reader, v registro.Voce) (Importazione, error) {
