@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/dbtest"
@@ -324,4 +326,90 @@ func numeroIT(n int) string {
 		return s[:len(s)-3] + "." + s[len(s)-3:]
 	}
 	return s
+}
+
+// The same for the controlli imports (synchronous, one request per
+// transaction): after cartella is killed with SIGKILL during
+// `cartella import controlli`, the import's counters are exactly the
+// requests committed, and the same file imported again completes it.
+func TestImportControlliInterrottaDaCrash(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.URL(t)
+	ctx := context.Background()
+	pool, err := database.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
+		t.Fatal(err)
+	}
+	cf := codicefiscale.Compute("Rossi", "Mario", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), "M", "A944")
+	const n = 4000
+	var buf bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&buf, `{"versione_tracciato":1,"id_richiesta":"INPS-VER-K%05d","tipo":"residenza","comune":"037011","codice_fiscale":"%s",`+
+			`"cognome":"Rossi","nome":"Mario","data_richiesta":"2026-01-10","data_riferimento":"2026-01-05"}`+"\n", i, cf)
+	}
+	file := filepath.Join(t.TempDir(), "richieste.jsonl")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	count := func(sql string, args ...any) int {
+		t.Helper()
+		var c int
+		if err := pool.QueryRow(ctx, sql, args...).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "CARTELLA_TEST_COMANDO=import\x1fcontrolli\x1f"+file)
+	var figlio bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &figlio, &figlio
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	id := 0
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the import never got going:\n%s", figlio.String())
+		}
+		if id == 0 {
+			id = count(`SELECT COALESCE(max(id), 0) FROM controllo_importazione`)
+			continue
+		}
+		if count(`SELECT count(*) FROM controllo_richiesta WHERE importazione_id = $1`, id) >= 300 {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	committed := count(`SELECT count(*) FROM controllo_richiesta WHERE importazione_id = $1`, id)
+	if committed >= n {
+		t.Fatalf("the import ended before the kill: make the file larger")
+	}
+	t.Logf("killed with %d of %d requests committed", committed, n)
+	var inserite, righe int
+	var sha []byte
+	if err := pool.QueryRow(ctx, `SELECT inserite, righe, sha256 FROM controllo_importazione WHERE id = $1`, id).Scan(&inserite, &righe, &sha); err != nil {
+		t.Fatal(err)
+	}
+	if inserite != committed || righe < committed {
+		t.Errorf("the killed import counts %d requests inserted (%d lines), but %d were committed", inserite, righe, committed)
+	}
+	if !bytes.Equal(sha, make([]byte, 32)) {
+		t.Errorf("the killed import has the SHA-256 of a file read whole")
+	}
+	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	var out bytes.Buffer
+	if err := Run(ctx, []string{"cartella", "import", "controlli", file}, env, &out, &out); err != nil {
+		t.Fatalf("import again: %v\n%s", err, out.String())
+	}
+	if want := fmt.Sprintf("%d righe: %d richieste inserite, %d invariate, 0 righe scartate", n, n-committed, committed); !strings.Contains(out.String(), want) {
+		t.Errorf("the import again says %q, want %q", out.String(), want)
+	}
 }
