@@ -113,6 +113,7 @@ func (s *Service) ApplicaNucleo(ctx context.Context, n flusso.Nucleo, hash []byt
 	return esito, err
 }
 
+// applicaNucleo is ApplicaNucleo's write in tx; *esitoOut gets its esito.
 func (s *Service) applicaNucleo(ctx context.Context, tx pgx.Tx, n flusso.Nucleo, hash []byte, impID, ambitoID, comuneID int64,
 	v registro.Voce, dettaglioNuovo, dettaglioAggiornato string, esitoOut *string) error {
 	esito := ""
