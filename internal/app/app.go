@@ -247,7 +247,20 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 			return err
 		}
 	}
-	return serveHTTP(ctx, cfg, routes(d), d.background, log)
+	err = serveHTTP(ctx, cfg, d.tempi, routes(d), d.background, log)
+	// The imports in the background stop with ctx and record themselves
+	// interrotta; then the uploaded files still here go.
+	attese := make(chan struct{})
+	go func() { d.nuclei.Attendi(); close(attese) }()
+	select {
+	case <-attese:
+	case <-time.After(10 * time.Second):
+		log.Warn("shutdown: imports still running, left to the crash recovery of the next start")
+	}
+	if cerr := d.deposito.Chiudi(); cerr != nil {
+		log.Error("shutdown: upload directory", "error", cerr)
+	}
+	return err
 }
 
 // checkSchema refuses to serve on a schema older or newer than the binary's.
@@ -322,19 +335,16 @@ func ensureDatabase(ctx context.Context, adminURL, name string) error {
 	return nil
 }
 
-func serveHTTP(ctx context.Context, cfg config.Config, handler http.Handler, background func(context.Context), log *slog.Logger) error {
+func serveHTTP(ctx context.Context, cfg config.Config, t tempi, handler http.Handler, background func(context.Context), log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
 	hs := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:  handler,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	t.server(hs) // the per-request deadlines are in handler (tempi.limiti)
 	bg, cancelBG := context.WithCancel(context.Background())
 	defer cancelBG()
 	go background(bg)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,7 +19,19 @@ import (
 	"github.com/cartella/cartella/internal/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	// The test binary as the cartella binary, for the tests that kill it
+	// (ripresa_test.go): the arguments in CARTELLA_TEST_COMANDO, split by \x1f.
+	if c := os.Getenv("CARTELLA_TEST_COMANDO"); c != "" {
+		args := append([]string{"cartella"}, strings.Split(c, "\x1f")...)
+		if err := Run(context.Background(), args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "cartella:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	dbtest.Main(m)
+}
 
 // testApp is the real application (demo mode, demo provider, demo data) on
 // a fresh database, served on a loopback port.

@@ -218,4 +218,22 @@ func TestJourneyImportazioni(t *testing.T) {
 		t.Errorf("report: %q", got)
 	}
 	checkPage(t, b, "importazioni-dettaglio")
+
+	// An import whose process died an hour ago: its page ends it
+	// interrotta, explains, and leads to the upload form that takes it up.
+	var interrotta int64
+	if err := a.d.pool.QueryRow(t.Context(), `INSERT INTO importazione (ambito_id, file_nome, file_byte, battito)
+		VALUES ($1, 'nuclei-interrotto.jsonl', 1000, now() - interval '1 hour') RETURNING id`, amb).Scan(&interrotta); err != nil {
+		t.Fatal(err)
+	}
+	b.Navigate(t, a.URL+"/importazioni/"+strconv.FormatInt(interrotta, 10))
+	if got := b.Text(t, `[data-testid="interrotta"]`); !strings.Contains(got, "si è fermato all'improvviso") {
+		t.Errorf("interrupted import: %q", got)
+	}
+	checkPage(t, b, "importazioni-interrotta")
+	b.Click(t, `a[data-testid="riprendi"]`)
+	if got := b.Text(t, `[data-testid="riprendi"]`); !strings.Contains(got, "nuclei-interrotto.jsonl") {
+		t.Errorf("upload form taking up the import: %q", got)
+	}
+	checkPage(t, b, "importazioni-riprendi")
 }

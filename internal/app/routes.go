@@ -330,7 +330,8 @@ func routes(d *deps) http.Handler {
 	}))
 
 	// HEAD is answered like GET (monitoring probes use it on /healthz).
-	r.Use(middleware.GetHead, httpx.Comprimi, httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
+	// The deadlines first, on the server's own ResponseWriter (tempi.go).
+	r.Use(d.tempi.limiti, middleware.GetHead, httpx.Comprimi, httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
 		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler, d.rs.TestoValido)
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -129,12 +130,22 @@ type deps struct {
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	demoIdP   http.Handler // nil outside demo mode
+	// deposito holds the uploaded files waiting for their import (this
+	// process's directory in cfg.UploadDir).
+	deposito *importazioni.Deposito
+	tempi    tempi // the server's time limits (tempi.go)
 }
 
-// newServer wires the modules and, in demo mode, loads the demo data.
+// newServer wires the modules, recovers from a previous crash (imports
+// left in corso, uploaded files left behind) and, in demo mode, loads the
+// demo data.
 func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*deps, error) {
+	avvio := time.Now()
 	d, err := build(ctx, cfg, pool, log)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.recupera(ctx, avvio); err != nil {
 		return nil, err
 	}
 	if cfg.Mode == config.Demo {
@@ -150,7 +161,7 @@ func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 
 // build wires every module.
 func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*deps, error) {
-	d := &deps{cfg: cfg, pool: pool, log: log}
+	d := &deps{cfg: cfg, pool: pool, log: log, tempi: tempiProduzione}
 	d.accesso = accesso.NewService(pool)
 	// The ente of an operatore_ente: accesso reads the enti through rete.
 	d.accesso.SetEnti(rete.NewPerAccesso(pool))
@@ -240,6 +251,27 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	return d, nil
 }
 
+// recupera undoes what a process that died left (docs/operations.md,
+// "Crash recovery"): the imports it left in corso end interrotta, with the
+// counters of what they committed, and the uploaded files it left are
+// removed; then this process's upload directory is opened.
+func (d *deps) recupera(ctx context.Context, avvio time.Time) error {
+	n, err := d.nuclei.Recupera(ctx)
+	if err != nil {
+		return err
+	}
+	dep, pulizia, err := importazioni.ApriDeposito(d.cfg.UploadDir, avvio, os.TempDir())
+	if err != nil {
+		return err
+	}
+	d.deposito = dep
+	d.nucleiH.Dir = dep.Dir()
+	if n > 0 || pulizia.File > 0 || pulizia.Cartelle > 0 {
+		d.log.Warn("crash recovery", "imports_interrupted", n, "upload_files_removed", pulizia.File, "upload_dirs_removed", pulizia.Cartelle)
+	}
+	return nil
+}
+
 // demoAuthenticate is the demo provider's credential check: a demo
 // username, or any well-formed codice fiscale, with the password "demo".
 // Whether that person is accredited is then Cartella's decision, exactly as
@@ -321,6 +353,9 @@ func (d *deps) shell(r *http.Request) ui.Shell {
 func (d *deps) background(ctx context.Context) {
 	go d.enforcer.ReloadEvery(ctx, time.Minute, func(err error) { d.log.Error("authz reload", "error", err) })
 	go d.posta.Run(ctx) // delivers the outbox (internal/posta)
+	// Imports whose process died while this one runs (another instance,
+	// or this one restarted within importazioni.Scadenza).
+	go d.nuclei.RecuperaOgni(ctx, importazioni.Battito)
 	// The deadline states (in scadenza, scaduto) move with the calendar, not
 	// only with the writes that recompute them: refreshed at start and at
 	// the first tick of each new day. Idempotent, so several instances may

@@ -52,10 +52,17 @@ func (s *Service) PersoneNote(ctx context.Context, cfs []string) (map[string]uui
 	return persone, nil
 }
 
+// Conferma is the caller's own write done in the transaction of a
+// household's write, just before it commits (the import's counters, so
+// that they always match the households committed): esito is
+// NucleoInserito or NucleoAggiornato, n how many households. nil: none.
+type Conferma func(ctx context.Context, tx pgx.Tx, esito string, n int) error
+
 // InserisciNuclei writes the new households of b in one transaction, one
 // COPY per table, with one registro record per case opened (a write of
-// "caso" from v, its Dettaglio kept). A failure writes nothing.
-func (s *Service) InserisciNuclei(ctx context.Context, b *Batch, v registro.Voce) error {
+// "caso" from v, its Dettaglio kept), and conferma (may be nil) in the same
+// transaction. A failure writes nothing.
+func (s *Service) InserisciNuclei(ctx context.Context, b *Batch, v registro.Voce, conferma Conferma) error {
 	voci := make([]registro.Voce, 0, len(b.casiRows))
 	for _, row := range b.casiRows {
 		id := row[0].(uuid.UUID).String()
@@ -67,7 +74,13 @@ func (s *Service) InserisciNuclei(ctx context.Context, b *Batch, v registro.Voce
 		if err := b.Copy(ctx, tx); err != nil {
 			return err
 		}
-		return s.reg.RecordBatch(ctx, tx, voci)
+		if err := s.reg.RecordBatch(ctx, tx, voci); err != nil {
+			return err
+		}
+		if conferma == nil {
+			return nil
+		}
+		return conferma(ctx, tx, NucleoInserito, b.Len())
 	})
 }
 
@@ -83,98 +96,112 @@ const (
 // joining, leaving or changing, the event in the case's history and its
 // deadlines recomputed). hash is the line's SHA-256, impID the import
 // writing it (0: none). The write is recorded in the registro from v, with
-// dettaglioNuovo or dettaglioAggiornato. It returns NucleoInserito or
-// NucleoAggiornato.
+// dettaglioNuovo or dettaglioAggiornato; conferma (may be nil) runs in the
+// same transaction. It returns NucleoInserito or NucleoAggiornato.
 func (s *Service) ApplicaNucleo(ctx context.Context, n flusso.Nucleo, hash []byte, impID, ambitoID, comuneID int64,
-	v registro.Voce, dettaglioNuovo, dettaglioAggiornato string) (string, error) {
+	v registro.Voce, dettaglioNuovo, dettaglioAggiornato string, conferma Conferma) (string, error) {
 	esito := ""
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		domandaID, nucleoID, err := domandaPerAggiornare(ctx, tx, n.IDDomanda)
-		if errors.Is(err, pgx.ErrNoRows) {
-			if comuneID == 0 {
-				return ErrFuoriAmbito
-			}
-			persone := map[string]uuid.UUID{}
-			for _, k := range n.Componenti {
-				if pid, err := personaDi(ctx, tx, k.CodiceFiscale); err == nil {
-					persone[k.CodiceFiscale] = pid
-				}
-			}
-			var b Batch
-			b.Add(n, ambitoID, comuneID, nil, s.now(), persone, hash, impID)
-			if err := b.Copy(ctx, tx); err != nil {
-				return err
-			}
-			casoID := b.casiRows[0][0].(uuid.UUID)
-			vv := v
-			vv.Azione, vv.OggettoTipo, vv.OggettoID, vv.CasoID, vv.Esito = registro.Scrittura, "caso", casoID.String(), casoID.String(), registro.Consentito
-			vv.Dettaglio = dettaglioNuovo
-			esito = NucleoInserito
-			return s.reg.RecordTx(ctx, tx, vv)
-		}
-		if err != nil {
+		if err := s.applicaNucleo(ctx, tx, n, hash, impID, ambitoID, comuneID, v, dettaglioNuovo, dettaglioAggiornato, &esito); err != nil {
 			return err
 		}
-		// Update: the domanda, the persons, the composition.
-		if err := updateDomanda(ctx, tx, domandaID, n, hash, impID); err != nil {
-			return err
+		if conferma == nil {
+			return nil
 		}
-		oggi := s.Oggi()
-		presenti := map[uuid.UUID]bool{}
-		for _, k := range n.Componenti {
-			if err != nil {
-				return err
-			}
-			pid, err := upsertPersona(ctx, tx, k)
-			if err != nil {
-				return err
-			}
-			presenti[pid] = true
-			// The member's current row: unchanged, changed (closed and reopened, keeping what the case manager set), or new.
-			rel, scala, dis, sv, viol, cpi, err := rigaAttuale(ctx, tx, nucleoID, pid)
-			switch {
-			case errors.Is(err, pgx.ErrNoRows):
-			case err != nil:
-				return err
-			case rel == k.Relazione && scala == k.InScalaEquivalenza && dis == k.Disabilita && sv == k.SvantaggioCertificato:
-				continue
-			default:
-				if err := chiudiRigaComponente(ctx, tx, nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
-					return err
-				}
-			}
-			if err := insertComponenteFlusso(ctx, tx, nucleoID, pid, k, viol, cpi, oggi); err != nil {
-				return err
-			}
-		}
-		attuali, err := personeAttuali(ctx, tx, nucleoID)
-		if err != nil {
-			return err
-		}
-		for _, pid := range attuali {
-			if !presenti[pid] {
-				if err := uscitaComponente(ctx, tx, nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
-					return err
-				}
-			}
-		}
-		casoID, err := casoDellaDomanda(ctx, tx, domandaID)
-		if err != nil {
-			return err
-		}
-		if err := Storico(ctx, tx, casoID, nil, "aggiornato", "", "", fmt.Sprintf("dal flusso INPS (importazione %d)", impID)); err != nil {
-			return err
-		}
-		if err := s.AggiornaAl(ctx, tx, casoID, s.now()); err != nil {
-			return err
-		}
-		vv := v
-		vv.Azione, vv.OggettoTipo, vv.OggettoID, vv.CasoID, vv.Esito = registro.Scrittura, "caso", casoID.String(), casoID.String(), registro.Consentito
-		vv.Dettaglio = dettaglioAggiornato
-		esito = NucleoAggiornato
-		return s.reg.RecordTx(ctx, tx, vv)
+		return conferma(ctx, tx, esito, 1)
 	})
 	return esito, err
+}
+
+// applicaNucleo is ApplicaNucleo's write in tx; *esitoOut gets its esito.
+func (s *Service) applicaNucleo(ctx context.Context, tx pgx.Tx, n flusso.Nucleo, hash []byte, impID, ambitoID, comuneID int64,
+	v registro.Voce, dettaglioNuovo, dettaglioAggiornato string, esitoOut *string) error {
+	esito := ""
+	defer func() { *esitoOut = esito }()
+	domandaID, nucleoID, err := domandaPerAggiornare(ctx, tx, n.IDDomanda)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if comuneID == 0 {
+			return ErrFuoriAmbito
+		}
+		persone := map[string]uuid.UUID{}
+		for _, k := range n.Componenti {
+			if pid, err := personaDi(ctx, tx, k.CodiceFiscale); err == nil {
+				persone[k.CodiceFiscale] = pid
+			}
+		}
+		var b Batch
+		b.Add(n, ambitoID, comuneID, nil, s.now(), persone, hash, impID)
+		if err := b.Copy(ctx, tx); err != nil {
+			return err
+		}
+		casoID := b.casiRows[0][0].(uuid.UUID)
+		vv := v
+		vv.Azione, vv.OggettoTipo, vv.OggettoID, vv.CasoID, vv.Esito = registro.Scrittura, "caso", casoID.String(), casoID.String(), registro.Consentito
+		vv.Dettaglio = dettaglioNuovo
+		esito = NucleoInserito
+		return s.reg.RecordTx(ctx, tx, vv)
+	}
+	if err != nil {
+		return err
+	}
+	// Update: the domanda, the persons, the composition.
+	if err := updateDomanda(ctx, tx, domandaID, n, hash, impID); err != nil {
+		return err
+	}
+	oggi := s.Oggi()
+	presenti := map[uuid.UUID]bool{}
+	for _, k := range n.Componenti {
+		if err != nil {
+			return err
+		}
+		pid, err := upsertPersona(ctx, tx, k)
+		if err != nil {
+			return err
+		}
+		presenti[pid] = true
+		// The member's current row: unchanged, changed (closed and reopened, keeping what the case manager set), or new.
+		rel, scala, dis, sv, viol, cpi, err := rigaAttuale(ctx, tx, nucleoID, pid)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return err
+		case rel == k.Relazione && scala == k.InScalaEquivalenza && dis == k.Disabilita && sv == k.SvantaggioCertificato:
+			continue
+		default:
+			if err := chiudiRigaComponente(ctx, tx, nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
+				return err
+			}
+		}
+		if err := insertComponenteFlusso(ctx, tx, nucleoID, pid, k, viol, cpi, oggi); err != nil {
+			return err
+		}
+	}
+	attuali, err := personeAttuali(ctx, tx, nucleoID)
+	if err != nil {
+		return err
+	}
+	for _, pid := range attuali {
+		if !presenti[pid] {
+			if err := uscitaComponente(ctx, tx, nucleoID, pid, oggi.AddDate(0, 0, -1)); err != nil {
+				return err
+			}
+		}
+	}
+	casoID, err := casoDellaDomanda(ctx, tx, domandaID)
+	if err != nil {
+		return err
+	}
+	if err := Storico(ctx, tx, casoID, nil, "aggiornato", "", "", fmt.Sprintf("dal flusso INPS (importazione %d)", impID)); err != nil {
+		return err
+	}
+	if err := s.AggiornaAl(ctx, tx, casoID, s.now()); err != nil {
+		return err
+	}
+	vv := v
+	vv.Azione, vv.OggettoTipo, vv.OggettoID, vv.CasoID, vv.Esito = registro.Scrittura, "caso", casoID.String(), casoID.String(), registro.Consentito
+	vv.Dettaglio = dettaglioAggiornato
+	esito = NucleoAggiornato
+	return s.reg.RecordTx(ctx, tx, vv)
 }
 
 func titolo(k flusso.Componente) (string, *time.Time) {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +30,7 @@ type Config struct {
 	Mode        Mode
 	DatabaseURL string // empty in demo mode means: start the private cluster
 	DataDir     string // demo: where the private cluster keeps its data
+	UploadDir   string // where uploaded files wait for their import (a directory of Cartella's own)
 	ListenAddr  string
 	BaseURL     *url.URL
 
@@ -72,6 +75,7 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 		Mode:             mode,
 		DatabaseURL:      get("DATABASE_URL", ""),
 		DataDir:          get("DATA_DIR", "var/pgdata"),
+		UploadDir:        get("UPLOAD_DIR", filepath.Join(os.TempDir(), "cartella-upload")),
 		ListenAddr:       get("LISTEN_ADDR", "127.0.0.1:8080"),
 		OIDCIssuer:       get("OIDC_ISSUER", ""),
 		OIDCClientID:     get("OIDC_CLIENT_ID", ""),

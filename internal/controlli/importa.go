@@ -77,6 +77,11 @@ type Importazione struct {
 	CreataIl  time.Time
 }
 
+// Conclusa reports whether the whole file was read: an import that did
+// not reach its end (the process died, the upload broke) keeps the
+// all-zero SHA-256 it starts with, and counts the requests it committed.
+func (i Importazione) Conclusa() bool { return !bytes.Equal(i.SHA256, make([]byte, len(i.SHA256))) }
+
 // Riepilogo is the import in one sentence.
 func (i Importazione) Riepilogo() string {
 	return fmt.Sprintf("%d righe: %d richieste inserite, %d invariate, %d righe scartate", i.Righe, i.Inserite, i.Invariate, i.Scartate)
@@ -352,7 +357,9 @@ func (s *Service) Importa(ctx context.Context, p *authz.Principal, nome string, 
 
 // applica writes one checked line in its own transaction: "inserita", or
 // "invariata" (the same id_richiesta with the same content), or
-// "scartata" with the reason.
+// "scartata" with the reason. The import's counter goes in the same
+// transaction: if the process dies half-way (kill -9), the import's row
+// counts exactly the requests committed.
 func (s *Service) applica(ctx context.Context, impID int64, riga int, n NuovaRichiesta, c comuneImport,
 	operatore *uuid.UUID, v registro.Voce) (string, string, error) {
 	var esito, motivo string
@@ -366,15 +373,18 @@ func (s *Service) applica(ctx context.Context, impID int64, riga int, n NuovaRic
 			if err != nil {
 				return err
 			}
-			if len(d) == 0 {
-				esito = "invariata"
-			} else {
+			if len(d) > 0 {
 				esito, motivo = "scartata", "id_richiesta già presente con contenuto diverso (campi diversi: "+strings.Join(d, ", ")+
 					"): una richiesta già ricevuta non si modifica con un nuovo file"
+				return nil
 			}
-			return nil
+			esito = "invariata"
+			return conta(ctx, tx, impID, riga, esito)
 		}
 		esito = "inserita"
+		if err := conta(ctx, tx, impID, riga, esito); err != nil {
+			return err
+		}
 		rv := v
 		rv.Azione, rv.OggettoTipo, rv.OggettoID, rv.Esito = registro.Scrittura, oggettoTipo, id.String(), registro.Consentito
 		rv.ComuneID = &c.id

@@ -134,6 +134,19 @@ func nuovaImportazione(ctx context.Context, q database.Querier, comune *int64, o
 	return id, nil
 }
 
+// conta adds the line riga applied with esito ("inserita" or "invariata")
+// to import id, in tx, the transaction that applies it.
+func conta(ctx context.Context, tx pgx.Tx, id int64, riga int, esito string) error {
+	col := "inserite"
+	if esito == "invariata" {
+		col = "invariate"
+	}
+	if _, err := tx.Exec(ctx, `UPDATE controllo_importazione SET `+col+` = `+col+` + 1, righe = GREATEST(righe, $2) WHERE id = $1`, id, riga); err != nil {
+		return fmt.Errorf("controlli: conta: %w", err)
+	}
+	return nil
+}
+
 func chiudiImportazione(ctx context.Context, q database.Querier, imp Importazione) error {
 	scarti, err := json.Marshal(imp.Scarti)
 	if err != nil {

@@ -34,8 +34,9 @@ type Handler struct {
 
 	// MaxByte is the upload limit (MaxUpload unless changed, for tests).
 	MaxByte int64
-	// Dir is where uploads wait for their import ("" = the system's
-	// temporary directory).
+	// Dir is where uploads wait for their import: the process's own
+	// directory of the Deposito ("" = the system's temporary directory,
+	// for tests).
 	Dir string
 }
 
@@ -70,11 +71,27 @@ func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) Nuova(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := ambito(r); err != nil {
+	_, amb, err := ambito(r)
+	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
-	h.rs.Render(w, r, http.StatusOK, nuovaPage(h.rs.Shell(r), h.MaxByte, ""))
+	h.rs.Render(w, r, http.StatusOK, nuovaPage(h.rs.Shell(r), h.MaxByte, "", h.daRiprendere(r, amb, r.URL.Query().Get("riprendi"))))
+}
+
+// daRiprendere is the import of ambito amb named by id (the form's
+// riprendi) when it can be taken up by uploading its file again; the zero
+// Importazione otherwise (an unknown or another ambito's id is ignored).
+func (h *Handler) daRiprendere(r *http.Request, amb int64, id string) Importazione {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return Importazione{}
+	}
+	imp, err := h.svc.Get(r.Context(), amb, n)
+	if err != nil || !imp.Riprendibile() {
+		return Importazione{}
+	}
+	return imp
 }
 
 // Carica stores the uploaded file and starts its import in the background,
@@ -85,11 +102,16 @@ func (h *Handler) Carica(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
+	// The interrupted import taken up, in the form's action (?riprendi=N).
+	riprendi := r.URL.Query().Get("riprendi")
+	pagina := func(status int, msg string) {
+		h.rs.Render(w, r, status, nuovaPage(h.rs.Shell(r), h.MaxByte, msg, h.daRiprendere(r, amb, riprendi)))
+	}
 	troppo := fmt.Sprintf("Il file supera il limite di %s: dividilo in più file (ogni riga è un nucleo a sé) e caricali uno alla volta.", dimensione(h.MaxByte))
 	// The form's other bytes (boundaries, headers) are few.
 	const margine = 64 << 10
 	if r.ContentLength > h.MaxByte+margine {
-		h.rs.Render(w, r, http.StatusRequestEntityTooLarge, nuovaPage(h.rs.Shell(r), h.MaxByte, troppo))
+		pagina(http.StatusRequestEntityTooLarge, troppo)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.MaxByte+margine)
@@ -97,19 +119,20 @@ func (h *Handler) Carica(w http.ResponseWriter, r *http.Request) {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe) || errors.Is(err, errTroppoGrande):
-		h.rs.Render(w, r, http.StatusRequestEntityTooLarge, nuovaPage(h.rs.Shell(r), h.MaxByte, troppo))
+		pagina(http.StatusRequestEntityTooLarge, troppo)
 		return
 	case errors.Is(err, errNessunFile):
-		h.rs.Render(w, r, http.StatusUnprocessableEntity, nuovaPage(h.rs.Shell(r), h.MaxByte, "Scegli il file del flusso dei nuclei da importare."))
+		pagina(http.StatusUnprocessableEntity, "Scegli il file del flusso dei nuclei da importare.")
 		return
 	case errors.Is(err, ErrFileVuoto):
-		h.rs.Render(w, r, http.StatusUnprocessableEntity, nuovaPage(h.rs.Shell(r), h.MaxByte, "Il file scelto è vuoto: verifica di aver scelto il file giusto."))
+		pagina(http.StatusUnprocessableEntity, "Il file scelto è vuoto: verifica di aver scelto il file giusto.")
 		return
 	case err != nil:
-		h.rs.Render(w, r, http.StatusBadRequest, nuovaPage(h.rs.Shell(r), h.MaxByte, "Il caricamento del file non è riuscito: riprova."))
+		pagina(http.StatusBadRequest, "Il caricamento del file non è riuscito (la connessione si è interrotta o era troppo lenta): riprova.")
 		return
 	}
-	id, err := h.svc.Avvia(r.Context(), amb, path, nome, size, registro.VoceOf(r))
+	ripresaDi := h.daRiprendere(r, amb, riprendi).ID
+	id, err := h.svc.Avvia(r.Context(), amb, path, nome, size, ripresaDi, registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
@@ -144,7 +167,7 @@ func (h *Handler) salva(r *http.Request) (path, nome string, size int64, err err
 		if nome == "" {
 			return "", "", 0, errNessunFile
 		}
-		f, err := os.CreateTemp(h.Dir, "cartella-nuclei-*.jsonl")
+		f, err := os.CreateTemp(h.Dir, PrefissoFile+"*.jsonl")
 		if err != nil {
 			return "", "", 0, err
 		}

@@ -11,9 +11,12 @@
 // cannot go in with the reason, and hands the writes to casi, which owns
 // persona, nucleo with its composition history, domanda and caso (new
 // households in bulk, a changed one all or nothing). This package also owns
-// the lifecycle around it: the importazione record, the uploaded file, the
-// background run bounded by the server's life, who may see which import
-// (the ambito of the principal), and the report.
+// the lifecycle around it: the importazione record, the uploaded file (in
+// the Deposito, removed on every path), the background run bounded by the
+// server's life, its heartbeat and the recovery of the imports whose
+// process died (interrotta, counters as committed, taken up by uploading
+// the file again), who may see which import (the ambito of the
+// principal), and the report.
 package importazioni
 
 import (
@@ -40,6 +43,10 @@ const (
 	InCorso    = "in_corso"
 	Completata = "completata"
 	Fallita    = "fallita"
+	// Interrotta: the process running it stopped before its end (a crash,
+	// kill -9, a shutdown). The households confirmed until then stay and
+	// are counted; uploading the same file again completes it.
+	Interrotta = "interrotta"
 )
 
 // Importazione is an import of the flow as the list, the progress page and
@@ -50,7 +57,7 @@ type Importazione struct {
 	Operatore  string // "Nome Cognome"; empty when started from the command line
 	FileNome   string
 	FileByte   int64
-	Stato      string // InCorso, Completata, Fallita
+	Stato      string // InCorso, Completata, Fallita, Interrotta
 	ByteLetti  int64
 	Righe      int
 	Inseriti   int
@@ -60,6 +67,9 @@ type Importazione struct {
 	Errore     string // why it failed, never personal data
 	IniziataIl time.Time
 	ConclusaIl *time.Time
+	RipresaDi  int64     // the interrupted import this one takes up (0: none)
+	RipresaIn  int64     // the latest import that took this one up (0: none)
+	Battito    time.Time // last heartbeat of the process running it
 }
 
 // Percentuale of the file read, 0–100: what the progress bar shows.
@@ -93,9 +103,15 @@ func (i Importazione) StatoLabel() string {
 		return "Completata"
 	case Fallita:
 		return "Non riuscita"
+	case Interrotta:
+		return "Interrotta"
 	}
 	return i.Stato
 }
+
+// Riprendibile reports whether the page offers to upload the file again to
+// complete the import.
+func (i Importazione) Riprendibile() bool { return i.Stato == Interrotta || i.Stato == Fallita }
 
 // Riepilogo is the one-line summary of the counters.
 func (i Importazione) Riepilogo() string {

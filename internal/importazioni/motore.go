@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/registro"
@@ -28,6 +30,16 @@ const chunk = 1000
 // msgErroreInterno is the outcome of an import stopped by an error.
 const msgErroreInterno = "importazione interrotta da un errore interno: i nuclei già confermati restano importati; ripeti l'importazione"
 
+// Why an import is interrotta, for people (the page adds how to complete it).
+const (
+	// msgArresto: the server was stopped (shutdown) during the import.
+	msgArresto = "il servizio è stato arrestato durante l'importazione"
+	// msgCrash: the process running it stopped without a word (a crash,
+	// kill -9, a power cut): found at the next start, or by any instance
+	// once its heartbeat is old.
+	msgCrash = "il servizio si è fermato all'improvviso durante l'importazione"
+)
+
 type riga struct {
 	n    flusso.Nucleo
 	hash []byte
@@ -41,7 +53,10 @@ type contatori struct{ inseriti, aggiornati, invariati, scartati int }
 func (s *Service) motore(ctx context.Context, id, ambitoID int64, r io.Reader, v registro.Voce) error {
 	err := s.importa(ctx, id, ambitoID, r, v)
 	stato, msg := Completata, ""
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		stato, msg = Interrotta, msgArresto
+	case err != nil:
 		stato, msg = Fallita, msgErroreInterno
 	}
 	// Not the request's context: the outcome is recorded even when it was cancelled.
@@ -149,12 +164,16 @@ func (s *Service) applica(ctx context.Context, impID, ambitoID int64, comuni map
 		}
 	}
 	c.scartati = len(scarti)
+	// The counters of the households written go in their own transaction.
+	conferma := func(ctx context.Context, tx pgx.Tx, esito string, n int) error {
+		return conta(ctx, tx, impID, esito, n)
+	}
 	// New households: one COPY per table; if it fails (say, a codice
 	// fiscale inserted meanwhile by someone else), each household on its own.
 	if len(nuovi) > 0 {
 		vv := v
 		vv.Dettaglio = fmt.Sprintf("importazione %d: nuovo nucleo", impID)
-		if err := s.casi.InserisciNuclei(ctx, &b, vv); err == nil {
+		if err := s.casi.InserisciNuclei(ctx, &b, vv, conferma); err == nil {
 			c.inseriti += len(nuovi)
 		} else {
 			aggiornare = append(aggiornare, nuovi...)
@@ -162,8 +181,11 @@ func (s *Service) applica(ctx context.Context, impID, ambitoID int64, comuni map
 	}
 	for _, r := range aggiornare {
 		esito, err := s.casi.ApplicaNucleo(ctx, r.n, r.hash, impID, ambitoID, comuni[r.n.ComuneResidenza], v,
-			fmt.Sprintf("importazione %d: nuovo nucleo", impID), fmt.Sprintf("importazione %d: nucleo aggiornato", impID))
+			fmt.Sprintf("importazione %d: nuovo nucleo", impID), fmt.Sprintf("importazione %d: nucleo aggiornato", impID), conferma)
 		switch {
+		case err != nil && ctx.Err() != nil:
+			// Stopped (shutdown), not a household in conflict: no rejection.
+			return c, scarti, ctx.Err()
 		case errors.Is(err, casi.ErrFuoriAmbito):
 			scarti = append(scarti, Scarto{Riga: r.n.Riga, IDDomanda: r.n.IDDomanda, Motivo: fuoriAmbito(r.n)})
 			c.scartati++

@@ -31,27 +31,95 @@ type Service struct {
 	// is the lifetime of the service itself, not of a call.
 	vita context.Context
 	wg   sync.WaitGroup
+
+	// The lease of a running import: its process writes the heartbeat
+	// (battito) at least every Battito; an import in corso whose heartbeat
+	// is older than Scadenza belongs to no living process and is
+	// interrotta. istanza tells this process's imports in the database.
+	istanza  uuid.UUID
+	battito  time.Duration
+	scadenza time.Duration
 }
+
+// Heartbeat of a running import and the age after which an import in corso
+// is taken as abandoned by its process (docs/operations.md).
+const (
+	Battito  = 15 * time.Second
+	Scadenza = 90 * time.Second
+)
 
 // NewService returns the service; the households go into cs. Background
 // imports stop when vita ends (the server shuts down): the engine then
-// records them as fallita.
+// records them as interrotta.
 func NewService(vita context.Context, pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{pool: pool, reg: reg, casi: cs, log: log, vita: vita}
+	return &Service{pool: pool, reg: reg, casi: cs, log: log, vita: vita, istanza: uuid.New(), battito: Battito, scadenza: Scadenza}
 }
 
 // Nuova records an import about to start (stato in_corso) and returns its
 // id. operatore is nil for the command line.
 func (s *Service) Nuova(ctx context.Context, ambitoID int64, operatore *uuid.UUID, nome string, size int64) (int64, error) {
-	return nuova(ctx, s.pool, ambitoID, operatore, nome, size)
+	return nuova(ctx, s.pool, ambitoID, operatore, nome, size, s.istanza, 0)
+}
+
+// Recupera ends as interrotta the imports left in corso by a process that
+// is gone (its heartbeat older than Scadenza: a crash, kill -9, a power
+// cut), with the counters of what they committed, and returns how many.
+// Imports of other living instances keep beating and are left alone. Run
+// at start, before serving, and then periodically.
+func (s *Service) Recupera(ctx context.Context) (int, error) {
+	ids, err := interrompi(ctx, s.pool, 0, s.scadenza, msgCrash)
+	for _, id := range ids {
+		s.log.Warn("import interrupted: its process is gone", "importazione", id)
+	}
+	return len(ids), err
+}
+
+// RecuperaOgni runs Recupera every period until ctx ends.
+func (s *Service) RecuperaOgni(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Recupera(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("import recovery", "error", err)
+			}
+		}
+	}
+}
+
+// batte writes the heartbeat of import id every s.battito until the
+// returned function is called.
+func (s *Service) batte(ctx context.Context, id int64) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.battito)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := batti(ctx, s.pool, id); err != nil && ctx.Err() == nil {
+					s.log.Warn("import heartbeat", "importazione", id, "error", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // Esegui runs the import id (recorded by Nuova) on r and returns it as it
 // ended. The error is non-nil when the import could not complete; the
-// import is then recorded as fallita, with the households applied so far
+// import is then recorded as fallita (interrotta when ctx was cancelled),
+// with the households applied so far
 // kept (each is all or nothing), and a second run of the same file picks up
 // where it stopped, since importing is idempotent.
 func (s *Service) Esegui(ctx context.Context, id int64, r io.Reader, v registro.Voce) (Importazione, error) {
@@ -59,7 +127,9 @@ func (s *Service) Esegui(ctx context.Context, id int64, r io.Reader, v registro.
 	if err != nil {
 		return Importazione{}, err
 	}
+	stop := s.batte(ctx, id)
 	err = s.motore(ctx, id, imp.AmbitoID, r, v)
+	stop()
 	// Not ctx: the outcome is recorded even when ctx was cancelled.
 	bg := context.WithoutCancel(ctx)
 	if ferr := fallita(bg, s.pool, id, "importazione interrotta: i nuclei già confermati restano importati; ripeti l'importazione dello stesso file per completarla"); ferr != nil && err == nil {
@@ -86,10 +156,11 @@ func (s *Service) ImportFile(ctx context.Context, r io.Reader, name string, size
 
 // Avvia records an import of the file at path into ambito ambitoID and runs
 // it in the background; the file is removed when the import ends (and at
-// once when it cannot start). It returns the import's id, for its progress
-// page.
-func (s *Service) Avvia(ctx context.Context, ambitoID int64, path, name string, size int64, v registro.Voce) (int64, error) {
-	id, err := s.Nuova(ctx, ambitoID, v.OperatoreID, name, size)
+// once when it cannot start). ripresaDi is the interrupted import of the
+// ambito this one takes up (0: none). It returns the import's id, for its
+// progress page.
+func (s *Service) Avvia(ctx context.Context, ambitoID int64, path, name string, size int64, ripresaDi int64, v registro.Voce) (int64, error) {
+	id, err := nuova(ctx, s.pool, ambitoID, v.OperatoreID, name, size, s.istanza, ripresaDi)
 	if err != nil {
 		_ = os.Remove(path)
 		return 0, err
@@ -131,11 +202,21 @@ func sqlState(err error) string {
 }
 
 // Get returns the import id of ambito ambitoID (ErrNotFound for another
-// ambito's).
+// ambito's). An import in corso whose process is gone (its heartbeat older
+// than Scadenza) is ended as interrotta first: its page never waits for
+// an import nobody runs.
 func (s *Service) Get(ctx context.Context, ambitoID, id int64) (Importazione, error) {
 	imp, err := get(ctx, s.pool, id)
 	if err == nil && imp.AmbitoID != ambitoID {
-		err = ErrNotFound
+		return Importazione{}, ErrNotFound
+	}
+	if err == nil && imp.InCorso() && time.Since(imp.Battito) > s.scadenza {
+		if ids, ierr := interrompi(ctx, s.pool, id, s.scadenza, msgCrash); ierr != nil {
+			return imp, ierr
+		} else if len(ids) > 0 {
+			s.log.Warn("import interrupted: its process is gone", "importazione", id)
+		}
+		imp, err = get(ctx, s.pool, id)
 	}
 	return imp, err
 }

@@ -441,7 +441,7 @@ func TestAvviaEResoconto(t *testing.T) {
 	if err := os.WriteFile(path, file(lines), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	id, err := f.svc.Avvia(ctx, f.amb, path, "nuclei di novembre.jsonl", int64(len(file(lines))), registro.Voce{Indirizzo: "test"})
+	id, err := f.svc.Avvia(ctx, f.amb, path, "nuclei di novembre.jsonl", int64(len(file(lines))), 0, registro.Voce{Indirizzo: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

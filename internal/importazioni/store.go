@@ -8,20 +8,25 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/registro"
 )
 
-func nuova(ctx context.Context, q database.Querier, ambitoID int64, operatore *uuid.UUID, nome string, size int64) (int64, error) {
+func nuova(ctx context.Context, q database.Querier, ambitoID int64, operatore *uuid.UUID, nome string, size int64, istanza uuid.UUID, ripresaDi int64) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO importazione (ambito_id, operatore_id, file_nome, file_byte) VALUES ($1, $2, $3, $4) RETURNING id`,
-		ambitoID, operatore, nome, max(size, 0)).Scan(&id)
+	// ripresa_di only when it is an import of the same ambito that did not complete.
+	err := q.QueryRow(ctx, `INSERT INTO importazione (ambito_id, operatore_id, file_nome, file_byte, istanza, battito, ripresa_di)
+		VALUES ($1, $2, $3, $4, $5, now(), (SELECT id FROM importazione WHERE id = $6 AND ambito_id = $1 AND stato IN ('interrotta', 'fallita')))
+		RETURNING id`,
+		ambitoID, operatore, nome, max(size, 0), istanza, ripresaDi).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("importazioni: nuova importazione: %w", err)
 	}
@@ -39,13 +44,14 @@ func fallita(ctx context.Context, q database.Querier, id int64, motivo string) e
 
 const colonne = `
 	SELECT im.id, im.ambito_id, COALESCE(o.nome || ' ' || o.cognome, ''), im.file_nome, im.file_byte, im.stato,
-	       im.byte_letti, im.righe, im.inseriti, im.aggiornati, im.invariati, im.scartati, im.errore, im.iniziata_il, im.conclusa_il
+	       im.byte_letti, im.righe, im.inseriti, im.aggiornati, im.invariati, im.scartati, im.errore, im.iniziata_il, im.conclusa_il,
+	       COALESCE(im.ripresa_di, 0), COALESCE((SELECT max(r.id) FROM importazione r WHERE r.ripresa_di = im.id), 0), im.battito
 	FROM importazione im LEFT JOIN operatore o ON o.id = im.operatore_id`
 
 func scan(row pgx.Row) (Importazione, error) {
 	var i Importazione
 	err := row.Scan(&i.ID, &i.AmbitoID, &i.Operatore, &i.FileNome, &i.FileByte, &i.Stato, &i.ByteLetti, &i.Righe, &i.Inseriti,
-		&i.Aggiornati, &i.Invariati, &i.Scartati, &i.Errore, &i.IniziataIl, &i.ConclusaIl)
+		&i.Aggiornati, &i.Invariati, &i.Scartati, &i.Errore, &i.IniziataIl, &i.ConclusaIl, &i.RipresaDi, &i.RipresaIn, &i.Battito)
 	return i, err
 }
 
@@ -187,8 +193,10 @@ func comuniAmbito(ctx context.Context, q database.Querier, ambitoID int64) (map[
 	return comuni, rows.Err()
 }
 
-// progresso writes the counters of import id and its pending rejected
-// lines, in one transaction.
+// progresso writes the progress of import id (bytes and lines read, the
+// unchanged households) and its pending rejected lines with their count,
+// in one transaction, and is a heartbeat. The households inserted and
+// updated are counted by conta, in the transaction that writes them.
 func progresso(ctx context.Context, pool *pgxpool.Pool, id int64, pr flusso.Progresso, c contatori, sc []Scarto) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if len(sc) > 0 {
@@ -202,10 +210,50 @@ func progresso(ctx context.Context, pool *pgxpool.Pool, id int64, pr flusso.Prog
 			}
 		}
 		_, err := tx.Exec(ctx, `UPDATE importazione SET byte_letti = GREATEST(byte_letti, $2), righe = GREATEST(righe, $3),
-			inseriti = $4, aggiornati = $5, invariati = $6, scartati = $7 WHERE id = $1`,
-			id, pr.Byte, pr.Righe, c.inseriti, c.aggiornati, c.invariati, c.scartati)
+			invariati = $4, scartati = scartati + $5, battito = now() WHERE id = $1`,
+			id, pr.Byte, pr.Righe, c.invariati, len(sc))
 		return err
 	})
+}
+
+// conta adds n households inserted or updated (esito) to import id, in tx:
+// the transaction that writes them, so that after a crash the counters
+// are exactly the households committed.
+func conta(ctx context.Context, tx pgx.Tx, id int64, esito string, n int) error {
+	col := "inseriti"
+	if esito == casi.NucleoAggiornato {
+		col = "aggiornati"
+	}
+	_, err := tx.Exec(ctx, `UPDATE importazione SET `+col+` = `+col+` + $2, battito = now() WHERE id = $1`, id, n)
+	if err != nil {
+		return fmt.Errorf("importazioni: conta: %w", err)
+	}
+	return nil
+}
+
+// batti records that the process running import id is alive.
+func batti(ctx context.Context, q database.Querier, id int64) error {
+	_, err := q.Exec(ctx, `UPDATE importazione SET battito = now() WHERE id = $1 AND stato = 'in_corso'`, id)
+	return err
+}
+
+// interrompi ends as interrotta, with motivo, the imports in corso whose
+// heartbeat is older than scadenza (id 0: any; otherwise only that one):
+// their process is gone. Their counters stand as committed, the rejected
+// lines counted from the rows kept. It returns the ids.
+func interrompi(ctx context.Context, q database.Querier, id int64, scadenza time.Duration, motivo string) ([]int64, error) {
+	rows, err := q.Query(ctx, `UPDATE importazione im SET stato = 'interrotta', errore = $3, conclusa_il = now(),
+			scartati = (SELECT count(*) FROM importazione_scarto s WHERE s.importazione_id = im.id)
+		WHERE stato = 'in_corso' AND battito < now() - make_interval(secs => $2) AND ($1 = 0 OR id = $1)
+		RETURNING id`, id, scadenza.Seconds(), motivo)
+	if err != nil {
+		return nil, fmt.Errorf("importazioni: interrompi: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("importazioni: interrompi: %w", err)
+	}
+	return ids, nil
 }
 
 // concludi ends import id in stato (Completata or Fallita, with errore).
