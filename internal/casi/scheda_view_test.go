@@ -89,3 +89,31 @@ func TestSchedaMostraLeSezioniDelleFonti(t *testing.T) {
 		t.Errorf("a source's error: %v", err)
 	}
 }
+
+// The case page's history speaks in words, not in the codes it is stored
+// with ("stato : convocato → in_valutazione" was shown; issue 21, point 4).
+func TestStoricoInParole(t *testing.T) {
+	t.Parallel()
+	var sc Scheda
+	sc.Storico = []EventoStorico{
+		{Operatore: "Giulia Ferrari", Evento: "stato", Da: "convocato", A: "in_valutazione"},
+		{Operatore: "Sistema", Evento: "assegnato", A: "Giulia Ferrari"},
+		{Operatore: "Sistema", Evento: "quadro_analisi"},
+		{Operatore: "Sistema", Evento: "evento_nuovo"},
+	}
+	var b strings.Builder
+	if err := schedaPage(ui.Shell{}, sc, "").Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{"Cambio di stato: Convocato → In valutazione", "Assegnato: Giulia Ferrari", "Quadro di analisi", "Evento nuovo"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("history lacks %q", want)
+		}
+	}
+	for _, code := range []string{"in_valutazione", "quadro_analisi", "evento_nuovo", "stato :"} {
+		if strings.Contains(page, code) {
+			t.Errorf("history shows the code %q", code)
+		}
+	}
+}
