@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -145,5 +146,59 @@ func TestRegistroViewerAndExport(t *testing.T) {
 	_ = a.d.pool.QueryRow(context.Background(), `SELECT count(*) FROM registro_accessi WHERE oggetto_tipo = 'registro' AND azione IN ('lettura', 'esportazione')`).Scan(&n)
 	if n != 4 { // three views (one refused for its date) and one export
 		t.Errorf("%d records of reading/exporting the register, want 4", n)
+	}
+}
+
+// The viewer and its export speak in words and case numbers: roles by
+// name, objects by kind, a case by its number, never "case_manager",
+// "quadro_analisi" or a uuid on screen; the filter takes the case number
+// as printed (issue 21, point 4).
+func TestRegistroInParole(t *testing.T) {
+	t.Parallel()
+	a := startApp(t)
+	caso, _ := casoIncontri(t, a)
+	cm := a.client(t)
+	a.login(t, cm, "casemanager", demo.Password)
+	resp, err := cm.Get(a.URL + "/casi/" + caso.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	var numero int64
+	if err := a.d.pool.QueryRow(context.Background(), `SELECT numero FROM caso WHERE id = $1`, caso).Scan(&numero); err != nil {
+		t.Fatal(err)
+	}
+	codice := fmt.Sprintf("C-%06d", numero)
+	c := a.client(t)
+	a.login(t, c, "amministratore", demo.Password)
+	get := func(path string) (int, string) {
+		resp, err := c.Get(a.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readBody(t, resp)
+	}
+	for _, q := range []string{"", "?caso=" + codice, "?caso=" + strings.ToLower(codice), fmt.Sprintf("?caso=%d", numero)} {
+		status, body := get("/admin/registro" + q)
+		if i := strings.Index(body, `data-testid="registro"`); i > 0 {
+			body = body[i:]
+		}
+		if status != 200 || !strings.Contains(body, codice) || !strings.Contains(body, "Case manager") {
+			t.Errorf("%q: %d, the case %s or the role in words missing", q, status, codice)
+		}
+		for _, code := range []string{caso.String(), "case_manager", "amministratore_ambito"} {
+			if strings.Contains(body, code) {
+				t.Errorf("%q: the viewer shows the code %q", q, code)
+			}
+		}
+	}
+	// Another number: nothing, and nothing said about it.
+	if status, body := get("/admin/registro?caso=C-999999"); status != 200 || !strings.Contains(body, "Nessuna registrazione") {
+		t.Errorf("unknown case number: %d", status)
+	}
+	_, csv := get("/admin/registro/esporta?caso=" + codice)
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if len(lines) < 2 || !strings.Contains(lines[1], ";Case manager;") || !strings.Contains(lines[1], ";"+codice+";") {
+		t.Errorf("export in words:\n%s", csv)
 	}
 }

@@ -214,6 +214,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.ambiti = accesso.NewAmbitiHandler(d.accesso, d.rs)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
+	d.registroH.ConCasi(d.casi)
 	d.casiH = casi.NewHandler(d.casi, d.rs, assegnazioni.Pagina)
 	d.boardS = assegnazioni.NewService(pool, d.registro, d.casi)
 	d.board = assegnazioni.NewHandler(d.boardS, d.rs)

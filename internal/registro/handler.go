@@ -1,6 +1,7 @@
 package registro
 
 import (
+	"strings"
 	"context"
 	"fmt"
 	"net/http"
@@ -31,6 +32,13 @@ type Handler struct {
 	svc       *Service
 	rs        *httpx.Responder
 	operatori Operatori
+	casi      Casi
+}
+
+// ConCasi lets the viewer show and find cases by number.
+func (h *Handler) ConCasi(c Casi) *Handler {
+	h.casi = c
+	return h
 }
 
 // NewHandler returns the viewer.
@@ -53,6 +61,21 @@ func (h *Handler) filter(r *http.Request) (Filtro, form, map[string]string, erro
 	fm := form{Operatore: q.Get("operatore"), Dal: q.Get("dal"), Al: q.Get("al"), Azione: q.Get("azione"), Caso: q.Get("caso")}
 	f := Filtro{AmbitoID: *p.AmbitoID, Azione: fm.Azione, CasoID: fm.Caso}
 	errs := map[string]string{}
+	if c := strings.TrimSpace(fm.Caso); c != "" && h.casi != nil {
+		if _, err := uuid.Parse(c); err != nil {
+			id, ok, err := h.casi.CasoPerNumero(r.Context(), c)
+			switch {
+			case err != nil:
+				return Filtro{}, form{}, nil, err
+			case ok:
+				f.CasoID = id
+			default:
+				// No case has it: no record matches (the message says no
+				// more, whether the number exists elsewhere or not).
+				f.CasoID = uuid.Nil.String()
+			}
+		}
+	}
 	if fm.Operatore != "" {
 		if id, err := uuid.Parse(fm.Operatore); err == nil {
 			f.OperatoreID = &id
@@ -131,8 +154,13 @@ func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 		n.Set("prima", strconv.FormatInt(vs[len(vs)-1].ID, 10))
 		next = "/admin/registro?" + n.Encode()
 	}
+	numeri, err := numeriDi(r.Context(), h.casi, vs)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
 	h.rs.Render(w, r, status, listPage(h.rs.Shell(r), listProps{
-		Form: fm, Errs: errs, Voci: vs, Nomi: names, Operatori: ops, Next: next, First: f.Prima != 0,
+		Form: fm, Errs: errs, Voci: vs, Nomi: names, Numeri: numeri, Operatori: ops, Next: next, First: f.Prima != 0,
 		FirstURL: "/admin/registro?" + qs.Encode(), ExportURL: "/admin/registro/esporta?" + qs.Encode(),
 	}))
 }
@@ -168,7 +196,7 @@ func (h *Handler) Esporta(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="registro-accessi-`+time.Now().In(calendario.Roma).Format("20060102-1504")+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
-	if err := h.svc.ExportCSV(r.Context(), w, f, names); err != nil {
+	if err := h.svc.ExportCSV(r.Context(), w, f, names, h.casi); err != nil {
 		// Headers are gone: the truncated file is the signal; the log has why.
 		h.rs.Log.ErrorContext(r.Context(), "registro export", "request_id", httpx.RequestIDFrom(r.Context()), "error", err)
 	}

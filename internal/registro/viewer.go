@@ -47,17 +47,23 @@ func AzioneLabel(code string) string {
 // ExportCSV writes every record matching f, newest first, as CSV for
 // spreadsheets used in Italy (semicolon-separated, UTF-8 with BOM). Cells
 // that a spreadsheet would run as a formula are neutralised.
-func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names map[uuid.UUID]string) error {
+// Roles, objects and cases are in words and numbers; the technical ids
+// follow, last, for whoever must match a record with the database.
+func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names map[uuid.UUID]string, casi Casi) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	_ = cw.Write([]string{"id", "data e ora", "operatore", "codice operatore", "ruolo", "azione", "oggetto", "id oggetto",
-		"caso", "esito", "richiesta", "indirizzo", "dettaglio", "impronta"})
+	_ = cw.Write([]string{"id", "data e ora", "operatore", "ruolo", "azione", "oggetto", "caso", "esito", "richiesta",
+		"indirizzo", "dettaglio", "impronta", "id tecnico operatore", "id tecnico oggetto", "id tecnico caso"})
 	f.Prima = 0
 	for {
 		vs, err := list(ctx, s.pool, f, 5000)
+		if err != nil {
+			return err
+		}
+		numeri, err := numeriDi(ctx, casi, vs)
 		if err != nil {
 			return err
 		}
@@ -66,9 +72,13 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names ma
 			if v.OperatoreID != nil {
 				op, name = v.OperatoreID.String(), names[*v.OperatoreID]
 			}
-			rec := []string{fmt.Sprint(v.ID), v.RegistratoIl.In(calendario.Roma).Format("2006-01-02 15:04:05"), name, op, v.Ruolo,
-				AzioneLabel(v.Azione), v.OggettoTipo, v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio,
-				hex.EncodeToString(v.Hash)}
+			caso := ""
+			if v.CasoID != "" {
+				caso = casoLabel(v, numeri)
+			}
+			rec := []string{fmt.Sprint(v.ID), v.RegistratoIl.In(calendario.Roma).Format("2006-01-02 15:04:05"), name, RuoloLabel(v.Ruolo),
+				AzioneLabel(v.Azione), oggettoLabel(v, names, numeri), caso, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio,
+				hex.EncodeToString(v.Hash), op, v.OggettoID, v.CasoID}
 			for i := range rec {
 				rec[i] = neutralise(rec[i])
 			}
