@@ -1,12 +1,12 @@
 package registro
 
 import (
-	"strings"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
