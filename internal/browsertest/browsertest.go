@@ -448,7 +448,12 @@ func (b *Browser) CheckAccessibility(t testing.TB) {
 				const el = n.target.length === 1 ? document.querySelector(sel) : null;
 				return Object.assign({target: n.target.map(String).join(" "), html: n.html.slice(0, 200)}, el ? window.__contrasto(el) : {ratio: 0, note: "not reachable"});
 			})}))`
+	// axe walks the whole page: on a loaded machine it needs more than a
+	// click does.
+	prima := b.Timeout
+	b.Timeout = 4 * b.timeout()
 	res := run(b, t, "run axe-core", "", chromedp.Evaluate[axeResult](contrastoJS+"\n;"+script, chromedp.EvalAwaitPromise))
+	b.Timeout = prima
 	vs := res.Violations
 	var serious []string
 	for _, c := range res.Contrast {
