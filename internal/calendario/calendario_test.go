@@ -88,3 +88,25 @@ func TestIncontro(t *testing.T) {
 		t.Errorf("bad date, empty time: %q %q %v", md, mo, ok)
 	}
 }
+
+// Easter against the dates published for those years; the holidays around
+// it and the fixed ones; weekends.
+func TestFestivi(t *testing.T) {
+	for y, want := range map[int]string{2024: "2024-03-31", 2025: "2025-04-20", 2026: "2026-04-05", 2027: "2027-03-28",
+		2028: "2028-04-16", 2038: "2038-04-25", 2000: "2000-04-23", 2019: "2019-04-21"} {
+		if got := ISO(Pasqua(y)); got != want {
+			t.Errorf("Pasqua %d: %s, want %s", y, got, want)
+		}
+	}
+	d := func(s string) time.Time { x, _ := time.Parse(time.DateOnly, s); return x }
+	for day, want := range map[string]string{
+		"2026-04-06": "Lunedì dell'Angelo", "2027-03-29": "Lunedì dell'Angelo", "2026-12-08": "Immacolata Concezione",
+		"2026-06-02": "Festa della Repubblica", "2026-10-04": "San Francesco d'Assisi", "2025-10-04": "sabato",
+		"2024-10-04": "", "2026-12-05": "sabato", "2026-12-06": "domenica", "2026-12-07": "", "2038-04-25": "Festa della Liberazione", // and Easter
+		"2038-04-26": "Lunedì dell'Angelo", "2026-12-26": "Santo Stefano",
+	} {
+		if got := NonLavorativo(d(day)); got != want {
+			t.Errorf("%s: %q, want %q", day, got, want)
+		}
+	}
+}

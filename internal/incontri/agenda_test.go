@@ -52,8 +52,55 @@ func section(t *testing.T, page, day string) string {
 	if i < 0 {
 		t.Fatalf("no section for %s", day)
 	}
-	j := strings.Index(page[i:], "</section>")
+	end := "</section>"
+	if strings.HasSuffix(strings.TrimRight(page[:i], " "), `<p class="agenda-vuoto mb-2 px-3"`) {
+		end = "</p>" // an empty day is a line
+	}
+	j := strings.Index(page[i:], end)
 	return page[i : i+j]
+}
+
+// The week is compact: a day with nothing is one line; weekends and public
+// holidays are marked, and an appointment on one is pointed out on the
+// agenda and on the case's meetings page, without being refused (issue 21,
+// point 9).
+func TestAgendaFestiviECompatta(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.now = time.Date(2026, 12, 1, 9, 0, 0, 0, calendario.Roma)
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 8, 10, 0, 0, 0, calendario.Roma),  // Immacolata, a Tuesday
+		time.Date(2026, 12, 12, 10, 0, 0, 0, calendario.Roma), // Saturday
+		time.Date(2026, 12, 10, 10, 0, 0, 0, calendario.Roma), // Thursday
+	} {
+		form := convocazione(at)
+		form.Set("inviata_il", "2026-12-01")
+		if resp, body := f.do(t, "casemanager", "POST", f.casoPath(f.caso, "/convocazioni"), form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("convocazione %s: %d\n%s", at, resp.StatusCode, body)
+		}
+	}
+	_, page := f.do(t, "casemanager", "GET", "/agenda?settimana=2026-W50", nil)
+	if imm := section(t, page, "2026-12-08"); !strings.Contains(imm, "festivo: Immacolata Concezione") ||
+		!strings.Contains(imm, "Attenzione: appuntamenti di Immacolata Concezione") {
+		t.Errorf("8 December:\n%s", imm)
+	}
+	if sat := section(t, page, "2026-12-12"); !strings.Contains(sat, "fine settimana") || !strings.Contains(sat, "Attenzione: appuntamenti di sabato") {
+		t.Errorf("Saturday 12 December:\n%s", sat)
+	}
+	if thu := section(t, page, "2026-12-10"); strings.Contains(thu, "Attenzione") || strings.Contains(thu, "festivo") {
+		t.Errorf("Thursday 10 December is a working day:\n%s", thu)
+	}
+	wed := section(t, page, "2026-12-09")
+	if !strings.Contains(wed, "nessun appuntamento") || strings.Contains(page, `<section aria-labelledby="g-2026-12-09"`) {
+		t.Errorf("an empty day is not one line:\n%s", wed)
+	}
+	if sun := section(t, page, "2026-12-13"); !strings.Contains(sun, "fine settimana") {
+		t.Errorf("Sunday 13 December not marked:\n%s", sun)
+	}
+	_, scheda := f.do(t, "casemanager", "GET", f.casoPath(f.caso, "/incontri"), nil)
+	if n := strings.Count(scheda, `data-testid="giorno-non-lavorativo"`); n != 2 || !strings.Contains(scheda, "Attenzione: cade di sabato.") {
+		t.Errorf("the meetings page points out %d of the 2 appointments on non-working days", n)
+	}
 }
 
 // The week view puts each appointment on its Rome day and time across the
