@@ -26,7 +26,7 @@ func TestJourneyNavigazioneOgniLarghezza(t *testing.T) {
 	a := startApp(t)
 	caso, _ := casoIncontri(t, a)
 	b := &journey{browsertest.Start(t), a.URL}
-	for _, acc := range demo.Accounts {
+	for _, acc := range accountsNav() {
 		b.SetWidth(t, 1280)
 		b.login(t, acc.Username)
 		pagine := []string{"/"}
@@ -68,6 +68,9 @@ func TestJourneyNavigazioneOgniLarghezza(t *testing.T) {
 						t.Errorf("%s, %s at %d px: Esci %s", acc.Username, pagina, w, l.Problema)
 					}
 				}
+				if px, dove := b.Eccedenza(t); px > 0 {
+					t.Errorf("%s, %s at %d px: the page is %d px wider than the screen (%s)", acc.Username, pagina, w, px, dove)
+				}
 				checkPage(t, b.Browser, nome)
 			}
 		}
@@ -82,4 +85,20 @@ func init() {
 	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
 		_ = os.MkdirAll(filepath.Clean(dir), 0o755)
 	}
+}
+
+// accountsNav: every demo account, or those NAV_ACCOUNTS names (to look at
+// one role while working on it).
+func accountsNav() []demo.Account {
+	only := os.Getenv("NAV_ACCOUNTS")
+	if only == "" {
+		return demo.Accounts
+	}
+	var out []demo.Account
+	for _, a := range demo.Accounts {
+		if slices.Contains(strings.Split(only, ","), a.Username) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

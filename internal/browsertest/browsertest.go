@@ -261,6 +261,31 @@ func (b *Browser) SetWidth(t testing.TB, px int) {
 	run(b, t, fmt.Sprintf("set the viewport to %d px", px), "", chromedp.EmulateViewport(int64(px), 900))
 }
 
+// Eccedenza is how many CSS pixels the page is wider than the viewport
+// (0 when nothing needs scrolling sideways, WCAG 1.4.10), and the widest
+// element sticking out, to say what to fix.
+func (b *Browser) Eccedenza(t testing.TB) (int, string) {
+	t.Helper()
+	type res struct {
+		Px   int
+		Dove string
+	}
+	r := run(b, t, "measure the page width", "", chromedp.Evaluate[res](`(() => {
+		const vw = document.documentElement.clientWidth;
+		let dove = "", max = vw;
+		for (const el of document.body.querySelectorAll("*")) {
+			const r = el.getBoundingClientRect();
+			if (r.right > max + 1 && getComputedStyle(el).position !== "fixed") {
+				let p = el.parentElement, clipped = false;
+				for (; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; } }
+				if (!clipped) { max = r.right; dove = el.outerHTML.slice(0, 120); } else if (!dove) { dove = "(in " + p.className + ") " + el.outerHTML.slice(0, 100); }
+			}
+		}
+		return {px: Math.max(0, document.documentElement.scrollWidth - vw), dove: dove};
+	})()`))
+	return r.Px, r.Dove
+}
+
 // Raggiungibile is an element as a user can reach it: its text and
 // address, and what stands in the way ("" when nothing does).
 type Raggiungibile struct {
