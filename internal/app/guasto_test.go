@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -255,14 +256,28 @@ func TestGuastoKill9ScrittureERipetizioni(t *testing.T) {
 			}
 		}()
 	}
+	// Each phase lasts until some writes are acknowledged (a loaded
+	// machine is slow, not a failure), then a little more: the kill lands
+	// among requests in flight.
+	attendi := func(f int) {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			mu.Lock()
+			n := perFase[f]
+			mu.Unlock()
+			if n >= 8 {
+				break
+			}
+		}
+		time.Sleep(time.Duration(50+mrand.IntN(250)) * time.Millisecond)
+	}
 	const uccisioni = 3
 	for k := range uccisioni {
-		time.Sleep(time.Duration(400+150*k) * time.Millisecond)
+		attendi(k)
 		g.uccidi()
 		fase.Add(1)
 		g.avvia()
 	}
-	time.Sleep(500 * time.Millisecond)
+	attendi(uccisioni)
 	fine.Store(true)
 	wg.Wait()
 
