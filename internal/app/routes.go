@@ -375,7 +375,7 @@ func routes(d *deps) http.Handler {
 			r.Post("/ruolo", d.auth.ImpostaRuolo)
 		})
 		r.Group(func(r chi.Router) {
-			r.Use(auth.RequireLogin)
+			r.Use(auth.RequireLogin, d.registro.Idempotenza(d.log, d.rs))
 			for _, x := range rotte(d) {
 				r.With(d.guard.Require(x.obj, x.act)).Method(x.metodo, x.percorso, x.h)
 			}

@@ -337,6 +337,9 @@ func (d *deps) deny(w http.ResponseWriter, r *http.Request, obj authz.Object, ac
 // shell describes the request for the page layout.
 func (d *deps) shell(r *http.Request) ui.Shell {
 	s := ui.Shell{Demo: d.cfg.Mode == config.Demo, Current: r.URL.Path, RequestID: httpx.RequestIDFrom(r.Context())}
+	if r.Method == http.MethodGet && r.URL.Query().Get("ripetuta") == "1" {
+		s.Avviso = httpx.AvvisoRipetuta
+	}
 	p, ok := authz.PrincipalFrom(r.Context())
 	if !ok {
 		return s
@@ -399,6 +402,11 @@ func (d *deps) background(ctx context.Context) {
 				d.log.Error("session cleanup", "error", err)
 			} else if n > 0 {
 				d.log.Info("session cleanup", "deleted", n)
+			}
+			if n, err := d.registro.PurgaChiavi(ctx); err != nil {
+				d.log.Error("idempotency keys purge", "error", err)
+			} else if n > 0 {
+				d.log.Info("idempotency keys purge", "deleted", n)
 			}
 		}
 	}

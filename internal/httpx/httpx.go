@@ -182,6 +182,11 @@ func (rs *Responder) Render(w http.ResponseWriter, r *http.Request, status int, 
 // Error maps err to a status and renders the Italian error page. The error
 // text goes to the log only.
 func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrRipetuta) {
+		rs.Log.InfoContext(r.Context(), "repeated request not carried out again", "request_id", RequestIDFrom(r.Context()))
+		ripetuta(w, r)
+		return
+	}
 	status, title, msg := http.StatusInternalServerError, "Si è verificato un errore",
 		"Non è stato possibile completare la richiesta. Riprova tra qualche minuto; se il problema persiste, comunica all'assistenza l'identificativo della richiesta."
 	switch {

@@ -64,6 +64,10 @@ type Voce struct {
 	Dettaglio    string
 	HashPrec     []byte
 	Hash         []byte
+
+	// richiesta is the idempotency key of the form the request carried
+	// (FromRequest): a write recorded with it consumes it (ADR 0012).
+	richiesta *httpx.Richiesta
 }
 
 // Service writes, reads and verifies the register.
@@ -83,6 +87,7 @@ func FromRequest(r *http.Request, v Voce) Voce {
 		v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID = &id, string(p.Ruolo), p.AmbitoID, p.ComuneID
 	}
 	v.RequestID = httpx.RequestIDFrom(r.Context())
+	v.richiesta = httpx.RichiestaFrom(r.Context())
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		v.Indirizzo = host
 	} else {
@@ -113,6 +118,9 @@ func (s *Service) RecordTx(ctx context.Context, tx pgx.Tx, v Voce) error {
 	if v.Azione == "" || (v.Esito != Consentito && v.Esito != Rifiutato) {
 		return fmt.Errorf("registro: record without azione or esito: %q %q", v.Azione, v.Esito)
 	}
+	if err := consuma(ctx, tx, v); err != nil {
+		return err
+	}
 	if err := lockChain(ctx, tx); err != nil {
 		return fmt.Errorf("registro: lock: %w", err)
 	}
@@ -139,6 +147,14 @@ func (s *Service) RecordBatch(ctx context.Context, tx pgx.Tx, vs []Voce) error {
 	for _, v := range vs {
 		if v.Azione == "" || (v.Esito != Consentito && v.Esito != Rifiutato) {
 			return fmt.Errorf("registro: record without azione or esito: %q %q", v.Azione, v.Esito)
+		}
+	}
+	for _, v := range vs {
+		if v.richiesta != nil && v.Azione == Scrittura {
+			if err := consuma(ctx, tx, v); err != nil {
+				return err
+			}
+			break
 		}
 	}
 	if err := lockChain(ctx, tx); err != nil {

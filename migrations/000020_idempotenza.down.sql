@@ -1,0 +1,1 @@
+DROP TABLE richiesta_idempotente;
