@@ -277,8 +277,9 @@ func (b *Browser) Eccedenza(t testing.TB) (int, string) {
 			const r = el.getBoundingClientRect();
 			if (r.right > max + 1 && getComputedStyle(el).position !== "fixed") {
 				let p = el.parentElement, clipped = false;
-				for (; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; } }
-				if (!clipped) { max = r.right; dove = el.outerHTML.slice(0, 120); } else if (!dove) { dove = "(in " + p.className + ") " + el.outerHTML.slice(0, 100); }
+				for (; p && p !== document.body && p !== document.documentElement; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; } }
+				if (!clipped) { max = r.right; dove = el.outerHTML.slice(0, 120); }
+				else if (getComputedStyle(el).position === "absolute" && !dove) { dove = "positioned: " + el.outerHTML.slice(0, 100); }
 			}
 		}
 		return {px: Math.max(0, document.documentElement.scrollWidth - vw), dove: dove};
@@ -596,4 +597,11 @@ func (b *Browser) location() string {
 func jsString(s string) string {
 	q, _ := json.Marshal(s)
 	return string(q)
+}
+
+// Eval runs a script on the page and returns its value as a string (for
+// investigating a failure; tests assert through the typed helpers).
+func (b *Browser) Eval(t testing.TB, script string) string {
+	t.Helper()
+	return run(b, t, "evaluate a script", "", chromedp.Evaluate[string](script))
 }
