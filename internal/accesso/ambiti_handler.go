@@ -151,6 +151,35 @@ func (h *AmbitiHandler) RimuoviComune(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, ErrComuneNotFound)
 		return
 	}
+	if !httpx.Confermato(r) {
+		sc, err := h.svc.SchedaAmbito(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
+		if err != nil {
+			h.rs.Error(w, r, err)
+			return
+		}
+		nome := ""
+		for _, c := range sc.Comuni {
+			if c.ID == cid {
+				nome = c.Denominazione
+			}
+		}
+		if nome == "" {
+			h.rs.Error(w, r, ErrComuneNotFound)
+			return
+		}
+		_ = r.ParseForm()
+		h.rs.Render(w, r, http.StatusOK, ui.ConfermaPage(h.rs.Shell(r), ui.Conferma{
+			Titolo: "Rimuovere il comune di " + nome + " dall'ambito " + sc.Ambito.Denominazione + "?",
+			Effetti: []string{
+				"Il comune di " + nome + " non farà più parte dell'ambito: i suoi casi e i suoi operatori non saranno più gestiti da qui.",
+				"Se nel comune operano ancora case manager o coordinatori accreditati, la rimozione è rifiutata: prima termina i loro ruoli.",
+				"Per annullare la rimozione dovrai aggiungere di nuovo il comune all'ambito.",
+			},
+			Azione: r.URL.Path, Campi: r.PostForm, Pulsante: "Rimuovi il comune", Annulla: "/admin/ambiti/" + chi.URLParam(r, "id"),
+			Pericolosa: true,
+		}))
+		return
+	}
 	err = h.svc.RemoveComune(r.Context(), authz.PrincipalOf(r), id, cid, registro.VoceOf(r))
 	h.afterChange(w, r, err, ambitoForms{}, func(f *ambitoForms, e httpx.FieldErrors) { f.RimuoviErr = e["comune_rimuovi"] }, "comune-rimosso")
 }
@@ -178,6 +207,34 @@ func (h *AmbitiHandler) CambiaStato(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
+	if st[0] == Revoca && !httpx.Confermato(r) {
+		sc, err := h.svc.SchedaAmbito(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
+		if err != nil {
+			h.rs.Error(w, r, err)
+			return
+		}
+		nome := ""
+		for _, a := range sc.Amministratori {
+			if a.Operatore.ID == op {
+				nome = a.Operatore.Nome + " " + a.Operatore.Cognome
+			}
+		}
+		if nome == "" {
+			h.rs.Error(w, r, ErrOperatoreNotFound)
+			return
+		}
+		_ = r.ParseForm()
+		h.rs.Render(w, r, http.StatusOK, ui.ConfermaPage(h.rs.Shell(r), ui.Conferma{
+			Titolo: "Revocare l'amministratore " + nome + " dell'ambito " + sc.Ambito.Denominazione + "?",
+			Effetti: []string{
+				nome + " non potrà più accedere a Cartella né accreditare operatori, dalla data indicata.",
+				"La revoca non si annulla: servirà un nuovo accreditamento. Se l'ambito resta senza amministratori, accreditane un altro.",
+			},
+			Azione: r.URL.Path, Campi: r.PostForm, Pulsante: "Revoca l'amministratore", Annulla: "/admin/ambiti/" + chi.URLParam(r, "id"),
+			Pericolosa: true,
+		}))
+		return
+	}
 	err = h.svc.ChangeStatoAmministratore(r.Context(), authz.PrincipalOf(r), id, op, versione(r), st[0], st[1], st[2], registro.VoceOf(r))
 	h.afterChange(w, r, err, ambitoForms{StatoID: op, Stato: st}, func(f *ambitoForms, e httpx.FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }

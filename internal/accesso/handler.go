@@ -220,6 +220,27 @@ func (h *Handler) CambiaStato(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := [3]string{r.PostFormValue("azione"), r.PostFormValue("stato_dal"), r.PostFormValue("stato_motivo")}
+	if st[0] == Revoca && !httpx.Confermato(r) {
+		// A revocation cannot be undone: ask first, naming the operator.
+		sc, err := h.svc.SchedaOperatore(r.Context(), authz.PrincipalOf(r), id, registro.VoceOf(r))
+		if err != nil {
+			h.rs.Error(w, r, err)
+			return
+		}
+		nome := sc.Operatore.Nome + " " + sc.Operatore.Cognome
+		_ = r.ParseForm()
+		h.rs.Render(w, r, http.StatusOK, ui.ConfermaPage(h.rs.Shell(r), ui.Conferma{
+			Titolo: "Revocare l'accreditamento di " + nome + "?",
+			Effetti: []string{
+				nome + " non potrà più accedere a Cartella con nessuno dei suoi ruoli in questo ambito, dalla data indicata.",
+				"La revoca non si annulla: per farlo lavorare di nuovo servirà un nuovo accreditamento.",
+				"Se ha casi aperti, restano nella bacheca del coordinatore da riassegnare.",
+			},
+			Azione: r.URL.Path, Campi: r.PostForm, Pulsante: "Revoca l'accreditamento", Annulla: "/admin/operatori/" + id.String(),
+			Pericolosa: true,
+		}))
+		return
+	}
 	err = h.svc.ChangeStato(r.Context(), authz.PrincipalOf(r), id, versione(r), st[0], st[1], st[2], registro.VoceOf(r))
 	h.afterChange(w, r, err, schedaForms{Stato: st}, func(f *schedaForms, e httpx.FieldErrors) { f.StatoErr = e }, "stato-"+st[0])
 }

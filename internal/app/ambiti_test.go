@@ -161,11 +161,21 @@ func TestRemoveComuneInUse(t *testing.T) {
 		WHERE a.codice = $1 AND c.codice_istat = $2`, demo.AmbitoCodice, demo.Comuni[0].CodiceISTAT).Scan(&amb, &comune); err != nil {
 		t.Fatal(err)
 	}
+	// First the question, saying what would happen; nothing changes.
 	resp, err := c.PostForm(a.URL+fmt.Sprintf("/admin/ambiti/%d/comuni/%d/rimuovi", amb, comune), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Rimuovere il comune di Casalecchio di Reno") ||
+		!strings.Contains(body, `name="conferma" value="1"`) {
+		t.Errorf("no confirmation asked: %d", resp.StatusCode)
+	}
+	resp, err = c.PostForm(a.URL+fmt.Sprintf("/admin/ambiti/%d/comuni/%d/rimuovi", amb, comune), url.Values{"conferma": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readBody(t, resp)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="errore-rimozione"`) || !strings.Contains(body, "non può essere rimosso") {
 		t.Errorf("removing Casalecchio di Reno: %d", resp.StatusCode)
 	}

@@ -119,6 +119,19 @@ func TestJourneyIngressoNucleo(t *testing.T) {
 		t.Errorf("transfer form: %q", got)
 	}
 	checkPage(t, b.Browser, "ingresso-03b-trasferimento")
+	// Choosing Zola Predosa with a motivo asks for confirmation, saying what
+	// happens; "Annulla" leaves the case where it is.
+	b.Click(t, `#comune-`+a.comune(t, "037062"))
+	b.Fill(t, "#motivo", "Cambio di residenza")
+	b.Click(t, `[data-testid="conferma-trasferimento"]`)
+	if got := b.Text(t, `[data-testid="conferma-titolo"]`); !strings.Contains(got, "Trasferire il caso al comune di Zola Predosa?") {
+		t.Errorf("transfer confirmation: %q", got)
+	}
+	checkPage(t, b.Browser, "ingresso-03b2-conferma-trasferimento")
+	b.Click(t, `[data-testid="annulla"]`)
+	if !strings.HasSuffix(b.URL(t), "/assegnazioni/"+caso.String()) {
+		t.Errorf("Annulla led to %s", b.URL(t))
+	}
 	b.Click(t, `[data-testid="logout"]`)
 
 	// casemanager: the case in /casi with its countdown; the first meeting.

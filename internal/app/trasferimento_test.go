@@ -68,12 +68,21 @@ func TestTrasferimentoHTTP(t *testing.T) {
 		!strings.Contains(body, "Cambio di residenza</textarea>") {
 		t.Errorf("several comuni: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = post(url.Values{"versione": {"0"}, "comune": {"o"}, "comune_id": {zola}, "motivo": {"Cambio di residenza"}})
+	resp, body = post(url.Values{"versione": {"0"}, "comune": {"o"}, "comune_id": {zola}, "motivo": {"Cambio di residenza"}, "conferma": {"1"}})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "modificato da un altro operatore") || !strings.Contains(body, "Cambio di residenza</textarea>") {
 		t.Errorf("stale form: %d", resp.StatusCode)
 	}
 
-	resp, _ = post(url.Values{"versione": {"1"}, "comune": {"o"}, "comune_id": {zola}, "motivo": {"Cambio di residenza"}})
+	// A transfer asks first, saying what it does (issue 21, point 7).
+	resp, body = post(url.Values{"versione": {"1"}, "comune": {"o"}, "comune_id": {zola}, "motivo": {"Cambio di residenza"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Trasferire il caso al comune di Zola Predosa?") ||
+		!strings.Contains(body, "resta nella tua bacheca") || !strings.Contains(body, `name="conferma" value="1"`) {
+		t.Fatalf("no confirmation before the transfer: %d\n%s", resp.StatusCode, body)
+	}
+	if n := a.count(t, `SELECT count(*) FROM caso WHERE id = $1 AND comune_id = $2`, caso, zola); n != 0 {
+		t.Fatal("transferred before confirming")
+	}
+	resp, _ = post(url.Values{"versione": {"1"}, "comune": {"o"}, "comune_id": {zola}, "motivo": {"Cambio di residenza"}, "conferma": {"1"}})
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/assegnazioni/"+caso.String()+"?esito=trasferito" {
 		t.Fatalf("transfer within the ambito: %d to %q", resp.StatusCode, loc)
 	}
@@ -99,7 +108,11 @@ func TestTrasferimentoHTTP(t *testing.T) {
 	// To another ambito: by ISTAT code; the coordinatore loses the case.
 	bo, _ := fixtures.New(t, a.d.pool).Ambito("ATS-BO", "Ambito di Bologna",
 		accesso.Comune{CodiceISTAT: "037006", CodiceCatastale: "A944", Denominazione: "Bologna", Provincia: "BO", Regione: "Emilia-Romagna"})
-	resp, _ = post(url.Values{"versione": {"2"}, "comune": {"037006"}, "motivo": {"Trasferito a Bologna"}})
+	resp, body = post(url.Values{"versione": {"2"}, "comune": {"037006"}, "motivo": {"Trasferito a Bologna"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Ambito di Bologna: dopo il trasferimento non vedrai più il caso") {
+		t.Fatalf("no confirmation before the transfer to another ambito: %d", resp.StatusCode)
+	}
+	resp, _ = post(url.Values{"versione": {"2"}, "comune": {"037006"}, "motivo": {"Trasferito a Bologna"}, "conferma": {"1"}})
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/assegnazioni?esito=trasferito" {
 		t.Fatalf("transfer to another ambito: %d to %q", resp.StatusCode, loc)
 	}

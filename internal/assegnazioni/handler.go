@@ -2,6 +2,7 @@ package assegnazioni
 
 import (
 	"errors"
+	"github.com/cartella/cartella/web/ui"
 	"net/http"
 	"net/url"
 	"slices"
@@ -209,6 +210,43 @@ func (h *Handler) RiassegnaTutti(w http.ResponseWriter, r *http.Request) {
 	f := formRiassegna{Da: r.PostFormValue("da"), A: r.PostFormValue("a"), Motivo: r.PostFormValue("motivo_tutti")}
 	da, _ := uuid.Parse(f.Da)
 	a, _ := uuid.Parse(f.A)
+	if !httpx.Confermato(r) && da != uuid.Nil && a != uuid.Nil && da != a && strings.TrimSpace(f.Motivo) != "" {
+		// Moving every case at once asks first, with names and numbers.
+		c, err := h.svc.CarichiLavoro(r.Context(), authz.PrincipalOf(r), registro.VoceOf(r))
+		if err != nil {
+			h.rs.Error(w, r, err)
+			return
+		}
+		var daNome, aNome string
+		aperti := -1
+		for _, o := range c.Operatori {
+			if o.ID == da {
+				daNome, aperti = o.Nome, o.Aperti
+			}
+		}
+		for _, o := range c.Attivi {
+			if o.ID == a {
+				aNome = o.Nome
+			}
+		}
+		if daNome != "" && aNome != "" && aperti > 0 {
+			_ = r.ParseForm()
+			casiTesto := "tutti i " + strconv.Itoa(aperti) + " casi aperti"
+			if aperti == 1 {
+				casiTesto = "l'unico caso aperto"
+			}
+			h.rs.Render(w, r, http.StatusOK, ui.ConfermaPage(h.rs.Shell(r), ui.Conferma{
+				Titolo: "Riassegnare a " + aNome + " " + casiTesto + " di " + daNome + "?",
+				Effetti: []string{
+					aNome + " diventa il case manager di " + casiTesto + " di " + daNome + ", con le loro scadenze.",
+					"Un caso di un comune in cui " + aNome + " non è case manager non viene riassegnato: l'esito lo dice caso per caso.",
+					"Il motivo che hai scritto resta nello storico di ogni caso.",
+				},
+				Azione: r.URL.Path, Campi: r.PostForm, Pulsante: "Riassegna i casi", Annulla: "/assegnazioni/carichi",
+			}))
+			return
+		}
+	}
 	esiti, err := h.svc.RiassegnaTutti(r.Context(), authz.PrincipalOf(r), da, a, f.Motivo, registro.VoceOf(r))
 	var e *ErrRiassegnazione
 	if errors.As(err, &e) {
@@ -299,6 +337,33 @@ func (h *Handler) Trasferisci(w http.ResponseWriter, r *http.Request) {
 			errs["motivo"] = m
 		}
 		h.renderTrasferimento(w, r, http.StatusUnprocessableEntity, in, errs, "")
+		return
+	}
+	if m := motivoTrasferimentoErr(in.Motivo); m == "" && !httpx.Confermato(r) {
+		// A transfer cannot be undone from here: say what it does first.
+		var d ComuneDestinazione
+		for _, c := range trovati {
+			if c.ID == dest {
+				d = c
+			}
+		}
+		p := authz.PrincipalOf(r)
+		effetti := []string{"Il caso passa al comune di " + d.Denominazione + " (" + d.Provincia + "), con la sua storia e i suoi documenti; il case manager attuale non lo segue più."}
+		if p.AmbitoID == nil || d.AmbitoID != *p.AmbitoID {
+			effetti = append(effetti, "Il comune è dell'ambito "+d.Ambito+": dopo il trasferimento non vedrai più il caso, e solo quell'ambito potrà restituirlo.")
+		} else {
+			effetti = append(effetti, "Il comune è del tuo ambito: il caso resta nella tua bacheca, da assegnare a un case manager di "+d.Denominazione+".")
+		}
+		effetti = append(effetti, "Il motivo che hai scritto resta nello storico del caso.")
+		campi := url.Values{}
+		for k, v := range r.PostForm {
+			campi[k] = v
+		}
+		campi.Set("comune_id", strconv.FormatInt(dest, 10))
+		h.rs.Render(w, r, http.StatusOK, ui.ConfermaPage(h.rs.Shell(r), ui.Conferma{
+			Titolo: "Trasferire il caso al comune di " + d.Denominazione + "?", Effetti: effetti,
+			Azione: r.URL.Path, Campi: campi, Pulsante: "Trasferisci il caso", Annulla: Pagina(id), Pericolosa: true,
+		}))
 		return
 	}
 	t, err := h.svc.Trasferisci(r.Context(), authz.PrincipalOf(r), id, in.Versione, dest, in.Motivo, registro.VoceOf(r))

@@ -262,3 +262,7 @@ func SafeReturn(p string) string {
 	}
 	return p
 }
+
+// Confermato reports whether the form was sent from a confirmation page
+// (ui.ConfermaPage): the actions that cannot be undone ask first.
+func Confermato(r *http.Request) bool { return r.PostFormValue("conferma") == "1" }
