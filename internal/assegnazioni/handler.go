@@ -36,7 +36,7 @@ func pathCaso(r *http.Request) (uuid.UUID, bool) {
 
 func filtroBoard(q url.Values) FiltroBoard {
 	f := FiltroBoard{Q: q.Get("q"), DaAssegnare: q.Get("da_assegnare") == "1", Dopo: q.Get("dopo")}
-	f.ComuneID, _ = strconv.ParseInt(q.Get("comune"), 10, 64)
+	f.ComuneID = httpx.ID(q.Get("comune"))
 	if m := casi.Misura(q.Get("misura")); slices.Contains(casi.Misure, m) {
 		f.Misura = m
 	}
@@ -264,7 +264,7 @@ func (h *Handler) Trasferisci(w http.ResponseWriter, r *http.Request) {
 	}
 	in := trasferimentoForm{Comune: strings.TrimSpace(r.PostFormValue("comune")), Motivo: r.PostFormValue("motivo")}
 	in.Versione, _ = strconv.Atoi(r.PostFormValue("versione"))
-	in.ComuneID, _ = strconv.ParseInt(r.PostFormValue("comune_id"), 10, 64)
+	in.ComuneID = httpx.ID(r.PostFormValue("comune_id"))
 
 	// The destination typed, resolved here (no JavaScript): one comune, or
 	// a choice among several.

@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -58,4 +59,16 @@ func (rs *Responder) TestoValido(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ID is the positive id written in s (a query filter, a select of a
+// form), or 0 when s is not one: empty, not a number, or beyond the ids
+// the database holds (a 32-bit serial column), which would otherwise reach
+// the query and fail it.
+func ID(s string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

@@ -377,7 +377,7 @@ func leggiServizio(r *http.Request) ServizioInput {
 func (h *Handler) ElencoServizi(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := FiltroServizi{Area: q.Get("area"), Testo: q.Get("q")}
-	f.EnteID, _ = strconv.ParseInt(q.Get("ente"), 10, 64)
+	f.EnteID = httpx.ID(q.Get("ente"))
 	f.Pagina, _ = strconv.Atoi(q.Get("pagina"))
 	f.Pagina = max(f.Pagina, 1)
 	sv, err := h.svc.Servizi(r.Context(), authz.PrincipalOf(r), f, registro.VoceOf(r))
