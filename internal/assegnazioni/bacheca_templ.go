@@ -548,7 +548,7 @@ func boardPage(s ui.Shell, b Board, f FiltroBoard, next string, esiti []Esito, e
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "motivo", Name: "motivo", Label: "Motivo (per le riassegnazioni)"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "motivo", Name: "motivo", MaxLength: Limiti.Max("motivo"), Label: "Motivo (per le riassegnazioni)"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -993,7 +993,7 @@ func anagraficaPage(s ui.Shell, a Anagrafica, esiti []Esito, errore string, msg 
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "motivo", Name: "motivo", Label: "Motivo (per le riassegnazioni)"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "motivo", Name: "motivo", MaxLength: Limiti.Max("motivo"), Label: "Motivo (per le riassegnazioni)"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

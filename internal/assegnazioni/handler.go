@@ -131,6 +131,10 @@ func (h *Handler) Assegna(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, f, nil, "Scegli il case manager a cui assegnare i casi selezionati.")
 		return
 	}
+	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
+		h.render(w, r, f, nil, "Motivo dell'assegnazione: "+m)
+		return
+	}
 	esiti, err := h.svc.Assegna(r.Context(), authz.PrincipalOf(r), cm, rqs, strings.TrimSpace(r.PostFormValue("motivo")), registro.VoceOf(r))
 	if err != nil {
 		h.rs.Error(w, r, err)
@@ -173,6 +177,10 @@ func (h *Handler) AssegnaUno(w http.ResponseWriter, r *http.Request) {
 		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Scegli il case manager.")
 		return
 	}
+	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
+		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Motivo dell'assegnazione: "+m)
+		return
+	}
 	esiti, err := h.svc.Assegna(r.Context(), authz.PrincipalOf(r), cm, []Richiesta{{CasoID: id, Versione: ver}},
 		strings.TrimSpace(r.PostFormValue("motivo")), registro.VoceOf(r))
 	if err != nil {
@@ -207,6 +215,11 @@ func (h *Handler) Carichi(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) RiassegnaTutti(w http.ResponseWriter, r *http.Request) {
 	f := formRiassegna{Da: r.PostFormValue("da"), A: r.PostFormValue("a"), Motivo: r.PostFormValue("motivo_tutti")}
+	if k, m := lungo(url.Values{"motivo_tutti": {f.Motivo}}); m != "" {
+		f.Errori = map[string]string{k: m}
+		h.renderCarichi(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
 	da, _ := uuid.Parse(f.Da)
 	a, _ := uuid.Parse(f.A)
 	esiti, err := h.svc.RiassegnaTutti(r.Context(), authz.PrincipalOf(r), da, a, f.Motivo, registro.VoceOf(r))
