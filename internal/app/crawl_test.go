@@ -34,7 +34,7 @@ func TestCrawlOstile(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
 	a := startApp(t)
-	if err := caricaDemo(context.Background(), a.d, 40, slog.New(slog.NewJSONHandler(io.Discard, nil))); err != nil {
+	if err := caricaDemo(context.Background(), a.d, demo.NucleiPredefiniti, slog.New(slog.NewJSONHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}
 	m := readMatrix(t)
@@ -49,6 +49,28 @@ func TestCrawlOstile(t *testing.T) {
 		moduli map[string][]moduloWeb // POST route pattern → forms seen
 	}
 	var sessioni []*sessione
+	// The cases the demo walked along the workflow are explored first, so
+	// that the forms of every stage (analisi, quadro, patto, monitoraggio)
+	// are found on their pages.
+	semi := map[string][]string{}
+	righe, err := a.d.pool.Query(context.Background(), `SELECT c.id::text, o.codice_fiscale FROM caso c
+		JOIN operatore o ON o.id = c.case_manager_id
+		WHERE c.stato NOT IN ('assegnato', 'ricevuto') ORDER BY c.stato, c.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for righe.Next() {
+		var id, cf string
+		if err := righe.Scan(&id, &cf); err != nil {
+			t.Fatal(err)
+		}
+		for _, acc := range demo.Accounts {
+			if acc.CodiceFiscale() == cf {
+				semi[acc.Username] = append(semi[acc.Username], "/casi/"+id)
+			}
+		}
+	}
+	righe.Close()
 	for _, acc := range demo.Accounts {
 		c := a.client(t)
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -60,7 +82,7 @@ func TestCrawlOstile(t *testing.T) {
 		c.Jar = lc.Jar
 		s := &sessione{utente: acc.Username, c: c, pagine: map[string][]string{}, moduli: map[string][]moduloWeb{}}
 		sessioni = append(sessioni, s)
-		cr.esplora(s.utente, c, s.pagine, s.moduli)
+		cr.esplora(s.utente, c, s.pagine, s.moduli, semi[acc.Username]...)
 	}
 	fase1 := cr.richieste
 
@@ -96,7 +118,19 @@ func TestCrawlOstile(t *testing.T) {
 	fase2 := cr.richieste
 
 	// Every POST route × every account whose role may write it: the form
-	// as rendered with hostile values.
+	// as rendered with hostile values; the first account also sends each
+	// free-text field alone over-long, which must be refused next to it.
+	senzaModulo := map[string]bool{}
+	perCampo := map[string]bool{}
+	for _, s := range sessioni {
+		acc, _ := demo.AccountByUsername(s.utente)
+		for _, x := range cr.rotte {
+			if fs := s.moduli[x.percorso]; x.metodo == "POST" && len(fs) > 0 && !perCampo[x.percorso] && m.concede(acc.Ruolo, x.obj, x.act) {
+				perCampo[x.percorso] = true
+				cr.campoPerCampo(s.utente, s.c, x.percorso, fs[0])
+			}
+		}
+	}
 	for _, s := range sessioni {
 		acc, _ := demo.AccountByUsername(s.utente)
 		for _, x := range cr.rotte {
@@ -105,7 +139,10 @@ func TestCrawlOstile(t *testing.T) {
 			}
 			fs := s.moduli[x.percorso]
 			if len(fs) == 0 {
+				senzaModulo[x.percorso] = true
 				fs = []moduloWeb{{azione: concrete(x.percorso), campi: campiNoti(x.percorso)}}
+			} else {
+				delete(senzaModulo, x.percorso)
 			}
 			cr.invia(s.utente, s.c, x.percorso, fs[0])
 		}
@@ -123,6 +160,12 @@ func TestCrawlOstile(t *testing.T) {
 		}
 		_ = os.WriteFile(out, []byte(b.String()), 0o644)
 	}
+	var senza []string
+	for p := range senzaModulo {
+		senza = append(senza, p)
+	}
+	sort.Strings(senza)
+	t.Logf("POST routes whose form no explored page showed (sent with the usual field names): %s", strings.Join(senza, ", "))
 	t.Logf("crawl: %d requests (%d exploring, %d GET hostile, %d POST hostile), %d routes, %d accounts, %s",
 		cr.richieste, fase1, fase2-fase1, cr.richieste-fase2, len(cr.rotte), len(sessioni), time.Since(start).Round(time.Millisecond))
 	if len(cr.guasti) > 0 {
@@ -227,12 +270,15 @@ func attrs(s string) map[string]string {
 
 // esplora walks the pages reachable from the home, at most perPattern
 // per route pattern, recording the forms it finds.
-func (cr *crawler) esplora(utente string, c *http.Client, pagine map[string][]string, moduli map[string][]moduloWeb) {
+func (cr *crawler) esplora(utente string, c *http.Client, pagine map[string][]string, moduli map[string][]moduloWeb, semi ...string) {
 	if cr.filtri == nil {
 		cr.filtri = map[string][]string{}
 	}
-	coda := []string{"/"}
+	coda := append([]string{"/"}, semi...)
 	visti := map[string]bool{"/": true}
+	for _, p := range semi {
+		visti[p] = true
+	}
 	for len(coda) > 0 {
 		p := coda[0]
 		coda = coda[1:]
@@ -368,6 +414,33 @@ func (cr *crawler) invia(utente string, c *http.Client, pattern string, f modulo
 }
 
 func (f moduloWeb) soloFiltri() bool { return false }
+
+// campoPerCampo sends each free-text field of f alone over-long, the others
+// as rendered: the answer must be a 4xx naming the limit in characters,
+// and the field must declare its maxlength.
+func (cr *crawler) campoPerCampo(utente string, c *http.Client, pattern string, f moduloWeb) {
+	for i, k := range f.campi {
+		if !k.libero() {
+			continue
+		}
+		if k.max == "" && !strings.HasPrefix(k.nome, "q") {
+			cr.guasti = append(cr.guasti, fmt.Sprintf("POST %s [%s]: field %s has no maxlength", f.azione, pattern, k.nome))
+		}
+		vs := append([]campo(nil), f.campi...)
+		vs[i].valore = testoLungo
+		resp, body := cr.post(utente, c, pattern, f.azione, f.multipart, vs, "testo lungo in "+k.nome)
+		if resp == nil {
+			continue
+		}
+		// A short field (a date, a code, a number) may be refused for its
+		// format; a text field must name its limit in characters.
+		max, _ := strconv.Atoi(k.max)
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 || (max >= 100 && k.tipo != "email" && !strings.Contains(body, "caratteri")) {
+			cr.guasti = append(cr.guasti, fmt.Sprintf("POST %s [%s] as %s (testo lungo in %s): %d, want a 4xx with the limit next to the field",
+				f.azione, pattern, utente, k.nome, resp.StatusCode))
+		}
+	}
+}
 
 func (f moduloWeb) nomiLiberi() string {
 	var out []string

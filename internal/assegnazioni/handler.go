@@ -123,16 +123,16 @@ func (h *Handler) Assegna(w http.ResponseWriter, r *http.Request) {
 	f := filtroBoard(r.PostForm)
 	rqs := richieste(r.PostForm["caso"])
 	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
+	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
+		h.render(w, r, f, nil, "Motivo dell'assegnazione: "+m)
+		return
+	}
 	switch {
 	case len(rqs) == 0:
 		h.render(w, r, f, nil, "Seleziona almeno un caso da assegnare.")
 		return
 	case err != nil:
 		h.render(w, r, f, nil, "Scegli il case manager a cui assegnare i casi selezionati.")
-		return
-	}
-	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
-		h.render(w, r, f, nil, "Motivo dell'assegnazione: "+m)
 		return
 	}
 	esiti, err := h.svc.Assegna(r.Context(), authz.PrincipalOf(r), cm, rqs, strings.TrimSpace(r.PostFormValue("motivo")), registro.VoceOf(r))
@@ -173,12 +173,12 @@ func (h *Handler) AssegnaUno(w http.ResponseWriter, r *http.Request) {
 	}
 	ver, _ := strconv.Atoi(r.PostFormValue("versione"))
 	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
-	if err != nil {
-		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Scegli il case manager.")
-		return
-	}
 	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
 		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Motivo dell'assegnazione: "+m)
+		return
+	}
+	if err != nil {
+		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Scegli il case manager.")
 		return
 	}
 	esiti, err := h.svc.Assegna(r.Context(), authz.PrincipalOf(r), cm, []Richiesta{{CasoID: id, Versione: ver}},

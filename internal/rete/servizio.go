@@ -162,6 +162,8 @@ func (in *ServizioInput) valida(enti []Ente, rif patto.Riferimenti, nuovo bool, 
 		}
 		sv.comuni = scelti
 	}
+	lunghezze(fe, "denominazione", in.Denominazione, "descrizione", in.Descrizione, "destinatari", in.Destinatari,
+		"criteri_accesso", in.CriteriAccesso, "modalita_accesso", in.ModalitaAccesso, "contatti", in.Contatti, "capacita", in.Capacita)
 	if len(fe) > 0 {
 		return sv, fe
 	}
