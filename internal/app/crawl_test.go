@@ -139,10 +139,10 @@ func TestCrawlOstile(t *testing.T) {
 			}
 			fs := s.moduli[x.percorso]
 			if len(fs) == 0 {
-				senzaModulo[x.percorso] = true
+				if !perCampo[x.percorso] {
+					senzaModulo[x.percorso] = true
+				}
 				fs = []moduloWeb{{azione: concrete(x.percorso), campi: campiNoti(x.percorso)}}
-			} else {
-				delete(senzaModulo, x.percorso)
 			}
 			cr.invia(s.utente, s.c, x.percorso, fs[0])
 		}
@@ -274,10 +274,11 @@ func (cr *crawler) esplora(utente string, c *http.Client, pagine map[string][]st
 	if cr.filtri == nil {
 		cr.filtri = map[string][]string{}
 	}
-	coda := append([]string{"/"}, semi...)
+	coda := append(append([]string(nil), semi...), "/")
 	visti := map[string]bool{"/": true}
+	seme := map[string]bool{}
 	for _, p := range semi {
-		visti[p] = true
+		visti[p], seme[p] = true, true
 	}
 	for len(coda) > 0 {
 		p := coda[0]
@@ -334,7 +335,9 @@ func (cr *crawler) esplora(utente string, c *http.Client, pagine map[string][]st
 				continue
 			}
 			hp := cr.pattern("GET", hu.Path)
-			if hp == "" || len(pagine[hp]) >= perPattern {
+			// Every page of a seeded case is explored, the others up to
+			// perPattern per route.
+			if hp == "" || (len(pagine[hp]) >= perPattern && !(seme[p] && strings.HasPrefix(h, p+"/"))) {
 				continue
 			}
 			visti[h] = true
