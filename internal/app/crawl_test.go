@@ -252,12 +252,13 @@ func (cr *crawler) get(utente string, c *http.Client, pattern, p, dove string) (
 }
 
 var (
-	reHref     = regexp.MustCompile(`href="(/[^"#]*)"`)
-	reForm     = regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`)
-	reControl  = regexp.MustCompile(`(?s)<(input|textarea|select)\b([^>]*)>(?:(.*?)</(?:textarea|select)>)?`)
-	reAttr     = regexp.MustCompile(`([a-zA-Z-]+)(?:="([^"]*)")?`)
-	reOption   = regexp.MustCompile(`<option\b([^>]*)>`)
-	perPattern = 2 // concrete pages explored per route pattern and account
+	reHref       = regexp.MustCompile(`href="(/[^"#]*)"`)
+	reForm       = regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`)
+	reControl    = regexp.MustCompile(`(?s)<(input|textarea|select)\b([^>]*)>(?:(.*?)</(?:textarea|select)>)?`)
+	reAttr       = regexp.MustCompile(`([a-zA-Z-]+)(?:="([^"]*)")?`)
+	reOption     = regexp.MustCompile(`<option\b([^>]*)>`)
+	reFormAction = regexp.MustCompile(`formaction="([^"]*)"`)
+	perPattern   = 2 // concrete pages explored per route pattern and account
 )
 
 func attrs(s string) map[string]string {
@@ -316,8 +317,17 @@ func (cr *crawler) esplora(utente string, c *http.Client, pagine map[string][]st
 				f.campi = append(f.campi, k)
 			}
 			if strings.EqualFold(fa["method"], "post") {
-				if ap := cr.pattern("POST", strings.SplitN(f.azione, "?", 2)[0]); ap != "" && len(moduli[ap]) < perPattern {
-					moduli[ap] = append(moduli[ap], f)
+				// A button may send the form elsewhere (finalizza).
+				azioni := []string{f.azione}
+				for _, fa := range reFormAction.FindAllStringSubmatch(fm[2], -1) {
+					azioni = append(azioni, html.UnescapeString(fa[1]))
+				}
+				for _, az := range azioni {
+					g := f
+					g.azione = az
+					if ap := cr.pattern("POST", strings.SplitN(az, "?", 2)[0]); ap != "" && len(moduli[ap]) < perPattern {
+						moduli[ap] = append(moduli[ap], g)
+					}
 				}
 				continue
 			}

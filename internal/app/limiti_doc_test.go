@@ -10,10 +10,12 @@ import (
 	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/controlli"
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/quadro"
+	"github.com/cartella/cartella/internal/rete"
 )
 
 const limitiDoc = "../../docs/formats/limiti.md"
@@ -27,7 +29,13 @@ const (
 // limits of the import lines, as the code declares them.
 func limitiDichiarati() []httpx.Limiti {
 	return []httpx.Limiti{
-		accesso.Limiti, assegnazioni.Limiti, casi.Limiti, analisi.Limiti, quadro.Limiti, patto.Limiti,
+		accesso.Limiti, assegnazioni.Limiti, casi.Limiti, analisi.Limiti, quadro.Limiti, patto.Limiti, rete.Limiti,
+		{Modulo: "controlli (richieste a mano e righe JSON Lines)", Campi: []httpx.Limite{
+			{Campo: "cognome", Max: controlli.MaxNome},
+			{Campo: "nome", Max: controlli.MaxNome},
+			{Campo: "nota_inps", Max: controlli.MaxNota},
+			{Campo: "motivazione", Max: controlli.MaxMotivazione},
+		}},
 		{Modulo: "flusso (righe JSON Lines dei nuclei)", Campi: []httpx.Limite{
 			{Campo: "campi di testo (nomi, indirizzi, codici)", Max: flusso.MaxTestoBreve},
 			{Campo: "testi liberi", Max: flusso.MaxTestoLungo},
