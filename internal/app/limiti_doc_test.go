@@ -16,6 +16,7 @@ import (
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/rete"
+	"github.com/cartella/cartella/internal/segnalazioni"
 )
 
 const limitiDoc = "../../docs/formats/limiti.md"
@@ -30,6 +31,12 @@ const (
 func limitiDichiarati() []httpx.Limiti {
 	return []httpx.Limiti{
 		accesso.Limiti, assegnazioni.Limiti, casi.Limiti, analisi.Limiti, quadro.Limiti, patto.Limiti, rete.Limiti,
+		{Modulo: "segnalazioni", Campi: []httpx.Limite{
+			{Campo: "descrizione", Max: segnalazioni.MaxDescr},
+			{Campo: "nota", Max: segnalazioni.MaxMotivo},
+			{Campo: "motivo", Max: segnalazioni.MaxMotivo},
+			{Campo: "motivo_scarto", Max: segnalazioni.MaxMotivo},
+		}},
 		{Modulo: "controlli (richieste a mano e righe JSON Lines)", Campi: []httpx.Limite{
 			{Campo: "cognome", Max: controlli.MaxNome},
 			{Campo: "nome", Max: controlli.MaxNome},
