@@ -62,9 +62,10 @@ func (rs *Responder) TestoValido(next http.Handler) http.Handler {
 }
 
 // ID is the positive id written in s (a query filter, a select of a
-// form), or 0 when s is not one: empty, not a number, or beyond the ids
-// the database holds (a 32-bit serial column), which would otherwise reach
-// the query and fail it.
+// form), or 0 (no filter) when s is not one: empty, not a number, or beyond
+// 32 bits. The filters' queries compare the parameter with 0, so
+// PostgreSQL types it integer: a larger value (strconv gives MaxInt64 for
+// 99999999999999999999) failed the query with a 500.
 func ID(s string) int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
 	if err != nil || n < 0 {
