@@ -94,7 +94,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, f FiltroBoard, 
 	if r.Method == http.MethodGet {
 		msg = messaggioEsito(r.URL.Query().Get("esito"), true)
 	}
-	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg))
+	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg, motivoScritto(r, errore)))
 }
 
 func (h *Handler) Bacheca(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +124,7 @@ func (h *Handler) Assegna(w http.ResponseWriter, r *http.Request) {
 	rqs := richieste(r.PostForm["caso"])
 	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
 	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
-		h.render(w, r, f, nil, "Motivo dell'assegnazione: "+m)
+		h.render(w, r, f, nil, "Il motivo è troppo lungo: "+minuscolaIniziale(m))
 		return
 	}
 	switch {
@@ -158,7 +158,7 @@ func (h *Handler) anagraficaPage(w http.ResponseWriter, r *http.Request, status 
 	if r.Method == http.MethodGet {
 		msg = messaggioEsito(r.URL.Query().Get("esito"), false)
 	}
-	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore, msg))
+	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore, msg, motivoScritto(r, errore)))
 }
 
 func (h *Handler) Anagrafica(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +174,7 @@ func (h *Handler) AssegnaUno(w http.ResponseWriter, r *http.Request) {
 	ver, _ := strconv.Atoi(r.PostFormValue("versione"))
 	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
 	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
-		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Motivo dell'assegnazione: "+m)
+		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Il motivo è troppo lungo: "+minuscolaIniziale(m))
 		return
 	}
 	if err != nil {
