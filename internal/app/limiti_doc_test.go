@@ -11,8 +11,11 @@ import (
 	"github.com/cartella/cartella/internal/assegnazioni"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/controlli"
+	"github.com/cartella/cartella/internal/equipe"
 	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/rete"
@@ -31,6 +34,8 @@ const (
 func limitiDichiarati() []httpx.Limiti {
 	return []httpx.Limiti{
 		accesso.Limiti, assegnazioni.Limiti, casi.Limiti, analisi.Limiti, quadro.Limiti, patto.Limiti, rete.Limiti,
+		equipe.Limiti, incontri.LimitiConvocazione, incontri.LimitiIncontro, incontri.LimitiGiustificazione, incontri.LimitiAgenda,
+		monitoraggio.LimitiPianifica, monitoraggio.LimitiRegistra, monitoraggio.LimitiAnnulla,
 		{Modulo: "segnalazioni", Campi: []httpx.Limite{
 			{Campo: "descrizione", Max: segnalazioni.MaxDescr},
 			{Campo: "nota", Max: segnalazioni.MaxMotivo},
