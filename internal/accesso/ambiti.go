@@ -221,6 +221,9 @@ func (s *Service) AddComune(ctx context.Context, p authz.Principal, ambitoID int
 		}
 		return Comune{}, httpx.FieldErrors{"comune": "Indica il codice ISTAT o il nome del comune."}
 	}
+	if errs := lunghezze(nil, "comune", comune); len(errs) > 0 {
+		return Comune{}, errs
+	}
 	var c Comune
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := s.st.ambitoByID(ctx, tx, ambitoID, true); err != nil {

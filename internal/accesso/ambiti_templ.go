@@ -649,7 +649,7 @@ func ambitoSchedaPage(s ui.Shell, sc SchedaAmbito, f ambitoForms) templ.Componen
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "comune", Name: "comune", Label: "Codice ISTAT o nome del comune", Value: f.Comune, Error: f.ComuneErr["comune"], Required: true, Autocomplete: "off", Hint: "Tra i comuni caricati dall'elenco ISTAT. Se più comuni hanno lo stesso nome, indica il codice ISTAT."}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "comune", Name: "comune", MaxLength: Limiti.Max("comune"), Label: "Codice ISTAT o nome del comune", Value: f.Comune, Error: f.ComuneErr["comune"], Required: true, Autocomplete: "off", Hint: "Tra i comuni caricati dall'elenco ISTAT. Se più comuni hanno lo stesso nome, indica il codice ISTAT."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -948,7 +948,7 @@ func statoAmministratoreForm(sc SchedaAmbito, a Amministratore, f ambitoForms) t
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "stato_motivo-" + id, Name: "stato_motivo", Label: "Motivo", Value: statoValue(f, a.Operatore.ID, 2), Error: statoErr(f, a.Operatore.ID, "stato_motivo"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "stato_motivo-" + id, Name: "stato_motivo", MaxLength: Limiti.Max("stato_motivo"), Label: "Motivo", Value: statoValue(f, a.Operatore.ID, 2), Error: statoErr(f, a.Operatore.ID, "stato_motivo"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -41,7 +41,7 @@ func (h *Handler) Elenco(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := Filtro{Q: q.Get("q"), Ruolo: q.Get("ruolo"), Stato: q.Get("stato")}
 	f.Pagina, _ = strconv.Atoi(q.Get("pagina"))
-	f.ComuneID, _ = strconv.ParseInt(q.Get("comune"), 10, 64)
+	f.ComuneID = httpx.ID(q.Get("comune"))
 	if f.Pagina < 1 {
 		f.Pagina = 1
 	}

@@ -230,6 +230,7 @@ func (a Anagrafica) validate(errs httpx.FieldErrors) (Anagrafica, *time.Time) {
 	if a.Telefono != "" && !reTelefono.MatchString(a.Telefono) {
 		errs["telefono"] = "Il numero di telefono può contenere solo cifre, spazi e il prefisso +."
 	}
+	lunghezze(errs, "nome", a.Nome, "cognome", a.Cognome, "comune_nascita", a.ComuneNascita, "email", a.Email, "telefono", a.Telefono)
 	return a, nascita
 }
 
@@ -559,6 +560,7 @@ func (s *Service) EndRuolo(ctx context.Context, p authz.Principal, id uuid.UUID,
 	if motivo == "" {
 		errs["motivo"] = "Indica il motivo."
 	}
+	lunghezze(errs, "motivo", motivo)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -640,6 +642,7 @@ func (s *Service) changeStato(ctx context.Context, p authz.Principal, id uuid.UU
 	if motivo == "" {
 		errs["stato_motivo"] = "Indica il motivo."
 	}
+	lunghezze(errs, "stato_motivo", motivo)
 	next := map[string]string{Sospendi: "sospeso", Riattiva: "attivo", Revoca: "revocato"}[azione]
 	if next == "" {
 		errs["azione"] = "Scegli l'operazione."

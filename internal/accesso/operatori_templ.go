@@ -339,7 +339,7 @@ func anagraficaFields(an Anagrafica, errs httpx.FieldErrors, cfReadonly bool) te
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "nome", Name: "nome", Label: "Nome", Value: an.Nome, Error: errs["nome"], Required: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "nome", Name: "nome", MaxLength: Limiti.Max("nome"), Label: "Nome", Value: an.Nome, Error: errs["nome"], Required: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -347,7 +347,7 @@ func anagraficaFields(an Anagrafica, errs httpx.FieldErrors, cfReadonly bool) te
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "cognome", Name: "cognome", Label: "Cognome", Value: an.Cognome, Error: errs["cognome"], Required: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "cognome", Name: "cognome", MaxLength: Limiti.Max("cognome"), Label: "Cognome", Value: an.Cognome, Error: errs["cognome"], Required: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -363,7 +363,7 @@ func anagraficaFields(an Anagrafica, errs httpx.FieldErrors, cfReadonly bool) te
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "comune_nascita", Name: "comune_nascita", Label: "Comune o Stato estero di nascita", Value: an.ComuneNascita, Error: errs["comune_nascita"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "comune_nascita", Name: "comune_nascita", MaxLength: Limiti.Max("comune_nascita"), Label: "Comune o Stato estero di nascita", Value: an.ComuneNascita, Error: errs["comune_nascita"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -379,7 +379,7 @@ func anagraficaFields(an Anagrafica, errs httpx.FieldErrors, cfReadonly bool) te
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "email", Name: "email", Label: "E-mail", Value: an.Email, Error: errs["email"], Type: "email", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "email", Name: "email", MaxLength: Limiti.Max("email"), Label: "E-mail", Value: an.Email, Error: errs["email"], Type: "email", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -387,7 +387,7 @@ func anagraficaFields(an Anagrafica, errs httpx.FieldErrors, cfReadonly bool) te
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "telefono", Name: "telefono", Label: "Telefono", Value: an.Telefono, Error: errs["telefono"], Type: "tel"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "telefono", Name: "telefono", MaxLength: Limiti.Max("telefono"), Label: "Telefono", Value: an.Telefono, Error: errs["telefono"], Type: "tel"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1069,7 +1069,7 @@ func schedaPage(s ui.Shell, sc Scheda, comuni []Comune, enti []EnteScelta, f sch
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "stato_motivo", Name: "stato_motivo", Label: "Motivo", Value: f.Stato[2], Error: f.StatoErr["stato_motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "stato_motivo", Name: "stato_motivo", MaxLength: Limiti.Max("stato_motivo"), Label: "Motivo", Value: f.Stato[2], Error: f.StatoErr["stato_motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1206,7 +1206,7 @@ func endRuoloForm(sc Scheda, r RuoloStorico, f schedaForms) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: fmt.Sprintf("motivo-%d", r.ID), Name: "motivo", Label: "Motivo", Value: fineValue(f, r.ID, 1), Error: fineErr(f, r.ID, "motivo"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: fmt.Sprintf("motivo-%d", r.ID), Name: "motivo", MaxLength: Limiti.Max("motivo"), Label: "Motivo", Value: fineValue(f, r.ID, 1), Error: fineErr(f, r.ID, "motivo"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -39,6 +39,7 @@ func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
 			Finalizzata:     "Nel frattempo l'analisi preliminare è stata finalizzata da un altro operatore: le modifiche non sono state salvate. Se serve, riaprila.",
 			Riaperta:        "Nel frattempo l'analisi preliminare è già stata riaperta da un altro operatore: ecco la bozza.",
 		},
+		Limiti: Limiti,
 		Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) { return DaModulo(f), nil },
 		Leggibili: func(sc Scheda, d []schede.Differenza, _ Contenuto) []schede.Differenza {
 			return Leggibili(sc.Riferimenti, d)

@@ -626,7 +626,7 @@ func paginaAnalisi(s ui.Shell, pg Pagina) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivo", Name: "motivo", Label: "Motivo della riapertura", Value: pg.Motivo, Error: pg.Errori["motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivo", Name: "motivo", MaxLength: Limiti.Max("motivo"), Label: "Motivo della riapertura", Value: pg.Motivo, Error: pg.Errori["motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -1037,7 +1037,7 @@ func sezione1(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-indirizzo", Name: "n-indirizzo", Label: "Residenza", Value: pg.Form.Nucleo.Indirizzo}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-indirizzo", Name: "n-indirizzo", MaxLength: Limiti.Max("n-indirizzo"), Error: pg.Errori["n-indirizzo"], Label: "Residenza", Value: pg.Form.Nucleo.Indirizzo}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1045,7 +1045,7 @@ func sezione1(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-domicilio", Name: "n-domicilio", Label: "Domicilio (se diverso)", Value: pg.Form.Nucleo.Domicilio}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-domicilio", Name: "n-domicilio", MaxLength: Limiti.Max("n-domicilio"), Error: pg.Errori["n-domicilio"], Label: "Domicilio (se diverso)", Value: pg.Form.Nucleo.Domicilio}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1053,7 +1053,7 @@ func sezione1(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-telefono", Name: "n-telefono", Label: "Telefono", Type: "tel", Value: pg.Form.Nucleo.Telefono}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-telefono", Name: "n-telefono", MaxLength: Limiti.Max("n-telefono"), Error: pg.Errori["n-telefono"], Label: "Telefono", Type: "tel", Value: pg.Form.Nucleo.Telefono}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1061,7 +1061,7 @@ func sezione1(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-email", Name: "n-email", Label: "E-mail", Type: "email", Value: pg.Form.Nucleo.Email}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "n-email", Name: "n-email", MaxLength: Limiti.Max("n-email"), Error: pg.Errori["n-email"], Label: "E-mail", Type: "email", Value: pg.Form.Nucleo.Email}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1069,7 +1069,7 @@ func sezione1(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-note", Name: "n-note", Label: "Note sul nucleo", Value: pg.Form.Nucleo.Note}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-note", Name: "n-note", MaxLength: Limiti.Max("n-note"), Error: pg.Errori["n-note"], Label: "Note sul nucleo", Value: pg.Form.Nucleo.Note}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1173,7 +1173,7 @@ func sezione1(pg Pagina) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "note"), Name: campoComp(m.PersonaID, "note"), Label: "Note su " + m.Nominativo(), Value: m.Note}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "note"), Name: campoComp(m.PersonaID, "note"), MaxLength: Limiti.Max(campoComp(m.PersonaID, "note")), Error: pg.Errori[campoComp(m.PersonaID, "note")], Label: "Note su " + m.Nominativo(), Value: m.Note}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1279,11 +1279,11 @@ func sezione2(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-servizi_note", Name: "n-servizi_note", Label: "Note sui servizi (operatori di riferimento, da quando)", Value: pg.Form.Nucleo.ServiziNote}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-servizi_note", Name: "n-servizi_note", MaxLength: Limiti.Max("n-servizi_note"), Error: pg.Errori["n-servizi_note"], Label: "Note sui servizi (operatori di riferimento, da quando)", Value: pg.Form.Nucleo.ServiziNote}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-prestazioni", Name: "n-prestazioni", Label: "Altre prestazioni e benefici in corso", Value: pg.Form.Nucleo.Prestazioni}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-prestazioni", Name: "n-prestazioni", MaxLength: Limiti.Max("n-prestazioni"), Error: pg.Errori["n-prestazioni"], Label: "Altre prestazioni e benefici in corso", Value: pg.Form.Nucleo.Prestazioni}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1313,7 +1313,7 @@ func sezione2(pg Pagina) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "servizi_note"), Name: campoComp(m.PersonaID, "servizi_note"), Label: "Note sui servizi di " + m.Nominativo(), Value: m.ServiziNote}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "servizi_note"), Name: campoComp(m.PersonaID, "servizi_note"), MaxLength: Limiti.Max(campoComp(m.PersonaID, "servizi_note")), Error: pg.Errori[campoComp(m.PersonaID, "servizi_note")], Label: "Note sui servizi di " + m.Nominativo(), Value: m.ServiziNote}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1330,7 +1330,7 @@ func sezione2(pg Pagina) templ.Component {
 	})
 }
 
-func sceltaAree(prefisso, chi string, aree map[string]Area, offerte Lista) templ.Component {
+func sceltaAree(prefisso, chi string, aree map[string]Area, offerte Lista, pg Pagina) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1467,7 +1467,7 @@ func sceltaAree(prefisso, chi string, aree map[string]Area, offerte Lista) templ
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoArea(prefisso, a.Codice, "descrizione"), Name: campoArea(prefisso, a.Codice, "descrizione"), Label: "Descrizione: " + a.Etichetta, Value: aree[a.Codice].Descrizione}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoArea(prefisso, a.Codice, "descrizione"), Name: campoArea(prefisso, a.Codice, "descrizione"), MaxLength: Limiti.Max(campoArea(prefisso, a.Codice, "descrizione")), Error: pg.Errori[campoArea(prefisso, a.Codice, "descrizione")], Label: "Descrizione: " + a.Etichetta, Value: aree[a.Codice].Descrizione}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1505,7 +1505,7 @@ func sezione3(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = sceltaAree("n-", "nucleo", pg.Form.Nucleo.Aree, areeOfferte(pg.Riferimenti, pg.Form)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = sceltaAree("n-", "nucleo", pg.Form.Nucleo.Aree, areeOfferte(pg.Riferimenti, pg.Form), pg).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1531,7 +1531,7 @@ func sezione3(pg Pagina) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = sceltaAree(campoComp(m.PersonaID, ""), m.Nominativo(), m.Aree, areeOfferte(pg.Riferimenti, pg.Form)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = sceltaAree(campoComp(m.PersonaID, ""), m.Nominativo(), m.Aree, areeOfferte(pg.Riferimenti, pg.Form), pg).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1573,11 +1573,11 @@ func sezione4(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-risorse", Name: "n-risorse", Label: "Risorse e punti di forza del nucleo (personali, familiari, di rete)", Value: pg.Form.Nucleo.Risorse}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-risorse", Name: "n-risorse", MaxLength: Limiti.Max("n-risorse"), Error: pg.Errori["n-risorse"], Label: "Risorse e punti di forza del nucleo (personali, familiari, di rete)", Value: pg.Form.Nucleo.Risorse}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-aspirazioni", Name: "n-aspirazioni", Label: "Che cosa desidera il nucleo", Value: pg.Form.Nucleo.Aspirazioni}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "n-aspirazioni", Name: "n-aspirazioni", MaxLength: Limiti.Max("n-aspirazioni"), Error: pg.Errori["n-aspirazioni"], Label: "Che cosa desidera il nucleo", Value: pg.Form.Nucleo.Aspirazioni}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1603,11 +1603,11 @@ func sezione4(pg Pagina) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "risorse"), Name: campoComp(m.PersonaID, "risorse"), Label: "Risorse di " + m.Nominativo(), Value: m.Risorse}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "risorse"), Name: campoComp(m.PersonaID, "risorse"), MaxLength: Limiti.Max(campoComp(m.PersonaID, "risorse")), Error: pg.Errori[campoComp(m.PersonaID, "risorse")], Label: "Risorse di " + m.Nominativo(), Value: m.Risorse}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "aspirazioni"), Name: campoComp(m.PersonaID, "aspirazioni"), Label: "Aspirazioni di " + m.Nominativo(), Value: m.Aspirazioni}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoComp(m.PersonaID, "aspirazioni"), Name: campoComp(m.PersonaID, "aspirazioni"), MaxLength: Limiti.Max(campoComp(m.PersonaID, "aspirazioni")), Error: pg.Errori[campoComp(m.PersonaID, "aspirazioni")], Label: "Aspirazioni di " + m.Nominativo(), Value: m.Aspirazioni}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1789,7 +1789,7 @@ func sezione5(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivazione", Name: "motivazione", Label: "Motivazione dell'esito", Value: pg.Form.Motivazione}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivazione", Name: "motivazione", MaxLength: Limiti.Max("motivazione"), Error: pg.Errori["motivazione"], Label: "Motivazione dell'esito", Value: pg.Form.Motivazione}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -116,5 +117,45 @@ func TestRevisioneAssurda(t *testing.T) {
 	}
 	if resp.StatusCode == http.StatusConflict && !strings.Contains(body, testo) {
 		t.Errorf("the conflict page lost what was typed")
+	}
+}
+
+// Analisi fields took over 100,000 characters (issue 20, finding 5): an
+// over-long field is refused with 422, its limit next to it, nothing
+// saved, and everything typed shown again.
+func TestAnalisiTestoTroppoLungo(t *testing.T) {
+	t.Parallel()
+	a := startApp(t)
+	caso, _ := casoIncontri(t, a)
+	cl := a.client(t)
+	if resp, _ := a.login(t, cl, "casemanager", demo.Password); resp.StatusCode != http.StatusOK {
+		t.Fatal("login")
+	}
+	base := a.URL + "/casi/" + caso.String() + "/analisi-preliminare"
+	post := func(u, corpo string) (*http.Response, string) {
+		req, _ := http.NewRequest("POST", u, strings.NewReader(corpo))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", a.URL)
+		resp, err := cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, readBody(t, resp)
+	}
+	if resp, _ := post(base+"/inizia", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("inizia: %d", resp.StatusCode)
+	}
+	const tenuto = "Risorse scritte dal case manager da non perdere"
+	lungo := strings.Repeat("è", 100_000)
+	resp, body := post(base, url.Values{"revisione": {"1"}, "n-note": {lungo}, "n-risorse": {tenuto}}.Encode())
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("100,000 characters in n-note: %d, want 422", resp.StatusCode)
+	}
+	if !strings.Contains(body, "Al massimo 20000 caratteri: ne hai scritti 100000.") || !strings.Contains(body, tenuto) ||
+		!strings.Contains(body, `maxlength="20000"`) {
+		t.Errorf("the page does not show the limit next to the field and what was typed")
+	}
+	if n := a.count(t, `SELECT count(*) FROM scheda WHERE caso_id = $1 AND contenuto::text LIKE '%' || $2 || '%'`, caso, tenuto); n != 0 {
+		t.Errorf("the refused draft was saved")
 	}
 }

@@ -165,7 +165,7 @@ func esitiAssegnazione(esiti []Esito) templ.Component {
 	})
 }
 
-func boardPage(s ui.Shell, b Board, f FiltroBoard, next string, esiti []Esito, errore string, msg string) templ.Component {
+func boardPage(s ui.Shell, b Board, f FiltroBoard, next string, esiti []Esito, errore string, msg string, motivo ui.Field) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -548,7 +548,7 @@ func boardPage(s ui.Shell, b Board, f FiltroBoard, next string, esiti []Esito, e
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "motivo", Name: "motivo", Label: "Motivo (per le riassegnazioni)"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(campoMotivo(motivo)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -659,7 +659,7 @@ func messaggio(testo string) templ.Component {
 	})
 }
 
-func anagraficaPage(s ui.Shell, a Anagrafica, esiti []Esito, errore string, msg string) templ.Component {
+func anagraficaPage(s ui.Shell, a Anagrafica, esiti []Esito, errore string, msg string, motivo ui.Field) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -993,7 +993,7 @@ func anagraficaPage(s ui.Shell, a Anagrafica, esiti []Esito, errore string, msg 
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "motivo", Name: "motivo", Label: "Motivo (per le riassegnazioni)"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(campoMotivo(motivo)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -37,7 +37,7 @@ func pathCaso(r *http.Request) (uuid.UUID, bool) {
 
 func filtroBoard(q url.Values) FiltroBoard {
 	f := FiltroBoard{Q: q.Get("q"), DaAssegnare: q.Get("da_assegnare") == "1", Dopo: q.Get("dopo")}
-	f.ComuneID, _ = strconv.ParseInt(q.Get("comune"), 10, 64)
+	f.ComuneID = httpx.ID(q.Get("comune"))
 	if m := casi.Misura(q.Get("misura")); slices.Contains(casi.Misure, m) {
 		f.Misura = m
 	}
@@ -95,7 +95,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, f FiltroBoard, 
 	if r.Method == http.MethodGet {
 		msg = messaggioEsito(r.URL.Query().Get("esito"), true)
 	}
-	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg))
+	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg, motivoScritto(r, errore)))
 }
 
 func (h *Handler) Bacheca(w http.ResponseWriter, r *http.Request) {
@@ -124,6 +124,10 @@ func (h *Handler) Assegna(w http.ResponseWriter, r *http.Request) {
 	f := filtroBoard(r.PostForm)
 	rqs := richieste(r.PostForm["caso"])
 	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
+	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
+		h.render(w, r, f, nil, "Il motivo è troppo lungo: "+minuscolaIniziale(m))
+		return
+	}
 	switch {
 	case len(rqs) == 0:
 		h.render(w, r, f, nil, "Seleziona almeno un caso da assegnare.")
@@ -155,7 +159,7 @@ func (h *Handler) anagraficaPage(w http.ResponseWriter, r *http.Request, status 
 	if r.Method == http.MethodGet {
 		msg = messaggioEsito(r.URL.Query().Get("esito"), false)
 	}
-	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore, msg))
+	h.rs.Render(w, r, status, anagraficaPage(h.rs.Shell(r), a, esiti, errore, msg, motivoScritto(r, errore)))
 }
 
 func (h *Handler) Anagrafica(w http.ResponseWriter, r *http.Request) {
@@ -170,6 +174,10 @@ func (h *Handler) AssegnaUno(w http.ResponseWriter, r *http.Request) {
 	}
 	ver, _ := strconv.Atoi(r.PostFormValue("versione"))
 	cm, err := uuid.Parse(r.PostFormValue("case_manager"))
+	if _, m := lungo(url.Values{"motivo": {r.PostFormValue("motivo")}}); m != "" {
+		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Il motivo è troppo lungo: "+minuscolaIniziale(m))
+		return
+	}
 	if err != nil {
 		h.anagraficaPage(w, r, http.StatusUnprocessableEntity, nil, "Scegli il case manager.")
 		return
@@ -208,6 +216,11 @@ func (h *Handler) Carichi(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) RiassegnaTutti(w http.ResponseWriter, r *http.Request) {
 	f := formRiassegna{Da: r.PostFormValue("da"), A: r.PostFormValue("a"), Motivo: r.PostFormValue("motivo_tutti")}
+	if k, m := lungo(url.Values{"motivo_tutti": {f.Motivo}}); m != "" {
+		f.Errori = map[string]string{k: m}
+		h.renderCarichi(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
 	da, _ := uuid.Parse(f.Da)
 	a, _ := uuid.Parse(f.A)
 	if !httpx.Confermato(r) && da != uuid.Nil && a != uuid.Nil && da != a && strings.TrimSpace(f.Motivo) != "" {
@@ -302,7 +315,7 @@ func (h *Handler) Trasferisci(w http.ResponseWriter, r *http.Request) {
 	}
 	in := trasferimentoForm{Comune: strings.TrimSpace(r.PostFormValue("comune")), Motivo: r.PostFormValue("motivo")}
 	in.Versione, _ = strconv.Atoi(r.PostFormValue("versione"))
-	in.ComuneID, _ = strconv.ParseInt(r.PostFormValue("comune_id"), 10, 64)
+	in.ComuneID = httpx.ID(r.PostFormValue("comune_id"))
 
 	// The destination typed, resolved here (no JavaScript): one comune, or
 	// a choice among several.

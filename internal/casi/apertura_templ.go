@@ -477,7 +477,7 @@ func aperturaPage(s ui.Shell, in Apertura, comuni []ComuneApertura, errs httpx.F
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "indirizzo", Name: "indirizzo", Label: "Indirizzo di residenza", Value: in.Indirizzo, Error: errs["indirizzo"], Required: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "indirizzo", Name: "indirizzo", Label: "Indirizzo di residenza", Value: in.Indirizzo, Error: errs["indirizzo"], Required: true, Autocomplete: "off", MaxLength: flusso.MaxTestoBreve}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

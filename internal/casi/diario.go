@@ -116,7 +116,7 @@ func (s *Service) Scrivi(ctx context.Context, p authz.Principal, id uuid.UUID, i
 	switch {
 	case testo == "":
 		errs["testo"] = "Scrivi il testo della nota."
-	case utf8.RuneCountInString(testo) > 20000:
+	case utf8.RuneCountInString(testo) > Limiti.Max("testo"):
 		errs["testo"] = "La nota supera i 20.000 caratteri: dividila in più note."
 	}
 	var rettifica *uuid.UUID

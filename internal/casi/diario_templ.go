@@ -272,7 +272,7 @@ func diarioPage(s ui.Shell, d Diario, in NuovaNota, errs httpx.FieldErrors, corr
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "testo", Name: "testo", Label: "Testo", Value: in.Testo, Error: errs["testo"], Required: true, MaxLength: 20000}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "testo", Name: "testo", Label: "Testo", Value: in.Testo, Error: errs["testo"], Required: true, MaxLength: Limiti.Max("testo")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -150,7 +150,7 @@ func campioniPage(s ui.Shell, e ElencoCampioni, in CampioneInput, errs httpx.Fie
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "percentuale", Name: "percentuale", Label: "Percentuale da estrarre (%)", Value: in.Percentuale,
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "percentuale", Name: "percentuale", Label: "Percentuale da estrarre (%)", Value: in.Percentuale, MaxLength: 6,
 					Error: errs["percentuale"], Required: true, Hint: "Almeno 5. Si arrotonda per eccesso: 1 nucleo su 7 al 5 %."}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -110,7 +110,7 @@ func nuovaPage(s ui.Shell, m ModuloNuova, errs httpx.FieldErrors) templ.Componen
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "data_richiesta", Name: "data_richiesta", Label: "Data della richiesta", Value: m.Campi.DataRichiesta,
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "data_richiesta", Name: "data_richiesta", Label: "Data della richiesta", Value: m.Campi.DataRichiesta, MaxLength: 10,
 				Error: errs["data_richiesta"], Required: true, Hint: "gg/mm/aaaa, ad esempio " + calendario.Data(m.Oggi) + "."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -144,7 +144,7 @@ func email(v string) (string, string) {
 	}
 	a, err := mail.ParseAddress(v)
 	_, dominio, _ := strings.Cut(v, "@")
-	if err != nil || a.Address != v || tooLong(v, 254) || !strings.Contains(strings.Trim(dominio, "."), ".") {
+	if err != nil || a.Address != v || tooLong(v, Limiti.Max("email")) || !strings.Contains(strings.Trim(dominio, "."), ".") {
 		return v, "Indirizzo e-mail non valido: scrivilo nella forma nome@dominio.it."
 	}
 	return v, ""
@@ -198,12 +198,12 @@ func (s *Service) valida(in MembroInput, fs []Familiare, m *Membro) (Membro, htt
 			switch {
 			case f.v == "":
 				errs[f.name] = f.vuoto
-			case tooLong(f.v, 150):
-				errs[f.name] = "Al massimo 150 caratteri."
+			case tooLong(f.v, Limiti.Max(f.name)):
+				errs[f.name] = fmt.Sprintf("Al massimo %d caratteri.", Limiti.Max(f.name))
 			}
 		}
-		if tooLong(out.Ente, 200) {
-			errs["ente"] = "Al massimo 200 caratteri."
+		if tooLong(out.Ente, Limiti.Max("ente")) {
+			errs["ente"] = fmt.Sprintf("Al massimo %d caratteri.", Limiti.Max("ente"))
 		}
 	}
 	var msg string
@@ -469,11 +469,11 @@ func (s *Service) validaConvocazione(in ConvocazioneInput, n Nuova) (Convocazion
 	switch {
 	case cv.Luogo == "":
 		errs["luogo"] = "Indica il luogo dell'incontro."
-	case tooLong(cv.Luogo, 200):
-		errs["luogo"] = "Il luogo può avere al massimo 200 caratteri."
+	case tooLong(cv.Luogo, Limiti.Max("luogo")):
+		errs["luogo"] = fmt.Sprintf("Il luogo può avere al massimo %d caratteri.", Limiti.Max("luogo"))
 	}
-	if tooLong(cv.OrdineDelGiorno, 4000) {
-		errs["ordine_del_giorno"] = "L'ordine del giorno può avere al massimo 4000 caratteri."
+	if tooLong(cv.OrdineDelGiorno, Limiti.Max("ordine_del_giorno")) {
+		errs["ordine_del_giorno"] = fmt.Sprintf("L'ordine del giorno può avere al massimo %d caratteri.", Limiti.Max("ordine_del_giorno"))
 	}
 	var invitati []Membro
 	for _, x := range in.Invitati {

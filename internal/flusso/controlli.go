@@ -347,7 +347,22 @@ func (c *controllo) testo(pre, campo, s string) string {
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		c.add(pre, "%s: contiene caratteri di controllo", campo)
 	}
+	c.lunghezza(pre, campo, s, MaxTestoBreve)
 	return s
+}
+
+// MaxTestoBreve and MaxTestoLungo are the longest a text field and a free
+// text of a line may be, in characters (docs/formats/limiti.md).
+const (
+	MaxTestoBreve = 200
+	MaxTestoLungo = 4000
+)
+
+// lunghezza rejects s longer than max characters.
+func (c *controllo) lunghezza(pre, campo, s string, max int) {
+	if n := utf8.RuneCountInString(s); n > max {
+		c.add(pre, "%s: al massimo %d caratteri (ne ha %d)", campo, max, n)
+	}
 }
 
 // testoLungo is testo for free text, where line breaks and tabs are allowed.
@@ -356,6 +371,7 @@ func (c *controllo) testoLungo(pre, campo, s string) string {
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' }) >= 0 {
 		c.add(pre, "%s: contiene caratteri di controllo", campo)
 	}
+	c.lunghezza(pre, campo, s, MaxTestoLungo)
 	return s
 }
 

@@ -169,6 +169,8 @@ func TestParseMotivi(t *testing.T) {
 			c["codice_fiscale"], c["nome"], c["data_nascita"], c["luogo_nascita"] = "RSSMRA80A01H501U", "Mario", "1980-01-01", "H501"
 			delete(m, "altre_prestazioni")
 		}, "componente 3: codice fiscale RSSMRA80A01H501U ripetuto nello stesso nucleo (già al componente 1)"},
+		{"nome troppo lungo", func(m map[string]any) { componente(m, 1)["nome"] = strings.Repeat("è", 201) },
+			"componente 1: nome: al massimo 200 caratteri (ne ha 201)"},
 		{"nessun componente", func(m map[string]any) { m["componenti"] = []any{}; delete(m, "altre_prestazioni") }, "nessun componente"},
 		{"misura", func(m map[string]any) { m["misura"] = "adi" }, `misura non valida: "adi" (ammessi ADI, SFL, RDC, ALTRO)`},
 		{"data_pad per ADI", func(m map[string]any) { delete(m, "data_pad") }, "data_pad obbligatoria per ADI"},

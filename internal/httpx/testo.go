@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -58,4 +59,17 @@ func (rs *Responder) TestoValido(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ID is the positive id written in s (a query filter, a select of a
+// form), or 0 (no filter) when s is not one: empty, not a number, or beyond
+// 32 bits. The filters' queries compare the parameter with 0, so
+// PostgreSQL types it integer: a larger value (strconv gives MaxInt64 for
+// 99999999999999999999) failed the query with a 500.
+func ID(s string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

@@ -150,8 +150,8 @@ func LeggiPresenze(membri []Componente, in map[uuid.UUID]PresenzaInput, errs map
 			switch {
 			case pr.Motivo == "":
 				errs["motivo_"+key] = "Indica il giustificato motivo dell'assenza di " + m.Nome + "."
-			case tooLong(pr.Motivo, 500):
-				errs["motivo_"+key] = "Il motivo può avere al massimo 500 caratteri."
+			case tooLong(pr.Motivo, LimitiIncontro.Max("motivo_*")):
+				errs["motivo_"+key] = fmt.Sprintf("Il motivo può avere al massimo %d caratteri.", LimitiIncontro.Max("motivo_*"))
 			}
 		default:
 			errs["presenza_"+key] = "Indica se " + m.Nome + " era presente."
@@ -189,11 +189,11 @@ func (s *Service) validaConvocazione(in NuovaConvocazione) (Convocazione, httpx.
 	switch {
 	case c.Luogo == "":
 		errs["luogo"] = "Indica il luogo dell'incontro."
-	case tooLong(c.Luogo, 200):
-		errs["luogo"] = "Il luogo può avere al massimo 200 caratteri."
+	case tooLong(c.Luogo, LimitiConvocazione.Max("luogo")):
+		errs["luogo"] = fmt.Sprintf("Il luogo può avere al massimo %d caratteri.", LimitiConvocazione.Max("luogo"))
 	}
-	if tooLong(c.Note, 2000) {
-		errs["note"] = "Le note possono avere al massimo 2000 caratteri."
+	if tooLong(c.Note, LimitiConvocazione.Max("note")) {
+		errs["note"] = fmt.Sprintf("Le note possono avere al massimo %d caratteri.", LimitiConvocazione.Max("note"))
 	}
 	d, err := strconv.Atoi(strings.TrimSpace(in.Durata))
 	if err != nil || d < 5 || d > 600 {
@@ -394,11 +394,11 @@ func (s *Service) RegistraIncontro(ctx context.Context, p authz.Principal, casoI
 				}
 			}
 		}
-		if tooLong(in2.Luogo, 200) {
-			errs["luogo"] = "Il luogo può avere al massimo 200 caratteri."
+		if tooLong(in2.Luogo, LimitiIncontro.Max("luogo")) {
+			errs["luogo"] = fmt.Sprintf("Il luogo può avere al massimo %d caratteri.", LimitiIncontro.Max("luogo"))
 		}
-		if tooLong(in2.Note, 5000) {
-			errs["note"] = "Le note possono avere al massimo 5000 caratteri."
+		if tooLong(in2.Note, LimitiIncontro.Max("note")) {
+			errs["note"] = fmt.Sprintf("Le note possono avere al massimo %d caratteri.", LimitiIncontro.Max("note"))
 		}
 		var presenti int
 		in2.Presenze, presenti = LeggiPresenze(membri, in.Presenze, errs)
@@ -443,11 +443,11 @@ func (s *Service) Giustifica(ctx context.Context, p authz.Principal, casoID uuid
 		switch {
 		case g.Motivo == "":
 			errs["motivo"] = "Indica il giustificato motivo."
-		case tooLong(g.Motivo, 500):
-			errs["motivo"] = "Il motivo può avere al massimo 500 caratteri."
+		case tooLong(g.Motivo, LimitiGiustificazione.Max("motivo")):
+			errs["motivo"] = fmt.Sprintf("Il motivo può avere al massimo %d caratteri.", LimitiGiustificazione.Max("motivo"))
 		}
-		if tooLong(g.Documento, 200) {
-			errs["documento"] = "Il riferimento al documento può avere al massimo 200 caratteri."
+		if tooLong(g.Documento, LimitiGiustificazione.Max("documento")) {
+			errs["documento"] = fmt.Sprintf("Il riferimento al documento può avere al massimo %d caratteri.", LimitiGiustificazione.Max("documento"))
 		}
 		dal, ok := calendario.ParseData(in.Dal)
 		switch {
@@ -692,8 +692,8 @@ func (s *Service) AggiungiSlot(ctx context.Context, p authz.Principal, in NuovoS
 	switch {
 	case sl.Ufficio == "":
 		errs["ufficio"] = "Indica l'ufficio (per esempio: Servizio sociale, via Roma 1)."
-	case tooLong(sl.Ufficio, 200):
-		errs["ufficio"] = "L'ufficio può avere al massimo 200 caratteri."
+	case tooLong(sl.Ufficio, LimitiAgenda.Max("ufficio")):
+		errs["ufficio"] = fmt.Sprintf("L'ufficio può avere al massimo %d caratteri.", LimitiAgenda.Max("ufficio"))
 	}
 	sl.Giorno, _ = strconv.Atoi(in.Giorno)
 	if sl.Giorno < 1 || sl.Giorno > 7 {

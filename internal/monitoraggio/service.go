@@ -297,11 +297,11 @@ func (s *Service) validaPianificazione(pt Patto, in Pianificazione) (Incontro, h
 	switch {
 	case m.Luogo == "":
 		errs["luogo"] = "Indica il luogo dell'incontro."
-	case tooLong(m.Luogo, 200):
-		errs["luogo"] = "Il luogo può avere al massimo 200 caratteri."
+	case tooLong(m.Luogo, LimitiPianifica.Max("luogo")):
+		errs["luogo"] = fmt.Sprintf("Il luogo può avere al massimo %d caratteri.", LimitiPianifica.Max("luogo"))
 	}
-	if tooLong(m.Note, 2000) {
-		errs["note"] = "L'ordine del giorno può avere al massimo 2000 caratteri."
+	if tooLong(m.Note, LimitiPianifica.Max("note")) {
+		errs["note"] = fmt.Sprintf("L'ordine del giorno può avere al massimo %d caratteri.", LimitiPianifica.Max("note"))
 	}
 	visti := map[string]bool{}
 	for _, rid := range in.Risultati {
@@ -569,8 +569,8 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 			if !valido(ValutazioniRisultato, vt.Valutazione) {
 				errs["val_r_"+r.RisultatoID] = "Indica la valutazione del risultato."
 			}
-			if tooLong(m.Risultati[i].Nota, 1000) {
-				errs["nota_r_"+r.RisultatoID] = "La nota può avere al massimo 1000 caratteri."
+			if tooLong(m.Risultati[i].Nota, LimitiRegistra.Max("nota_r_*")) {
+				errs["nota_r_"+r.RisultatoID] = fmt.Sprintf("La nota può avere al massimo %d caratteri.", LimitiRegistra.Max("nota_r_*"))
 			}
 		}
 		for i, x := range m.Impegni {
@@ -582,17 +582,17 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID, id uu
 			case vt.Valutazione == "giustificato" && m.Impegni[i].Nota == "":
 				errs["nota_i_"+x.ImpegnoID] = "Indica nella nota il giustificato motivo del mancato rispetto."
 			}
-			if tooLong(m.Impegni[i].Nota, 1000) {
-				errs["nota_i_"+x.ImpegnoID] = "La nota può avere al massimo 1000 caratteri."
+			if tooLong(m.Impegni[i].Nota, LimitiRegistra.Max("nota_i_*")) {
+				errs["nota_i_"+x.ImpegnoID] = fmt.Sprintf("La nota può avere al massimo %d caratteri.", LimitiRegistra.Max("nota_i_*"))
 			}
 		}
 		m.Note = strings.TrimSpace(in.Note)
-		if tooLong(m.Note, 5000) {
-			errs["note"] = "Le note possono avere al massimo 5000 caratteri."
+		if tooLong(m.Note, LimitiRegistra.Max("note")) {
+			errs["note"] = fmt.Sprintf("Le note possono avere al massimo %d caratteri.", LimitiRegistra.Max("note"))
 		}
 		m.Partecipanti = strings.TrimSpace(in.Partecipanti)
-		if tooLong(m.Partecipanti, 1000) {
-			errs["partecipanti"] = "L'elenco degli altri partecipanti può avere al massimo 1000 caratteri."
+		if tooLong(m.Partecipanti, LimitiRegistra.Max("partecipanti")) {
+			errs["partecipanti"] = fmt.Sprintf("L'elenco degli altri partecipanti può avere al massimo %d caratteri.", LimitiRegistra.Max("partecipanti"))
 		}
 		if strings.TrimSpace(in.Prossimo) != "" {
 			pd, ok := calendario.ParseData(in.Prossimo)
@@ -697,8 +697,8 @@ func (s *Service) Annulla(ctx context.Context, p authz.Principal, casoID, id uui
 		switch {
 		case motivo == "":
 			return "", "", httpx.FieldErrors{"motivo": "Indica il motivo dell'annullamento."}
-		case tooLong(motivo, 500):
-			return "", "", httpx.FieldErrors{"motivo": "Il motivo può avere al massimo 500 caratteri."}
+		case tooLong(motivo, LimitiAnnulla.Max("motivo")):
+			return "", "", httpx.FieldErrors{"motivo": fmt.Sprintf("Il motivo può avere al massimo %d caratteri.", LimitiAnnulla.Max("motivo"))}
 		}
 		if err := annulla(ctx, tx, casoID, id, ver, motivo, p.OperatoreID); err != nil {
 			if errors.Is(err, ErrConflict) {

@@ -55,6 +55,7 @@ func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
 			Finalizzata:     "Nel frattempo il patto è stato sottoscritto: le modifiche non sono state salvate. Una versione sottoscritta non cambia più: se serve, avvia una revisione.",
 			Riaperta:        "Nel frattempo la revisione del patto è già stata avviata da un altro operatore: ecco la bozza.",
 		},
+		Limiti: Limiti,
 		Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) {
 			m := DaModulo(f)
 			return m.Applica, m.Errori

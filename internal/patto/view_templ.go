@@ -693,7 +693,7 @@ func paginaPatto(s ui.Shell, pg Pagina) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivo", Name: "motivo", Label: "Motivo della revisione", Value: pg.Motivo, Error: pg.Errori["motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivo", Name: "motivo", MaxLength: Limiti.Max("motivo"), Label: "Motivo della revisione", Value: pg.Motivo, Error: pg.Errori["motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1208,7 +1208,7 @@ func modulo(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "monitoraggio", Name: "monitoraggio", Label: "Modalità di monitoraggio, verifica e revisione", Value: pg.Form.Monitoraggio, Error: pg.Errori["monitoraggio"]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "monitoraggio", Name: "monitoraggio", MaxLength: Limiti.Max("monitoraggio"), Label: "Modalità di monitoraggio, verifica e revisione", Value: pg.Form.Monitoraggio, Error: pg.Errori["monitoraggio"]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1240,12 +1240,12 @@ func modulo(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "progetti", Name: "progetti", Label: "Progetti integrati di altri servizi", Value: pg.Form.ProgettiIntegrati, Error: pg.Errori["progetti"],
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "progetti", Name: "progetti", MaxLength: Limiti.Max("progetti"), Label: "Progetti integrati di altri servizi", Value: pg.Form.ProgettiIntegrati, Error: pg.Errori["progetti"],
 			Hint: "Se un componente ha già un progetto con un altro servizio, indicalo: il patto lo integra, senza duplicarlo."}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "note", Name: "note", Label: "Note", Value: pg.Form.Note, Error: pg.Errori["note"]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "note", Name: "note", MaxLength: Limiti.Max("note"), Label: "Note", Value: pg.Form.Note, Error: pg.Errori["note"]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1407,7 +1407,7 @@ func obiettivoCampi(pg Pagina, i int, o Obiettivo, nuovo bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoObiettivo(i, "titolo"), Name: campoObiettivo(i, "titolo"), Label: "Obiettivo", Value: o.Titolo, Error: pg.Errori[campoObiettivo(i, "titolo")]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoObiettivo(i, "titolo"), Name: campoObiettivo(i, "titolo"), MaxLength: Limiti.Max(campoObiettivo(i, "titolo")), Label: "Obiettivo", Value: o.Titolo, Error: pg.Errori[campoObiettivo(i, "titolo")]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1423,7 +1423,7 @@ func obiettivoCampi(pg Pagina, i int, o Obiettivo, nuovo bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoObiettivo(i, "descrizione"), Name: campoObiettivo(i, "descrizione"), Label: "Descrizione", Value: o.Descrizione, Error: pg.Errori[campoObiettivo(i, "descrizione")]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoObiettivo(i, "descrizione"), Name: campoObiettivo(i, "descrizione"), MaxLength: Limiti.Max(campoObiettivo(i, "descrizione")), Label: "Descrizione", Value: o.Descrizione, Error: pg.Errori[campoObiettivo(i, "descrizione")]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1496,7 +1496,7 @@ func obiettivoCampi(pg Pagina, i int, o Obiettivo, nuovo bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoRisultato(i, j, "descrizione"), Name: campoRisultato(i, j, "descrizione"), Label: labelRisultato(j, j == len(o.Risultati)), Value: r.Descrizione, Error: pg.Errori[campoRisultato(i, j, "descrizione")]}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoRisultato(i, j, "descrizione"), Name: campoRisultato(i, j, "descrizione"), MaxLength: Limiti.Max(campoRisultato(i, j, "descrizione")), Label: labelRisultato(j, j == len(o.Risultati)), Value: r.Descrizione, Error: pg.Errori[campoRisultato(i, j, "descrizione")]}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1677,7 +1677,7 @@ func sostegnoCampi(pg Pagina, i int, x Sostegno, nuovo bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoSostegno(i, "ente"), Name: campoSostegno(i, "ente"), Label: "Ente erogatore o servizio", Value: x.EnteErogatore, Error: pg.Errori[campoSostegno(i, "ente")]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoSostegno(i, "ente"), Name: campoSostegno(i, "ente"), MaxLength: Limiti.Max(campoSostegno(i, "ente")), Label: "Ente erogatore o servizio", Value: x.EnteErogatore, Error: pg.Errori[campoSostegno(i, "ente")]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1685,7 +1685,7 @@ func sostegnoCampi(pg Pagina, i int, x Sostegno, nuovo bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoSostegno(i, "referente"), Name: campoSostegno(i, "referente"), Label: "Referente", Value: x.Referente}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoSostegno(i, "referente"), Name: campoSostegno(i, "referente"), MaxLength: Limiti.Max(campoSostegno(i, "referente")), Label: "Referente", Value: x.Referente}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1725,7 +1725,7 @@ func sostegnoCampi(pg Pagina, i int, x Sostegno, nuovo bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoSostegno(i, "note"), Name: campoSostegno(i, "note"), Label: "Note", Value: x.Note, Error: pg.Errori[campoSostegno(i, "note")]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoSostegno(i, "note"), Name: campoSostegno(i, "note"), MaxLength: Limiti.Max(campoSostegno(i, "note")), Label: "Note", Value: x.Note, Error: pg.Errori[campoSostegno(i, "note")]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1864,7 +1864,7 @@ func impegnoCampi(pg Pagina, i int, x Impegno, nuovo bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoImpegno(i, "descrizione"), Name: campoImpegno(i, "descrizione"), Label: "Che cosa si impegna a fare", Value: x.Descrizione, Error: pg.Errori[campoImpegno(i, "descrizione")]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campoImpegno(i, "descrizione"), Name: campoImpegno(i, "descrizione"), MaxLength: Limiti.Max(campoImpegno(i, "descrizione")), Label: "Che cosa si impegna a fare", Value: x.Descrizione, Error: pg.Errori[campoImpegno(i, "descrizione")]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1872,7 +1872,7 @@ func impegnoCampi(pg Pagina, i int, x Impegno, nuovo bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoImpegno(i, "frequenza"), Name: campoImpegno(i, "frequenza"), Label: "Ogni quanto", Value: x.Frequenza, Error: pg.Errori[campoImpegno(i, "frequenza")], Hint: "Ad esempio: ogni settimana."}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: campoImpegno(i, "frequenza"), Name: campoImpegno(i, "frequenza"), MaxLength: Limiti.Max(campoImpegno(i, "frequenza")), Label: "Ogni quanto", Value: x.Frequenza, Error: pg.Errori[campoImpegno(i, "frequenza")], Hint: "Ad esempio: ogni settimana."}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2397,7 +2397,7 @@ func moduloFirma(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "firma-nota", Name: "firma-nota", Label: "Nota sulla modalità (obbligatoria per «altra modalità»)", Value: pg.Firma.Nota, Error: pg.Errori["firma-nota"]}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "firma-nota", Name: "firma-nota", MaxLength: Limiti.Max("firma-nota"), Label: "Nota sulla modalità (obbligatoria per «altra modalità»)", Value: pg.Firma.Nota, Error: pg.Errori["firma-nota"]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3628,7 +3628,7 @@ func sezioneAttuazione(pg Pagina) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Input(ui.Field{ID: Campo(x.ID, "motivo"), Name: Campo(x.ID, "motivo"), Label: "Motivo", Value: in.Motivo, Error: pg.ErroriAttuazione[Campo(x.ID, "motivo")], Hint: "Obbligatorio se non attivato."}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: Campo(x.ID, "motivo"), Name: Campo(x.ID, "motivo"), MaxLength: Limiti.Max(Campo(x.ID, "motivo")), Label: "Motivo", Value: in.Motivo, Error: pg.ErroriAttuazione[Campo(x.ID, "motivo")], Hint: "Obbligatorio se non attivato."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -41,6 +41,7 @@ func NewHandler(svc *Service, rs *httpx.Responder) *Handler {
 			Finalizzata:     "Nel frattempo il quadro di analisi è stato finalizzato da un altro operatore: le modifiche non sono state salvate. Se serve, riaprilo.",
 			Riaperta:        "Nel frattempo il quadro di analisi è già stato riaperto da un altro operatore: ecco la bozza.",
 		},
+		Limiti: Limiti,
 		Modulo: func(f url.Values) (func(*Contenuto), httpx.FieldErrors) { return DaModulo(f), nil },
 		Leggibili: func(sc Scheda, d []schede.Differenza, _ Contenuto) []schede.Differenza {
 			return Leggibili(sc.Riferimenti, d)

@@ -619,7 +619,7 @@ func paginaQuadro(s ui.Shell, pg Pagina) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivo", Name: "motivo", Label: "Motivo della riapertura", Value: pg.Motivo, Error: pg.Errori["motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivo", Name: "motivo", MaxLength: Limiti.Max("motivo"), Label: "Motivo della riapertura", Value: pg.Motivo, Error: pg.Errori["motivo"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -928,7 +928,7 @@ func modulo(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "sintesi", Name: "sintesi", Label: "Sintesi del quadro di analisi", Value: pg.Form.Sintesi, Error: pg.Errori["sintesi"], Required: true,
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "sintesi", Name: "sintesi", MaxLength: Limiti.Max("sintesi"), Label: "Sintesi del quadro di analisi", Value: pg.Form.Sintesi, Error: pg.Errori["sintesi"], Required: true,
 			Hint: "Lettura d'insieme dell'équipe: bisogni, risorse e su cosa lavorare per primo."}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -1080,7 +1080,7 @@ func dimensioneCampi(prefisso string, d Dimensione, chi string, v Valutazione, p
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campo(prefisso, "risorse"), Name: campo(prefisso, "risorse"), Label: "Risorse e fattori protettivi", Value: v.Risorse}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campo(prefisso, "risorse"), Name: campo(prefisso, "risorse"), MaxLength: Limiti.Max(campo(prefisso, "risorse")), Label: "Risorse e fattori protettivi", Value: v.Risorse}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1088,7 +1088,7 @@ func dimensioneCampi(prefisso string, d Dimensione, chi string, v Valutazione, p
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campo(prefisso, "note"), Name: campo(prefisso, "note"), Label: "Note", Value: v.Note}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: campo(prefisso, "note"), Name: campo(prefisso, "note"), MaxLength: Limiti.Max(campo(prefisso, "note")), Label: "Note", Value: v.Note}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

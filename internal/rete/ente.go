@@ -110,6 +110,8 @@ func (in *EnteInput) valida(comuni []Comune) ([]int64, httpx.FieldErrors) {
 	case len(scelti) == 0:
 		fe["comuni"] = "Scegli almeno un comune servito dall'ente."
 	}
+	lunghezze(fe, "denominazione", in.Denominazione, "codice_fiscale", in.CodiceFiscale, "indirizzo", in.Indirizzo,
+		"telefono", in.Telefono, "email", in.Email, "pec", in.PEC, "referente", in.Referente)
 	if len(fe) > 0 {
 		return nil, fe
 	}

@@ -387,6 +387,9 @@ func (s *Service) Accetta(ctx context.Context, p authz.Principal, numero int64, 
 		}
 		return httpx.FieldErrors{"data_inizio": msg}
 	}
+	if fe := lunghezze(nil, "nota", strings.TrimSpace(in.Nota)); len(fe) > 0 {
+		return fe
+	}
 	return s.agisci(ctx, p, numero, in.Versione, "accettazione", v, func(tx pgx.Tx, d InvioEnte, now time.Time) error {
 		if !d.PuoRispondere() {
 			return ErrStato
@@ -420,6 +423,9 @@ func (s *Service) ricevutoPrima(ctx context.Context, tx pgx.Tx, d *InvioEnte, p 
 func (s *Service) Rifiuta(ctx context.Context, p authz.Principal, numero int64, in Risposta, v registro.Voce) error {
 	motivo := strings.TrimSpace(in.Motivo)
 	nota := strings.TrimSpace(in.Nota)
+	if fe := lunghezze(nil, "motivo", motivo, "nota", nota); len(fe) > 0 {
+		return fe
+	}
 	return s.agisci(ctx, p, numero, in.Versione, "rifiuto", v, func(tx pgx.Tx, d InvioEnte, now time.Time) error {
 		if !d.PuoRispondere() {
 			return ErrStato
@@ -446,6 +452,9 @@ func (s *Service) Rifiuta(ctx context.Context, p authz.Principal, numero int64, 
 
 // Avvia starts the accepted invio numero (in corso).
 func (s *Service) Avvia(ctx context.Context, p authz.Principal, numero int64, in Risposta, v registro.Voce) error {
+	if fe := lunghezze(nil, "nota", strings.TrimSpace(in.Nota)); len(fe) > 0 {
+		return fe
+	}
 	return s.agisci(ctx, p, numero, in.Versione, "avvio", v, func(tx pgx.Tx, d InvioEnte, now time.Time) error {
 		if !d.PuoAvviare() {
 			return ErrStato

@@ -944,7 +944,7 @@ func invioEntePage(s ui.Shell, d InvioEnte, f statoForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "nota-accetta", Name: "nota", Label: "Nota per il case manager (facoltativa)",
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "nota-accetta", Name: "nota", MaxLength: Limiti.Max("nota"), Label: "Nota per il case manager (facoltativa)",
 					Value: valoreForm(f, "accetta", f.In.Nota)}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -992,7 +992,7 @@ func invioEntePage(s ui.Shell, d InvioEnte, f statoForm) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "nota-rifiuta", Name: "nota", Label: "Nota per il case manager (facoltativa)",
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "nota-rifiuta", Name: "nota", MaxLength: Limiti.Max("nota"), Label: "Nota per il case manager (facoltativa)",
 					Value: valoreForm(f, "rifiuta", f.In.Nota), Error: f.Errs["nota"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1078,7 +1078,7 @@ func invioEntePage(s ui.Shell, d InvioEnte, f statoForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "esito_testo", Name: "esito_testo", Label: "Esito del percorso", Required: true,
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "esito_testo", Name: "esito_testo", MaxLength: Limiti.Max("esito_testo"), Label: "Esito del percorso", Required: true,
 					Value: valoreForm(f, "concludi", f.In.EsitoTesto), Error: f.Errs["esito_testo"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1174,7 +1174,7 @@ func invioEntePage(s ui.Shell, d InvioEnte, f statoForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "testo", Name: "testo", Label: "Nuova nota per il case manager", Required: true,
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "testo", Name: "testo", MaxLength: Limiti.Max("testo"), Label: "Nuova nota per il case manager", Required: true,
 					Value: valoreForm(f, "note", f.In.TestoNota), Error: f.Errs["testo"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -661,7 +661,7 @@ func nuovoInvioPage(s ui.Shell, m ModuloInvio, in InputInvio, errs httpx.FieldEr
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivazione", Name: "motivazione", Label: "Motivazione", Value: in.Motivazione, Error: errs["motivazione"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivazione", Name: "motivazione", MaxLength: Limiti.Max("motivazione"), Label: "Motivazione", Value: in.Motivazione, Error: errs["motivazione"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -725,7 +725,7 @@ func nuovoInvioPage(s ui.Shell, m ModuloInvio, in InputInvio, errs httpx.FieldEr
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "consenso_da", Name: "consenso_da", Label: "Dato da", Value: in.ConsensoDa, Error: errs["consenso_da"],
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "consenso_da", Name: "consenso_da", MaxLength: Limiti.Max("consenso_da"), Label: "Dato da", Value: in.ConsensoDa, Error: errs["consenso_da"],
 				Hint: "La persona, o chi per lei (nome e relazione)."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

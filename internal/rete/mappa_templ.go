@@ -811,27 +811,27 @@ func entePage(s ui.Shell, m ModuloEnte, in EnteInput, errs httpx.FieldErrors, av
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "codice_fiscale", Name: "codice_fiscale", Label: "Codice fiscale o partita IVA", Value: in.CodiceFiscale, Error: errs["codice_fiscale"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "codice_fiscale", Name: "codice_fiscale", MaxLength: Limiti.Max("codice_fiscale"), Label: "Codice fiscale o partita IVA", Value: in.CodiceFiscale, Error: errs["codice_fiscale"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "indirizzo", Name: "indirizzo", Label: "Indirizzo", Value: in.Indirizzo, Error: errs["indirizzo"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "indirizzo", Name: "indirizzo", MaxLength: Limiti.Max("indirizzo"), Label: "Indirizzo", Value: in.Indirizzo, Error: errs["indirizzo"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "telefono", Name: "telefono", Label: "Telefono", Type: "tel", Value: in.Telefono, Error: errs["telefono"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "telefono", Name: "telefono", MaxLength: Limiti.Max("telefono"), Label: "Telefono", Type: "tel", Value: in.Telefono, Error: errs["telefono"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "email", Name: "email", Label: "E-mail", Type: "email", Value: in.Email, Error: errs["email"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "email", Name: "email", MaxLength: Limiti.Max("email"), Label: "E-mail", Type: "email", Value: in.Email, Error: errs["email"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "pec", Name: "pec", Label: "PEC", Type: "email", Value: in.PEC, Error: errs["pec"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "pec", Name: "pec", MaxLength: Limiti.Max("pec"), Label: "PEC", Type: "email", Value: in.PEC, Error: errs["pec"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "referente", Name: "referente", Label: "Referente per la rete", Value: in.Referente, Error: errs["referente"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "referente", Name: "referente", MaxLength: Limiti.Max("referente"), Label: "Referente per la rete", Value: in.Referente, Error: errs["referente"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1420,27 +1420,27 @@ func servizioPage(s ui.Shell, m ModuloServizio, in ServizioInput, errs httpx.Fie
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "descrizione", Name: "descrizione", Label: "Descrizione", Value: in.Descrizione, Error: errs["descrizione"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "descrizione", Name: "descrizione", MaxLength: Limiti.Max("descrizione"), Label: "Descrizione", Value: in.Descrizione, Error: errs["descrizione"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "destinatari", Name: "destinatari", Label: "Destinatari", Value: in.Destinatari, Error: errs["destinatari"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "destinatari", Name: "destinatari", MaxLength: Limiti.Max("destinatari"), Label: "Destinatari", Value: in.Destinatari, Error: errs["destinatari"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "criteri_accesso", Name: "criteri_accesso", Label: "Criteri di accesso", Value: in.CriteriAccesso, Error: errs["criteri_accesso"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "criteri_accesso", Name: "criteri_accesso", MaxLength: Limiti.Max("criteri_accesso"), Label: "Criteri di accesso", Value: in.CriteriAccesso, Error: errs["criteri_accesso"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "modalita_accesso", Name: "modalita_accesso", Label: "Come si accede", Value: in.ModalitaAccesso, Error: errs["modalita_accesso"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "modalita_accesso", Name: "modalita_accesso", MaxLength: Limiti.Max("modalita_accesso"), Label: "Come si accede", Value: in.ModalitaAccesso, Error: errs["modalita_accesso"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "contatti", Name: "contatti", Label: "Contatti del servizio", Value: in.Contatti, Error: errs["contatti"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "contatti", Name: "contatti", MaxLength: Limiti.Max("contatti"), Label: "Contatti del servizio", Value: in.Contatti, Error: errs["contatti"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "capacita", Name: "capacita", Label: "Posti disponibili", Hint: "Vuoto se non è limitato.", Value: in.Capacita, Error: errs["capacita"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "capacita", Name: "capacita", MaxLength: Limiti.Max("capacita"), Label: "Posti disponibili", Hint: "Vuoto se non è limitato.", Value: in.Capacita, Error: errs["capacita"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2220,15 +2220,15 @@ func protocolloPage(s ui.Shell, m ModuloProtocollo, in ProtocolloInput, errs htt
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "priorita", Name: "priorita", Label: "Priorità concordate", Value: in.Priorita, Error: errs["priorita"]}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "priorita", Name: "priorita", MaxLength: Limiti.Max("priorita"), Label: "Priorità concordate", Value: in.Priorita, Error: errs["priorita"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "giorni_risposta_cm", Name: "giorni_risposta_cm", Label: "Giorni per rispondere al case manager", Value: in.GiorniRispostaCM, Error: errs["giorni_risposta_cm"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "giorni_risposta_cm", Name: "giorni_risposta_cm", MaxLength: Limiti.Max("giorni_risposta_cm"), Label: "Giorni per rispondere al case manager", Value: in.GiorniRispostaCM, Error: errs["giorni_risposta_cm"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "giorni_risposta_persona", Name: "giorni_risposta_persona", Label: "Giorni per rispondere alla persona", Value: in.GiorniRispostaPersona, Error: errs["giorni_risposta_persona"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Input(ui.Field{ID: "giorni_risposta_persona", Name: "giorni_risposta_persona", MaxLength: Limiti.Max("giorni_risposta_persona"), Label: "Giorni per rispondere alla persona", Value: in.GiorniRispostaPersona, Error: errs["giorni_risposta_persona"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2236,7 +2236,7 @@ func protocolloPage(s ui.Shell, m ModuloProtocollo, in ProtocolloInput, errs htt
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivi_rifiuto", Name: "motivi_rifiuto", Label: "Motivi di rifiuto concordati (uno per riga)", Value: in.MotiviRifiuto, Error: errs["motivi_rifiuto"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.Textarea(ui.Field{ID: "motivi_rifiuto", Name: "motivi_rifiuto", MaxLength: Limiti.Max("motivi_rifiuto"), Label: "Motivi di rifiuto concordati (uno per riga)", Value: in.MotiviRifiuto, Error: errs["motivi_rifiuto"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

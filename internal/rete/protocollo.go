@@ -186,6 +186,8 @@ func (in *ProtocolloInput) valida(enti []Ente, servizi []Servizio) (protocolloVa
 		}
 		pv.servizi = append(pv.servizi, sp)
 	}
+	lunghezze(fe, "titolo", in.Titolo, "priorita", in.Priorita, "giorni_risposta_cm", in.GiorniRispostaCM,
+		"giorni_risposta_persona", in.GiorniRispostaPersona, "motivi_rifiuto", in.MotiviRifiuto)
 	if len(fe) > 0 {
 		return pv, fe
 	}

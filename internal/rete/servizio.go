@@ -162,6 +162,8 @@ func (in *ServizioInput) valida(enti []Ente, rif patto.Riferimenti, nuovo bool, 
 		}
 		sv.comuni = scelti
 	}
+	lunghezze(fe, "denominazione", in.Denominazione, "descrizione", in.Descrizione, "destinatari", in.Destinatari,
+		"criteri_accesso", in.CriteriAccesso, "modalita_accesso", in.ModalitaAccesso, "contatti", in.Contatti, "capacita", in.Capacita)
 	if len(fe) > 0 {
 		return sv, fe
 	}
@@ -377,7 +379,7 @@ func leggiServizio(r *http.Request) ServizioInput {
 func (h *Handler) ElencoServizi(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := FiltroServizi{Area: q.Get("area"), Testo: q.Get("q")}
-	f.EnteID, _ = strconv.ParseInt(q.Get("ente"), 10, 64)
+	f.EnteID = httpx.ID(q.Get("ente"))
 	f.Pagina, _ = strconv.Atoi(q.Get("pagina"))
 	f.Pagina = max(f.Pagina, 1)
 	sv, err := h.svc.Servizi(r.Context(), authz.PrincipalOf(r), f, registro.VoceOf(r))

@@ -102,6 +102,10 @@ type Flusso[S Vista[C], C any] struct {
 	// Modulo reads the form: the change it makes to a draft, and the
 	// fields that could not be read (nothing is saved then).
 	Modulo func(url.Values) (func(*C), httpx.FieldErrors)
+	// Limiti are the maximum lengths of the form's free-text fields (the
+	// reopening's motivo included): a longer one is refused with its
+	// message next to the field, nothing saved, everything typed kept.
+	Limiti httpx.Limiti
 	// Aggiungi, when not nil, is the section an "add another row" button
 	// of the form leads back to after saving ("" none).
 	Aggiungi func(url.Values) string
@@ -206,6 +210,7 @@ func (f Flusso[S, C]) scrivi(w http.ResponseWriter, r *http.Request, finale bool
 	}
 	rev := Revisione(r.PostForm.Get("revisione"))
 	typed, errs := f.Modulo(r.PostForm)
+	errs = f.Limiti.Controlla(errs, r.PostForm)
 	if len(errs) > 0 {
 		f.Render(w, r, http.StatusUnprocessableEntity, Compilazione[C]{Errori: errs, Revisione: rev, Inviato: r.PostForm}, typed)
 		return
@@ -277,6 +282,10 @@ func (f Flusso[S, C]) Riapri(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	motivo := r.PostFormValue("motivo")
+	if errs := f.Limiti.Controlla(nil, url.Values{"motivo": {motivo}}); len(errs) > 0 {
+		f.Render(w, r, http.StatusUnprocessableEntity, Compilazione[C]{Errori: errs, Motivo: motivo}, nil)
+		return
+	}
 	_, errs, err := f.Svc.Riapri(r.Context(), authz.PrincipalOf(r), id, motivo, registro.VoceOf(r))
 	switch {
 	case errors.Is(err, f.BozzaEsistente):
