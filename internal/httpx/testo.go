@@ -29,14 +29,16 @@ func valoriValidi(vs url.Values) bool {
 
 func testoValido(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
-// TestoValido refuses, with a 400 page in Italian, a request whose query
+// TestoValido refuses, with a 400 page in Italian, a request whose path, query
 // or url-encoded form carries the NUL character or bytes that are not
 // UTF-8: no browser sends them from Cartella's forms, and the database
 // would refuse them after the handler had started its work. Multipart
 // forms (uploads) are checked by their handlers, which read them.
 func (rs *Responder) TestoValido(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok := true
+		// The path too: an id with a NUL in it reached queries (the
+		// idempotency key is stored with the path) as a 500.
+		ok := testoValido(r.URL.Path)
 		if q, err := url.ParseQuery(r.URL.RawQuery); err != nil || !valoriValidi(q) {
 			ok = false
 		}
