@@ -17,6 +17,7 @@ import (
 func checkPage(t *testing.T, b *browsertest.Browser, name string) {
 	t.Helper()
 	b.CheckAccessibility(t)
+
 	// The error status of the page itself (a 403, a 404 page) is expected;
 	// anything else in the console is not.
 	self := "(" + b.URL(t) + ")"

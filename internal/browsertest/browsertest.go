@@ -287,6 +287,25 @@ func (b *Browser) Eccedenza(t testing.TB) (int, string) {
 	return r.Px, r.Dove
 }
 
+// Sovrapposizioni lists the headings and legends whose box overlaps a
+// form label's (a floating label drawn over a section title), as
+// "heading text ⟂ label text".
+func (b *Browser) Sovrapposizioni(t testing.TB) []string {
+	t.Helper()
+	return run(b, t, "look for overlapping titles and labels", "", chromedp.Evaluate[[]string](`(() => {
+		const vis = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden" ? r : null; };
+		const titoli = Array.from(document.querySelectorAll("main h1, main h2, main h3, main h4, main legend")).map(el => [el, vis(el)]).filter(x => x[1]);
+		const etichette = Array.from(document.querySelectorAll("main label")).map(el => [el, vis(el)]).filter(x => x[1]);
+		const out = [];
+		for (const [h, a] of titoli) for (const [l, b] of etichette) {
+			if (h.contains(l) || l.contains(h)) continue;
+			const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left), dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+			if (dx > 2 && dy > 2) out.push(h.textContent.trim().slice(0, 60) + " ⟂ " + l.textContent.trim().slice(0, 60));
+		}
+		return out;
+	})()`))
+}
+
 // Raggiungibile is an element as a user can reach it: its text and
 // address, and what stands in the way ("" when nothing does).
 type Raggiungibile struct {
