@@ -1,6 +1,7 @@
 package flusso
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -70,7 +71,7 @@ func (c *controllo) struttura(obj map[string]any, schema map[string]campoJSON, p
 				tipoErrato(k, "true o false")
 			}
 		case tIntero:
-			if x, ok := v.(float64); !ok || x != float64(int(x)) {
+			if x, ok := v.(json.Number); !ok || !intero(string(x)) {
 				tipoErrato(k, "un numero intero")
 			}
 		case tOggetto:
@@ -98,6 +99,13 @@ func (c *controllo) struttura(obj map[string]any, schema map[string]campoJSON, p
 			}
 		}
 	}
+}
+
+// intero reports whether a JSON number is an integer that fits an int, as
+// the decoder wants it for an int field (1.0 and 1e0 are not).
+func intero(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 0)
+	return err == nil
 }
 
 // elemento names one element of a list field in the reasons.
