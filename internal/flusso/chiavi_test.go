@@ -18,7 +18,7 @@ func TestChiaviRipetute(t *testing.T) {
 		// encoding/json fills the same field whatever the case: one key.
 		{`{"id_domanda":"X-1","ID_DOMANDA":"X-2"}`, []string{"ID_DOMANDA"}},
 		{`{"k":1,"K":2}`, []string{"K"}}, // the Kelvin sign folds to k
-		{`{"a":`, nil},         // not JSON: the decoder's reason
+		{`{"a":`, nil},                   // not JSON: the decoder's reason
 	} {
 		if got := ChiaviRipetute([]byte(c.riga)); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.riga, got, c.want)

@@ -120,7 +120,7 @@ func seedRighe(f *testing.F) [][]byte {
 		append(append([]byte{}, v...), " {}"...),
 		[]byte(`{"versione_tracciato":"1"}`), []byte(`[]`), []byte(`{`), []byte(`null`), []byte("\x00"), []byte(" \t"),
 		[]byte(`{"componenti":[{"codice_fiscale":"RSSMRA80A01H501U","in_scala_equivalenza":"si"}]}`),
-		[]byte(`{"id_domanda":"` + strings.Repeat("9", 100) + `"}`),
+		[]byte(`{"id_domanda":"`+strings.Repeat("9", 100)+`"}`),
 	)
 }
 
