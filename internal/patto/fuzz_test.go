@@ -102,8 +102,8 @@ func FuzzDaModulo(f *testing.F) {
 		Obiettivi: []Obiettivo{{ID: fuzzID, Titolo: "Lavoro", Descrizione: "a\r\nb", Entro: "29/02/2024",
 			Risultati: []Risultato{{ID: "x", Descrizione: "colloquio", Entro: "2024-03-01"}, {Descrizione: " "}}}},
 		Sostegni: []Sostegno{{ID: "{" + fuzzID + "}", Tipo: "tirocinio", EnteErogatore: "Comune", ObiettivoID: fuzzID, AvvioPrevisto: "1/3/2024", FinePrevista: "1/2/2024"}},
-		Impegni: []Impegno{{Area: "lavoro", PersonaID: "p1", Coinvolti: []string{"p1", "p2", "", "p2"}, Descrizione: "cerca", ObiettivoID: "nessuno"}},
-		Dal:     "01/01/2025", Al: "31/12/2024", FrequenzaIncontri: 30, Note: "n"}).Encode()
+		Impegni:  []Impegno{{Area: "lavoro", PersonaID: "p1", Coinvolti: []string{"p1", "p2", "", "p2"}, Descrizione: "cerca", ObiettivoID: "nessuno"}},
+		Dal:      "01/01/2025", Al: "31/12/2024", FrequenzaIncontri: 30, Note: "n"}).Encode()
 	for _, s := range []string{ok, "", "frequenza=0", "frequenza=91", "frequenza=+5", "frequenza=99999999999999999999", "frequenza=%EF%BC%95",
 		"o0-presente=1&o0-titolo=a&o0-id=" + fuzzID + "&o1-presente=1&o1-titolo=b&o1-id=" + fuzzID,
 		"s0-presente=1&s0-tipo=a&s0-id=" + fuzzID + "&i0-presente=1&i0-area=b&i0-id=" + fuzzID,
