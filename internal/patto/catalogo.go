@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -268,6 +269,20 @@ func leggiVoce(rec []string, col map[string]int) (VoceCatalogo, []string) {
 	}
 	v.Etichetta, v.Descrizione, v.Macrolivello = testo(colEtichetta), testo(colDescrizione), testo(colMacrolivello)
 	v.NomenclatoreCodice, v.NomenclatoreVersione = testo(colNomenclatoreCodice), testo(colNomenclatoreVersione)
+	// The NUL character cannot be stored, and no other control character
+	// belongs in a label; a description may go to a new line.
+	for _, t := range []struct {
+		nome  string
+		v     *string
+		righe bool
+	}{{colEtichetta, v.Etichetta, false}, {colDescrizione, v.Descrizione, true}, {colMacrolivello, v.Macrolivello, false},
+		{colNomenclatoreCodice, v.NomenclatoreCodice, false}, {colNomenclatoreVersione, v.NomenclatoreVersione, false}} {
+		if t.v != nil && strings.IndexFunc(*t.v, func(r rune) bool {
+			return unicode.IsControl(r) && !(t.righe && (r == '\n' || r == '\t'))
+		}) >= 0 {
+			motivi = append(motivi, t.nome+" contiene caratteri di controllo")
+		}
+	}
 	if v.Etichetta != nil && *v.Etichetta == "" {
 		motivi = append(motivi, "etichetta vuota")
 	}
