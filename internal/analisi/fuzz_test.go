@@ -242,7 +242,37 @@ func FuzzDaModulo(f *testing.F) {
 		if !reflect.DeepEqual(di, c) {
 			t.Fatalf("form %q\ndecoded   %+v\nsent back %+v", body, c, di)
 		}
-		_ = Valida(c, Riferimenti{}, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+		// Finalising: a date that cannot be read, an esito not in the list have their field's message.
+		oggi := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+		rif := Riferimenti{Esiti: Lista{{Codice: "A", Valida: true}, {Codice: "B", Valida: true}},
+			Motivi:   Lista{{Codice: "caregiver", Etichetta: "Caregiver", Valida: true}},
+			Percorsi: Lista{{Codice: "lavoro", Valida: true}}}
+		errs := Valida(c, rif, oggi)
+		if (c.Esito != "A" && c.Esito != "B") != (errs["esito"] != "") {
+			t.Fatalf("form %q: esito %q, error %q", body, c.Esito, errs["esito"])
+		}
+		for _, m := range c.Componenti {
+			if m.Uscito {
+				continue
+			}
+			for _, mo := range m.Motivi {
+				if _, ok := calendario.ParseData(mo.Dal); mo.Codice == "caregiver" && !ok && errs[campoMotivo(m.PersonaID, mo.Codice, "dal")] == "" {
+					t.Fatalf("form %q: motivo from %q without a message", body, mo.Dal)
+				}
+				if _, ok := calendario.ParseData(mo.Al); mo.Codice == "caregiver" && mo.Al != "" && !ok && errs[campoMotivo(m.PersonaID, mo.Codice, "al")] == "" {
+					t.Fatalf("form %q: motivo to %q without a message", body, mo.Al)
+				}
+			}
+			if _, ok := calendario.ParseData(m.DataInvioCPI); m.DataInvioCPI != "" && !ok && errs[campoComp(m.PersonaID, "data_invio_cpi")] == "" {
+				t.Fatalf("form %q: data_invio_cpi %q without a message", body, m.DataInvioCPI)
+			}
+		}
+		for _, msg := range errs {
+			if msg == "" || !utf8.ValidString(msg) {
+				t.Fatalf("form %q: message %q", body, msg)
+			}
+		}
+		_ = Testo(c, rif, oggi)
 	})
 }
 
