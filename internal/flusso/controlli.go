@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 )
 
@@ -54,7 +55,7 @@ func (c *controllo) struttura(obj map[string]any, schema map[string]campoJSON, p
 	for _, k := range chiavi {
 		f, ok := schema[k]
 		if !ok {
-			c.add(pre, "campo sconosciuto %q", breve(k))
+			c.add(pre, "campo sconosciuto %q", Breve(k))
 			continue
 		}
 		v := obj[k]
@@ -135,7 +136,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 	if n.IDDomanda == "" {
 		c.manca("", "id_domanda")
 	} else if !IDValido(n.IDDomanda) {
-		c.add("", "id_domanda non valido: %q (ammessi fino a 64 tra lettere, cifre e . _ / -)", breve(n.IDDomanda))
+		c.add("", "id_domanda non valido: %q (ammessi fino a 64 tra lettere, cifre e . _ / -)", Breve(n.IDDomanda))
 	}
 	n.Misura = c.valore("", "misura", r.Misura, Misure)
 
@@ -156,7 +157,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 	switch {
 	case n.ComuneResidenza == "":
 	case !Cifre(n.ComuneResidenza, 6):
-		c.add("", "comune_residenza non valido: %q (atteso il codice ISTAT di 6 cifre)", breve(n.ComuneResidenza))
+		c.add("", "comune_residenza non valido: %q (atteso il codice ISTAT di 6 cifre)", Breve(n.ComuneResidenza))
 	case c.comuni != nil && !c.comuni[n.ComuneResidenza]:
 		c.add("", "comune_residenza %s non è un comune dell'ambito", n.ComuneResidenza)
 	}
@@ -209,7 +210,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 		if p.CodiceFiscale != "" && completi && !slices.ContainsFunc(n.Componenti, func(k Componente) bool {
 			return k.CodiceFiscale == p.CodiceFiscale
 		}) {
-			c.add(pre, "codice fiscale %s non è di un componente del nucleo", breve(p.CodiceFiscale))
+			c.add(pre, "codice fiscale %s non è di un componente del nucleo", Breve(p.CodiceFiscale))
 		}
 		n.AltrePrestazioni = append(n.AltrePrestazioni, p)
 	}
@@ -234,7 +235,7 @@ func (c *controllo) componenti(rs []componenteJSON, n *Nucleo) {
 		k := c.componente(pre, &rs[i])
 		if k.CodiceFiscale != "" {
 			if j, ok := primo[k.CodiceFiscale]; ok {
-				c.add(pre, "codice fiscale %s ripetuto nello stesso nucleo (già al componente %d)", k.CodiceFiscale, j)
+				c.add(pre, "codice fiscale %s ripetuto nello stesso nucleo (già al componente %d)", Breve(k.CodiceFiscale), j)
 			} else {
 				primo[k.CodiceFiscale] = i + 1
 			}
@@ -281,7 +282,7 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 	case errors.Is(err, codicefiscale.ErrBirth):
 		c.add(pre, "codice fiscale %s: data di nascita non valida", k.CodiceFiscale)
 	default:
-		c.add(pre, "codice fiscale %s: formato non valido", breve(k.CodiceFiscale))
+		c.add(pre, "codice fiscale %s: formato non valido", Breve(k.CodiceFiscale))
 	}
 
 	if k.Cognome == "" {
@@ -294,7 +295,7 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 	switch {
 	case nascita == nil:
 	case nascita.Year() < 1900:
-		c.add(pre, "data_nascita non plausibile: %s", r.DataNascita)
+		c.add(pre, "data_nascita non plausibile: %s", calendario.ISO(*nascita))
 		nascita = nil
 	default:
 		k.DataNascita = *nascita
@@ -303,14 +304,14 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 	case k.LuogoNascita == "":
 		c.manca(pre, "luogo_nascita")
 	case !catastale(k.LuogoNascita):
-		c.add(pre, "luogo_nascita non valido: %q (atteso il codice catastale, come A944 o Z330)", breve(k.LuogoNascita))
+		c.add(pre, "luogo_nascita non valido: %q (atteso il codice catastale, come A944 o Z330)", Breve(k.LuogoNascita))
 		k.LuogoNascita = ""
 	}
 	switch {
 	case k.Cittadinanza == "":
 		c.manca(pre, "cittadinanza")
 	case len(k.Cittadinanza) != 3 || strings.IndexFunc(k.Cittadinanza, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0:
-		c.add(pre, "cittadinanza non valida: %q (atteso il codice ISO 3166 di 3 lettere, come ITA)", breve(k.Cittadinanza))
+		c.add(pre, "cittadinanza non valida: %q (atteso il codice ISO 3166 di 3 lettere, come ITA)", Breve(k.Cittadinanza))
 	}
 
 	// The codice fiscale must be the one of this person: the same birth
@@ -323,7 +324,7 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 			c.add(pre, "codice fiscale %s incoerente con sesso %s", k.CodiceFiscale, k.Sesso)
 		}
 		if d.Day() != nascita.Day() || d.Month() != nascita.Month() || d.Year()%100 != nascita.Year()%100 {
-			c.add(pre, "codice fiscale %s incoerente con data di nascita %s", k.CodiceFiscale, r.DataNascita)
+			c.add(pre, "codice fiscale %s incoerente con data di nascita %s", k.CodiceFiscale, calendario.ISO(*nascita))
 		}
 	}
 	if cfValido && k.LuogoNascita != "" {
@@ -374,7 +375,7 @@ func (c *controllo) valore(pre, campo, s string, ammessi []string) string {
 	case s == "":
 		c.manca(pre, campo)
 	case !slices.Contains(ammessi, s):
-		c.add(pre, "%s %s: %q (ammessi %s)", campo, nonValido(campo), breve(s), strings.Join(ammessi, ", "))
+		c.add(pre, "%s %s: %q (ammessi %s)", campo, nonValido(campo), Breve(s), strings.Join(ammessi, ", "))
 		return ""
 	}
 	return s
@@ -390,7 +391,7 @@ func (c *controllo) data(pre, campo, s string, passata bool) *time.Time {
 	}
 	d, ok := parseData(s)
 	if !ok {
-		c.add(pre, "%s: data non valida: %s (attesa AAAA-MM-GG)", campo, breve(s))
+		c.add(pre, "%s: data non valida: %s (attesa AAAA-MM-GG)", campo, Breve(s))
 		return nil
 	}
 	if passata && d.After(c.oggi) {
@@ -444,7 +445,7 @@ func (c *controllo) telefono(pre, campo, s string) string {
 		}
 	}
 	if !ok || n < 6 || n > 15 {
-		c.add(pre, "%s %s: %q", campo, nonValido(campo), breve(s))
+		c.add(pre, "%s %s: %q", campo, nonValido(campo), Breve(s))
 	}
 	return s
 }
@@ -468,7 +469,7 @@ func (c *controllo) email(pre, campo, s string) string {
 	dom := s[at+1:]
 	if at < 1 || strings.LastIndexByte(s, '@') != at || len(s) > 254 || strings.ContainsAny(s, " \t") ||
 		!strings.Contains(dom, ".") || strings.HasPrefix(dom, ".") || strings.HasSuffix(dom, ".") {
-		c.add(pre, "%s %s: %q", campo, nonValido(campo), breve(s))
+		c.add(pre, "%s %s: %q", campo, nonValido(campo), Breve(s))
 	}
 	return s
 }
@@ -522,10 +523,18 @@ func luogoNelCodice(cf string) string {
 	return string(b)
 }
 
-// breve shortens a value quoted in a reason, so that a wrong file cannot
-// make the report as big as itself.
-func breve(s string) string {
+// Breve is a value as quoted in a reason: at most 40 characters, so that a
+// wrong file cannot make the report as big as itself, and every control
+// character (the NUL character, which PostgreSQL cannot store, a line
+// break) shown as U+FFFD, so that the report can be stored and shown.
+func Breve(s string) string {
 	const max = 40
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}

@@ -87,8 +87,10 @@ func italiano(t *testing.T, riga []byte, s Scarto) {
 			t.Fatalf("line %q rejected with an English reason: %q", riga, s.Motivo)
 		}
 	}
-	if !utf8.ValidString(s.Motivo) || !utf8.ValidString(s.IDDomanda) || utf8.RuneCountInString(s.IDDomanda) > 41 {
-		t.Fatalf("reason or id not valid UTF-8, or too long: %+v", s)
+	// Stored in the import's report (PostgreSQL text: no NUL) and shown: no control characters.
+	if !utf8.ValidString(s.Motivo) || !utf8.ValidString(s.IDDomanda) || utf8.RuneCountInString(s.IDDomanda) > 41 ||
+		strings.IndexFunc(s.Motivo+s.IDDomanda, unicode.IsControl) >= 0 {
+		t.Fatalf("reason or id not valid UTF-8, with control characters, or too long: %+v", s)
 	}
 }
 

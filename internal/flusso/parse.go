@@ -171,7 +171,7 @@ func (p Parser) Parse(r io.Reader, fn func(Nucleo) error) (Report, error) {
 				}
 			}
 			if len(motivi) > 0 {
-				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: breve(id), Motivo: strings.Join(motivi, "; ")})
+				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: Breve(id), Motivo: strings.Join(motivi, "; ")})
 				break
 			}
 			n.Riga = riga
@@ -180,7 +180,7 @@ func (p Parser) Parse(r io.Reader, fn func(Nucleo) error) (Report, error) {
 				if !errors.As(err, &s) {
 					return rep, fmt.Errorf("flusso: riga %d: %w", riga, err)
 				}
-				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: breve(id), Motivo: s.motivo})
+				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: Breve(id), Motivo: s.motivo})
 				break
 			}
 			rep.Validi++
