@@ -34,7 +34,8 @@ func FuzzParseComuniISTAT(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file []byte) {
 		comuni, scartate, err := ParseComuniISTAT(bytes.NewReader(file))
 		if err != nil {
-			if !errors.Is(err, ErrElencoNonValido) || !utf8.ValidString(err.Error()) || comuni != nil || scartate != nil {
+			if !errors.Is(err, ErrElencoNonValido) || !utf8.ValidString(err.Error()) || strings.IndexFunc(err.Error(), unicode.IsControl) >= 0 ||
+				comuni != nil || scartate != nil {
 				t.Fatalf("file %q refused with %v", file, err)
 			}
 			return
@@ -42,7 +43,8 @@ func FuzzParseComuniISTAT(f *testing.F) {
 		linee := bytes.Count(file, []byte("\n")) + bytes.Count(file, []byte("\r")) + 1
 		righe := map[int]bool{}
 		for _, s := range scartate {
-			if s.Riga < 2 || s.Riga > linee || strings.TrimSpace(s.Motivo) == "" || righe[s.Riga] {
+			if s.Riga < 2 || s.Riga > linee || strings.TrimSpace(s.Motivo) == "" || righe[s.Riga] ||
+				!utf8.ValidString(s.Motivo) || strings.IndexFunc(s.Motivo, unicode.IsControl) >= 0 {
 				t.Fatalf("file %q: rejected line %+v", file, s)
 			}
 			righe[s.Riga] = true

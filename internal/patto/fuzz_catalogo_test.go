@@ -39,7 +39,7 @@ func FuzzParseCatalogo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file []byte) {
 		c, err := ParseCatalogo(bytes.NewReader(file))
 		if err != nil {
-			if !errors.Is(err, ErrCatalogoNonValido) || !utf8.ValidString(err.Error()) {
+			if !errors.Is(err, ErrCatalogoNonValido) || !utf8.ValidString(err.Error()) || strings.IndexFunc(err.Error(), unicode.IsControl) >= 0 {
 				t.Fatalf("file %q refused with %v", file, err)
 			}
 			return
@@ -50,7 +50,8 @@ func FuzzParseCatalogo(f *testing.F) {
 		linee := bytes.Count(file, []byte("\n")) + 1
 		righe := map[int]bool{}
 		for _, s := range c.Scartate {
-			if s.Riga < 2 || s.Riga > linee || strings.TrimSpace(s.Motivo) == "" || righe[s.Riga] {
+			if s.Riga < 2 || s.Riga > linee || strings.TrimSpace(s.Motivo) == "" || righe[s.Riga] ||
+				!utf8.ValidString(s.Motivo) || strings.IndexFunc(s.Motivo, unicode.IsControl) >= 0 {
 				t.Fatalf("file %q: rejected row %+v", file, s)
 			}
 			righe[s.Riga] = true
