@@ -32,14 +32,14 @@ FUZZ_TUTTI := codicefiscale:FuzzCodiceFiscale codicefiscale:FuzzCompute \
 	controlli:FuzzLeggiRiga analisi:FuzzDaModulo patto:FuzzDaModulo patto:FuzzParseCatalogo \
 	accesso:FuzzParseComuniISTAT
 FUZZ_TARGETS ?= $(FUZZ_TUTTI)
-FUZZBRIEF ?= 3s
+FUZZBRIEF ?= 2s
 FUZZTIME ?= 1000000x
 FUZZPARALLEL ?= 1
 # A new input that finds new code is shrunk for at most this long (go's
 # default, 60s, stalls the long lines of the flows).
 FUZZMINIMIZE ?= 5s
 
-fuzz-brief: ## run each fuzz target briefly (FUZZBRIEF, default 3s each)
+fuzz-brief: ## run each fuzz target briefly (FUZZBRIEF, default 2s each)
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZBRIEF)
 
 fuzz: ## run each fuzz target for FUZZTIME (default 1000000x: a million inputs each; or e.g. 10m)
