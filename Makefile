@@ -22,8 +22,38 @@ run: build postgres-bin ## start the demo on http://127.0.0.1:8080 (data kept in
 build: assets generate ## build bin/cartella
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/cartella
 
-test: check-generated assets postgres-bin chromium lint ## run every test (unit, PostgreSQL, browser)
+test: check-generated assets postgres-bin chromium lint fuzz-brief ## run every test (unit, PostgreSQL, browser, fuzz briefly)
 	$(GO) test -race -count=1 -timeout 45m ./...
+
+# The fuzz targets (docs/architecture.md, "Fuzz targets"), package:function;
+# `make fuzz FUZZ_TARGETS=flusso:FuzzRiga` runs one. go test -fuzz takes one
+# target of one package at a time.
+FUZZ_TUTTI := codicefiscale:FuzzCodiceFiscale codicefiscale:FuzzCompute \
+	calendario:FuzzParseData calendario:FuzzParseOra flusso:FuzzRiga flusso:FuzzFlusso \
+	controlli:FuzzLeggiRiga analisi:FuzzDaModulo patto:FuzzDaModulo patto:FuzzParseCatalogo \
+	accesso:FuzzParseComuniISTAT
+FUZZ_TARGETS ?= $(FUZZ_TUTTI)
+FUZZBRIEF ?= 2s
+FUZZTIME ?= 1000000x
+FUZZPARALLEL ?= 1
+# A new input that finds new code is shrunk for at most this long (go's
+# default, 60s, stalls the long lines of the flows).
+FUZZMINIMIZE ?= 5s
+
+fuzz-brief: ## run each fuzz target briefly (FUZZBRIEF, default 2s each)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZBRIEF)
+
+fuzz: ## run each fuzz target for FUZZTIME (default 1000000x: a million inputs each; or e.g. 10m)
+	@found=$$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' internal | sed 's/^func //' | sort); \
+	  listed=$$(for t in $(FUZZ_TUTTI); do echo $${t##*:}; done | sort); \
+	  if [ "$$found" != "$$listed" ]; then echo "FUZZ_TUTTI in the Makefile and the Fuzz functions differ:"; \
+	    diff <(echo "$$listed") <(echo "$$found"); exit 1; fi
+	@set -eo pipefail; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t%%:*}.$${t##*:} for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) \
+	    -parallel $(FUZZPARALLEL) -timeout 0 ./internal/$${t%%:*} \
+	    | awk '/^fuzz: elapsed/ { last = $$0; next } { print } END { if (last) print last }' || { echo "fuzz $${t##*:} failed: the input is in internal/$${t%%:*}/testdata/fuzz/$${t##*:}/"; exit 1; }; \
+	done
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
@@ -84,4 +114,4 @@ migrate-new: ## create a new migration pair: make migrate-new name=titolo
 clean: ## remove build outputs (keeps the demo data in var/)
 	rm -rf bin $(VENDOR) web/static/vendor/compressi
 
-.PHONY: help run build test lint generate check-generated assets postgres-bin chromium migrate-new clean
+.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium migrate-new clean

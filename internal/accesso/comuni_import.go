@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -241,7 +242,8 @@ func normalizzaCodiceISTAT(s string) string {
 
 // problemiComune lists, in Italian, why c cannot go into the comune table:
 // the same rules as the table's CHECKs, checked first so that one bad line
-// is reported with its reason instead of failing the whole import.
+// is reported with its reason instead of failing the whole import; and no
+// control characters in the names (the NUL character cannot be stored).
 func problemiComune(c Comune) []string {
 	var p []string
 	switch {
@@ -256,8 +258,11 @@ func problemiComune(c Comune) []string {
 	case !reCodiceCatastale.MatchString(c.CodiceCatastale):
 		p = append(p, "codice catastale non valido: "+strconv.Quote(c.CodiceCatastale))
 	}
-	if c.Denominazione == "" {
+	switch {
+	case c.Denominazione == "":
 		p = append(p, "denominazione mancante")
+	case strings.IndexFunc(c.Denominazione, unicode.IsControl) >= 0:
+		p = append(p, "denominazione con caratteri di controllo: "+strconv.Quote(c.Denominazione))
 	}
 	switch {
 	case c.Provincia == "":
@@ -265,8 +270,11 @@ func problemiComune(c Comune) []string {
 	case !reSigla.MatchString(c.Provincia):
 		p = append(p, "sigla automobilistica non valida: "+strconv.Quote(c.Provincia))
 	}
-	if c.Regione == "" {
+	switch {
+	case c.Regione == "":
 		p = append(p, "regione mancante")
+	case strings.IndexFunc(c.Regione, unicode.IsControl) >= 0:
+		p = append(p, "regione con caratteri di controllo: "+strconv.Quote(c.Regione))
 	}
 	return p
 }

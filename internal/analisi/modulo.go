@@ -11,7 +11,7 @@ import (
 // is not in the form and is kept). A checkbox not sent is unticked; an area
 // not in the form is kept as it was.
 func DaModulo(f url.Values) func(*Contenuto) {
-	get := func(k string) string { return strings.TrimSpace(strings.ReplaceAll(f.Get(k), "\r\n", "\n")) }
+	get := func(k string) string { return testoModulo(f.Get(k)) }
 	return func(c *Contenuto) {
 		n := &c.Nucleo
 		n.Telefono, n.Email, n.Indirizzo, n.Domicilio, n.Note = get("n-telefono"), get("n-email"), get("n-indirizzo"), get("n-domicilio"), get("n-note")
@@ -50,6 +50,13 @@ func DaModulo(f url.Values) func(*Contenuto) {
 	}
 }
 
+// testoModulo is a value of the form as kept: trimmed, every line break
+// (CRLF as browsers send it, or a lone CR) a LF, so that the text shown
+// again and saved unchanged stays the same.
+func testoModulo(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"))
+}
+
 // codici is a set of codes as ticked, without repetitions, sorted.
 func codici(vs []string) []string {
 	seen := map[string]bool{}
@@ -85,7 +92,7 @@ func aree(f url.Values, prefisso string, prima map[string]Area) map[string]Area 
 		default:
 			b = NonValutato
 		}
-		out[area] = Area{Bisogno: b, Descrizione: strings.TrimSpace(strings.ReplaceAll(f.Get(campoArea(prefisso, area, "descrizione")), "\r\n", "\n"))}
+		out[area] = Area{Bisogno: b, Descrizione: testoModulo(f.Get(campoArea(prefisso, area, "descrizione")))}
 	}
 	return out
 }

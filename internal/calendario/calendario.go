@@ -38,7 +38,8 @@ func Giorno(t time.Time) time.Time {
 // ParseData reads a date typed in a form: gg/mm/aaaa (leading zeros
 // optional, "-" or "." accepted instead of "/") or aaaa-mm-gg, the value of
 // an <input type="date">. Spaces around it are ignored. A day that does not
-// exist (30/02/2025) is refused. The result is at midnight UTC.
+// exist (30/02/2025), a year before 1 and a signed number are refused. The
+// result is at midnight UTC.
 func ParseData(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -68,14 +69,17 @@ func ParseData(s string) (time.Time, bool) {
 		if p == "" || len(p) > 4 || (i < 2 && len(p) > 2) {
 			return time.Time{}, false
 		}
+		if strings.Trim(p, "0123456789") != "" { // no sign, no spaces: "1/2/-000" is not a date
+			return time.Time{}, false
+		}
 		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 || p[0] == '+' {
+		if err != nil {
 			return time.Time{}, false
 		}
 		n[i] = v
 	}
 	g, m, a := n[0], n[1], n[2]
-	if len(parts[2]) != 4 || m < 1 || m > 12 || g < 1 {
+	if len(parts[2]) != 4 || a < 1 || m < 1 || m > 12 || g < 1 { // there is no year 0
 		return time.Time{}, false
 	}
 	t := time.Date(a, time.Month(m), g, 0, 0, 0, 0, time.UTC)
@@ -149,5 +153,14 @@ func Incontro(data, ora string) (inizio time.Time, msgData, msgOra string, ok bo
 	if !okData || !okOra {
 		return time.Time{}, msgData, msgOra, false
 	}
-	return time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, Roma), "", "", true
+	inizio = time.Date(giorno.Year(), giorno.Month(), giorno.Day(), h, m, 0, 0, Roma)
+	if inizio.Hour() != h || inizio.Minute() != m {
+		// The hour skipped when summer time starts (02:00-02:59 on the last
+		// Sunday of March): time.Date would silently move it an hour on.
+		return time.Time{}, "", OraInesistente, false
+	}
+	return inizio, "", "", true
 }
+
+// OraInesistente is the message of a time that the clocks skip.
+const OraInesistente = "Quest'ora non esiste in quel giorno: alle 2 di notte l'orologio passa all'ora legale e salta alle 3. Scegli un altro orario."

@@ -29,6 +29,9 @@ func TestParseData(t *testing.T) {
 		{"", time.Time{}, false},
 		{"1/+2/2025", time.Time{}, false},
 		{"12/2025", time.Time{}, false},
+		{"1/2/-000", time.Time{}, false},   // found by FuzzParseData: a signed year
+		{"01/01/0000", time.Time{}, false}, // there is no year 0
+		{"01/01/0001", d(1, 1, 1), true},
 	} {
 		got, ok := ParseData(c.in)
 		if ok != c.ok || !got.Equal(c.want) {
@@ -86,6 +89,14 @@ func TestIncontro(t *testing.T) {
 	}
 	if _, md, mo, ok := Incontro("31/02/2027", ""); ok || md != DataNonValida || mo != "Indica l'ora dell'incontro." {
 		t.Errorf("bad date, empty time: %q %q %v", md, mo, ok)
+	}
+	// Found by FuzzParseOra: 02:30 on the day summer time starts does not
+	// exist in Rome; time.Date moved it to 03:30 without a word.
+	if _, md, mo, ok := Incontro("28/03/2027", "02:30"); ok || md != "" || mo != OraInesistente {
+		t.Errorf("hour skipped by summer time: %q %q %v", md, mo, ok)
+	}
+	if inizio, _, _, ok := Incontro("31/10/2027", "02:30"); !ok || inizio.In(Roma).Hour() != 2 {
+		t.Errorf("hour repeated when summer time ends: %v %v", inizio, ok)
 	}
 }
 

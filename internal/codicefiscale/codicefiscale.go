@@ -85,15 +85,18 @@ func decodeDigits(cf string) string {
 	return string(b)
 }
 
-// BirthDate returns the birth date (the century is guessed: a year not in
-// the future) and the sex ("M" or "F") encoded in a code of valid format.
+// BirthDate returns the birth date (the century is guessed: the latest
+// date that is not in the future) and the sex ("M" or "F") encoded in a
+// code of valid format. Any other string gets ErrFormat or ErrBirth, never
+// a panic.
 func BirthDate(cf string) (time.Time, string, error) {
-	d := decodeDigits(cf)
-	var yy, dd int
-	if _, err := fmt.Sscanf(d[6:8], "%02d", &yy); err != nil {
-		return time.Time{}, "", ErrBirth
+	if len(cf) != 16 {
+		return time.Time{}, "", ErrFormat
 	}
-	if _, err := fmt.Sscanf(d[9:11], "%02d", &dd); err != nil {
+	d := decodeDigits(cf)
+	yy, okY := dueCifre(d[6:8])
+	dd, okD := dueCifre(d[9:11])
+	if !okY || !okD {
 		return time.Time{}, "", ErrBirth
 	}
 	m := strings.IndexByte(months, d[8]) + 1
@@ -102,14 +105,22 @@ func BirthDate(cf string) (time.Time, string, error) {
 		sex, dd = "F", dd-40
 	}
 	year := 2000 + yy
-	if year > time.Now().Year() {
-		year -= 100
+	if time.Date(year, time.Month(m), dd, 0, 0, 0, 0, time.UTC).After(time.Now()) {
+		year -= 100 // 31/12/26 read on 03/12/2026 is 1926: a birth is not in the future
 	}
 	t := time.Date(year, time.Month(m), dd, 0, 0, 0, 0, time.UTC)
 	if m < 1 || dd < 1 || t.Day() != dd {
 		return time.Time{}, "", ErrBirth
 	}
 	return t, sex, nil
+}
+
+// dueCifre reads two ASCII digits.
+func dueCifre(s string) (int, bool) {
+	if s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' {
+		return 0, false
+	}
+	return int(s[0]-'0')*10 + int(s[1]-'0'), true
 }
 
 // Consistent reports whether cf encodes the given birth date and sex.
@@ -125,8 +136,12 @@ var oddValues = map[byte]int{
 	'U': 16, 'V': 10, 'W': 22, 'X': 25, 'Y': 24, 'Z': 23,
 }
 
-// CheckChar computes the control character of the first 15 characters.
+// CheckChar computes the control character of the first 15 characters;
+// 0 for a string shorter than 15 bytes.
 func CheckChar(first15 string) byte {
+	if len(first15) < 15 {
+		return 0
+	}
 	sum := 0
 	for i := 0; i < 15; i++ {
 		c := first15[i]

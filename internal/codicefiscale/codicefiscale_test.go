@@ -87,3 +87,26 @@ func TestCorrispondeNomi(t *testing.T) {
 		t.Error("apostrophe and two names")
 	}
 }
+
+// Found by FuzzCodiceFiscale: BirthDate and Consistent panicked on a string
+// shorter than 16 characters, and the century was guessed from the year
+// alone, so that a code of this year's later days read as a future birth.
+func TestBirthDateOstile(t *testing.T) {
+	for _, s := range []string{"", "RSS", "RSSMRA80A0", "RSSMRA80A01H50"} {
+		if _, _, err := codicefiscale.BirthDate(s); !errors.Is(err, codicefiscale.ErrFormat) {
+			t.Errorf("BirthDate(%q) = %v", s, err)
+		}
+		if codicefiscale.Consistent(s, time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), "M") {
+			t.Errorf("Consistent(%q)", s)
+		}
+		if c := codicefiscale.CheckChar(s); c != 0 {
+			t.Errorf("CheckChar(%q) = %c", s, c)
+		}
+	}
+	domani := time.Now().AddDate(0, 0, 1)
+	cf := codicefiscale.Compute("Rossi", "Mario", domani, "M", "H501")
+	nascita, _, err := codicefiscale.BirthDate(cf)
+	if err != nil || nascita.Year() != domani.Year()-100 {
+		t.Errorf("BirthDate(%s) = %v, %v; want %d", cf, nascita, err, domani.Year()-100)
+	}
+}

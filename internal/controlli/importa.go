@@ -140,7 +140,7 @@ func leggiRiga(line []byte, oggi time.Time) rigaLetta {
 	rotti := map[string]bool{}
 	for _, k := range chiavi {
 		if !schemaRiga[k] {
-			l.motivi = append(l.motivi, fmt.Sprintf("campo sconosciuto %q", breve(k)))
+			l.motivi = append(l.motivi, fmt.Sprintf("campo sconosciuto %q", flusso.Breve(k)))
 			continue
 		}
 		switch v := m[k].(type) {
@@ -170,7 +170,7 @@ func leggiRiga(line []byte, oggi time.Time) rigaLetta {
 	case m["versione_tracciato"] == nil:
 		l.motivi = append(l.motivi, "campo versione_tracciato mancante")
 	case string(v) != strconv.Itoa(VersioneTracciato):
-		l.motivi = append(l.motivi, fmt.Sprintf("versione_tracciato %s non supportata (attesa %d)", breve(string(v)), VersioneTracciato))
+		l.motivi = append(l.motivi, fmt.Sprintf("versione_tracciato %s non supportata (attesa %d)", flusso.Breve(string(v)), VersioneTracciato))
 	}
 	l.comune = strings.TrimSpace(testi["comune"])
 	c := Campi{
@@ -204,7 +204,7 @@ func leggiRiga(line []byte, oggi time.Time) rigaLetta {
 	case l.comune == "":
 		l.motivi = append(l.motivi, "campo comune mancante")
 	case !flusso.Cifre(l.comune, 6):
-		l.motivi = append(l.motivi, fmt.Sprintf("comune non valido: %q (atteso il codice ISTAT di 6 cifre)", breve(l.comune)))
+		l.motivi = append(l.motivi, fmt.Sprintf("comune non valido: %q (atteso il codice ISTAT di 6 cifre)", flusso.Breve(l.comune)))
 		l.comune = ""
 	}
 	for _, e := range errs {

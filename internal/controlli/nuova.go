@@ -102,7 +102,7 @@ func controlla(c Campi, oggi time.Time, data func(string) (time.Time, bool)) (Nu
 		for i, t := range Tipi {
 			ammessi[i] = string(t)
 		}
-		add("tipo", "non valido: %q (ammessi %s)", breve(tipo), strings.Join(ammessi, ", "))
+		add("tipo", "non valido: %q (ammessi %s)", flusso.Breve(tipo), strings.Join(ammessi, ", "))
 	default:
 		n.Tipo = Tipo(tipo)
 	}
@@ -148,7 +148,7 @@ func controlla(c Campi, oggi time.Time, data func(string) (time.Time, bool)) (Nu
 		d, ok := data(s)
 		switch {
 		case !ok:
-			add(campo, "data non valida: %s (attesa AAAA-MM-GG)", breve(s))
+			add(campo, "data non valida: %s (attesa AAAA-MM-GG)", flusso.Breve(s))
 			return nil
 		case d.After(oggi):
 			add(campo, "data futura")
@@ -199,15 +199,6 @@ func controlla(c Campi, oggi time.Time, data func(string) (time.Time, bool)) (Nu
 func nascitaCoerente(cf string, d time.Time) bool {
 	b, _, err := codicefiscale.BirthDate(cf)
 	return err == nil && b.Day() == d.Day() && b.Month() == d.Month() && b.Year()%100 == d.Year()%100
-}
-
-// breve shortens a value quoted in a reason.
-func breve(s string) string {
-	const max = 40
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	return string([]rune(s)[:max]) + "…"
 }
 
 // etichette name the form's fields in its messages.

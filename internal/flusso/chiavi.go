@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
+	"unicode"
 )
 
 // ChiaviRipetute lists the keys written more than once in the same object
 // of a JSON line, by their path ("componenti[1].codice_fiscale"), in
 // order; nil when none (or when the line is not JSON: the decoder reports
 // that). encoding/json would silently keep the last value, also for the
-// idempotence key: a line with a repeated key is rejected instead.
+// idempotence key: a line with a repeated key is rejected instead. Keys are
+// compared as encoding/json matches them to fields, regardless of case
+// ("id_domanda" and "ID_DOMANDA" fill the same field).
 func ChiaviRipetute(line []byte) []string {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
@@ -38,10 +42,10 @@ func ChiaviRipetute(line []byte) []string {
 				if percorso != "" {
 					p = percorso + "." + chiave
 				}
-				if viste[chiave] {
+				if viste[piega(chiave)] {
 					out = append(out, p)
 				}
-				viste[chiave] = true
+				viste[piega(chiave)] = true
 				if !cammina(p) {
 					return false
 				}
@@ -58,4 +62,17 @@ func ChiaviRipetute(line []byte) []string {
 	}
 	cammina("")
 	return out
+}
+
+// piega folds a key as encoding/json does when it matches a key to a
+// field (Unicode simple folding: "K", "k" and the Kelvin sign are one): each
+// rune becomes the smallest of its folding orbit.
+func piega(s string) string {
+	return strings.Map(func(r rune) rune {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		return m
+	}, s)
 }

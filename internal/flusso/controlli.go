@@ -1,6 +1,7 @@
 package flusso
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/codicefiscale"
 )
 
@@ -53,7 +55,7 @@ func (c *controllo) struttura(obj map[string]any, schema map[string]campoJSON, p
 	for _, k := range chiavi {
 		f, ok := schema[k]
 		if !ok {
-			c.add(pre, "campo sconosciuto %q", breve(k))
+			c.add(pre, "campo sconosciuto %q", Breve(k))
 			continue
 		}
 		v := obj[k]
@@ -70,7 +72,7 @@ func (c *controllo) struttura(obj map[string]any, schema map[string]campoJSON, p
 				tipoErrato(k, "true o false")
 			}
 		case tIntero:
-			if x, ok := v.(float64); !ok || x != float64(int(x)) {
+			if x, ok := v.(json.Number); !ok || !intero(string(x)) {
 				tipoErrato(k, "un numero intero")
 			}
 		case tOggetto:
@@ -100,6 +102,13 @@ func (c *controllo) struttura(obj map[string]any, schema map[string]campoJSON, p
 	}
 }
 
+// intero reports whether a JSON number is an integer that fits an int, as
+// the decoder wants it for an int field (1.0 and 1e0 are not).
+func intero(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 0)
+	return err == nil
+}
+
 // elemento names one element of a list field in the reasons.
 func elemento(lista string) string {
 	switch lista {
@@ -127,7 +136,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 	if n.IDDomanda == "" {
 		c.manca("", "id_domanda")
 	} else if !IDValido(n.IDDomanda) {
-		c.add("", "id_domanda non valido: %q (ammessi fino a 64 tra lettere, cifre e . _ / -)", breve(n.IDDomanda))
+		c.add("", "id_domanda non valido: %q (ammessi fino a 64 tra lettere, cifre e . _ / -)", Breve(n.IDDomanda))
 	}
 	n.Misura = c.valore("", "misura", r.Misura, Misure)
 
@@ -148,7 +157,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 	switch {
 	case n.ComuneResidenza == "":
 	case !Cifre(n.ComuneResidenza, 6):
-		c.add("", "comune_residenza non valido: %q (atteso il codice ISTAT di 6 cifre)", breve(n.ComuneResidenza))
+		c.add("", "comune_residenza non valido: %q (atteso il codice ISTAT di 6 cifre)", Breve(n.ComuneResidenza))
 	case c.comuni != nil && !c.comuni[n.ComuneResidenza]:
 		c.add("", "comune_residenza %s non è un comune dell'ambito", n.ComuneResidenza)
 	}
@@ -201,7 +210,7 @@ func (c *controllo) nucleo(r *rigaJSON) Nucleo {
 		if p.CodiceFiscale != "" && completi && !slices.ContainsFunc(n.Componenti, func(k Componente) bool {
 			return k.CodiceFiscale == p.CodiceFiscale
 		}) {
-			c.add(pre, "codice fiscale %s non è di un componente del nucleo", breve(p.CodiceFiscale))
+			c.add(pre, "codice fiscale %s non è di un componente del nucleo", Breve(p.CodiceFiscale))
 		}
 		n.AltrePrestazioni = append(n.AltrePrestazioni, p)
 	}
@@ -226,7 +235,7 @@ func (c *controllo) componenti(rs []componenteJSON, n *Nucleo) {
 		k := c.componente(pre, &rs[i])
 		if k.CodiceFiscale != "" {
 			if j, ok := primo[k.CodiceFiscale]; ok {
-				c.add(pre, "codice fiscale %s ripetuto nello stesso nucleo (già al componente %d)", k.CodiceFiscale, j)
+				c.add(pre, "codice fiscale %s ripetuto nello stesso nucleo (già al componente %d)", Breve(k.CodiceFiscale), j)
 			} else {
 				primo[k.CodiceFiscale] = i + 1
 			}
@@ -273,7 +282,7 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 	case errors.Is(err, codicefiscale.ErrBirth):
 		c.add(pre, "codice fiscale %s: data di nascita non valida", k.CodiceFiscale)
 	default:
-		c.add(pre, "codice fiscale %s: formato non valido", breve(k.CodiceFiscale))
+		c.add(pre, "codice fiscale %s: formato non valido", Breve(k.CodiceFiscale))
 	}
 
 	if k.Cognome == "" {
@@ -286,7 +295,7 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 	switch {
 	case nascita == nil:
 	case nascita.Year() < 1900:
-		c.add(pre, "data_nascita non plausibile: %s", r.DataNascita)
+		c.add(pre, "data_nascita non plausibile: %s", calendario.ISO(*nascita))
 		nascita = nil
 	default:
 		k.DataNascita = *nascita
@@ -295,14 +304,14 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 	case k.LuogoNascita == "":
 		c.manca(pre, "luogo_nascita")
 	case !catastale(k.LuogoNascita):
-		c.add(pre, "luogo_nascita non valido: %q (atteso il codice catastale, come A944 o Z330)", breve(k.LuogoNascita))
+		c.add(pre, "luogo_nascita non valido: %q (atteso il codice catastale, come A944 o Z330)", Breve(k.LuogoNascita))
 		k.LuogoNascita = ""
 	}
 	switch {
 	case k.Cittadinanza == "":
 		c.manca(pre, "cittadinanza")
 	case len(k.Cittadinanza) != 3 || strings.IndexFunc(k.Cittadinanza, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0:
-		c.add(pre, "cittadinanza non valida: %q (atteso il codice ISO 3166 di 3 lettere, come ITA)", breve(k.Cittadinanza))
+		c.add(pre, "cittadinanza non valida: %q (atteso il codice ISO 3166 di 3 lettere, come ITA)", Breve(k.Cittadinanza))
 	}
 
 	// The codice fiscale must be the one of this person: the same birth
@@ -315,7 +324,7 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 			c.add(pre, "codice fiscale %s incoerente con sesso %s", k.CodiceFiscale, k.Sesso)
 		}
 		if d.Day() != nascita.Day() || d.Month() != nascita.Month() || d.Year()%100 != nascita.Year()%100 {
-			c.add(pre, "codice fiscale %s incoerente con data di nascita %s", k.CodiceFiscale, r.DataNascita)
+			c.add(pre, "codice fiscale %s incoerente con data di nascita %s", k.CodiceFiscale, calendario.ISO(*nascita))
 		}
 	}
 	if cfValido && k.LuogoNascita != "" {
@@ -382,7 +391,7 @@ func (c *controllo) valore(pre, campo, s string, ammessi []string) string {
 	case s == "":
 		c.manca(pre, campo)
 	case !slices.Contains(ammessi, s):
-		c.add(pre, "%s %s: %q (ammessi %s)", campo, nonValido(campo), breve(s), strings.Join(ammessi, ", "))
+		c.add(pre, "%s %s: %q (ammessi %s)", campo, nonValido(campo), Breve(s), strings.Join(ammessi, ", "))
 		return ""
 	}
 	return s
@@ -398,7 +407,7 @@ func (c *controllo) data(pre, campo, s string, passata bool) *time.Time {
 	}
 	d, ok := parseData(s)
 	if !ok {
-		c.add(pre, "%s: data non valida: %s (attesa AAAA-MM-GG)", campo, breve(s))
+		c.add(pre, "%s: data non valida: %s (attesa AAAA-MM-GG)", campo, Breve(s))
 		return nil
 	}
 	if passata && d.After(c.oggi) {
@@ -452,7 +461,7 @@ func (c *controllo) telefono(pre, campo, s string) string {
 		}
 	}
 	if !ok || n < 6 || n > 15 {
-		c.add(pre, "%s %s: %q", campo, nonValido(campo), breve(s))
+		c.add(pre, "%s %s: %q", campo, nonValido(campo), Breve(s))
 	}
 	return s
 }
@@ -476,7 +485,7 @@ func (c *controllo) email(pre, campo, s string) string {
 	dom := s[at+1:]
 	if at < 1 || strings.LastIndexByte(s, '@') != at || len(s) > 254 || strings.ContainsAny(s, " \t") ||
 		!strings.Contains(dom, ".") || strings.HasPrefix(dom, ".") || strings.HasSuffix(dom, ".") {
-		c.add(pre, "%s %s: %q", campo, nonValido(campo), breve(s))
+		c.add(pre, "%s %s: %q", campo, nonValido(campo), Breve(s))
 	}
 	return s
 }
@@ -530,10 +539,18 @@ func luogoNelCodice(cf string) string {
 	return string(b)
 }
 
-// breve shortens a value quoted in a reason, so that a wrong file cannot
-// make the report as big as itself.
-func breve(s string) string {
+// Breve is a value as quoted in a reason: at most 40 characters, so that a
+// wrong file cannot make the report as big as itself, and every control
+// character (the NUL character, which PostgreSQL cannot store, a line
+// break) shown as U+FFFD, so that the report can be stored and shown.
+func Breve(s string) string {
 	const max = 40
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}

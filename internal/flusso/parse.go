@@ -171,7 +171,7 @@ func (p Parser) Parse(r io.Reader, fn func(Nucleo) error) (Report, error) {
 				}
 			}
 			if len(motivi) > 0 {
-				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: breve(id), Motivo: strings.Join(motivi, "; ")})
+				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: Breve(id), Motivo: strings.Join(motivi, "; ")})
 				break
 			}
 			n.Riga = riga
@@ -180,7 +180,7 @@ func (p Parser) Parse(r io.Reader, fn func(Nucleo) error) (Report, error) {
 				if !errors.As(err, &s) {
 					return rep, fmt.Errorf("flusso: riga %d: %w", riga, err)
 				}
-				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: breve(id), Motivo: s.motivo})
+				rep.Scarti = append(rep.Scarti, Scarto{Riga: riga, IDDomanda: Breve(id), Motivo: s.motivo})
 				break
 			}
 			rep.Validi++
@@ -228,15 +228,19 @@ func (c *controllo) riga(line []byte) (Nucleo, string, []string) {
 		// The decoder stops at the first problem but fills in everything
 		// else: explain them all from the generic form, then check the rest.
 		c.rotti = map[string]bool{}
+		// Numbers as written: 1e999 or 99999999999999999999 is not an
+		// integer of the tracciato, and must not stop this reading either.
 		var v map[string]any
-		if json.Unmarshal(line[:dec.InputOffset()], &v) == nil {
+		gen := json.NewDecoder(bytes.NewReader(line[:dec.InputOffset()]))
+		gen.UseNumber()
+		if gen.Decode(&v) == nil {
 			c.struttura(v, schemaNucleo, "")
 		}
 		if len(c.motivi) == 0 { // unreachable unless the schema drifts from rigaJSON
-			c.motivi = append(c.motivi, "JSON non conforme al tracciato: "+err.Error())
+			c.motivi = append(c.motivi, "JSON non conforme al tracciato")
 		}
 	default:
-		return Nucleo{}, "", []string{"JSON non leggibile: " + err.Error()}
+		return Nucleo{}, "", []string{"JSON non leggibile"}
 	}
 	if len(bytes.TrimSpace(line[dec.InputOffset():])) > 0 {
 		c.motivi = append(c.motivi, "testo dopo la chiusura dell'oggetto JSON")

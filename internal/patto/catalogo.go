@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -195,9 +196,9 @@ func colonneIntestazione(header []string) (map[string]int, error) {
 		nome := strings.ToLower(h)
 		switch _, doppia := col[nome]; {
 		case !slices.Contains(colonneCatalogo, nome):
-			sconosciute = append(sconosciute, fmt.Sprintf("«%s» (colonna %d)", h, i+1))
+			sconosciute = append(sconosciute, fmt.Sprintf("«%s» (colonna %d)", visibile(h), i+1))
 		case doppia:
-			ripetute = append(ripetute, "«"+nome+"»")
+			ripetute = append(ripetute, "«"+visibile(nome)+"»")
 		default:
 			col[nome] = i
 		}
@@ -215,7 +216,7 @@ func colonneIntestazione(header []string) (map[string]int, error) {
 	var mancanti []string
 	for _, nome := range []string{colCodice, colValidoDal} {
 		if _, ok := col[nome]; !ok {
-			mancanti = append(mancanti, "«"+nome+"»")
+			mancanti = append(mancanti, "«"+visibile(nome)+"»")
 		}
 	}
 	switch len(mancanti) {
@@ -251,7 +252,7 @@ func leggiVoce(rec []string, col map[string]int) (VoceCatalogo, []string) {
 	case v.Codice == "":
 		motivi = append(motivi, "codice mancante")
 	case !reCodiceSostegno.MatchString(v.Codice):
-		motivi = append(motivi, fmt.Sprintf("codice non valido: «%s» (lettere minuscole senza accenti, cifre e _, fino a 40 caratteri)", v.Codice))
+		motivi = append(motivi, fmt.Sprintf("codice non valido: «%s» (lettere minuscole senza accenti, cifre e _, fino a 40 caratteri)", visibile(v.Codice)))
 	}
 	switch s, _ := cell(colValidoDal); {
 	case s == "":
@@ -260,19 +261,33 @@ func leggiVoce(rec []string, col map[string]int) (VoceCatalogo, []string) {
 		d, ok := parseDataCatalogo(s)
 		switch {
 		case !ok:
-			motivi = append(motivi, fmt.Sprintf("data di validità non valida: «%s» (aaaa-mm-gg o gg/mm/aaaa)", s))
+			motivi = append(motivi, fmt.Sprintf("data di validità non valida: «%s» (aaaa-mm-gg o gg/mm/aaaa)", visibile(s)))
 		case d.Before(primaDataCatalogo) || d.After(ultimaDataCatalogo):
-			motivi = append(motivi, fmt.Sprintf("data di validità fuori intervallo: «%s» (dal 2000 al 2099)", s))
+			motivi = append(motivi, fmt.Sprintf("data di validità fuori intervallo: «%s» (dal 2000 al 2099)", visibile(s)))
 		}
 		v.ValidoDal = d
 	}
 	v.Etichetta, v.Descrizione, v.Macrolivello = testo(colEtichetta), testo(colDescrizione), testo(colMacrolivello)
 	v.NomenclatoreCodice, v.NomenclatoreVersione = testo(colNomenclatoreCodice), testo(colNomenclatoreVersione)
+	// The NUL character cannot be stored, and no other control character
+	// belongs in a label; a description may go to a new line.
+	for _, t := range []struct {
+		nome  string
+		v     *string
+		righe bool
+	}{{colEtichetta, v.Etichetta, false}, {colDescrizione, v.Descrizione, true}, {colMacrolivello, v.Macrolivello, false},
+		{colNomenclatoreCodice, v.NomenclatoreCodice, false}, {colNomenclatoreVersione, v.NomenclatoreVersione, false}} {
+		if t.v != nil && strings.IndexFunc(*t.v, func(r rune) bool {
+			return unicode.IsControl(r) && !(t.righe && (r == '\n' || r == '\t'))
+		}) >= 0 {
+			motivi = append(motivi, t.nome+" contiene caratteri di controllo")
+		}
+	}
 	if v.Etichetta != nil && *v.Etichetta == "" {
 		motivi = append(motivi, "etichetta vuota")
 	}
 	if v.Macrolivello != nil && !macrolivelloValido(*v.Macrolivello) {
-		motivi = append(motivi, fmt.Sprintf("macrolivello non valido: «%s» (da 1 a 5, o vuoto)", *v.Macrolivello))
+		motivi = append(motivi, fmt.Sprintf("macrolivello non valido: «%s» (da 1 a 5, o vuoto)", visibile(*v.Macrolivello)))
 	}
 	if v.NomenclatoreCodice != nil && v.NomenclatoreVersione != nil &&
 		(*v.NomenclatoreCodice == "") != (*v.NomenclatoreVersione == "") {
@@ -283,7 +298,7 @@ func leggiVoce(rec []string, col map[string]int) (VoceCatalogo, []string) {
 		if ok {
 			v.Tirocinio = &b
 		} else {
-			motivi = append(motivi, fmt.Sprintf("tirocinio non valido: «%s» (sì o no)", s))
+			motivi = append(motivi, fmt.Sprintf("tirocinio non valido: «%s» (sì o no)", visibile(s)))
 		}
 	}
 	if s, _ := cell(colOrdine); s != "" {
@@ -292,7 +307,7 @@ func leggiVoce(rec []string, col map[string]int) (VoceCatalogo, []string) {
 			o := int(n)
 			v.Ordine = &o
 		} else {
-			motivi = append(motivi, fmt.Sprintf("ordine non valido: «%s» (un numero intero)", s))
+			motivi = append(motivi, fmt.Sprintf("ordine non valido: «%s» (un numero intero)", visibile(s)))
 		}
 	}
 	return v, motivi
@@ -346,6 +361,18 @@ func vuota(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// visibile is a value of the file as quoted in a reason, which the
+// terminal and the pages show: a control character (the NUL character, an
+// escape sequence) becomes U+FFFD.
+func visibile(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
 }
 
 // primoNonUTF8 is the offset of the first byte that is not valid UTF-8, -1

@@ -27,21 +27,31 @@ func (m Modulo) Applica(c *Contenuto) {
 	c.Dal, c.Al, c.ProgettiIntegrati, c.Note = m.c.Dal, m.c.Al, m.c.ProgettiIntegrati, m.c.Note
 }
 
-func idOppureNuovo(s string) string {
-	if u, err := uuid.Parse(s); err == nil {
-		return u.String()
+// idOppureNuovo is the row's id as the form sent it, in canonical form, or a
+// new one when it is not an id or another row of the form already has it
+// (two rows with one id would be one row to the attuazione and the links).
+func idOppureNuovo(s string, usati map[string]bool) string {
+	id := uuid.NewString()
+	if u, err := uuid.Parse(s); err == nil && !usati[u.String()] {
+		id = u.String()
 	}
-	return uuid.NewString()
+	usati[id] = true
+	return id
 }
 
 // DaModulo parses the draft's form. Rows left blank are ignored, rows with
 // "rimuovi" ticked are dropped; the rows are numbered from 0 and each has a
 // "-presente" marker.
 func DaModulo(f url.Values) Modulo {
-	get := func(k string) string { return strings.TrimSpace(strings.ReplaceAll(f.Get(k), "\r\n", "\n")) }
+	// Every line break (CRLF as browsers send it, or a lone CR) a LF, so
+	// that the text shown again and saved unchanged stays the same.
+	get := func(k string) string {
+		return strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(f.Get(k), "\r\n", "\n"), "\r", "\n"))
+	}
 	giorno := func(k string) string { return iso(get(k)) }
 	has := func(k string) bool { _, ok := f[k]; return ok }
 	var m Modulo
+	usati := map[string]bool{}
 	for i := 0; has(campoObiettivo(i, "presente")); i++ {
 		if get(campoObiettivo(i, "rimuovi")) != "" {
 			continue
@@ -56,13 +66,13 @@ func DaModulo(f url.Values) Modulo {
 			if r.Descrizione == "" && r.Entro == "" {
 				continue
 			}
-			r.ID = idOppureNuovo(get(campoRisultato(i, j, "id")))
+			r.ID = idOppureNuovo(get(campoRisultato(i, j, "id")), usati)
 			o.Risultati = append(o.Risultati, r)
 		}
 		if o.Titolo == "" && o.Descrizione == "" && o.Entro == "" && o.Dimensione == "" && len(o.Risultati) == 0 {
 			continue
 		}
-		o.ID = idOppureNuovo(get(campoObiettivo(i, "id")))
+		o.ID = idOppureNuovo(get(campoObiettivo(i, "id")), usati)
 		m.c.Obiettivi = append(m.c.Obiettivi, o)
 	}
 	for i := 0; has(campoSostegno(i, "presente")); i++ {
@@ -75,7 +85,7 @@ func DaModulo(f url.Values) Modulo {
 		if s.Tipo == "" && s.EnteErogatore == "" && s.Referente == "" && s.AvvioPrevisto == "" && s.FinePrevista == "" && s.Note == "" {
 			continue
 		}
-		s.ID = idOppureNuovo(get(campoSostegno(i, "id")))
+		s.ID = idOppureNuovo(get(campoSostegno(i, "id")), usati)
 		m.c.Sostegni = append(m.c.Sostegni, s)
 	}
 	for i := 0; has(campoImpegno(i, "presente")); i++ {
@@ -92,7 +102,7 @@ func DaModulo(f url.Values) Modulo {
 		if x.Area == "" && x.PersonaID == "" && x.Descrizione == "" && x.Frequenza == "" && x.Scadenza == "" && len(x.Coinvolti) == 0 {
 			continue
 		}
-		x.ID = idOppureNuovo(get(campoImpegno(i, "id")))
+		x.ID = idOppureNuovo(get(campoImpegno(i, "id")), usati)
 		m.c.Impegni = append(m.c.Impegni, x)
 	}
 	// An objective removed: the sostegni and impegni linked to it lose the link.
