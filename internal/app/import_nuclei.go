@@ -64,8 +64,9 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	if err != nil {
 		return err
 	}
-	done := make(chan struct{})
+	done, finito := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(finito)
 		for {
 			select {
 			case <-done:
@@ -79,6 +80,7 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	}()
 	imp, err := svc.Esegui(ctx, id, f, registro.Voce{Indirizzo: "riga di comando", AmbitoID: &ambitoID})
 	close(done)
+	<-finito // the progress line is written by that goroutine only
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
