@@ -35,7 +35,7 @@ func TestJourneyCoordinatoreAssegna(t *testing.T) {
 	b.Click(t, `#sel-`+caso.String())
 	b.SelectByText(t, "#case_manager", "Ferrari")
 	b.Click(t, `[data-testid="assegna"]`)
-	if got := b.Text(t, `[data-testid="esiti"]`); !strings.Contains(got, "assegnato.") {
+	if got := b.Text(t, `[data-testid="esiti"]`); !strings.Contains(got, "Assegnati: 1 su 1") {
 		t.Fatalf("after assigning: %q", got)
 	}
 	checkPage(t, b.Browser, "assegnazioni-02-esito")

@@ -103,7 +103,7 @@ func TestJourneyIngressoNucleo(t *testing.T) {
 	b.Click(t, `#sel-`+caso.String())
 	b.SelectByText(t, "#case_manager", "Ferrari")
 	b.Click(t, `[data-testid="assegna"]`)
-	if got := b.Text(t, `[data-testid="esiti"]`); !strings.Contains(got, "assegnato.") {
+	if got := b.Text(t, `[data-testid="esiti"]`); !strings.Contains(got, "Assegnati: 1 su 1") {
 		t.Fatalf("after assigning: %q", got)
 	}
 	b.Click(t, `[data-testid="link-carichi"]`)
