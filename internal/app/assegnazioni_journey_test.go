@@ -28,6 +28,20 @@ func TestJourneyCoordinatoreAssegna(t *testing.T) {
 		t.Fatalf("board %q", got)
 	}
 	checkPage(t, b.Browser, "assegnazioni-01-board")
+	// Sasso Marconi has no case manager: said at the top (issue 21, point 8).
+	if got := b.Text(t, `[data-testid="comuni-senza-cm"]`); !strings.Contains(got, "Sasso Marconi") || strings.Contains(got, "Zola") {
+		t.Errorf("comuni without a case manager: %q", got)
+	}
+	// The assign form comes before the list; "Seleziona tutti" ticks the
+	// page's cases without JavaScript.
+	if above := b.Eval(t, `String(document.querySelector("#case_manager").getBoundingClientRect().top < document.querySelector("[data-testid=board]").getBoundingClientRect().top)`); above != "true" {
+		t.Error("the assign form is below the list")
+	}
+	b.Click(t, `[data-testid="seleziona-tutti"]`)
+	if got := b.Eval(t, `String(Array.from(document.querySelectorAll("input[name=caso]")).every(c => c.checked))`); got != "true" {
+		t.Error("Seleziona tutti left cases unticked")
+	}
+	b.Click(t, `[data-testid="deseleziona-tutti"]`)
 	b.Click(t, `[data-testid="assegna"]`) // nothing selected
 	if got := b.Text(t, `[data-testid="errore"]`); !strings.Contains(got, "Seleziona almeno un caso") {
 		t.Errorf("error without selection: %q", got)

@@ -95,7 +95,47 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, f FiltroBoard, 
 	if r.Method == http.MethodGet {
 		msg = messaggioEsito(r.URL.Query().Get("esito"), true)
 	}
-	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg, motivoScritto(r, errore)))
+	// What is ticked: every case of the page after "Seleziona tutti" (no
+	// JavaScript), or what was ticked when a refused form comes back.
+	sel := selezione{}
+	if r.Method == http.MethodGet && r.URL.Query().Get("tutti") == "1" {
+		sel.tutti = true
+	} else if r.Method == http.MethodPost && errore != "" {
+		sel.casi = map[string]bool{}
+		for _, v := range r.PostForm["caso"] {
+			id, _, _ := strings.Cut(v, ":")
+			sel.casi[id] = true
+		}
+	}
+	sel.tuttiURL, sel.nessunoURL = conTutti(r, true), conTutti(r, false)
+	h.rs.Render(w, r, status, boardPage(h.rs.Shell(r), b, f, next, esiti, errore, msg, motivoScritto(r, errore), sel))
+}
+
+// selezione is what the board's checkboxes show ticked.
+type selezione struct {
+	tutti                bool
+	casi                 map[string]bool
+	tuttiURL, nessunoURL string
+}
+
+func (s selezione) ha(id string) bool { return s.tutti || s.casi[id] }
+
+// conTutti is the board's address as filtered, with or without every case
+// of the page ticked.
+func conTutti(r *http.Request, tutti bool) string {
+	q := url.Values{}
+	if r.Method == http.MethodGet {
+		q = r.URL.Query()
+	}
+	q.Del("tutti")
+	q.Del("esito")
+	if tutti {
+		q.Set("tutti", "1")
+	}
+	if len(q) == 0 {
+		return "/assegnazioni#h-assegna"
+	}
+	return "/assegnazioni?" + q.Encode() + "#h-assegna"
 }
 
 func (h *Handler) Bacheca(w http.ResponseWriter, r *http.Request) {
