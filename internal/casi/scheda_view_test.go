@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -114,6 +115,29 @@ func TestStoricoInParole(t *testing.T) {
 	for _, code := range []string{"in_valutazione", "quadro_analisi", "evento_nuovo", "stato :"} {
 		if strings.Contains(page, code) {
 			t.Errorf("history shows the code %q", code)
+		}
+	}
+}
+
+// A diary entry says its date, its category and its author apart, each in
+// its own element with room between them (they ran together: issue 21,
+// point 10).
+func TestDiarioIntestazione(t *testing.T) {
+	t.Parallel()
+	d := Diario{Note: []Nota{{ID: uuid.New(), DataEvento: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), Categoria: "colloquio",
+		Testo: "Colloquio con la madre.", Autore: "Giulia Ferrari", ScrittaIl: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}}}
+	var b strings.Builder
+	if err := diarioPage(ui.Shell{}, d, NuovaNota{}, nil, nil, "").Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	i := strings.Index(page, `data-testid="nota-intestazione"`)
+	if i < 0 || !strings.Contains(page[:i+200], "column-gap-3") {
+		t.Fatalf("no spaced header:\n%s", page)
+	}
+	for _, want := range []string{`data-testid="nota-data">30/11/2026</strong>`, `data-testid="nota-categoria"`, `data-testid="nota-autore">di Giulia Ferrari · scritta il 01/12/2026 10:30`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("diary entry lacks %s", want)
 		}
 	}
 }
