@@ -1,7 +1,10 @@
 package assegnazioni
 
 import (
+	"github.com/google/uuid"
+
 	"fmt"
+	"github.com/cartella/cartella/internal/casi"
 	"strings"
 	"testing"
 )
@@ -26,5 +29,26 @@ func TestEsitiRaggruppati(t *testing.T) {
 	}
 	if c := codiciAssegnati(esiti); c != "C-000042" {
 		t.Errorf("assigned: %q", c)
+	}
+}
+
+// With the operator chosen, only case managers of the comuni of their open
+// cases are offered to take them, never the operator (issue 21, point 8).
+func TestAOptionsSoloComuniDeiCasi(t *testing.T) {
+	da, zola, casa := uuid.New(), uuid.New(), uuid.New()
+	c := Carichi{
+		Operatori: []casi.Carico{{ID: da, Nome: "Ferrari Giulia", Aperti: 3, ComuniCasi: []int64{1}}},
+		Attivi: []casi.CaseManager{{ID: da, Nome: "Ferrari Giulia", ComuneID: 1, Comune: "Casalecchio"},
+			{ID: casa, Nome: "Neri Ada", ComuneID: 1, Comune: "Casalecchio"}, {ID: zola, Nome: "Bassi Luca", ComuneID: 2, Comune: "Zola"}},
+	}
+	var got []string
+	for _, o := range aOptions(c, da.String())[1:] {
+		got = append(got, o.Value)
+	}
+	if len(got) != 1 || got[0] != casa.String() {
+		t.Errorf("offered %v, want only %s", got, casa)
+	}
+	if n := len(aOptions(c, "")) - 1; n != 3 {
+		t.Errorf("without an operator chosen: %d offered, want all 3", n)
 	}
 }

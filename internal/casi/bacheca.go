@@ -109,10 +109,11 @@ type Carico struct {
 	// today. An operator who is not, and still has open cases, left: the
 	// cases wait for a reassignment.
 	Attivo      bool
-	Aperti      int // open cases
-	PrimoDaFare int // 120-day deadline still to be met
-	InScadenza  int // a deadline (120 or 90 days) within SogliaInScadenza days
-	Scaduti     int // a deadline (120 or 90 days) expired
+	Aperti      int     // open cases
+	ComuniCasi  []int64 // the comuni of the open cases
+	PrimoDaFare int     // 120-day deadline still to be met
+	InScadenza  int     // a deadline (120 or 90 days) within SogliaInScadenza days
+	Scaduti     int     // a deadline (120 or 90 days) expired
 }
 
 // Carichi returns the workload of scope a: every active case manager (with

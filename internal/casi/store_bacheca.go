@@ -133,12 +133,14 @@ func carichi(ctx context.Context, q database.Querier, a Ambito, giorno time.Time
 			SELECT c.case_manager_id AS id, count(*) AS aperti,
 			       count(*) FILTER (WHERE c.t120_stato IN ('in_corso', 'in_scadenza', 'scaduto')) AS primo,
 			       count(*) FILTER (WHERE c.t120_stato = 'in_scadenza' OR c.t90_stato = 'in_scadenza') AS in_scadenza,
-			       count(*) FILTER (WHERE c.t120_stato = 'scaduto' OR c.t90_stato = 'scaduto') AS scaduti
+			       count(*) FILTER (WHERE c.t120_stato = 'scaduto' OR c.t90_stato = 'scaduto') AS scaduti,
+			       array_agg(DISTINCT c.comune_id) AS comuni_casi
 			FROM caso c
 			WHERE `+where+` AND c.stato <> 'chiuso' AND c.case_manager_id IS NOT NULL
 			GROUP BY c.case_manager_id)
 		SELECT o.id, o.cognome || ' ' || o.nome, COALESCE(cm.comuni, ''), cm.operatore_id IS NOT NULL,
-		       COALESCE(k.aperti, 0), COALESCE(k.primo, 0), COALESCE(k.in_scadenza, 0), COALESCE(k.scaduti, 0)
+		       COALESCE(k.aperti, 0), COALESCE(k.primo, 0), COALESCE(k.in_scadenza, 0), COALESCE(k.scaduti, 0),
+		       COALESCE(k.comuni_casi, '{}')
 		FROM operatore o LEFT JOIN cm ON cm.operatore_id = o.id LEFT JOIN carico k ON k.id = o.id
 		WHERE cm.operatore_id IS NOT NULL OR k.id IS NOT NULL
 		ORDER BY cm.operatore_id IS NOT NULL, o.cognome, o.nome`, args...)
@@ -147,7 +149,7 @@ func carichi(ctx context.Context, q database.Querier, a Ambito, giorno time.Time
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Carico, error) {
 		var c Carico
-		err := r.Scan(&c.ID, &c.Nome, &c.Comuni, &c.Attivo, &c.Aperti, &c.PrimoDaFare, &c.InScadenza, &c.Scaduti)
+		err := r.Scan(&c.ID, &c.Nome, &c.Comuni, &c.Attivo, &c.Aperti, &c.PrimoDaFare, &c.InScadenza, &c.Scaduti, &c.ComuniCasi)
 		return c, err
 	})
 }
