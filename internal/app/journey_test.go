@@ -17,6 +17,10 @@ import (
 func checkPage(t *testing.T, b *browsertest.Browser, name string) {
 	t.Helper()
 	b.CheckAccessibility(t)
+	// A section title never lies under a field's label (issue 21, point 10).
+	if ov := b.Sovrapposizioni(t); len(ov) > 0 {
+		t.Errorf("%s: titles and labels overlap:\n%s", name, strings.Join(ov, "\n"))
+	}
 
 	// The error status of the page itself (a 403, a 404 page) is expected;
 	// anything else in the console is not.

@@ -293,7 +293,9 @@ func (b *Browser) Eccedenza(t testing.TB) (int, string) {
 func (b *Browser) Sovrapposizioni(t testing.TB) []string {
 	t.Helper()
 	return run(b, t, "look for overlapping titles and labels", "", chromedp.Evaluate[[]string](`(() => {
-		const vis = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden" ? r : null; };
+		const vis = el => { const r = el.getBoundingClientRect();
+			const shown = el.checkVisibility ? el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}) : true;
+			return shown && r.width > 0 && r.height > 0 ? r : null; };
 		const titoli = Array.from(document.querySelectorAll("main h1, main h2, main h3, main h4, main legend")).map(el => [el, vis(el)]).filter(x => x[1]);
 		const etichette = Array.from(document.querySelectorAll("main label")).map(el => [el, vis(el)]).filter(x => x[1]);
 		const out = [];
