@@ -67,7 +67,16 @@ func TestJourneyAnalisiPreliminare(t *testing.T) {
 		t.Errorf("after saving: %q", got)
 	}
 
+	// An index of the sections, and a save at the end of each: saving from
+	// the first section keeps what was typed in the fourth (issue 21, point 5).
+	if got := b.Text(t, `[data-testid="indice-sezioni"]`); !strings.Contains(got, "Risorse e aspirazioni") || !strings.Contains(got, "Esito") {
+		t.Errorf("section index: %q", got)
+	}
 	b.Fill(t, "#n-aspirazioni", "Una casa più vicina alla scuola")
+	press(`[data-testid="salva-sezione"]`, says(`[data-testid="esito"]`, "Bozza salvata."))
+	if got := b.Value(t, "#n-aspirazioni"); got != "Una casa più vicina alla scuola" {
+		t.Errorf("saved from the first section, the fourth's text: %q", got)
+	}
 	tick("esito-C")
 	b.Select(t, "#"+maria+"percorso", "1")
 	press(`[data-testid="finalizza"]`, shows(`[data-testid="errori-modulo"]`))
