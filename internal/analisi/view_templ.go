@@ -549,7 +549,7 @@ func paginaAnalisi(s ui.Shell, pg Pagina) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = ui.ErrorSummary(pg.Errori).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = ui.ErrorSummaryDi(pg.Errori, modulo(pg)).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

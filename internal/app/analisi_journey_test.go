@@ -80,6 +80,16 @@ func TestJourneyAnalisiPreliminare(t *testing.T) {
 	tick("esito-C")
 	b.Select(t, "#"+maria+"percorso", "1")
 	press(`[data-testid="finalizza"]`, shows(`[data-testid="errori-modulo"]`))
+	// Each error of the summary links to its field (issue 21, point 5).
+	links := b.Raggiungibili(t, `[data-testid="errori-modulo"] a`)
+	if len(links) == 0 {
+		t.Error("the error summary links to no field")
+	}
+	for _, l := range links {
+		if !strings.HasPrefix(l.Href, "#") || !b.Exists(t, l.Href) {
+			t.Errorf("summary link %q (%s) leads to no field", l.Testo, l.Href)
+		}
+	}
 	if b.Exists(t, `[data-testid="errore-esito"]`) {
 		t.Error("the esito chosen was lost")
 	}
