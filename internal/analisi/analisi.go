@@ -164,6 +164,14 @@ func (c Componente) Eta(oggi time.Time) int {
 	return y
 }
 
+// Minore reports whether the member is under 18 at oggi: the ADI percorsi,
+// the reasons of exclusion and the invio al CPI concern adults only (DL
+// 48/2023 art. 6), so the form does not ask them.
+func (c Componente) Minore(oggi time.Time) bool {
+	e := c.Eta(oggi)
+	return e >= 0 && e < 18
+}
+
 // Motivo returns the member's reason codice.
 func (c Componente) Motivo(codice string) (Motivo, bool) {
 	for _, m := range c.Motivi {

@@ -39,7 +39,9 @@ func Valida(c Contenuto, rif Riferimenti, oggi time.Time) httpx.FieldErrors {
 		nome := m.Nominativo()
 		nascita, hasNascita := calendario.ParseData(m.DataNascita)
 		switch {
-		case m.Percorso == "" && m.InScala:
+		case m.Minore(oggi) && m.InvioCPI:
+			errs[campoComp(m.PersonaID, "invio_cpi")] = fmt.Sprintf("%s è minorenne: non si invia al Centro per l'impiego.", nome)
+		case m.Percorso == "" && m.InScala && !m.Minore(oggi):
 			errs[campoComp(m.PersonaID, "percorso")] = fmt.Sprintf("Indica il percorso di %s (componente nella scala di equivalenza).", nome)
 		case m.Percorso != "":
 			if p, ok := rif.Percorsi.Get(m.Percorso); !ok || !p.Valida {
