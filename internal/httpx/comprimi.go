@@ -23,7 +23,7 @@ import (
 func Comprimi(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Accept-Encoding")
-		if !accettaGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
+		if !web.Accetta(r.Header.Get("Accept-Encoding"), "gzip") || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -38,8 +38,6 @@ func Comprimi(next http.Handler) http.Handler {
 		next.ServeHTTP(cw, r)
 	})
 }
-
-func accettaGzip(ae string) bool { return web.Accetta(ae, "gzip") }
 
 // comprimibile: the content types worth compressing here.
 func comprimibile(ct string) bool {
