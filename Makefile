@@ -9,6 +9,9 @@ BIN := bin/cartella
 VENDOR := web/static/vendor/bootstrap-italia
 BI_DIST := web/node_modules/bootstrap-italia/dist
 COMPRESSI := web/static/vendor/compressi/manifest.json
+USATA := $(VENDOR)/css/bootstrap-italia.usata.css
+# What the pages can name: the purge of Bootstrap Italia reads these (ADR 0018).
+SORGENTI_UI := $(shell find internal web/ui -name '*.templ' -o -name '*.go' -not -name '*_test.go' 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
@@ -72,11 +75,16 @@ check-generated: ## fail if any *_templ.go is stale (regenerating it would chang
 	    diff <(echo "$$before") <(echo "$$after") | grep '^>' | awk '{print "  " $$3}'; \
 	    echo "review and commit them"; exit 1; fi
 
-assets: $(VENDOR)/.stamp $(COMPRESSI) ## copy the pinned Bootstrap Italia dist files into web/static/vendor, precompress the assets
+assets: $(VENDOR)/.stamp $(USATA) $(COMPRESSI) ## copy the pinned Bootstrap Italia dist files into web/static/vendor, keep the CSS the pages use, precompress
 
 # Brotli and gzip copies of the CSS and SVG assets, made with Node's own zlib
 # (ADR 0014); the server checks each against the SHA-256 of its source.
-$(COMPRESSI): $(VENDOR)/.stamp web/comprimi.mjs $(wildcard web/static/css/* web/static/img/*)
+# Only the rules of Bootstrap Italia that our templates and Go sources can
+# use (PurgeCSS, ADR 0018); the journeys check every page against it.
+$(USATA): $(VENDOR)/.stamp web/sfoltisci.mjs $(SORGENTI_UI) web/static/css/cartella.css
+	node web/sfoltisci.mjs $(BI_DIST)/css/bootstrap-italia.min.css $@ .
+
+$(COMPRESSI): $(VENDOR)/.stamp $(USATA) web/comprimi.mjs $(wildcard web/static/css/* web/static/img/*)
 	node web/comprimi.mjs web/static
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
@@ -86,7 +94,6 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 $(VENDOR)/.stamp: web/node_modules/.package-lock.json
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/css $(VENDOR)/svg $(VENDOR)/fonts
-	cp $(BI_DIST)/css/bootstrap-italia.min.css $(BI_DIST)/css/bootstrap-italia.min.css.map $(VENDOR)/css/
 	cp $(BI_DIST)/svg/sprites.svg $(VENDOR)/svg/
 	for d in Titillium_Web Lora Roboto_Mono; do \
 	  mkdir -p $(VENDOR)/fonts/$$d; cp $(BI_DIST)/fonts/$$d/*.woff2 $(BI_DIST)/fonts/$$d/*.txt $(VENDOR)/fonts/$$d/; done
@@ -105,6 +112,13 @@ chromium: ## install Debian's Chromium for the browser tests if missing
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+tools/lighthouse/node_modules/.package-lock.json: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lighthouse: tools/lighthouse/node_modules/.package-lock.json chromium ## Lighthouse (mobile, slow 4G) on /casi and a case page of a running demo: make lighthouse BASE=http://127.0.0.1:8080
+	tools/lighthouse/misura.sh $(or $(BASE),http://127.0.0.1:8080)
+
 migrate-new: ## create a new migration pair: make migrate-new name=titolo
 	@test -n "$(name)" || (echo "usage: make migrate-new name=titolo"; exit 1)
 	@n=$$(ls migrations/*.up.sql 2>/dev/null | wc -l); v=$$(printf '%06d' $$((n+1))); \
@@ -114,4 +128,4 @@ migrate-new: ## create a new migration pair: make migrate-new name=titolo
 clean: ## remove build outputs (keeps the demo data in var/)
 	rm -rf bin $(VENDOR) web/static/vendor/compressi
 
-.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium migrate-new clean
+.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium lighthouse migrate-new clean

@@ -86,6 +86,6 @@ func Handler() http.Handler {
 
 // VendorPresent reports whether `make assets` has copied Bootstrap Italia.
 func VendorPresent() bool {
-	_, err := fs.Stat(Static, "vendor/bootstrap-italia/css/bootstrap-italia.min.css")
+	_, err := fs.Stat(Static, "vendor/bootstrap-italia/css/bootstrap-italia.usata.css")
 	return err == nil
 }

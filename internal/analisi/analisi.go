@@ -172,6 +172,14 @@ func (c Componente) Minore(oggi time.Time) bool {
 	return e >= 0 && e < 18
 }
 
+// PuoLavorare reports whether the form asks if the member works: from 16,
+// the age at which the obbligo di istruzione ends and work (apprendistato)
+// is allowed (L. 296/2006 art. 1 c. 622), or when the age is unknown.
+func (c Componente) PuoLavorare(oggi time.Time) bool {
+	e := c.Eta(oggi)
+	return e < 0 || e >= 16
+}
+
 // Motivo returns the member's reason codice.
 func (c Componente) Motivo(codice string) (Motivo, bool) {
 	for _, m := range c.Motivi {

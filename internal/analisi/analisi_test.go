@@ -533,3 +533,24 @@ func TestMigrazioneReversibile(t *testing.T) {
 		t.Errorf("esiti after down and up: %d %v", n, err)
 	}
 }
+
+// The condition questions follow age: under 16 only school, from 16 work,
+// from 18 a pension too (issue 21, point 5).
+func TestDomandeSecondoEta(t *testing.T) {
+	oggi := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		nascita        string
+		lavoro, minore bool
+	}{
+		{"2019-05-01", false, true},
+		{"2010-12-04", false, true}, // 16 tomorrow
+		{"2010-12-03", true, true},  // 16 today
+		{"2008-12-03", true, false}, // 18 today
+		{"", true, false},           // unknown: asked everything
+	} {
+		m := analisi.Componente{DataNascita: c.nascita}
+		if m.PuoLavorare(oggi) != c.lavoro || m.Minore(oggi) != c.minore {
+			t.Errorf("%s: PuoLavorare %v Minore %v, want %v %v", c.nascita, m.PuoLavorare(oggi), m.Minore(oggi), c.lavoro, c.minore)
+		}
+	}
+}

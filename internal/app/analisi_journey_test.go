@@ -83,6 +83,10 @@ func TestJourneyAnalisiPreliminare(t *testing.T) {
 	if b.Exists(t, "#"+luca+"percorso") || !b.Exists(t, `[data-testid="minore-`+membri[1].String()+`"]`) {
 		t.Error("the form asks a minor's percorso")
 	}
+	// Nor whether he is retired; at 16 he may work (apprendistato).
+	if b.Exists(t, "#"+luca+"pensionato") || !b.Exists(t, "#"+luca+"occupato") || !b.Exists(t, "#"+luca+"studente") {
+		t.Error("a 16-year-old is asked whether he is retired, or not whether he works or studies")
+	}
 	press(`[data-testid="finalizza"]`, shows(`[data-testid="errori-modulo"]`))
 	// Each error of the summary links to its field (issue 21, point 5).
 	links := b.Raggiungibili(t, `[data-testid="errori-modulo"] a`)

@@ -21,6 +21,11 @@ func checkPage(t *testing.T, b *browsertest.Browser, name string) {
 	if ov := b.Sovrapposizioni(t); len(ov) > 0 {
 		t.Errorf("%s: titles and labels overlap:\n%s", name, strings.Join(ov, "\n"))
 	}
+	// Every class the page uses keeps its rules in the purged stylesheet
+	// (issue 21, point 11; ADR 0018).
+	if m := b.RegoleMancanti(t); len(m) > 0 {
+		t.Errorf("%s: classes whose Bootstrap Italia rules the purged stylesheet lost: %s", name, strings.Join(m, " "))
+	}
 
 	// The error status of the page itself (a 403, a 404 page) is expected;
 	// anything else in the console is not.

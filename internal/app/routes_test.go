@@ -191,7 +191,7 @@ func TestStaticAssets(t *testing.T) {
 		t.Fatal("no asset link in the page")
 	}
 	href := body[i : strings.IndexByte(body[i:], '"')+i]
-	if !strings.HasSuffix(href, "bootstrap-italia.min.css") {
+	if !strings.HasSuffix(href, "bootstrap-italia.usata.css") {
 		t.Fatalf("first asset %s", href)
 	}
 	resp, err = http.Get(a.URL + href)
@@ -199,11 +199,11 @@ func TestStaticAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	css := readBody(t, resp)
-	if resp.StatusCode != 200 || len(css) < 100000 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") ||
+	if resp.StatusCode != 200 || len(css) < 20000 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") ||
 		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("css: %d, %d bytes, %q, %q", resp.StatusCode, len(css), resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Type"))
 	}
-	font := strings.Replace(href, "vendor/bootstrap-italia/css/bootstrap-italia.min.css",
+	font := strings.Replace(href, "vendor/bootstrap-italia/css/bootstrap-italia.usata.css",
 		"vendor/bootstrap-italia/fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-regular.woff2", 1)
 	resp, err = http.Get(a.URL + font)
 	if err != nil {

@@ -534,19 +534,28 @@ func (b *Browser) CheckAccessibility(t testing.TB) {
 	}
 }
 
-// axeSource reads axe.min.js once.
-var axeSource = sync.OnceValues(func() (string, error) {
+// radice is the module root: the first parent of the working directory
+// that holds go.mod.
+func radice() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for ; ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir, nil
 		}
 		if dir == filepath.Dir(dir) {
-			return "", errors.New("no go.mod above the working directory, so no axe-core")
+			return "", errors.New("no go.mod above the working directory")
 		}
+	}
+}
+
+// axeSource reads axe.min.js once.
+var axeSource = sync.OnceValues(func() (string, error) {
+	dir, err := radice()
+	if err != nil {
+		return "", fmt.Errorf("axe-core: %w", err)
 	}
 	src, err := os.ReadFile(filepath.Join(dir, "web", "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
@@ -554,6 +563,61 @@ var axeSource = sync.OnceValues(func() (string, error) {
 	}
 	return string(src), nil
 })
+
+// classiCSS are the class names a stylesheet's selectors name.
+var classiCSS = regexp.MustCompile(`\.(-?[A-Za-z_][A-Za-z0-9_-]*)`)
+
+func classiDi(path string) (map[string]bool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, m := range classiCSS.FindAllSubmatch(b, -1) {
+		out[string(m[1])] = true
+	}
+	return out, nil
+}
+
+// fogli are the class names of the whole Bootstrap Italia stylesheet and of
+// the part of it Cartella ships (web/sfoltisci.mjs, ADR 0018).
+var fogli = sync.OnceValues(func() ([2]map[string]bool, error) {
+	var out [2]map[string]bool
+	dir, err := radice()
+	if err != nil {
+		return out, err
+	}
+	for i, p := range []string{
+		"web/node_modules/bootstrap-italia/dist/css/bootstrap-italia.min.css",
+		"web/static/vendor/bootstrap-italia/css/bootstrap-italia.usata.css",
+	} {
+		if out[i], err = classiDi(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+			return out, fmt.Errorf("stylesheet (make assets): %w", err)
+		}
+	}
+	return out, nil
+})
+
+// RegoleMancanti lists the classes of the current page that Bootstrap
+// Italia styles and the shipped, purged stylesheet lost: a class named only
+// at run time that the purge could not see (add it to the safelist of
+// web/sfoltisci.mjs).
+func (b *Browser) RegoleMancanti(t testing.TB) []string {
+	t.Helper()
+	f, err := fogli()
+	if err != nil {
+		t.Fatalf("browsertest: %v", err)
+	}
+	classi := run(b, t, "list the classes of the page", "", chromedp.Evaluate[[]string](
+		`[...new Set([...document.querySelectorAll("[class]")].flatMap(e => [...e.classList]))].sort()`))
+	var out []string
+	for _, c := range classi {
+		if f[0][c] && !f[1][c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 func (b *Browser) timeout() time.Duration {
 	if b.Timeout <= 0 {
