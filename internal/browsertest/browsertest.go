@@ -90,6 +90,11 @@ func Start(t testing.TB) *Browser {
 		_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
 	}
+	if err == nil {
+		// Scrollbars overlay the page, as on a phone: at SetWidth(390) the
+		// page is laid out 390 px wide, not 375 beside a scrollbar.
+		_, err = chromedp.Call(ctx, emulation.SetScrollbarsHidden, emulation.SetScrollbarsHiddenParams{Hidden: true})
+	}
 	if err != nil {
 		t.Fatalf("browsertest: start Chromium %s: %v", path, err)
 	}
