@@ -265,7 +265,7 @@ func TestConvoca(t *testing.T) {
 	if !strings.Contains(corpo, "Gentile Anna Verdi") || !strings.Contains(corpo, "martedì 27 ottobre 2026, ore 10:30") || !strings.Contains(corpo, "Composizione del nucleo") {
 		t.Errorf("body: %s", corpo)
 	}
-	if !bytes.HasPrefix(allegato, []byte("%PDF-1.4")) {
+	if !bytes.HasPrefix(allegato, []byte("%PDF-1.")) {
 		t.Errorf("attachment is not a PDF")
 	}
 	if n := f.count(t, `SELECT count(*) FROM registro_accessi WHERE caso_id = $1 AND azione = 'scrittura' AND oggetto_tipo = 'invio_estratto'
