@@ -17,14 +17,21 @@ import (
 	"github.com/cartella/cartella/internal/stampa/pdftest"
 )
 
-// stemma is a small coat of arms for the ambito's logo.
+// stemma is a small coat of arms for the ambito's logo: a blue shield with
+// a white cross.
 func stemma(t *testing.T) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 48, 60))
-	for x := range 48 {
-		for y := range 60 {
+	const w, h = 96, 120
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := range w {
+		for y := range h {
+			dx := float64(x) - w/2
+			dentro := y < 70 || dx*dx/float64(w*w/4)+float64((y-70)*(y-70))/float64((h-70)*(h-70)) <= 1
+			if !dentro {
+				continue
+			}
 			c := color.RGBA{0, 89, 179, 255}
-			if y > 20 && y < 40 {
+			if (x > 40 && x < 56) || (y > 38 && y < 54) {
 				c = color.RGBA{255, 255, 255, 255}
 			}
 			img.Set(x, y, c)
@@ -134,7 +141,7 @@ func TestPattoSuCarta(t *testing.T) {
 	_, body = f.get(t, "casemanager", f.base()+"/patto.pdf?copia=firma")
 	testo = pdftest.Testo(t, []byte(body))
 	pdftest.Contiene(t, testo, "Sottoscrizione", "Il patto è stato sottoscritto a "+comune+" il 20/10/2026",
-		"Modalità: firma con codice otp", "Ha firmato", "Bianchi Laura", "BNCLRA86A41A944X", v.Contenuto.CaseManager)
+		"Modalità: Firma con codice OTP.", "Ha firmato", "Bianchi Laura", "BNCLRA86A41A944X", v.Contenuto.CaseManager)
 	if strings.Contains(testo, "Bozza") || strings.Contains(testo, "Letto, confermato e sottoscritto") {
 		t.Errorf("the signed version prints as a draft or with empty signature lines:\n%s", testo)
 	}

@@ -291,7 +291,7 @@ func (d Documento) PDF(creato time.Time) stampa.Documento {
 		out.Blocchi = append(out.Blocchi, stampa.Blocco{Titolo: "Informativa sul trattamento dei dati personali", Testo: d.Informativa})
 	}
 	if f := d.Firma; f != nil {
-		testo := "Il patto è stato sottoscritto a " + f.Luogo + " il " + f.Data + ". Modalità: " + strings.ToLower(f.Modalita) + "."
+		testo := "Il patto è stato sottoscritto a " + f.Luogo + " il " + f.Data + ". Modalità: " + f.Modalita + "."
 		if f.Nota != "" {
 			testo += "\n" + f.Nota
 		}
