@@ -49,7 +49,7 @@ type ModuloImpostazioni struct {
 
 // Contatti are an operator's office contacts as a family reads them.
 type Contatti struct {
-	Nome, Telefono, Email, Orari string
+	Nome, CodiceFiscale, Telefono, Email, Orari string
 }
 
 // Carta is what the printed documents of a case take from accesso: the
@@ -152,8 +152,8 @@ func (s *Service) CartaDi(ctx context.Context, amb int64, operatore *uuid.UUID) 
 	}
 	if operatore != nil {
 		err := s.pool.QueryRow(ctx, `
-			SELECT nome || ' ' || cognome, telefono_ufficio, email_ufficio, orari_ufficio FROM operatore WHERE id = $1`, *operatore).
-			Scan(&c.Contatti.Nome, &c.Contatti.Telefono, &c.Contatti.Email, &c.Contatti.Orari)
+			SELECT nome || ' ' || cognome, codice_fiscale, telefono_ufficio, email_ufficio, orari_ufficio FROM operatore WHERE id = $1`, *operatore).
+			Scan(&c.Contatti.Nome, &c.Contatti.CodiceFiscale, &c.Contatti.Telefono, &c.Contatti.Email, &c.Contatti.Orari)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return Carta{}, err
 		}

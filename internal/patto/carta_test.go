@@ -103,7 +103,7 @@ func TestPattoSuCarta(t *testing.T) {
 	}
 	pagine := strings.Count(strings.TrimRight(testo, "\f\n"), "\f") + 1
 	pdftest.Contiene(t, testo, "Comune di "+comune, im.Denominazione, "Il nostro patto per l'inclusione sociale",
-		"Bianchi Laura", "BNCLRA86A41A944X", "familiare responsabile", v.Contenuto.CaseManager, "case manager",
+		"Bianchi Laura", "BNCLRA86A41A944X", "familiare responsabile", v.Contenuto.CaseManager, o.CodiceFiscale, "case manager",
 		"Neri Giulia", "Firmatario", "Codice fiscale", "Firma",
 		"Letto, confermato e sottoscritto a "+comune+", il",
 		"Telefono: 080 5771111", "E-mail: servizisociali@comune.example.it", "Orari di ricevimento: lunedì e giovedì 9–12",
@@ -141,7 +141,7 @@ func TestPattoSuCarta(t *testing.T) {
 	_, body = f.get(t, "casemanager", f.base()+"/patto.pdf?copia=firma")
 	testo = pdftest.Testo(t, []byte(body))
 	pdftest.Contiene(t, testo, "Sottoscrizione", "Il patto è stato sottoscritto a "+comune+" il 20/10/2026",
-		"Modalità: Firma con codice OTP.", "Ha firmato", "Bianchi Laura", "BNCLRA86A41A944X", v.Contenuto.CaseManager)
+		"Modalità: Firma con codice OTP.", "Ha firmato", "Bianchi Laura", "BNCLRA86A41A944X", v.Contenuto.CaseManager, o.CodiceFiscale)
 	if strings.Contains(testo, "Bozza") || strings.Contains(testo, "Letto, confermato e sottoscritto") {
 		t.Errorf("the signed version prints as a draft or with empty signature lines:\n%s", testo)
 	}

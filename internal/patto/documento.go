@@ -253,7 +253,23 @@ func PerLaFamiglia(c casi.Caso, v Versione, rif Riferimenti, oggi time.Time, car
 	} else {
 		d.Firmatari = Firmatari(k, oggi)
 	}
+	// The case manager signs with their codice fiscale too, when they are
+	// still the case's.
+	for _, fs := range [][]Candidato{d.Firmatari, firmatariFirmati(d.Firma)} {
+		for i := range fs {
+			if fs[i].Tipo == "operatore" && fs[i].Ruolo == "case manager" && fs[i].Nome == cm.Nome && fs[i].CodiceFiscale == "" {
+				fs[i].CodiceFiscale = cm.CodiceFiscale
+			}
+		}
+	}
 	return d
+}
+
+func firmatariFirmati(f *FirmaStampata) []Candidato {
+	if f == nil {
+		return nil
+	}
+	return f.Firmatari
 }
 
 // cf is the codice fiscale column of the signature table.
