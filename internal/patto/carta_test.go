@@ -129,6 +129,17 @@ func TestPattoSuCarta(t *testing.T) {
 		}
 	}
 
+	// The print view says the same: the version to sign without the draft's
+	// notice, the draft with it.
+	_, html := f.get(t, "casemanager", f.base()+"/stampa?copia=firma")
+	if strings.Contains(html, `data-testid="bozza-stampa"`) || !strings.Contains(html, "Letto, confermato e sottoscritto a "+comune) ||
+		!strings.Contains(html, "BNCLRA86A41A944X") || !strings.Contains(html, "Telefono: 080 5771111") || !strings.Contains(html, `data-testid="tabella-firme"`) {
+		t.Error("the print view of the version to sign lacks its parts or says Bozza")
+	}
+	if _, html := f.get(t, "casemanager", f.base()+"/stampa"); !strings.Contains(html, `data-testid="bozza-stampa"`) {
+		t.Error("the print view of the draft does not say Bozza")
+	}
+
 	// The draft stays marked as a draft.
 	_, body = f.get(t, "casemanager", f.base()+"/patto.pdf")
 	pdftest.Contiene(t, pdftest.Testo(t, []byte(body)), "Bozza: il contenuto può ancora cambiare")

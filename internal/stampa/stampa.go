@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -129,6 +131,7 @@ func PDF(doc Documento) ([]byte, error) {
 	if strings.TrimSpace(doc.Titolo) == "" && len(doc.Blocchi) == 0 {
 		return nil, ErrVuoto
 	}
+	doc = pulito(doc)
 	regular, err := fonts.ReadFile("font/TitilliumWeb-Regular.ttf")
 	if err != nil {
 		return nil, err
@@ -183,6 +186,68 @@ func PDF(doc Documento) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// testo makes s printable: control characters other than the line break
+// become spaces, characters beyond the Basic Multilingual Plane (emoji),
+// which the PDF's font encoding cannot hold, a question mark.
+func testo(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == utf8.RuneError, r > 0xFFFF:
+			return '?'
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// pulito is doc with every text made printable.
+func pulito(doc Documento) Documento {
+	doc.Intestazione.Righe = append([]string(nil), doc.Intestazione.Righe...)
+	for i, r := range doc.Intestazione.Righe {
+		doc.Intestazione.Righe[i] = testo(r)
+	}
+	doc.Titolo, doc.Sottotitolo, doc.Avviso, doc.Piede = testo(doc.Titolo), testo(doc.Sottotitolo), testo(doc.Avviso), testo(doc.Piede)
+	blocchi := make([]Blocco, len(doc.Blocchi))
+	for i, b := range doc.Blocchi {
+		b.Titolo, b.Testo, b.Chiusura = testo(b.Titolo), testo(b.Testo), testo(b.Chiusura)
+		voci := make([]Voce, len(b.Voci))
+		for j, v := range b.Voci {
+			v.Testo = testo(v.Testo)
+			v.Dettagli = append([]string(nil), v.Dettagli...)
+			for k, d := range v.Dettagli {
+				v.Dettagli[k] = testo(d)
+			}
+			voci[j] = v
+		}
+		b.Voci = voci
+		if b.Tabella != nil {
+			t := *b.Tabella
+			t.Colonne = append([]Colonna(nil), t.Colonne...)
+			for j := range t.Colonne {
+				t.Colonne[j].Titolo = testo(t.Colonne[j].Titolo)
+				if t.Colonne[j].Peso < 0 {
+					t.Colonne[j].Peso = 0
+				}
+			}
+			righe := make([][]string, len(t.Righe))
+			for j, r := range t.Righe {
+				righe[j] = make([]string, len(r))
+				for k, c := range r {
+					righe[j][k] = testo(c)
+				}
+			}
+			t.Righe = righe
+			b.Tabella = &t
+		}
+		blocchi[i] = b
+	}
+	doc.Blocchi = blocchi
+	return doc
 }
 
 type scrittore struct {
@@ -439,9 +504,22 @@ func (s *scrittore) tabella(t Tabella) {
 	}
 	s.spazio(primo)
 	intestazione()
+	altezzaMassima := fondo - margineAlto - 40 // the body of a page under the header
 	for _, r := range t.Righe {
 		h, righe := altezza(r, "")
 		h = max(h, t.AltezzaRiga)
+		if h > altezzaMassima {
+			// A row taller than a page: its cells as paragraphs, nothing lost.
+			s.font("", corpoTabella, nero)
+			for i, c := range r {
+				if i < len(titoli) && titoli[i] != "" {
+					c = titoli[i] + ": " + c
+				}
+				p.MultiCell(wu, interlineaTab, c, "", "L", false)
+			}
+			p.Ln(2)
+			continue
+		}
 		if p.GetY()+h > fondo {
 			p.AddPage()
 			intestazione()

@@ -122,3 +122,28 @@ func TestLogoNonImmagine(t *testing.T) {
 		t.Error("MimeLogo does not recognise a PNG")
 	}
 }
+
+// Whatever the text (control characters, a word longer than the line,
+// characters the font lacks, a very long block), the document is made and
+// reads back without errors.
+func TestTestoOstile(t *testing.T) {
+	lunga := strings.Repeat("x", 3000)
+	doc := stampa.Documento{
+		Titolo:      "Titolo\x00con\x07controlli \U0001F600 عربي",
+		Sottotitolo: "\r\n\t\n",
+		Avviso:      lunga,
+		Blocchi: []stampa.Blocco{
+			{Titolo: lunga, Testo: strings.Repeat("riga\n", 2000), Voci: []stampa.Voce{{Testo: lunga, Dettagli: []string{"", lunga}}}},
+			{Tabella: &stampa.Tabella{Colonne: []stampa.Colonna{{Titolo: "A"}, {Titolo: "B", Peso: -1}}, Righe: [][]string{{lunga}, {"", "", "in più"}}, AltezzaRiga: 400}},
+			{Tabella: &stampa.Tabella{}},
+		},
+		Piede: lunga,
+	}
+	b, err := stampa.PDF(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testo := pdftest.Testo(t, b); !strings.Contains(testo, "Pagina 1 di ") {
+		t.Errorf("no page numbers in:\n%.500s", testo)
+	}
+}
