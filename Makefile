@@ -25,7 +25,7 @@ run: build postgres-bin ## start the demo on http://127.0.0.1:8080 (data kept in
 build: assets generate ## build bin/cartella
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/cartella
 
-test: check-generated assets postgres-bin chromium lint fuzz-brief ## run every test (unit, PostgreSQL, browser, fuzz briefly)
+test: check-generated assets postgres-bin chromium poppler lint fuzz-brief ## run every test (unit, PostgreSQL, browser, fuzz briefly)
 	$(GO) test -race -count=1 -timeout 45m ./...
 
 # The fuzz targets (docs/architecture.md, "Fuzz targets"), package:function;
@@ -34,7 +34,7 @@ test: check-generated assets postgres-bin chromium lint fuzz-brief ## run every 
 FUZZ_TUTTI := codicefiscale:FuzzCodiceFiscale codicefiscale:FuzzCompute \
 	calendario:FuzzParseData calendario:FuzzParseOra flusso:FuzzRiga flusso:FuzzFlusso \
 	controlli:FuzzLeggiRiga analisi:FuzzDaModulo patto:FuzzDaModulo patto:FuzzParseCatalogo \
-	accesso:FuzzParseComuniISTAT
+	accesso:FuzzParseComuniISTAT stampa:FuzzPDF
 FUZZ_TARGETS ?= $(FUZZ_TUTTI)
 FUZZBRIEF ?= 2s
 FUZZTIME ?= 1000000x
@@ -119,6 +119,12 @@ tools/lighthouse/node_modules/.package-lock.json: tools/lighthouse/package.json 
 lighthouse: tools/lighthouse/node_modules/.package-lock.json chromium ## Lighthouse (mobile, slow 4G) on /casi and a case page of a running demo: make lighthouse BASE=http://127.0.0.1:8080
 	tools/lighthouse/misura.sh $(or $(BASE),http://127.0.0.1:8080)
 
+poppler: ## install Debian's poppler-utils (pdftotext, pdftoppm) for the PDF tests if missing
+	@if ! command -v pdftoppm >/dev/null || ! command -v pdftotext >/dev/null; then \
+	  echo "installing poppler-utils (Debian package poppler-utils)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+
 migrate-new: ## create a new migration pair: make migrate-new name=titolo
 	@test -n "$(name)" || (echo "usage: make migrate-new name=titolo"; exit 1)
 	@n=$$(ls migrations/*.up.sql 2>/dev/null | wc -l); v=$$(printf '%06d' $$((n+1))); \
@@ -128,4 +134,4 @@ migrate-new: ## create a new migration pair: make migrate-new name=titolo
 clean: ## remove build outputs (keeps the demo data in var/)
 	rm -rf bin $(VENDOR) web/static/vendor/compressi
 
-.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium lighthouse migrate-new clean
+.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium poppler lighthouse migrate-new clean

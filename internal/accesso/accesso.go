@@ -62,6 +62,9 @@ type Operatore struct {
 	Telefono      string
 	AmbitoID      *int64
 	Stato         string // attivo, sospeso, revocato
+	// The office contacts a family reaches the operator at, printed on the
+	// patto ("A chi rivolgervi"): phone, e-mail, opening hours.
+	TelefonoUfficio, EmailUfficio, OrariUfficio string
 }
 
 // NomeCompleto is "Nome Cognome".

@@ -71,6 +71,7 @@ func anagraficaFrom(r *http.Request) Anagrafica {
 		CodiceFiscale: r.PostFormValue("codice_fiscale"), Nome: r.PostFormValue("nome"), Cognome: r.PostFormValue("cognome"),
 		DataNascita: r.PostFormValue("data_nascita"), ComuneNascita: r.PostFormValue("comune_nascita"),
 		Genere: r.PostFormValue("genere"), Email: r.PostFormValue("email"), Telefono: r.PostFormValue("telefono"),
+		TelefonoUfficio: r.PostFormValue("telefono_ufficio"), EmailUfficio: r.PostFormValue("email_ufficio"), OrariUfficio: r.PostFormValue("orari_ufficio"),
 	}
 }
 
@@ -258,7 +259,8 @@ func (h *Handler) Modifica(w http.ResponseWriter, r *http.Request) {
 	}
 	o := sc.Operatore
 	an := Anagrafica{CodiceFiscale: o.CodiceFiscale, Nome: o.Nome, Cognome: o.Cognome, ComuneNascita: o.ComuneNascita,
-		Genere: o.Genere, Email: o.Email, Telefono: o.Telefono}
+		Genere: o.Genere, Email: o.Email, Telefono: o.Telefono,
+		TelefonoUfficio: o.TelefonoUfficio, EmailUfficio: o.EmailUfficio, OrariUfficio: o.OrariUfficio}
 	if o.DataNascita != nil {
 		an.DataNascita = calendario.ISO(*o.DataNascita)
 	}

@@ -14,6 +14,10 @@ var Limiti = httpx.Limiti{Modulo: "accesso", Campi: []httpx.Limite{
 	{Campo: "comune_nascita", Max: 100},
 	{Campo: "email", Max: 254},
 	{Campo: "telefono", Max: 30},
+	{Campo: "telefono_ufficio", Max: 30},
+	{Campo: "email_ufficio", Max: 254},
+	{Campo: "orari_ufficio", Max: 200},
+	{Campo: "informativa_privacy", Max: 6000},
 	{Campo: "motivo", Max: 2000},
 	{Campo: "stato_motivo", Max: 2000},
 }}

@@ -43,6 +43,8 @@ var RuoliAmbito = []Ruolo{authz.CoordinatorePaIS, authz.CaseManager, authz.Coord
 // Anagrafica is the operator's data as the 2019 note lists it.
 type Anagrafica struct {
 	CodiceFiscale, Nome, Cognome, DataNascita, ComuneNascita, Genere, Email, Telefono string
+	// The office contacts printed on the patto for the family (optional).
+	TelefonoUfficio, EmailUfficio, OrariUfficio string
 }
 
 // NuovoRuolo is a role to assign: comune empty means the whole ambito (only
@@ -230,7 +232,18 @@ func (a Anagrafica) validate(errs httpx.FieldErrors) (Anagrafica, *time.Time) {
 	if a.Telefono != "" && !reTelefono.MatchString(a.Telefono) {
 		errs["telefono"] = "Il numero di telefono può contenere solo cifre, spazi e il prefisso +."
 	}
-	lunghezze(errs, "nome", a.Nome, "cognome", a.Cognome, "comune_nascita", a.ComuneNascita, "email", a.Email, "telefono", a.Telefono)
+	a.TelefonoUfficio, a.EmailUfficio = strings.TrimSpace(a.TelefonoUfficio), strings.TrimSpace(a.EmailUfficio)
+	a.OrariUfficio = strings.TrimSpace(a.OrariUfficio)
+	if a.TelefonoUfficio != "" && !reTelefono.MatchString(a.TelefonoUfficio) {
+		errs["telefono_ufficio"] = "Il telefono dell'ufficio può contenere solo cifre, spazi e il prefisso +, ad esempio 080 5771111."
+	}
+	if a.EmailUfficio != "" {
+		if addr, err := mail.ParseAddress(a.EmailUfficio); err != nil || addr.Address != a.EmailUfficio {
+			errs["email_ufficio"] = "Indica un indirizzo e-mail d'ufficio valido, ad esempio servizisociali@comune.it."
+		}
+	}
+	lunghezze(errs, "nome", a.Nome, "cognome", a.Cognome, "comune_nascita", a.ComuneNascita, "email", a.Email, "telefono", a.Telefono,
+		"telefono_ufficio", a.TelefonoUfficio, "email_ufficio", a.EmailUfficio, "orari_ufficio", a.OrariUfficio)
 	return a, nascita
 }
 
@@ -372,7 +385,8 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 		return uuid.Nil, errs
 	}
 	op := Operatore{CodiceFiscale: an.CodiceFiscale, Nome: an.Nome, Cognome: an.Cognome, DataNascita: nascita,
-		ComuneNascita: an.ComuneNascita, Genere: an.Genere, Email: an.Email, Telefono: an.Telefono, AmbitoID: &amb}
+		ComuneNascita: an.ComuneNascita, Genere: an.Genere, Email: an.Email, Telefono: an.Telefono, AmbitoID: &amb,
+		TelefonoUfficio: an.TelefonoUfficio, EmailUfficio: an.EmailUfficio, OrariUfficio: an.OrariUfficio}
 	var id uuid.UUID
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if id, err = s.st.insertOperatore(ctx, tx, op); err != nil {
@@ -480,11 +494,15 @@ func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uu
 		diff("genere", op.Genere, an.Genere)
 		diff("e-mail", op.Email, an.Email)
 		diff("telefono", op.Telefono, an.Telefono)
+		diff("telefono dell'ufficio", op.TelefonoUfficio, an.TelefonoUfficio)
+		diff("e-mail dell'ufficio", op.EmailUfficio, an.EmailUfficio)
+		diff("orari di ricevimento", op.OrariUfficio, an.OrariUfficio)
 		if len(changes) == 0 {
 			return nil
 		}
 		op.Nome, op.Cognome, op.DataNascita, op.ComuneNascita = an.Nome, an.Cognome, nascita, an.ComuneNascita
 		op.Genere, op.Email, op.Telefono = an.Genere, an.Email, an.Telefono
+		op.TelefonoUfficio, op.EmailUfficio, op.OrariUfficio = an.TelefonoUfficio, an.EmailUfficio, an.OrariUfficio
 		if err := s.st.updateAnagrafica(ctx, tx, op); err != nil {
 			return err
 		}

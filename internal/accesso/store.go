@@ -75,21 +75,24 @@ func (store) comuniOfAmbito(ctx context.Context, q database.Querier, ambitoID in
 	})
 }
 
-const operatoreCols = `id, codice_fiscale, nome, cognome, data_nascita, comune_nascita, genere, email, telefono, ambito_id, stato`
+const operatoreCols = `id, codice_fiscale, nome, cognome, data_nascita, comune_nascita, genere, email, telefono, ambito_id, stato,
+	telefono_ufficio, email_ufficio, orari_ufficio`
 
 func scanOperatore(row pgx.Row) (Operatore, error) {
 	var o Operatore
 	err := row.Scan(&o.ID, &o.CodiceFiscale, &o.Nome, &o.Cognome, &o.DataNascita, &o.ComuneNascita,
-		&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato)
+		&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &o.TelefonoUfficio, &o.EmailUfficio, &o.OrariUfficio)
 	return o, notFound(err)
 }
 
 func (store) insertOperatore(ctx context.Context, q database.Querier, o Operatore) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := q.QueryRow(ctx, `
-		INSERT INTO operatore (codice_fiscale, nome, cognome, data_nascita, comune_nascita, genere, email, telefono, ambito_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		o.CodiceFiscale, o.Nome, o.Cognome, o.DataNascita, o.ComuneNascita, o.Genere, o.Email, o.Telefono, o.AmbitoID).Scan(&id)
+		INSERT INTO operatore (codice_fiscale, nome, cognome, data_nascita, comune_nascita, genere, email, telefono, ambito_id,
+			telefono_ufficio, email_ufficio, orari_ufficio)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		o.CodiceFiscale, o.Nome, o.Cognome, o.DataNascita, o.ComuneNascita, o.Genere, o.Email, o.Telefono, o.AmbitoID,
+		o.TelefonoUfficio, o.EmailUfficio, o.OrariUfficio).Scan(&id)
 	if uniqueViolation(err) {
 		return uuid.Nil, ErrDuplicateEntry
 	}
@@ -208,7 +211,7 @@ func (st store) scheda(ctx context.Context, q database.Querier, id uuid.UUID) (S
 	row := q.QueryRow(ctx, `SELECT `+operatoreCols+`, stato_dal, stato_motivo, versione FROM operatore WHERE id = $1`, id)
 	o := &sc.Operatore
 	err = row.Scan(&o.ID, &o.CodiceFiscale, &o.Nome, &o.Cognome, &o.DataNascita, &o.ComuneNascita,
-		&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &sc.StatoDal, &sc.Motivo, &sc.Versione)
+		&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &o.TelefonoUfficio, &o.EmailUfficio, &o.OrariUfficio, &sc.StatoDal, &sc.Motivo, &sc.Versione)
 	if err != nil {
 		return sc, notFound(err)
 	}
@@ -257,15 +260,17 @@ func (store) operatoreForUpdate(ctx context.Context, q database.Querier, id uuid
 	var ver int
 	err := q.QueryRow(ctx, `SELECT `+operatoreCols+`, versione FROM operatore WHERE id = $1 FOR UPDATE`, id).
 		Scan(&o.ID, &o.CodiceFiscale, &o.Nome, &o.Cognome, &o.DataNascita, &o.ComuneNascita,
-			&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &ver)
+			&o.Genere, &o.Email, &o.Telefono, &o.AmbitoID, &o.Stato, &o.TelefonoUfficio, &o.EmailUfficio, &o.OrariUfficio, &ver)
 	return o, ver, notFound(err)
 }
 
 func (store) updateAnagrafica(ctx context.Context, q database.Querier, o Operatore) error {
 	_, err := q.Exec(ctx, `
 		UPDATE operatore SET nome = $2, cognome = $3, data_nascita = $4, comune_nascita = $5, genere = $6,
-			email = $7, telefono = $8, versione = versione + 1, updated_at = now()
-		WHERE id = $1`, o.ID, o.Nome, o.Cognome, o.DataNascita, o.ComuneNascita, o.Genere, o.Email, o.Telefono)
+			email = $7, telefono = $8, telefono_ufficio = $9, email_ufficio = $10, orari_ufficio = $11,
+			versione = versione + 1, updated_at = now()
+		WHERE id = $1`, o.ID, o.Nome, o.Cognome, o.DataNascita, o.ComuneNascita, o.Genere, o.Email, o.Telefono,
+		o.TelefonoUfficio, o.EmailUfficio, o.OrariUfficio)
 	return err
 }
 

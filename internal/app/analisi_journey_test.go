@@ -230,6 +230,9 @@ func TestJourneyAnalisiPreliminare(t *testing.T) {
 		t.Errorf("print view: %q", got)
 	}
 	checkPage(t, b.Browser, "ap-09-stampa")
+	if s := b.Stampabile(t, "main"); s.Larghezza < 0.97 || len(s.Problemi) > 0 {
+		t.Errorf("print layout: %.0f%% of the printable width; %v", 100*s.Larghezza, s.Problemi)
+	}
 	b.Click(t, `[data-testid="logout"]`)
 
 	b.login(t, "coordinatore")

@@ -1,6 +1,11 @@
 package app
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,6 +155,8 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 	b.Fill(t, "#comune_nascita", "Bologna")
 	b.Select(t, "#genere", "F")
 	b.Fill(t, "#email", "elena.galli@comune.example.it")
+	b.Fill(t, "#telefono_ufficio", "chiedere al centralino")
+	b.Fill(t, "#orari_ufficio", "lunedì 9–12")
 	b.Select(t, "#ruolo", "case_manager")
 	b.SelectByText(t, "#comune_id", "Sasso Marconi")
 	b.Click(t, `[data-testid="accredita"]`)
@@ -159,9 +166,16 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 	if got := b.Value(t, "#email"); got != "elena.galli@comune.example.it" {
 		t.Errorf("the e-mail typed was lost: %q", got)
 	}
+	if got := b.Text(t, `[data-testid="errore-telefono_ufficio"]`); !strings.Contains(got, "Il telefono dell'ufficio può contenere solo cifre") {
+		t.Errorf("office phone error: %q", got)
+	}
+	if got := b.Value(t, "#orari_ufficio"); got != "lunedì 9–12" {
+		t.Errorf("the hours typed were lost: %q", got)
+	}
 	checkPage(t, b, "11-operatore-errori")
 
 	b.Fill(t, "#codice_fiscale", cf)
+	b.Fill(t, "#telefono_ufficio", "051 598 1100")
 	b.Click(t, `[data-testid="accredita"]`)
 	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "accreditato") {
 		t.Fatalf("after accreditation: %q at %s", got, b.URL(t))
@@ -178,6 +192,50 @@ func TestJourneyAccreditaCaseManager(t *testing.T) {
 		t.Errorf("the register does not show the accreditation: %q", got)
 	}
 	checkPage(t, b, "13-registro")
+
+	// The ambito's settings of the printed documents (issue 21, point 3):
+	// the default privacy notice, a logo that is not an image refused next
+	// to its field, a PNG accepted and shown.
+	b.Navigate(t, a.URL+"/admin/operatori")
+	b.Click(t, `[data-testid="impostazioni-ambito"]`)
+	if got := b.Value(t, "#informativa_privacy"); !strings.Contains(got, "art. 13") {
+		t.Errorf("default privacy notice: %q", got)
+	}
+	checkPage(t, b, "13b-impostazioni-ambito")
+	dir := t.TempDir()
+	finto := filepath.Join(dir, "logo.png")
+	if err := os.WriteFile(finto, []byte("non sono un'immagine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Fill(t, "#informativa_privacy", "Informativa dell'Ambito Territoriale Demo (art. 13 GDPR).")
+	b.Upload(t, "#logo", finto)
+	b.Click(t, `[data-testid="salva-impostazioni"]`)
+	if got := b.Text(t, `[data-testid="errore-logo"]`); !strings.Contains(got, "PNG o JPEG") {
+		t.Errorf("logo error: %q", got)
+	}
+	if got := b.Value(t, "#informativa_privacy"); got != "Informativa dell'Ambito Territoriale Demo (art. 13 GDPR)." {
+		t.Errorf("the notice typed was lost: %q", got)
+	}
+	checkPage(t, b, "13c-impostazioni-errore")
+	logo := filepath.Join(dir, "stemma.png")
+	img := image.NewRGBA(image.Rect(0, 0, 40, 50))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{0, 89, 179, 255}}, image.Point{}, draw.Src)
+	var png1 bytes.Buffer
+	if err := png.Encode(&png1, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(logo, png1.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Upload(t, "#logo", logo)
+	b.Click(t, `[data-testid="salva-impostazioni"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Impostazioni salvate") {
+		t.Errorf("after saving the settings: %q", got)
+	}
+	if !b.Exists(t, `img.logo-ambito`) {
+		t.Error("the saved logo is not shown")
+	}
+	checkPage(t, b, "13d-impostazioni-salvate")
 	// The amministratore sees no beneficiary data: the cases are refused.
 	b.Navigate(t, a.URL+"/casi")
 	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {

@@ -16,6 +16,7 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/schede"
+	"github.com/cartella/cartella/internal/stampa/pdftest"
 )
 
 // casoPatto is casoIncontri's nucleo with its case in progettazione and a
@@ -140,6 +141,16 @@ func TestJourneyPatto(t *testing.T) {
 		t.Errorf("print view: %q", got)
 	}
 	checkPage(t, b.Browser, "patto-05-stampa")
+	// Printed, the document takes the whole A4 width and no table is cut
+	// (issue 21, point 3: print views used two thirds of the width).
+	if s := b.Stampabile(t, `[data-testid="documento"]`); s.Larghezza < 0.97 || len(s.Problemi) > 0 {
+		t.Errorf("print layout: %.0f%% of the printable width; %v", 100*s.Larghezza, s.Problemi)
+	}
+	stampato := pdftest.Testo(t, b.Stampa(t))
+	pdftest.Contiene(t, stampato, "Comune di Casalecchio di Reno", "Il nostro patto per l'inclusione sociale", "Firmatario", "Codice fiscale")
+	if strings.Contains(stampato, "Esci") || strings.Contains(stampato, "Scarica il PDF") {
+		t.Errorf("the printed page shows the header or the links of the screen:\n%s", stampato)
+	}
 
 	// The signature, with the scan.
 	scan := filepath.Join(t.TempDir(), "patto-firmato.pdf")

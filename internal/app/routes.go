@@ -68,7 +68,11 @@ func rotte(d *deps) []rotta {
 		{"POST", "/admin/ambiti/{id}/amministratori", authz.Ambiti, authz.Write, d.ambiti.Accredita},
 		{"POST", "/admin/ambiti/{id}/amministratori/{operatore}/stato", authz.Ambiti, authz.Write, d.ambiti.CambiaStato},
 
-		// Operators and their accreditation (internal/accesso).
+		// Operators and their accreditation, and the amministratore di
+		// ambito's settings of the printed documents (internal/accesso).
+		{"GET", "/admin/ambito", authz.Operatori, authz.Read, d.impostaz.Mostra},
+		{"POST", "/admin/ambito", authz.Operatori, authz.Write, d.impostaz.Salva},
+		{"GET", "/admin/ambito/logo", authz.Operatori, authz.Read, d.impostaz.Logo},
 		{"GET", "/admin/operatori", authz.Operatori, authz.Read, d.operatori.Elenco},
 		{"GET", "/admin/operatori/nuovo", authz.Operatori, authz.Write, d.operatori.Nuovo},
 		{"POST", "/admin/operatori", authz.Operatori, authz.Write, d.operatori.Crea},

@@ -102,6 +102,7 @@ type deps struct {
 	home      *home.Handler
 	operatori *accesso.Handler
 	ambiti    *accesso.AmbitiHandler
+	impostaz  *accesso.ImpostazioniHandler // the ambito's settings (privacy notice, logo)
 	registroH *registro.Handler
 	casi      *casi.Service
 	casiH     *casi.Handler
@@ -212,6 +213,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.accesso.SetAudit(d.registro, d.accreditamentoChanged)
 	d.operatori = accesso.NewHandler(d.accesso, d.rs)
 	d.ambiti = accesso.NewAmbitiHandler(d.accesso, d.rs)
+	d.impostaz = accesso.NewImpostazioniHandler(d.accesso, d.rs)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
 	d.registroH.ConCasi(d.casi)
@@ -231,6 +233,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	equipeS := equipe.NewService(pool, d.registro, d.casi, d.posta, fonteEstratto(pool, d.casi, d.analisi))
 	d.patto = patto.NewService(pool, d.registro, d.casi, d.quadro, equipeS)
 	d.pattoH = patto.NewHandler(d.patto, d.rs)
+	d.pattoH.ConEnte(d.accesso) // the printed patto's header, privacy notice, contacts
 	d.fslH = fsl.NewHandler(d.patto, d.rs)
 	// Uploaded imports run in the background until the server stops (ctx).
 	d.nuclei = importazioni.NewService(ctx, pool, d.registro, d.casi, log)

@@ -695,3 +695,80 @@ func (b *Browser) Eval(t testing.TB, script string) string {
 	t.Helper()
 	return run(b, t, "evaluate a script", "", chromedp.Evaluate[string](script))
 }
+
+// Stampa prints the page as the browser's Print command does on A4 paper
+// (the page's print stylesheet and @page rules apply) and returns the PDF.
+func (b *Browser) Stampa(t testing.TB) []byte {
+	t.Helper()
+	ctx, cancel := b.actionContext()
+	defer cancel()
+	css := true
+	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: &css})
+	if err != nil {
+		b.fail(t, "print the page", "", err)
+	}
+	return res.Data
+}
+
+// InStampa is how the print stylesheet lays out the page on A4 paper.
+type InStampa struct {
+	// Larghezza is the width of the element asked for as a share of the
+	// printable width (1 = the whole width between the page margins).
+	Larghezza float64
+	// TabelleIntere: no table row may be cut across pages, the header rows
+	// repeat, no table is clipped in a scrolling box. Problemi says which
+	// rule is missing where.
+	Problemi []string
+}
+
+// Stampabile lays the page out for print at the printable width of A4
+// paper with 15 mm margins (180 mm, 680 CSS pixels), measures the element
+// that css selects and checks the tables, then lays the page out for the
+// screen again.
+func (b *Browser) Stampabile(t testing.TB, css string) InStampa {
+	t.Helper()
+	ridotto := []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}
+	ctx, cancel := b.actionContext()
+	defer cancel()
+	prima, err := chromedp.Run(ctx, chromedp.Evaluate[[]int64](`[window.innerWidth, window.innerHeight]`))
+	if err != nil || len(prima) != 2 {
+		b.fail(t, "read the viewport", "", err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print", Features: ridotto}); err != nil {
+		b.fail(t, "emulate print", "", err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 680, Height: 1000, DeviceScaleFactor: 1}); err != nil {
+		b.fail(t, "set the printable width", "", err)
+	}
+	defer func() {
+		_, _ = chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "", Features: ridotto})
+		_, _ = chromedp.Call(b.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: prima[0], Height: prima[1], DeviceScaleFactor: 1})
+	}()
+	script := fmt.Sprintf(`(() => {
+		const el = document.querySelector(%s);
+		const out = {Larghezza: el ? el.getBoundingClientRect().width / document.documentElement.clientWidth : 0, Problemi: []};
+		document.querySelectorAll(%s + ' table').forEach((tab, i) => {
+			const dove = 'table ' + (i + 1) + ' (' + (tab.caption ? tab.caption.textContent.trim() : tab.className) + ')';
+			tab.querySelectorAll('tr').forEach((tr, j) => {
+				const s = getComputedStyle(tr);
+				if (s.breakInside !== 'avoid' && s.pageBreakInside !== 'avoid') out.Problemi.push(dove + ': row ' + (j + 1) + ' may be cut across pages');
+			});
+			if (tab.tHead && getComputedStyle(tab.tHead).display !== 'table-header-group') out.Problemi.push(dove + ': the header row does not repeat');
+			for (let p = tab.parentElement; p; p = p.parentElement) {
+				const o = getComputedStyle(p).overflowX;
+				if (o === 'auto' || o === 'scroll' || o === 'hidden') { out.Problemi.push(dove + ': clipped by a box with overflow ' + o); break; }
+			}
+			if (tab.getBoundingClientRect().right > document.documentElement.clientWidth + 1) out.Problemi.push(dove + ': wider than the paper');
+		});
+		return JSON.stringify(out);
+	})()`, jsString(css), jsString(css))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](script))
+	if err != nil {
+		b.fail(t, "measure the print layout of", css, err)
+	}
+	var out InStampa
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		t.Fatalf("browsertest: print layout: %v", err)
+	}
+	return out
+}

@@ -122,6 +122,11 @@ func Load(ctx context.Context, acc *accesso.Service) error {
 			CodiceFiscale: a.CodiceFiscale(), Nome: a.Nome, Cognome: a.Cognome, Genere: a.Genere,
 			ComuneNascita: "Bologna", Email: a.Username + "@ambito-demo.example", Telefono: "051 000 0000",
 		}
+		if a.Ruolo == authz.CaseManager {
+			// The office contacts printed on the patto (fictitious).
+			op.TelefonoUfficio, op.EmailUfficio = "051 598 1100", "servizisociali@ambito-demo.example"
+			op.OrariUfficio = "lunedì e giovedì 9–12, martedì 15–17, su appuntamento"
+		}
 		birth := a.Nascita
 		op.DataNascita = &birth
 		if a.Ruolo != authz.AmministratoreSistema {

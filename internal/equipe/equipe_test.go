@@ -24,6 +24,7 @@ import (
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/stampa/pdftest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -265,9 +266,15 @@ func TestConvoca(t *testing.T) {
 	if !strings.Contains(corpo, "Gentile Anna Verdi") || !strings.Contains(corpo, "martedì 27 ottobre 2026, ore 10:30") || !strings.Contains(corpo, "Composizione del nucleo") {
 		t.Errorf("body: %s", corpo)
 	}
-	if !bytes.HasPrefix(allegato, []byte("%PDF-1.4")) {
+	if !bytes.HasPrefix(allegato, []byte("%PDF-1.")) {
 		t.Errorf("attachment is not a PDF")
 	}
+	// The extract as the invitee reads it: the comune's header, the
+	// invitees in a table, the page numbers.
+	testo := pdftest.Testo(t, allegato)
+	pdftest.Contiene(t, testo, "Comune di ", "Convocazione dell'équipe multidisciplinare", "Componenti invitati", "Invitato", "Funzione",
+		"Anna Verdi", "martedì 27 ottobre 2026, ore 10:30", "Pagina 1 di ")
+	pdftest.Pagine(t, allegato, "estratto-equipe")
 	if n := f.count(t, `SELECT count(*) FROM registro_accessi WHERE caso_id = $1 AND azione = 'scrittura' AND oggetto_tipo = 'invio_estratto'
 		AND oggetto_id = ANY($2) AND dettaglio NOT LIKE '%Bianchi%'`, f.caso.String(), []string{a.String(), b.String()}); n != 2 {
 		t.Errorf("%d registro records of the sending, want one per recipient", n)

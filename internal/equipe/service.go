@@ -567,23 +567,24 @@ func Documento(c casi.Caso, cv Convocazione) stampa.Documento {
 	if cv.OrdineDelGiorno != "" {
 		fmt.Fprintf(&conv, "\nOrdine del giorno:\n%s\n", cv.OrdineDelGiorno)
 	}
-	var inv strings.Builder
+	inv := &stampa.Tabella{Colonne: []stampa.Colonna{{Titolo: "Invitato", Peso: 3}, {Titolo: "Funzione", Peso: 3}, {Titolo: "Ente", Peso: 3}}}
 	for _, i := range cv.Inviti {
-		fmt.Fprintf(&inv, "%s — %s", i.Nome, i.Funzione)
-		if i.Ente != "" {
-			fmt.Fprintf(&inv, ", %s", i.Ente)
+		ente := i.Ente
+		if ente == "" {
+			ente = "—"
 		}
-		inv.WriteString("\n")
+		inv.Righe = append(inv.Righe, []string{i.Nome, i.Funzione, ente})
 	}
 	d := stampa.Documento{
-		Titolo:      "Convocazione dell'équipe multidisciplinare",
-		Sottotitolo: fmt.Sprintf("Caso %s · Comune di %s\nEstratto dell'analisi preliminare", c.Codice(), c.Comune),
-		Piede:       "Documento riservato: contiene dati personali. Non inoltrarlo; conservalo solo per il tempo necessario.",
-		Creato:      cv.CreatoIl,
-		Blocchi:     []stampa.Blocco{{Titolo: "Convocazione", Testo: conv.String()}},
+		Intestazione: stampa.Intestazione{Righe: []string{"Comune di " + c.Comune, "Servizi sociali · Équipe multidisciplinare"}},
+		Titolo:       "Convocazione dell'équipe multidisciplinare",
+		Sottotitolo:  fmt.Sprintf("Caso %s · Comune di %s\nEstratto dell'analisi preliminare", c.Codice(), c.Comune),
+		Piede:        "Documento riservato: contiene dati personali. Non inoltrarlo; conservalo solo per il tempo necessario.",
+		Creato:       cv.CreatoIl,
+		Blocchi:      []stampa.Blocco{{Titolo: "Convocazione", Testo: conv.String()}},
 	}
-	if inv.Len() > 0 {
-		d.Blocchi = append(d.Blocchi, stampa.Blocco{Titolo: "Componenti invitati", Testo: inv.String()})
+	if len(inv.Righe) > 0 {
+		d.Blocchi = append(d.Blocchi, stampa.Blocco{Titolo: "Componenti invitati", Tabella: inv})
 	}
 	for _, sez := range cv.Estratto {
 		d.Blocchi = append(d.Blocchi, stampa.Blocco{Titolo: sez.Titolo, Testo: sez.Testo})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/stampa"
@@ -25,10 +26,29 @@ type Documento struct {
 	Titolo      string
 	Sottotitolo []string
 	Sezioni     []Sezione
-	Firme       []string // one signature line each
-	Firmato     string   // how and when it was signed, "" for a draft
-	Bozza       bool
+	// The ente's header: the comune, the ambito, its logo.
+	Comune, Ambito string
+	Logo           []byte
+	// Firmatari are who signs (a version not signed yet): the same as the
+	// signing form's (Firmatari), with their codici fiscali.
+	Firmatari []Candidato
+	// Firma is how the version was signed, nil before.
+	Firma *FirmaStampata
+	// Firmato is Firma in one sentence ("" before signing).
+	Firmato     string
+	Informativa string // the ambito's privacy notice
+	Bozza       bool   // a draft printed as such, not the version to sign
 }
+
+// FirmaStampata is the signature data printed on a signed version.
+type FirmaStampata struct {
+	Data, Luogo, Modalita, Nota string
+	Firmatari                   []Candidato
+	Scansione                   bool // the signed paper is kept as a scan
+}
+
+// Luogo is the place of signing: the case's comune.
+func (d Documento) Luogo() string { return d.Comune }
 
 // Sezione is a part of the document: an introduction and a list.
 type Sezione struct {
@@ -46,8 +66,10 @@ type Voce struct {
 
 func nominativo(m Componente) string { return strings.TrimSpace(m.Nome + " " + m.Cognome) }
 
-// PerLaFamiglia builds the document of version v of case c.
-func PerLaFamiglia(c casi.Caso, v Versione, rif Riferimenti, oggi time.Time) Documento {
+// PerLaFamiglia builds the document of version v of case c with the ente's
+// data of carta; perLaFirma prints a draft as the version to sign (no
+// "Bozza" notice: it is the text the family signs).
+func PerLaFamiglia(c casi.Caso, v Versione, rif Riferimenti, oggi time.Time, carta accesso.Carta, perLaFirma bool) Documento {
 	k := v.Contenuto
 	chi := func(id string) string {
 		if id == "" {
@@ -66,7 +88,8 @@ func PerLaFamiglia(c casi.Caso, v Versione, rif Riferimenti, oggi time.Time) Doc
 		}
 		return ""
 	}
-	d := Documento{Titolo: "Il nostro patto per l'inclusione sociale", Bozza: !v.Definitiva()}
+	d := Documento{Titolo: "Il nostro patto per l'inclusione sociale", Bozza: !v.Definitiva() && !perLaFirma,
+		Comune: c.Comune, Ambito: carta.Ambito, Logo: carta.Logo, Informativa: carta.Informativa}
 	var nomi []string
 	for _, m := range k.Componenti {
 		nomi = append(nomi, nominativo(m))
@@ -165,8 +188,30 @@ func PerLaFamiglia(c casi.Caso, v Versione, rif Riferimenti, oggi time.Time) Doc
 	d.Sezioni = append(d.Sezioni, im)
 
 	ref := Sezione{ID: "contatti", Titolo: "A chi rivolgervi"}
+	cm := carta.Contatti
+	contatti := func(v *Voce) {
+		if cm.Telefono != "" {
+			v.Dettagli = append(v.Dettagli, "Telefono: "+cm.Telefono)
+		}
+		if cm.Email != "" {
+			v.Dettagli = append(v.Dettagli, "E-mail: "+cm.Email)
+		}
+		if cm.Orari != "" {
+			v.Dettagli = append(v.Dettagli, "Orari di ricevimento: "+cm.Orari)
+		}
+	}
 	if k.CaseManager != "" {
-		ref.Voci = append(ref.Voci, Voce{Testo: k.CaseManager, Dettagli: []string{"Case manager: segue il vostro patto ed è la prima persona da contattare."}})
+		v := Voce{Testo: k.CaseManager, Dettagli: []string{"Case manager: segue il vostro patto ed è la prima persona da contattare."}}
+		if cm.Nome == k.CaseManager {
+			contatti(&v)
+		}
+		ref.Voci = append(ref.Voci, v)
+	}
+	if cm.Nome != "" && cm.Nome != k.CaseManager {
+		// The case has another case manager now: the family calls them.
+		v := Voce{Testo: cm.Nome, Dettagli: []string{"Case manager che segue ora il vostro caso."}}
+		contatti(&v)
+		ref.Voci = append(ref.Voci, v)
 	}
 	for _, m := range k.Equipe {
 		det := m.Funzione
@@ -194,56 +239,100 @@ func PerLaFamiglia(c casi.Caso, v Versione, rif Riferimenti, oggi time.Time) Doc
 
 	if s := k.Sottoscrizione; s != nil {
 		var fs []string
-		for _, f := range s.Firmatari {
-			fs = append(fs, f.Nome)
-		}
-		d.Firmato = "Sottoscritto il " + Data(s.Data) + " (" + strings.ToLower(EtichettaModalita(s.Modalita)) + ") da " + strings.Join(fs, ", ") + "."
-	} else {
-		for _, m := range k.Componenti {
-			if Maggiorenne(m, oggi) {
-				d.Firme = append(d.Firme, nominativo(m))
+		f := &FirmaStampata{Data: Data(s.Data), Luogo: c.Comune, Modalita: EtichettaModalita(s.Modalita), Nota: s.Nota, Scansione: s.Scansione != ""}
+		for _, x := range s.Firmatari {
+			fs = append(fs, x.Nome)
+			cf := ""
+			if m, ok := k.Componente(x.PersonaID); ok && x.PersonaID != "" {
+				cf = m.CodiceFiscale
 			}
+			f.Firmatari = append(f.Firmatari, Candidato{Tipo: x.Tipo, PersonaID: x.PersonaID, Nome: x.Nome, CodiceFiscale: cf, Ruolo: x.Ruolo})
 		}
-		if k.CaseManager != "" {
-			d.Firme = append(d.Firme, k.CaseManager+", case manager")
+		d.Firma = f
+		d.Firmato = "Sottoscritto a " + c.Comune + " il " + Data(s.Data) + " (" + strings.ToLower(EtichettaModalita(s.Modalita)) + ") da " + strings.Join(fs, ", ") + "."
+	} else {
+		d.Firmatari = Firmatari(k, oggi)
+	}
+	// The case manager signs with their codice fiscale too, when they are
+	// still the case's.
+	for _, fs := range [][]Candidato{d.Firmatari, firmatariFirmati(d.Firma)} {
+		for i := range fs {
+			if fs[i].Tipo == "operatore" && fs[i].Ruolo == "case manager" && fs[i].Nome == cm.Nome && fs[i].CodiceFiscale == "" {
+				fs[i].CodiceFiscale = cm.CodiceFiscale
+			}
 		}
 	}
 	return d
 }
 
+func firmatariFirmati(f *FirmaStampata) []Candidato {
+	if f == nil {
+		return nil
+	}
+	return f.Firmatari
+}
+
+// cf is the codice fiscale column of the signature table.
+func cf(f Candidato) string {
+	if f.CodiceFiscale != "" {
+		return f.CodiceFiscale
+	}
+	return "—"
+}
+
 // PDF is the document as a stampa.Documento.
 func (d Documento) PDF(creato time.Time) stampa.Documento {
 	out := stampa.Documento{
-		Titolo:      d.Titolo,
-		Sottotitolo: strings.Join(d.Sottotitolo, "\n"),
-		Piede:       "Documento riservato: contiene dati personali.",
-		Creato:      creato,
+		Intestazione: stampa.Intestazione{Righe: []string{"Comune di " + d.Comune}, Logo: d.Logo},
+		Titolo:       d.Titolo,
+		Sottotitolo:  strings.Join(d.Sottotitolo, "\n"),
+		Piede:        "Documento riservato: contiene dati personali.",
+		Creato:       creato,
 	}
+	if d.Ambito != "" {
+		out.Intestazione.Righe = append(out.Intestazione.Righe, d.Ambito)
+	}
+	out.Intestazione.Righe = append(out.Intestazione.Righe, "Servizi sociali · Patto per l'inclusione sociale")
 	if d.Bozza {
-		out.Blocchi = append(out.Blocchi, stampa.Blocco{Titolo: "Bozza", Testo: "Questa è una bozza: il contenuto può ancora cambiare."})
+		out.Avviso = "Bozza: il contenuto può ancora cambiare. Non è la versione da firmare."
 	}
 	for _, s := range d.Sezioni {
-		var b strings.Builder
-		if s.Intro != "" {
-			b.WriteString(s.Intro + "\n\n")
-		}
+		b := stampa.Blocco{Titolo: s.Titolo, Testo: s.Intro}
 		for _, v := range s.Voci {
-			b.WriteString("• " + v.Testo + "\n")
-			for _, x := range v.Dettagli {
-				b.WriteString("   " + x + "\n")
-			}
+			b.Voci = append(b.Voci, stampa.Voce{Testo: v.Testo, Dettagli: v.Dettagli})
 		}
-		out.Blocchi = append(out.Blocchi, stampa.Blocco{Titolo: s.Titolo, Testo: b.String()})
+		out.Blocchi = append(out.Blocchi, b)
 	}
-	if d.Firmato != "" {
-		out.Blocchi = append(out.Blocchi, stampa.Blocco{Titolo: "Sottoscrizione", Testo: d.Firmato})
-	} else if len(d.Firme) > 0 {
-		var b strings.Builder
-		b.WriteString("Data ____________________\n\n")
-		for _, f := range d.Firme {
-			b.WriteString(f + "   ________________________________\n\n")
+	if d.Informativa != "" {
+		out.Blocchi = append(out.Blocchi, stampa.Blocco{Titolo: "Informativa sul trattamento dei dati personali", Testo: d.Informativa})
+	}
+	if f := d.Firma; f != nil {
+		testo := "Il patto è stato sottoscritto a " + f.Luogo + " il " + f.Data + ". Modalità: " + f.Modalita + "."
+		if f.Nota != "" {
+			testo += "\n" + f.Nota
 		}
-		out.Blocchi = append(out.Blocchi, stampa.Blocco{Titolo: "Firme", Testo: b.String()})
+		t := &stampa.Tabella{Colonne: []stampa.Colonna{{Titolo: "Ha firmato", Peso: 3}, {Titolo: "Codice fiscale", Peso: 2.6}, {Titolo: "Ruolo", Peso: 3}}}
+		for _, x := range f.Firmatari {
+			t.Righe = append(t.Righe, []string{x.Nome, cf(x), x.Ruolo})
+		}
+		chiusura := ""
+		if f.Scansione {
+			chiusura = "L'originale firmato su carta è conservato dal servizio; la sua scansione è registrata nella cartella sociale."
+		}
+		out.Blocchi = append(out.Blocchi, stampa.Blocco{Titolo: "Sottoscrizione", Testo: testo, Tabella: t, Chiusura: chiusura})
+	} else if len(d.Firmatari) > 0 {
+		t := &stampa.Tabella{
+			Colonne:     []stampa.Colonna{{Titolo: "Firmatario", Peso: 3}, {Titolo: "Codice fiscale", Peso: 2.6}, {Titolo: "Ruolo", Peso: 2.4}, {Titolo: "Firma", Peso: 3.2}},
+			AltezzaRiga: 15,
+		}
+		for _, x := range d.Firmatari {
+			t.Righe = append(t.Righe, []string{x.Nome, cf(x), x.Ruolo, ""})
+		}
+		out.Blocchi = append(out.Blocchi, stampa.Blocco{
+			Titolo:  "Firme",
+			Testo:   "Letto, confermato e sottoscritto a " + d.Luogo() + ", il ____ / ____ / ________\n\nCon la firma i componenti del nucleo dichiarano di aver ricevuto l'informativa sul trattamento dei dati personali.",
+			Tabella: t,
+		})
 	}
 	return out
 }

@@ -94,33 +94,62 @@ func (f Firma) Ha(k string) bool {
 	return false
 }
 
-// firmatari resolves the signatories of the form against the content;
-// unknown keys are ignored.
-func firmatari(c Contenuto, keys []string) []Firmatario {
-	var out []Firmatario
+// Candidato is one who may sign the patto: an adult member of the nucleo,
+// the case manager, or a member of the équipe. Chiave is the value of the
+// signing form's checkbox ("c:<persona_id>", "o:cm", "o:<membro id>").
+type Candidato struct {
+	Chiave        string
+	Tipo          string // componente | operatore
+	PersonaID     string
+	Nome          string // "Cognome Nome"
+	CodiceFiscale string // of a member of the nucleo
+	Ruolo         string
+}
+
+// Firmatari are those who may sign version c on day oggi, in the order of
+// the signing form and of the signature table of the printed patto: the
+// adult members of the nucleo (a minor does not sign), the case manager,
+// the members of the équipe. The form and the paper have no other source.
+func Firmatari(c Contenuto, oggi time.Time) []Candidato {
+	var out []Candidato
+	for _, m := range c.Componenti {
+		if !Maggiorenne(m, oggi) {
+			continue
+		}
+		ruolo := "componente del nucleo"
+		if m.PersonaID == c.FamiliareResponsabile {
+			ruolo = "familiare responsabile"
+		}
+		out = append(out, Candidato{Chiave: "c:" + m.PersonaID, Tipo: "componente", PersonaID: m.PersonaID,
+			Nome: strings.TrimSpace(m.Cognome + " " + m.Nome), CodiceFiscale: m.CodiceFiscale, Ruolo: ruolo})
+	}
+	if c.CaseManager != "" {
+		out = append(out, Candidato{Chiave: "o:cm", Tipo: "operatore", Nome: c.CaseManager, Ruolo: "case manager"})
+	}
+	for _, m := range c.Equipe {
+		ruolo := "équipe multidisciplinare"
+		if m.Funzione != "" {
+			ruolo += ", " + m.Funzione
+		}
+		out = append(out, Candidato{Chiave: "o:" + m.ID, Tipo: "operatore", Nome: strings.TrimSpace(m.Cognome + " " + m.Nome), Ruolo: ruolo})
+	}
+	return out
+}
+
+// idFirma is the id of the signing form's checkbox of key k.
+func idFirma(k string) string { return "firma-" + strings.Replace(k, ":", "-", 1) }
+
+// firmatari resolves the signatories ticked in the form against
+// Firmatari; keys of no one who may sign are ignored.
+func firmatari(c Contenuto, keys []string, oggi time.Time) []Firmatario {
 	scelto := map[string]bool{}
 	for _, k := range keys {
 		scelto[k] = true
 	}
-	for _, m := range c.Componenti {
-		if scelto["c:"+m.PersonaID] {
-			ruolo := "componente del nucleo"
-			if m.PersonaID == c.FamiliareResponsabile {
-				ruolo = "familiare responsabile"
-			}
-			out = append(out, Firmatario{Tipo: "componente", PersonaID: m.PersonaID, Nome: strings.TrimSpace(m.Cognome + " " + m.Nome), Ruolo: ruolo})
-		}
-	}
-	if scelto["o:cm"] && c.CaseManager != "" {
-		out = append(out, Firmatario{Tipo: "operatore", Nome: c.CaseManager, Ruolo: "case manager"})
-	}
-	for _, m := range c.Equipe {
-		if scelto["o:"+m.ID] {
-			ruolo := "équipe multidisciplinare"
-			if m.Funzione != "" {
-				ruolo += ", " + m.Funzione
-			}
-			out = append(out, Firmatario{Tipo: "operatore", Nome: strings.TrimSpace(m.Cognome + " " + m.Nome), Ruolo: ruolo})
+	var out []Firmatario
+	for _, f := range Firmatari(c, oggi) {
+		if scelto[f.Chiave] {
+			out = append(out, Firmatario{Tipo: f.Tipo, PersonaID: f.PersonaID, Nome: f.Nome, Ruolo: f.Ruolo})
 		}
 	}
 	return out
@@ -154,7 +183,7 @@ func validaFirma(in Firma, c Contenuto, oggi time.Time) ([]Firmatario, *File, ht
 	} else if d.After(oggi) {
 		errs["firma-data"] = "La data della sottoscrizione non può essere futura."
 	}
-	fs := firmatari(c, in.Firmatari)
+	fs := firmatari(c, in.Firmatari, oggi)
 	componenti, operatori := 0, 0
 	for _, f := range fs {
 		if f.Tipo == "componente" {

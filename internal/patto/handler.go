@@ -1,6 +1,7 @@
 package patto
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -13,7 +14,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/schede"
@@ -30,6 +33,24 @@ type Handler struct {
 	// internal/app/routes.go.
 	schede.Flusso[Scheda, Contenuto]
 	schede.Pagine[Scheda, Confronto]
+	ente Ente
+}
+
+// Ente gives the printed patto the ente's data (accesso.Service): the
+// ambito's name, privacy notice and logo, the case manager's contacts.
+type Ente interface {
+	CartaDi(ctx context.Context, ambitoID int64, caseManager *uuid.UUID) (accesso.Carta, error)
+}
+
+// ConEnte sets where the printed patto takes the ente's data from.
+func (h *Handler) ConEnte(e Ente) { h.ente = e }
+
+// carta is the ente's data for the printed patto of case c.
+func (h *Handler) carta(ctx context.Context, c casi.Caso) (accesso.Carta, error) {
+	if h.ente == nil {
+		return accesso.Carta{Informativa: accesso.InformativaPredefinita}, nil
+	}
+	return h.ente.CartaDi(ctx, c.AmbitoID, c.CaseManagerID)
 }
 
 // NewHandler returns the handler.
@@ -318,9 +339,15 @@ func (h *Handler) Stampa(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	carta, err := h.carta(r.Context(), sc.Caso)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
 	s := h.rs.Shell(r)
 	s.Nav = nil // a print view: no navigation
-	h.rs.Render(w, r, http.StatusOK, paginaStampa(s, sc, PerLaFamiglia(sc.Caso, *sc.Versione, sc.Riferimenti, sc.Oggi)))
+	perLaFirma := r.URL.Query().Get("copia") == "firma"
+	h.rs.Render(w, r, http.StatusOK, paginaStampa(s, sc, PerLaFamiglia(sc.Caso, *sc.Versione, sc.Riferimenti, sc.Oggi, carta, perLaFirma)))
 }
 
 func (h *Handler) PDF(w http.ResponseWriter, r *http.Request) {
@@ -328,14 +355,24 @@ func (h *Handler) PDF(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	carta, err := h.carta(r.Context(), sc.Caso)
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	perLaFirma := r.URL.Query().Get("copia") == "firma"
 	creato := sc.Versione.AggiornataIl
-	b, err := stampa.PDF(PerLaFamiglia(sc.Caso, *sc.Versione, sc.Riferimenti, sc.Oggi).PDF(creato))
+	b, err := stampa.PDF(PerLaFamiglia(sc.Caso, *sc.Versione, sc.Riferimenti, sc.Oggi, carta, perLaFirma).PDF(creato))
 	if err != nil {
 		h.rs.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `inline; filename="patto-`+sc.Caso.Codice()+"-v"+strconv.Itoa(sc.Versione.Numero)+`.pdf"`)
+	nome := "patto-" + sc.Caso.Codice() + "-v" + strconv.Itoa(sc.Versione.Numero)
+	if perLaFirma && !sc.Versione.Definitiva() {
+		nome += "-da-firmare"
+	}
+	w.Header().Set("Content-Disposition", `inline; filename="`+nome+`.pdf"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(b)

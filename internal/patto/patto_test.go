@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
@@ -46,6 +47,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // that signs requests in as the demo account named in X-Test-Utente.
 type fixture struct {
 	pool        *pgxpool.Pool
+	acc         *accesso.Service
 	svc         *patto.Service
 	people      map[string]authz.Principal
 	caso        uuid.UUID
@@ -66,7 +68,7 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 	cs := casi.NewService(pool, reg)
 	qs := quadro.NewService(pool, reg, cs)
 	var err error
-	f := &fixture{pool: pool, svc: patto.NewService(pool, reg, cs, qs, equipe.NewService(pool, reg, cs, nil, nil)), people: people}
+	f := &fixture{pool: pool, acc: acc, svc: patto.NewService(pool, reg, cs, qs, equipe.NewService(pool, reg, cs, nil, nil)), people: people}
 	clock := func() time.Time { return oggi }
 	f.svc.SetClock(clock)
 	qs.SetClock(clock)
@@ -127,7 +129,9 @@ func setup(t *testing.T, conQuadro bool) *fixture {
 			next.ServeHTTP(w, r)
 		})
 	})
-	rotte(r, patto.NewHandler(f.svc, rs), fsl.NewHandler(f.svc, rs), guard)
+	h := patto.NewHandler(f.svc, rs)
+	h.ConEnte(acc)
+	rotte(r, h, fsl.NewHandler(f.svc, rs), guard)
 	f.srv = httptest.NewServer(r)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -378,12 +382,12 @@ func TestPattoDallaBozzaAllaFirma(t *testing.T) {
 	st, page = f.get(t, "casemanager", f.base()+"/stampa")
 	for _, want := range []string{"Il nostro patto per l&#39;inclusione sociale", "Che cosa vogliamo raggiungere", "Che cosa fanno i servizi per voi",
 		"Che cosa vi impegnate a fare", "A chi rivolgervi", "Quando ci incontriamo", "Ci incontriamo almeno ogni 60 giorni",
-		"Laura Bianchi: Partecipare agli incontri con il case manager", "Sottoscritto il 20/10/2026"} {
+		"Laura Bianchi: Partecipare agli incontri con il case manager", "il 20/10/2026 (su carta"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("print view without %q (%d)", want, st)
 		}
 	}
-	if st, body := f.get(t, "casemanager", f.base()+"/patto.pdf"); st != 200 || !strings.HasPrefix(body, "%PDF-1.4") {
+	if st, body := f.get(t, "casemanager", f.base()+"/patto.pdf"); st != 200 || !strings.HasPrefix(body, "%PDF-1.") {
 		t.Errorf("pdf: %d", st)
 	}
 	var esportazioni int
@@ -603,7 +607,7 @@ func TestPattoAccesso(t *testing.T) {
 	t.Parallel()
 	f := setup(t, true)
 	for user, want := range map[string]int{"casemanager2": 404, "coordinatore": 403, "amministratore": 403} {
-		for _, p := range []string{"", "/stampa", "/patto.pdf", "/versioni", "/fsl.json"} {
+		for _, p := range []string{"", "/stampa", "/patto.pdf", "/patto.pdf?copia=firma", "/stampa?copia=firma", "/versioni", "/fsl.json"} {
 			if st, _ := f.get(t, user, f.base()+p); st != want {
 				t.Errorf("%s GET %s: %d, want %d", user, p, st, want)
 			}

@@ -1,206 +1,149 @@
-package stampa
+package stampa_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
-	"io"
-	"regexp"
-	"strconv"
+	"image"
+	"image/color"
+	"image/png"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/cartella/cartella/internal/stampa"
+	"github.com/cartella/cartella/internal/stampa/pdftest"
 )
 
-// parsed is what a reader finds in the file by following its
-// cross-reference table.
-type parsed struct {
-	oggetti map[int]string // object number → its text up to endobj
-	pagine  int
-	testi   []string // decompressed content stream of each page
-}
-
-var reObj = regexp.MustCompile(`^(\d+) 0 obj\n`)
-
-// parse checks the structure a PDF reader relies on: the header, startxref
-// pointing at the xref table, every in-use entry's offset at "n 0 obj",
-// /Size, the page tree's /Count, and each page's content stream of the
-// declared /Length.
-func parse(t *testing.T, pdf []byte) parsed {
+func logoPNG(t *testing.T) []byte {
 	t.Helper()
-	if !bytes.HasPrefix(pdf, []byte("%PDF-1.4\n")) {
-		t.Fatalf("header %q", pdf[:min(len(pdf), 10)])
+	img := image.NewRGBA(image.Rect(0, 0, 60, 80))
+	for x := range 60 {
+		for y := range 80 {
+			img.Set(x, y, color.RGBA{0, 89, 179, 255})
+		}
 	}
-	if !bytes.HasSuffix(pdf, []byte("%%EOF\n")) {
-		t.Fatal("no end-of-file marker at the end")
-	}
-	i := bytes.LastIndex(pdf, []byte("startxref\n"))
-	if i < 0 {
-		t.Fatal("no startxref")
-	}
-	xref, err := strconv.Atoi(strings.Fields(string(pdf[i+len("startxref\n"):]))[0])
-	if err != nil {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(pdf[xref:], []byte("xref\n0 ")) {
-		t.Fatalf("startxref %d does not point at the xref table: %q", xref, pdf[xref:min(len(pdf), xref+20)])
-	}
-	lines := strings.Split(string(pdf[xref:]), "\n")
-	var first, count int
-	if _, err := fmt.Sscanf(lines[1], "%d %d", &first, &count); err != nil || first != 0 {
-		t.Fatalf("xref subsection %q", lines[1])
-	}
-	if lines[2] != "0000000000 65535 f " {
-		t.Errorf("free entry %q", lines[2])
-	}
-	p := parsed{oggetti: map[int]string{}}
-	for n := 1; n < count; n++ {
-		e := lines[2+n]
-		if len(e)+1 != 20 || !strings.HasSuffix(e, " 00000 n ") {
-			t.Fatalf("xref entry %d %q is not 20 bytes in use", n, e)
-		}
-		off, _ := strconv.Atoi(e[:10])
-		m := reObj.FindSubmatch(pdf[off:])
-		if m == nil || string(m[1]) != strconv.Itoa(n) {
-			t.Fatalf("xref entry %d points at %q", n, pdf[off:min(len(pdf), off+15)])
-		}
-		end := bytes.Index(pdf[off:], []byte("\nendobj\n"))
-		p.oggetti[n] = string(pdf[off : off+end])
-	}
-	if !strings.Contains(string(pdf), fmt.Sprintf("/Size %d ", count)) {
-		t.Errorf("trailer /Size is not %d", count)
-	}
-	for n := 1; n < count; n++ {
-		o := p.oggetti[n]
-		if !strings.Contains(o, "/Type /Page ") {
-			continue
-		}
-		p.pagine++
-		var cont int
-		if _, err := fmt.Sscanf(o[strings.Index(o, "/Contents "):], "/Contents %d 0 R", &cont); err != nil {
-			t.Fatalf("page %d: %v", n, err)
-		}
-		s := p.oggetti[cont]
-		var length int
-		if _, err := fmt.Sscanf(s[strings.Index(s, "/Length "):], "/Length %d", &length); err != nil {
-			t.Fatal(err)
-		}
-		start := strings.Index(s, "stream\n") + len("stream\n")
-		if !strings.HasPrefix(s[start+length:], "\nendstream") {
-			t.Fatalf("stream of page %d: /Length %d does not end at endstream", n, length)
-		}
-		zr, err := zlib.NewReader(strings.NewReader(s[start : start+length]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.testi = append(p.testi, string(b))
-	}
-	if !strings.Contains(p.oggetti[2], fmt.Sprintf("/Count %d ", p.pagine)) {
-		t.Errorf("page tree %q does not count %d pages", p.oggetti[2], p.pagine)
-	}
-	return p
+	return b.Bytes()
 }
 
+// A short document: header, title, notice, list, table, foot; the text
+// comes back as written, accents, euro and typographic quotes included
+// (UTF-8 in an embedded TrueType font, not WinAnsi).
 func TestDocumentoBreve(t *testing.T) {
-	pdf, err := PDF(Documento{
-		Titolo:      "Estratto dell'analisi preliminare",
-		Sottotitolo: "Caso C-000001 · 12/05/2026",
-		Piede:       "Documento riservato",
-		Blocchi:     []Blocco{{Titolo: "Informazioni sul nucleo", Testo: "Rossi Maria, 40 anni, richiedente.\nPiù servizi attivi: però è già seguita (cioè)."}},
-	})
+	doc := stampa.Documento{
+		Intestazione: stampa.Intestazione{Righe: []string{"Comune di Città di Castello", "Ambito territoriale Alto Tevere"}, Logo: logoPNG(t)},
+		Titolo:       "Estratto dell’analisi — caso C-000001",
+		Sottotitolo:  "Famiglia: Rossi Maria\nRedatto il 03/12/2026",
+		Avviso:       "Bozza: il contenuto può ancora cambiare.",
+		Blocchi: []stampa.Blocco{
+			{Titolo: "Perché", Testo: "Perché è così: più di 100 € al mese.\n\nSecondo paragrafo «citato».",
+				Voci: []stampa.Voce{{Testo: "Un obiettivo", Dettagli: []string{"Entro il 31/12/2026."}}}},
+			{Titolo: "Firme", Tabella: &stampa.Tabella{
+				Colonne:     []stampa.Colonna{{Titolo: "Nome e cognome", Peso: 3}, {Titolo: "Codice fiscale", Peso: 3}, {Titolo: "Firma", Peso: 4}},
+				Righe:       [][]string{{"Maria Rossi", "RSSMRA80A41H501U", ""}, {"Ἀθῆναι Ünïcödé", "—", ""}},
+				AltezzaRiga: 14,
+			}},
+		},
+		Piede:  "Documento riservato: contiene dati personali.",
+		Creato: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC),
+	}
+	b, err := stampa.PDF(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := parse(t, pdf)
-	if p.pagine != 1 {
-		t.Fatalf("%d pages, want 1", p.pagine)
-	}
-	txt := p.testi[0]
-	for _, want := range []string{
-		"(Estratto dell'analisi preliminare) Tj",
-		"/F2 16 Tf",
-		"(Informazioni sul nucleo) Tj",
-		// Accented letters in WinAnsiEncoding, parentheses escaped.
-		"(Pi\xf9 servizi attivi: per\xf2 \xe8 gi\xe0 seguita \\(cio\xe8\\).) Tj",
-		"(Pagina 1 di 1) Tj",
-		"(Documento riservato) Tj",
-	} {
-		if !strings.Contains(txt, want) {
-			t.Errorf("page lacks %q:\n%s", want, txt)
-		}
-	}
-	if !strings.Contains(p.oggetti[3], "/BaseFont /Helvetica /Encoding /WinAnsiEncoding") ||
-		!strings.Contains(p.oggetti[4], "/BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding") {
-		t.Errorf("fonts: %q %q", p.oggetti[3], p.oggetti[4])
+	testo := pdftest.Testo(t, b)
+	pdftest.Contiene(t, testo, "Comune di Città di Castello", "Ambito territoriale Alto Tevere",
+		"Estratto dell’analisi — caso C-000001", "Famiglia: Rossi Maria", "Bozza: il contenuto può ancora cambiare.",
+		"Perché è così: più di 100 € al mese.", "«citato»", "Un obiettivo", "Entro il 31/12/2026.",
+		"Nome e cognome", "Codice fiscale", "RSSMRA80A41H501U", "Documento riservato", "Pagina 1 di 1")
+	if p := pdftest.Pagine(t, b, "stampa-breve"); len(p) != 1 {
+		t.Errorf("%d pages, want 1", len(p))
 	}
 }
 
+// A long document goes on several pages: every page has its header and
+// "Pagina n di m", and a table's header row is repeated on the page it
+// continues on, its rows never cut.
 func TestDocumentoLungoVaSuPiuPagine(t *testing.T) {
-	par := strings.Repeat("Il nucleo è seguito dal servizio sociale e dal centro per l'impiego; ", 12)
-	var blocchi []Blocco
-	for i := range 12 {
-		blocchi = append(blocchi, Blocco{Titolo: fmt.Sprintf("Sezione %d", i+1), Testo: par + "\n\n" + par})
+	var righe [][]string
+	for i := range 80 {
+		righe = append(righe, []string{fmt.Sprintf("Riga %d", i+1), strings.Repeat("testo lungo che va a capo ", 3)})
 	}
-	pdf, err := PDF(Documento{Titolo: "Documento lungo", Blocchi: blocchi})
+	doc := stampa.Documento{
+		Intestazione: stampa.Intestazione{Righe: []string{"Comune di Bari", "Ambito di Bari"}},
+		Titolo:       "Lungo",
+		Blocchi: []stampa.Blocco{
+			{Titolo: "Testo", Testo: strings.Repeat("Una riga di testo piuttosto lunga che andrà a capo più volte. ", 60)},
+			{Titolo: "Tabella", Tabella: &stampa.Tabella{Colonne: []stampa.Colonna{{Titolo: "Numero", Peso: 1}, {Titolo: "Descrizione", Peso: 3}}, Righe: righe}},
+		},
+	}
+	b, err := stampa.PDF(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := parse(t, pdf)
-	if p.pagine < 3 {
-		t.Fatalf("%d pages, want several", p.pagine)
+	testo := pdftest.Testo(t, b)
+	pagine := strings.Split(strings.TrimRight(testo, "\f\n"), "\f")
+	if len(pagine) < 3 {
+		t.Fatalf("%d pages, want at least 3", len(pagine))
 	}
-	reY := regexp.MustCompile(`Td \(`)
-	for i, txt := range p.testi {
-		if want := fmt.Sprintf("(Pagina %d di %d) Tj", i+1, p.pagine); !strings.Contains(txt, want) {
-			t.Errorf("page %d lacks %q", i+1, want)
-		}
-		if len(reY.FindAllString(txt, -1)) < 5 && i < p.pagine-1 {
-			t.Errorf("page %d is almost empty", i+1)
-		}
-		// Every line is inside the page: no baseline below the foot area.
-		for _, m := range regexp.MustCompile(`([\d.]+) ([\d.]+) Td`).FindAllStringSubmatch(txt, -1) {
-			x, _ := strconv.ParseFloat(m[1], 64)
-			y, _ := strconv.ParseFloat(m[2], 64)
-			if x < margine-1 || x > larghezzaPagina-margine || y < 20 || y > altezzaPagina-margine {
-				t.Errorf("page %d: text at %v,%v outside the printable area", i+1, x, y)
-			}
+	intestazioni := 0
+	for i, p := range pagine {
+		pdftest.Contiene(t, p, "Comune di Bari", fmt.Sprintf("Pagina %d di %d", i+1, len(pagine)))
+		intestazioni += strings.Count(p, "Descrizione")
+	}
+	if intestazioni < 2 {
+		t.Errorf("the table's header row appears %d times over %d pages: not repeated", intestazioni, len(pagine))
+	}
+	for i := range 80 {
+		if strings.Count(testo, fmt.Sprintf("Riga %d\n", i+1)) != 1 {
+			t.Errorf("row %d is not printed exactly once", i+1)
 		}
 	}
-	if !strings.Contains(p.testi[len(p.testi)-1], "(Sezione 12) Tj") {
-		t.Error("the last section is not on the last page")
+	if n := len(pdftest.Pagine(t, b, "stampa-lungo")); n != len(pagine) {
+		t.Errorf("pdftoppm draws %d pages, pdftotext reads %d", n, len(pagine))
 	}
 }
 
-// Lines never exceed the usable width, and a word longer than a line is cut.
-func TestACapo(t *testing.T) {
-	s := winAnsi(strings.Repeat("parola ", 40) + strings.Repeat("x", 300) + " fine")
-	righe := aCapo(s, normale, corpoTesto, larghezzaUtile)
-	if len(righe) < 4 {
-		t.Fatalf("%d lines", len(righe))
-	}
-	var tutto []string
-	for _, r := range righe {
-		if w := larghezza(r, normale, corpoTesto); w > larghezzaUtile {
-			t.Errorf("line %q is %v wide, over %v", r, w, larghezzaUtile)
-		}
-		tutto = append(tutto, string(r))
-	}
-	if got := strings.Join(tutto, ""); strings.Count(got, "x") != 300 || !strings.HasSuffix(got, "fine") {
-		t.Errorf("text lost in wrapping: %q", got)
-	}
-	if len(aCapo(nil, normale, corpoTesto, larghezzaUtile)) != 1 {
-		t.Error("an empty paragraph is one empty line")
+func TestVuoto(t *testing.T) {
+	if _, err := stampa.PDF(stampa.Documento{}); err != stampa.ErrVuoto {
+		t.Errorf("err = %v, want ErrVuoto", err)
 	}
 }
 
-func TestWinAnsi(t *testing.T) {
-	if got := winAnsi("€ “perché” — àèéìòù ÀÈÉÌÒÙ 😀\x07"); string(got) != "\x80 \x93perch\xe9\x94 \x97 \xe0\xe8\xe9\xec\xf2\xf9 \xc0\xc8\xc9\xcc\xd2\xd9 ? " {
-		t.Errorf("winAnsi: %q", got)
+func TestLogoNonImmagine(t *testing.T) {
+	_, err := stampa.PDF(stampa.Documento{Titolo: "x", Intestazione: stampa.Intestazione{Logo: []byte("<svg/>")}})
+	if err == nil {
+		t.Error("a logo that is not PNG or JPEG was accepted")
 	}
-	if _, err := PDF(Documento{}); err != ErrVuoto {
-		t.Errorf("empty document: %v", err)
+	if stampa.MimeLogo(logoPNG(t)) != "image/png" {
+		t.Error("MimeLogo does not recognise a PNG")
+	}
+}
+
+// Whatever the text (control characters, a word longer than the line,
+// characters the font lacks, a very long block), the document is made and
+// reads back without errors.
+func TestTestoOstile(t *testing.T) {
+	lunga := strings.Repeat("x", 3000)
+	doc := stampa.Documento{
+		Titolo:      "Titolo\x00con\x07controlli \U0001F600 عربي",
+		Sottotitolo: "\r\n\t\n",
+		Avviso:      lunga,
+		Blocchi: []stampa.Blocco{
+			{Titolo: lunga, Testo: strings.Repeat("riga\n", 2000), Voci: []stampa.Voce{{Testo: lunga, Dettagli: []string{"", lunga}}}},
+			{Tabella: &stampa.Tabella{Colonne: []stampa.Colonna{{Titolo: "A"}, {Titolo: "B", Peso: -1}}, Righe: [][]string{{lunga}, {"", "", "in più"}}, AltezzaRiga: 400}},
+			{Tabella: &stampa.Tabella{}},
+		},
+		Piede: lunga,
+	}
+	b, err := stampa.PDF(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testo := pdftest.Testo(t, b); !strings.Contains(testo, "Pagina 1 di ") {
+		t.Errorf("no page numbers in:\n%.500s", testo)
 	}
 }
