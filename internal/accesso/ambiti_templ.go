@@ -75,7 +75,7 @@ func ambitiListPage(s ui.Shell, p ambitiListProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"ambiti\"><caption class=\"visually-hidden\">Ambiti territoriali sociali dell'installazione</caption> <thead><tr><th scope=\"col\">Codice</th><th scope=\"col\">Denominazione</th><th scope=\"col\">Ente capofila</th><th scope=\"col\">Comuni</th><th scope=\"col\">Amministratori di ambito</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"ambiti\"><caption class=\"visually-hidden\">Ambiti territoriali sociali dell'installazione</caption> <thead><tr><th scope=\"col\">Codice</th><th scope=\"col\">Denominazione</th><th scope=\"col\">Ente capofila</th><th scope=\"col\">Comuni</th><th scope=\"col\">Amministratori di ambito</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -510,7 +510,7 @@ func ambitoSchedaPage(s ui.Shell, sc SchedaAmbito, f ambitoForms) templ.Componen
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"comuni\"><caption class=\"visually-hidden\">Comuni dell'ambito</caption> <thead><tr><th scope=\"col\">Codice ISTAT</th><th scope=\"col\">Codice catastale</th><th scope=\"col\">Comune</th><th scope=\"col\">Provincia</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"comuni\"><caption class=\"visually-hidden\">Comuni dell'ambito</caption> <thead><tr><th scope=\"col\">Codice ISTAT</th><th scope=\"col\">Codice catastale</th><th scope=\"col\">Comune</th><th scope=\"col\">Provincia</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -663,7 +663,7 @@ func ambitoSchedaPage(s ui.Shell, sc SchedaAmbito, f ambitoForms) templ.Componen
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"amministratori\"><caption class=\"visually-hidden\">Amministratori di ambito, attivi, sospesi e revocati</caption> <thead><tr><th scope=\"col\">Amministratore</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Stato</th><th scope=\"col\">Accreditato dal</th><th scope=\"col\">Sospensione e revoca</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"amministratori\"><caption class=\"visually-hidden\">Amministratori di ambito, attivi, sospesi e revocati</caption> <thead><tr><th scope=\"col\">Amministratore</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Stato</th><th scope=\"col\">Accreditato dal</th><th scope=\"col\">Sospensione e revoca</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

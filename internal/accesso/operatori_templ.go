@@ -100,7 +100,7 @@ func listPage(s ui.Shell, p listProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"operatori\"><caption class=\"visually-hidden\">Operatori accreditati nell'ambito</caption> <thead><tr><th scope=\"col\">Operatore</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Ruoli in vigore</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"operatori\"><caption class=\"visually-hidden\">Operatori accreditati nell'ambito</caption> <thead><tr><th scope=\"col\">Operatore</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Ruoli in vigore</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -858,7 +858,7 @@ func schedaPage(s ui.Shell, sc Scheda, comuni []Comune, enti []EnteScelta, f sch
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "</section><section aria-labelledby=\"h-ruoli\" class=\"mb-4\"><h2 id=\"h-ruoli\" class=\"h4\">Ruoli</h2><div class=\"table-responsive\"><table class=\"table\" data-testid=\"ruoli\"><caption class=\"visually-hidden\">Ruoli dell'operatore, in vigore e terminati</caption> <thead><tr><th scope=\"col\">Ruolo</th><th scope=\"col\">Ambito di competenza</th><th scope=\"col\">Fondo</th><th scope=\"col\">Periodo</th><th scope=\"col\">Termina</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "</section><section aria-labelledby=\"h-ruoli\" class=\"mb-4\"><h2 id=\"h-ruoli\" class=\"h4\">Ruoli</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"ruoli\"><caption class=\"visually-hidden\">Ruoli dell'operatore, in vigore e terminati</caption> <thead><tr><th scope=\"col\">Ruolo</th><th scope=\"col\">Ambito di competenza</th><th scope=\"col\">Fondo</th><th scope=\"col\">Periodo</th><th scope=\"col\">Termina</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

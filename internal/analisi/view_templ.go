@@ -681,7 +681,7 @@ func boxConflitto(c *schede.VistaConflitto) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, " ha salvato questa bozza: ecco cosa ha cambiato</h2><p>Le tue modifiche <strong>non sono state salvate</strong>. Qui sotto il modulo contiene ciò che hai scritto tu: confrontalo con le modifiche dell'altro operatore, correggi dove serve e salva di nuovo.</p><div class=\"table-responsive\"><table class=\"table table-sm mb-0\" data-testid=\"conflitto-differenze\"><caption class=\"visually-hidden\">Campi modificati dall'altro operatore</caption> <thead><tr><th scope=\"col\">Campo</th><th scope=\"col\">Prima</th><th scope=\"col\">Salvato da ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, " ha salvato questa bozza: ecco cosa ha cambiato</h2><p>Le tue modifiche <strong>non sono state salvate</strong>. Qui sotto il modulo contiene ciò che hai scritto tu: confrontalo con le modifiche dell'altro operatore, correggi dove serve e salva di nuovo.</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm mb-0\" data-testid=\"conflitto-differenze\"><caption class=\"visually-hidden\">Campi modificati dall'altro operatore</caption> <thead><tr><th scope=\"col\">Campo</th><th scope=\"col\">Prima</th><th scope=\"col\">Salvato da ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1104,7 +1104,7 @@ func sezione1(pg Pagina) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 80, "</fieldset><div class=\"table-responsive\"><table class=\"table\" data-testid=\"componenti\"><caption>Componenti del nucleo (dai dati del caso)</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Relazione e nascita</th><th scope=\"col\">Condizioni</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 80, "</fieldset><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"componenti\"><caption>Componenti del nucleo (dai dati del caso)</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Relazione e nascita</th><th scope=\"col\">Condizioni</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2318,7 +2318,7 @@ func vista(c Contenuto, rif Riferimenti, oggi time.Time) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 179, "</dd></dl><div class=\"table-responsive\"><table class=\"table table-sm\"><caption>Componenti</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Relazione e nascita</th><th scope=\"col\">Condizioni</th><th scope=\"col\">Note</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 179, "</dd></dl><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption>Componenti</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Relazione e nascita</th><th scope=\"col\">Condizioni</th><th scope=\"col\">Note</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2393,7 +2393,7 @@ func vista(c Contenuto, rif Riferimenti, oggi time.Time) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 186, "</tbody></table></div></section><section aria-labelledby=\"v-s2\" class=\"mb-4\"><h2 id=\"v-s2\" class=\"h4\">2. Servizi e prestazioni in corso</h2><div class=\"table-responsive\"><table class=\"table table-sm\"><caption class=\"visually-hidden\">Servizi coinvolti</caption> <thead><tr><th scope=\"col\">Per</th><th scope=\"col\">Servizi coinvolti</th><th scope=\"col\">Note</th></tr></thead> <tbody><tr><th scope=\"row\">Nucleo</th><td>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 186, "</tbody></table></div></section><section aria-labelledby=\"v-s2\" class=\"mb-4\"><h2 id=\"v-s2\" class=\"h4\">2. Servizi e prestazioni in corso</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption class=\"visually-hidden\">Servizi coinvolti</caption> <thead><tr><th scope=\"col\">Per</th><th scope=\"col\">Servizi coinvolti</th><th scope=\"col\">Note</th></tr></thead> <tbody><tr><th scope=\"row\">Nucleo</th><td>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2481,7 +2481,7 @@ func vista(c Contenuto, rif Riferimenti, oggi time.Time) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 194, "</p></section><section aria-labelledby=\"v-s3\" class=\"mb-4\"><h2 id=\"v-s3\" class=\"h4\">3. Bisogni nelle aree della valutazione multidimensionale</h2><div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"vista-aree\"><caption class=\"visually-hidden\">Bisogni per area, del nucleo e di ciascun componente</caption> <thead><tr><th scope=\"col\">Area</th><th scope=\"col\">Nucleo</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 194, "</p></section><section aria-labelledby=\"v-s3\" class=\"mb-4\"><h2 id=\"v-s3\" class=\"h4\">3. Bisogni nelle aree della valutazione multidimensionale</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"vista-aree\"><caption class=\"visually-hidden\">Bisogni per area, del nucleo e di ciascun componente</caption> <thead><tr><th scope=\"col\">Area</th><th scope=\"col\">Nucleo</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2541,7 +2541,7 @@ func vista(c Contenuto, rif Riferimenti, oggi time.Time) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 201, "</tbody></table></div></section><section aria-labelledby=\"v-s4\" class=\"mb-4\"><h2 id=\"v-s4\" class=\"h4\">4. Risorse e aspirazioni</h2><div class=\"table-responsive\"><table class=\"table table-sm\"><caption class=\"visually-hidden\">Risorse e aspirazioni</caption> <thead><tr><th scope=\"col\">Per</th><th scope=\"col\">Risorse e punti di forza</th><th scope=\"col\">Aspirazioni</th></tr></thead> <tbody><tr><th scope=\"row\">Nucleo</th><td>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 201, "</tbody></table></div></section><section aria-labelledby=\"v-s4\" class=\"mb-4\"><h2 id=\"v-s4\" class=\"h4\">4. Risorse e aspirazioni</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption class=\"visually-hidden\">Risorse e aspirazioni</caption> <thead><tr><th scope=\"col\">Per</th><th scope=\"col\">Risorse e punti di forza</th><th scope=\"col\">Aspirazioni</th></tr></thead> <tbody><tr><th scope=\"row\">Nucleo</th><td>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2665,7 +2665,7 @@ func vista(c Contenuto, rif Riferimenti, oggi time.Time) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 213, "</p><div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"vista-percorsi\"><caption class=\"visually-hidden\">Percorso di ciascun componente</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Percorso</th><th scope=\"col\">Motivi di esclusione o esonero</th><th scope=\"col\">Invio al CPI</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 213, "</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"vista-percorsi\"><caption class=\"visually-hidden\">Percorso di ciascun componente</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Percorso</th><th scope=\"col\">Motivi di esclusione o esonero</th><th scope=\"col\">Invio al CPI</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2899,7 +2899,7 @@ func paginaVersioni(s ui.Shell, sc Scheda) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 235, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"versioni\"><caption>Le versioni finalizzate non cambiano più; la riapertura crea una nuova versione.</caption> <thead><tr><th scope=\"col\">Versione</th><th scope=\"col\">Stato</th><th scope=\"col\">Esito</th><th scope=\"col\">Creata</th><th scope=\"col\">Finalizzata</th><th scope=\"col\">Motivo della riapertura</th><th scope=\"col\">Azioni</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 235, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"versioni\"><caption>Le versioni finalizzate non cambiano più; la riapertura crea una nuova versione.</caption> <thead><tr><th scope=\"col\">Versione</th><th scope=\"col\">Stato</th><th scope=\"col\">Esito</th><th scope=\"col\">Creata</th><th scope=\"col\">Finalizzata</th><th scope=\"col\">Motivo della riapertura</th><th scope=\"col\">Azioni</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3358,7 +3358,7 @@ func paginaConfronto(s ui.Shell, cf Confronto, n, con int) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 271, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"differenze\"><caption>Campi cambiati dalla versione ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 271, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"differenze\"><caption>Campi cambiati dalla versione ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

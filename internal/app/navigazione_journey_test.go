@@ -25,13 +25,14 @@ func TestJourneyNavigazioneOgniLarghezza(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
 	caso, _ := casoIncontri(t, a)
+	conPatto, _ := casoConPatto(t, a)
 	b := &journey{browsertest.Start(t), a.URL}
 	for _, acc := range accountsNav() {
 		b.SetWidth(t, 1280)
 		b.login(t, acc.Username)
 		pagine := []string{"/"}
 		if acc.Username == "casemanager" {
-			pagine = append(pagine, "/casi/"+caso.String())
+			pagine = append(pagine, "/casi/"+caso.String(), "/casi/"+conPatto.String()+"/patto")
 		}
 		var attese []string // the entries as the desktop row shows them
 		for _, l := range b.Raggiungibili(t, `[data-testid="nav"] a`) {
@@ -44,7 +45,7 @@ func TestJourneyNavigazioneOgniLarghezza(t *testing.T) {
 			for _, w := range larghezze {
 				b.SetWidth(t, w)
 				b.Navigate(t, a.URL+pagina)
-				nome := fmt.Sprintf("nav-%s-%s-%d", acc.Username, strings.Trim(strings.ReplaceAll(pagina[:min(len(pagina), 5)], "/", "-"), "-"), w)
+				nome := fmt.Sprintf("nav-%s-%s-%d", acc.Username, nomePagina(pagina), w)
 				sel := `[data-testid="nav"] a`
 				if w < 992 {
 					if got := b.Raggiungibili(t, `[data-testid="nav"] a`); len(got) > 0 && got[0].Problema == "" {
@@ -77,6 +78,20 @@ func TestJourneyNavigazioneOgniLarghezza(t *testing.T) {
 		b.SetWidth(t, 1280)
 		b.Click(t, `[data-testid="logout"]`)
 	}
+}
+
+// nomePagina names a page in a screenshot's file name: "home", "caso",
+// "patto".
+func nomePagina(p string) string {
+	switch {
+	case p == "/":
+		return "home"
+	case strings.HasSuffix(p, "/patto"):
+		return "patto"
+	case strings.HasPrefix(p, "/casi/"):
+		return "caso"
+	}
+	return strings.Trim(strings.ReplaceAll(p, "/", "-"), "-")
 }
 
 // The screenshots of the three widths go where SCREENSHOT_DIR says; the

@@ -515,7 +515,7 @@ func boardPage(s ui.Shell, b Board, f FiltroBoard, next string, esiti []Esito, e
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "</p><div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"board\"><caption>Casi del tuo ambito di competenza</caption> <thead><tr><th scope=\"col\">Seleziona</th><th scope=\"col\">Caso</th><th scope=\"col\">Richiedente</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Comune</th><th scope=\"col\">Misura</th><th scope=\"col\">PAD</th><th scope=\"col\">Primo incontro (120 gg)</th><th scope=\"col\">Case manager</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"board\"><caption>Casi del tuo ambito di competenza</caption> <thead><tr><th scope=\"col\">Seleziona</th><th scope=\"col\">Caso</th><th scope=\"col\">Richiedente</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Comune</th><th scope=\"col\">Misura</th><th scope=\"col\">PAD</th><th scope=\"col\">Primo incontro (120 gg)</th><th scope=\"col\">Case manager</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

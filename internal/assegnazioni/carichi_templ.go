@@ -248,7 +248,7 @@ func carichiPage(s ui.Shell, c Carichi, f formRiassegna, esiti []Esito) templ.Co
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</a></p><div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"carichi\"><caption>Carico di lavoro per operatore</caption> <thead><tr><th scope=\"col\">Operatore</th><th scope=\"col\">Comuni</th><th scope=\"col\" class=\"text-end\">Casi aperti</th><th scope=\"col\" class=\"text-end\">Primo incontro da fare</th><th scope=\"col\" class=\"text-end\">Termini in scadenza</th><th scope=\"col\" class=\"text-end\">Termini scaduti</th><th scope=\"col\">Casi</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</a></p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"carichi\"><caption>Carico di lavoro per operatore</caption> <thead><tr><th scope=\"col\">Operatore</th><th scope=\"col\">Comuni</th><th scope=\"col\" class=\"text-end\">Casi aperti</th><th scope=\"col\" class=\"text-end\">Primo incontro da fare</th><th scope=\"col\" class=\"text-end\">Termini in scadenza</th><th scope=\"col\" class=\"text-end\">Termini scaduti</th><th scope=\"col\">Casi</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

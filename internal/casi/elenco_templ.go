@@ -158,7 +158,7 @@ func elencoPage(s ui.Shell, e Elenco, f FiltroElenco, next string) templ.Compone
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"casi\"><caption>Casi assegnati, in ordine di scadenza</caption> <thead><tr><th scope=\"col\">Caso</th><th scope=\"col\">Richiedente</th><th scope=\"col\">Comune</th><th scope=\"col\">Misura</th><th scope=\"col\">Stato</th><th scope=\"col\">Primo incontro (120 gg)</th><th scope=\"col\">Presentazione (90 gg)</th><th scope=\"col\">Prossimo appuntamento</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"casi\"><caption>Casi assegnati, in ordine di scadenza</caption> <thead><tr><th scope=\"col\">Caso</th><th scope=\"col\">Richiedente</th><th scope=\"col\">Comune</th><th scope=\"col\">Misura</th><th scope=\"col\">Stato</th><th scope=\"col\">Primo incontro (120 gg)</th><th scope=\"col\">Presentazione (90 gg)</th><th scope=\"col\">Prossimo appuntamento</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -716,7 +716,7 @@ func schedaPage(s ui.Shell, sc Scheda, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "</ul></section><section aria-labelledby=\"h-membri\" class=\"mb-4\"><h2 id=\"h-membri\" class=\"h4\">Componenti del nucleo</h2><div class=\"table-responsive\"><table class=\"table\" data-testid=\"membri\"><caption>Componenti attuali del nucleo</caption> <thead><tr><th scope=\"col\">Nome</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Nascita (età)</th><th scope=\"col\">Relazione</th><th scope=\"col\">Condizioni</th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "</ul></section><section aria-labelledby=\"h-membri\" class=\"mb-4\"><h2 id=\"h-membri\" class=\"h4\">Componenti del nucleo</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"membri\"><caption>Componenti attuali del nucleo</caption> <thead><tr><th scope=\"col\">Nome</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Nascita (età)</th><th scope=\"col\">Relazione</th><th scope=\"col\">Condizioni</th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

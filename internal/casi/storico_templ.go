@@ -140,7 +140,7 @@ func storicoPage(s ui.Shell, st StoricoCaso) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"assegnazioni\"><caption>Periodi di assegnazione, dal più recente</caption> <thead><tr><th scope=\"col\">Case manager</th><th scope=\"col\">Dal</th><th scope=\"col\">Al</th><th scope=\"col\">Assegnato da</th><th scope=\"col\">Motivo</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"assegnazioni\"><caption>Periodi di assegnazione, dal più recente</caption> <thead><tr><th scope=\"col\">Case manager</th><th scope=\"col\">Dal</th><th scope=\"col\">Al</th><th scope=\"col\">Assegnato da</th><th scope=\"col\">Motivo</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -227,7 +227,7 @@ func storicoPage(s ui.Shell, st StoricoCaso) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</section><section aria-labelledby=\"h-eventi\"><h2 id=\"h-eventi\" class=\"h4\">Eventi</h2><div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"eventi\"><caption>Eventi del caso, dal più recente</caption> <thead><tr><th scope=\"col\">Quando</th><th scope=\"col\">Evento</th><th scope=\"col\">Da</th><th scope=\"col\">A</th><th scope=\"col\">Operatore</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</section><section aria-labelledby=\"h-eventi\"><h2 id=\"h-eventi\" class=\"h4\">Eventi</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"eventi\"><caption>Eventi del caso, dal più recente</caption> <thead><tr><th scope=\"col\">Quando</th><th scope=\"col\">Evento</th><th scope=\"col\">Da</th><th scope=\"col\">A</th><th scope=\"col\">Operatore</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -188,7 +188,7 @@ func campioniPage(s ui.Shell, e ElencoCampioni, in CampioneInput, errs httpx.Fie
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"campioni\"><caption class=\"visually-hidden\">Campioni estratti, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Data di riferimento</th><th scope=\"col\">Percentuale</th><th scope=\"col\">Nuclei estratti</th><th scope=\"col\">Estratto da</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"campioni\"><caption class=\"visually-hidden\">Campioni estratti, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Data di riferimento</th><th scope=\"col\">Percentuale</th><th scope=\"col\">Nuclei estratti</th><th scope=\"col\">Estratto da</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -596,7 +596,7 @@ func campionePage(s ui.Shell, pc PaginaCampione, estratto bool) templ.Component 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, ": sono i nuclei estratti. Il metodo è descritto per intero nel documento docs/formats/campione.md.</p><h2 class=\"h4 mt-4\">Nuclei estratti</h2><div class=\"table-responsive\"><table class=\"table\" data-testid=\"nuclei-estratti\"><caption class=\"visually-hidden\">Nuclei estratti, nell'ordine dell'estrazione</caption> <thead><tr><th scope=\"col\">Posizione</th><th scope=\"col\">Id domanda</th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, ": sono i nuclei estratti. Il metodo è descritto per intero nel documento docs/formats/campione.md.</p><h2 class=\"h4 mt-4\">Nuclei estratti</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"nuclei-estratti\"><caption class=\"visually-hidden\">Nuclei estratti, nell'ordine dell'estrazione</caption> <thead><tr><th scope=\"col\">Posizione</th><th scope=\"col\">Id domanda</th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -243,7 +243,7 @@ func inviiEsitiPage(s ui.Shell, pi PaginaInvii, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Invii degli esiti a INPS, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Creato</th><th scope=\"col\">Esiti</th><th scope=\"col\">Entro i ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Invii degli esiti a INPS, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Creato</th><th scope=\"col\">Esiti</th><th scope=\"col\">Entro i ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -203,7 +203,7 @@ func importazioniPage(s ui.Shell, imps []Importazione, pagina int, altre bool, e
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"importazioni\"><caption>Importazioni del tuo comune, dalla più recente</caption> <thead><tr><th scope=\"col\">N.</th><th scope=\"col\">Data</th><th scope=\"col\">File</th><th scope=\"col\">Da</th><th scope=\"col\" class=\"text-end\">Righe</th><th scope=\"col\" class=\"text-end\">Inserite</th><th scope=\"col\" class=\"text-end\">Invariate</th><th scope=\"col\" class=\"text-end\">Scartate</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"importazioni\"><caption>Importazioni del tuo comune, dalla più recente</caption> <thead><tr><th scope=\"col\">N.</th><th scope=\"col\">Data</th><th scope=\"col\">File</th><th scope=\"col\">Da</th><th scope=\"col\" class=\"text-end\">Righe</th><th scope=\"col\" class=\"text-end\">Inserite</th><th scope=\"col\" class=\"text-end\">Invariate</th><th scope=\"col\" class=\"text-end\">Scartate</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -580,7 +580,7 @@ func importazionePage(s ui.Shell, imp Importazione) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<p>Correggi le righe nel file e importalo di nuovo: le richieste già importate restano invariate.</p><div class=\"table-responsive\"><table class=\"table\" data-testid=\"scarti\"><caption>Righe scartate, con i motivi</caption> <thead><tr><th scope=\"col\">Riga</th><th scope=\"col\">Identificativo della richiesta</th><th scope=\"col\">Motivi</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<p>Correggi le righe nel file e importalo di nuovo: le richieste già importate restano invariate.</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"scarti\"><caption>Righe scartate, con i motivi</caption> <thead><tr><th scope=\"col\">Riga</th><th scope=\"col\">Identificativo della richiesta</th><th scope=\"col\">Motivi</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

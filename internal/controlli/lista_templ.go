@@ -413,7 +413,7 @@ func listaPage(s ui.Shell, l Lista, f Filtro, fa formAssegna, esiti []EsitoAsseg
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"lista\"><caption>Richieste di verifica, pagina ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"lista\"><caption>Richieste di verifica, pagina ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -747,7 +747,7 @@ func carichiPage(s ui.Shell, c Carichi) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "</a></p><div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"carichi\"><caption>Carico di lavoro per responsabile al ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "</a></p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"carichi\"><caption>Carico di lavoro per responsabile al ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

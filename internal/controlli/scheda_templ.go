@@ -639,7 +639,7 @@ func catena(sc Scheda, f Form) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<div class=\"table-responsive\"><table class=\"table table-sm\"><caption>Passaggi della richiesta tra i comuni di residenza, dal più vecchio</caption> <thead><tr><th scope=\"col\">N.</th><th scope=\"col\">Da</th><th scope=\"col\">A</th><th scope=\"col\">Inoltrata da, il</th><th scope=\"col\">Responsabile</th><th scope=\"col\">Esito</th><th scope=\"col\">Durata</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption>Passaggi della richiesta tra i comuni di residenza, dal più vecchio</caption> <thead><tr><th scope=\"col\">N.</th><th scope=\"col\">Da</th><th scope=\"col\">A</th><th scope=\"col\">Inoltrata da, il</th><th scope=\"col\">Responsabile</th><th scope=\"col\">Esito</th><th scope=\"col\">Durata</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1336,7 +1336,7 @@ func periodiSezione(sc Scheda, f Form) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 113, "<div class=\"table-responsive\"><table class=\"table table-sm\"><caption>Periodi di residenza registrati dalle anagrafi</caption> <thead><tr><th scope=\"col\">Comune</th><th scope=\"col\">Iscrizione</th><th scope=\"col\">Cancellazione</th><th scope=\"col\">Fonte</th><th scope=\"col\">Registrato da</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 113, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption>Periodi di residenza registrati dalle anagrafi</caption> <thead><tr><th scope=\"col\">Comune</th><th scope=\"col\">Iscrizione</th><th scope=\"col\">Cancellazione</th><th scope=\"col\">Fonte</th><th scope=\"col\">Registrato da</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1565,7 +1565,7 @@ func assenzeSezione(sc Scheda, f Form) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 136, "<div class=\"table-responsive\"><table class=\"table table-sm\"><caption>Assenze dall'Italia note all'anagrafe</caption> <thead><tr><th scope=\"col\">Dal</th><th scope=\"col\">Al</th><th scope=\"col\">Gravi motivi di salute</th><th scope=\"col\">Nota</th><th scope=\"col\">Registrata da</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 136, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption>Assenze dall'Italia note all'anagrafe</caption> <thead><tr><th scope=\"col\">Dal</th><th scope=\"col\">Al</th><th scope=\"col\">Gravi motivi di salute</th><th scope=\"col\">Nota</th><th scope=\"col\">Registrata da</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1768,7 +1768,7 @@ func documentiSezione(sc Scheda, f Form) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, "<div class=\"table-responsive\"><table class=\"table table-sm\"><caption>Documenti esaminati (gli estremi, non il documento)</caption> <thead><tr><th scope=\"col\">Tipo</th><th scope=\"col\">Estremi</th><th scope=\"col\">Data</th><th scope=\"col\">Nota</th><th scope=\"col\">Registrato da</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption>Documenti esaminati (gli estremi, non il documento)</caption> <thead><tr><th scope=\"col\">Tipo</th><th scope=\"col\">Estremi</th><th scope=\"col\">Data</th><th scope=\"col\">Nota</th><th scope=\"col\">Registrato da</th><th scope=\"col\"><span class=\"visually-hidden\">Azioni</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1978,7 +1978,7 @@ func nucleoSezione(sc Scheda, f Form) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 177, "<div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"dichiarati\"><caption>Composizione dichiarata (DSU)</caption> <thead><tr><th scope=\"col\">Cognome e nome</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Data di nascita</th><th scope=\"col\">Relazione</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 177, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"dichiarati\"><caption>Composizione dichiarata (DSU)</caption> <thead><tr><th scope=\"col\">Cognome e nome</th><th scope=\"col\">Codice fiscale</th><th scope=\"col\">Data di nascita</th><th scope=\"col\">Relazione</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -611,7 +611,7 @@ func membriSection(sc Scheda, f forms) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"membri\"><caption class=\"visually-hidden\">Componenti dell'équipe: prima quelli in carica</caption> <thead><tr><th scope=\"col\">Nome e cognome</th><th scope=\"col\">Funzione ed ente</th><th scope=\"col\">Contatti</th><th scope=\"col\">Ruolo e periodo</th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"membri\"><caption class=\"visually-hidden\">Componenti dell'équipe: prima quelli in carica</caption> <thead><tr><th scope=\"col\">Nome e cognome</th><th scope=\"col\">Funzione ed ente</th><th scope=\"col\">Contatti</th><th scope=\"col\">Ruolo e periodo</th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1172,7 +1172,7 @@ func convocazioniSection(sc Scheda) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 106, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"convocazioni\"><caption class=\"visually-hidden\">Convocazioni dell'équipe, dalla più recente</caption> <thead><tr><th scope=\"col\">Incontro</th><th scope=\"col\">Luogo</th><th scope=\"col\">Invitati</th><th scope=\"col\">Convocata da</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 106, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"convocazioni\"><caption class=\"visually-hidden\">Convocazioni dell'équipe, dalla più recente</caption> <thead><tr><th scope=\"col\">Incontro</th><th scope=\"col\">Luogo</th><th scope=\"col\">Invitati</th><th scope=\"col\">Convocata da</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2275,7 +2275,7 @@ func convocazionePage(s ui.Shell, c casi.Caso, cv Convocazione, appenaInviata bo
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 204, "\" data-testid=\"link-pdf\">Estratto in PDF</a></p><section aria-labelledby=\"h-destinatari\" class=\"mb-4\"><h2 id=\"h-destinatari\" class=\"h4\">Destinatari</h2><div class=\"table-responsive\"><table class=\"table\" data-testid=\"destinatari\"><caption class=\"visually-hidden\">Chi ha ricevuto la convocazione e l'estratto, con lo stato dell'invio</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Funzione</th><th scope=\"col\">Indirizzo</th><th scope=\"col\">Invio</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 204, "\" data-testid=\"link-pdf\">Estratto in PDF</a></p><section aria-labelledby=\"h-destinatari\" class=\"mb-4\"><h2 id=\"h-destinatari\" class=\"h4\">Destinatari</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"destinatari\"><caption class=\"visually-hidden\">Chi ha ricevuto la convocazione e l'estratto, con lo stato dell'invio</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Funzione</th><th scope=\"col\">Indirizzo</th><th scope=\"col\">Invio</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

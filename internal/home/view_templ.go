@@ -53,7 +53,7 @@ func landingPage(s ui.Shell, demo []DemoAccount) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(demo) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section class=\"mt-5\" aria-labelledby=\"demo-accounts\"><h2 id=\"demo-accounts\" class=\"h4\">Account dimostrativi</h2><p>In questo ambiente dimostrativo puoi accedere con uno di questi utenti; la password è <code>demo</code> per tutti.</p><div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"demo-accounts\"><caption class=\"visually-hidden\">Utenti dimostrativi con ruolo e ambito</caption> <thead><tr><th scope=\"col\">Utente</th><th scope=\"col\">Ruolo</th><th scope=\"col\">Ambito di competenza</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section class=\"mt-5\" aria-labelledby=\"demo-accounts\"><h2 id=\"demo-accounts\" class=\"h4\">Account dimostrativi</h2><p>In questo ambiente dimostrativo puoi accedere con uno di questi utenti; la password è <code>demo</code> per tutti.</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"demo-accounts\"><caption class=\"visually-hidden\">Utenti dimostrativi con ruolo e ambito</caption> <thead><tr><th scope=\"col\">Utente</th><th scope=\"col\">Ruolo</th><th scope=\"col\">Ambito di competenza</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

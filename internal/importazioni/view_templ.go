@@ -111,7 +111,7 @@ func elencoPage(s ui.Shell, imps []Importazione, pagina int, next bool) templ.Co
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div class=\"table-responsive\"><table class=\"table table-striped\" data-testid=\"importazioni\"><caption>Importazioni del tuo ambito, dalla più recente</caption> <thead><tr><th scope=\"col\">N.</th><th scope=\"col\">Avviata il</th><th scope=\"col\">File</th><th scope=\"col\">Da</th><th scope=\"col\">Stato</th><th scope=\"col\" class=\"text-end\">Righe</th><th scope=\"col\" class=\"text-end\">Inseriti</th><th scope=\"col\" class=\"text-end\">Aggiornati</th><th scope=\"col\" class=\"text-end\">Invariati</th><th scope=\"col\" class=\"text-end\">Scartate</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-striped\" data-testid=\"importazioni\"><caption>Importazioni del tuo ambito, dalla più recente</caption> <thead><tr><th scope=\"col\">N.</th><th scope=\"col\">Avviata il</th><th scope=\"col\">File</th><th scope=\"col\">Da</th><th scope=\"col\">Stato</th><th scope=\"col\" class=\"text-end\">Righe</th><th scope=\"col\" class=\"text-end\">Inseriti</th><th scope=\"col\" class=\"text-end\">Aggiornati</th><th scope=\"col\" class=\"text-end\">Invariati</th><th scope=\"col\" class=\"text-end\">Scartate</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -991,7 +991,7 @@ func dettaglioPage(s ui.Shell, vm dettaglioVM) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "\" data-testid=\"scarti-csv\">Scarica l'elenco completo (CSV)</a></p><div class=\"table-responsive\"><table class=\"table\" data-testid=\"scarti\"><caption>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "\" data-testid=\"scarti-csv\">Scarica l'elenco completo (CSV)</a></p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"scarti\"><caption>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -409,7 +409,7 @@ func convocazioniSection(sc Scheda, f forms) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"convocazioni\"><caption class=\"visually-hidden\">Convocazioni del nucleo, dalla più recente</caption> <thead><tr><th scope=\"col\">Incontro</th><th scope=\"col\">Luogo</th><th scope=\"col\">Invio</th><th scope=\"col\">Esito</th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"convocazioni\"><caption class=\"visually-hidden\">Convocazioni del nucleo, dalla più recente</caption> <thead><tr><th scope=\"col\">Incontro</th><th scope=\"col\">Luogo</th><th scope=\"col\">Invio</th><th scope=\"col\">Esito</th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -879,7 +879,7 @@ func incontriSection(sc Scheda, f forms) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"incontri\"><caption class=\"visually-hidden\">Incontri registrati, dal più recente, con la presenza di ogni componente</caption> <thead><tr><th scope=\"col\">Data</th><th scope=\"col\">Tipo</th><th scope=\"col\">Luogo</th><th scope=\"col\">Presenze</th><th scope=\"col\">Registrato da</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"incontri\"><caption class=\"visually-hidden\">Incontri registrati, dal più recente, con la presenza di ogni componente</caption> <thead><tr><th scope=\"col\">Data</th><th scope=\"col\">Tipo</th><th scope=\"col\">Luogo</th><th scope=\"col\">Presenze</th><th scope=\"col\">Registrato da</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1412,7 +1412,7 @@ func giustificatiSection(sc Scheda, f forms) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 132, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"giustificati\"><caption class=\"visually-hidden\">Giustificati motivi registrati, per periodo</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Motivo</th><th scope=\"col\">Periodo</th><th scope=\"col\">Documento</th><th scope=\"col\">Registrato da</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 132, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"giustificati\"><caption class=\"visually-hidden\">Giustificati motivi registrati, per periodo</caption> <thead><tr><th scope=\"col\">Componente</th><th scope=\"col\">Motivo</th><th scope=\"col\">Periodo</th><th scope=\"col\">Documento</th><th scope=\"col\">Registrato da</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2501,7 +2501,7 @@ func slotsPage(s ui.Shell, comuni []Comune, sl []Slot, in NuovoSlot, errs httpx.
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 232, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"fasce\"><caption class=\"visually-hidden\">Fasce settimanali di disponibilità degli uffici</caption> <thead><tr><th scope=\"col\">Giorno</th><th scope=\"col\">Orario</th><th scope=\"col\">Comune</th><th scope=\"col\">Ufficio</th><th scope=\"col\">Elimina</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 232, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"fasce\"><caption class=\"visually-hidden\">Fasce settimanali di disponibilità degli uffici</caption> <thead><tr><th scope=\"col\">Giorno</th><th scope=\"col\">Orario</th><th scope=\"col\">Comune</th><th scope=\"col\">Ufficio</th><th scope=\"col\">Elimina</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

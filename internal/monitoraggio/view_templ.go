@@ -536,7 +536,7 @@ func paginaPage(s ui.Shell, pg Pagina, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"incontri\"><caption class=\"visually-hidden\">Incontri di monitoraggio: prima quelli pianificati, poi quelli svolti o annullati dal più recente</caption> <thead><tr><th scope=\"col\">Data e ora</th><th scope=\"col\">Luogo</th><th scope=\"col\">Da valutare</th><th scope=\"col\">Stato</th><th scope=\"col\">Patto</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"incontri\"><caption class=\"visually-hidden\">Incontri di monitoraggio: prima quelli pianificati, poi quelli svolti o annullati dal più recente</caption> <thead><tr><th scope=\"col\">Data e ora</th><th scope=\"col\">Luogo</th><th scope=\"col\">Da valutare</th><th scope=\"col\">Stato</th><th scope=\"col\">Patto</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1670,7 +1670,7 @@ func inviiRete(d Dettaglio) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		if len(d.Invii) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 143, "<section aria-labelledby=\"h-invii-rete\" class=\"mb-4\" data-testid=\"invii-rete\"><h2 id=\"h-invii-rete\" class=\"h4\">Invii ai servizi della rete</h2><p>Dove sono gli invii del nucleo ai servizi della rete, da rivedere con la famiglia.</p><div class=\"table-responsive\"><table class=\"table table-sm\"><caption class=\"visually-hidden\">Invii del caso ai servizi della rete</caption> <thead><tr><th scope=\"col\">Invio</th><th scope=\"col\">Componente</th><th scope=\"col\">Servizio</th><th scope=\"col\">Stato</th><th scope=\"col\">Esito</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 143, "<section aria-labelledby=\"h-invii-rete\" class=\"mb-4\" data-testid=\"invii-rete\"><h2 id=\"h-invii-rete\" class=\"h4\">Invii ai servizi della rete</h2><p>Dove sono gli invii del nucleo ai servizi della rete, da rivedere con la famiglia.</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption class=\"visually-hidden\">Invii del caso ai servizi della rete</caption> <thead><tr><th scope=\"col\">Invio</th><th scope=\"col\">Componente</th><th scope=\"col\">Servizio</th><th scope=\"col\">Stato</th><th scope=\"col\">Esito</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2141,7 +2141,7 @@ func esitoIncontro(d Dettaglio) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if len(d.Risultati) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 185, "<section aria-labelledby=\"h-risultati\" class=\"mb-4\"><h2 id=\"h-risultati\" class=\"h4\">Risultati attesi</h2><div class=\"table-responsive\"><table class=\"table\" data-testid=\"risultati\"><caption class=\"visually-hidden\">Valutazione dei risultati attesi</caption> <thead><tr><th scope=\"col\">Obiettivo e componente</th><th scope=\"col\">Risultato atteso</th><th scope=\"col\">Valutazione</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 185, "<section aria-labelledby=\"h-risultati\" class=\"mb-4\"><h2 id=\"h-risultati\" class=\"h4\">Risultati attesi</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"risultati\"><caption class=\"visually-hidden\">Valutazione dei risultati attesi</caption> <thead><tr><th scope=\"col\">Obiettivo e componente</th><th scope=\"col\">Risultato atteso</th><th scope=\"col\">Valutazione</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2217,7 +2217,7 @@ func esitoIncontro(d Dettaglio) templ.Component {
 			}
 		}
 		if len(d.Impegni) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 193, "<section aria-labelledby=\"h-impegni\" class=\"mb-4\"><h2 id=\"h-impegni\" class=\"h4\">Impegni</h2><div class=\"table-responsive\"><table class=\"table\" data-testid=\"impegni\"><caption class=\"visually-hidden\">Valutazione degli impegni</caption> <thead><tr><th scope=\"col\">Impegno</th><th scope=\"col\">Tenuto all'impegno</th><th scope=\"col\">Valutazione</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 193, "<section aria-labelledby=\"h-impegni\" class=\"mb-4\"><h2 id=\"h-impegni\" class=\"h4\">Impegni</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"impegni\"><caption class=\"visually-hidden\">Valutazione degli impegni</caption> <thead><tr><th scope=\"col\">Impegno</th><th scope=\"col\">Tenuto all'impegno</th><th scope=\"col\">Valutazione</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -747,7 +747,7 @@ func boxConflitto(c *schede.VistaConflitto) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, " ha salvato questa bozza: ecco cosa ha cambiato</h2><p>Le tue modifiche <strong>non sono state salvate</strong>. Qui sotto il modulo contiene ciò che hai scritto tu: confrontalo con le modifiche dell'altro operatore, correggi dove serve e salva di nuovo.</p><div class=\"table-responsive\"><table class=\"table table-sm mb-0\" data-testid=\"conflitto-differenze\"><caption class=\"visually-hidden\">Campi modificati dall'altro operatore</caption> <thead><tr><th scope=\"col\">Campo</th><th scope=\"col\">Prima</th><th scope=\"col\">Salvato da ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, " ha salvato questa bozza: ecco cosa ha cambiato</h2><p>Le tue modifiche <strong>non sono state salvate</strong>. Qui sotto il modulo contiene ciò che hai scritto tu: confrontalo con le modifiche dell'altro operatore, correggi dove serve e salva di nuovo.</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm mb-0\" data-testid=\"conflitto-differenze\"><caption class=\"visually-hidden\">Campi modificati dall'altro operatore</caption> <thead><tr><th scope=\"col\">Campo</th><th scope=\"col\">Prima</th><th scope=\"col\">Salvato da ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2608,7 +2608,7 @@ func vista(c Contenuto, rif Riferimenti) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 235, "<div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"v-sostegni\"><caption class=\"visually-hidden\">Sostegni previsti dal patto</caption> <thead><tr><th scope=\"col\">Sostegno</th><th scope=\"col\">Per</th><th scope=\"col\">Ente erogatore e referente</th><th scope=\"col\">Periodo previsto</th><th scope=\"col\">Obiettivo</th><th scope=\"col\">Fonte</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 235, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"v-sostegni\"><caption class=\"visually-hidden\">Sostegni previsti dal patto</caption> <thead><tr><th scope=\"col\">Sostegno</th><th scope=\"col\">Per</th><th scope=\"col\">Ente erogatore e referente</th><th scope=\"col\">Periodo previsto</th><th scope=\"col\">Obiettivo</th><th scope=\"col\">Fonte</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2747,7 +2747,7 @@ func vista(c Contenuto, rif Riferimenti) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 250, "<div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"v-impegni\"><caption class=\"visually-hidden\">Impegni dei componenti</caption> <thead><tr><th scope=\"col\">Impegno</th><th scope=\"col\">Area</th><th scope=\"col\">Tenuto</th><th scope=\"col\">Altri coinvolti</th><th scope=\"col\">Frequenza o scadenza</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 250, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"v-impegni\"><caption class=\"visually-hidden\">Impegni dei componenti</caption> <thead><tr><th scope=\"col\">Impegno</th><th scope=\"col\">Area</th><th scope=\"col\">Tenuto</th><th scope=\"col\">Altri coinvolti</th><th scope=\"col\">Frequenza o scadenza</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3635,7 +3635,7 @@ func paginaVersioni(s ui.Shell, sc Scheda) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 331, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"versioni\"><caption>Le versioni sottoscritte non cambiano più; la revisione crea una nuova versione.</caption> <thead><tr><th scope=\"col\">Versione</th><th scope=\"col\">Stato</th><th scope=\"col\">Creata</th><th scope=\"col\">Sottoscrizione registrata</th><th scope=\"col\">Motivo della revisione</th><th scope=\"col\">Azioni</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 331, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"versioni\"><caption>Le versioni sottoscritte non cambiano più; la revisione crea una nuova versione.</caption> <thead><tr><th scope=\"col\">Versione</th><th scope=\"col\">Stato</th><th scope=\"col\">Creata</th><th scope=\"col\">Sottoscrizione registrata</th><th scope=\"col\">Motivo della revisione</th><th scope=\"col\">Azioni</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -4066,7 +4066,7 @@ func paginaConfronto(s ui.Shell, cf Confronto, n, con int) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 364, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"differenze\"><caption>Campi cambiati dalla versione ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 364, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"differenze\"><caption>Campi cambiati dalla versione ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -4867,7 +4867,7 @@ func listaInScadenza(s ui.Shell, l PattiInScadenza) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 435, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"patti-in-scadenza\"><caption class=\"visually-hidden\">Patti terminati o in scadenza, dal primo che termina</caption> <thead><tr><th scope=\"col\">Caso</th><th scope=\"col\">Richiedente</th><th scope=\"col\">Versione in vigore</th><th scope=\"col\">Termina</th><th scope=\"col\">Revisione</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 435, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"patti-in-scadenza\"><caption class=\"visually-hidden\">Patti terminati o in scadenza, dal primo che termina</caption> <thead><tr><th scope=\"col\">Caso</th><th scope=\"col\">Richiedente</th><th scope=\"col\">Versione in vigore</th><th scope=\"col\">Termina</th><th scope=\"col\">Revisione</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -95,7 +95,7 @@ func elencoPage(s ui.Shell, vs []Voce, next string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"messaggi\"><caption class=\"visually-hidden\">Messaggi della posta in uscita, dal più recente</caption> <thead><tr><th scope=\"col\">Data</th><th scope=\"col\">Destinatario</th><th scope=\"col\">Oggetto</th><th scope=\"col\">Allegato</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"messaggi\"><caption class=\"visually-hidden\">Messaggi della posta in uscita, dal più recente</caption> <thead><tr><th scope=\"col\">Data</th><th scope=\"col\">Destinatario</th><th scope=\"col\">Oggetto</th><th scope=\"col\">Allegato</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

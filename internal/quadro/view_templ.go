@@ -674,7 +674,7 @@ func boxConflitto(c *schede.VistaConflitto) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, " ha salvato questa bozza: ecco cosa ha cambiato</h2><p>Le tue modifiche <strong>non sono state salvate</strong>. Qui sotto il modulo contiene ciò che hai scritto tu: confrontalo con le modifiche dell'altro operatore, correggi dove serve e salva di nuovo.</p><div class=\"table-responsive\"><table class=\"table table-sm mb-0\" data-testid=\"conflitto-differenze\"><caption class=\"visually-hidden\">Campi modificati dall'altro operatore</caption> <thead><tr><th scope=\"col\">Campo</th><th scope=\"col\">Prima</th><th scope=\"col\">Salvato da ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, " ha salvato questa bozza: ecco cosa ha cambiato</h2><p>Le tue modifiche <strong>non sono state salvate</strong>. Qui sotto il modulo contiene ciò che hai scritto tu: confrontalo con le modifiche dell'altro operatore, correggi dove serve e salva di nuovo.</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm mb-0\" data-testid=\"conflitto-differenze\"><caption class=\"visually-hidden\">Campi modificati dall'altro operatore</caption> <thead><tr><th scope=\"col\">Campo</th><th scope=\"col\">Prima</th><th scope=\"col\">Salvato da ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1342,7 +1342,7 @@ func tabellaDimensioni(caption string, ds []Dimensione, vs map[string]Valutazion
 			templ_7745c5c3_Var64 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, "<div class=\"table-responsive\"><table class=\"table table-sm\"><caption>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\"><caption>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1527,7 +1527,7 @@ func paginaVersioni(s ui.Shell, sc Scheda) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"versioni\"><caption>Le versioni finalizzate non cambiano più; la riapertura crea una nuova versione.</caption> <thead><tr><th scope=\"col\">Versione</th><th scope=\"col\">Stato</th><th scope=\"col\">Creata</th><th scope=\"col\">Finalizzata</th><th scope=\"col\">Motivo della riapertura</th><th scope=\"col\">Azioni</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"versioni\"><caption>Le versioni finalizzate non cambiano più; la riapertura crea una nuova versione.</caption> <thead><tr><th scope=\"col\">Versione</th><th scope=\"col\">Stato</th><th scope=\"col\">Creata</th><th scope=\"col\">Finalizzata</th><th scope=\"col\">Motivo della riapertura</th><th scope=\"col\">Azioni</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1937,7 +1937,7 @@ func paginaConfronto(s ui.Shell, cf Confronto, n, con int) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"differenze\"><caption>Campi cambiati dalla versione ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"differenze\"><caption>Campi cambiati dalla versione ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -142,7 +142,7 @@ func listPage(s ui.Shell, p listProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"registro\"><caption class=\"visually-hidden\">Registrazioni, dalla più recente</caption> <thead><tr><th scope=\"col\">Data e ora</th><th scope=\"col\">Operatore</th><th scope=\"col\">Ruolo</th><th scope=\"col\">Azione</th><th scope=\"col\">Oggetto</th><th scope=\"col\">Caso</th><th scope=\"col\">Esito</th><th scope=\"col\">Indirizzo</th><th scope=\"col\">Richiesta</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"registro\"><caption class=\"visually-hidden\">Registrazioni, dalla più recente</caption> <thead><tr><th scope=\"col\">Data e ora</th><th scope=\"col\">Operatore</th><th scope=\"col\">Ruolo</th><th scope=\"col\">Azione</th><th scope=\"col\">Oggetto</th><th scope=\"col\">Caso</th><th scope=\"col\">Esito</th><th scope=\"col\">Indirizzo</th><th scope=\"col\">Richiesta</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -172,7 +172,7 @@ func inviiEntePage(s ui.Shell, e ElencoEnte, base string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Invii all'ente, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Servizio</th><th scope=\"col\">Persona</th><th scope=\"col\">Inviato il</th><th scope=\"col\">Risposta entro</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Invii all'ente, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Servizio</th><th scope=\"col\">Persona</th><th scope=\"col\">Inviato il</th><th scope=\"col\">Risposta entro</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -324,7 +324,7 @@ func inviiPage(s ui.Shell, e ElencoInvii, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Invii del caso, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Componente</th><th scope=\"col\">Servizio</th><th scope=\"col\">Inviato il</th><th scope=\"col\">Risposta entro</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Invii del caso, dal più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Componente</th><th scope=\"col\">Servizio</th><th scope=\"col\">Inviato il</th><th scope=\"col\">Risposta entro</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2174,7 +2174,7 @@ func ritardoPage(s ui.Shell, l InRitardo, base string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 182, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"in-ritardo\"><caption class=\"visually-hidden\">Invii senza risposta nei tempi</caption> <thead><tr><th scope=\"col\">Invio</th><th scope=\"col\">Caso</th><th scope=\"col\">Comune</th><th scope=\"col\">Servizio</th><th scope=\"col\">Inviato il</th><th scope=\"col\">Risposta entro</th><th scope=\"col\">Giorni di ritardo</th><th scope=\"col\">Stato</th><th scope=\"col\">Case manager</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 182, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"in-ritardo\"><caption class=\"visually-hidden\">Invii senza risposta nei tempi</caption> <thead><tr><th scope=\"col\">Invio</th><th scope=\"col\">Caso</th><th scope=\"col\">Comune</th><th scope=\"col\">Servizio</th><th scope=\"col\">Inviato il</th><th scope=\"col\">Risposta entro</th><th scope=\"col\">Giorni di ritardo</th><th scope=\"col\">Stato</th><th scope=\"col\">Case manager</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -551,7 +551,7 @@ func entiPage(s ui.Shell, e Enti, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"enti\"><caption class=\"visually-hidden\">Enti della rete</caption> <thead><tr><th scope=\"col\">Ente</th><th scope=\"col\">Tipo</th><th scope=\"col\">Comuni serviti</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"enti\"><caption class=\"visually-hidden\">Enti della rete</caption> <thead><tr><th scope=\"col\">Ente</th><th scope=\"col\">Tipo</th><th scope=\"col\">Comuni serviti</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1102,7 +1102,7 @@ func serviziPage(s ui.Shell, sv Servizi, pg ui.Pager, esito string) templ.Compon
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"servizi\"><caption class=\"visually-hidden\">Servizi della mappa delle risorse</caption> <thead><tr><th scope=\"col\">Servizio</th><th scope=\"col\">Ente</th><th scope=\"col\">Area</th><th scope=\"col\">Validità</th><th scope=\"col\">Posti</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"servizi\"><caption class=\"visually-hidden\">Servizi della mappa delle risorse</caption> <thead><tr><th scope=\"col\">Servizio</th><th scope=\"col\">Ente</th><th scope=\"col\">Area</th><th scope=\"col\">Validità</th><th scope=\"col\">Posti</th><th scope=\"col\">Stato</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1610,7 +1610,7 @@ func protocolliPage(s ui.Shell, ps []Protocollo, scrive bool, esito string) temp
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 113, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"protocolli\"><caption class=\"visually-hidden\">Protocolli d'intesa dell'ambito</caption> <thead><tr><th scope=\"col\">Protocollo</th><th scope=\"col\">Enti</th><th scope=\"col\">Validità</th><th scope=\"col\">Documento firmato</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 113, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"protocolli\"><caption class=\"visually-hidden\">Protocolli d'intesa dell'ambito</caption> <thead><tr><th scope=\"col\">Protocollo</th><th scope=\"col\">Enti</th><th scope=\"col\">Validità</th><th scope=\"col\">Documento firmato</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -320,7 +320,7 @@ func elencoPage(s ui.Shell, e Elenco, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"segnalazioni\"><caption class=\"visually-hidden\">Segnalazioni del caso, dalla più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Componente</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Stato</th><th scope=\"col\">Esito INPS</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"segnalazioni\"><caption class=\"visually-hidden\">Segnalazioni del caso, dalla più recente</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Componente</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Stato</th><th scope=\"col\">Esito INPS</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -918,7 +918,7 @@ func storia(ps []Passaggio) templ.Component {
 			templ_7745c5c3_Var39 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "<section aria-labelledby=\"h-storia\" class=\"mb-4\"><h2 id=\"h-storia\" class=\"h4\">Storia della segnalazione</h2><div class=\"table-responsive\"><table class=\"table table-sm\" data-testid=\"storia\"><caption class=\"visually-hidden\">Ogni cambio di stato, dal primo</caption> <thead><tr><th scope=\"col\">Quando</th><th scope=\"col\">Passaggio</th><th scope=\"col\">Chi</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "<section aria-labelledby=\"h-storia\" class=\"mb-4\"><h2 id=\"h-storia\" class=\"h4\">Storia della segnalazione</h2><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"storia\"><caption class=\"visually-hidden\">Ogni cambio di stato, dal primo</caption> <thead><tr><th scope=\"col\">Quando</th><th scope=\"col\">Passaggio</th><th scope=\"col\">Chi</th><th scope=\"col\">Nota</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2281,7 +2281,7 @@ func codaPage(s ui.Shell, c Coda, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 205, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"coda\"><caption class=\"visually-hidden\">Segnalazioni in approvazione, dalla più vecchia</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Caso e comune</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Inviata da</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 205, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"coda\"><caption class=\"visually-hidden\">Segnalazioni in approvazione, dalla più vecchia</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Caso e comune</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Inviata da</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3428,7 +3428,7 @@ func inviiPage(s ui.Shell, in Invii, esito string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 308, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Esportazioni per INPS, dalla più recente</caption> <thead><tr><th scope=\"col\">Numero (apri per gli esiti)</th><th scope=\"col\">Creata</th><th scope=\"col\">Segnalazioni</th><th scope=\"col\">Impronta SHA-256 del file</th><th scope=\"col\">File</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 308, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"invii\"><caption class=\"visually-hidden\">Esportazioni per INPS, dalla più recente</caption> <thead><tr><th scope=\"col\">Numero (apri per gli esiti)</th><th scope=\"col\">Creata</th><th scope=\"col\">Segnalazioni</th><th scope=\"col\">Impronta SHA-256 del file</th><th scope=\"col\">File</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -4533,7 +4533,7 @@ func invioPage(s ui.Shell, pi PaginaInvio, esito string, f *formEsito) templ.Com
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 401, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"righe-invio\"><caption class=\"visually-hidden\">Segnalazioni dell'invio n. ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 401, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"righe-invio\"><caption class=\"visually-hidden\">Segnalazioni dell'invio n. ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -4839,7 +4839,7 @@ func scartatePage(s ui.Shell, sc Scartate) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 431, "<div class=\"table-responsive\"><table class=\"table\" data-testid=\"scartate\"><caption class=\"visually-hidden\">Segnalazioni scartate da INPS non ancora rettificate, dallo scarto più vecchio</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Caso e comune</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Esito INPS</th><th scope=\"col\">Invio</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 431, "<div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"scartate\"><caption class=\"visually-hidden\">Segnalazioni scartate da INPS non ancora rettificate, dallo scarto più vecchio</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Caso e comune</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Esito INPS</th><th scope=\"col\">Invio</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -5096,7 +5096,7 @@ func miePage(s ui.Shell, m Mie) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 453, "</p><div class=\"table-responsive\"><table class=\"table\" data-testid=\"mie\"><caption class=\"visually-hidden\">Segnalazioni dei tuoi casi da rivedere, da quella che aspetta da più tempo</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Caso</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Da fare</th><th scope=\"col\">Dal</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 453, "</p><div class=\"table-responsive\" tabindex=\"0\"><table class=\"table\" data-testid=\"mie\"><caption class=\"visually-hidden\">Segnalazioni dei tuoi casi da rivedere, da quella che aspetta da più tempo</caption> <thead><tr><th scope=\"col\">Numero</th><th scope=\"col\">Caso</th><th scope=\"col\">Tipo di evento</th><th scope=\"col\">Data dell'evento</th><th scope=\"col\">Da fare</th><th scope=\"col\">Dal</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
