@@ -331,7 +331,7 @@ type ComuneDestinazione struct {
 	Ambito        string
 }
 
-// Label is "Zola Predosa (BO) · 037062 · Ambito Territoriale Demo".
+// Label is "Zola Predosa (BO) · 037060 · Ambito Territoriale Demo".
 func (c ComuneDestinazione) Label() string {
 	return c.Denominazione + " (" + c.Provincia + ") · " + c.CodiceISTAT + " · " + c.Ambito
 }
