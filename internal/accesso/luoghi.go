@@ -263,8 +263,10 @@ func (l *Luoghi) RisolviLuogo(testo string) Risoluzione {
 			}
 		}
 	}
-	if len(scelte) > 1 && len(esatti) == 1 {
-		scelte = esatti // "Paternò" typed with its accent is not Paterno (PZ)
+	if len(scelte) > 1 && len(esatti) == 1 && strings.ContainsFunc(nome, func(r rune) bool { return r > unicode.MaxASCII }) {
+		// "Paternò" typed with its accent is not Paterno (PZ); "Paterno"
+		// without it may be either, written on a keyboard without accents.
+		scelte = esatti
 	}
 	switch len(scelte) {
 	case 0:
