@@ -53,7 +53,7 @@ func TestRisolviLuogo(t *testing.T) {
 		{"a944", "A944", nil},
 		{"Milano", "F205", nil},
 		{"Roma", "H501", nil},
-		{"Forli", "D704", nil},                 // typed without the accent
+		{"Forli", "D704", nil},                // typed without the accent
 		{"Sant’Agata Bolognese", "I191", nil}, // typographic apostrophe
 		{"Paternò", "G371", nil},              // the accent tells it from Paterno (PZ)
 		{"Marocco", "Z330", nil},
