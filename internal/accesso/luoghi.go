@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -91,8 +92,16 @@ type Luoghi struct {
 	cittPerNome  map[string]Cittadinanza
 }
 
-// CaricaLuoghi reads the lists shipped with the binary.
-func CaricaLuoghi() (*Luoghi, error) {
+// CaricaLuoghi returns the lists shipped with the binary, read on the first
+// call only: they are constants of the binary, and a *Luoghi is never
+// written after it is built, so every caller (each server the tests start)
+// shares one.
+func CaricaLuoghi() (*Luoghi, error) { return luoghiDelBinario() }
+
+var luoghiDelBinario = sync.OnceValues(leggiLuoghi)
+
+// leggiLuoghi reads the lists shipped with the binary.
+func leggiLuoghi() (*Luoghi, error) {
 	gz, err := datiLuoghi.Open("dati/comuni-istat.csv.gz")
 	if err != nil {
 		return nil, fmt.Errorf("accesso: luoghi: %w", err)
