@@ -12,9 +12,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/cartella/cartella/internal/codicefiscale"
+	"github.com/cartella/cartella/internal/httpx"
 )
 
 // Places by name (issue 21, point 6): the comuni and the foreign states a
@@ -380,4 +384,41 @@ func ParseStatiEsteri(r io.Reader) ([]Stato, error) {
 	}
 	slices.SortFunc(out, func(a, b Stato) int { return strings.Compare(chiave(a.Nome), chiave(b.Nome)) })
 	return out, nil
+}
+
+// validaAnagrafica checks an operator's anagrafica (Anagrafica.validate)
+// and, with the ISTAT lists (SetLuoghi), the comune or foreign state of
+// birth: resolved by name ("bologna" is stored as "Bologna (BO)"), an
+// ambiguous or unknown name answered next to the field, and a place that is
+// not the one in the codice fiscale refused (issue 21, point 6).
+func (s *Service) validaAnagrafica(an Anagrafica, errs httpx.FieldErrors) (Anagrafica, *time.Time) {
+	an, nascita := an.validate(errs)
+	if s.luoghi == nil || an.ComuneNascita == "" {
+		return an, nascita
+	}
+	if _, bad := errs["comune_nascita"]; bad {
+		return an, nascita
+	}
+	r := s.luoghi.RisolviLuogo(an.ComuneNascita)
+	switch {
+	case len(r.Scelte) > 0:
+		scelte := make([]string, len(r.Scelte))
+		for i, l := range r.Scelte {
+			scelte[i] = l.Scelta()
+		}
+		errs["comune_nascita"] = fmt.Sprintf("«%s» è il nome di più luoghi; scrivi quale: %s.", an.ComuneNascita, strings.Join(scelte, ", "))
+	case !r.Trovato && reCatastale.MatchString(an.ComuneNascita):
+		// A codice catastale the list lacks (a comune soppresso): as typed.
+	case !r.Trovato:
+		errs["comune_nascita"] = fmt.Sprintf("«%s» non è un comune italiano né uno stato estero dell'elenco ISTAT; controlla come è scritto (per esempio Bologna, Castro (LE), Marocco).", an.ComuneNascita)
+	default:
+		an.ComuneNascita = r.Luogo.Etichetta()
+		if _, bad := errs["codice_fiscale"]; !bad {
+			if nelCF := codicefiscale.Luogo(an.CodiceFiscale); nelCF != r.Luogo.Catastale {
+				errs["comune_nascita"] = fmt.Sprintf("%s non corrisponde al codice fiscale, che indica %s (codice %s); verifica il luogo di nascita e il codice fiscale.",
+					r.Luogo.Etichetta(), s.luoghi.EtichettaLuogo(nelCF), nelCF)
+			}
+		}
+	}
+	return an, nascita
 }

@@ -169,6 +169,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 		return nil, err
 	}
 	d.luoghi = luoghi
+	d.accesso.SetLuoghi(luoghi)
 	// The ente of an operatore_ente: accesso reads the enti through rete.
 	d.accesso.SetEnti(rete.NewPerAccesso(pool))
 	d.registro = registro.NewService(pool)
