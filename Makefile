@@ -31,7 +31,7 @@ test: check-generated assets postgres-bin chromium lint fuzz-brief ## run every 
 FUZZ_TUTTI := codicefiscale:FuzzCodiceFiscale codicefiscale:FuzzCompute \
 	calendario:FuzzParseData calendario:FuzzParseOra flusso:FuzzRiga flusso:FuzzFlusso \
 	controlli:FuzzLeggiRiga analisi:FuzzDaModulo patto:FuzzDaModulo patto:FuzzParseCatalogo \
-	accesso:FuzzParseComuniISTAT
+	accesso:FuzzParseComuniISTAT accesso:FuzzRisolviLuogo
 FUZZ_TARGETS ?= $(FUZZ_TUTTI)
 FUZZBRIEF ?= 2s
 FUZZTIME ?= 1000000x
