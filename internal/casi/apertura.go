@@ -343,6 +343,12 @@ func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso
 			errs[k] = msg
 		}
 	}
+	// A place or a nation longer than a name can be is said as such.
+	for _, i := range righe {
+		c := in.Componenti[i]
+		httpx.MaxTesto(errs, fmt.Sprintf("c%d_luogo_nascita", i), c.LuogoNascita, maxLuogo)
+		httpx.MaxTesto(errs, fmt.Sprintf("c%d_cittadinanza", i), c.Cittadinanza, maxLuogo)
+	}
 	// At the desk the code is read off a card: its first six letters must
 	// be those of the surname and name typed (the flow from INPS is not
 	// held to this: its names are INPS's).

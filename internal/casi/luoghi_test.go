@@ -73,6 +73,11 @@ func TestAperturaLuoghiPerNome(t *testing.T) {
 			}
 		})
 	}
+	// A text longer than any name: its length is the message.
+	if _, errs := svc.ControllaApertura(apertura(strings.Repeat("Bologna ", 20), strings.Repeat("x", 81), "A944"), comune); !strings.HasPrefix(errs["c0_luogo_nascita"], "Al massimo 80 caratteri") ||
+		!strings.HasPrefix(errs["c0_cittadinanza"], "Al massimo 80 caratteri") {
+		t.Errorf("too long: %q", errs)
+	}
 	// Omocodia: the digits of the place written as letters still say H501.
 	in := apertura("Roma", "Italia", "H501")
 	first15 := in.Componenti[0].CodiceFiscale[:11] + "H5LM" // H501, the 0 and the 1 as L and M
