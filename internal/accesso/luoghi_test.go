@@ -1,7 +1,10 @@
 package accesso_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -26,6 +29,18 @@ func TestCaricaLuoghi(t *testing.T) {
 	}
 	if c, ok := l.ComuneDaISTAT("001001"); !ok || c.Denominazione != "Agliè" {
 		t.Errorf("Agliè (Windows-1252 decoded): %+v", c)
+	}
+	// The file shipped is read whole: no line rejected.
+	raw, err := os.ReadFile("dati/comuni-istat.csv.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if comuni, scarti, err := accesso.ParseComuniISTAT(zr); err != nil || len(scarti) > 0 || len(comuni) != len(l.Comuni()) {
+		t.Errorf("shipped file: %d comuni, rejected %+v, %v", len(comuni), scarti, err)
 	}
 	for _, cat := range []string{"H501", "F205", "Z330", "Z129", "Z100"} {
 		if _, ok := l.Luogo(cat); !ok {
