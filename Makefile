@@ -34,7 +34,7 @@ test: check-generated assets postgres-bin chromium poppler lint fuzz-brief ## ru
 FUZZ_TUTTI := codicefiscale:FuzzCodiceFiscale codicefiscale:FuzzCompute \
 	calendario:FuzzParseData calendario:FuzzParseOra flusso:FuzzRiga flusso:FuzzFlusso \
 	controlli:FuzzLeggiRiga analisi:FuzzDaModulo patto:FuzzDaModulo patto:FuzzParseCatalogo \
-	accesso:FuzzParseComuniISTAT stampa:FuzzPDF
+	accesso:FuzzParseComuniISTAT accesso:FuzzRisolviLuogo stampa:FuzzPDF
 FUZZ_TARGETS ?= $(FUZZ_TUTTI)
 FUZZBRIEF ?= 2s
 FUZZTIME ?= 1000000x

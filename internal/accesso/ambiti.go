@@ -341,7 +341,7 @@ func (s *Service) AccreditAmministratore(ctx context.Context, p authz.Principal,
 		return uuid.Nil, ambitoErr(err)
 	}
 	errs := httpx.FieldErrors{}
-	an, nascita := an.validate(errs)
+	an, nascita := s.validaAnagrafica(an, errs)
 	ass := Assegnazione{Ruolo: authz.AmministratoreAmbito, AmbitoID: &amb.ID}
 	if d, ok := calendario.ParseData(dal); !ok {
 		errs["dal"] = "Indica la data di inizio (gg/mm/aaaa)."

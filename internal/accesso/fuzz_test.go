@@ -80,3 +80,53 @@ func FuzzParseComuniISTAT(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRisolviLuogo is the fuzz target of what a form sends as a place of
+// birth or a citizenship (issue 21, point 6), against the lists shipped
+// with the binary. Properties: nothing panics; a place found has a codice
+// catastale of the right form and is the one its code and its choice
+// label resolve to; an ambiguous name offers two or more choices, each
+// resolving to itself alone; a citizenship found is three capital letters
+// and its name resolves to it.
+func FuzzRisolviLuogo(f *testing.F) {
+	l, err := CaricaLuoghi()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"Bologna", "bologna (bo)", "A944", "z330", "Castro", "Palau", "Palau (stato estero)", "Paternò",
+		"Sant’Elena", "  ", "(BO)", "Bologna (", "\x00", "\xff\xfe", "Forlì", "FORLI'", "Italia", "MAR", "apolide", "Castro (XX)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := l.RisolviLuogo(s)
+		switch {
+		case r.Trovato:
+			if !reCodiceCatastale.MatchString(r.Luogo.Catastale) || len(r.Scelte) > 0 {
+				t.Fatalf("%q: %+v", s, r)
+			}
+			// "Palau" (the state) may be ambiguous by its name alone; its
+			// choice label and its code are not.
+			for _, label := range []string{r.Luogo.Scelta(), r.Luogo.Catastale} {
+				if again := l.RisolviLuogo(label); !again.Trovato || again.Luogo != r.Luogo {
+					t.Fatalf("%q → %+v, but %q → %+v", s, r.Luogo, label, again)
+				}
+			}
+		case len(r.Scelte) == 1:
+			t.Fatalf("%q: one choice is no choice: %+v", s, r)
+		default:
+			for _, c := range r.Scelte {
+				if again := l.RisolviLuogo(c.Scelta()); !again.Trovato || again.Luogo != c {
+					t.Fatalf("%q: choice %q → %+v", s, c.Scelta(), again)
+				}
+			}
+		}
+		if ci, ok := l.RisolviCittadinanza(s); ok {
+			if len(ci.ISO3) != 3 || strings.ToUpper(ci.ISO3) != ci.ISO3 {
+				t.Fatalf("%q: %+v", s, ci)
+			}
+			if again, ok := l.RisolviCittadinanza(ci.Nome); !ok || again != ci {
+				t.Fatalf("%q → %+v, but its name → %+v", s, ci, again)
+			}
+		}
+	})
+}

@@ -353,7 +353,7 @@ func (s *Service) AccreditOperatore(ctx context.Context, p authz.Principal, an A
 		return uuid.Nil, err
 	}
 	errs := httpx.FieldErrors{}
-	an, nascita := an.validate(errs)
+	an, nascita := s.validaAnagrafica(an, errs)
 	ass, err := s.validateRuolo(ctx, amb, r, errs)
 	if err != nil {
 		return uuid.Nil, err
@@ -466,7 +466,7 @@ func (s *Service) loadOwn(ctx context.Context, tx pgx.Tx, p authz.Principal, id 
 // form was loaded with: if someone saved in between, ErrConflict.
 func (s *Service) UpdateAnagrafica(ctx context.Context, p authz.Principal, id uuid.UUID, versione int, an Anagrafica, audit registro.Voce) error {
 	errs := httpx.FieldErrors{}
-	an, nascita := an.validate(errs)
+	an, nascita := s.validaAnagrafica(an, errs)
 	if len(errs) > 0 {
 		return errs
 	}

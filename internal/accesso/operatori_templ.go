@@ -363,7 +363,7 @@ func anagraficaFields(an Anagrafica, errs httpx.FieldErrors, cfReadonly bool) te
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "comune_nascita", Name: "comune_nascita", MaxLength: Limiti.Max("comune_nascita"), Label: "Comune o Stato estero di nascita", Value: an.ComuneNascita, Error: errs["comune_nascita"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.Input(ui.Field{ID: "comune_nascita", Name: "comune_nascita", MaxLength: Limiti.Max("comune_nascita"), Label: "Comune o Stato estero di nascita", Value: an.ComuneNascita, Error: errs["comune_nascita"], Required: true, Hint: "Per nome, come nel documento (es. Bologna, Castro (LE), Marocco): deve corrispondere al codice fiscale"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -37,7 +37,7 @@ func setup(t *testing.T) *fixture {
 		f.events = append(f.events, stato)
 	})
 	ctx := context.Background()
-	if err := demo.Load(ctx, svc); err != nil {
+	if err := demo.Load(ctx, svc, nil); err != nil {
 		t.Fatal(err)
 	}
 	acc, _ := demo.AccountByUsername("amministratore")

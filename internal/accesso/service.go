@@ -22,8 +22,14 @@ type Service struct {
 	now     func() time.Time
 	audit   Auditor
 	enti    Enti
+	luoghi  *Luoghi // places of birth typed by name (SetLuoghi); nil: taken as typed
 	changed func(ctx context.Context, operatoreID uuid.UUID, stato string)
 }
+
+// SetLuoghi makes the operators' forms resolve the comune (or foreign
+// state) of birth against the ISTAT lists and check it against the codice
+// fiscale.
+func (s *Service) SetLuoghi(l *Luoghi) { s.luoghi = l }
 
 // NewService returns the service over pool.
 func NewService(pool *pgxpool.Pool) *Service {

@@ -41,7 +41,7 @@ Uso:
   cartella audit verify               verifica l'integrità del registro degli accessi (DATABASE_URL)
   cartella amministratore-sistema CF NOME COGNOME
                                       accredita un amministratore di sistema (il primo operatore; DATABASE_URL)
-  cartella import comuni FILE         carica l'elenco ISTAT dei comuni (CSV come pubblicato dall'ISTAT; DATABASE_URL)
+  cartella import comuni [FILE]       carica l'elenco ISTAT dei comuni (CSV come pubblicato dall'ISTAT; senza FILE quello incluso; DATABASE_URL)
   cartella import nuclei [--ambito CODICE] FILE
                                       importa il flusso dei nuclei (JSON Lines, docs/formats/nuclei.md; DATABASE_URL)
   cartella import sostegni FILE [--prova]

@@ -49,7 +49,19 @@ func TestJourneyAperturaChiusura(t *testing.T) {
 		t.Error("typed values lost on error")
 	}
 	checkPage(t, b.Browser, "apertura-02-errori")
+	// The place of birth by name (issue 21, point 6): Milano is not the
+	// Bologna of the codice fiscale; "bologna" typed in lower case is.
 	b.Fill(t, "#c0_codice_fiscale", cf)
+	b.Fill(t, "#c0_luogo_nascita", "Milano")
+	b.Click(t, `[data-testid="apri-caso"]`)
+	if got := b.Text(t, `[data-testid="errore-c0_luogo_nascita"]`); !strings.Contains(got, "Milano (MI), codice F205 non corrisponde al codice fiscale, che indica Bologna (BO)") {
+		t.Errorf("place error: %q", got)
+	}
+	if b.Value(t, "#c0_luogo_nascita") != "Milano" || b.Value(t, "#c0_cittadinanza") != "Italia" || b.Value(t, "#c0_codice_fiscale") != cf {
+		t.Error("typed values lost on the place error")
+	}
+	checkPage(t, b.Browser, "apertura-02b-luogo")
+	b.Fill(t, "#c0_luogo_nascita", "bologna")
 	b.Click(t, `[data-testid="apri-caso"]`)
 	if got := b.Text(t, `[data-testid="esito"]`); got != "Caso aperto e assegnato a te." {
 		t.Fatalf("after opening: %q", got)

@@ -161,7 +161,7 @@ func TestCasiAperturaCoordinatore(t *testing.T) {
 	a := startApp(t)
 	c := a.client(t)
 	a.login(t, c, "coordinatore", demo.Password)
-	resp, err := noFollow(c).PostForm(a.URL+"/casi", aperturaForm(a.comune(t, "037062"), "INPS-HTTP-2"))
+	resp, err := noFollow(c).PostForm(a.URL+"/casi", aperturaForm(a.comune(t, "037060"), "INPS-HTTP-2"))
 	if err != nil {
 		t.Fatal(err)
 	}

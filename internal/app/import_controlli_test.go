@@ -27,7 +27,7 @@ func TestImportControlliCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if err := demo.Load(context.Background(), accesso.NewService(pool)); err != nil {
+	if err := demo.Load(context.Background(), accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
 	cf := codicefiscale.Compute("Rossi", "Mario", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), "M", "A944")
@@ -35,7 +35,7 @@ func TestImportControlliCommand(t *testing.T) {
 		return `{"versione_tracciato":1,"id_richiesta":"` + id + `","tipo":"residenza","comune":"` + comune +
 			`","codice_fiscale":"` + cf + `","cognome":"Rossi","nome":"Mario","data_richiesta":"2026-01-10","data_riferimento":"2026-01-05"}`
 	}
-	righe := []string{riga("INPS-VER-C1", "037011"), riga("INPS-VER-C2", "037062"), `{"id_richiesta":"INPS-VER-C3"}`, riga("INPS-VER-C4", "012345")}
+	righe := []string{riga("INPS-VER-C1", "037011"), riga("INPS-VER-C2", "037060"), `{"id_richiesta":"INPS-VER-C3"}`, riga("INPS-VER-C4", "012345")}
 	file := filepath.Join(t.TempDir(), "richieste.jsonl")
 	if err := os.WriteFile(file, []byte(strings.Join(righe, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)

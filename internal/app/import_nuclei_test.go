@@ -27,11 +27,11 @@ func TestImportNucleiCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if err := demo.Load(context.Background(), accesso.NewService(pool)); err != nil {
+	if err := demo.Load(context.Background(), accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := flusso.Genera(&buf, 50, flusso.Opzioni{Seme: 3, Oggi: time.Now(), Comuni: []string{"037011", "037062"}}); err != nil {
+	if err := flusso.Genera(&buf, 50, flusso.Opzioni{Seme: 3, Oggi: time.Now(), Comuni: []string{"037011", "037060"}}); err != nil {
 		t.Fatal(err)
 	}
 	buf.WriteString("non è json\n")

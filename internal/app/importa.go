@@ -22,7 +22,7 @@ import (
 // runImport dispatches `cartella import comuni|nuclei|sostegni …`.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 1 {
-		return errors.New("usage: cartella import comuni FILE | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova] | cartella import controlli FILE")
+		return errors.New("usage: cartella import comuni [FILE] | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova] | cartella import controlli FILE")
 	}
 	switch args[0] {
 	case "comuni":
@@ -38,25 +38,39 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // runImportComuni loads the ISTAT list of comuni (the CSV ISTAT publishes:
-// "Elenco-comuni-italiani.csv"). Every rejected line is printed with its
+// "Elenco-comuni-italiani.csv"; without a file, the one shipped with the
+// binary). Every rejected line is printed with its
 // reason; the good ones are inserted or updated, and importing the same list
 // again changes nothing. The import is recorded in the registro.
 func runImportComuni(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return errors.New("usage: cartella import comuni FILE")
+	if len(args) > 1 {
+		return errors.New("usage: cartella import comuni [FILE]")
 	}
 	dsn := getenv("DATABASE_URL")
 	if dsn == "" {
 		return errors.New("DATABASE_URL is required by `cartella import comuni`")
 	}
-	f, err := os.Open(args[0])
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	comuni, scarti, err := accesso.ParseComuniISTAT(f)
-	if err != nil {
-		return err
+	var (
+		comuni []accesso.Comune
+		scarti []accesso.RigaScartata
+	)
+	if len(args) == 0 {
+		// Without a file: the list shipped with the binary
+		// (docs/formats/luoghi.md).
+		l, err := accesso.CaricaLuoghi()
+		if err != nil {
+			return err
+		}
+		comuni = l.Comuni()
+	} else {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if comuni, scarti, err = accesso.ParseComuniISTAT(f); err != nil {
+			return err
+		}
 	}
 	for _, s := range scarti {
 		fmt.Fprintf(stdout, "riga %d scartata: %s\n", s.Riga, s.Motivo)

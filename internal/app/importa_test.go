@@ -70,7 +70,16 @@ func TestImportComuniCommand(t *testing.T) {
 		t.Errorf("imports recorded in the registro: %d %v, want 2", recorded, err)
 	}
 	var out bytes.Buffer
-	if err := Run(context.Background(), []string{"cartella", "import", "comuni"}, env, &out, &out); err == nil {
-		t.Error("import comuni without a file must fail")
+	if err := Run(context.Background(), []string{"cartella", "import", "comuni", file, file}, env, &out, &out); err == nil {
+		t.Error("import comuni with two files must fail")
+	}
+	// Without a file: the list shipped with the binary (docs/formats/luoghi.md).
+	out.Reset()
+	if err := Run(context.Background(), []string{"cartella", "import", "comuni"}, env, &out, &out); err != nil || !strings.Contains(out.String(), " inseriti, ") {
+		t.Fatalf("import comuni of the shipped list: %v\n%s", err, out.String())
+	}
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM comune`).Scan(&n); err != nil || n < 7800 {
+		t.Errorf("%d comuni after importing the shipped list: %v", n, err)
 	}
 }

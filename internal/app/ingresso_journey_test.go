@@ -121,7 +121,7 @@ func TestJourneyIngressoNucleo(t *testing.T) {
 	checkPage(t, b.Browser, "ingresso-03b-trasferimento")
 	// Choosing Zola Predosa with a motivo asks for confirmation, saying what
 	// happens; "Annulla" leaves the case where it is.
-	b.Click(t, `#comune-`+a.comune(t, "037062"))
+	b.Click(t, `#comune-`+a.comune(t, "037060"))
 	b.Fill(t, "#motivo", "Cambio di residenza")
 	b.Click(t, `[data-testid="conferma-trasferimento"]`)
 	if got := b.Text(t, `[data-testid="conferma-titolo"]`); !strings.Contains(got, "Trasferire il caso al comune di Zola Predosa?") {

@@ -167,6 +167,9 @@ func TestJourneyRete(t *testing.T) {
 		b.Exists(t, `[data-testid="sezione-patto"]`) || b.Exists(t, `[data-testid="sezione-condizioni"]`) || strings.Contains(estratto, "Luca") {
 		t.Errorf("the ente sees more or less than the two consented sections: %q", estratto)
 	}
+	if !strings.Contains(estratto, "Luogo nascita\nBologna (BO)") || !strings.Contains(estratto, "Cittadinanza\nItalia") {
+		t.Errorf("the ente reads codes, not the names of the place of birth and the citizenship: %q", estratto)
+	}
 	checkPage(t, b.Browser, "rete-08-invio-ente")
 	b.Fill(t, "#data_inizio", calendario.ISO(calendario.Giorno(time.Now()).AddDate(0, 0, 7)))
 	b.Click(t, `[data-testid="accetta"]`)

@@ -101,7 +101,7 @@ func TestImportInterrottaDaCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
+	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
 	const n = 1500
@@ -341,7 +341,7 @@ func TestImportControlliInterrottaDaCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
+	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
 	cf := codicefiscale.Compute("Rossi", "Mario", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), "M", "A944")

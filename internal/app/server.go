@@ -95,6 +95,7 @@ type deps struct {
 	rs        *httpx.Responder
 	sessions  *session.Manager
 	accesso   *accesso.Service
+	luoghi    *accesso.Luoghi // the ISTAT comuni and foreign states, shipped with the binary
 	registro  *registro.Service
 	enforcer  *authz.Enforcer
 	guard     *authz.Guard
@@ -150,7 +151,7 @@ func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 		return nil, err
 	}
 	if cfg.Mode == config.Demo {
-		if err := demo.Load(ctx, d.accesso); err != nil {
+		if err := demo.Load(ctx, d.accesso, d.luoghi); err != nil {
 			return nil, err
 		}
 		if err := d.enforcer.Reload(ctx); err != nil {
@@ -164,6 +165,12 @@ func newServer(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *
 func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*deps, error) {
 	d := &deps{cfg: cfg, pool: pool, log: log, tempi: tempiProduzione}
 	d.accesso = accesso.NewService(pool)
+	luoghi, err := accesso.CaricaLuoghi()
+	if err != nil {
+		return nil, err
+	}
+	d.luoghi = luoghi
+	d.accesso.SetLuoghi(luoghi)
 	// The ente of an operatore_ente: accesso reads the enti through rete.
 	d.accesso.SetEnti(rete.NewPerAccesso(pool))
 	d.registro = registro.NewService(pool)
@@ -216,6 +223,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.impostaz = accesso.NewImpostazioniHandler(d.accesso, d.rs)
 	d.registroH = registro.NewHandler(d.registro, d.rs, d.accesso.NomiAmbito)
 	d.casi = casi.NewService(pool, d.registro)
+	d.casi.SetLuoghi(d.luoghi)
 	d.registroH.ConCasi(d.casi)
 	d.casiH = casi.NewHandler(d.casi, d.rs, assegnazioni.Pagina)
 	d.boardS = assegnazioni.NewService(pool, d.registro, d.casi)

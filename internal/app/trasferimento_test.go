@@ -62,9 +62,9 @@ func TestTrasferimentoHTTP(t *testing.T) {
 	}
 	// "o" is in the name of all three demo comuni: a choice.
 	resp, body = post(url.Values{"versione": {"1"}, "comune": {"o"}, "motivo": {"Cambio di residenza"}})
-	zola := a.comune(t, "037062")
+	zola := a.comune(t, "037060")
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Più comuni corrispondono: scegli quello giusto") ||
-		!strings.Contains(body, `name="comune_id" id="comune-`+zola+`" value="`+zola+`"`) || !strings.Contains(body, "Zola Predosa (BO) · 037062") ||
+		!strings.Contains(body, `name="comune_id" id="comune-`+zola+`" value="`+zola+`"`) || !strings.Contains(body, "Zola Predosa (BO) · 037060") ||
 		!strings.Contains(body, "Cambio di residenza</textarea>") {
 		t.Errorf("several comuni: %d\n%s", resp.StatusCode, body)
 	}

@@ -62,7 +62,7 @@ func (f *elencoFixture) caso(t *testing.T, n int, cognome, nome, istat, username
 	return id
 }
 
-const casalecchio, zola = "037011", "037062"
+const casalecchio, zola = "037011", "037060"
 
 // comune is the ambito and id of the demo comune with ISTAT code istat.
 func (f *elencoFixture) comune(t *testing.T, istat string) (int64, int64) {

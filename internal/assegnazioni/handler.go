@@ -377,6 +377,14 @@ func (h *Handler) Trasferisci(w http.ResponseWriter, r *http.Request) {
 		errs["comune"] = msgComuneVuoto
 	case len(trovati) == 0:
 		errs["comune"] = msgNessunComune
+		fuori, err := h.svc.ComuneFuoriAmbito(r.Context(), in.Comune)
+		if err != nil {
+			h.rs.Error(w, r, err)
+			return
+		}
+		if fuori != "" {
+			errs["comune"] = fuori + msgComuneFuoriAmbito
+		}
 	case len(trovati) == 1:
 		dest = trovati[0].ID
 	case len(trovati) > MaxComuniTrovati:

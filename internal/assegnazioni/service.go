@@ -331,7 +331,7 @@ type ComuneDestinazione struct {
 	Ambito        string
 }
 
-// Label is "Zola Predosa (BO) · 037062 · Ambito Territoriale Demo".
+// Label is "Zola Predosa (BO) · 037060 · Ambito Territoriale Demo".
 func (c ComuneDestinazione) Label() string {
 	return c.Denominazione + " (" + c.Provincia + ") · " + c.CodiceISTAT + " · " + c.Ambito
 }
@@ -349,6 +349,13 @@ func (s *Service) CercaComuni(ctx context.Context, testo string) ([]ComuneDestin
 	return cercaComuni(ctx, s.pool, testo)
 }
 
+// ComuneFuoriAmbito names the comune typed ("Milano (MI)") when it is
+// known (the ISTAT list) but in no ambito, so that the form can say why it
+// cannot be a destination; "" otherwise.
+func (s *Service) ComuneFuoriAmbito(ctx context.Context, testo string) (string, error) {
+	return comuneFuoriAmbito(ctx, s.pool, testo)
+}
+
 // Trasferito is the outcome of a transfer.
 type Trasferito struct {
 	Codice  string
@@ -360,6 +367,7 @@ type Trasferito struct {
 const (
 	msgComuneVuoto        = "Indica il comune di destinazione: il codice ISTAT o il nome."
 	msgNessunComune       = "Nessun comune con questo nome o codice ISTAT"
+	msgComuneFuoriAmbito  = " non fa parte di nessun ambito registrato in Cartella: un caso si trasferisce solo a un comune di un ambito."
 	msgPiuComuni          = "Più comuni corrispondono: scegli quello giusto"
 	msgTroppiComuni       = "Troppi comuni corrispondono: scrivi il nome per intero o il codice ISTAT."
 	msgMotivoVuoto        = "Scrivi il motivo del trasferimento."

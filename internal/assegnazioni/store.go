@@ -127,3 +127,25 @@ func cercaComuni(ctx context.Context, q database.Querier, testo string) ([]Comun
 	}
 	return nil, nil
 }
+
+// comuneFuoriAmbito is "Nome (PR)" of the comune of ISTAT code or exact
+// name testo (optionally "Nome (PR)") that belongs to no ambito, "" if
+// there is none (or more than one: the name says too little).
+func comuneFuoriAmbito(ctx context.Context, q database.Querier, testo string) (string, error) {
+	testo = strings.Join(strings.Fields(testo), " ")
+	nome, prov := testo, ""
+	if m := reProvincia.FindStringSubmatch(testo); m != nil {
+		nome, prov = m[1], strings.ToUpper(m[2])
+	}
+	rows, err := q.Query(ctx, `SELECT denominazione || ' (' || provincia || ')' FROM comune
+		WHERE ambito_id IS NULL AND (codice_istat = $1 OR (lower(denominazione) = lower($2) AND ($3 = '' OR provincia = $3)))
+		LIMIT 2`, testo, nome, prov)
+	if err != nil {
+		return "", fmt.Errorf("assegnazioni: comune fuori ambito: %w", err)
+	}
+	nomi, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(nomi) != 1 {
+		return "", err
+	}
+	return nomi[0], nil
+}

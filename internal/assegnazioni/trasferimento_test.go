@@ -258,7 +258,7 @@ func TestCercaComuni(t *testing.T) {
 	ctx := context.Background()
 	f.altroAmbito(t)
 	for testo, want := range map[string][]string{
-		"037062":           {"Zola Predosa"},
+		"037060":           {"Zola Predosa"},
 		"  zola   predosa": {"Zola Predosa"},
 		"ZOLA":             {"Zola Predosa"},
 		"castro":           {"Castro (BG)", "Castro (LE)"},

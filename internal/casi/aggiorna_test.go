@@ -25,7 +25,7 @@ func aggiornaCaso(t *testing.T, pool *pgxpool.Pool, pad time.Time) (caso, madre,
 	t.Helper()
 	ctx := context.Background()
 	acc := accesso.NewService(pool)
-	if err := demo.Load(ctx, acc); err != nil {
+	if err := demo.Load(ctx, acc, nil); err != nil {
 		t.Fatal(err)
 	}
 	people, err := demo.Principals(ctx, acc)

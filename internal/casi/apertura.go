@@ -81,7 +81,7 @@ func NuovaApertura(n int) Apertura {
 }
 
 func nuovaRiga(richiedente bool) ComponenteApertura {
-	c := ComponenteApertura{InScala: true, Cittadinanza: "ITA"}
+	c := ComponenteApertura{InScala: true, Cittadinanza: "Italia"}
 	if richiedente {
 		c.Relazione = "richiedente"
 	}
@@ -289,16 +289,13 @@ func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso
 	}
 	righe := righeNonVuote(in)
 	componenti := make([]map[string]any, 0, len(righe))
-	for _, i := range righe {
+	for n, i := range righe {
 		c := in.Componenti[i]
 		cf := codicefiscale.Normalize(c.CodiceFiscale)
-		luogo := strings.ToUpper(strings.TrimSpace(c.LuogoNascita))
-		if luogo == "" && len(cf) == 16 && codicefiscale.Validate(cf) == nil {
-			luogo = luogoDaCF(cf) // the form lets it be read from the codice fiscale
-		}
+		luogo, cittadinanza := s.luogoECittadinanza(n+1, i, c, cf, errs)
 		componenti = append(componenti, map[string]any{
 			"codice_fiscale": cf, "cognome": c.Cognome, "nome": c.Nome, "sesso": c.Sesso, "data_nascita": comeNelFlusso(c.DataNascita),
-			"luogo_nascita": luogo, "cittadinanza": strings.ToUpper(strings.TrimSpace(c.Cittadinanza)), "relazione": c.Relazione,
+			"luogo_nascita": luogo, "cittadinanza": cittadinanza, "relazione": c.Relazione,
 			"in_scala_equivalenza": c.InScala, "disabilita": c.Disabilita, "svantaggio_certificato": c.Svantaggio,
 		})
 	}
@@ -346,6 +343,12 @@ func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso
 			errs[k] = msg
 		}
 	}
+	// A place or a nation longer than a name can be is said as such.
+	for _, i := range righe {
+		c := in.Componenti[i]
+		httpx.MaxTesto(errs, fmt.Sprintf("c%d_luogo_nascita", i), c.LuogoNascita, maxLuogo)
+		httpx.MaxTesto(errs, fmt.Sprintf("c%d_cittadinanza", i), c.Cittadinanza, maxLuogo)
+	}
 	// At the desk the code is read off a card: its first six letters must
 	// be those of the surname and name typed (the flow from INPS is not
 	// held to this: its names are INPS's).
@@ -363,6 +366,127 @@ func (s *Service) ControllaApertura(in Apertura, comune *ComuneApertura) (flusso
 	return nu, errs
 }
 
+// luogoECittadinanza resolves the place of birth and the citizenship typed
+// in row i (member n) to the codes the flow checks and the model stores: the
+// codice catastale and the ISO 3166-1 alpha-3 code. A name that matches
+// more comuni, an unknown name, or a place that is not the one the codice
+// fiscale holds gets its message in errs, next to its field; what goes on
+// to the flow is then a stand-in that raises no second message.
+func (s *Service) luogoECittadinanza(n, i int, c ComponenteApertura, cf string, errs httpx.FieldErrors) (string, string) {
+	cfValido := len(cf) == 16 && codicefiscale.Validate(cf) == nil
+	nelCF := ""
+	if cfValido {
+		nelCF = codicefiscale.Luogo(cf)
+	}
+	segnaposto := nelCF // passes the flow's checks of the place
+	if segnaposto == "" {
+		segnaposto = "A000"
+	}
+	campoLuogo := fmt.Sprintf("c%d_luogo_nascita", i)
+	testo := strings.TrimSpace(c.LuogoNascita)
+	luogo := strings.ToUpper(testo)
+	switch {
+	case testo == "":
+		luogo = nelCF // the form lets it be read from the codice fiscale
+	case s.luoghi == nil:
+	default:
+		r := s.luoghi.RisolviLuogo(testo)
+		switch {
+		case r.Trovato:
+			luogo = r.Luogo.Catastale
+		case len(r.Scelte) > 0:
+			scelte := make([]string, len(r.Scelte))
+			for k, l := range r.Scelte {
+				scelte[k] = l.Scelta()
+			}
+			errs[campoLuogo] = fmt.Sprintf("Componente %d, luogo di nascita: «%s» è il nome di più luoghi; scrivi quale: %s.",
+				n, flusso.Breve(testo), strings.Join(scelte, ", "))
+			luogo = segnaposto
+		case !reCatastaleForma.MatchString(luogo):
+			errs[campoLuogo] = fmt.Sprintf("Componente %d, luogo di nascita: «%s» non è un comune italiano né uno stato estero dell'elenco ISTAT; controlla come è scritto (per esempio Bologna, Castro (LE), Marocco) oppure scrivi il codice catastale.",
+				n, flusso.Breve(testo))
+			luogo = segnaposto
+		}
+		// A code of the right form that the list lacks (a comune soppresso)
+		// goes on as typed: the flow checks it against the codice fiscale.
+	}
+	if _, giaErrato := errs[campoLuogo]; !giaErrato && nelCF != "" && luogo != "" && luogo != nelCF {
+		errs[campoLuogo] = fmt.Sprintf("Componente %d, luogo di nascita: %s non corrisponde al codice fiscale, che indica %s; verifica il luogo di nascita e il codice fiscale.",
+			n, s.etichettaLuogo(luogo), s.etichettaLuogo(nelCF))
+		luogo = nelCF
+	}
+
+	cittadinanza := strings.ToUpper(strings.TrimSpace(c.Cittadinanza))
+	if t := strings.TrimSpace(c.Cittadinanza); t != "" && s.luoghi != nil {
+		if ci, ok := s.luoghi.RisolviCittadinanza(t); ok {
+			cittadinanza = ci.ISO3
+		} else if !reISO3.MatchString(t) {
+			errs[fmt.Sprintf("c%d_cittadinanza", i)] = fmt.Sprintf("Componente %d, cittadinanza: «%s» non è uno stato dell'elenco ISTAT; scrivi il nome dello stato (per esempio Italia, Marocco, Romania) o «apolide».",
+				n, flusso.Breve(t))
+			cittadinanza = "ITA"
+		}
+	}
+	return luogo, cittadinanza
+}
+
+// Ids of the datalists of the opening form, and the longest place or
+// nation typed.
+const (
+	idDatalistLuoghi       = "luoghi-nascita"
+	idDatalistCittadinanze = "cittadinanze"
+	maxLuogo               = 80
+)
+
+// Suggerimenti are the names the opening form suggests: the comuni of the
+// provinces of the comuni in scope and the foreign states (places of
+// birth), and the nations (citizenships). The whole list of about 7,900
+// comuni would weigh some 300 KB on every page; any other comune is
+// resolved by the server from its name.
+type Suggerimenti struct {
+	Luoghi, Cittadinanze []string
+}
+
+func (s *Service) suggerimenti(comuni []ComuneApertura) Suggerimenti {
+	var sg Suggerimenti
+	if s.luoghi == nil {
+		return sg
+	}
+	viste := map[string]bool{}
+	for _, c := range comuni {
+		co, ok := s.luoghi.ComuneDaISTAT(c.Istat)
+		if !ok || viste[co.Provincia] {
+			continue
+		}
+		viste[co.Provincia] = true
+		for _, x := range s.luoghi.ComuniDellaProvincia(co.Provincia) {
+			sg.Luoghi = append(sg.Luoghi, x.Denominazione+" ("+x.Provincia+")")
+		}
+	}
+	for _, st := range s.luoghi.Stati() {
+		sg.Luoghi = append(sg.Luoghi, st.Nome)
+	}
+	for _, ci := range s.luoghi.Cittadinanze() {
+		sg.Cittadinanze = append(sg.Cittadinanze, ci.Nome)
+	}
+	return sg
+}
+
+// etichettaLuogo is a codice catastale as the form's messages name it:
+// "Roma (RM), codice H501".
+func (s *Service) etichettaLuogo(cat string) string {
+	if s.luoghi != nil {
+		if l, ok := s.luoghi.Luogo(cat); ok {
+			return l.Etichetta() + ", codice " + cat
+		}
+	}
+	return "il codice " + cat
+}
+
+var (
+	reCatastaleForma = regexp.MustCompile(`^[A-Z][0-9]{3}$`)
+	reISO3           = regexp.MustCompile(`^[A-Za-z]{3}$`)
+)
+
 // MsgDomandaNonApribile: a domanda that cannot be opened from here, said
 // without telling whether or where it is held.
 const MsgDomandaNonApribile = "Id domanda: questa domanda non può essere aperta da qui. Verifica l'identificativo sulla ricevuta INPS; se è giusto, il caso arriverà con il flusso INPS o con il trasferimento dal servizio che lo segue."
@@ -370,18 +494,6 @@ const MsgDomandaNonApribile = "Id domanda: questa domanda non può essere aperta
 // msgCFNomi: the codice fiscale of member n does not go with the names.
 func msgCFNomi(n int) string {
 	return fmt.Sprintf("Componente %d, codice fiscale: non corrisponde a cognome e nome indicati; verificali sul documento (tessera sanitaria o carta d'identità).", n)
-}
-
-// luogoDaCF is the codice catastale of the place of birth in a valid codice
-// fiscale, omocodia undone.
-func luogoDaCF(cf string) string {
-	b := []byte(cf[11:15])
-	for i := 1; i < 4; i++ {
-		if j := strings.IndexByte("LMNPQRSTUV", b[i]); j >= 0 {
-			b[i] = byte('0' + j)
-		}
-	}
-	return string(b)
 }
 
 // campiFlusso: the flow's field names, as they start a reason, with the
@@ -500,7 +612,7 @@ func (h *Handler) renderApertura(w http.ResponseWriter, r *http.Request, status 
 	if in.ComuneID == "" && len(comuni) == 1 {
 		in.ComuneID = strconv.FormatInt(comuni[0].ID, 10)
 	}
-	h.rs.Render(w, r, status, aperturaPage(h.rs.Shell(r), in, comuni, errs, p.Ruolo == authz.CaseManager))
+	h.rs.Render(w, r, status, aperturaPage(h.rs.Shell(r), in, comuni, errs, p.Ruolo == authz.CaseManager, h.svc.suggerimenti(comuni)))
 }
 
 func (h *Handler) Nuovo(w http.ResponseWriter, r *http.Request) {

@@ -86,7 +86,7 @@ func conIncontri(cs *casi.Service, pool *pgxpool.Pool, reg *registro.Service) *i
 	return is
 }
 
-const casalecchio, zola = "037011", "037062"
+const casalecchio, zola = "037011", "037060"
 
 // The case manager's list holds only their own cases, overdue first; it
 // pages by keyset and searches by name or codice fiscale among them.

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/accesso"
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/database"
@@ -27,7 +28,18 @@ type Service struct {
 	// next appointment are computed from (internal/app wires them).
 	situazione   []FonteSituazione
 	appuntamenti []FonteAppuntamenti
+	// luoghi resolves the places of birth and the citizenships typed by
+	// name on the opening form (internal/app wires the list shipped with
+	// the binary); nil, only codes are accepted.
+	luoghi *accesso.Luoghi
 }
+
+// SetLuoghi gives the service the comuni and foreign states that the
+// opening form resolves names against.
+func (s *Service) SetLuoghi(l *accesso.Luoghi) { s.luoghi = l }
+
+// Luoghi is the list SetLuoghi gave (nil if none).
+func (s *Service) Luoghi() *accesso.Luoghi { return s.luoghi }
 
 // NewService returns the service; every access goes to reg.
 func NewService(pool *pgxpool.Pool, reg *registro.Service) *Service {

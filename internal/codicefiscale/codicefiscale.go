@@ -229,3 +229,13 @@ func unaccent(r rune) rune {
 	}
 	return r
 }
+
+// Luogo is the codice catastale of the place of birth in positions 12–15 of
+// a code of valid format, with the digits that omocodia replaced by letters
+// restored ("H50M" → "H501"); "" for a string too short.
+func Luogo(cf string) string {
+	if len(cf) < 15 {
+		return ""
+	}
+	return decodeDigits(cf[:15] + "X")[11:15]
+}

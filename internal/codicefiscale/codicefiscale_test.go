@@ -110,3 +110,20 @@ func TestBirthDateOstile(t *testing.T) {
 		t.Errorf("BirthDate(%s) = %v, %v; want %d", cf, nascita, err, domani.Year()-100)
 	}
 }
+
+// The place of birth in positions 12–15, omocodia undone: H501 is Roma
+// whether its digits are written as digits or as the letters LMNPQRSTUV.
+func TestLuogo(t *testing.T) {
+	for cf, want := range map[string]string{
+		"RSSMRA80A01H501U": "H501",
+		"RSSMRA80A01H5LMX": "H501", // L=0, M=1
+		"RSSMRA80A01HSLMX": "H601", // S=6
+		"BNCLRA85M52F205I": "F205",
+		"MRAHSN90A01Z330X": "Z330",
+		"RSSMRA80A01H50":   "",
+	} {
+		if got := codicefiscale.Luogo(cf); got != want {
+			t.Errorf("Luogo(%s) = %q, want %q", cf, got, want)
+		}
+	}
+}

@@ -90,7 +90,7 @@ func righeProva() []string {
 		// 4: unknown field, wrong check character, bad date
 		`{"versione_tracciato":1,"id_richiesta":"INPS-VER-4","tipo":"residenza","comune":"037011","codice_fiscale":"` + cfSbagliato(cfRossi) + `","cognome":"Rossi","nome":"Mario","data_richiesta":"2026-02-30","data_riferimento":"2026-01-01","scadenza":"2026-12-01"}`,
 		// 5: another comune of the ambito (Zola Predosa), unknown tipo, missing cognome
-		`{"versione_tracciato":1,"id_richiesta":"INPS-VER-5","tipo":"reddito","comune":"037062","codice_fiscale":"` + cfRossi + `","nome":"Mario","data_richiesta":"2026-09-01","data_riferimento":"2026-09-01"}`,
+		`{"versione_tracciato":1,"id_richiesta":"INPS-VER-5","tipo":"reddito","comune":"037060","codice_fiscale":"` + cfRossi + `","nome":"Mario","data_richiesta":"2026-09-01","data_riferimento":"2026-09-01"}`,
 		// 6: not JSON
 		`questa non è una riga JSON`,
 		// 7: id repeated
@@ -132,7 +132,7 @@ func TestImportaRichieste(t *testing.T) {
 	m := motiviDi(imp)
 	want := map[int][]string{
 		4: {`campo sconosciuto "scadenza"`, "codice_fiscale: carattere di controllo errato", "data_richiesta: data non valida: 2026-02-30 (attesa AAAA-MM-GG)"},
-		5: {`tipo: non valido: "reddito"`, "campo cognome mancante", "comune 037062: non è il comune per cui operi"},
+		5: {`tipo: non valido: "reddito"`, "campo cognome mancante", "comune 037060: non è il comune per cui operi"},
 		6: {"la riga non è un oggetto JSON"},
 		7: {"id_richiesta ripetuto: già alla riga 1"},
 		8: {"versione_tracciato 2 non supportata (attesa 1)", "data_nascita: non coincide con la data di nascita nel codice fiscale",
@@ -236,7 +236,7 @@ func TestImportaRigaDiComando(t *testing.T) {
 	t.Parallel()
 	f := setupImporta(t)
 	righe := righeProva()
-	zola := strings.NewReplacer(`"INPS-VER-1"`, `"INPS-VER-Z"`, `"037011"`, `"037062"`).Replace(righe[0])
+	zola := strings.NewReplacer(`"INPS-VER-1"`, `"INPS-VER-Z"`, `"037011"`, `"037060"`).Replace(righe[0])
 	ignoto := strings.NewReplacer(`"INPS-VER-1"`, `"INPS-VER-X"`, `"037011"`, `"099999"`).Replace(righe[0])
 	lunga := `{"nota":"` + strings.Repeat("a", MaxRigaImport) + `"}`
 	imp, err := f.svc.Importa(context.Background(), nil, "cli.jsonl", file([]string{righe[0], zola, ignoto, lunga, righe[1]}), registro.Voce{})
@@ -248,7 +248,7 @@ func TestImportaRigaDiComando(t *testing.T) {
 		!strings.Contains(m[4], "riga troppo lunga") {
 		t.Errorf("%+v %v", imp, m)
 	}
-	if n := f.count(t, `SELECT count(*) FROM controllo_richiesta r JOIN comune c ON c.id = r.comune_id WHERE c.codice_istat = '037062'`); n != 1 {
+	if n := f.count(t, `SELECT count(*) FROM controllo_richiesta r JOIN comune c ON c.id = r.comune_id WHERE c.codice_istat = '037060'`); n != 1 {
 		t.Errorf("Zola Predosa: %d", n)
 	}
 }
@@ -326,7 +326,7 @@ func TestImportaPagine(t *testing.T) {
 	fx := fixtures.New(t, f.pool)
 	zola := f.people["coordcontrolli"]
 	var zolaID int64
-	if err := f.pool.QueryRow(context.Background(), `SELECT id FROM comune WHERE codice_istat = '037062'`).Scan(&zolaID); err != nil {
+	if err := f.pool.QueryRow(context.Background(), `SELECT id FROM comune WHERE codice_istat = '037060'`).Scan(&zolaID); err != nil {
 		t.Fatal(err)
 	}
 	zola = fx.Operatore("Giulia", "Zanardi", accessoRuolo(authz.CoordinatoreControlli, *zola.AmbitoID, zolaID))

@@ -59,7 +59,7 @@ func listaSetup(t *testing.T) *listaFixture {
 		switch c.CodiceISTAT {
 		case "037011":
 			f.casa = c.ID
-		case "037062":
+		case "037060":
 			f.zola = c.ID
 		}
 	}

@@ -61,7 +61,7 @@ func setupScheda(t *testing.T) *schedaFx {
 	if err := pool.QueryRow(ctx, `SELECT ambito_id, id FROM comune WHERE codice_istat = '037011'`).Scan(&f.ambito, &f.casal); err != nil {
 		t.Fatal(err)
 	}
-	if err := pool.QueryRow(ctx, `SELECT id FROM comune WHERE codice_istat = '037062'`).Scan(&f.zola); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT id FROM comune WHERE codice_istat = '037060'`).Scan(&f.zola); err != nil {
 		t.Fatal(err)
 	}
 	f.resp2 = fx.Operatore("Elena", "Zolesi", accesso.Assegnazione{Ruolo: authz.ResponsabileControlli, AmbitoID: &f.ambito, ComuneID: &f.zola})

@@ -104,7 +104,7 @@ func TestCatenaCasalecchioZola(t *testing.T) {
 	if err := f.svc.Restituisci(ctx, f.resp2, id, f.form(t, id, "esito_tappa", "restituita"), registro.Voce{}); !errors.As(err, &fe) {
 		t.Fatalf("return without periods: %v", err)
 	}
-	f.registra(t, f.resp2, id, "periodi", "comune_istat", "037062", "iscrizione", "2019-01-01", "cancellazione", "2023-02-28")
+	f.registra(t, f.resp2, id, "periodi", "comune_istat", "037060", "iscrizione", "2019-01-01", "cancellazione", "2023-02-28")
 	f.registra(t, f.resp2, id, "documenti", "tipo_documento", "Certificato storico di residenza")
 	if err := f.svc.Restituisci(ctx, f.resp2, id, f.form(t, id, "esito_tappa", "restituita"), registro.Voce{}); err != nil {
 		t.Fatal(err)

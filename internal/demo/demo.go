@@ -20,11 +20,14 @@ const Password = "demo"
 // AmbitoCodice identifies the demo ambito.
 const AmbitoCodice = "ATS-DEMO"
 
+// Bologna is the comune of the second demo ambito.
+var Bologna = accesso.Comune{CodiceISTAT: "037006", CodiceCatastale: "A944", Denominazione: "Bologna", Provincia: "BO", Regione: "Emilia-Romagna"}
+
 // Comuni of the demo ambito (real ISTAT and cadastral codes); the first is
 // the "first demo comune" of contracts.md, the second the second.
 var Comuni = []accesso.Comune{
 	{CodiceISTAT: "037011", CodiceCatastale: "B880", Denominazione: "Casalecchio di Reno", Provincia: "BO", Regione: "Emilia-Romagna"},
-	{CodiceISTAT: "037062", CodiceCatastale: "M185", Denominazione: "Zola Predosa", Provincia: "BO", Regione: "Emilia-Romagna"},
+	{CodiceISTAT: "037060", CodiceCatastale: "M185", Denominazione: "Zola Predosa", Provincia: "BO", Regione: "Emilia-Romagna"},
 	{CodiceISTAT: "037057", CodiceCatastale: "G972", Denominazione: "Sasso Marconi", Provincia: "BO", Regione: "Emilia-Romagna"},
 }
 
@@ -80,7 +83,7 @@ func AccountByUsername(username string) (Account, bool) {
 // demo account acts as (its first role), by username: the operators of the
 // tests.
 func Principals(ctx context.Context, acc *accesso.Service) (map[string]authz.Principal, error) {
-	if err := Load(ctx, acc); err != nil {
+	if err := Load(ctx, acc, nil); err != nil {
 		return nil, err
 	}
 	out := make(map[string]authz.Principal, len(Accounts))
@@ -97,9 +100,20 @@ func Principals(ctx context.Context, acc *accesso.Service) (map[string]authz.Pri
 	return out, nil
 }
 
-// Load creates the demo ambito, comuni and accounts unless they exist.
-// It is idempotent: a restarted demo keeps its data and loads nothing twice.
-func Load(ctx context.Context, acc *accesso.Service) error {
+// AmbitoBolognaCodice identifies the second demo ambito, the city of
+// Bologna's: a place to transfer a case to out of the demo ambito.
+const AmbitoBolognaCodice = "ATS-BO-DEMO"
+
+// Load loads the ISTAT list of comuni (luoghi's, when not nil: the
+// import of the amministratore, idempotent) and creates the demo ambito,
+// comuni and accounts, and (with luoghi) the ambito of Bologna, unless they exist. It is
+// idempotent: a restarted demo keeps its data and loads nothing twice.
+func Load(ctx context.Context, acc *accesso.Service, luoghi *accesso.Luoghi) error {
+	if luoghi != nil {
+		if _, err := acc.ImportComuni(ctx, luoghi.Comuni()); err != nil {
+			return fmt.Errorf("demo: elenco ISTAT dei comuni: %w", err)
+		}
+	}
 	if _, err := acc.AmbitoByCodice(ctx, AmbitoCodice); err == nil {
 		return nil
 	} else if !errors.Is(err, accesso.ErrNotFound) {
@@ -115,6 +129,14 @@ func Load(ctx context.Context, acc *accesso.Service) error {
 	ente, err := creaEnte(ctx, acc, ambito.ID, comuni[0].ID)
 	if err != nil {
 		return err
+	}
+	if luoghi != nil {
+		// With the whole list of comuni, a second ambito to transfer to.
+		if _, _, err := acc.CreateAmbito(ctx, accesso.Ambito{
+			Codice: AmbitoBolognaCodice, Denominazione: "Ambito Territoriale Città di Bologna", EnteCapofila: "Comune di Bologna",
+		}, []accesso.Comune{Bologna}); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	for _, a := range Accounts {
 		r := accesso.Assegnazione{Ruolo: a.Ruolo, Dal: d(2024, 1, 1), Fondo: "Fondo Povertà"}

@@ -20,7 +20,7 @@ func TestLoadNuclei(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
+	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)

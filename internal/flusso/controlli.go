@@ -328,7 +328,7 @@ func (c *controllo) componente(pre string, r *componenteJSON) Componente {
 		}
 	}
 	if cfValido && k.LuogoNascita != "" {
-		if l := luogoNelCodice(k.CodiceFiscale); l != k.LuogoNascita {
+		if l := codicefiscale.Luogo(k.CodiceFiscale); l != k.LuogoNascita {
 			c.add(pre, "codice fiscale %s incoerente con luogo_nascita %s (nel codice %s)", k.CodiceFiscale, k.LuogoNascita, l)
 		}
 	}
@@ -525,18 +525,6 @@ func Cifre(s string, n int) bool {
 // (Belfiore): a letter and three digits.
 func catastale(s string) bool {
 	return len(s) == 4 && s[0] >= 'A' && s[0] <= 'Z' && Cifre(s[1:], 3)
-}
-
-// luogoNelCodice is the codice catastale of the place of birth in a valid
-// codice fiscale, with the digits omocodia replaced by letters restored.
-func luogoNelCodice(cf string) string {
-	b := []byte(cf[11:15])
-	for i := 1; i < 4; i++ {
-		if j := strings.IndexByte("LMNPQRSTUV", b[i]); j >= 0 {
-			b[i] = byte('0' + j)
-		}
-	}
-	return string(b)
 }
 
 // Breve is a value as quoted in a reason: at most 40 characters, so that a

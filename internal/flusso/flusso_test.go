@@ -19,7 +19,7 @@ import (
 var oggi = time.Date(2026, time.November, 20, 0, 0, 0, 0, time.UTC)
 
 // comuni of the demo ambito ATS-DEMO (internal/demo).
-var comuni = []string{"037011", "037062", "037057"}
+var comuni = []string{"037011", "037060", "037057"}
 
 var cfFiglio = codicefiscale.Compute("Rossi", "Luca", time.Date(2015, 5, 12, 0, 0, 0, 0, time.UTC), "M", "A944")
 

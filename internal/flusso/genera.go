@@ -139,7 +139,7 @@ var luoghiItaliani = []struct {
 var comuniNoti = map[string]struct{ nome, cap string }{
 	"037006": {"Bologna", "40100"},
 	"037011": {"Casalecchio di Reno", "40033"},
-	"037062": {"Zola Predosa", "40069"},
+	"037060": {"Zola Predosa", "40069"},
 	"037057": {"Sasso Marconi", "40037"},
 }
 

@@ -75,7 +75,7 @@ func TestOmocodia(t *testing.T) {
 		nascita, sesso, _ := codicefiscale.BirthDate(got)
 		if err := codicefiscale.Validate(got); err != nil || lettere != livello || visti[got] || sesso != "M" ||
 			!codicefiscale.Consistent(got, nascita, "M") || nascita.Format(time.DateOnly) != "1980-01-01" ||
-			luogoNelCodice(got) != "H501" {
+			codicefiscale.Luogo(got) != "H501" {
 			t.Errorf("omocodia(%d) = %s: %v, %d letters, born %v %s", livello, got, codicefiscale.Validate(got), lettere, nascita, sesso)
 		}
 		visti[got] = true

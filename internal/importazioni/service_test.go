@@ -38,7 +38,7 @@ func setup(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	pool := dbtest.New(t)
-	if err := demo.Load(ctx, accesso.NewService(pool)); err != nil {
+	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)

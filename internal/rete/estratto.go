@@ -39,9 +39,9 @@ type EstrattoAnagrafica struct {
 	Nome          string `json:"nome"`
 	CodiceFiscale string `json:"codice_fiscale"`
 	Sesso         string `json:"sesso"`
-	DataNascita   string `json:"data_nascita"` // yyyy-mm-dd
-	LuogoNascita  string `json:"luogo_nascita,omitempty"`
-	Cittadinanza  string `json:"cittadinanza,omitempty"`
+	DataNascita   string `json:"data_nascita"`            // yyyy-mm-dd
+	LuogoNascita  string `json:"luogo_nascita,omitempty"` // "Bologna (BO)"; the codice catastale in extracts frozen before names
+	Cittadinanza  string `json:"cittadinanza,omitempty"`  // "Italia"; the ISO-3 code in extracts frozen before names
 	Residenza     string `json:"residenza,omitempty"`
 	Domicilio     string `json:"domicilio,omitempty"`
 	Telefono      string `json:"telefono,omitempty"`
@@ -162,6 +162,11 @@ func (s *Service) costruisciEstratto(ctx context.Context, tx pgx.Tx, f fontiEstr
 			a, err := anagrafica(ctx, tx, f.persona)
 			if err != nil {
 				return e, "", err
+			}
+			// The ente reads names, not the codes the model stores:
+			// "Bologna (BO)", "Marocco" (issue 21, point 6).
+			if l := s.casi.Luoghi(); l != nil {
+				a.LuogoNascita, a.Cittadinanza = l.EtichettaLuogo(a.LuogoNascita), l.NomeCittadinanza(a.Cittadinanza)
 			}
 			e.Anagrafica = &a
 		case "nucleo":

@@ -303,7 +303,7 @@ func TestInvioEdEsitoFuoriAmbito(t *testing.T) {
 	estraneo := co
 	estraneo.AmbitoID, estraneo.Domain = &altro, "ambito:"+strconv.FormatInt(altro, 10)
 	var zola int64
-	if err := f.pool.QueryRow(ctx, `SELECT id FROM comune WHERE codice_istat = '037062'`).Scan(&zola); err != nil {
+	if err := f.pool.QueryRow(ctx, `SELECT id FROM comune WHERE codice_istat = '037060'`).Scan(&zola); err != nil {
 		t.Fatal(err)
 	}
 	diZola := co

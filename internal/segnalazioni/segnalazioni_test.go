@@ -51,7 +51,7 @@ func setup(t *testing.T) *fixture {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	acc := accesso.NewService(pool)
-	if err := demo.Load(ctx, acc); err != nil {
+	if err := demo.Load(ctx, acc, nil); err != nil {
 		t.Fatal(err)
 	}
 	reg := registro.NewService(pool)
@@ -446,7 +446,7 @@ func TestAmbitoDiRiga(t *testing.T) {
 	estraneo := co
 	estraneo.AmbitoID, estraneo.Domain = &altro, "ambito:"+strconv.FormatInt(altro, 10)
 	var zola int64
-	if err := f.pool.QueryRow(ctx, `SELECT id FROM comune WHERE codice_istat = '037062'`).Scan(&zola); err != nil {
+	if err := f.pool.QueryRow(ctx, `SELECT id FROM comune WHERE codice_istat = '037060'`).Scan(&zola); err != nil {
 		t.Fatal(err)
 	}
 	diZola := co
