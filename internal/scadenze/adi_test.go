@@ -108,7 +108,7 @@ func TestMesePagamento(t *testing.T) {
 		mese      string
 		arretrati bool
 	}{
-		{alle("20/12/2026", 23, 59), "01/12/2026", false}, // a Sunday, still in time
+		{alle("20/12/2026", 23, 59), "01/12/2026", false},                     // a Sunday, still in time
 		{time.Date(2026, 12, 20, 23, 30, 0, 0, time.UTC), "01/01/2027", true}, // 00:30 of the 21st in Rome
 		{alle("01/03/2024", 8, 0), "01/03/2024", false},
 		{alle("29/02/2024", 8, 0), "01/03/2024", true},
