@@ -12,6 +12,7 @@ import (
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
+	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/rete"
 	"github.com/cartella/cartella/internal/segnalazioni"
@@ -24,10 +25,11 @@ import (
 // sezioniCaso are the sections of the case page (/casi/{id}), in the order
 // the page shows them: each module that owns a part of the case gives its
 // card (title, where it stands, link).
-func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
+func sezioniCaso(cs *casi.Service, is *incontri.Service, pr *presentazioni.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
 	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service, rs *rete.Service) []casi.FonteSezione {
 	return []casi.FonteSezione{
 		is,
+		pr,
 		cs.SezioneDiario(),
 		as.Sezione(),
 		equipe.FonteSezione{},
@@ -50,10 +52,11 @@ func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *asseg
 }
 
 // collegaScadenze gives casi the modules its deadlines and the case's next
-// appointment are computed from (the meetings; the monitoring meetings), and
+// appointment are computed from (the meetings and the registrations of
+// presentations; the monitoring meetings), and
 // the agenda the appointments the monitoring keeps. Every composition of
 // casi calls it: the server and the import command.
-func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service) {
-	cs.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is, ms})
+func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service, pr *presentazioni.Service) {
+	cs.ConScadenze([]casi.FonteSituazione{is, pr}, []casi.FonteAppuntamenti{is, ms})
 	is.ConAppuntamenti(ms)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/cartella/cartella/internal/importazioni"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
+	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -58,7 +59,7 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs))
+	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs), presentazioni.NewService(pool, reg, cs))
 	svc := importazioni.NewService(ctx, pool, reg, cs, nil)
 	id, err := svc.Nuova(ctx, ambitoID, nil, st.Name(), st.Size())
 	if err != nil {

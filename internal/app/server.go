@@ -33,6 +33,7 @@ import (
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/posta"
+	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/rete"
@@ -81,6 +82,7 @@ var nav = []navEntry{
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
 	{"Controlli anagrafici", "/controlli", authz.Controlli, authz.Read},
 	{"Invii ricevuti", "/invii", authz.Invii, authz.Read},
+	{"Presentazioni", "/presentazioni", authz.Presentazioni, authz.Read},
 	{"Segnalazioni", "/segnalazioni", authz.Segnalazioni, authz.Read},
 	// The case manager's segnalazioni to act on (only the case manager has casi/read).
 	{"Segnalazioni", "/casi/segnalazioni", authz.Casi, authz.Read},
@@ -129,6 +131,8 @@ type deps struct {
 	reteH     *rete.Handler
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
+	present   *presentazioni.Service // registrations of presentations, periods of the benefit, CPI outcomes
+	presentH  *presentazioni.Handler
 	demoIdP   http.Handler // nil outside demo mode
 	// deposito holds the uploaded files waiting for their import (this
 	// process's directory in cfg.UploadDir).
@@ -245,10 +249,12 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
-	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
+	d.present = presentazioni.NewService(pool, d.registro, d.casi)
+	d.presentH = presentazioni.NewHandler(d.present, d.rs)
+	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
 	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
-	collegaScadenze(d.casi, d.incontriS, d.monitor)
+	collegaScadenze(d.casi, d.incontriS, d.monitor, d.present)
 	return d, nil
 }
 

@@ -474,3 +474,13 @@ func portaInStato(ctx context.Context, q database.Querier, id uuid.UUID, stato S
 	}
 	return nil
 }
+
+// casoPerCodiceFiscale is the open ADI case in a comune of the nucleo a
+// person belongs to now (CasoPerCodiceFiscale).
+func casoPerCodiceFiscale(ctx context.Context, q database.Querier, cf string, comuneID int64) (Caso, error) {
+	return ScanHeader(q.QueryRow(ctx, header+`
+		WHERE c.comune_id = $2 AND c.stato <> 'chiuso' AND d.misura = 'ADI'
+		  AND c.nucleo_id IN (SELECT nc.nucleo_id FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
+		                      WHERE p.codice_fiscale = $1 AND nc.al IS NULL)
+		ORDER BY c.aperto_il DESC, c.numero DESC LIMIT 1`, cf, comuneID))
+}
