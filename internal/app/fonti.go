@@ -53,10 +53,11 @@ func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *asseg
 
 // collegaScadenze gives casi the modules its deadlines and the case's next
 // appointment are computed from (the meetings and the registrations of
-// presentations; the monitoring meetings), and
+// presentations; who is tenuto agli obblighi, from the analisi preliminare;
+// the monitoring meetings), and
 // the agenda the appointments the monitoring keeps. Every composition of
 // casi calls it: the server and the import command.
-func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service, pr *presentazioni.Service) {
-	cs.ConScadenze([]casi.FonteSituazione{is, pr}, []casi.FonteAppuntamenti{is, ms})
+func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service, pr *presentazioni.Service, as *analisi.Service) {
+	cs.ConScadenze([]casi.FonteSituazione{is, pr, as}, []casi.FonteAppuntamenti{is, ms})
 	is.ConAppuntamenti(ms)
 }

@@ -254,7 +254,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
 	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
-	collegaScadenze(d.casi, d.incontriS, d.monitor, d.present)
+	collegaScadenze(d.casi, d.incontriS, d.monitor, d.present, d.analisi)
 	return d, nil
 }
 
