@@ -45,9 +45,9 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, pr *presentazioni.Servi
 // lavoro are the home's work counts: each module counts its own work, with
 // the role it is for and the list behind each number. The home shows a
 // role's counts in the order of this list.
-func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service,
+func lavoro(cs *casi.Service, is *incontri.Service, pr *presentazioni.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service,
 	ks *controlli.Service, rs *rete.Service) []home.Contatore {
-	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori(),
+	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), pr.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori(),
 		rs.ContatoriInvii())
 }
 

@@ -29,8 +29,14 @@ func TestJourneyPresentazioni(t *testing.T) {
 		CaseManager: fx.Demo()["casemanager"], Membri: []fixtures.Membro{fixtures.Adulto("Esposito", "Rita", "F", 1984)}})
 	caso := c.ID.String()
 
+	taglio := scadenze.TaglioAl(time.Now()).Messaggio
 	b := &journey{browsertest.Start(t), a.URL}
 	b.login(t, "sportello")
+	// The home: the comune's nuclei with a term in scadenza, and the cut-off.
+	if got := b.Text(t, `[data-testid="home-nota"]`); !strings.Contains(got, taglio) {
+		t.Errorf("sportello's home: %q, want %q", got, taglio)
+	}
+	checkPage(t, b.Browser, "presentazioni-00-home")
 	b.Click(t, `[data-testid="nav"] a[href="/presentazioni"]`)
 	checkPage(t, b.Browser, "presentazioni-01-cerca")
 	b.Fill(t, "#cf", "RSSMRA85")
@@ -79,11 +85,15 @@ func TestJourneyPresentazioni(t *testing.T) {
 		!strings.Contains(got, "non per il primo incontro") {
 		t.Errorf("T120 on the case page: %q", got)
 	}
-	taglio := scadenze.TaglioAl(time.Now()).Messaggio
 	if got := b.Text(t, `[data-testid="taglio"]`); !strings.Contains(got, taglio) {
 		t.Errorf("the cut-off on the case page: %q, want %q", got, taglio)
 	}
 	checkPage(t, b.Browser, "presentazioni-06-caso")
+	b.Navigate(t, a.URL+"/casi")
+	if got := b.Text(t, `[data-testid="taglio"]`); !strings.Contains(got, taglio) {
+		t.Errorf("the cut-off on the list: %q", got)
+	}
+	checkPage(t, b.Browser, "presentazioni-06b-elenco")
 	b.Navigate(t, a.URL+"/casi/"+caso+"/presentazioni")
 	if got := b.Text(t, `[data-testid="registrazioni"]`); !strings.Contains(got, "Presentazione spontanea") ||
 		!strings.Contains(got, "Patronato") || !strings.Contains(got, "Sportelli") {

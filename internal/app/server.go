@@ -224,6 +224,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.board = assegnazioni.NewHandler(d.boardS, d.rs)
 	d.incontriS = incontri.NewService(pool, d.registro, d.casi)
 	d.incontri = incontri.NewHandler(d.incontriS, d.rs, cfg.BaseURL.String())
+	d.present = presentazioni.NewService(pool, d.registro, d.casi)
+	d.presentH = presentazioni.NewHandler(d.present, d.rs)
 	d.analisi = analisi.NewService(pool, d.registro, d.casi)
 	d.analisiH = analisi.NewHandler(d.analisi, d.rs)
 	d.quadro = quadro.NewService(pool, d.registro, d.casi)
@@ -246,11 +248,9 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
-	d.present = presentazioni.NewService(pool, d.registro, d.casi)
-	d.presentH = presentazioni.NewHandler(d.present, d.rs)
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
 	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome

@@ -484,3 +484,15 @@ func casoPerCodiceFiscale(ctx context.Context, q database.Querier, cf string, co
 		                      WHERE p.codice_fiscale = $1 AND nc.al IS NULL)
 		ORDER BY c.aperto_il DESC, c.numero DESC LIMIT 1`, cf, comuneID))
 }
+
+// contaComune counts a comune's open ADI cases with a term overdue and in
+// scadenza.
+func contaComune(ctx context.Context, q database.Querier, comuneID int64) (scaduti, inScadenza int, err error) {
+	err = q.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE c.t120_stato = 'scaduto' OR c.t90_stato = 'scaduto'),
+		       count(*) FILTER (WHERE (c.t120_stato = 'in_scadenza' OR c.t90_stato = 'in_scadenza')
+		                          AND NOT (c.t120_stato = 'scaduto' OR c.t90_stato = 'scaduto'))
+		FROM caso c JOIN domanda d ON d.id = c.domanda_id
+		WHERE c.comune_id = $1 AND c.stato <> 'chiuso' AND d.misura = 'ADI'`, comuneID).Scan(&scaduti, &inScadenza)
+	return scaduti, inScadenza, err
+}

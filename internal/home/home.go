@@ -25,6 +25,7 @@ type DemoAccount struct {
 // that lists them.
 type Lavoro struct {
 	Voci []VoceLavoro
+	Note []string // what the sources add under the counts (e.g. the day-20 cut-off)
 }
 
 // VoceLavoro is one count.
@@ -52,6 +53,9 @@ type Contatore struct {
 	Ruolo authz.Ruolo
 	Voci  []VoceLavoro
 	Conta func(ctx context.Context, p authz.Principal) (numeri []int, ok bool, err error)
+	// Nota, when set, is a line shown under the counts, from the numbers
+	// just counted ("" for none).
+	Nota func(numeri []int) string
 }
 
 // Uno adapts a single count to Contatore.Conta.
@@ -82,6 +86,11 @@ func lavoroDi(ctx context.Context, fonti []Contatore, p authz.Principal) (l Lavo
 		for i, v := range c.Voci {
 			v.Numero = numeri[i]
 			l.Voci = append(l.Voci, v)
+		}
+		if c.Nota != nil {
+			if n := c.Nota(numeri); n != "" {
+				l.Note = append(l.Note, n)
+			}
 		}
 	}
 	return l, len(l.Voci) > 0, nil
