@@ -198,15 +198,12 @@ type MotivoObbligo struct {
 	Al         *time.Time
 }
 
-// Percorsi of the analisi preliminare that carry no obligation (domain.md
-// §3.5): 2, facoltà di attivazione; 3, facoltà di attivazione del SFL.
-func percorsoFacoltativo(p string) bool { return p == "2" || p == "3" }
-
 // TenutoAgliObblighi reports whether member m is bound to the obblighi on day
 // d and, when not, why (DL 48/2023 art. 6 c. 4-5): a minor or a member of 60
-// or more is not; nor one whose percorso carries only a facoltà (2, 3); nor
-// one with a reason of exclusion or exemption in force on d, or with the
-// undated flags of disabilità or violenza di genere. A member with no percorso
+// or more is not; nor one with a reason of exclusion or exemption in force on
+// d; nor one whose percorso carries only a facoltà (3; 2 without reasons
+// recorded, see below); nor one with the undated flags of disabilità or
+// violenza di genere. A member with no percorso
 // and no reason recorded is bound: the analisi preliminare decides, and until
 // then the stricter reading applies.
 func TenutoAgliObblighi(m Membro, d time.Time) (bool, string) {
@@ -219,13 +216,17 @@ func TenutoAgliObblighi(m Membro, d time.Time) (bool, string) {
 			return false, "eta_60"
 		}
 	}
-	if percorsoFacoltativo(m.Percorso) {
-		return false, "percorso_" + m.Percorso
-	}
 	for _, mo := range m.Motivi {
 		if entro(d, mo.Dal, mo.Al) {
 			return false, mo.Codice
 		}
+	}
+	// Percorso 2 is for members excluded or exempted: with its reasons
+	// recorded, their dates rule, and once every reason has lapsed the member
+	// is bound again (a child turning 3; domain.md §3.5) until the analisi is
+	// revised. Without reasons, and for percorso 3, the percorso rules.
+	if m.Percorso == "3" || m.Percorso == "2" && len(m.Motivi) == 0 {
+		return false, "percorso_" + m.Percorso
 	}
 	if m.Disabilita {
 		return false, "disabilita"
