@@ -100,4 +100,35 @@ func TestJourneyPresentazioni(t *testing.T) {
 		t.Errorf("the registrations on the case: %q", got)
 	}
 	checkPage(t, b.Browser, "presentazioni-07-pagina-caso")
+
+	// A giustificato motivo without its reason: the message next to the
+	// field, what was typed kept; then with it.
+	b.Select(t, "#reg-evento", "giustificato_motivo")
+	b.Fill(t, "#reg-data", calendario.ISO(oggi))
+	b.Fill(t, "#reg-al", calendario.ISO(oggi.AddDate(0, 0, 10)))
+	b.Click(t, `[data-testid="form-registrazione"] [data-testid="registra"]`)
+	if got := b.Text(t, `[data-testid="errore-motivo"]`); !strings.Contains(got, "Indica il giustificato motivo") ||
+		b.Value(t, "#reg-al") != calendario.ISO(oggi.AddDate(0, 0, 10)) {
+		t.Errorf("a giustificato motivo without reason: %q (al kept %q)", got, b.Value(t, "#reg-al"))
+	}
+	checkPage(t, b.Browser, "presentazioni-08-motivo-mancante")
+	b.Fill(t, "#reg-motivo", "Ricovero ospedaliero della richiedente")
+	b.Click(t, `[data-testid="form-registrazione"] [data-testid="registra"]`)
+	if got := b.Text(t, `[data-testid="esito"]`); !strings.Contains(got, "Registrazione salvata") {
+		t.Errorf("the giustificato motivo: %q", got)
+	}
+	// The first 18 months ended two months ago; a renewal with a new PAD
+	// signed today starts a new 120-day term.
+	primo := time.Date(oggi.Year(), oggi.Month()-20, 1, 0, 0, 0, 0, time.UTC)
+	b.Fill(t, "#primo-mese", primo.Format("01/2006"))
+	b.Click(t, `[data-testid="salva-primo-mese"]`)
+	if got := b.Text(t, `[data-testid="stato-beneficio"]`); !strings.Contains(got, "nessun rinnovo registrato") {
+		t.Errorf("after the first month: %q", got)
+	}
+	b.Fill(t, "#data-pad", calendario.ISO(oggi))
+	b.Click(t, `[data-testid="registra-rinnovo"]`)
+	if got := b.Text(t, `[data-testid="t120"]`); !strings.Contains(got, "Primo incontro entro il "+calendario.Data(oggi.AddDate(0, 0, 120))) {
+		t.Errorf("the T120 after the renewal: %q", got)
+	}
+	checkPage(t, b.Browser, "presentazioni-09-rinnovo")
 }

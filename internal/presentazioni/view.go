@@ -95,3 +95,11 @@ func cpiForm(m Componente, f forms) (NuovaConvocazioneCPI, map[string]string) {
 	}
 	return in, nil
 }
+
+// segnalazioneCPI is the new segnalazione's form of the case prefilled for
+// a member's absence at the CPI (DL 48/2023 art. 8 c. 6 lett. a: "mancata
+// presentazione ai servizi"), the day of the convocation as the event's.
+func segnalazioneCPI(sc Scheda, m Componente) string {
+	return "/casi/" + sc.Caso.ID.String() + "/segnalazioni/nuova?tipo=mancata_presentazione&persona_id=" + m.PersonaID.String() +
+		"&data_evento=" + calendario.ISO(m.CPI.ConvocatoIl)
+}
