@@ -38,6 +38,9 @@ func TestJourneyPresentazioni(t *testing.T) {
 	}
 	checkPage(t, b.Browser, "presentazioni-00-home")
 	b.Click(t, `[data-testid="nav"] a[href="/presentazioni"]`)
+	if got := b.Text(t, `[data-testid="in-scadenza"]`); !strings.Contains(got, c.Codice()) || !strings.Contains(got, "Esposito Rita") {
+		t.Errorf("the comune's nuclei in scadenza: %q", got)
+	}
 	checkPage(t, b.Browser, "presentazioni-01-cerca")
 	b.Fill(t, "#cf", "RSSMRA85")
 	b.Click(t, `[data-testid="cerca"]`)

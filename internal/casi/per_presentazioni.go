@@ -33,3 +33,22 @@ func (s *Service) CasoPerCodiceFiscale(ctx context.Context, q database.Querier, 
 func (s *Service) Blocca(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Caso, error) {
 	return load(ctx, tx, id, true)
 }
+
+// MaxInScadenzaComune is how many cases InScadenzaComune returns at most.
+const MaxInScadenzaComune = 100
+
+// InScadenzaComune lists the open ADI cases of comune comuneID whose T120 or
+// T90 is overdue or in scadenza, the earliest due first, at most
+// MaxInScadenzaComune (and whether there were more): the operatore
+// presentazioni's list, which shows their header's name, number and
+// deadline columns only. The caller records the read.
+func (s *Service) InScadenzaComune(ctx context.Context, comuneID int64) ([]Caso, bool, error) {
+	cs, err := inScadenzaComune(ctx, s.pool, comuneID, MaxInScadenzaComune+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("casi: in scadenza nel comune: %w", err)
+	}
+	if len(cs) > MaxInScadenzaComune {
+		return cs[:MaxInScadenzaComune], true, nil
+	}
+	return cs, false, nil
+}

@@ -496,3 +496,15 @@ func contaComune(ctx context.Context, q database.Querier, comuneID int64) (scadu
 		WHERE c.comune_id = $1 AND c.stato <> 'chiuso' AND d.misura = 'ADI'`, comuneID).Scan(&scaduti, &inScadenza)
 	return scaduti, inScadenza, err
 }
+
+// inScadenzaComune is InScadenzaComune's query.
+func inScadenzaComune(ctx context.Context, q database.Querier, comuneID int64, limit int) ([]Caso, error) {
+	rows, err := q.Query(ctx, header+`
+		WHERE c.comune_id = $1 AND c.stato <> 'chiuso' AND d.misura = 'ADI'
+		  AND (c.t120_stato IN ('in_scadenza', 'scaduto') OR c.t90_stato IN ('in_scadenza', 'scaduto'))
+		ORDER BY c.urgenza NULLS LAST, c.numero LIMIT $2`, comuneID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Caso, error) { return ScanHeader(r) })
+}

@@ -159,7 +159,16 @@ func (h *Handler) CPI(w http.ResponseWriter, r *http.Request) {
 
 // Sportello is GET /presentazioni: the search by codice fiscale.
 func (h *Handler) Sportello(w http.ResponseWriter, r *http.Request) {
-	h.rs.Render(w, r, http.StatusOK, cercaPage(h.rs.Shell(r), "", nil))
+	h.renderCerca(w, r, http.StatusOK, "", nil)
+}
+
+func (h *Handler) renderCerca(w http.ResponseWriter, r *http.Request, status int, cf string, errs httpx.FieldErrors) {
+	e, err := h.svc.ElencoSportello(r.Context(), authz.PrincipalOf(r), registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, status, cercaPage(h.rs.Shell(r), cf, errs, e))
 }
 
 // Cerca is POST /presentazioni/cerca: the codice fiscale travels in the body,
@@ -172,7 +181,7 @@ func (h *Handler) Cerca(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		httpx.Redirect(w, r, "/presentazioni/"+id.String())
 	case errors.As(err, &fe):
-		h.rs.Render(w, r, http.StatusUnprocessableEntity, cercaPage(h.rs.Shell(r), cf, fe))
+		h.renderCerca(w, r, http.StatusUnprocessableEntity, cf, fe)
 	default:
 		h.rs.Error(w, r, err)
 	}

@@ -274,3 +274,27 @@ func TestCPIAssenza(t *testing.T) {
 		t.Errorf("a person not in the nucleo = %v", err)
 	}
 }
+
+// The desk lists the comune's nuclei with a term overdue or in scadenza,
+// not those of another comune nor those running with time.
+func TestElencoSportello(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	fx := fixtures.New(t, f.pool)
+	fx.Casi = f.casi
+	urgente := fx.Caso(fixtures.NuovoCaso{DataPAD: fixtures.Data("2026-08-15"), CaseManager: f.people["casemanager"],
+		Membri: []fixtures.Membro{fixtures.Adulto("Neri", "Lia", "F", 1990)}})
+	fx.Caso(fixtures.NuovoCaso{DataPAD: fixtures.Data("2026-08-15"), CaseManager: f.people["casemanager2"],
+		Membri: []fixtures.Membro{fixtures.Adulto("Gialli", "Ugo", "M", 1980)}})
+	e, err := f.svc.ElencoSportello(ctx, f.people["sportello"], registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Righe) != 1 || e.Righe[0].CasoID != urgente.ID || e.Righe[0].T120Stato != scadenze.InScadenza ||
+		!strings.Contains(e.Taglio.Messaggio, "20/12") {
+		t.Errorf("Elenco = %+v", e)
+	}
+	if _, err := f.svc.ElencoSportello(ctx, f.people["casemanager"], registro.Voce{}); !errors.Is(err, presentazioni.ErrNotFound) {
+		t.Errorf("a case manager's desk = %v", err)
+	}
+}

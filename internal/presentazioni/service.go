@@ -401,6 +401,46 @@ type Sportello struct {
 	Oggi        time.Time
 }
 
+// Riga is a nucleo of the operatore presentazioni's list: name, number and
+// the two counters as the case's derived columns hold them.
+type Riga struct {
+	CasoID                uuid.UUID
+	Codice, Richiedente   string
+	T120Stato, T90Stato   scadenze.Stato
+	T120Scadenza, T90Scad *time.Time
+}
+
+// Elenco is the operatore presentazioni's desk: the cut-off and the open ADI
+// cases of their comune with a term overdue or in scadenza.
+type Elenco struct {
+	Righe  []Riga
+	Altri  bool // more than casi.MaxInScadenzaComune
+	Taglio scadenze.Taglio
+}
+
+// ElencoSportello lists for p (an operatore presentazioni) the nuclei of
+// their comune with a term overdue or in scadenza; the read is recorded
+// (the count only).
+func (s *Service) ElencoSportello(ctx context.Context, p authz.Principal, v registro.Voce) (Elenco, error) {
+	e := Elenco{Taglio: scadenze.TaglioAl(s.now())}
+	comune, ok := sportelloDi(p)
+	if !ok {
+		return e, ErrNotFound
+	}
+	cs, altri, err := s.casi.InScadenzaComune(ctx, comune)
+	if err != nil {
+		return e, err
+	}
+	e.Altri = altri
+	for _, c := range cs {
+		e.Righe = append(e.Righe, Riga{CasoID: c.ID, Codice: c.Codice(), Richiedente: c.Richiedente,
+			T120Stato: scadenze.Stato(c.T120Stato), T90Stato: scadenze.Stato(c.T90Stato), T120Scadenza: c.T120Scadenza, T90Scad: c.T90Scadenza})
+	}
+	v.Azione, v.OggettoTipo, v.Esito = registro.Lettura, "elenco_presentazioni", registro.Consentito
+	v.Dettaglio = fmt.Sprintf("%d nuclei", len(e.Righe))
+	return e, s.reg.Record(ctx, v)
+}
+
 // sportelloDi is p's comune when p is an operatore presentazioni.
 func sportelloDi(p authz.Principal) (int64, bool) {
 	if p.Ruolo != authz.OperatorePresentazioni || p.ComuneID == nil {

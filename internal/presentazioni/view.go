@@ -103,3 +103,14 @@ func segnalazioneCPI(sc Scheda, m Componente) string {
 	return "/casi/" + sc.Caso.ID.String() + "/segnalazioni/nuova?tipo=mancata_presentazione&persona_id=" + m.PersonaID.String() +
 		"&data_evento=" + calendario.ISO(m.CPI.ConvocatoIl)
 }
+
+// statoBreve is a counter of the list: the state and the due date.
+func statoBreve(st scadenze.Stato, scad *time.Time) string {
+	if st == "" {
+		return "—"
+	}
+	if scad != nil && st.Pendente() {
+		return st.Label() + ", scadenza " + calendario.Data(*scad)
+	}
+	return st.Label()
+}
