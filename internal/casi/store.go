@@ -84,9 +84,9 @@ func Storico(ctx context.Context, q database.Querier, casoID uuid.UUID, operator
 func updateScadenze(ctx context.Context, q database.Querier, casoID uuid.UUID, sc scadenze.Scadenze, prossimo *time.Time) error {
 	_, err := q.Exec(ctx, `
 		UPDATE caso SET t120_scadenza = $2, t120_stato = $3, t90_scadenza = $4, t90_stato = $5, urgenza = $6,
-		       prossimo_appuntamento = $7
+		       prossimo_appuntamento = $7, ricalcola_il = $8
 		WHERE id = $1`,
-		casoID, sc.T120.Scadenza, string(sc.T120.Stato), sc.T90.Scadenza, string(sc.T90.Stato), sc.Urgenza, prossimo)
+		casoID, sc.T120.Scadenza, string(sc.T120.Stato), sc.T90.Scadenza, string(sc.T90.Stato), sc.Urgenza, prossimo, sc.Ricalcola)
 	return err
 }
 
@@ -129,7 +129,8 @@ func casiDaAggiornare(ctx context.Context, q database.Querier, oggi, now time.Ti
 		       OR t120_stato IN ('in_corso', 'in_scadenza', 'sospeso') AND t120_scadenza <= $1::date + $2::int
 		       OR t90_stato IN ('in_corso', 'in_scadenza') AND t90_scadenza <= $1::date + $2::int
 		       OR t90_stato = 'sospeso'
-		       OR prossimo_appuntamento < $3)`,
+		       OR prossimo_appuntamento < $3
+		       OR ricalcola_il <= $1)`,
 		oggi, scadenze.SogliaInScadenza+1, now)
 	if err != nil {
 		return nil, err

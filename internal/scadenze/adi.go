@@ -237,6 +237,26 @@ func TenutoAgliObblighi(m Membro, d time.Time) (bool, string) {
 	return true, ""
 }
 
+// ricalcola is the first day after oggi on which a dated reason of a member
+// starts or lapses (Scadenze.Ricalcola).
+func ricalcola(membri []Membro, oggi time.Time) *time.Time {
+	var r *time.Time
+	prima := func(d time.Time) {
+		if d.After(oggi) && (r == nil || d.Before(*r)) {
+			r = ptr(d)
+		}
+	}
+	for _, m := range membri {
+		for _, mo := range m.Motivi {
+			prima(giorno(mo.Dal))
+			if mo.Al != nil {
+				prima(dopo(giorno(*mo.Al), 1))
+			}
+		}
+	}
+	return r
+}
+
 // tenutoIl reports whether the member with id is bound on day d; a member
 // not listed (or a nucleo whose members are not known) is.
 func tenutoIl(membri []Membro, id string, d time.Time) bool {

@@ -234,6 +234,25 @@ func TestEsenzioneT90Datata(t *testing.T) {
 	}
 }
 
+// Ricalcola: the first day after today on which a dated reason starts or
+// lapses, so that the daily refresh picks the case up (the day after the
+// last day of a period; a leap day).
+func TestRicalcola(t *testing.T) {
+	m := scadenze.Membro{PersonaID: "A", DataNascita: d("01/01/1985"), Motivi: []scadenze.MotivoObbligo{
+		{Codice: "disabilita", EsoneroT90: true, Dal: d("01/01/2024"), Al: p("28/02/2024")},
+		{Codice: "occupato", Dal: d("15/03/2024")},
+	}}
+	for _, tc := range []struct{ oggi, want string }{
+		{"31/12/2023", "01/01/2024"}, {"01/01/2024", "29/02/2024"}, {"28/02/2024", "29/02/2024"},
+		{"29/02/2024", "15/03/2024"}, {"15/03/2024", ""},
+	} {
+		got := scadenze.Calcola(scadenze.Situazione{Oggi: d(tc.oggi), Membri: []scadenze.Membro{m}})
+		if fmtp(got.Ricalcola) != tc.want {
+			t.Errorf("%s: Ricalcola = %s, want %s", tc.oggi, fmtp(got.Ricalcola), tc.want)
+		}
+	}
+}
+
 func TestT90SospensioneDal(t *testing.T) {
 	a := []scadenze.Membro{{PersonaID: "A", DataNascita: d("01/01/1985")}}
 	for _, tc := range []struct{ ultimo, oggi, scad, dal string }{

@@ -382,6 +382,11 @@ type Scadenze struct {
 	Taglio *Taglio
 	// Beneficio is where the nucleo stands in the periods of the benefit.
 	Beneficio StatoBeneficio
+
+	// Ricalcola is the first day after Oggi on which a member's dated reason
+	// of exclusion or exemption starts or lapses, so that who is bound may
+	// change with the passing of days alone; nil when none.
+	Ricalcola *time.Time
 }
 
 // InizioT120 is the day the T120 counts from: the PAD signature or, for
@@ -441,6 +446,7 @@ func Calcola(s Situazione) Scadenze {
 		}
 	}
 	r.Beneficio = StatoBeneficioAl(s.Beneficio, s.Oggi)
+	r.Ricalcola = ricalcola(s.Membri, oggi)
 	return r
 }
 
