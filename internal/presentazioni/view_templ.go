@@ -128,7 +128,7 @@ func contatori(sc scadenze.Scadenze) templ.Component {
 	})
 }
 
-func registrazioneCampi(in NuovaRegistrazione, errs httpx.FieldErrors, conLuogo bool) templ.Component {
+func registrazioneCampi(in NuovaRegistrazione, errs httpx.FieldErrors) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -576,7 +576,7 @@ func schedaPage(s ui.Shell, sc Scheda, f forms) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = registrazioneCampi(f.Reg, f.RegErr, true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = registrazioneCampi(f.Reg, f.RegErr).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1367,7 +1367,7 @@ func nucleoPage(s ui.Shell, n Sportello, in NuovaRegistrazione, errs httpx.Field
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = registrazioneCampi(in, errs, true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = registrazioneCampi(in, errs).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
