@@ -52,3 +52,17 @@ func (s *Service) InScadenzaComune(ctx context.Context, comuneID int64) ([]Caso,
 	}
 	return cs, false, nil
 }
+
+// CasoApertoPerDomanda returns the open case of the domanda idDomanda
+// (INPS's id), in any ambito: the lookup of the CPI outcomes file
+// (internal/presentazioni, `cartella import cpi`). ErrNotFound when none.
+func (s *Service) CasoApertoPerDomanda(ctx context.Context, q database.Querier, idDomanda string) (Caso, error) {
+	c, err := casoApertoPerDomanda(ctx, q, idDomanda)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Caso{}, ErrNotFound
+	}
+	if err != nil {
+		return Caso{}, fmt.Errorf("casi: caso per domanda: %w", err)
+	}
+	return c, nil
+}

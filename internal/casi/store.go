@@ -509,3 +509,8 @@ func inScadenzaComune(ctx context.Context, q database.Querier, comuneID int64, l
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Caso, error) { return ScanHeader(r) })
 }
+
+// casoApertoPerDomanda is the open case of a domanda (CasoApertoPerDomanda).
+func casoApertoPerDomanda(ctx context.Context, q database.Querier, idDomanda string) (Caso, error) {
+	return ScanHeader(q.QueryRow(ctx, header+` WHERE d.id_domanda = $1 AND c.stato <> 'chiuso'`, idDomanda))
+}

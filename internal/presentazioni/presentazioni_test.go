@@ -298,3 +298,47 @@ func TestElencoSportello(t *testing.T) {
 		t.Errorf("a case manager's desk = %v", err)
 	}
 }
+
+// The CPI outcomes file: each line recorded on the open case of its
+// domanda, with the deadlines recomputed; every refused line with its
+// reason; the same file again changes nothing.
+func TestImportaCPI(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	cm := f.people["casemanager"]
+	persona := f.caso.Persone[0]
+	c, _ := f.casi.Get(ctx, f.pool, f.caso.ID)
+	if _, err := f.casi.AggiornaCondizioni(ctx, cm, f.caso.ID, persona, casi.Condizioni{InviatoCPIIl: "2026-11-20", Versione: c.Versione}, registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	file := strings.Join([]string{
+		`{"id_domanda":"` + c.IDDomanda + `","codice_fiscale":"` + strings.ToLower(f.cf) + `","convocato_il":"2026-12-01","esito":"assente"}`,
+		`{"id_domanda":"INPS-NESSUNA","codice_fiscale":"` + f.cf + `","convocato_il":"2026-12-01","esito":"assente"}`,
+		`{"id_domanda":"` + c.IDDomanda + `","codice_fiscale":"RSSMRA80A01A944X","convocato_il":"01/12/2026","esito":"forse"}`,
+		`{"id_domanda":"` + c.IDDomanda + `","codice_fiscale":"` + f.cf + `","convocato_il":"2026-11-01","esito":""}`,
+		`non json`,
+		``,
+	}, "\n")
+	e, err := f.svc.ImportaCPI(ctx, strings.NewReader(file), registro.Voce{Indirizzo: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Registrate != 1 || e.Invariate != 0 || len(e.Scarti) != 4 {
+		t.Fatalf("first import: %s %+v", e.Riepilogo(), e.Scarti)
+	}
+	for i, want := range []string{"nessun caso aperto", "convocato_il non è una data", "precede l'invio", "non è un oggetto JSON"} {
+		if !strings.Contains(e.Scarti[i].Motivo, want) {
+			t.Errorf("line %d: %q, want %q", e.Scarti[i].Riga, e.Scarti[i].Motivo, want)
+		}
+	}
+	if sc := f.scadenze(t); sc.Rischio != scadenze.Decadenza {
+		t.Errorf("after the import: risk %q", sc.Rischio)
+	}
+	e, err = f.svc.ImportaCPI(ctx, strings.NewReader(file), registro.Voce{Indirizzo: "test"})
+	if err != nil || e.Registrate != 0 || e.Invariate != 1 {
+		t.Errorf("the same file again: %s, %v", e.Riepilogo(), err)
+	}
+	if f.registro(t, "convocazione_cpi", registro.Consentito) != 1 {
+		t.Error("the import's write is not once in the registro")
+	}
+}

@@ -376,7 +376,7 @@ func (s *Service) RegistraCPI(ctx context.Context, p authz.Principal, casoID, pe
 		}
 		ver, _ := strconv.Atoi(in.Versione)
 		ok, err = setConvocazioneCPI(ctx, tx, casoID, ConvocazioneCPI{PersonaID: personaID, ConvocatoIl: d,
-			Esito: scadenze.EsitoCPI(in.Esito), Versione: ver}, p.OperatoreID)
+			Esito: scadenze.EsitoCPI(in.Esito), Versione: ver}, &p.OperatoreID)
 		if err != nil {
 			return "", fmt.Errorf("presentazioni: cpi: %w", err)
 		}

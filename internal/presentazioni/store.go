@@ -111,8 +111,9 @@ func convocazioniCPI(ctx context.Context, q database.Querier, casoID uuid.UUID) 
 }
 
 // setConvocazioneCPI writes a member's CPI convocation if versione is the
-// current one (0: none recorded yet); ok is false on a conflict.
-func setConvocazioneCPI(ctx context.Context, q database.Querier, casoID uuid.UUID, x ConvocazioneCPI, operatore uuid.UUID) (bool, error) {
+// current one (0: none recorded yet); ok is false on a conflict. operatore
+// is nil for an import.
+func setConvocazioneCPI(ctx context.Context, q database.Querier, casoID uuid.UUID, x ConvocazioneCPI, operatore *uuid.UUID) (bool, error) {
 	if x.Versione == 0 {
 		t, err := q.Exec(ctx, `INSERT INTO convocazione_cpi (caso_id, persona_id, convocato_il, esito, registrato_da)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (caso_id, persona_id) DO NOTHING`,
@@ -124,4 +125,17 @@ func setConvocazioneCPI(ctx context.Context, q database.Querier, casoID uuid.UUI
 		WHERE caso_id = $1 AND persona_id = $2 AND versione = $6`,
 		casoID, x.PersonaID, x.ConvocatoIl, string(x.Esito), operatore, x.Versione)
 	return err == nil && t.RowsAffected() == 1, err
+}
+
+// convocazioneCPI is a member's CPI convocation of a case, if recorded.
+func convocazioneCPI(ctx context.Context, q database.Querier, casoID, personaID uuid.UUID) (*ConvocazioneCPI, error) {
+	x := ConvocazioneCPI{PersonaID: personaID}
+	var esito string
+	err := q.QueryRow(ctx, `SELECT convocato_il, esito, versione FROM convocazione_cpi WHERE caso_id = $1 AND persona_id = $2`,
+		casoID, personaID).Scan(&x.ConvocatoIl, &esito, &x.Versione)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	x.Esito = scadenze.EsitoCPI(esito)
+	return &x, err
 }
