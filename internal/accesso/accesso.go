@@ -139,7 +139,7 @@ func checkScope(a Assegnazione) error {
 		if ambitoID == nil {
 			return ErrInvalidScope
 		}
-	case authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli:
+	case authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli, authz.OperatorePresentazioni:
 		if ambitoID == nil || comuneID == nil {
 			return ErrInvalidScope
 		}

@@ -38,7 +38,7 @@ const NonAccreditabile = "Questo codice fiscale non può essere accreditato in q
 
 // RuoliAmbito are the roles an amministratore di ambito may assign.
 var RuoliAmbito = []Ruolo{authz.CoordinatorePaIS, authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli, authz.OperatoreATS,
-	authz.GestoreRete, authz.OperatoreEnte}
+	authz.GestoreRete, authz.OperatoreEnte, authz.OperatorePresentazioni}
 
 // Anagrafica is the operator's data as the 2019 note lists it.
 type Anagrafica struct {
@@ -278,7 +278,7 @@ func (s *Service) validateRuolo(ctx context.Context, amb int64, in NuovoRuolo, e
 	}
 	if ok {
 		switch a.Ruolo {
-		case authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli:
+		case authz.CaseManager, authz.CoordinatoreControlli, authz.ResponsabileControlli, authz.OperatorePresentazioni:
 			if a.ComuneID == nil {
 				errs["comune_id"] = "Per questo ruolo indica il comune di competenza."
 			}

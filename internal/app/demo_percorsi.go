@@ -65,6 +65,9 @@ func caricaDemo(ctx context.Context, d *deps, nuclei int, log *slog.Logger) erro
 	if err := reteDemo(ctx, d, log); err != nil {
 		return fmt.Errorf("demo: the rete services refused the demo network (a bug in internal/app/demo_rete.go or in the service named): %w", err)
 	}
+	if _, err := presentazioniDemo(ctx, d, log); err != nil {
+		return fmt.Errorf("demo: the presentazioni services refused the demo cases (a bug in internal/app/demo_presentazioni.go or in the service named): %w", err)
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
+	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/rete"
 	"github.com/cartella/cartella/internal/segnalazioni"
@@ -24,10 +25,11 @@ import (
 // sezioniCaso are the sections of the case page (/casi/{id}), in the order
 // the page shows them: each module that owns a part of the case gives its
 // card (title, where it stands, link).
-func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
+func sezioniCaso(cs *casi.Service, is *incontri.Service, pr *presentazioni.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
 	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service, rs *rete.Service) []casi.FonteSezione {
 	return []casi.FonteSezione{
 		is,
+		pr,
 		cs.SezioneDiario(),
 		as.Sezione(),
 		equipe.FonteSezione{},
@@ -43,17 +45,19 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, as *analisi.Service, qs
 // lavoro are the home's work counts: each module counts its own work, with
 // the role it is for and the list behind each number. The home shows a
 // role's counts in the order of this list.
-func lavoro(cs *casi.Service, is *incontri.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service,
+func lavoro(cs *casi.Service, is *incontri.Service, pr *presentazioni.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service,
 	ks *controlli.Service, rs *rete.Service) []home.Contatore {
-	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori(),
+	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), pr.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori(),
 		rs.ContatoriInvii())
 }
 
 // collegaScadenze gives casi the modules its deadlines and the case's next
-// appointment are computed from (the meetings; the monitoring meetings), and
+// appointment are computed from (the meetings and the registrations of
+// presentations; who is tenuto agli obblighi, from the analisi preliminare;
+// the monitoring meetings), and
 // the agenda the appointments the monitoring keeps. Every composition of
 // casi calls it: the server and the import command.
-func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service) {
-	cs.ConScadenze([]casi.FonteSituazione{is}, []casi.FonteAppuntamenti{is, ms})
+func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service, pr *presentazioni.Service, as *analisi.Service) {
+	cs.ConScadenze([]casi.FonteSituazione{is, pr, as}, []casi.FonteAppuntamenti{is, ms})
 	is.ConAppuntamenti(ms)
 }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/importazioni"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
+	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -58,7 +60,8 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	}
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
-	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs))
+	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs), presentazioni.NewService(pool, reg, cs),
+		analisi.NewService(pool, reg, cs))
 	svc := importazioni.NewService(ctx, pool, reg, cs, nil)
 	id, err := svc.Nuova(ctx, ambitoID, nil, st.Name(), st.Size())
 	if err != nil {

@@ -11,10 +11,14 @@ import (
 	"time"
 
 	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/controlli"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/incontri"
+	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
+	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/segnalazioni"
 )
@@ -22,7 +26,7 @@ import (
 // runImport dispatches `cartella import comuni|nuclei|sostegni …`.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 1 {
-		return errors.New("usage: cartella import comuni [FILE] | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova] | cartella import controlli FILE")
+		return errors.New("usage: cartella import comuni [FILE] | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova] | cartella import controlli FILE | cartella import cpi FILE")
 	}
 	switch args[0] {
 	case "comuni":
@@ -33,8 +37,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return runImportSostegni(ctx, args[1:], getenv, stdout)
 	case "controlli":
 		return runImportControlli(ctx, args[1:], getenv, stdout)
+	case "cpi":
+		return runImportCPI(ctx, args[1:], getenv, stdout)
 	}
-	return fmt.Errorf("unknown import %q: use comuni, nuclei, sostegni or controlli", args[0])
+	return fmt.Errorf("unknown import %q: use comuni, nuclei, sostegni, controlli or cpi", args[0])
 }
 
 // runImportComuni loads the ISTAT list of comuni (the CSV ISTAT publishes:
@@ -222,6 +228,43 @@ func runImportControlli(ctx context.Context, args []string, getenv func(string) 
 			}
 			fmt.Fprintf(stdout, "riga %d%s: %s\n", s.Riga, id, s.Motivo())
 		}
+	}
+	return err
+}
+
+// runImportCPI records the CPI's convocations of the members sent there,
+// with their outcome (docs/formats/cpi.md): `cartella import cpi FILE`. It
+// prints the summary and every rejected line with its number and reason;
+// importing the same file again changes nothing.
+func runImportCPI(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return errors.New("usage: cartella import cpi FILE")
+	}
+	dsn := getenv("DATABASE_URL")
+	if dsn == "" {
+		return errors.New("DATABASE_URL is required by `cartella import cpi`")
+	}
+	if err := checkSchema(dsn); err != nil {
+		return err
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pool, err := database.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	reg := registro.NewService(pool)
+	cs := casi.NewService(pool, reg)
+	ps := presentazioni.NewService(pool, reg, cs)
+	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs), ps, analisi.NewService(pool, reg, cs))
+	e, err := ps.ImportaCPI(ctx, f, registro.Voce{Indirizzo: "riga di comando"})
+	fmt.Fprintln(stdout, e.Riepilogo())
+	for _, s := range e.Scarti {
+		fmt.Fprintf(stdout, "riga %d: %s\n", s.Riga, s.Motivo)
 	}
 	return err
 }

@@ -29,15 +29,16 @@ const (
 
 // colonne maps the column headings of the matrix of docs/roles.md to roles.
 var colonne = map[string]authz.Ruolo{
-	"sistema":          authz.AmministratoreSistema,
-	"amm. ambito":      authz.AmministratoreAmbito,
-	"coord. PaIS":      authz.CoordinatorePaIS,
-	"case manager":     authz.CaseManager,
-	"coord. controlli": authz.CoordinatoreControlli,
-	"resp. controlli":  authz.ResponsabileControlli,
-	"op. ATS":          authz.OperatoreATS,
-	"gest. rete":       authz.GestoreRete,
-	"op. ente":         authz.OperatoreEnte,
+	"sistema":           authz.AmministratoreSistema,
+	"amm. ambito":       authz.AmministratoreAmbito,
+	"coord. PaIS":       authz.CoordinatorePaIS,
+	"case manager":      authz.CaseManager,
+	"coord. controlli":  authz.CoordinatoreControlli,
+	"resp. controlli":   authz.ResponsabileControlli,
+	"op. ATS":           authz.OperatoreATS,
+	"gest. rete":        authz.GestoreRete,
+	"op. ente":          authz.OperatoreEnte,
+	"op. presentazioni": authz.OperatorePresentazioni,
 }
 
 // matrice is the table "Matrix: object × action × role" of docs/roles.md.

@@ -121,6 +121,21 @@ func rotte(d *deps) []rotta {
 		{"POST", "/casi/{id}/incontri", authz.Casi, authz.Write, d.incontri.Registra},
 		{"POST", "/casi/{id}/giustificati", authz.Casi, authz.Write, d.incontri.Giustifica},
 
+		// Registrations of presentations, periods of the benefit, CPI
+		// outcomes: the case manager's side (internal/presentazioni).
+		{"GET", "/casi/{id}/presentazioni", authz.Casi, authz.Read, d.presentH.Pagina},
+		{"POST", "/casi/{id}/presentazioni", authz.Casi, authz.Write, d.presentH.Registra},
+		{"POST", "/casi/{id}/beneficio", authz.Casi, authz.Write, d.presentH.PrimoMese},
+		{"POST", "/casi/{id}/beneficio/rinnovi", authz.Casi, authz.Write, d.presentH.Rinnova},
+		{"POST", "/casi/{id}/cpi/{persona}", authz.Casi, authz.Write, d.presentH.CPI},
+
+		// The operatore presentazioni's desk (internal/presentazioni): find a
+		// nucleo by codice fiscale, register a presentation; no case content.
+		{"GET", "/presentazioni", authz.Presentazioni, authz.Read, d.presentH.Sportello},
+		{"POST", "/presentazioni/cerca", authz.Presentazioni, authz.Read, d.presentH.Cerca},
+		{"GET", "/presentazioni/{id}", authz.Presentazioni, authz.Read, d.presentH.Nucleo},
+		{"POST", "/presentazioni/{id}", authz.Presentazioni, authz.Write, d.presentH.RegistraSportello},
+
 		// Agenda (internal/incontri). Managing office slots is the
 		// coordinatore's; the case manager sees them in the week view.
 		{"GET", "/agenda", authz.Agenda, authz.Read, d.incontri.Agenda},

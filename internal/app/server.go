@@ -33,6 +33,7 @@ import (
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/posta"
+	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/rete"
@@ -81,6 +82,7 @@ var nav = []navEntry{
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
 	{"Controlli anagrafici", "/controlli", authz.Controlli, authz.Read},
 	{"Invii ricevuti", "/invii", authz.Invii, authz.Read},
+	{"Presentazioni", "/presentazioni", authz.Presentazioni, authz.Read},
 	{"Segnalazioni", "/segnalazioni", authz.Segnalazioni, authz.Read},
 	// The case manager's segnalazioni to act on (only the case manager has casi/read).
 	{"Segnalazioni", "/casi/segnalazioni", authz.Casi, authz.Read},
@@ -131,6 +133,8 @@ type deps struct {
 	reteH     *rete.Handler
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
+	present   *presentazioni.Service // registrations of presentations, periods of the benefit, CPI outcomes
+	presentH  *presentazioni.Handler
 	demoIdP   http.Handler // nil outside demo mode
 	// deposito holds the uploaded files waiting for their import (this
 	// process's directory in cfg.UploadDir).
@@ -230,6 +234,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.board = assegnazioni.NewHandler(d.boardS, d.rs)
 	d.incontriS = incontri.NewService(pool, d.registro, d.casi)
 	d.incontri = incontri.NewHandler(d.incontriS, d.rs, cfg.BaseURL.String())
+	d.present = presentazioni.NewService(pool, d.registro, d.casi)
+	d.presentH = presentazioni.NewHandler(d.present, d.rs)
 	d.analisi = analisi.NewService(pool, d.registro, d.casi)
 	d.analisiH = analisi.NewHandler(d.analisi, d.rs)
 	d.quadro = quadro.NewService(pool, d.registro, d.casi)
@@ -253,13 +259,13 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
-	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
+	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
 	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
-	collegaScadenze(d.casi, d.incontriS, d.monitor)
+	collegaScadenze(d.casi, d.incontriS, d.monitor, d.present, d.analisi)
 	return d, nil
 }
 

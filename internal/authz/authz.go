@@ -43,6 +43,9 @@ const (
 	Segnalazioni Object = "segnalazioni" // approval of segnalazioni and their export for INPS
 	Rete         Object = "rete"         // the rete dei servizi: read the map and the reports; write enti, services, protocols
 	Invii        Object = "invii"        // the invii received by an ente of the network (the ente's side)
+	// Presentazioni: the operatore presentazioni's desk (find a nucleo by
+	// codice fiscale, register a presentation); no case content.
+	Presentazioni Object = "presentazioni"
 )
 
 // Actions of policies/policy.csv.
@@ -71,11 +74,15 @@ const (
 	// An operator of an ente of the network (scope: the ente): only the
 	// invii addressed to the ente, with the consented extract.
 	OperatoreEnte Ruolo = "operatore_ente"
+	// The operatore presentazioni of a comune (INPS messaggio 2132 of 5 June
+	// 2024): registers the nucleo's presentations and giustificati motivi;
+	// sees the name, the case number, the counters and the cut-off only.
+	OperatorePresentazioni Ruolo = "operatore_presentazioni"
 )
 
 // Ruoli lists every role in display order.
 var Ruoli = []Ruolo{AmministratoreSistema, AmministratoreAmbito, CoordinatorePaIS, CaseManager,
-	CoordinatoreControlli, ResponsabileControlli, OperatoreATS, GestoreRete, OperatoreEnte}
+	CoordinatoreControlli, ResponsabileControlli, OperatoreATS, GestoreRete, OperatoreEnte, OperatorePresentazioni}
 
 // Label is the role's Italian name as operators know it from GePI.
 func (r Ruolo) Label() string {
@@ -98,6 +105,8 @@ func (r Ruolo) Label() string {
 		return "Gestore della rete"
 	case OperatoreEnte:
 		return "Operatore di un ente della rete"
+	case OperatorePresentazioni:
+		return "Operatore presentazioni"
 	}
 	return string(r)
 }

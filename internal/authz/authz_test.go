@@ -10,11 +10,12 @@ import (
 )
 
 var roles = []string{"amministratore_sistema", "amministratore_ambito", "coordinatore_pais", "case_manager",
-	"coordinatore_controlli", "responsabile_controlli", "operatore_ats", "gestore_rete", "operatore_ente"}
+	"coordinatore_controlli", "responsabile_controlli", "operatore_ats", "gestore_rete", "operatore_ente",
+	"operatore_presentazioni"}
 
 var objects = []authz.Object{authz.Home, authz.Ambiti, authz.Operatori, authz.Registro, authz.Assegnazioni,
 	authz.Casi, authz.Apertura, authz.Importazioni, authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni,
-	authz.Rete, authz.Invii}
+	authz.Rete, authz.Invii, authz.Presentazioni}
 
 var actions = []authz.Action{authz.Read, authz.Write, authz.Assign}
 
@@ -32,6 +33,8 @@ var want = map[string][]string{
 	"operatore_ats":          {"home/read", "report/read", "importazioni/read", "importazioni/write"},
 	"gestore_rete":           {"home/read", "rete/read", "rete/write"},
 	"operatore_ente":         {"home/read", "invii/read", "invii/write"},
+	// The operatore presentazioni: the desk only, never casi (issue 16).
+	"operatore_presentazioni": {"home/read", "presentazioni/read", "presentazioni/write"},
 }
 
 // Every role of the policy is a known role, and every known role is tested.
@@ -58,7 +61,7 @@ func TestRuoliKnown(t *testing.T) {
 // The gestore della rete and the operatore of an ente never reach the
 // content of cases nor the ambito's nuclei: their work is the network.
 func TestReteRolesSeeNoCaseData(t *testing.T) {
-	for _, r := range []authz.Ruolo{authz.GestoreRete, authz.OperatoreEnte} {
+	for _, r := range []authz.Ruolo{authz.GestoreRete, authz.OperatoreEnte, authz.OperatorePresentazioni} {
 		for _, o := range []authz.Object{authz.Casi, authz.Assegnazioni, authz.Apertura, authz.Importazioni,
 			authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni, authz.Operatori, authz.Registro, authz.Ambiti} {
 			for _, a := range actions {

@@ -12,10 +12,12 @@ import (
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/scadenze"
 )
 
 // aggiornaCaso creates, with plain SQL on casi's own tables, an ADI case of
@@ -134,5 +136,62 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 	}
 	if d := leggi(t, pool, caso); d.t90Sta != "in_scadenza" {
 		t.Errorf("ten days before the T90: %q", d.t90Sta)
+	}
+}
+
+// motiviFissi is a FonteSituazione giving the mother a dated exemption from
+// the T90 until 30 November and her son an open-ended one (as a finalised
+// analisi preliminare would).
+type motiviFissi struct{ madre uuid.UUID }
+
+func (f motiviFissi) SituazioneCaso(_ context.Context, _ database.Querier, _ uuid.UUID, sit *scadenze.Situazione) error {
+	for i := range sit.Membri {
+		if sit.Membri[i].PersonaID == f.madre.String() {
+			al := day(2026, 11, 30)
+			sit.Membri[i].Motivi = []scadenze.MotivoObbligo{{Codice: "violenza", EsoneroT90: true, Dal: day(2026, 9, 1), Al: &al}}
+		} else {
+			sit.Membri[i].Motivi = []scadenze.MotivoObbligo{{Codice: "disabilita", EsoneroT90: true, Dal: day(2026, 9, 1)}}
+		}
+	}
+	return nil
+}
+
+// A dated exemption ending: the case records the day its deadlines may
+// change (ricalcola_il) and the daily refresh picks it up on that day, when
+// the exempt T90 becomes a running one again (issue 16).
+func TestAggiornaEsenzioneDatata(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	reg := registro.NewService(pool)
+	svc := casi.NewService(pool, reg)
+	caso, madre, figlio, cm := aggiornaCaso(t, pool, day(2026, 9, 1))
+	is := incontri.NewService(pool, reg, svc)
+	svc.ConScadenze([]casi.FonteSituazione{is, motiviFissi{madre}}, []casi.FonteAppuntamenti{is})
+	now := time.Date(2026, 10, 13, 10, 0, 0, 0, time.UTC)
+	is.SetClock(func() time.Time { return now })
+	svc.SetClock(func() time.Time { return now })
+	if _, err := is.RegistraIncontro(ctx, cm, caso, incontri.NuovoIncontro{Tipo: "primo_incontro", Data: "12/10/2026", Luogo: "Sportello sociale",
+		Presenze: map[uuid.UUID]incontri.PresenzaInput{madre: {Stato: "presente"}, figlio: {Stato: "presente"}}}, registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	var ricalcola *time.Time
+	if err := pool.QueryRow(ctx, `SELECT ricalcola_il FROM caso WHERE id = $1`, caso).Scan(&ricalcola); err != nil {
+		t.Fatal(err)
+	}
+	if d := leggi(t, pool, caso); d.t90Sta != "esente" || !same(ricalcola, day(2026, 12, 1)) {
+		t.Fatalf("exempt until 30/11: t90 %q, ricalcola_il %v", d.t90Sta, ricalcola)
+	}
+	// 30 November: nothing to refresh; 1 December: the exemption is over.
+	svc.SetClock(func() time.Time { return time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC) })
+	if n, err := svc.AggiornaScadenze(ctx); err != nil || n != 0 {
+		t.Fatalf("daily refresh on 30/11: %d, %v", n, err)
+	}
+	svc.SetClock(func() time.Time { return time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC) })
+	if n, err := svc.AggiornaScadenze(ctx); err != nil || n != 1 {
+		t.Fatalf("daily refresh on 1/12: %d, %v", n, err)
+	}
+	if d := leggi(t, pool, caso); d.t90Sta != "in_corso" || !same(d.t90, day(2027, 1, 10)) {
+		t.Errorf("after the exemption: %+v", d)
 	}
 }

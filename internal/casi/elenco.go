@@ -69,6 +69,19 @@ type Elenco struct {
 	Oggi     time.Time
 }
 
+// TaglioUtile reports whether a listed case has a T120 or T90 overdue or in
+// scadenza: the list then shows the day-20 cut-off of the monthly payment.
+func (e Elenco) TaglioUtile() bool {
+	for _, c := range e.Casi {
+		for _, st := range []string{c.T120Stato, c.T90Stato} {
+			if st == string(scadenze.InScadenza) || st == string(scadenze.Scaduto) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ElencoCaseManager lists p's own cases, overdue first: ordered by the
 // earliest pending deadline, then by number, one keyset page at a time.
 // The list view is recorded in the registro (no personal data in it).

@@ -84,9 +84,9 @@ func Storico(ctx context.Context, q database.Querier, casoID uuid.UUID, operator
 func updateScadenze(ctx context.Context, q database.Querier, casoID uuid.UUID, sc scadenze.Scadenze, prossimo *time.Time) error {
 	_, err := q.Exec(ctx, `
 		UPDATE caso SET t120_scadenza = $2, t120_stato = $3, t90_scadenza = $4, t90_stato = $5, urgenza = $6,
-		       prossimo_appuntamento = $7
+		       prossimo_appuntamento = $7, ricalcola_il = $8
 		WHERE id = $1`,
-		casoID, sc.T120.Scadenza, string(sc.T120.Stato), sc.T90.Scadenza, string(sc.T90.Stato), sc.Urgenza, prossimo)
+		casoID, sc.T120.Scadenza, string(sc.T120.Stato), sc.T90.Scadenza, string(sc.T90.Stato), sc.Urgenza, prossimo, sc.Ricalcola)
 	return err
 }
 
@@ -129,7 +129,8 @@ func casiDaAggiornare(ctx context.Context, q database.Querier, oggi, now time.Ti
 		       OR t120_stato IN ('in_corso', 'in_scadenza', 'sospeso') AND t120_scadenza <= $1::date + $2::int
 		       OR t90_stato IN ('in_corso', 'in_scadenza') AND t90_scadenza <= $1::date + $2::int
 		       OR t90_stato = 'sospeso'
-		       OR prossimo_appuntamento < $3)`,
+		       OR prossimo_appuntamento < $3
+		       OR ricalcola_il <= $1)`,
 		oggi, scadenze.SogliaInScadenza+1, now)
 	if err != nil {
 		return nil, err
@@ -473,4 +474,43 @@ func portaInStato(ctx context.Context, q database.Querier, id uuid.UUID, stato S
 		return ErrNotFound
 	}
 	return nil
+}
+
+// casoPerCodiceFiscale is the open ADI case in a comune of the nucleo a
+// person belongs to now (CasoPerCodiceFiscale).
+func casoPerCodiceFiscale(ctx context.Context, q database.Querier, cf string, comuneID int64) (Caso, error) {
+	return ScanHeader(q.QueryRow(ctx, header+`
+		WHERE c.comune_id = $2 AND c.stato <> 'chiuso' AND d.misura = 'ADI'
+		  AND c.nucleo_id IN (SELECT nc.nucleo_id FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
+		                      WHERE p.codice_fiscale = $1 AND nc.al IS NULL)
+		ORDER BY c.aperto_il DESC, c.numero DESC LIMIT 1`, cf, comuneID))
+}
+
+// contaComune counts a comune's open ADI cases with a term overdue and in
+// scadenza.
+func contaComune(ctx context.Context, q database.Querier, comuneID int64) (scaduti, inScadenza int, err error) {
+	err = q.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE c.t120_stato = 'scaduto' OR c.t90_stato = 'scaduto'),
+		       count(*) FILTER (WHERE (c.t120_stato = 'in_scadenza' OR c.t90_stato = 'in_scadenza')
+		                          AND NOT (c.t120_stato = 'scaduto' OR c.t90_stato = 'scaduto'))
+		FROM caso c JOIN domanda d ON d.id = c.domanda_id
+		WHERE c.comune_id = $1 AND c.stato <> 'chiuso' AND d.misura = 'ADI'`, comuneID).Scan(&scaduti, &inScadenza)
+	return scaduti, inScadenza, err
+}
+
+// inScadenzaComune is InScadenzaComune's query.
+func inScadenzaComune(ctx context.Context, q database.Querier, comuneID int64, limit int) ([]Caso, error) {
+	rows, err := q.Query(ctx, header+`
+		WHERE c.comune_id = $1 AND c.stato <> 'chiuso' AND d.misura = 'ADI'
+		  AND (c.t120_stato IN ('in_scadenza', 'scaduto') OR c.t90_stato IN ('in_scadenza', 'scaduto'))
+		ORDER BY c.urgenza NULLS LAST, c.numero LIMIT $2`, comuneID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Caso, error) { return ScanHeader(r) })
+}
+
+// casoApertoPerDomanda is the open case of a domanda (CasoApertoPerDomanda).
+func casoApertoPerDomanda(ctx context.Context, q database.Querier, idDomanda string) (Caso, error) {
+	return ScanHeader(q.QueryRow(ctx, header+` WHERE d.id_domanda = $1 AND c.stato <> 'chiuso'`, idDomanda))
 }

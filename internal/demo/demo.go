@@ -67,6 +67,7 @@ var Accounts = []Account{
 	{"operatoreats", authz.OperatoreATS, -1, "Davide", "Conti", "M", d(1981, 2, 26)},
 	{"gestorerete", authz.GestoreRete, -1, "Roberta", "Reti", "F", d(1977, 12, 3)},
 	{"operatoreente", authz.OperatoreEnte, -1, "Marco", "Enti", "M", d(1984, 8, 19)},
+	{"sportello", authz.OperatorePresentazioni, 0, "Irene", "Sportelli", "F", d(1991, 3, 12)},
 }
 
 // AccountByUsername finds a demo account.

@@ -25,6 +25,7 @@ type DemoAccount struct {
 // that lists them.
 type Lavoro struct {
 	Voci []VoceLavoro
+	Note []string // what the sources add under the counts (e.g. the day-20 cut-off)
 }
 
 // VoceLavoro is one count.
@@ -52,6 +53,9 @@ type Contatore struct {
 	Ruolo authz.Ruolo
 	Voci  []VoceLavoro
 	Conta func(ctx context.Context, p authz.Principal) (numeri []int, ok bool, err error)
+	// Nota, when set, is a line shown under the counts, from the numbers
+	// just counted ("" for none).
+	Nota func(numeri []int) string
 }
 
 // Uno adapts a single count to Contatore.Conta.
@@ -82,6 +86,11 @@ func lavoroDi(ctx context.Context, fonti []Contatore, p authz.Principal) (l Lavo
 		for i, v := range c.Voci {
 			v.Numero = numeri[i]
 			l.Voci = append(l.Voci, v)
+		}
+		if c.Nota != nil {
+			if n := c.Nota(numeri); n != "" {
+				l.Note = append(l.Note, n)
+			}
 		}
 	}
 	return l, len(l.Voci) > 0, nil
@@ -202,6 +211,10 @@ var compiti = map[authz.Ruolo][]string{
 		"Registra i protocolli d'intesa con gli enti: servizi e posti concordati, procedure e tempi di risposta, motivi di rifiuto.",
 		"Consulta i report sugli invii: ricevuti, accolti, rifiutati, tempi di risposta e posti utilizzati.",
 	},
+	authz.OperatorePresentazioni: {
+		"Cerca il nucleo con il codice fiscale di un componente.",
+		"Registra l'avvenuto incontro, la presentazione spontanea o il giustificato motivo, con il luogo: registrare entro il 20 del mese vale per il pagamento di quel mese.",
+	},
 	authz.OperatoreEnte: {
 		"Riceve gli invii dei case manager rivolti al tuo ente e li prende in carico.",
 		"Accoglie o rifiuta ciascun invio entro i tempi del protocollo d'intesa, indicando il motivo del rifiuto.",
@@ -210,13 +223,14 @@ var compiti = map[authz.Ruolo][]string{
 }
 
 var visibilita = map[authz.Ruolo]string{
-	authz.AmministratoreSistema: "Non hai accesso ai dati dei beneficiari.",
-	authz.AmministratoreAmbito:  "Non hai accesso ai dati dei beneficiari.",
-	authz.CoordinatorePaIS:      "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",
-	authz.CaseManager:           "Vedi i dati completi soltanto dei casi assegnati a te.",
-	authz.CoordinatoreControlli: "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
-	authz.ResponsabileControlli: "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
-	authz.OperatoreATS:          "Vedi dati aggregati, mai il contenuto dei singoli casi.",
-	authz.GestoreRete:           "Vedi enti, servizi, protocolli e dati aggregati degli invii, mai il contenuto dei casi né i nomi delle persone.",
-	authz.OperatoreEnte:         "Vedi soltanto gli invii rivolti al tuo ente e, di ciascuno, le sole sezioni che la famiglia ha acconsentito a condividere.",
+	authz.AmministratoreSistema:  "Non hai accesso ai dati dei beneficiari.",
+	authz.AmministratoreAmbito:   "Non hai accesso ai dati dei beneficiari.",
+	authz.CoordinatorePaIS:       "Vedi soltanto i dati anagrafici necessari all'assegnazione, mai il contenuto dei casi.",
+	authz.CaseManager:            "Vedi i dati completi soltanto dei casi assegnati a te.",
+	authz.CoordinatoreControlli:  "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
+	authz.ResponsabileControlli:  "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
+	authz.OperatoreATS:           "Vedi dati aggregati, mai il contenuto dei singoli casi.",
+	authz.GestoreRete:            "Vedi enti, servizi, protocolli e dati aggregati degli invii, mai il contenuto dei casi né i nomi delle persone.",
+	authz.OperatorePresentazioni: "Vedi soltanto il nome, il numero del caso, i contatori delle presentazioni e la data utile per il pagamento, mai il contenuto del caso.",
+	authz.OperatoreEnte:          "Vedi soltanto gli invii rivolti al tuo ente e, di ciascuno, le sole sezioni che la famiglia ha acconsentito a condividere.",
 }

@@ -36,7 +36,7 @@ func primoDelMeseDopo(d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 }
 
-func ptr(t time.Time) *time.Time { return &t }
+func ptr[T any](t T) *T { return &t }
 
 // entro covers a period with an optional end: [dal, al], or [dal, ∞) when al
 // is nil. Both ends are included.

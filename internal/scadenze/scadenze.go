@@ -95,12 +95,30 @@
 // note), and the case manager records a motivo precisely to stop the clock.
 // An overdue T90 risks suspension of the benefit until a meeting is registered.
 //
+// # Registrazioni, cut-off, obbligati, periods (adi.go)
+//
+// A registrazione (Presentazione: avvenuto incontro, presentazione spontanea
+// or giustificato motivo, with its place) resets the counters as an incontro
+// does, except that only one with the servizi sociali meets the T120: one at
+// a patronato or at the CPI meets the T90 only. A registered giustificato
+// motivo is the nucleo's and suspends the T90 for its period. The T90 running
+// out suspends the benefit from the month after the expiry, as the T120 does.
+// A registrazione by the 20th counts for that month's payment, later ones are
+// paid as arrears (TaglioAl, MesePagamento; a Sunday 20th is not moved).
+// An absence is a cause of decadenza only when an absent member is tenuto
+// agli obblighi that day (TenutoAgliObblighi), and a dated exemption from the
+// T90 holds only within its dates. The benefit runs in periods (Periodi): a
+// renewal's PAD starts a new T120.
+//
 // # Convocazione del CPI
 //
 // The CPI must convene a member within 60 days of the avvio by the Comune
 // (Linee guida Reti, DM 93 of 11 June 2024). It is a duty of the CPI and
 // carries no sanction for the nucleo, so it is reported per member but does not
-// move the case in the lists (Urgenza).
+// move the case in the lists (Urgenza). The member's absence without
+// giustificato motivo at that convocation, when tenuto agli obblighi that day,
+// is a cause of decadenza (DL 48/2023 art. 8 c. 6 lett. a, "servizi per il
+// lavoro") and raises the case's Rischio.
 package scadenze
 
 import (
@@ -224,6 +242,11 @@ type Situazione struct {
 	Incontri         []Incontro
 	Membri           []Membro // the current members of the nucleo
 	Giustificati     []GiustificatoMotivo
+	// Presentazioni registered (avvenuto incontro, presentazione spontanea,
+	// giustificato motivo) with their place; see Presentazione.
+	Presentazioni []Presentazione
+	// Beneficio: the periods of the benefit; a renewal's PAD starts a new T120.
+	Beneficio Beneficio
 }
 
 // Convocazione of the nucleo to a meeting.
@@ -261,6 +284,13 @@ type Membro struct {
 	VittimaViolenza bool      // victim of violenza di genere
 	InviatoCPI      *time.Time
 	ConvocatoCPI    *time.Time // day the CPI convened the member, if recorded
+	EsitoCPI        EsitoCPI   // outcome of that convocation; "" when not recorded
+
+	// Percorso of the analisi preliminare ("1".."4", "" not decided) and the
+	// reasons of exclusion or exemption with their dates: who is tenuto agli
+	// obblighi on a day (TenutoAgliObblighi).
+	Percorso string
+	Motivi   []MotivoObbligo
 }
 
 // GiustificatoMotivo recorded by the case manager for a member, from Dal to
@@ -342,8 +372,21 @@ type Scadenze struct {
 	// Urgenza is the earliest due date among the pending T120 and T90, nil
 	// when none is pending: lists sort on it, so overdue cases come first.
 	Urgenza *time.Time
-	// Rischio is the most serious risk of the T120 and the T90.
+	// Rischio is the most serious risk of the T120, the T90 and the CPI
+	// convocations.
 	Rischio Rischio
+
+	// Taglio is the day-20 cut-off of the monthly payment, set when a
+	// pending T120 or T90 is in scadenza or overdue (the nucleo is suspended
+	// or about to be): nil otherwise.
+	Taglio *Taglio
+	// Beneficio is where the nucleo stands in the periods of the benefit.
+	Beneficio StatoBeneficio
+
+	// Ricalcola is the first day after Oggi on which a member's dated reason
+	// of exclusion or exemption starts or lapses, so that who is bound may
+	// change with the passing of days alone; nil when none.
+	Ricalcola *time.Time
 }
 
 // InizioT120 is the day the T120 counts from: the PAD signature or, for
@@ -368,6 +411,11 @@ func Calcola(s Situazione) Scadenze {
 	var r Scadenze
 
 	inizio, ok := InizioT120(s.DataDomanda, s.DataPAD, s.DataTrasmissione)
+	if pad := padInVigore(s.Beneficio, oggi); pad != nil {
+		// A renewal: a new PAD and a new 120-day term (domain.md §2.1 step 10).
+		inizio, ok = *pad, true
+	}
+	s.Giustificati = append(append([]GiustificatoMotivo(nil), s.Giustificati...), giustificatiRegistrati(s.Presentazioni)...)
 	if ok {
 		r.ConvocareEntro = ptr(dopo(inizio, GiorniConvocazioneConsigliata))
 		r.T120 = t120(s, oggi, inizio)
@@ -388,7 +436,17 @@ func Calcola(s Situazione) Scadenze {
 		if t.Rischio.gravita() > r.Rischio.gravita() {
 			r.Rischio = t.Rischio
 		}
+		if t.Stato == InScadenza || t.Stato == Scaduto {
+			r.Taglio = ptr(TaglioAl(s.Oggi))
+		}
 	}
+	for _, t := range r.CPI {
+		if t.Rischio.gravita() > r.Rischio.gravita() {
+			r.Rischio = t.Rischio
+		}
+	}
+	r.Beneficio = StatoBeneficioAl(s.Beneficio, s.Oggi)
+	r.Ricalcola = ricalcola(s.Membri, oggi)
 	return r
 }
 

@@ -345,9 +345,9 @@ func TestT90(t *testing.T) {
 			scadenze.Incontro{Data: d("10/05/2024"), Tipo: scadenze.TipoPresentazione}),
 			want{"08/08/2024", 19, scadenze.InCorso, "", "", "Presentazione periodica entro il 08/08/2024: mancano 19 giorni"}},
 		{"a missed meeting does not reset it: overdue", caso("20/07/2024", assente("10/05/2024", false)),
-			want{"14/07/2024", -6, scadenze.Scaduto, scadenze.Sospensione, "",
+			want{"14/07/2024", -6, scadenze.Scaduto, scadenze.Sospensione, "01/08/2024",
 				"Presentazione periodica non registrata entro il 14/07/2024 (termine scaduto da 6 giorni): " +
-					"rischio di sospensione della prestazione fino alla registrazione di un incontro"}},
+					"prestazione sospesa dal 01/08/2024 fino alla registrazione di una presentazione"}},
 		{"in scadenza", caso("29/06/2024"), want{"14/07/2024", 15, scadenze.InScadenza, "", "",
 			"Presentazione periodica entro il 14/07/2024: mancano 15 giorni"}},
 
@@ -434,14 +434,14 @@ func TestT90(t *testing.T) {
 		{"a motivo straddling the due date, then another within the extension", with(caso("31/08/2024", presente("10/05/2024")),
 			func(s *scadenze.Situazione) {
 				s.Giustificati = []scadenze.GiustificatoMotivo{motivo("A", "01/08/2024", "20/08/2024"), motivo("A", "25/08/2024", "26/08/2024")}
-			}), want{"30/08/2024", -1, scadenze.Scaduto, scadenze.Sospensione, "",
+			}), want{"30/08/2024", -1, scadenze.Scaduto, scadenze.Sospensione, "01/09/2024",
 			"Presentazione periodica non registrata entro il 30/08/2024 (termine scaduto da 1 giorno): " +
-				"rischio di sospensione della prestazione fino alla registrazione di un incontro"}},
+				"prestazione sospesa dal 01/09/2024 fino alla registrazione di una presentazione"}},
 		{"a motivo begun after the expiry does not revive the term", with(caso("20/07/2024"), func(s *scadenze.Situazione) {
 			s.Giustificati = []scadenze.GiustificatoMotivo{motivo("A", "16/07/2024", "31/07/2024")}
-		}), want{"14/07/2024", -6, scadenze.Scaduto, scadenze.Sospensione, "",
+		}), want{"14/07/2024", -6, scadenze.Scaduto, scadenze.Sospensione, "01/08/2024",
 			"Presentazione periodica non registrata entro il 14/07/2024 (termine scaduto da 6 giorni): " +
-				"rischio di sospensione della prestazione fino alla registrazione di un incontro"}},
+				"prestazione sospesa dal 01/08/2024 fino alla registrazione di una presentazione"}},
 		{"the motivo of an exempt member does not suspend", with(caso("20/07/2024", presente("10/05/2024")),
 			func(s *scadenze.Situazione) {
 				s.Membri = append(s.Membri, scadenze.Membro{PersonaID: "G", DataNascita: d("01/01/1950")})
@@ -538,7 +538,7 @@ func TestUrgenza(t *testing.T) {
 		{"nothing pending", scadenze.Situazione{Oggi: d("20/05/2024"), Membri: []scadenze.Membro{
 			{PersonaID: "A", DataNascita: d("01/01/1950")}}}, "", "", ""},
 		{"met with an unjustified absence, T90 exempt: no date, decadenza", scadenze.Situazione{Oggi: d("20/05/2024"),
-			DataPAD: p("01/03/2024"), Membri: []scadenze.Membro{{PersonaID: "A", DataNascita: d("01/01/1950")}},
+			DataPAD: p("01/03/2024"), Membri: []scadenze.Membro{{PersonaID: "A", DataNascita: d("01/01/1985"), InviatoCPI: p("16/04/2024")}},
 			Convocazioni: []scadenze.Convocazione{conv("10/04/2024")},
 			Incontri:     []scadenze.Incontro{assente("10/04/2024", false), presente("15/04/2024")}},
 			"", scadenze.Decadenza, "30/04/2024"},

@@ -28,6 +28,24 @@ func t120(s Situazione, oggi, inizio time.Time) Timer {
 			primo = ptr(d)
 		}
 	}
+	// Registrazioni: only those with the servizi sociali meet the first
+	// meeting; one at a patronato or at the CPI is noted.
+	var altrove *Presentazione
+	for _, p := range s.Presentazioni {
+		d := giorno(p.Data)
+		if p.Evento == GiustificatoMotivoReg || d.Before(inizio) || d.After(oggi) {
+			continue
+		}
+		if !p.ValePerT120() {
+			if altrove == nil || d.Before(giorno(altrove.Data)) {
+				altrove = &p
+			}
+			continue
+		}
+		if primo == nil || d.Before(*primo) {
+			primo = ptr(d)
+		}
+	}
 
 	// The days of the convocazioni that reached the nucleo, for meetings from
 	// the start on, before the first meeting.
@@ -46,18 +64,21 @@ func t120(s Situazione, oggi, inizio time.Time) Timer {
 
 	// What became of each: an absence (justified or not), no outcome
 	// registered yet, or still to come.
-	var ingiustificata, giustificata, senzaEsito, prossima *time.Time
+	var ingiustificata, giustificata, nonTenuti, senzaEsito, prossima *time.Time
 	for _, d := range giorni {
-		assente, giustificato := false, false
+		assente, giustificato, tenuti := false, false, false
 		for _, in := range perGiorno[d] {
 			if len(in.Presenze) > 0 { // none present: else it would be primo
 				assente = true
 				giustificato = giustificato || assenzaGiustificata(in, s.Giustificati, d)
+				tenuti = tenuti || assenteTenuto(in, s.Membri, d)
 			}
 		}
 		switch {
 		case assente && giustificato:
 			giustificata, senzaEsito = ptr(d), nil
+		case assente && !tenuti:
+			nonTenuti, senzaEsito = ptr(d), nil
 		case assente:
 			if ingiustificata == nil {
 				ingiustificata = ptr(d)
@@ -128,8 +149,29 @@ func t120(s Situazione, oggi, inizio time.Time) Timer {
 	case giustificata != nil:
 		note = append(note, fmt.Sprintf("Assenza giustificata alla convocazione del %s: fissare una nuova convocazione",
 			calendario.Data(*giustificata)))
+	case nonTenuti != nil:
+		note = append(note, fmt.Sprintf("Alla convocazione del %s erano assenti solo componenti non tenuti agli "+
+			"obblighi: nessuna decadenza, fissare una nuova convocazione", calendario.Data(*nonTenuti)))
+	}
+	if altrove != nil {
+		note = append(note, fmt.Sprintf("La presentazione del %s presso %s vale per la presentazione periodica, "+
+			"non per il primo incontro, che si svolge con i servizi sociali (DL 48/2023, art. 4, c. 5)",
+			calendario.Data(altrove.Data), altrove.Luogo.Label()))
 	}
 	return messaggio(t, testo, note)
+}
+
+// assenteTenuto reports whether a member absent without a justification
+// marked on the incontro of day d is tenuto agli obblighi that day: only
+// then is the absence a cause of decadenza (DL 48/2023 art. 8 c. 6). A
+// member not listed among the nucleo's counts as bound.
+func assenteTenuto(in Incontro, membri []Membro, d time.Time) bool {
+	for _, p := range in.Presenze {
+		if !p.Presente && tenutoIl(membri, p.PersonaID, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // assenzaGiustificata reports whether the nucleo's absence from the incontro

@@ -20,11 +20,14 @@ func esenzioni(membri []Membro, oggi time.Time) (es []Esenzione, tenuti []Membro
 		if !m.DataNascita.IsZero() && !oggi.Before(compie60(m)) {
 			motivi = append(motivi, PerEta)
 		}
-		if m.Disabilita {
+		if m.Disabilita || motivoT90(m, "disabilita", oggi) {
 			motivi = append(motivi, PerDisabilita)
 		}
-		if m.VittimaViolenza {
+		if m.VittimaViolenza || motivoT90(m, "violenza", oggi) {
 			motivi = append(motivi, PerViolenza)
+		}
+		if !slices.Contains(motivi, PerEta) && motivoT90(m, "eta_60", oggi) {
+			motivi = append(motivi, PerEta)
 		}
 		if m.InviatoCPI != nil && !giorno(*m.InviatoCPI).After(oggi) {
 			motivi = append(motivi, PerCPI)
@@ -36,6 +39,17 @@ func esenzioni(membri []Membro, oggi time.Time) (es []Esenzione, tenuti []Membro
 		es = append(es, Esenzione{PersonaID: m.PersonaID, Motivi: motivi})
 	}
 	return es, tenuti
+}
+
+// motivoT90 reports whether m has the reason codice, exempting from the T90,
+// in force on oggi: the exemption holds only within its dates.
+func motivoT90(m Membro, codice string, oggi time.Time) bool {
+	for _, mo := range m.Motivi {
+		if mo.Codice == codice && mo.EsoneroT90 && entro(oggi, mo.Dal, mo.Al) {
+			return true
+		}
+	}
+	return false
 }
 
 // periodo of suspension of the T90: the days from dal to al included that
@@ -59,6 +73,13 @@ func t90(s Situazione, oggi time.Time, es []Esenzione, tenuti []Membro) Timer {
 			ultimo = ptr(d)
 		}
 	}
+	// A registrazione at any place resets the count (Presentazione.ValePerT90).
+	var ultimaReg *Presentazione
+	for _, p := range s.Presentazioni {
+		if d := giorno(p.Data); !d.After(oggi) && p.ValePerT90() && (ultimo == nil || d.After(*ultimo)) {
+			ultimo, ultimaReg = ptr(d), &p
+		}
+	}
 	if ultimo == nil {
 		return Timer{Stato: NonApplicabile,
 			Messaggio: "Presentazione periodica: i 90 giorni decorrono dal primo incontro, non ancora registrato"}
@@ -73,7 +94,7 @@ func t90(s Situazione, oggi time.Time, es []Esenzione, tenuti []Membro) Timer {
 	primoGiorno := dopo(*ultimo, 1)
 	var periodi []periodo
 	for _, g := range s.Giustificati {
-		if len(s.Membri) > 0 && !tenuto[g.PersonaID] {
+		if len(s.Membri) > 0 && g.PersonaID != "" && !tenuto[g.PersonaID] {
 			continue
 		}
 		p := periodo{dal: giorno(g.Dal), inizio: giorno(g.Dal), al: oggi, aperto: g.Al == nil}
@@ -132,9 +153,13 @@ func t90(s Situazione, oggi time.Time, es []Esenzione, tenuti []Membro) Timer {
 				"nuova scadenza %s", calendario.Data(corrente.inizio), calendario.Data(corrente.al), calendario.Data(scadenza))
 		}
 	case t.Stato == Scaduto:
+		// As for the T120, INPS suspends from the month after the expiry
+		// until a presentation is registered (messaggio 2132/2024).
 		t.Rischio = Sospensione
-		t.Messaggio = fmt.Sprintf("Presentazione periodica non registrata entro il %s (%s): rischio di sospensione "+
-			"della prestazione fino alla registrazione di un incontro", calendario.Data(scadenza), scadutoDa(-t.GiorniRimanenti))
+		t.SospensioneDal = ptr(primoDelMeseDopo(scadenza))
+		t.Messaggio = fmt.Sprintf("Presentazione periodica non registrata entro il %s (%s): prestazione sospesa "+
+			"dal %s fino alla registrazione di una presentazione", calendario.Data(scadenza), scadutoDa(-t.GiorniRimanenti),
+			calendario.Data(*t.SospensioneDal))
 	default:
 		t.Messaggio = fmt.Sprintf("Presentazione periodica entro il %s: %s", calendario.Data(scadenza), mancano(t.GiorniRimanenti))
 		switch {
@@ -146,6 +171,10 @@ func t90(s Situazione, oggi time.Time, es []Esenzione, tenuti []Membro) Timer {
 		if d, ok := fineObbligo(s.Membri, tenuti, scadenza); ok {
 			t.Messaggio += ". Dal " + calendario.Data(d) + " nessun componente sarà più tenuto alla presentazione (60 anni compiuti)"
 		}
+	}
+	if ultimaReg != nil {
+		t.Messaggio += fmt.Sprintf(". Ultima presentazione registrata il %s presso %s (%s)",
+			calendario.Data(ultimaReg.Data), ultimaReg.Luogo.Label(), strings.ToLower(ultimaReg.Evento.Label()))
 	}
 	return t
 }
@@ -217,6 +246,21 @@ func cpi(membri []Membro, oggi time.Time) []TimerCPI {
 			} else {
 				t.Stato = Rispettato
 				t.Messaggio = fmt.Sprintf("Convocato dal CPI il %s, entro il %s", calendario.Data(c), calendario.Data(scadenza))
+			}
+			switch {
+			case c.After(oggi):
+			case m.EsitoCPI == CPIPresente:
+				t.Messaggio += ": presente"
+			case m.EsitoCPI == CPIAssenteGiustificato:
+				t.Messaggio += ": assente con giustificato motivo"
+			case m.EsitoCPI == CPIAssente:
+				if ok, _ := TenutoAgliObblighi(m, c); ok {
+					// DL 48/2023 art. 8 c. 6 lett. a: "servizi per il lavoro".
+					t.Rischio = Decadenza
+					t.Messaggio += ": assente senza giustificato motivo, rischio di decadenza (DL 48/2023, art. 8, c. 6, lett. a)"
+				} else {
+					t.Messaggio += ": assente senza giustificato motivo, ma non tenuto agli obblighi quel giorno: nessuna decadenza"
+				}
 			}
 		default:
 			pendente(&t, oggi, scadenza)

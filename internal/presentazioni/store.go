@@ -1,0 +1,141 @@
+package presentazioni
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/scadenze"
+)
+
+// Every SQL statement of the module (docs/adr/0010).
+
+func registrazioni(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Registrazione, error) {
+	rows, err := q.Query(ctx, `
+		SELECT p.id, p.evento, p.luogo, p.data, p.al, p.motivo, COALESCE(o.nome || ' ' || o.cognome, ''), p.ruolo, p.registrato_il
+		FROM presentazione p LEFT JOIN operatore o ON o.id = p.registrato_da
+		WHERE p.caso_id = $1 ORDER BY p.data DESC, p.registrato_il DESC LIMIT 500`, casoID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Registrazione, error) {
+		var x Registrazione
+		var evento, luogo string
+		err := r.Scan(&x.ID, &evento, &luogo, &x.Data, &x.Al, &x.Motivo, &x.RegistratoDa, &x.Ruolo, &x.RegistratoIl)
+		x.Evento, x.Luogo = scadenze.EventoPresentazione(evento), scadenze.Luogo(luogo)
+		return x, err
+	})
+}
+
+func insertRegistrazione(ctx context.Context, q database.Querier, casoID uuid.UUID, x Registrazione, operatore uuid.UUID, ruolo string, at time.Time) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `
+		INSERT INTO presentazione (caso_id, evento, luogo, data, al, motivo, registrato_da, ruolo, registrato_il)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		casoID, string(x.Evento), string(x.Luogo), x.Data, x.Al, x.Motivo, operatore, ruolo, at).Scan(&id)
+	return id, err
+}
+
+func beneficio(ctx context.Context, q database.Querier, casoID uuid.UUID) (Beneficio, error) {
+	var b Beneficio
+	err := q.QueryRow(ctx, `SELECT primo_mese, versione FROM beneficio WHERE caso_id = $1`, casoID).Scan(&b.PrimoMese, &b.Versione)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return b, err
+	}
+	rows, err := q.Query(ctx, `SELECT id, data_pad, primo_mese, registrato_il FROM beneficio_rinnovo
+		WHERE caso_id = $1 ORDER BY data_pad`, casoID)
+	if err != nil {
+		return b, err
+	}
+	b.Rinnovi, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Rinnovo, error) {
+		var x Rinnovo
+		err := r.Scan(&x.ID, &x.DataPAD, &x.PrimoMese, &x.RegistratoIl)
+		return x, err
+	})
+	return b, err
+}
+
+// setPrimoMese writes the first month paid if versione is the current one
+// (0: none recorded yet); ok is false on a conflict.
+func setPrimoMese(ctx context.Context, q database.Querier, casoID uuid.UUID, mese time.Time, versione int, operatore uuid.UUID) (bool, error) {
+	var tag int64
+	if versione == 0 {
+		t, err := q.Exec(ctx, `INSERT INTO beneficio (caso_id, primo_mese, aggiornato_da) VALUES ($1, $2, $3)
+			ON CONFLICT (caso_id) DO NOTHING`, casoID, mese, operatore)
+		if err != nil {
+			return false, err
+		}
+		tag = t.RowsAffected()
+	} else {
+		t, err := q.Exec(ctx, `UPDATE beneficio SET primo_mese = $2, versione = versione + 1, aggiornato_da = $3, aggiornato_il = now()
+			WHERE caso_id = $1 AND versione = $4`, casoID, mese, operatore, versione)
+		if err != nil {
+			return false, err
+		}
+		tag = t.RowsAffected()
+	}
+	return tag == 1, nil
+}
+
+func insertRinnovo(ctx context.Context, q database.Querier, casoID uuid.UUID, pad time.Time, primo *time.Time, operatore uuid.UUID) (uuid.UUID, bool, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `INSERT INTO beneficio_rinnovo (caso_id, data_pad, primo_mese, registrato_da) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (caso_id, data_pad) DO NOTHING RETURNING id`, casoID, pad, primo, operatore).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, false, nil
+	}
+	return id, err == nil, err
+}
+
+func convocazioniCPI(ctx context.Context, q database.Querier, casoID uuid.UUID) (map[uuid.UUID]ConvocazioneCPI, error) {
+	rows, err := q.Query(ctx, `SELECT persona_id, convocato_il, esito, versione FROM convocazione_cpi WHERE caso_id = $1`, casoID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConvocazioneCPI, error) {
+		var x ConvocazioneCPI
+		var esito string
+		err := r.Scan(&x.PersonaID, &x.ConvocatoIl, &esito, &x.Versione)
+		x.Esito = scadenze.EsitoCPI(esito)
+		return x, err
+	})
+	out := map[uuid.UUID]ConvocazioneCPI{}
+	for _, x := range list {
+		out[x.PersonaID] = x
+	}
+	return out, err
+}
+
+// setConvocazioneCPI writes a member's CPI convocation if versione is the
+// current one (0: none recorded yet); ok is false on a conflict. operatore
+// is nil for an import.
+func setConvocazioneCPI(ctx context.Context, q database.Querier, casoID uuid.UUID, x ConvocazioneCPI, operatore *uuid.UUID) (bool, error) {
+	if x.Versione == 0 {
+		t, err := q.Exec(ctx, `INSERT INTO convocazione_cpi (caso_id, persona_id, convocato_il, esito, registrato_da)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (caso_id, persona_id) DO NOTHING`,
+			casoID, x.PersonaID, x.ConvocatoIl, string(x.Esito), operatore)
+		return err == nil && t.RowsAffected() == 1, err
+	}
+	t, err := q.Exec(ctx, `UPDATE convocazione_cpi SET convocato_il = $3, esito = $4, versione = versione + 1,
+			registrato_da = $5, registrato_il = now()
+		WHERE caso_id = $1 AND persona_id = $2 AND versione = $6`,
+		casoID, x.PersonaID, x.ConvocatoIl, string(x.Esito), operatore, x.Versione)
+	return err == nil && t.RowsAffected() == 1, err
+}
+
+// convocazioneCPI is a member's CPI convocation of a case, if recorded.
+func convocazioneCPI(ctx context.Context, q database.Querier, casoID, personaID uuid.UUID) (*ConvocazioneCPI, error) {
+	x := ConvocazioneCPI{PersonaID: personaID}
+	var esito string
+	err := q.QueryRow(ctx, `SELECT convocato_il, esito, versione FROM convocazione_cpi WHERE caso_id = $1 AND persona_id = $2`,
+		casoID, personaID).Scan(&x.ConvocatoIl, &esito, &x.Versione)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	x.Esito = scadenze.EsitoCPI(esito)
+	return &x, err
+}

@@ -1,0 +1,2 @@
+DROP INDEX caso_ricalcola_idx;
+ALTER TABLE caso DROP COLUMN ricalcola_il;
