@@ -86,7 +86,7 @@ func indStatoMisura(ctx context.Context, q database.Querier, a Ambito, f report.
 func indAndamento(ctx context.Context, q database.Querier, a Ambito, f report.Filtro) (report.Indicatore, error) {
 	i := report.Indicatore{Codice: "casi-andamento", Titolo: "Casi nuovi e chiusi per mese",
 		Descrizione:       "Casi aperti e casi chiusi in ciascun mese del periodo (i mesi al bordo contano solo i giorni del periodo).",
-		IntestazioneRighe: "Mese", Colonne: []string{"Nuovi", "Chiusi"}, Nuclei: true}
+		IntestazioneRighe: "Mese", Colonne: []string{"Nuovi", "Chiusi"}, Nuclei: true, SenzaTotaleRiga: true}
 	where, args := a.where(nil)
 	args = append(args, f.Dal, f.Al)
 	d, l := len(args)-1, len(args)
@@ -119,7 +119,7 @@ func indAndamento(ctx context.Context, q database.Querier, a Ambito, f report.Fi
 func indComuni(ctx context.Context, q database.Querier, a Ambito, f report.Filtro) (report.Indicatore, error) {
 	i := report.Indicatore{Codice: "casi-comune", Titolo: "Casi per comune",
 		Descrizione:       "Per comune: i casi aperti nel periodo, quelli chiusi nel periodo e quelli ancora in carico l'ultimo giorno del periodo.",
-		IntestazioneRighe: "Comune", Colonne: []string{"Nuovi", "Chiusi", "In carico a fine periodo"}, Nuclei: true}
+		IntestazioneRighe: "Comune", Colonne: []string{"Nuovi", "Chiusi", "In carico a fine periodo"}, Nuclei: true, SenzaTotaleRiga: true}
 	where, args := a.where(nil)
 	args = append(args, f.Dal, f.Al)
 	d, l := len(args)-1, len(args)
@@ -181,11 +181,12 @@ func indMotivi(ctx context.Context, q database.Querier, a Ambito, f report.Filtr
 
 // indCarico is today's caseload: the open cases of each case manager of
 // the scope, against the cap. The operatore ATS sees the case managers
-// numbered, not named.
+// numbered, not named, and their counts suppressed like any other (a case
+// manager of one comune would otherwise give away a small comune's count).
 func (s *Service) indCarico(ctx context.Context, a Ambito, f report.Filtro) (report.Indicatore, error) {
 	i := report.Indicatore{Codice: "carico-case-manager", Titolo: "Carico dei case manager",
 		Descrizione:       "Casi aperti oggi per ciascun case manager in servizio o con casi ancora assegnati, rispetto al tetto di " + strconv.Itoa(f.Tetto) + " casi; il periodo non cambia questo indicatore.",
-		IntestazioneRighe: "Case manager", Colonne: []string{"Casi aperti"}, Tetto: f.Tetto}
+		IntestazioneRighe: "Case manager", Colonne: []string{"Casi aperti"}, Tetto: f.Tetto, Nuclei: !f.Nominativi}
 	cc, err := carichi(ctx, s.pool, a, s.Oggi())
 	if err != nil {
 		return i, err

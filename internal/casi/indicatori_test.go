@@ -75,7 +75,7 @@ func TestIndicatoriCasi(t *testing.T) {
 
 	// The caseload: today's open cases, the operatore ATS sees no name.
 	car := per["carico-case-manager"]
-	if car.Tetto != 2 || car.Nuclei || len(car.Righe) == 0 || car.Righe[0] != "Case manager 1" || car.Valori[0][0] != 3 {
+	if car.Tetto != 2 || !car.Nuclei || len(car.Righe) == 0 || car.Righe[0] != "Case manager 1" || car.Valori[0][0] != 3 {
 		t.Errorf("carico: %+v", car)
 	}
 	for _, r := range car.Righe {

@@ -49,6 +49,9 @@ type Indicatore struct {
 	// Nuclei: the counts are of nuclei (or cases), so under 5 they are
 	// suppressed; false for counts that identify nobody (a caseload).
 	Nuclei bool
+	// SenzaTotaleRiga: the columns are different measures of the row
+	// (new, closed, in charge), so a row has no total.
+	SenzaTotaleRiga bool
 	// Quota: the share of the first column in each row is shown.
 	Quota bool
 	// Tetto, when above 0, is drawn on the chart, and the rows whose first

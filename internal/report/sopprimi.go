@@ -23,16 +23,18 @@ type Soppressione struct {
 	Totale     bool     // the grand total hidden
 }
 
-// Sopprimi computes the suppression of valori (rows of equal length).
-func Sopprimi(valori [][]int) Soppressione {
+// Sopprimi computes the suppression of valori (rows of equal length);
+// totRiga false: the columns are different measures of a row, which has
+// no total, so only the columns are lines.
+func Sopprimi(valori [][]int, totRiga bool) Soppressione {
 	R := len(valori)
 	C := 0
 	if R > 0 {
 		C = len(valori[0])
 	}
-	totCol, totRiga := C > 1, R > 1 // whether rows have a total column, columns a total row
+	totCol, totColonne := C > 1 && totRiga, R > 1 // whether rows have a total column, columns a total row
 	RR, CC := R, C
-	if totRiga {
+	if totColonne {
 		RR++
 	}
 	if totCol {
@@ -49,10 +51,10 @@ func Sopprimi(valori [][]int) Soppressione {
 			if totCol {
 				m[r][C] += v
 			}
-			if totRiga {
+			if totColonne {
 				m[R][c] += v
 			}
-			if totCol && totRiga {
+			if totCol && totColonne {
 				m[R][C] += v
 			}
 		}
@@ -80,7 +82,7 @@ func Sopprimi(valori [][]int) Soppressione {
 			linee = append(linee, l)
 		}
 	}
-	if totRiga {
+	if totColonne {
 		for j := range CC {
 			l := make([]pos, 0, RR)
 			for i := range RR {
@@ -133,15 +135,15 @@ func Sopprimi(valori [][]int) Soppressione {
 			s.TotRiga = append(s.TotRiga, hid[r][C])
 		}
 	}
-	if totRiga {
+	if totColonne {
 		s.TotColonna = hid[R][:C]
 	}
 	switch {
-	case totCol && totRiga:
+	case totCol && totColonne:
 		s.Totale = hid[R][C]
 	case totCol && R == 1:
 		s.Totale = hid[0][C]
-	case totRiga && C == 1:
+	case totColonne && C == 1:
 		s.Totale = hid[R][0]
 	}
 	return s
@@ -187,7 +189,7 @@ func NuovaTabella(i Indicatore) Tabella {
 	R, C := len(i.Righe), len(i.Colonne)
 	var s Soppressione
 	if i.Nuclei {
-		s = Sopprimi(i.Valori)
+		s = Sopprimi(i.Valori, !i.SenzaTotaleRiga)
 	}
 	nascosta := func(b [][]bool, r, c int) bool { return b != nil && b[r][c] }
 	tc := make([]int, C)
@@ -208,7 +210,7 @@ func NuovaTabella(i Indicatore) Tabella {
 			t.Oltre = append(t.Oltre, i.Righe[r])
 		}
 		t.Celle = append(t.Celle, riga)
-		if C > 1 {
+		if C > 1 && !i.SenzaTotaleRiga {
 			x := Cella{Valore: tr, Totale: true}
 			if s.TotRiga != nil {
 				x.Nascosta, x.Primaria = s.TotRiga[r], tr > 0 && tr < Soglia
@@ -217,7 +219,7 @@ func NuovaTabella(i Indicatore) Tabella {
 		}
 		if i.Quota && C > 0 {
 			q := "n.d."
-			if tr > 0 && !riga[0].Nascosta && (C == 1 || !t.TotRiga[r].Nascosta) {
+			if tr > 0 && !riga[0].Nascosta && (t.TotRiga == nil || !t.TotRiga[r].Nascosta) {
 				q = percento(i.Valori[r][0], tr)
 			}
 			if tr == 0 {
@@ -235,7 +237,7 @@ func NuovaTabella(i Indicatore) Tabella {
 			t.TotColonna = append(t.TotColonna, x)
 		}
 	}
-	if R > 1 || C > 1 {
+	if R > 1 || (C > 1 && !i.SenzaTotaleRiga) {
 		t.Totale = &Cella{Valore: tot, Totale: true, Nascosta: s.Totale, Primaria: s.Totale && tot > 0 && tot < Soglia}
 	}
 	return t

@@ -80,7 +80,7 @@ func TestSopprimi(t *testing.T) {
 			[][]bool{{true, false, false}, {true, false, false}}, false},
 	} {
 		t.Run(tc.nome, func(t *testing.T) {
-			s := Sopprimi(tc.v)
+			s := Sopprimi(tc.v, true)
 			if !reflect.DeepEqual(s.Celle, tc.celle) {
 				t.Errorf("celle = %v, want %v", s.Celle, tc.celle)
 			}
@@ -109,7 +109,7 @@ func TestSopprimiNessunaSola(t *testing.T) {
 				}
 			}
 		}
-		nessunaSola(t, v, Sopprimi(v))
+		nessunaSola(t, v, Sopprimi(v, true))
 	}
 }
 
@@ -130,5 +130,19 @@ func TestTabellaTesti(t *testing.T) {
 	c := NuovaTabella(Indicatore{Righe: []string{"X", "Y"}, Colonne: []string{"Casi aperti"}, Valori: [][]int{{3}, {41}}, Tetto: 40})
 	if c.Celle[0][0].Testo() != "3" || !reflect.DeepEqual(c.Oltre, []string{"Y"}) {
 		t.Errorf("carico: %v, oltre %v", c.Celle, c.Oltre)
+	}
+}
+
+// Columns that are different measures (new, closed, in charge) give a row
+// no total: only the columns are protected.
+func TestSopprimiSenzaTotaleRiga(t *testing.T) {
+	s := Sopprimi([][]int{{2, 10, 12}, {20, 30, 40}}, false)
+	if want := [][]bool{{true, false, false}, {true, false, false}}; !reflect.DeepEqual(s.Celle, want) || s.TotRiga != nil {
+		t.Errorf("celle %v totali di riga %v, want %v and none", s.Celle, s.TotRiga, want)
+	}
+	tb := NuovaTabella(Indicatore{Righe: []string{"A", "B"}, Colonne: []string{"Nuovi", "Chiusi", "In carico"},
+		Valori: [][]int{{2, 10, 12}, {20, 30, 40}}, Nuclei: true, SenzaTotaleRiga: true})
+	if tb.TotRiga != nil || tb.Celle[1][0].Testo() != "n.d." || tb.TotColonna[0].Testo() != "22" {
+		t.Errorf("tabella: %+v", tb)
 	}
 }
