@@ -68,8 +68,8 @@ func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Se
 
 // fornitoriReport are the providers of the cruscotto's indicators
 // (/report, docs/indicatori.md), in the order the page shows them.
-func fornitoriReport(cs *casi.Service, is *incontri.Service) []report.Fornitore {
-	return []report.Fornitore{cs, is}
+func fornitoriReport(cs *casi.Service, is *incontri.Service, ss *segnalazioni.Service) []report.Fornitore {
+	return []report.Fornitore{cs, is, ss}
 }
 
 // comuniReport lists an ambito's comuni for the cruscotto's choice.

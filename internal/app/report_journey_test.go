@@ -49,7 +49,7 @@ func TestJourneyReport(t *testing.T) {
 	}
 	b.Click(t, `[data-testid="nav"] a[href="/report"]`)
 	checkPage(t, b.Browser, "report-01-cruscotto")
-	for _, ind := range []string{"casi-stato-misura", "casi-andamento", "casi-comune", "casi-chiusi-motivo", "carico-case-manager", "primo-incontro-120"} {
+	for _, ind := range []string{"casi-stato-misura", "casi-andamento", "casi-comune", "casi-chiusi-motivo", "carico-case-manager", "primo-incontro-120", "segnalazioni-esito"} {
 		if !b.Exists(t, `[data-testid="ind-`+ind+`"]`) {
 			t.Errorf("indicator %s missing", ind)
 		}
