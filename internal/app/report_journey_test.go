@@ -73,6 +73,11 @@ func TestJourneyReport(t *testing.T) {
 	if got := b.Text(t, `[data-testid="ind-carico-case-manager"] table`); !strings.Contains(got, "Case manager 1") {
 		t.Errorf("caseload: %q", got)
 	}
+	// Printable: the page uses the whole width of the paper, no table row
+	// is cut across pages, the charts print beside (or under) their tables.
+	if s := b.Stampabile(t, "main"); s.Larghezza < 0.97 || len(s.Problemi) > 0 {
+		t.Errorf("print: width %.2f, %v", s.Larghezza, s.Problemi)
+	}
 
 	// Another period and one comune.
 	b.Fill(t, "#dal", "2020-01-01")
