@@ -27,22 +27,24 @@ const modulo = "github.com/cartella/cartella/"
 // before it, never one after it (a downstream module contributes to an
 // upstream one through an interface the upstream declares, wired in app).
 var moduli = []string{
-	"internal/accesso",      // accreditation of operators
-	"internal/home",         // the home (counts come through home.Contatore)
-	"internal/casi",         // the case (sections through casi.FonteSezione)
-	"internal/assegnazioni", // the coordinatore's assignment board
-	"internal/importazioni", // imports of the nuclei flow
-	"internal/schede",       // the versioned schede of a case
-	"internal/incontri",     // convocazioni, meetings, agenda
-	"internal/analisi",      // analisi preliminare
-	"internal/equipe",       // équipe multidisciplinare
-	"internal/quadro",       // quadro di analisi
-	"internal/patto",        // patto per l'inclusione sociale
-	"internal/fsl",          // fascicolo sociale e lavorativo export of the patto
-	"internal/monitoraggio", // monitoring of the patto
-	"internal/segnalazioni", // segnalazioni to INPS
-	"internal/controlli",    // controlli anagrafici and verifiche del nucleo (segnalazioni through internal/segnalazioni)
-	"internal/rete",         // the network of services: enti, mappa delle risorse, protocolli, invii
+	"internal/accesso",       // accreditation of operators
+	"internal/home",          // the home (counts come through home.Contatore)
+	"internal/report",        // the cruscotto (indicators come through report.Fornitore)
+	"internal/casi",          // the case (sections through casi.FonteSezione)
+	"internal/assegnazioni",  // the coordinatore's assignment board
+	"internal/importazioni",  // imports of the nuclei flow
+	"internal/schede",        // the versioned schede of a case
+	"internal/incontri",      // convocazioni, meetings, agenda
+	"internal/presentazioni", // registrations of presentations, periods of the benefit, CPI outcomes
+	"internal/analisi",       // analisi preliminare
+	"internal/equipe",        // équipe multidisciplinare
+	"internal/quadro",        // quadro di analisi
+	"internal/patto",         // patto per l'inclusione sociale
+	"internal/fsl",           // fascicolo sociale e lavorativo export of the patto
+	"internal/monitoraggio",  // monitoring of the patto
+	"internal/segnalazioni",  // segnalazioni to INPS
+	"internal/controlli",     // controlli anagrafici and verifiche del nucleo (segnalazioni through internal/segnalazioni)
+	"internal/rete",          // the network of services: enti, mappa delle risorse, protocolli, invii
 }
 
 // piattaforma are the platform packages: below every module.
@@ -50,7 +52,7 @@ var piattaforma = []string{
 	"internal/auth", "internal/authz", "internal/browsertest", "internal/calendario", "internal/codicefiscale",
 	"internal/config", "internal/database", "internal/dbtest", "internal/demoidp", "internal/flusso",
 	"internal/httpx", "internal/pgcluster", "internal/posta", "internal/registro", "internal/residenza", "internal/scadenze",
-	"internal/session", "internal/stampa", "migrations", "policies", "web", "web/ui",
+	"internal/session", "internal/stampa", "internal/stampa/pdftest", "migrations", "policies", "web", "web/ui",
 }
 
 // composizione may import any module: the composition root, the demo data

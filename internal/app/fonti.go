@@ -1,7 +1,10 @@
 package app
 
 import (
+	"context"
 	"slices"
+
+	"github.com/cartella/cartella/internal/accesso"
 
 	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/assegnazioni"
@@ -14,6 +17,7 @@ import (
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/quadro"
+	"github.com/cartella/cartella/internal/report"
 	"github.com/cartella/cartella/internal/rete"
 	"github.com/cartella/cartella/internal/segnalazioni"
 )
@@ -60,4 +64,25 @@ func lavoro(cs *casi.Service, is *incontri.Service, pr *presentazioni.Service, p
 func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Service, pr *presentazioni.Service, as *analisi.Service) {
 	cs.ConScadenze([]casi.FonteSituazione{is, pr, as}, []casi.FonteAppuntamenti{is, ms})
 	is.ConAppuntamenti(ms)
+}
+
+// fornitoriReport are the providers of the cruscotto's indicators
+// (/report, docs/indicatori.md), in the order the page shows them.
+func fornitoriReport(cs *casi.Service, is *incontri.Service, ss *segnalazioni.Service) []report.Fornitore {
+	return []report.Fornitore{cs, is, ss}
+}
+
+// comuniReport lists an ambito's comuni for the cruscotto's choice.
+func comuniReport(as *accesso.Service) report.ElencoComuni {
+	return func(ctx context.Context, ambitoID int64) ([]report.Comune, error) {
+		cc, err := as.Comuni(ctx, ambitoID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]report.Comune, len(cc))
+		for i, c := range cc {
+			out[i] = report.Comune{ID: c.ID, Nome: c.Denominazione}
+		}
+		return out, nil
+	}
 }

@@ -63,7 +63,7 @@ var reImportazione = regexp.MustCompile(`^/importazioni/(\d+)$`)
 // The coordinatore uploads a file: the import runs in the background, the
 // progress page shows it (refreshing itself while in corso), then the
 // counts and the rejected lines; the operatore ATS of the ambito sees it
-// too; a file over the limit is refused with an Italian message; the case
+// too, with the counts only (the rejected lines refused); a file over the limit is refused with an Italian message; the case
 // manager may neither see nor upload imports.
 func TestImportazioniUpload(t *testing.T) {
 	t.Parallel()
@@ -134,6 +134,22 @@ func TestImportazioniUpload(t *testing.T) {
 	}
 	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, "nuclei-novembre.jsonl") {
 		t.Errorf("operatore ATS list: %d", resp.StatusCode)
+	}
+	// Only the counts: no rejected line, no domanda's id (issue 17).
+	resp, err = ats.Get(a.URL + loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="scartati">2<`) ||
+		!strings.Contains(body, `data-testid="scarti-solo-conteggi"`) || strings.Contains(body, "INPS-FUORI-AMBITO") || strings.Contains(body, "scarti.csv") {
+		t.Errorf("operatore ATS report: %d", resp.StatusCode)
+	}
+	resp, err = ats.Get(a.URL + loc + "/scarti.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); resp.StatusCode != http.StatusForbidden || strings.Contains(body, "INPS-FUORI-AMBITO") {
+		t.Errorf("operatore ATS rejected lines: %d", resp.StatusCode)
 	}
 
 	// Too big: refused, nothing started.

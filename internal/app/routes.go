@@ -331,6 +331,10 @@ func rotte(d *deps) []rotta {
 		{"GET", "/rete/report", authz.Rete, authz.Read, d.reteH.Report},
 		{"GET", "/rete/report.csv", authz.Rete, authz.Read, d.reteH.ReportCSV},
 		{"GET", "/controlli/invii", authz.Controlli, authz.Read, d.controlH.InviiEsiti},
+
+		// The cruscotto: aggregated indicators of the ambito, or of the
+		// coordinatore's scope (internal/report).
+		{"GET", "/report", authz.Report, authz.Read, d.reportH.Cruscotto},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
 	}

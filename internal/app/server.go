@@ -36,6 +36,7 @@ import (
 	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/report"
 	"github.com/cartella/cartella/internal/rete"
 	"github.com/cartella/cartella/internal/segnalazioni"
 	"github.com/cartella/cartella/internal/session"
@@ -80,6 +81,7 @@ var nav = []navEntry{
 	{"Apri un caso", "/casi/nuovo", authz.Apertura, authz.Write},
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
+	{"Cruscotto", "/report", authz.Report, authz.Read},
 	{"Controlli anagrafici", "/controlli", authz.Controlli, authz.Read},
 	{"Invii ricevuti", "/invii", authz.Invii, authz.Read},
 	{"Presentazioni", "/presentazioni", authz.Presentazioni, authz.Read},
@@ -131,6 +133,7 @@ type deps struct {
 	controlH  *controlli.Handler
 	rete      *rete.Service
 	reteH     *rete.Handler
+	reportH   *report.Handler // the cruscotto of the operatore ATS and the coordinatore PaIS
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	present   *presentazioni.Service // registrations of presentations, periods of the benefit, CPI outcomes
@@ -259,6 +262,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
+	// The cruscotto's indicators, from the modules that keep the data.
+	d.reportH = report.NewHandler(report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...), d.rs)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)

@@ -20,3 +20,8 @@ func NomeGiorno(t time.Time) string { return giorni[t.Weekday()] }
 func GiornoEsteso(t time.Time) string {
 	return NomeGiorno(t) + " " + strconv.Itoa(t.Day()) + " " + mesi[t.Month()] + " " + strconv.Itoa(t.Year())
 }
+
+// MeseEsteso writes a date's month in words: "maggio 2026".
+func MeseEsteso(t time.Time) string {
+	return mesi[t.Month()] + " " + strconv.Itoa(t.Year())
+}

@@ -188,6 +188,7 @@ var compiti = map[authz.Ruolo][]string{
 		"Assegna i nuclei in ingresso ai case manager e ne organizza i carichi di lavoro.",
 		"Riassegna i casi quando un operatore cambia incarico.",
 		"Approva le segnalazioni dei case manager prima dell'invio all'INPS.",
+		"Consulta il cruscotto del suo ambito o comune: nuclei incontrati entro 120 giorni, carico dei case manager rispetto al tetto.",
 	},
 	authz.CaseManager: {
 		"Convoca i nuclei assegnati e registra gli incontri entro le scadenze di legge.",
@@ -203,8 +204,8 @@ var compiti = map[authz.Ruolo][]string{
 		"Inoltra la richiesta al comune di residenza precedente quando i periodi non bastano; gli esiti negativi diventano segnalazioni che il coordinatore approva.",
 	},
 	authz.OperatoreATS: {
-		"Produce i report aggregati dell'Ambito.",
-		"Prepara le esportazioni verso i sistemi nazionali (SIUSS, Fascicolo sociale e lavorativo).",
+		"Consulta il cruscotto dell'Ambito: casi per stato e misura, nuovi e chiusi, nuclei incontrati entro 120 giorni, carico dei case manager, segnalazioni; i conteggi sotto 5 sono oscurati.",
+		"Importa i flussi dei nuclei e ne vede i conteggi, senza i dati delle singole domande.",
 	},
 	authz.GestoreRete: {
 		"Tiene aggiornata la mappa delle risorse: gli enti della rete, i servizi che offrono e i comuni in cui sono disponibili.",
@@ -229,7 +230,7 @@ var visibilita = map[authz.Ruolo]string{
 	authz.CaseManager:            "Vedi i dati completi soltanto dei casi assegnati a te.",
 	authz.CoordinatoreControlli:  "Vedi l'elenco dei beneficiari del tuo comune soggetti a controllo.",
 	authz.ResponsabileControlli:  "Vedi i dati necessari ai controlli dei beneficiari del tuo comune.",
-	authz.OperatoreATS:           "Vedi dati aggregati, mai il contenuto dei singoli casi.",
+	authz.OperatoreATS:           "Vedi dati aggregati, mai il contenuto dei singoli casi né i nomi o i codici fiscali delle persone.",
 	authz.GestoreRete:            "Vedi enti, servizi, protocolli e dati aggregati degli invii, mai il contenuto dei casi né i nomi delle persone.",
 	authz.OperatorePresentazioni: "Vedi soltanto il nome, il numero del caso, i contatori delle presentazioni e la data utile per il pagamento, mai il contenuto del caso.",
 	authz.OperatoreEnte:          "Vedi soltanto gli invii rivolti al tuo ente e, di ciascuno, le sole sezioni che la famiglia ha acconsentito a condividere.",

@@ -229,12 +229,17 @@ func (h *Handler) Dettaglio(w http.ResponseWriter, r *http.Request) {
 	}
 	dopo, _ := strconv.Atoi(r.URL.Query().Get("dopo"))
 	dopo = max(dopo, 0)
-	sc, altre, err := h.svc.Scarti(r.Context(), imp.ID, dopo, PageSize, registro.VoceOf(r))
-	if err != nil {
-		h.rs.Error(w, r, err)
-		return
+	vm := dettaglioVM{Imp: imp, Dopo: dopo, SoloConteggi: !LeggeScarti(authz.PrincipalOf(r))}
+	var altre bool
+	if !vm.SoloConteggi {
+		var err error
+		vm.Scarti, altre, err = h.svc.Scarti(r.Context(), imp.ID, dopo, PageSize, registro.VoceOf(r))
+		if err != nil {
+			h.rs.Error(w, r, err)
+			return
+		}
 	}
-	vm := dettaglioVM{Imp: imp, Scarti: sc, Dopo: dopo}
+	sc := vm.Scarti
 	if altre {
 		vm.Successive = fmt.Sprintf("/importazioni/%d?dopo=%d#scarti", imp.ID, sc[len(sc)-1].Riga)
 	}
@@ -248,6 +253,10 @@ func (h *Handler) Dettaglio(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Scarti(w http.ResponseWriter, r *http.Request) {
 	imp, ok := h.load(w, r)
 	if !ok {
+		return
+	}
+	if !LeggeScarti(authz.PrincipalOf(r)) {
+		h.rs.Error(w, r, httpx.ErrForbidden)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -264,7 +273,16 @@ type dettaglioVM struct {
 	Scarti     []Scarto
 	Dopo       int    // the report starts after this line
 	Successive string // URL of the next rejected lines, "" when none
+	// SoloConteggi: the reader sees the counts only, not the rejected
+	// lines (the operatore ATS).
+	SoloConteggi bool
 }
+
+// LeggeScarti reports whether p may read an import's rejected lines, which
+// carry the domande's ids and what was wrong with their members' data: the
+// coordinatore PaIS, who corrects the file; the operatore ATS sees only
+// aggregated figures (domain.md §14, issue 17), so the counts.
+func LeggeScarti(p authz.Principal) bool { return p.Ruolo != authz.OperatoreATS }
 
 // numero writes n with the Italian thousands separator: 100.000.
 func numero(n int64) string {

@@ -1,0 +1,57 @@
+package incontri
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/report"
+)
+
+// Indicatori are the meetings' contribution to the cruscotto
+// (internal/report, docs/indicatori.md): the nuclei met within 120 days of
+// the PAD (domain.md §2.1 point 6, §2.2 T120), per comune.
+func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Indicatore, error) {
+	i := report.Indicatore{Codice: "primo-incontro-120", Titolo: "Nuclei incontrati entro 120 giorni dal PAD",
+		Descrizione: "Nuclei la cui scadenza dei 120 giorni dalla firma del PAD cade nel periodo (fino a oggi), per comune: " +
+			"incontrati entro il termine, dopo il termine, o non ancora incontrati. La quota è dei nuclei incontrati entro il termine.",
+		IntestazioneRighe: "Comune", Colonne: []string{"Entro 120 giorni", "Oltre 120 giorni", "Non ancora incontrati"},
+		Nuclei: true, Quota: true}
+	args := []any{f.AmbitoID, f.Dal, f.Al, f.Oggi}
+	comune := ""
+	if f.ComuneID != nil {
+		args = append(args, *f.ComuneID)
+		comune = " AND c.comune_id = $5"
+	}
+	rows, err := s.pool.Query(ctx, `
+		WITH coorte AS (
+			SELECT c.id, c.comune_id, d.data_pad + 120 AS termine, d.data_pad
+			FROM caso c JOIN domanda d ON d.id = c.domanda_id
+			WHERE c.ambito_id = $1`+comune+` AND d.data_pad IS NOT NULL
+			  AND d.data_pad + 120 BETWEEN $2::date AND LEAST($3::date, $4::date)),
+		primo AS (
+			SELECT k.id, min(i.data) AS data
+			FROM coorte k JOIN incontro i ON i.caso_id = k.id AND i.data >= k.data_pad
+			WHERE EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)
+			GROUP BY k.id)
+		SELECT co.denominazione,
+		       count(*) FILTER (WHERE p.data <= k.termine),
+		       count(*) FILTER (WHERE p.data > k.termine),
+		       count(*) FILTER (WHERE p.data IS NULL)
+		FROM coorte k JOIN comune co ON co.id = k.comune_id LEFT JOIN primo p ON p.id = k.id
+		GROUP BY co.denominazione ORDER BY co.denominazione`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("incontri: indicatori: %w", err)
+	}
+	var nome string
+	var a, b, c int
+	if _, err := pgx.ForEachRow(rows, []any{&nome, &a, &b, &c}, func() error {
+		i.Righe = append(i.Righe, nome)
+		i.Valori = append(i.Valori, []int{a, b, c})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("incontri: indicatori: %w", err)
+	}
+	return []report.Indicatore{i}, nil
+}

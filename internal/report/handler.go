@@ -1,0 +1,82 @@
+package report
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/web/ui"
+)
+
+// Handler serves the cruscotto.
+type Handler struct {
+	svc *Service
+	rs  *httpx.Responder
+}
+
+// NewHandler returns the handler.
+func NewHandler(svc *Service, rs *httpx.Responder) *Handler { return &Handler{svc: svc, rs: rs} }
+
+// Cruscotto is GET /report.
+func (h *Handler) Cruscotto(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	in := Richiesta{Dal: q.Get("dal"), Al: q.Get("al"), Comune: q.Get("comune")}
+	c, err := h.svc.Cruscotto(r.Context(), authz.PrincipalOf(r), in)
+	var fe httpx.FieldErrors
+	switch {
+	case err == nil:
+		h.rs.Render(w, r, http.StatusOK, pagina(h.rs.Shell(r), c, in, nil))
+	case errors.As(err, &fe):
+		h.rs.Render(w, r, http.StatusUnprocessableEntity, pagina(h.rs.Shell(r), c, in, fe))
+	default:
+		h.rs.Error(w, r, err)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func opzioniComuni(c Cruscotto) []ui.Option {
+	var os []ui.Option
+	if len(c.Comuni) != 1 {
+		os = append(os, ui.Option{Value: "", Label: "Tutti i comuni"})
+	}
+	for _, x := range c.Comuni {
+		os = append(os, ui.Option{Value: strconv.FormatInt(x.ID, 10), Label: x.Nome})
+	}
+	return os
+}
+
+// valore is what a field shows: what was typed when the form was refused,
+// the value used otherwise.
+func valore(typed string, fe httpx.FieldErrors, usato string) string {
+	if fe != nil {
+		return typed
+	}
+	return usato
+}
+
+func comuneScelto(c Cruscotto) string {
+	if c.ComuneID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.ComuneID, 10)
+}
+
+func nomeComune(c Cruscotto) string {
+	for _, x := range c.Comuni {
+		if x.ID == c.ComuneID {
+			return x.Nome
+		}
+	}
+	return "tutti i comuni"
+}
+
+// intestazioneRighe is the header of the rows' column.
+func intestazioneRighe(t Tabella) string {
+	if t.IntestazioneRighe != "" {
+		return t.IntestazioneRighe
+	}
+	return "Voce"
+}

@@ -1,0 +1,188 @@
+// Package report is the cruscotto of the operatore ATS and of the
+// coordinatore PaIS (issue 17; domain.md §14 on aggregated data): for a
+// period and a comune of their scope, the indicators the modules
+// contribute through a Fornitore, shown as tables and SVG charts with the
+// counts of nuclei under 5 suppressed (sopprimi.go). The package reads no
+// table of other modules: internal/app lists the providers. The
+// indicators are defined in docs/indicatori.md.
+package report
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
+	"github.com/cartella/cartella/internal/httpx"
+)
+
+// TettoPredefinito is the number of open cases a case manager may hold
+// before the cruscotto lists them as over the cap (OpenSPP's maximum).
+const TettoPredefinito = 40
+
+// Filtro is what a provider counts: the scope, the comune chosen (nil:
+// every comune of the scope) and the period, both days included.
+type Filtro struct {
+	AmbitoID int64
+	ComuneID *int64
+	Dal, Al  time.Time
+	Oggi     time.Time
+	// Nominativi: rows may name operators (the case managers of the
+	// caseload). False for the operatore ATS, who sees no name at all.
+	Nominativi bool
+	Tetto      int // the caseload cap
+}
+
+// Indicatore is one table of the cruscotto: Valori[r][c] counts for row
+// Righe[r] and column Colonne[c].
+type Indicatore struct {
+	Codice      string // as in docs/indicatori.md
+	Titolo      string
+	Descrizione string // what is counted, and over which period
+	Righe       []string
+	Colonne     []string
+	// IntestazioneRighe heads the rows' column ("Comune", "Mese").
+	IntestazioneRighe string
+	Valori            [][]int
+	// Nuclei: the counts are of nuclei (or cases), so under 5 they are
+	// suppressed; false for counts that identify nobody (a caseload).
+	Nuclei bool
+	// SenzaTotaleRiga: the columns are different measures of the row
+	// (new, closed, in charge), so a row has no total.
+	SenzaTotaleRiga bool
+	// Quota: the share of the first column in each row is shown.
+	Quota bool
+	// Tetto, when above 0, is drawn on the chart, and the rows whose first
+	// column exceeds it are listed.
+	Tetto int
+}
+
+// Fornitore is a module that contributes indicators to the cruscotto.
+type Fornitore interface {
+	Indicatori(ctx context.Context, f Filtro) ([]Indicatore, error)
+}
+
+// Comune is a comune of the scope, for the choice.
+type Comune struct {
+	ID   int64
+	Nome string
+}
+
+// ElencoComuni lists the comuni of an ambito.
+type ElencoComuni func(ctx context.Context, ambitoID int64) ([]Comune, error)
+
+// Service computes the cruscotto.
+type Service struct {
+	fornitori []Fornitore
+	comuni    ElencoComuni
+	now       func() time.Time
+}
+
+// NewService returns the service over the providers, in the order they
+// are shown.
+func NewService(comuni ElencoComuni, fornitori ...Fornitore) *Service {
+	return &Service{fornitori: fornitori, comuni: comuni, now: time.Now}
+}
+
+// Richiesta is the form as typed.
+type Richiesta struct {
+	Dal, Al, Comune string
+}
+
+// Cruscotto is the page's content.
+type Cruscotto struct {
+	Ambito     string
+	Comuni     []Comune // the choice; one when the scope is a comune
+	ComuneID   int64    // 0: all
+	Dal, Al    time.Time
+	Tabelle    []Tabella
+	Nominativi bool
+}
+
+// Lettore reports whether p may read the cruscotto, with its scope.
+func Lettore(p authz.Principal) (ambito int64, comune *int64, ok bool) {
+	if p.AmbitoID == nil {
+		return 0, nil, false
+	}
+	switch p.Ruolo {
+	case authz.OperatoreATS, authz.CoordinatorePaIS:
+		return *p.AmbitoID, p.ComuneID, true
+	}
+	return 0, nil, false
+}
+
+// Cruscotto returns the indicators of p's scope for in; a form that does
+// not parse is httpx.FieldErrors, with the defaults filled in.
+func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta) (Cruscotto, error) {
+	var c Cruscotto
+	ambito, comune, ok := Lettore(p)
+	if !ok {
+		return c, httpx.ErrNotFound
+	}
+	c.Ambito = p.Ambito
+	c.Nominativi = p.Ruolo == authz.CoordinatorePaIS
+	tutti, err := s.comuni(ctx, ambito)
+	if err != nil {
+		return c, fmt.Errorf("report: comuni: %w", err)
+	}
+	for _, x := range tutti {
+		if comune == nil || *comune == x.ID {
+			c.Comuni = append(c.Comuni, x)
+		}
+	}
+	oggi := calendario.Giorno(s.now())
+	c.Dal, c.Al = time.Date(oggi.Year(), 1, 1, 0, 0, 0, 0, time.UTC), oggi
+	fe := httpx.FieldErrors{}
+	if v := strings.TrimSpace(in.Dal); v != "" {
+		if d, ok := calendario.ParseData(v); ok {
+			c.Dal = d
+		} else {
+			fe["dal"] = "La data di inizio non è valida: scrivila come gg/mm/aaaa."
+		}
+	}
+	if v := strings.TrimSpace(in.Al); v != "" {
+		if d, ok := calendario.ParseData(v); ok {
+			c.Al = d
+		} else {
+			fe["al"] = "La data di fine non è valida: scrivila come gg/mm/aaaa."
+		}
+	}
+	if fe["dal"] == "" && fe["al"] == "" && c.Al.Before(c.Dal) {
+		fe["al"] = "La data di fine non può precedere quella di inizio."
+	}
+	if fe["dal"] == "" && fe["al"] == "" && c.Al.Sub(c.Dal) > 5*366*24*time.Hour {
+		fe["al"] = "Il periodo può durare al massimo cinque anni."
+	}
+	f := Filtro{AmbitoID: ambito, ComuneID: comune, Dal: c.Dal, Al: c.Al, Oggi: oggi, Nominativi: c.Nominativi, Tetto: TettoPredefinito}
+	if v := strings.TrimSpace(in.Comune); v != "" {
+		trovato := false
+		for _, x := range c.Comuni {
+			if fmt.Sprint(x.ID) == v {
+				trovato, c.ComuneID = true, x.ID
+				id := x.ID
+				f.ComuneID = &id
+			}
+		}
+		if !trovato {
+			fe["comune"] = "Scegli un comune dall'elenco."
+		}
+	}
+	if comune != nil {
+		c.ComuneID = *comune
+	}
+	if len(fe) > 0 {
+		return c, fe
+	}
+	for _, fo := range s.fornitori {
+		ii, err := fo.Indicatori(ctx, f)
+		if err != nil {
+			return c, fmt.Errorf("report: %w", err)
+		}
+		for _, i := range ii {
+			c.Tabelle = append(c.Tabelle, NuovaTabella(i))
+		}
+	}
+	return c, nil
+}
