@@ -21,6 +21,7 @@ import (
 	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/segnalazioni"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // runImport dispatches `cartella import comuni|nuclei|sostegni …`.
@@ -195,26 +196,11 @@ func runImportSostegni(ctx context.Context, args []string, getenv func(string) s
 // read whole, rejected lines or not. Importing the same file again changes
 // nothing.
 func runImportControlli(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		return errors.New("usage: cartella import controlli FILE")
-	}
-	dsn := getenv("DATABASE_URL")
-	if dsn == "" {
-		return errors.New("DATABASE_URL is required by `cartella import controlli`")
-	}
-	if err := checkSchema(dsn); err != nil {
-		return err
-	}
-	f, err := os.Open(args[0])
+	f, pool, chiudi, err := apriImportFile(ctx, "controlli", args, getenv)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	pool, err := database.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer chiudi()
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
 	svc := controlli.NewService(pool, reg, cs, segnalazioni.NewService(pool, reg, cs))
@@ -237,26 +223,11 @@ func runImportControlli(ctx context.Context, args []string, getenv func(string) 
 // prints the summary and every rejected line with its number and reason;
 // importing the same file again changes nothing.
 func runImportCPI(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		return errors.New("usage: cartella import cpi FILE")
-	}
-	dsn := getenv("DATABASE_URL")
-	if dsn == "" {
-		return errors.New("DATABASE_URL is required by `cartella import cpi`")
-	}
-	if err := checkSchema(dsn); err != nil {
-		return err
-	}
-	f, err := os.Open(args[0])
+	f, pool, chiudi, err := apriImportFile(ctx, "cpi", args, getenv)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	pool, err := database.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer chiudi()
 	reg := registro.NewService(pool)
 	cs := casi.NewService(pool, reg)
 	ps := presentazioni.NewService(pool, reg, cs)
@@ -267,4 +238,27 @@ func runImportCPI(ctx context.Context, args []string, getenv func(string) string
 		fmt.Fprintf(stdout, "riga %d: %s\n", s.Riga, s.Motivo)
 	}
 	return err
+}
+
+// apriImportFile checks the arguments of `cartella import <cosa> FILE`, the
+// database and its schema, and opens the file and a pool; chiudi closes both.
+func apriImportFile(ctx context.Context, cosa string, args []string, getenv func(string) string) (f *os.File, pool *pgxpool.Pool, chiudi func(), err error) {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return nil, nil, nil, fmt.Errorf("usage: cartella import %s FILE", cosa)
+	}
+	dsn := getenv("DATABASE_URL")
+	if dsn == "" {
+		return nil, nil, nil, fmt.Errorf("DATABASE_URL is required by `cartella import %s`", cosa)
+	}
+	if err := checkSchema(dsn); err != nil {
+		return nil, nil, nil, err
+	}
+	if f, err = os.Open(args[0]); err != nil {
+		return nil, nil, nil, err
+	}
+	if pool, err = database.Open(ctx, dsn); err != nil {
+		f.Close()
+		return nil, nil, nil, err
+	}
+	return f, pool, func() { pool.Close(); f.Close() }, nil
 }

@@ -26,7 +26,7 @@ var want = map[string][]string{
 	"amministratore_ambito":  {"home/read", "operatori/read", "operatori/write", "registro/read"},
 	"coordinatore_pais": {"home/read", "assegnazioni/read", "assegnazioni/write", "apertura/write",
 		"importazioni/read", "importazioni/write", "agenda/read", "agenda/write",
-		"segnalazioni/read", "segnalazioni/write", "rete/read"},
+		"segnalazioni/read", "segnalazioni/write", "rete/read", "report/read"},
 	"case_manager":           {"home/read", "casi/read", "casi/write", "apertura/write", "agenda/read", "rete/read"},
 	"coordinatore_controlli": {"home/read", "controlli/read", "controlli/assign", "segnalazioni/read", "segnalazioni/write"},
 	"responsabile_controlli": {"home/read", "controlli/read", "controlli/write"},
