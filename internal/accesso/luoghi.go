@@ -236,6 +236,19 @@ type Risoluzione struct {
 	Luogo   Luogo
 	Trovato bool
 	Scelte  []Luogo // two or more: the name is ambiguous
+	// Codice: what was typed is a codice catastale the list lacks (a comune
+	// soppresso), to be taken as typed.
+	Codice bool
+}
+
+// ElencoScelte is the choices of an ambiguous name as the messages list
+// them: "Castro (BG), Castro (LE)".
+func (r Risoluzione) ElencoScelte() string {
+	scelte := make([]string, len(r.Scelte))
+	for i, l := range r.Scelte {
+		scelte[i] = l.Scelta()
+	}
+	return strings.Join(scelte, ", ")
 }
 
 var (
@@ -256,7 +269,7 @@ func (l *Luoghi) RisolviLuogo(testo string) Risoluzione {
 		if lu, ok := l.Luogo(t); ok {
 			return Risoluzione{Luogo: lu, Trovato: true}
 		}
-		return Risoluzione{}
+		return Risoluzione{Codice: true}
 	}
 	nome, sigla, estero := t, "", false
 	if m := reConSigla.FindStringSubmatch(t); m != nil {
@@ -402,12 +415,8 @@ func (s *Service) validaAnagrafica(an Anagrafica, errs httpx.FieldErrors) (Anagr
 	r := s.luoghi.RisolviLuogo(an.ComuneNascita)
 	switch {
 	case len(r.Scelte) > 0:
-		scelte := make([]string, len(r.Scelte))
-		for i, l := range r.Scelte {
-			scelte[i] = l.Scelta()
-		}
-		errs["comune_nascita"] = fmt.Sprintf("«%s» è il nome di più luoghi; scrivi quale: %s.", an.ComuneNascita, strings.Join(scelte, ", "))
-	case !r.Trovato && reCatastale.MatchString(an.ComuneNascita):
+		errs["comune_nascita"] = fmt.Sprintf("«%s» è il nome di più luoghi; scrivi quale: %s.", an.ComuneNascita, r.ElencoScelte())
+	case r.Codice:
 		// A codice catastale the list lacks (a comune soppresso): as typed.
 	case !r.Trovato:
 		errs["comune_nascita"] = fmt.Sprintf("«%s» non è un comune italiano né uno stato estero dell'elenco ISTAT; controlla come è scritto (per esempio Bologna, Castro (LE), Marocco).", an.ComuneNascita)

@@ -395,14 +395,10 @@ func (s *Service) luogoECittadinanza(n, i int, c ComponenteApertura, cf string, 
 		case r.Trovato:
 			luogo = r.Luogo.Catastale
 		case len(r.Scelte) > 0:
-			scelte := make([]string, len(r.Scelte))
-			for k, l := range r.Scelte {
-				scelte[k] = l.Scelta()
-			}
 			errs[campoLuogo] = fmt.Sprintf("Componente %d, luogo di nascita: «%s» è il nome di più luoghi; scrivi quale: %s.",
-				n, flusso.Breve(testo), strings.Join(scelte, ", "))
+				n, flusso.Breve(testo), r.ElencoScelte())
 			luogo = segnaposto
-		case !reCatastaleForma.MatchString(luogo):
+		case !r.Codice:
 			errs[campoLuogo] = fmt.Sprintf("Componente %d, luogo di nascita: «%s» non è un comune italiano né uno stato estero dell'elenco ISTAT; controlla come è scritto (per esempio Bologna, Castro (LE), Marocco) oppure scrivi il codice catastale.",
 				n, flusso.Breve(testo))
 			luogo = segnaposto
@@ -482,10 +478,7 @@ func (s *Service) etichettaLuogo(cat string) string {
 	return "il codice " + cat
 }
 
-var (
-	reCatastaleForma = regexp.MustCompile(`^[A-Z][0-9]{3}$`)
-	reISO3           = regexp.MustCompile(`^[A-Za-z]{3}$`)
-)
+var reISO3 = regexp.MustCompile(`^[A-Za-z]{3}$`)
 
 // MsgDomandaNonApribile: a domanda that cannot be opened from here, said
 // without telling whether or where it is held.
