@@ -116,16 +116,43 @@ func Lettore(p authz.Principal) (ambito int64, comune *int64, ok bool) {
 // Cruscotto returns the indicators of p's scope for in; a form that does
 // not parse is httpx.FieldErrors, with the defaults filled in.
 func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta) (Cruscotto, error) {
+	c, f, err := s.filtro(ctx, p, in)
+	if err != nil {
+		return c, err
+	}
+	c.Tabelle, err = s.Tabelle(ctx, f)
+	return c, err
+}
+
+// Tabelle are the tables of the cruscotto for f, suppressed as the page
+// shows them: the page and the exports both take them from here.
+func (s *Service) Tabelle(ctx context.Context, f Filtro) ([]Tabella, error) {
+	var out []Tabella
+	for _, fo := range s.fornitori {
+		ii, err := fo.Indicatori(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		for _, i := range ii {
+			out = append(out, NuovaTabella(i))
+		}
+	}
+	return out, nil
+}
+
+// filtro reads the form in for p: the page's choices and the providers'
+// filter; a form that does not parse is httpx.FieldErrors.
+func (s *Service) filtro(ctx context.Context, p authz.Principal, in Richiesta) (Cruscotto, Filtro, error) {
 	var c Cruscotto
 	ambito, comune, ok := Lettore(p)
 	if !ok {
-		return c, httpx.ErrNotFound
+		return c, Filtro{}, httpx.ErrNotFound
 	}
 	c.Ambito = p.Ambito
 	c.Nominativi = p.Ruolo == authz.CoordinatorePaIS
 	tutti, err := s.comuni(ctx, ambito)
 	if err != nil {
-		return c, fmt.Errorf("report: comuni: %w", err)
+		return c, Filtro{}, fmt.Errorf("report: comuni: %w", err)
 	}
 	for _, x := range tutti {
 		if comune == nil || *comune == x.ID {
@@ -173,16 +200,7 @@ func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta
 		c.ComuneID = *comune
 	}
 	if len(fe) > 0 {
-		return c, fe
+		return c, f, fe
 	}
-	for _, fo := range s.fornitori {
-		ii, err := fo.Indicatori(ctx, f)
-		if err != nil {
-			return c, fmt.Errorf("report: %w", err)
-		}
-		for _, i := range ii {
-			c.Tabelle = append(c.Tabelle, NuovaTabella(i))
-		}
-	}
-	return c, nil
+	return c, f, nil
 }

@@ -1,0 +1,106 @@
+package casi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/calendario"
+	"github.com/cartella/cartella/internal/report"
+)
+
+// The base of the case-level pseudonymised dataset (report.BaseDataset,
+// docs/formats/dataset.md): one row per case of the scope open on some day
+// of the period (as the indicators, nelPeriodo), in id order. No name,
+// codice fiscale, address, case number or operator: the comune, the
+// richiedente's age band at the end of the period and sex, the measure,
+// the state, the workflow dates and the motivo of closing (a fixed list).
+
+// colonneDataset are the base columns.
+var colonneDataset = []string{"comune", "fascia_eta", "sesso", "misura", "stato", "aperto_il", "assegnato_il", "chiuso_il", "motivo_chiusura"}
+
+// ColonneBase implements report.BaseDataset.
+func (s *Service) ColonneBase() []string { return append([]string(nil), colonneDataset...) }
+
+// ContaDataset implements report.BaseDataset.
+func (s *Service) ContaDataset(ctx context.Context, f report.Filtro) (int, error) {
+	where, args := Ambito{AmbitoID: f.AmbitoID, ComuneID: f.ComuneID}.where(nil)
+	args = append(args, f.Al, f.Dal)
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM caso c WHERE `+where+` AND `+fmt.Sprintf(nelPeriodo, len(args)-1, len(args)), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("casi: dataset: %w", err)
+	}
+	return n, nil
+}
+
+// FasciaEta is the age band of someone aged anni.
+func FasciaEta(anni int) string {
+	switch {
+	case anni < 18:
+		return "0-17"
+	case anni < 30:
+		return "18-29"
+	case anni < 50:
+		return "30-49"
+	case anni < 65:
+		return "50-64"
+	}
+	return "65+"
+}
+
+// CasiDataset implements report.BaseDataset.
+func (s *Service) CasiDataset(ctx context.Context, f report.Filtro, dopo string, n int) ([]report.CasoDataset, error) {
+	where, args := Ambito{AmbitoID: f.AmbitoID, ComuneID: f.ComuneID}.where(nil)
+	args = append(args, f.Al, f.Dal)
+	periodo := fmt.Sprintf(nelPeriodo, len(args)-1, len(args))
+	al := len(args) - 1
+	if dopo != "" {
+		args = append(args, dopo)
+		where += fmt.Sprintf(" AND c.id > $%d::uuid", len(args))
+	}
+	args = append(args, n)
+	// The richiedente: the member of the household with that relation,
+	// current first (a household may have changed over time).
+	rows, err := s.pool.Query(ctx, `SELECT c.id::text, co.denominazione,
+			coalesce(date_part('year', age($`+fmt.Sprint(al)+`::date, r.data_nascita))::int, -1), coalesce(r.sesso, ''),
+			d.misura, c.stato, c.aperto_il, c.assegnato_il, c.chiuso_il, coalesce(c.motivo_chiusura, '')
+		FROM caso c
+		JOIN domanda d ON d.id = c.domanda_id
+		JOIN comune co ON co.id = c.comune_id
+		LEFT JOIN LATERAL (SELECT p.data_nascita, p.sesso FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
+			WHERE nc.nucleo_id = c.nucleo_id AND nc.relazione = 'richiedente' ORDER BY nc.al IS NULL DESC, nc.dal DESC LIMIT 1) r ON true
+		WHERE `+where+` AND `+periodo+`
+		ORDER BY c.id LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("casi: dataset: %w", err)
+	}
+	out := make([]report.CasoDataset, 0, n)
+	var (
+		id, comune, sesso, misura, stato, motivo string
+		anni                                     int
+		aperto                                   time.Time
+		assegnato, chiuso                        *time.Time
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &comune, &anni, &sesso, &misura, &stato, &aperto, &assegnato, &chiuso, &motivo}, func() error {
+		fascia := ""
+		if anni >= 0 {
+			fascia = FasciaEta(anni)
+		}
+		ass, chi := "", ""
+		if assegnato != nil {
+			ass = calendario.Data(assegnato.In(calendario.Roma))
+		}
+		if chiuso != nil {
+			chi = calendario.Data(*chiuso)
+		}
+		out = append(out, report.CasoDataset{ID: id, Valori: []string{comune, fascia, sesso, misura, stato,
+			calendario.Data(aperto), ass, chi, motivo}})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("casi: dataset: %w", err)
+	}
+	return out, nil
+}
