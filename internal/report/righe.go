@@ -106,6 +106,10 @@ func ScriviDataset(ctx context.Context, s Scrittore, base BaseDataset, fornitori
 		return 0, err
 	}
 	nb := len(base.ColonneBase())
+	ks := make([]int, len(fornitori))
+	for i, fo := range fornitori {
+		ks[i] = len(fo.ColonneDataset())
+	}
 	riga := make([]Valore, len(cols))
 	dopo, n := "", 0
 	for {
@@ -135,8 +139,7 @@ func ScriviDataset(ctx context.Context, s Scrittore, base BaseDataset, fornitori
 			for _, v := range c.Valori {
 				riga = append(riga, T(v))
 			}
-			for i, fo := range fornitori {
-				k := len(fo.ColonneDataset())
+			for i, k := range ks {
 				vv := extra[i][c.ID]
 				for j := range k {
 					if j < len(vv) {
