@@ -11,7 +11,7 @@ import (
 // baseFinta has n cases "c0001"…, two columns.
 type baseFinta struct{ n int }
 
-func (baseFinta) ColonneBase() []string { return []string{"comune", "misura"} }
+func (baseFinta) ColonneBase() []string                               { return []string{"comune", "misura"} }
 func (b baseFinta) ContaDataset(context.Context, Filtro) (int, error) { return b.n, nil }
 func (b baseFinta) CasiDataset(_ context.Context, _ Filtro, dopo string, n int) ([]CasoDataset, error) {
 	var out []CasoDataset
