@@ -251,7 +251,7 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 	// The imports in the background stop with ctx and record themselves
 	// interrotta; then the uploaded files still here go.
 	attese := make(chan struct{})
-	go func() { d.nuclei.Attendi(); close(attese) }()
+	go func() { d.nuclei.Attendi(); d.esporta.Attendi(); close(attese) }()
 	select {
 	case <-attese:
 	case <-time.After(10 * time.Second):

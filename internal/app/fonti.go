@@ -72,6 +72,13 @@ func fornitoriReport(cs *casi.Service, is *incontri.Service, ss *segnalazioni.Se
 	return []report.Fornitore{cs, is, ss}
 }
 
+// fornitoriDataset are the modules that add columns to the cruscotto's
+// pseudonymised dataset (docs/formats/dataset.md, "Colonne dei moduli"),
+// in the order of their columns; casi gives the base.
+func fornitoriDataset() []report.FornitoreDataset {
+	return nil
+}
+
 // comuniReport lists an ambito's comuni for the cruscotto's choice.
 func comuniReport(as *accesso.Service) report.ElencoComuni {
 	return func(ctx context.Context, ambitoID int64) ([]report.Comune, error) {

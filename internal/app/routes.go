@@ -335,6 +335,12 @@ func rotte(d *deps) []rotta {
 		// The cruscotto: aggregated indicators of the ambito, or of the
 		// coordinatore's scope (internal/report).
 		{"GET", "/report", authz.Report, authz.Read, d.reportH.Cruscotto},
+		// Its exports: asking one is read (it writes only the requester's
+		// own job, no case data: docs/roles.md); only who asked sees it.
+		{"POST", "/report/esportazioni", authz.Report, authz.Read, d.reportH.Richiedi},
+		{"GET", "/report/esportazioni", authz.Report, authz.Read, d.reportH.Esportazioni},
+		{"GET", "/report/esportazioni/{id}", authz.Report, authz.Read, d.reportH.Esportazione},
+		{"GET", "/report/esportazioni/{id}/file", authz.Report, authz.Read, d.reportH.File},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
 	}

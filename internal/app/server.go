@@ -133,7 +133,8 @@ type deps struct {
 	controlH  *controlli.Handler
 	rete      *rete.Service
 	reteH     *rete.Handler
-	reportH   *report.Handler // the cruscotto of the operatore ATS and the coordinatore PaIS
+	reportH   *report.Handler     // the cruscotto of the operatore ATS and the coordinatore PaIS
+	esporta   *report.Esportatore // the cruscotto's exports (worker started by background)
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	present   *presentazioni.Service // registrations of presentations, periods of the benefit, CPI outcomes
@@ -263,7 +264,12 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
 	// The cruscotto's indicators, from the modules that keep the data.
-	d.reportH = report.NewHandler(report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...), d.rs)
+	reportS := report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...)
+	d.reportH = report.NewHandler(reportS, d.rs)
+	// Its exports: the tables, and the pseudonymised dataset of the cases
+	// (casi's base, the other modules' columns).
+	d.esporta = report.NewEsportatore(pool, d.registro, reportS, d.casi, fornitoriDataset(), log)
+	d.reportH.ConEsportazioni(d.esporta)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
@@ -382,6 +388,10 @@ func (d *deps) background(ctx context.Context) {
 	// Imports whose process died while this one runs (another instance,
 	// or this one restarted within importazioni.Scadenza).
 	go d.nuclei.RecuperaOgni(ctx, importazioni.Battito)
+	// The cruscotto's exports: claims the waiting ones (several instances
+	// share them: FOR UPDATE SKIP LOCKED), takes up those of a dead process,
+	// deletes the expired ones (docs/operations.md, "Esportazioni").
+	go d.esporta.Lavora(ctx, report.OgniPurga)
 	// The deadline states (in scadenza, scaduto) move with the calendar, not
 	// only with the writes that recompute them: refreshed at start and at
 	// the first tick of each new day. Idempotent, so several instances may

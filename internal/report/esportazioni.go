@@ -57,6 +57,8 @@ const (
 	Tentativi = 2
 	// PaginaEsportazioni: exports per page of the list.
 	PaginaEsportazioni = 20
+	// OgniPurga: how often the worker deletes the expired exports.
+	OgniPurga = 10 * time.Minute
 	// ogniRighe: the progress is written every so many rows.
 	ogniRighe = 5000
 )
@@ -193,7 +195,9 @@ func (e *Esportatore) Richiedi(ctx context.Context, p authz.Principal, in Richie
 		f.AmbitoID, ambitoComune, p.OperatoreID, string(p.Ruolo), in.Tipo, in.Formato, f.Dal, f.Al, comune, Durata.Seconds()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("report: richiedi: %w", err)
 	}
-	v.Azione, v.OggettoTipo, v.OggettoID, v.Esito = registro.Esportazione, "esportazione", strconv.FormatInt(id, 10), registro.Consentito
+	// A write (the job): it consumes the form's idempotency key (ADR 0012),
+	// so a form sent twice asks one export. The download is the export.
+	v.Azione, v.OggettoTipo, v.OggettoID, v.Esito = registro.Scrittura, "esportazione", strconv.FormatInt(id, 10), registro.Consentito
 	v.Dettaglio = fmt.Sprintf("richiesta: %s %s dal %s al %s", in.Tipo, in.Formato, calendario.ISO(f.Dal), calendario.ISO(f.Al))
 	if err := e.reg.RecordTx(ctx, tx, v); err != nil {
 		return 0, err
@@ -266,7 +270,7 @@ func (e *Esportatore) Esportazione(ctx context.Context, p authz.Principal, id in
 // Elenco is page pagina (from 1) of p's exports, newest first, and whether
 // there is a next one.
 func (e *Esportatore) Elenco(ctx context.Context, p authz.Principal, pagina int) ([]Esportazione, bool, error) {
-	if pagina < 1 {
+	if pagina < 1 || pagina > 1_000_000 {
 		pagina = 1
 	}
 	if p.AmbitoID == nil {

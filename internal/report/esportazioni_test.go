@@ -155,7 +155,7 @@ func TestEsportazioneTabellaCSV(t *testing.T) {
 		t.Error("no complementary suppression in the file")
 	}
 	// The request and the download are in the registro.
-	if n := a.conta(t, `SELECT count(*) FROM registro_accessi WHERE azione = 'esportazione' AND oggetto_id = $1::bigint::text`, id); n != 2 {
+	if n := a.conta(t, `SELECT count(*) FROM registro_accessi WHERE azione IN ('scrittura', 'esportazione') AND oggetto_tipo = 'esportazione' AND oggetto_id = $1::bigint::text`, id); n != 2 {
 		t.Errorf("%d records of the export, want 2 (request, download)", n)
 	}
 }

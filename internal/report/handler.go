@@ -14,6 +14,7 @@ import (
 type Handler struct {
 	svc *Service
 	rs  *httpx.Responder
+	esp *Esportatore // nil: no exports
 }
 
 // NewHandler returns the handler.
@@ -24,6 +25,7 @@ func (h *Handler) Cruscotto(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	in := Richiesta{Dal: q.Get("dal"), Al: q.Get("al"), Comune: q.Get("comune")}
 	c, err := h.svc.Cruscotto(r.Context(), authz.PrincipalOf(r), in)
+	c.Esporta = h.esp != nil
 	var fe httpx.FieldErrors
 	switch {
 	case err == nil:

@@ -99,6 +99,9 @@ type Cruscotto struct {
 	Dal, Al    time.Time
 	Tabelle    []Tabella
 	Nominativi bool
+	// Esporta: the tables and the dataset can be exported (the handler has
+	// an Esportatore).
+	Esporta bool
 }
 
 // Lettore reports whether p may read the cruscotto, with its scope.
