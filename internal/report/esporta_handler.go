@@ -59,12 +59,13 @@ func (h *Handler) Esportazioni(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := h.rs.Shell(r)
+	statica := r.URL.Query().Get("statica") == "1"
 	for _, x := range xx {
-		if x.InLavorazione() {
+		if x.InLavorazione() && !statica {
 			s.Refresh = Aggiorna
 		}
 	}
-	h.rs.Render(w, r, http.StatusOK, elencoEsportazioni(s, xx, pag, next))
+	h.rs.Render(w, r, http.StatusOK, elencoEsportazioni(s, xx, pag, next, statica))
 }
 
 func idEsportazione(r *http.Request) (int64, bool) {
@@ -85,11 +86,14 @@ func (h *Handler) Esportazione(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
+	// The page reloads itself while the export runs, unless the operator
+	// asked it not to (WCAG 2.2.1: a refresh the user can turn off).
 	s := h.rs.Shell(r)
-	if x.InLavorazione() {
+	statica := r.URL.Query().Get("statica") == "1"
+	if x.InLavorazione() && !statica {
 		s.Refresh = Aggiorna
 	}
-	h.rs.Render(w, r, http.StatusOK, esportazionePage(s, x))
+	h.rs.Render(w, r, http.StatusOK, esportazionePage(s, x, statica))
 }
 
 // File is GET /report/esportazioni/{id}/file: the file, streamed from its
