@@ -76,7 +76,7 @@ func TestIndicatoriEDatasetPatto(t *testing.T) {
 	versione(c1, 2, "2026-05-10", "2026-05-10", "2026-08-15", a, b)
 	attuazione(c1, a, "attivato", "2026-05-15")
 	attuazione(c1, b, "in_corso", "2026-03-20") // started before the period
-	c2 := caso("casemanager") // 14 days
+	c2 := caso("casemanager")                   // 14 days
 	cc, d, e := s("socio_educativo"), s("politiche_lavoro"), s("genitorialita")
 	versione(c2, 1, "2026-04-15", "2026-04-15", "2027-04-14", cc, d, e)
 	attuazione(c2, cc, "concluso", "2026-04-20")
