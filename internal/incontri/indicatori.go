@@ -90,3 +90,37 @@ func (s *Service) tempoPrimoIncontro(ctx context.Context, f report.Filtro) (repo
 		FROM giorni WHERE g >= 0`, args...).Scan(&n, &med, &p90)
 	return report.Tempi("Primo incontro svolto", n, med, p90), err
 }
+
+// colonneDataset are the meetings' columns of the case-level dataset
+// (docs/formats/dataset.md, "Colonne dei moduli").
+var colonneDataset = []string{"primo_incontro_il"}
+
+// ColonneDataset: the day of the first meeting held.
+func (s *Service) ColonneDataset() []string { return colonneDataset }
+
+// ValoriDataset gives, for the cases of ids in f's scope met at least
+// once, the day (gg/mm/aaaa) of the earliest meeting with a member
+// present, as the durations count it.
+func (s *Service) ValoriDataset(ctx context.Context, f report.Filtro, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.id::text, to_char(min(i.data), 'DD/MM/YYYY')
+		FROM caso c JOIN incontro i ON i.caso_id = c.id
+		WHERE c.id = ANY($1::uuid[]) AND c.ambito_id = $2
+		  AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)
+		GROUP BY c.id`, ids, f.AmbitoID)
+	if err != nil {
+		return nil, fmt.Errorf("incontri: dataset: %w", err)
+	}
+	var id, data string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &data}, func() error {
+		out[id] = []string{data}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("incontri: dataset: %w", err)
+	}
+	return out, nil
+}

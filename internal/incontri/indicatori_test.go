@@ -103,8 +103,10 @@ func TestIndicatoriTempoPrimoIncontro(t *testing.T) {
 	// Five cases assigned on 01/06, met 2, 4, 6, 8, 10 days later; the
 	// third is met again later and was reassigned (the first assignment
 	// counts).
+	var primi []uuid.UUID
 	for k, d := range []string{"2026-06-03", "2026-06-05", "2026-06-07", "2026-06-09", "2026-06-11"} {
 		id, p := caso("2026-06-01")
+		primi = append(primi, id)
 		incontro(id, p, d, "presente")
 		if k == 2 {
 			incontro(id, p, "2026-07-01", "presente")
@@ -113,10 +115,10 @@ func TestIndicatoriTempoPrimoIncontro(t *testing.T) {
 			}
 		}
 	}
-	id, p := caso("2026-06-01") // nobody present on 05/06, met on 30/06 (29 days), out of the period of June 10
-	incontro(id, p, "2026-06-05", "assente")
-	incontro(id, p, "2026-06-30", "presente")
-	id, p = caso("2026-06-01") // first met in May: before the period
+	assente, p := caso("2026-06-01") // nobody present on 05/06, met on 30/06 (29 days)
+	incontro(assente, p, "2026-06-05", "assente")
+	incontro(assente, p, "2026-06-30", "presente")
+	id, p := caso("2026-06-01") // first met in May: before the period
 	incontro(id, p, "2026-05-20", "presente")
 	id, p = caso("2026-06-10") // met before its assignment: left out
 	incontro(id, p, "2026-06-09", "presente")
@@ -151,5 +153,22 @@ func TestIndicatoriTempoPrimoIncontro(t *testing.T) {
 	flt.ComuneID = &altro
 	if got := tempo(); !reflect.DeepEqual(got, []int{0, 0, 0}) {
 		t.Errorf("altro comune: %v", got)
+	}
+
+	// The dataset: the day of the first meeting held.
+	if got := f.svc.ColonneDataset(); !reflect.DeepEqual(got, []string{"primo_incontro_il"}) {
+		t.Errorf("colonne: %q", got)
+	}
+	mai, _ := caso("2026-06-01") // never met
+	v, err := f.svc.ValoriDataset(ctx, flt, []string{primi[0].String(), assente.String(), mai.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string][]string{primi[0].String(): {"03/06/2026"}, assente.String(): {"30/06/2026"}}; !reflect.DeepEqual(v, want) {
+		t.Errorf("dataset %v, want %v", v, want)
+	}
+	flt.AmbitoID += 1000
+	if v, err := f.svc.ValoriDataset(ctx, flt, []string{primi[0].String()}); err != nil || len(v) != 0 {
+		t.Errorf("altro ambito: %v %v", v, err)
 	}
 }
