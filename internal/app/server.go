@@ -262,11 +262,12 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
-	// The cruscotto's indicators, from the modules that keep the data.
-	d.reportH = report.NewHandler(report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...), d.rs)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
+	// The cruscotto's indicators, from the modules that keep the data.
+	d.reportH = report.NewHandler(report.NewService(comuniReport(d.accesso),
+		fornitoriReport(d.casi, d.incontriS, d.analisi, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...), d.rs)
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
 	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
