@@ -30,8 +30,9 @@ func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Ind
 			SELECT s.caso_id, min((s.finalizzata_il AT TIME ZONE 'Europe/Rome')::date) AS data
 			FROM caso c JOIN scheda s ON s.caso_id = c.id
 			WHERE c.ambito_id = $1`+comune+` AND s.tipo = $4 AND s.stato = 'definitiva'
+			  AND s.finalizzata_il < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Rome'
 			GROUP BY s.caso_id
-			HAVING min((s.finalizzata_il AT TIME ZONE 'Europe/Rome')::date) BETWEEN $2::date AND $3::date),
+			HAVING min((s.finalizzata_il AT TIME ZONE 'Europe/Rome')::date) >= $2::date),
 		giorni AS (
 			SELECT p.data - min((a.dal AT TIME ZONE 'Europe/Rome')::date) AS g
 			FROM prima p JOIN caso_assegnazione a ON a.caso_id = p.caso_id

@@ -64,7 +64,8 @@ func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Ind
 // the case's first assignment to its first meeting held (the earliest
 // incontro with a member present), for the cases of the scope whose first
 // meeting falls in the period; a first meeting before the first
-// assignment is left out.
+// assignment is left out. Only the meetings up to the period's end are
+// read: the first of them is the case's first if it is in the period.
 func (s *Service) tempoPrimoIncontro(ctx context.Context, f report.Filtro) (report.Indicatore, error) {
 	args := []any{f.AmbitoID, f.Dal, f.Al}
 	comune := ""
@@ -78,10 +79,10 @@ func (s *Service) tempoPrimoIncontro(ctx context.Context, f report.Filtro) (repo
 		WITH primo AS (
 			SELECT i.caso_id, min(i.data) AS data
 			FROM caso c JOIN incontro i ON i.caso_id = c.id
-			WHERE c.ambito_id = $1`+comune+`
+			WHERE c.ambito_id = $1`+comune+` AND i.data <= $3::date
 			  AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)
 			GROUP BY i.caso_id
-			HAVING min(i.data) BETWEEN $2::date AND $3::date),
+			HAVING min(i.data) >= $2::date),
 		giorni AS (
 			SELECT p.data - min((a.dal AT TIME ZONE 'Europe/Rome')::date) AS g
 			FROM primo p JOIN caso_assegnazione a ON a.caso_id = p.caso_id
@@ -107,11 +108,11 @@ func (s *Service) ValoriDataset(ctx context.Context, f report.Filtro, ids []stri
 		return out, nil
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.id::text, to_char(min(i.data), 'DD/MM/YYYY')
-		FROM caso c JOIN incontro i ON i.caso_id = c.id
-		WHERE c.id = ANY($1::uuid[]) AND c.ambito_id = $2
-		  AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)
-		GROUP BY c.id`, ids, f.AmbitoID)
+		SELECT c.id::text, to_char(p.data, 'DD/MM/YYYY')
+		FROM caso c CROSS JOIN LATERAL (
+			SELECT min(i.data) AS data FROM incontro i
+			WHERE i.caso_id = c.id AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)) p
+		WHERE c.id = ANY($1::uuid[]) AND c.ambito_id = $2 AND p.data IS NOT NULL`, ids, f.AmbitoID)
 	if err != nil {
 		return nil, fmt.Errorf("incontri: dataset: %w", err)
 	}
