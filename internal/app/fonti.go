@@ -67,16 +67,19 @@ func collegaScadenze(cs *casi.Service, is *incontri.Service, ms *monitoraggio.Se
 }
 
 // fornitoriReport are the providers of the cruscotto's indicators
-// (/report, docs/indicatori.md), in the order the page shows them.
-func fornitoriReport(cs *casi.Service, is *incontri.Service, ss *segnalazioni.Service) []report.Fornitore {
-	return []report.Fornitore{cs, is, ss}
+// (/report, docs/indicatori.md), in the order the page shows them; the
+// rows of the durations (report.Tempi) that incontri, analisi and patto
+// give are joined in one table where the first of them stands.
+func fornitoriReport(cs *casi.Service, is *incontri.Service, as *analisi.Service, ps *patto.Service, ms *monitoraggio.Service,
+	ss *segnalazioni.Service, ks *controlli.Service, rs *rete.Service) []report.Fornitore {
+	return []report.Fornitore{cs, is, as, ps, ms, ss, ks, rs}
 }
 
-// fornitoriDataset are the modules that add columns to the cruscotto's
-// pseudonymised dataset (docs/formats/dataset.md, "Colonne dei moduli"),
-// in the order of their columns; casi gives the base.
-func fornitoriDataset() []report.FornitoreDataset {
-	return nil
+// fornitoriDataset are the modules that add columns to the case-level
+// dataset (report.FornitoreDataset, docs/formats/dataset.md, "Colonne dei
+// moduli"), in the order of the columns.
+func fornitoriDataset(is *incontri.Service, as *analisi.Service, ps *patto.Service) []report.FornitoreDataset {
+	return []report.FornitoreDataset{is, as, ps}
 }
 
 // comuniReport lists an ambito's comuni for the cruscotto's choice.

@@ -49,7 +49,9 @@ func TestJourneyReport(t *testing.T) {
 	}
 	b.Click(t, `[data-testid="nav"] a[href="/report"]`)
 	checkPage(t, b.Browser, "report-01-cruscotto")
-	for _, ind := range []string{"casi-stato-misura", "casi-andamento", "casi-comune", "casi-chiusi-motivo", "carico-case-manager", "primo-incontro-120", "segnalazioni-esito"} {
+	for _, ind := range []string{"casi-stato-misura", "casi-andamento", "casi-comune", "casi-chiusi-motivo", "casi-trasferiti", "carico-case-manager",
+		"primo-incontro-120", "tempi-presa-in-carico", "patti", "sostegni-attivati", "monitoraggio-incontri", "segnalazioni-esito",
+		"controlli-anagrafici", "invii-rete", "invii-rete-risposta"} {
 		if !b.Exists(t, `[data-testid="ind-`+ind+`"]`) {
 			t.Errorf("indicator %s missing", ind)
 		}
@@ -63,6 +65,14 @@ func TestJourneyReport(t *testing.T) {
 	}
 	if got := b.Eval(t, `document.querySelector('[data-testid="ind-casi-comune"] desc').textContent`); !strings.Contains(got, comune2+": Nuovi <5") {
 		t.Errorf("chart description: %q", got)
+	}
+	// The durations: one table, a row from each of incontri, analisi and
+	// patto, in days, no totals.
+	tempi := strings.Join(strings.Fields(b.Text(t, `[data-testid="ind-tempi-presa-in-carico"] table`)), " ")
+	for _, x := range []string{"Primo incontro svolto 0 – –", "Analisi preliminare definitiva 0 – –", "Patto sottoscritto 0 – –"} {
+		if !strings.Contains(tempi, x) || strings.Contains(tempi, "Totale") {
+			t.Errorf("tempi: %q, want %q and no total", tempi, x)
+		}
 	}
 	pagina := b.Text(t, "main")
 	for _, vietato := range append(cf, "Amato", "Lombardi", "Ferrari", "Bassi") {
@@ -112,6 +122,10 @@ func TestJourneyReport(t *testing.T) {
 	c.Click(t, `[data-testid="nav"] a[href="/report"]`)
 	if got := c.Text(t, `[data-testid="ind-carico-case-manager"] table`); !strings.Contains(got, "Ferrari Giulia") {
 		t.Errorf("the coordinatore's caseload: %q", got)
+	}
+	// The controlli anagrafici are not theirs (docs/indicatori.md).
+	if c.Exists(t, `[data-testid="ind-controlli-anagrafici"]`) || !c.Exists(t, `[data-testid="ind-invii-rete"]`) {
+		t.Error("the coordinatore PaIS: controlli shown, or invii missing")
 	}
 	checkPage(t, c.Browser, "report-04-coordinatore")
 }

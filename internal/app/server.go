@@ -263,16 +263,17 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
-	// The cruscotto's indicators, from the modules that keep the data.
-	reportS := report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...)
-	d.reportH = report.NewHandler(reportS, d.rs)
-	// Its exports: the tables, and the pseudonymised dataset of the cases
-	// (casi's base, the other modules' columns).
-	d.esporta = report.NewEsportatore(pool, d.registro, reportS, d.casi, fornitoriDataset(), log)
-	d.reportH.ConEsportazioni(d.esporta)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
+	// The cruscotto's indicators, from the modules that keep the data.
+	reportS := report.NewService(comuniReport(d.accesso),
+		fornitoriReport(d.casi, d.incontriS, d.analisi, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
+	d.reportH = report.NewHandler(reportS, d.rs)
+	// Its exports: the tables, and the pseudonymised dataset of the cases
+	// (casi's base, the other modules' columns).
+	d.esporta = report.NewEsportatore(pool, d.registro, reportS, d.casi, fornitoriDataset(d.incontriS, d.analisi, d.patto), log)
+	d.reportH.ConEsportazioni(d.esporta)
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
 	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome

@@ -438,8 +438,8 @@ func (s *Service) Trasferisci(ctx context.Context, p authz.Principal, id uuid.UU
 	case dest.ID == c.ComuneID:
 		return out, httpx.FieldErrors{"comune": "Il caso è già del comune di " + c.Comune + ": scegli un altro comune."}
 	}
-	out.Da = c.Comune + " (" + ambitoDa + ")"
-	out.A = dest.Denominazione + " (" + dest.Ambito + ")"
+	out.Da = casi.EtichettaTrasferimento(c.Comune, ambitoDa) // the cruscotto counts the transfers by these names
+	out.A = casi.EtichettaTrasferimento(dest.Denominazione, dest.Ambito)
 	out.InScope = p.Covers(dest.AmbitoID, &dest.ID)
 	rv := v
 	rv.OggettoTipo, rv.Dettaglio = "trasferimento", "da "+out.Da+" a "+out.A

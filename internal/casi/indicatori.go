@@ -16,12 +16,13 @@ import (
 
 // Indicatori are the cases' contribution to the cruscotto (internal/report,
 // docs/indicatori.md): cases by state and measure, new and closed per
-// month and per comune, closed by motivo, the case managers' caseload.
+// month and per comune, closed by motivo, transferred, the case managers'
+// caseload.
 func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Indicatore, error) {
 	a := Ambito{AmbitoID: f.AmbitoID, ComuneID: f.ComuneID}
 	var out []report.Indicatore
 	for _, fn := range []func(context.Context, database.Querier, Ambito, report.Filtro) (report.Indicatore, error){
-		indStatoMisura, indAndamento, indComuni, indMotivi,
+		indStatoMisura, indAndamento, indComuni, indMotivi, indTrasferimenti,
 	} {
 		i, err := fn(ctx, s.pool, a, f)
 		if err != nil {
@@ -177,6 +178,61 @@ func indMotivi(ctx context.Context, q database.Querier, a Ambito, f report.Filtr
 		i.Valori = append(i.Valori, []int{altri})
 	}
 	return i, nil
+}
+
+// EtichettaTrasferimento is how a transfer's history names its two ends,
+// "Comune (Ambito)": the event 'trasferito' keeps them as text (da, a),
+// and indTrasferimenti recognises the comuni of a scope by it.
+func EtichettaTrasferimento(comune, ambito string) string { return comune + " (" + ambito + ")" }
+
+// indTrasferimenti: per comune of the scope, the cases transferred in the
+// period (the event 'trasferito' of the history, a day in Rome) from or to
+// another ambito, and from or to another comune of the same ambito. The
+// history keeps the two ends as EtichettaTrasferimento, so the comuni are
+// recognised by their and their ambito's names as they are now (a comune
+// or ambito renamed since is not).
+func indTrasferimenti(ctx context.Context, q database.Querier, _ Ambito, f report.Filtro) (report.Indicatore, error) {
+	i := report.Indicatore{Codice: "casi-trasferiti", Titolo: "Casi trasferiti",
+		Descrizione: "Casi trasferiti nel periodo, per comune: ricevuti da un altro ambito, trasferiti a un altro ambito, " +
+			"ricevuti da un altro comune dell'ambito, trasferiti a un altro comune dell'ambito.",
+		IntestazioneRighe: "Comune", Colonne: []string{"Ricevuti da altri ambiti", "Trasferiti ad altri ambiti",
+			"Ricevuti da altri comuni dell'ambito", "Trasferiti ad altri comuni dell'ambito"},
+		Nuclei: true, SenzaTotaleRiga: true}
+	args := []any{f.AmbitoID, f.Dal, f.Al}
+	comune := ""
+	if f.ComuneID != nil {
+		args = append(args, *f.ComuneID)
+		comune = " AND co.id = $4"
+	}
+	rows, err := q.Query(ctx, `
+		WITH mie AS (
+			SELECT co.denominazione, co.denominazione || ' (' || am.denominazione || ')' AS etichetta,
+			       ' (' || am.denominazione || ')' AS ambito
+			FROM comune co JOIN ambito am ON am.id = co.ambito_id
+			WHERE co.ambito_id = $1`+comune+`),
+		t AS (
+			SELECT s.da, s.a FROM caso_storico s
+			WHERE s.evento = 'trasferito'
+			  AND s.quando >= ($2::date)::timestamp AT TIME ZONE 'Europe/Rome'
+			  AND s.quando < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Rome')
+		SELECT m.denominazione,
+		       count(*) FILTER (WHERE t.a = m.etichetta AND right(t.da, length(m.ambito)) <> m.ambito),
+		       count(*) FILTER (WHERE t.da = m.etichetta AND right(t.a, length(m.ambito)) <> m.ambito),
+		       count(*) FILTER (WHERE t.a = m.etichetta AND right(t.da, length(m.ambito)) = m.ambito),
+		       count(*) FILTER (WHERE t.da = m.etichetta AND right(t.a, length(m.ambito)) = m.ambito)
+		FROM t JOIN mie m ON t.a = m.etichetta OR t.da = m.etichetta
+		GROUP BY m.denominazione ORDER BY m.denominazione`, args...)
+	if err != nil {
+		return i, err
+	}
+	var nome string
+	var a, b, c, d int
+	_, err = pgx.ForEachRow(rows, []any{&nome, &a, &b, &c, &d}, func() error {
+		i.Righe = append(i.Righe, nome)
+		i.Valori = append(i.Valori, []int{a, b, c, d})
+		return nil
+	})
+	return i, err
 }
 
 // indCarico is today's caseload: the open cases of each case manager of

@@ -2,14 +2,19 @@ package casi_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/dbtest"
+	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/report"
@@ -110,5 +115,87 @@ func TestIndicatoriCasi(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The transfers of the period per comune: to and from another ambito, to
+// and from another comune of the ambito, as the history names them.
+func TestIndicatoriTrasferimenti(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	fx := fixtures.New(t, pool)
+	ps := fx.Demo()
+	cm, coord := ps["casemanager"], ps["coordinatore"]
+	var demoNome string
+	if err := pool.QueryRow(ctx, `SELECT denominazione FROM ambito WHERE id = $1`, *cm.AmbitoID).Scan(&demoNome); err != nil {
+		t.Fatal(err)
+	}
+	amb, cc := fx.Ambito("ATS-BO-T", "Ambito Territoriale Città di Bologna", demo.Bologna)
+	bo, boNome, boComune := amb.ID, amb.Denominazione, cc[0].ID
+	casa, zola := *cm.ComuneID, *ps["casemanager2"].ComuneID
+	nomi := map[int64]string{}
+	for _, id := range []int64{casa, zola, boComune} {
+		var n string
+		if err := pool.QueryRow(ctx, `SELECT denominazione FROM comune WHERE id = $1`, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		nomi[id] = n
+	}
+	ambiti := map[int64]int64{casa: *cm.AmbitoID, zola: *cm.AmbitoID, boComune: bo}
+	nomiAmbiti := map[int64]string{*cm.AmbitoID: demoNome, bo: boNome}
+	coordBo := fx.Coordinatore(bo, "Rita", "Bolognesi")
+	n := 0
+	trasferisci := func(p authz.Principal, da, a int64) uuid.UUID {
+		t.Helper()
+		n++
+		c := fx.Caso(fixtures.NuovoCaso{AmbitoID: ambiti[da], ComuneID: da, Membri: []fixtures.Membro{fixtures.Adulto("Neri", fmt.Sprint("Ada", n), "F", 1980)}})
+		if err := fx.Casi.Trasferisci(ctx, p, casi.Trasferimento{CasoID: c.ID, Versione: c.Versione, ComuneID: a, AmbitoID: ambiti[a],
+			Da: casi.EtichettaTrasferimento(nomi[da], nomiAmbiti[ambiti[da]]), A: casi.EtichettaTrasferimento(nomi[a], nomiAmbiti[ambiti[a]]),
+			Motivo: "Cambio di residenza"}, registro.Voce{}); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	trasferisci(coord, casa, boComune)
+	trasferisci(coord, casa, zola)
+	trasferisci(coordBo, boComune, casa)
+	vecchio := trasferisci(coord, zola, boComune)
+	if _, err := pool.Exec(ctx, `UPDATE caso_storico SET quando = now() - interval '40 days' WHERE caso_id = $1 AND evento = 'trasferito'`, vecchio); err != nil {
+		t.Fatal(err)
+	}
+	oggi := calendario.Giorno(time.Now())
+	f := report.Filtro{AmbitoID: *cm.AmbitoID, Dal: oggi.AddDate(0, 0, -10), Al: oggi, Oggi: oggi}
+	trasferiti := func() report.Indicatore {
+		t.Helper()
+		ii, err := fx.Casi.Indicatori(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range ii {
+			if i.Codice == "casi-trasferiti" {
+				return i
+			}
+		}
+		t.Fatal("casi-trasferiti assente")
+		return report.Indicatore{}
+	}
+	i := trasferiti()
+	if want := [][]int{{1, 1, 0, 1}, {0, 0, 1, 0}}; !reflect.DeepEqual(i.Righe, []string{nomi[casa], nomi[zola]}) || !reflect.DeepEqual(i.Valori, want) ||
+		!i.Nuclei || !i.SenzaTotaleRiga {
+		t.Errorf("%q %v, want %v", i.Righe, i.Valori, want)
+	}
+	f.Dal = oggi.AddDate(0, 0, -60) // the older transfer, from Zola to Bologna
+	if i := trasferiti(); !reflect.DeepEqual(i.Valori, [][]int{{1, 1, 0, 1}, {0, 1, 1, 0}}) {
+		t.Errorf("60 giorni: %v", i.Valori)
+	}
+	f.ComuneID = &zola
+	if i := trasferiti(); !reflect.DeepEqual(i.Righe, []string{nomi[zola]}) || !reflect.DeepEqual(i.Valori, [][]int{{0, 1, 1, 0}}) {
+		t.Errorf("Zola: %q %v", i.Righe, i.Valori)
+	}
+	// Bologna's side: one received from, one sent to another ambito.
+	f.AmbitoID, f.ComuneID = bo, nil
+	if i := trasferiti(); !reflect.DeepEqual(i.Valori, [][]int{{2, 1, 0, 0}}) {
+		t.Errorf("Bologna: %v", i.Valori)
 	}
 }

@@ -53,5 +53,75 @@ func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Ind
 	}); err != nil {
 		return nil, fmt.Errorf("incontri: indicatori: %w", err)
 	}
-	return []report.Indicatore{i}, nil
+	t, err := s.tempoPrimoIncontro(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("incontri: indicatori: %w", err)
+	}
+	return []report.Indicatore{i, t}, nil
+}
+
+// tempoPrimoIncontro is the row of the durations (report.Tempi): days from
+// the case's first assignment to its first meeting held (the earliest
+// incontro with a member present), for the cases of the scope whose first
+// meeting falls in the period; a first meeting before the first
+// assignment is left out. Only the meetings up to the period's end are
+// read: the first of them is the case's first if it is in the period.
+func (s *Service) tempoPrimoIncontro(ctx context.Context, f report.Filtro) (report.Indicatore, error) {
+	args := []any{f.AmbitoID, f.Dal, f.Al}
+	comune := ""
+	if f.ComuneID != nil {
+		args = append(args, *f.ComuneID)
+		comune = " AND c.comune_id = $4"
+	}
+	var n int
+	var med, p90 *int
+	err := s.pool.QueryRow(ctx, `
+		WITH primo AS (
+			SELECT i.caso_id, min(i.data) AS data
+			FROM caso c JOIN incontro i ON i.caso_id = c.id
+			WHERE c.ambito_id = $1`+comune+` AND i.data <= $3::date
+			  AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)
+			GROUP BY i.caso_id
+			HAVING min(i.data) >= $2::date),
+		giorni AS (
+			SELECT p.data - min((a.dal AT TIME ZONE 'Europe/Rome')::date) AS g
+			FROM primo p JOIN caso_assegnazione a ON a.caso_id = p.caso_id
+			GROUP BY p.caso_id, p.data)
+		SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY g), percentile_disc(0.9) WITHIN GROUP (ORDER BY g)
+		FROM giorni WHERE g >= 0`, args...).Scan(&n, &med, &p90)
+	return report.Tempi("Primo incontro svolto", n, med, p90), err
+}
+
+// colonneDataset are the meetings' columns of the case-level dataset
+// (docs/formats/dataset.md, "Colonne dei moduli").
+var colonneDataset = []string{"primo_incontro_il"}
+
+// ColonneDataset: the day of the first meeting held.
+func (s *Service) ColonneDataset() []string { return colonneDataset }
+
+// ValoriDataset gives, for the cases of ids in f's scope met at least
+// once, the day (gg/mm/aaaa) of the earliest meeting with a member
+// present, as the durations count it.
+func (s *Service) ValoriDataset(ctx context.Context, f report.Filtro, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.id::text, to_char(p.data, 'DD/MM/YYYY')
+		FROM caso c CROSS JOIN LATERAL (
+			SELECT min(i.data) AS data FROM incontro i
+			WHERE i.caso_id = c.id AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)) p
+		WHERE c.id = ANY($1::uuid[]) AND c.ambito_id = $2 AND p.data IS NOT NULL`, ids, f.AmbitoID)
+	if err != nil {
+		return nil, fmt.Errorf("incontri: dataset: %w", err)
+	}
+	var id, data string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &data}, func() error {
+		out[id] = []string{data}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("incontri: dataset: %w", err)
+	}
+	return out, nil
 }

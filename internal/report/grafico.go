@@ -69,9 +69,15 @@ func corta(s string, n int) string {
 func GraficoDi(t Tabella) Grafico {
 	g := Grafico{ID: "g-" + t.Codice, Titolo: t.Titolo, Larghezza: graficoEtichette + graficoBarre + 60}
 	C := len(t.Colonne)
+	// A duration's chart draws the days, not the count of cases (another
+	// scale): the count goes in the description.
+	primo := 0
+	if t.Misura == MisuraGiorni {
+		primo = 1
+	}
 	m := 0
 	for _, r := range t.Celle {
-		for _, c := range r {
+		for _, c := range r[min(primo, len(r)):] {
 			if !c.Nascosta {
 				m = max(m, c.Valore)
 			}
@@ -88,9 +94,9 @@ func GraficoDi(t Tabella) Grafico {
 		return int(math.Round(float64(v) * graficoBarre / float64(m)))
 	}
 	y := 0
-	if C > 1 {
+	if C-primo > 1 {
 		x := 0
-		for c, nome := range t.Colonne {
+		for c, nome := range t.Colonne[primo:] {
 			g.Legenda = append(g.Legenda, VoceLegenda{X: x, Colore: colore(c), Nome: nome})
 			x += 22 + 8*utf8.RuneCountInString(nome)
 		}
@@ -101,13 +107,16 @@ func GraficoDi(t Tabella) Grafico {
 		rg := RigaGrafico{Etichetta: corta(t.Righe[r], 30), Y: y + graficoBarra - 3}
 		var parti []string
 		for c, cella := range riga {
-			b := Barra{Y: y, Colore: colore(c), Testo: cella.Testo()}
+			if c < primo {
+				continue
+			}
+			b := Barra{Y: y, Colore: colore(c - primo), Testo: cella.Testo()}
 			if !cella.Nascosta {
 				b.W = scala(cella.Valore)
 			}
 			rg.Barre = append(rg.Barre, b)
 			y += graficoBarra + 2
-			if C > 1 {
+			if C-primo > 1 {
 				parti = append(parti, t.Colonne[c]+" "+cella.Testo())
 			} else {
 				parti = append(parti, cella.Testo())
@@ -115,6 +124,9 @@ func GraficoDi(t Tabella) Grafico {
 		}
 		y += graficoGruppo
 		g.Righe = append(g.Righe, rg)
+		if primo > 0 && len(riga) > 0 {
+			parti = append(parti, "casi "+riga[0].Testo())
+		}
 		desc = append(desc, t.Righe[r]+": "+strings.Join(parti, ", "))
 	}
 	if t.Tetto > 0 {

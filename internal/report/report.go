@@ -33,6 +33,9 @@ type Filtro struct {
 	// caseload). False for the operatore ATS, who sees no name at all.
 	Nominativi bool
 	Tetto      int // the caseload cap
+	// Ruolo of who reads the cruscotto: a provider may give some
+	// indicators to one role only (controlli: the operatore ATS).
+	Ruolo authz.Ruolo
 }
 
 // Indicatore is one table of the cruscotto: Valori[r][c] counts for row
@@ -57,6 +60,63 @@ type Indicatore struct {
 	// Tetto, when above 0, is drawn on the chart, and the rows whose first
 	// column exceeds it are listed.
 	Tetto int
+	// Misura of the values: "" counts; MisuraGiorni durations (Tempi).
+	Misura string
+}
+
+// MisuraGiorni: each row is a duration measured over a group of cases.
+// The first column counts the cases (suppressed under Soglia like any
+// count of nuclei, with no total: the rows are different events); the
+// other columns are days (a median, a percentile), shown as "12 giorni",
+// and hidden as "<5 casi" when the row counts fewer than Soglia cases, so
+// that a value of one case or a few is never shown. No totals, no shares.
+const MisuraGiorni = "giorni"
+
+// Codice, title, description and columns of the durations of the presa
+// in carico (docs/indicatori.md, tempi-presa-in-carico): incontri, analisi
+// and patto each give one row, the cruscotto joins them in one table.
+const (
+	CodiceTempi = "tempi-presa-in-carico"
+	titoloTempi = "Tempi della presa in carico"
+	descrTempi  = "Giorni dalla prima assegnazione del caso a un case manager a ciascun passo, per i casi il cui passo " +
+		"(il primo incontro svolto, la prima analisi preliminare definitiva, il primo patto sottoscritto) cade nel periodo: " +
+		"mediana e 90° percentile. Con meno di 5 casi i giorni non sono mostrati."
+)
+
+// ColonneTempi are the columns of a duration: the cases, then the days.
+var ColonneTempi = []string{"Casi", "Mediana", "90° percentile"}
+
+// Tempi is the row riga of the durations of the presa in carico: n cases,
+// the median and the 90th percentile of their days (nil when n is 0).
+func Tempi(riga string, n int, mediana, p90 *int) Indicatore {
+	v := func(x *int) int {
+		if x == nil {
+			return 0
+		}
+		return *x
+	}
+	return Indicatore{Codice: CodiceTempi, Titolo: titoloTempi, Descrizione: descrTempi, IntestazioneRighe: "Passo",
+		Righe: []string{riga}, Colonne: ColonneTempi, Valori: [][]int{{n, v(mediana), v(p90)}}, Nuclei: true,
+		SenzaTotaleRiga: true, Misura: MisuraGiorni}
+}
+
+// unisci joins the indicators of the same Codice (a table to which more
+// modules give rows, as Tempi) into the first one, in the order given.
+func unisci(ii []Indicatore) []Indicatore {
+	var out []Indicatore
+	pos := map[string]int{}
+	for _, i := range ii {
+		if k, ok := pos[i.Codice]; ok && len(out[k].Colonne) == len(i.Colonne) {
+			out[k].Righe = append(out[k].Righe, i.Righe...)
+			out[k].Valori = append(out[k].Valori, i.Valori...)
+			continue
+		}
+		pos[i.Codice] = len(out)
+		i.Righe = append([]string(nil), i.Righe...)
+		i.Valori = append([][]int(nil), i.Valori...)
+		out = append(out, i)
+	}
+	return out
 }
 
 // Fornitore is a module that contributes indicators to the cruscotto.
@@ -130,15 +190,17 @@ func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta
 // Tabelle are the tables of the cruscotto for f, suppressed as the page
 // shows them: the page and the exports both take them from here.
 func (s *Service) Tabelle(ctx context.Context, f Filtro) ([]Tabella, error) {
-	var out []Tabella
+	var tutte []Indicatore
 	for _, fo := range s.fornitori {
 		ii, err := fo.Indicatori(ctx, f)
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		for _, i := range ii {
-			out = append(out, NuovaTabella(i))
-		}
+		tutte = append(tutte, ii...)
+	}
+	var out []Tabella
+	for _, i := range unisci(tutte) {
+		out = append(out, NuovaTabella(i))
 	}
 	return out, nil
 }
@@ -185,7 +247,8 @@ func (s *Service) filtro(ctx context.Context, p authz.Principal, in Richiesta) (
 	if fe["dal"] == "" && fe["al"] == "" && c.Al.Sub(c.Dal) > 5*366*24*time.Hour {
 		fe["al"] = "Il periodo può durare al massimo cinque anni."
 	}
-	f := Filtro{AmbitoID: ambito, ComuneID: comune, Dal: c.Dal, Al: c.Al, Oggi: oggi, Nominativi: c.Nominativi, Tetto: TettoPredefinito}
+	f := Filtro{AmbitoID: ambito, ComuneID: comune, Dal: c.Dal, Al: c.Al, Oggi: oggi, Nominativi: c.Nominativi, Tetto: TettoPredefinito,
+		Ruolo: p.Ruolo}
 	if v := strings.TrimSpace(in.Comune); v != "" {
 		trovato := false
 		for _, x := range c.Comuni {

@@ -41,7 +41,7 @@ func TestCruscottoScopeEModulo(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := fo.visti[0]
-	if len(c.Comuni) != 2 || f.ComuneID != nil || f.Nominativi || f.Tetto != TettoPredefinito ||
+	if len(c.Comuni) != 2 || f.ComuneID != nil || f.Nominativi || f.Tetto != TettoPredefinito || f.Ruolo != authz.OperatoreATS ||
 		!f.Dal.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) || !f.Al.Equal(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("defaults: %+v, comuni %v", f, c.Comuni)
 	}

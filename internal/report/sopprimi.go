@@ -157,11 +157,23 @@ type Cella struct {
 	Totale     bool
 	Percento   string // for a share: "" when hidden
 	OltreTetto bool
+	// Giorni: a duration (MisuraGiorni); hidden, its row counts fewer
+	// than Soglia cases (or none: Vuota), and Valore is 0.
+	Giorni bool
+	Vuota  bool
 }
 
 // Testo is what the cell shows.
 func (c Cella) Testo() string {
 	switch {
+	case c.Giorni && c.Vuota:
+		return "–"
+	case c.Giorni && c.Nascosta:
+		return "<" + strconv.Itoa(Soglia) + " casi"
+	case c.Giorni && c.Valore == 1:
+		return "1 giorno"
+	case c.Giorni:
+		return strconv.Itoa(c.Valore) + " giorni"
 	case c.Nascosta && c.Primaria:
 		return "<" + strconv.Itoa(Soglia)
 	case c.Nascosta:
@@ -185,6 +197,9 @@ type Tabella struct {
 
 // NuovaTabella applies the suppression (for counts of nuclei) to i.
 func NuovaTabella(i Indicatore) Tabella {
+	if i.Misura == MisuraGiorni {
+		return tabellaGiorni(i)
+	}
 	t := Tabella{Indicatore: i}
 	R, C := len(i.Righe), len(i.Colonne)
 	var s Soppressione
@@ -252,4 +267,35 @@ func percento(n, d int) string {
 		}
 	}
 	return string(b) + " %"
+}
+
+// tabellaGiorni shows durations (MisuraGiorni): per row the count of
+// cases, "<5" from 1 to Soglia-1, and the days, hidden as "<5 casi" then
+// (their value is dropped, not just hidden); no totals, no shares.
+func tabellaGiorni(i Indicatore) Tabella {
+	i.Quota, i.Tetto = false, 0
+	t := Tabella{Indicatore: i}
+	for _, v := range i.Valori {
+		n := 0
+		if len(v) > 0 {
+			n = v[0]
+		}
+		pochi := n > 0 && n < Soglia
+		riga := make([]Cella, len(v))
+		for c := range v {
+			switch {
+			case c == 0:
+				riga[c] = Cella{Valore: n, Nascosta: pochi, Primaria: pochi}
+			case n == 0:
+				riga[c] = Cella{Giorni: true, Vuota: true, Nascosta: true}
+			case pochi:
+				riga[c] = Cella{Giorni: true, Nascosta: true}
+			default:
+				riga[c] = Cella{Giorni: true, Valore: v[c]}
+			}
+		}
+		t.Soppressa = t.Soppressa || pochi
+		t.Celle = append(t.Celle, riga)
+	}
+	return t
 }
