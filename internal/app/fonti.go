@@ -86,3 +86,7 @@ func comuniReport(as *accesso.Service) report.ElencoComuni {
 		return out, nil
 	}
 }
+
+// tettoReport is the caseload cap an ambito sets on /admin/ambito, for the
+// cruscotto's caseload indicator (report reads no table of accesso).
+func tettoReport(as *accesso.Service) report.TettoCasi { return as.TettoCasi }

@@ -19,8 +19,13 @@ import (
 )
 
 // TettoPredefinito is the number of open cases a case manager may hold
-// before the cruscotto lists them as over the cap (OpenSPP's maximum).
+// before the cruscotto lists them as over the cap (OpenSPP's maximum),
+// when no TettoCasi is given.
 const TettoPredefinito = 40
+
+// TettoCasi returns the caseload cap an ambito sets (implemented by the
+// module that owns the ambito, adapted in the composition root).
+type TettoCasi func(ctx context.Context, ambitoID int64) (int, error)
 
 // Filtro is what a provider counts: the scope, the comune chosen (nil:
 // every comune of the scope) and the period, both days included.
@@ -77,7 +82,14 @@ type ElencoComuni func(ctx context.Context, ambitoID int64) ([]Comune, error)
 type Service struct {
 	fornitori []Fornitore
 	comuni    ElencoComuni
+	tetto     TettoCasi
 	now       func() time.Time
+}
+
+// ConTetto makes the cruscotto read each ambito's caseload cap.
+func (s *Service) ConTetto(t TettoCasi) *Service {
+	s.tetto = t
+	return s
 }
 
 // NewService returns the service over the providers, in the order they
@@ -156,6 +168,11 @@ func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta
 		fe["al"] = "Il periodo può durare al massimo cinque anni."
 	}
 	f := Filtro{AmbitoID: ambito, ComuneID: comune, Dal: c.Dal, Al: c.Al, Oggi: oggi, Nominativi: c.Nominativi, Tetto: TettoPredefinito}
+	if s.tetto != nil {
+		if f.Tetto, err = s.tetto(ctx, ambito); err != nil {
+			return c, fmt.Errorf("report: tetto: %w", err)
+		}
+	}
 	if v := strings.TrimSpace(in.Comune); v != "" {
 		trovato := false
 		for _, x := range c.Comuni {
