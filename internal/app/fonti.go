@@ -72,6 +72,12 @@ func fornitoriReport(cs *casi.Service, is *incontri.Service, ss *segnalazioni.Se
 	return []report.Fornitore{cs, is, ss}
 }
 
+// dettagliReport are the modules that list the cases behind the cells of
+// their indicators, for the coordinatore PaIS's drill-down (/report/casi).
+func dettagliReport(cs *casi.Service) []report.Dettagliante {
+	return []report.Dettagliante{cs}
+}
+
 // comuniReport lists an ambito's comuni for the cruscotto's choice.
 func comuniReport(as *accesso.Service) report.ElencoComuni {
 	return func(ctx context.Context, ambitoID int64) ([]report.Comune, error) {

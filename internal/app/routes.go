@@ -335,6 +335,10 @@ func rotte(d *deps) []rotta {
 		// The cruscotto: aggregated indicators of the ambito, or of the
 		// coordinatore's scope (internal/report).
 		{"GET", "/report", authz.Report, authz.Read, d.reportH.Cruscotto},
+		// The coordinatore PaIS's drill-down: a cell's cases, anagrafica
+		// only, what assegnazioni / read already shows them (the operatore
+		// ATS, without it, is refused).
+		{"GET", "/report/casi", authz.Assegnazioni, authz.Read, d.reportH.Dettaglio},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
 	}

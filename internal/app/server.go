@@ -263,7 +263,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
 	// The cruscotto's indicators, from the modules that keep the data.
-	d.reportH = report.NewHandler(report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...).ConTetto(tettoReport(d.accesso)), d.rs)
+	d.reportH = report.NewHandler(report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...).ConTetto(tettoReport(d.accesso)).ConDettaglio(dettagliReport(d.casi)...), d.rs)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)

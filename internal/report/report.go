@@ -62,6 +62,10 @@ type Indicatore struct {
 	// Tetto, when above 0, is drawn on the chart, and the rows whose first
 	// column exceeds it are listed.
 	Tetto int
+	// ChiaviRighe and ChiaviColonne are the codes of the rows and columns
+	// (a state, a comune's id, a month) the provider's Dettagliante
+	// understands; nil when the cells lead to no list of cases.
+	ChiaviRighe, ChiaviColonne []string
 }
 
 // Fornitore is a module that contributes indicators to the cruscotto.
@@ -83,7 +87,9 @@ type Service struct {
 	fornitori []Fornitore
 	comuni    ElencoComuni
 	tetto     TettoCasi
-	now       func() time.Time
+	// dettaglianti by indicator code: who lists the cases of a cell.
+	dettaglianti map[string]Dettagliante
+	now          func() time.Time
 }
 
 // ConTetto makes the cruscotto read each ambito's caseload cap.
@@ -111,6 +117,9 @@ type Cruscotto struct {
 	Dal, Al    time.Time
 	Tabelle    []Tabella
 	Nominativi bool
+	// Dettaglio: the codes of the indicators whose cells lead to the list
+	// of their cases (the coordinatore PaIS only).
+	Dettaglio map[string]bool
 }
 
 // Lettore reports whether p may read the cruscotto, with its scope.
@@ -128,16 +137,41 @@ func Lettore(p authz.Principal) (ambito int64, comune *int64, ok bool) {
 // Cruscotto returns the indicators of p's scope for in; a form that does
 // not parse is httpx.FieldErrors, with the defaults filled in.
 func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta) (Cruscotto, error) {
+	c, f, err := s.filtro(ctx, p, in)
+	if err != nil {
+		return c, err
+	}
+	c.Dettaglio = map[string]bool{}
+	if c.Nominativi {
+		for k := range s.dettaglianti {
+			c.Dettaglio[k] = true
+		}
+	}
+	for _, fo := range s.fornitori {
+		ii, err := fo.Indicatori(ctx, f)
+		if err != nil {
+			return c, fmt.Errorf("report: %w", err)
+		}
+		for _, i := range ii {
+			c.Tabelle = append(c.Tabelle, NuovaTabella(i))
+		}
+	}
+	return c, nil
+}
+
+// filtro reads the scope of p and the form in: the page's choices and what
+// the providers count.
+func (s *Service) filtro(ctx context.Context, p authz.Principal, in Richiesta) (Cruscotto, Filtro, error) {
 	var c Cruscotto
 	ambito, comune, ok := Lettore(p)
 	if !ok {
-		return c, httpx.ErrNotFound
+		return c, Filtro{}, httpx.ErrNotFound
 	}
 	c.Ambito = p.Ambito
 	c.Nominativi = p.Ruolo == authz.CoordinatorePaIS
 	tutti, err := s.comuni(ctx, ambito)
 	if err != nil {
-		return c, fmt.Errorf("report: comuni: %w", err)
+		return c, Filtro{}, fmt.Errorf("report: comuni: %w", err)
 	}
 	for _, x := range tutti {
 		if comune == nil || *comune == x.ID {
@@ -170,7 +204,7 @@ func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta
 	f := Filtro{AmbitoID: ambito, ComuneID: comune, Dal: c.Dal, Al: c.Al, Oggi: oggi, Nominativi: c.Nominativi, Tetto: TettoPredefinito}
 	if s.tetto != nil {
 		if f.Tetto, err = s.tetto(ctx, ambito); err != nil {
-			return c, fmt.Errorf("report: tetto: %w", err)
+			return c, Filtro{}, fmt.Errorf("report: tetto: %w", err)
 		}
 	}
 	if v := strings.TrimSpace(in.Comune); v != "" {
@@ -190,16 +224,7 @@ func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta
 		c.ComuneID = *comune
 	}
 	if len(fe) > 0 {
-		return c, fe
+		return c, f, fe
 	}
-	for _, fo := range s.fornitori {
-		ii, err := fo.Indicatori(ctx, f)
-		if err != nil {
-			return c, fmt.Errorf("report: %w", err)
-		}
-		for _, i := range ii {
-			c.Tabelle = append(c.Tabelle, NuovaTabella(i))
-		}
-	}
-	return c, nil
+	return c, f, nil
 }
