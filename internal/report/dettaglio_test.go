@@ -39,7 +39,9 @@ func (e *elenca) DettaglioCasi(_ context.Context, f Filtro, s Selezione, dopo in
 // number, the cruscotto's scope and period passed on.
 func TestDettaglio(t *testing.T) {
 	ctx := context.Background()
-	comuni := func(context.Context, int64) ([]Comune, error) { return []Comune{{1, "Casalecchio di Reno"}, {2, "Zola Predosa"}}, nil }
+	comuni := func(context.Context, int64) ([]Comune, error) {
+		return []Comune{{1, "Casalecchio di Reno"}, {2, "Zola Predosa"}}, nil
+	}
 	dt := &elenca{n: 120}
 	chiavi := IndicatoreFisso{Indicatore{Codice: "x", Righe: []string{"a", "b", "c"}, Colonne: []string{"n"}, Valori: [][]int{{3}, {0}, {40}}, Nuclei: true,
 		ChiaviRighe: []string{"a", "b", "c"}, ChiaviColonne: []string{""}}}
@@ -111,4 +113,6 @@ func TestDettaglio(t *testing.T) {
 // IndicatoreFisso is a provider of one indicator.
 type IndicatoreFisso struct{ i Indicatore }
 
-func (p IndicatoreFisso) Indicatori(context.Context, Filtro) ([]Indicatore, error) { return []Indicatore{p.i}, nil }
+func (p IndicatoreFisso) Indicatori(context.Context, Filtro) ([]Indicatore, error) {
+	return []Indicatore{p.i}, nil
+}
