@@ -3,8 +3,10 @@ package accesso
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/stampa"
 )
 
@@ -30,14 +33,25 @@ const InformativaPredefinita = `Informativa sul trattamento dei dati personali (
 // MaxLogo is the largest logo accepted (the column's check says the same).
 const MaxLogo = 512 << 10
 
+// The caseload cap of the cruscotto (issue 17): the open cases a case
+// manager may hold before the cruscotto lists them as over it; the
+// column's check says the same bounds.
+const (
+	TettoPredefinito = 40 // OpenSPP's maximum
+	TettoMin         = 1
+	TettoMax         = 500
+)
+
 // Impostazioni are the settings of an ambito its amministratore edits: the
-// privacy notice and the logo of the printed documents.
+// privacy notice and the logo of the printed documents, the caseload cap
+// of the cruscotto.
 type Impostazioni struct {
 	AmbitoID      int64
 	Denominazione string
 	Informativa   string // as saved; "" prints InformativaPredefinita
 	LogoMime      string // "" when there is no logo
 	LogoByte      int
+	TettoCasi     int
 }
 
 // ModuloImpostazioni is what the settings form sends.
@@ -45,6 +59,7 @@ type ModuloImpostazioni struct {
 	Informativa string
 	Logo        []byte // nil: keep the current one
 	RimuoviLogo bool
+	Tetto       *string // the caseload cap as typed; nil: keep the current one
 }
 
 // Contatti are an operator's office contacts as a family reads them.
@@ -69,17 +84,44 @@ func (s *Service) Impostazioni(ctx context.Context, p authz.Principal) (Impostaz
 	}
 	var im Impostazioni
 	err = s.pool.QueryRow(ctx, `
-		SELECT id, denominazione, informativa_privacy, COALESCE(logo_mime, ''), COALESCE(octet_length(logo), 0)
-		FROM ambito WHERE id = $1`, amb).Scan(&im.AmbitoID, &im.Denominazione, &im.Informativa, &im.LogoMime, &im.LogoByte)
+		SELECT id, denominazione, informativa_privacy, COALESCE(logo_mime, ''), COALESCE(octet_length(logo), 0), tetto_casi
+		FROM ambito WHERE id = $1`, amb).Scan(&im.AmbitoID, &im.Denominazione, &im.Informativa, &im.LogoMime, &im.LogoByte, &im.TettoCasi)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Impostazioni{}, ErrAmbitoNotFound
 	}
 	return im, err
 }
 
-// SalvaImpostazioni saves the settings of the principal's ambito; the
-// messages of a refused form are by field.
-func (s *Service) SalvaImpostazioni(ctx context.Context, p authz.Principal, in ModuloImpostazioni) error {
+// TettoCasi is the caseload cap of ambito amb (for the cruscotto, through
+// the composition root).
+func (s *Service) TettoCasi(ctx context.Context, amb int64) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT tetto_casi FROM ambito WHERE id = $1`, amb).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrAmbitoNotFound
+	}
+	return n, err
+}
+
+// leggiTetto parses the caseload cap as typed; the message is the field's.
+func leggiTetto(v string) (int, string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, "Indica il tetto di casi aperti per case manager, da 1 a 500."
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, "Scrivi il tetto come numero intero di casi, da 1 a 500 (ad esempio 40)."
+	}
+	if n < TettoMin || n > TettoMax {
+		return 0, "Il tetto deve essere tra 1 e 500 casi aperti."
+	}
+	return n, ""
+}
+
+// SalvaImpostazioni saves the settings of the principal's ambito, recorded
+// in the registro; the messages of a refused form are by field.
+func (s *Service) SalvaImpostazioni(ctx context.Context, p authz.Principal, in ModuloImpostazioni, audit registro.Voce) error {
 	amb, err := ambitoOf(p)
 	if err != nil {
 		return err
@@ -105,12 +147,41 @@ func (s *Service) SalvaImpostazioni(ctx context.Context, p authz.Principal, in M
 			}
 		}
 	}
+	tetto := 0
+	if in.Tetto != nil {
+		var msg string
+		if tetto, msg = leggiTetto(*in.Tetto); msg != "" {
+			errs["tetto_casi"] = msg
+		}
+	}
 	if len(errs) > 0 {
 		return errs
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var prima int
+		if err := tx.QueryRow(ctx, `SELECT tetto_casi FROM ambito WHERE id = $1 FOR UPDATE`, amb).Scan(&prima); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE ambito SET informativa_privacy = $2 WHERE id = $1`, amb, in.Informativa); err != nil {
 			return err
+		}
+		dettaglio := "impostazioni dell'ambito"
+		if in.Tetto != nil && tetto != prima {
+			if _, err := tx.Exec(ctx, `UPDATE ambito SET tetto_casi = $2 WHERE id = $1`, amb, tetto); err != nil {
+				return err
+			}
+			dettaglio += fmt.Sprintf(", tetto dei casi da %d a %d", prima, tetto)
+		}
+		if in.Logo != nil {
+			dettaglio += ", logo caricato"
+		} else if in.RimuoviLogo {
+			dettaglio += ", logo rimosso"
+		}
+		if s.audit != nil {
+			audit.Azione, audit.OggettoTipo, audit.OggettoID, audit.Dettaglio = registro.Scrittura, "ambito", strconv.FormatInt(amb, 10), dettaglio
+			if err := s.audit.RecordTx(ctx, tx, audit); err != nil {
+				return err
+			}
 		}
 		switch {
 		case in.Logo != nil:
@@ -182,7 +253,7 @@ func (h *ImpostazioniHandler) Mostra(w http.ResponseWriter, r *http.Request) {
 	if testo == "" {
 		testo = InformativaPredefinita
 	}
-	h.rs.Render(w, r, http.StatusOK, impostazioniPage(h.rs.Shell(r), im, testo, nil, r.URL.Query().Get("esito") == "salvate"))
+	h.rs.Render(w, r, http.StatusOK, impostazioniPage(h.rs.Shell(r), im, testo, strconv.Itoa(im.TettoCasi), nil, r.URL.Query().Get("esito") == "salvate"))
 }
 
 func (h *ImpostazioniHandler) Salva(w http.ResponseWriter, r *http.Request) {
@@ -212,6 +283,17 @@ func (h *ImpostazioniHandler) Salva(w http.ResponseWriter, r *http.Request) {
 	}
 	in.Informativa = r.FormValue("informativa_privacy")
 	in.RimuoviLogo = r.FormValue("rimuovi_logo") == "1"
+	tetto, conTetto := "", false
+	if r.MultipartForm != nil {
+		if v, ok := r.MultipartForm.Value["tetto_casi"]; ok && len(v) > 0 {
+			tetto, conTetto = v[0], true
+		}
+	} else if v, ok := r.PostForm["tetto_casi"]; ok && len(v) > 0 {
+		tetto, conTetto = v[0], true
+	}
+	if conTetto {
+		in.Tetto = &tetto
+	}
 	if errs == nil && r.MultipartForm != nil {
 		if fh := r.MultipartForm.File["logo"]; len(fh) > 0 && fh[0].Size > 0 {
 			f, err := fh[0].Open()
@@ -228,7 +310,7 @@ func (h *ImpostazioniHandler) Salva(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if errs == nil {
-		err = h.svc.SalvaImpostazioni(r.Context(), p, in)
+		err = h.svc.SalvaImpostazioni(r.Context(), p, in, registro.VoceOf(r))
 		if err == nil {
 			httpx.Redirect(w, r, "/admin/ambito?esito=salvate")
 			return
@@ -243,7 +325,10 @@ func (h *ImpostazioniHandler) Salva(w http.ResponseWriter, r *http.Request) {
 		h.rs.Error(w, r, err)
 		return
 	}
-	h.rs.Render(w, r, http.StatusUnprocessableEntity, impostazioniPage(h.rs.Shell(r), im, in.Informativa, errs, false))
+	if !conTetto {
+		tetto = strconv.Itoa(im.TettoCasi)
+	}
+	h.rs.Render(w, r, http.StatusUnprocessableEntity, impostazioniPage(h.rs.Shell(r), im, in.Informativa, tetto, errs, false))
 }
 
 // Logo shows the ambito's logo on the settings page.

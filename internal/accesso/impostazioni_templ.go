@@ -17,7 +17,7 @@ import (
 
 // impostazioniPage is the amministratore di ambito's settings of the printed
 // documents: the privacy notice and the logo of the header.
-func impostazioniPage(s ui.Shell, im Impostazioni, informativa string, errs httpx.FieldErrors, salvate bool) templ.Component {
+func impostazioniPage(s ui.Shell, im Impostazioni, informativa, tetto string, errs httpx.FieldErrors, salvate bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -63,7 +63,7 @@ func impostazioniPage(s ui.Shell, im Impostazioni, informativa string, errs http
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, ": l'informativa sulla privacy e il logo stampati sul patto e sugli altri documenti per le famiglie.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, ": l'informativa sulla privacy e il logo stampati sul patto e sugli altri documenti per le famiglie, il tetto di casi dei case manager.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -281,7 +281,16 @@ func impostazioniPage(s ui.Shell, im Impostazioni, informativa string, errs http
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</div></fieldset><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"salva-impostazioni\">Salva le impostazioni</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</div></fieldset><fieldset class=\"mb-4\"><legend class=\"h5\">Carico dei case manager</legend>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "tetto_casi", Name: "tetto_casi", Label: "Tetto di casi aperti per case manager", Value: tetto, Error: errs["tetto_casi"],
+				Hint: "Il cruscotto elenca i case manager con più casi aperti di questo numero. Un numero intero da 1 a 500; quello predefinito è 40.", MaxLength: 3}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</fieldset><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"salva-impostazioni\">Salva le impostazioni</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -76,37 +76,69 @@ func TestImpostazioniAmbito(t *testing.T) {
 		t.Error("the default notice does not cite GDPR art. 13")
 	}
 	var fe httpx.FieldErrors
-	err = f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Informativa: strings.Repeat("è", 6001), Logo: []byte("<svg></svg>")})
+	err = f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Informativa: strings.Repeat("è", 6001), Logo: []byte("<svg></svg>")}, registro.Voce{Esito: registro.Consentito})
 	if !errors.As(err, &fe) || !strings.Contains(fe["informativa_privacy"], "Al massimo 6000 caratteri") || !strings.Contains(fe["logo"], "PNG o JPEG") {
 		t.Errorf("refused settings: %v", err)
 	}
-	err = f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Logo: make([]byte, accesso.MaxLogo+1)})
+	err = f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Logo: make([]byte, accesso.MaxLogo+1)}, registro.Voce{Esito: registro.Consentito})
 	if !errors.As(err, &fe) || !strings.Contains(fe["logo"], "512 KB") {
 		t.Errorf("logo too large: %v", err)
 	}
 	var b bytes.Buffer
 	_ = png.Encode(&b, image.NewGray(image.Rect(0, 0, 10, 10)))
-	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Informativa: "Informativa dell'ambito.", Logo: b.Bytes()}); err != nil {
+	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Informativa: "Informativa dell'ambito.", Logo: b.Bytes()}, registro.Voce{Esito: registro.Consentito}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := f.svc.CartaDi(ctx, amb, nil); c.Informativa != "Informativa dell'ambito." || !bytes.Equal(c.Logo, b.Bytes()) {
 		t.Errorf("saved settings: %q, logo %d bytes", c.Informativa, len(c.Logo))
 	}
 	// Saving again without a file keeps the logo; "rimuovi" removes it.
-	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Informativa: "Informativa dell'ambito."}); err != nil {
+	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Informativa: "Informativa dell'ambito."}, registro.Voce{Esito: registro.Consentito}); err != nil {
 		t.Fatal(err)
 	}
 	if im, _ := f.svc.Impostazioni(ctx, f.admin); im.LogoMime != "image/png" {
 		t.Errorf("the logo was lost: %+v", im)
 	}
-	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{RimuoviLogo: true}); err != nil {
+	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{RimuoviLogo: true}, registro.Voce{Esito: registro.Consentito}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := f.svc.CartaDi(ctx, amb, nil); c.Logo != nil || c.Informativa != accesso.InformativaPredefinita {
 		t.Errorf("after removing: %+v", c)
 	}
 	cm := authz.Principal{Ruolo: authz.CaseManager, AmbitoID: &amb}
-	if err := f.svc.SalvaImpostazioni(ctx, cm, accesso.ModuloImpostazioni{}); !errors.Is(err, httpx.ErrForbidden) {
+	if err := f.svc.SalvaImpostazioni(ctx, cm, accesso.ModuloImpostazioni{}, registro.Voce{Esito: registro.Consentito}); !errors.Is(err, httpx.ErrForbidden) {
 		t.Errorf("a case manager changes the settings: %v", err)
+	}
+}
+
+// The caseload cap of the cruscotto: 40 until the ambito sets one, an
+// integer from 1 to 500, each refusal with its message; nil keeps it.
+func TestTettoCasi(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	amb := *f.admin.AmbitoID
+	if n, err := f.svc.TettoCasi(ctx, amb); err != nil || n != 40 {
+		t.Fatalf("default cap: %d %v", n, err)
+	}
+	voce := registro.Voce{Esito: registro.Consentito}
+	for typed, msg := range map[string]string{"0": "tra 1 e 500", "501": "tra 1 e 500", "abc": "numero intero", "": "Indica il tetto", "4.5": "numero intero"} {
+		var fe httpx.FieldErrors
+		if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Tetto: &typed}, voce); !errors.As(err, &fe) || !strings.Contains(fe["tetto_casi"], msg) {
+			t.Errorf("cap %q: %v", typed, err)
+		}
+	}
+	v := "25"
+	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Tetto: &v}, voce); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SalvaImpostazioni(ctx, f.admin, accesso.ModuloImpostazioni{Informativa: "Altra."}, voce); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.svc.TettoCasi(ctx, amb); n != 25 {
+		t.Errorf("cap after saving 25 and then the notice alone: %d", n)
+	}
+	if im, _ := f.svc.Impostazioni(ctx, f.admin); im.TettoCasi != 25 {
+		t.Errorf("settings: %+v", im)
 	}
 }

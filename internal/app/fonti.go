@@ -82,6 +82,12 @@ func fornitoriDataset(is *incontri.Service, as *analisi.Service, ps *patto.Servi
 	return []report.FornitoreDataset{is, as, ps}
 }
 
+// dettagliReport are the modules that list the cases behind the cells of
+// their indicators, for the coordinatore PaIS's drill-down (/report/casi).
+func dettagliReport(cs *casi.Service) []report.Dettagliante {
+	return []report.Dettagliante{cs}
+}
+
 // comuniReport lists an ambito's comuni for the cruscotto's choice.
 func comuniReport(as *accesso.Service) report.ElencoComuni {
 	return func(ctx context.Context, ambitoID int64) ([]report.Comune, error) {
@@ -96,3 +102,7 @@ func comuniReport(as *accesso.Service) report.ElencoComuni {
 		return out, nil
 	}
 }
+
+// tettoReport is the caseload cap an ambito sets on /admin/ambito, for the
+// cruscotto's caseload indicator (report reads no table of accesso).
+func tettoReport(as *accesso.Service) report.TettoCasi { return as.TettoCasi }

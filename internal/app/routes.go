@@ -341,6 +341,10 @@ func rotte(d *deps) []rotta {
 		{"GET", "/report/esportazioni", authz.Report, authz.Read, d.reportH.Esportazioni},
 		{"GET", "/report/esportazioni/{id}", authz.Report, authz.Read, d.reportH.Esportazione},
 		{"GET", "/report/esportazioni/{id}/file", authz.Report, authz.Read, d.reportH.File},
+		// The coordinatore PaIS's drill-down: a cell's cases, anagrafica
+		// only, what assegnazioni / read already shows them (the operatore
+		// ATS, without it, is refused).
+		{"GET", "/report/casi", authz.Assegnazioni, authz.Read, d.reportH.Dettaglio},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
 	}

@@ -268,7 +268,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
 	// The cruscotto's indicators, from the modules that keep the data.
 	reportS := report.NewService(comuniReport(d.accesso),
-		fornitoriReport(d.casi, d.incontriS, d.analisi, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
+		fornitoriReport(d.casi, d.incontriS, d.analisi, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...).
+		ConTetto(tettoReport(d.accesso)).ConDettaglio(dettagliReport(d.casi)...)
 	d.reportH = report.NewHandler(reportS, d.rs)
 	// Its exports: the tables, and the pseudonymised dataset of the cases
 	// (casi's base, the other modules' columns).

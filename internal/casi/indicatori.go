@@ -68,6 +68,7 @@ func indStatoMisura(ctx context.Context, q database.Querier, a Ambito, f report.
 		if misure[string(m)] {
 			cols = append(cols, m)
 			i.Colonne = append(i.Colonne, m.Label())
+			i.ChiaviColonne = append(i.ChiaviColonne, string(m))
 		}
 	}
 	for _, s := range Stati {
@@ -79,6 +80,7 @@ func indStatoMisura(ctx context.Context, q database.Querier, a Ambito, f report.
 			riga[c] = n[[2]string{string(s), string(m)}]
 		}
 		i.Righe = append(i.Righe, s.Label())
+		i.ChiaviRighe = append(i.ChiaviRighe, string(s))
 		i.Valori = append(i.Valori, riga)
 	}
 	return i, nil
@@ -87,7 +89,8 @@ func indStatoMisura(ctx context.Context, q database.Querier, a Ambito, f report.
 func indAndamento(ctx context.Context, q database.Querier, a Ambito, f report.Filtro) (report.Indicatore, error) {
 	i := report.Indicatore{Codice: "casi-andamento", Titolo: "Casi nuovi e chiusi per mese",
 		Descrizione:       "Casi aperti e casi chiusi in ciascun mese del periodo (i mesi al bordo contano solo i giorni del periodo).",
-		IntestazioneRighe: "Mese", Colonne: []string{"Nuovi", "Chiusi"}, Nuclei: true, SenzaTotaleRiga: true}
+		IntestazioneRighe: "Mese", Colonne: []string{"Nuovi", "Chiusi"}, Nuclei: true, SenzaTotaleRiga: true,
+		ChiaviColonne: []string{"nuovi", "chiusi"}}
 	where, args := a.where(nil)
 	args = append(args, f.Dal, f.Al)
 	d, l := len(args)-1, len(args)
@@ -112,6 +115,7 @@ func indAndamento(ctx context.Context, q database.Querier, a Ambito, f report.Fi
 	for x := time.Date(f.Dal.Year(), f.Dal.Month(), 1, 0, 0, 0, 0, time.UTC); !x.After(f.Al); x = x.AddDate(0, 1, 0) {
 		v := per[x.Format("2006-01")]
 		i.Righe = append(i.Righe, calendario.MeseEsteso(x))
+		i.ChiaviRighe = append(i.ChiaviRighe, x.Format("2006-01"))
 		i.Valori = append(i.Valori, []int{v[0], v[1]})
 	}
 	return i, nil
@@ -120,25 +124,28 @@ func indAndamento(ctx context.Context, q database.Querier, a Ambito, f report.Fi
 func indComuni(ctx context.Context, q database.Querier, a Ambito, f report.Filtro) (report.Indicatore, error) {
 	i := report.Indicatore{Codice: "casi-comune", Titolo: "Casi per comune",
 		Descrizione:       "Per comune: i casi aperti nel periodo, quelli chiusi nel periodo e quelli ancora in carico l'ultimo giorno del periodo.",
-		IntestazioneRighe: "Comune", Colonne: []string{"Nuovi", "Chiusi", "In carico a fine periodo"}, Nuclei: true, SenzaTotaleRiga: true}
+		IntestazioneRighe: "Comune", Colonne: []string{"Nuovi", "Chiusi", "In carico a fine periodo"}, Nuclei: true, SenzaTotaleRiga: true,
+		ChiaviColonne: []string{"nuovi", "chiusi", "in_carico"}}
 	where, args := a.where(nil)
 	args = append(args, f.Dal, f.Al)
 	d, l := len(args)-1, len(args)
 	rows, err := q.Query(ctx, fmt.Sprintf(`
-		SELECT co.denominazione,
+		SELECT co.id, co.denominazione,
 		       count(*) FILTER (WHERE c.aperto_il BETWEEN $%[2]d AND $%[3]d),
 		       count(*) FILTER (WHERE c.chiuso_il BETWEEN $%[2]d AND $%[3]d),
 		       count(*) FILTER (WHERE c.aperto_il <= $%[3]d AND (c.chiuso_il IS NULL OR c.chiuso_il > $%[3]d))
 		FROM caso c JOIN comune co ON co.id = c.comune_id
 		WHERE %[1]s AND c.aperto_il <= $%[3]d AND (c.chiuso_il IS NULL OR c.chiuso_il >= $%[2]d)
-		GROUP BY co.denominazione ORDER BY co.denominazione`, where, d, l), args...)
+		GROUP BY co.id, co.denominazione ORDER BY co.denominazione`, where, d, l), args...)
 	if err != nil {
 		return i, err
 	}
 	var nome string
+	var id int64
 	var nu, ch, ic int
-	_, err = pgx.ForEachRow(rows, []any{&nome, &nu, &ch, &ic}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &nome, &nu, &ch, &ic}, func() error {
 		i.Righe = append(i.Righe, nome)
+		i.ChiaviRighe = append(i.ChiaviRighe, strconv.FormatInt(id, 10))
 		i.Valori = append(i.Valori, []int{nu, ch, ic})
 		return nil
 	})
@@ -148,7 +155,7 @@ func indComuni(ctx context.Context, q database.Querier, a Ambito, f report.Filtr
 func indMotivi(ctx context.Context, q database.Querier, a Ambito, f report.Filtro) (report.Indicatore, error) {
 	i := report.Indicatore{Codice: "casi-chiusi-motivo", Titolo: "Casi chiusi per motivo",
 		Descrizione:       "Casi chiusi nel periodo, per il motivo della chiusura.",
-		IntestazioneRighe: "Motivo", Colonne: []string{"Chiusi"}, Nuclei: true}
+		IntestazioneRighe: "Motivo", Colonne: []string{"Chiusi"}, Nuclei: true, ChiaviColonne: []string{""}}
 	where, args := a.where(nil)
 	args = append(args, f.Dal, f.Al)
 	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT COALESCE(c.motivo_chiusura, ''), count(*) FROM caso c
@@ -165,6 +172,7 @@ func indMotivi(ctx context.Context, q database.Querier, a Ambito, f report.Filtr
 	for _, m := range MotiviChiusura {
 		if n[m] > 0 {
 			i.Righe = append(i.Righe, m)
+			i.ChiaviRighe = append(i.ChiaviRighe, m)
 			i.Valori = append(i.Valori, []int{n[m]})
 			delete(n, m)
 		}
@@ -175,6 +183,7 @@ func indMotivi(ctx context.Context, q database.Querier, a Ambito, f report.Filtr
 	}
 	if altri > 0 {
 		i.Righe = append(i.Righe, "Altro motivo")
+		i.ChiaviRighe = append(i.ChiaviRighe, altroMotivo)
 		i.Valori = append(i.Valori, []int{altri})
 	}
 	return i, nil
@@ -243,6 +252,9 @@ func (s *Service) indCarico(ctx context.Context, a Ambito, f report.Filtro) (rep
 	i := report.Indicatore{Codice: "carico-case-manager", Titolo: "Carico dei case manager",
 		Descrizione:       "Casi aperti oggi per ciascun case manager in servizio o con casi ancora assegnati, rispetto al tetto di " + strconv.Itoa(f.Tetto) + " casi; il periodo non cambia questo indicatore.",
 		IntestazioneRighe: "Case manager", Colonne: []string{"Casi aperti"}, Tetto: f.Tetto, Nuclei: !f.Nominativi}
+	if f.Nominativi {
+		i.ChiaviColonne = []string{""}
+	}
 	cc, err := carichi(ctx, s.pool, a, s.Oggi())
 	if err != nil {
 		return i, err
@@ -252,6 +264,8 @@ func (s *Service) indCarico(ctx context.Context, a Ambito, f report.Filtro) (rep
 		nome := c.Nome
 		if !f.Nominativi {
 			nome = "Case manager " + strconv.Itoa(k+1)
+		} else {
+			i.ChiaviRighe = append(i.ChiaviRighe, c.ID.String())
 		}
 		i.Righe = append(i.Righe, nome)
 		i.Valori = append(i.Valori, []int{c.Aperti})

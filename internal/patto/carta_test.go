@@ -60,7 +60,7 @@ func TestPattoSuCarta(t *testing.T) {
 
 	// The ambito's privacy notice and logo, the case manager's contacts.
 	const informativa = "Informativa dell'Ambito di prova ai sensi dell'art. 13 del GDPR: i dati sono trattati per il patto."
-	if err := f.acc.SalvaImpostazioni(ctx, adm, accesso.ModuloImpostazioni{Informativa: informativa, Logo: stemma(t)}); err != nil {
+	if err := f.acc.SalvaImpostazioni(ctx, adm, accesso.ModuloImpostazioni{Informativa: informativa, Logo: stemma(t)}, registro.Voce{Esito: registro.Consentito}); err != nil {
 		t.Fatal(err)
 	}
 	sc, err := f.acc.SchedaOperatore(ctx, adm, cm.OperatoreID, registro.Voce{})

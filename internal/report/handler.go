@@ -7,6 +7,7 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
 )
 
@@ -81,4 +82,21 @@ func intestazioneRighe(t Tabella) string {
 		return t.IntestazioneRighe
 	}
 	return "Voce"
+}
+
+// Dettaglio is GET /report/casi: the coordinatore PaIS's list of the cases
+// of a cell of the cruscotto.
+func (h *Handler) Dettaglio(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	in := RichiestaDettaglio{
+		Richiesta: Richiesta{Dal: q.Get("dal"), Al: q.Get("al"), Comune: q.Get("comune")},
+		Selezione: Selezione{Indicatore: q.Get("indicatore"), Riga: q.Get("riga"), Colonna: q.Get("colonna")},
+		Dopo:      q.Get("dopo"),
+	}
+	d, err := h.svc.Dettaglio(r.Context(), authz.PrincipalOf(r), in, registro.VoceOf(r))
+	if err != nil {
+		h.rs.Error(w, r, err)
+		return
+	}
+	h.rs.Render(w, r, http.StatusOK, paginaDettaglio(h.rs.Shell(r), d, in.Selezione))
 }

@@ -19,8 +19,13 @@ import (
 )
 
 // TettoPredefinito is the number of open cases a case manager may hold
-// before the cruscotto lists them as over the cap (OpenSPP's maximum).
+// before the cruscotto lists them as over the cap (OpenSPP's maximum),
+// when no TettoCasi is given.
 const TettoPredefinito = 40
+
+// TettoCasi returns the caseload cap an ambito sets (implemented by the
+// module that owns the ambito, adapted in the composition root).
+type TettoCasi func(ctx context.Context, ambitoID int64) (int, error)
 
 // Filtro is what a provider counts: the scope, the comune chosen (nil:
 // every comune of the scope) and the period, both days included.
@@ -60,6 +65,10 @@ type Indicatore struct {
 	// Tetto, when above 0, is drawn on the chart, and the rows whose first
 	// column exceeds it are listed.
 	Tetto int
+	// ChiaviRighe and ChiaviColonne are the codes of the rows and columns
+	// (a state, a comune's id, a month) the provider's Dettagliante
+	// understands; nil when the cells lead to no list of cases.
+	ChiaviRighe, ChiaviColonne []string
 	// Misura of the values: "" counts; MisuraGiorni durations (Tempi).
 	Misura string
 }
@@ -109,6 +118,10 @@ func unisci(ii []Indicatore) []Indicatore {
 		if k, ok := pos[i.Codice]; ok && len(out[k].Colonne) == len(i.Colonne) {
 			out[k].Righe = append(out[k].Righe, i.Righe...)
 			out[k].Valori = append(out[k].Valori, i.Valori...)
+			if len(out[k].ChiaviRighe) > 0 || len(i.ChiaviRighe) > 0 {
+				// cells lead to cases only if every row says which
+				out[k].ChiaviRighe, out[k].ChiaviColonne = nil, nil
+			}
 			continue
 		}
 		pos[i.Codice] = len(out)
@@ -137,7 +150,16 @@ type ElencoComuni func(ctx context.Context, ambitoID int64) ([]Comune, error)
 type Service struct {
 	fornitori []Fornitore
 	comuni    ElencoComuni
-	now       func() time.Time
+	tetto     TettoCasi
+	// dettaglianti by indicator code: who lists the cases of a cell.
+	dettaglianti map[string]Dettagliante
+	now          func() time.Time
+}
+
+// ConTetto makes the cruscotto read each ambito's caseload cap.
+func (s *Service) ConTetto(t TettoCasi) *Service {
+	s.tetto = t
+	return s
 }
 
 // NewService returns the service over the providers, in the order they
@@ -162,6 +184,9 @@ type Cruscotto struct {
 	// Esporta: the tables and the dataset can be exported (the handler has
 	// an Esportatore).
 	Esporta bool
+	// Dettaglio: the codes of the indicators whose cells lead to the list
+	// of their cases (the coordinatore PaIS only).
+	Dettaglio map[string]bool
 }
 
 // Lettore reports whether p may read the cruscotto, with its scope.
@@ -182,6 +207,12 @@ func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta
 	c, f, err := s.filtro(ctx, p, in)
 	if err != nil {
 		return c, err
+	}
+	c.Dettaglio = map[string]bool{}
+	if c.Nominativi {
+		for k := range s.dettaglianti {
+			c.Dettaglio[k] = true
+		}
 	}
 	c.Tabelle, err = s.Tabelle(ctx, f)
 	return c, err
@@ -249,6 +280,11 @@ func (s *Service) filtro(ctx context.Context, p authz.Principal, in Richiesta) (
 	}
 	f := Filtro{AmbitoID: ambito, ComuneID: comune, Dal: c.Dal, Al: c.Al, Oggi: oggi, Nominativi: c.Nominativi, Tetto: TettoPredefinito,
 		Ruolo: p.Ruolo}
+	if s.tetto != nil {
+		if f.Tetto, err = s.tetto(ctx, ambito); err != nil {
+			return c, Filtro{}, fmt.Errorf("report: tetto: %w", err)
+		}
+	}
 	if v := strings.TrimSpace(in.Comune); v != "" {
 		trovato := false
 		for _, x := range c.Comuni {

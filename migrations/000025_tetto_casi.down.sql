@@ -1,0 +1,1 @@
+ALTER TABLE ambito DROP COLUMN tetto_casi;
