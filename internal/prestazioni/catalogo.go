@@ -112,7 +112,7 @@ func ParseCatalogo(r io.Reader) (Catalogo, error) {
 	if err != nil {
 		return Catalogo{}, fmt.Errorf("%w: intestazione illeggibile", ErrCatalogoNonValido)
 	}
-	col, err := colonne(header)
+	col, err := colonneFile(header)
 	if err != nil {
 		return Catalogo{}, err
 	}
@@ -185,7 +185,7 @@ func visibile(s string) string {
 	return b.String()
 }
 
-func colonne(header []string) (map[string]int, error) {
+func colonneFile(header []string) (map[string]int, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		nome := strings.ToLower(strings.TrimSpace(h))
