@@ -60,7 +60,6 @@ func coloreFlusso(f Flusso) string {
 	return "info"
 }
 
-
 // periodo is a prestazione's dates as the list shows them.
 func periodo(p Prestazione) string {
 	d := p.Dati
@@ -96,5 +95,5 @@ func importi(p Prestazione) string {
 
 func haInvalidita(m Modulo, v string) bool { return slices.Contains(m.Invalidita, v) }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+func itoa(n int) string  { return strconv.Itoa(n) }
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
