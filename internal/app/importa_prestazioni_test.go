@@ -38,7 +38,7 @@ func TestImportPrestazioniCommand(t *testing.T) {
 		}
 		return n, testo
 	}
-	esempio := filepath.Join("..", "..", "docs", "formats", "prestazioni-esempio.csv")
+	esempio := filepath.Join("..", "demo", "prestazioni-esempio.csv")
 	out, err := run(esempio)
 	if err != nil || !strings.Contains(out, "10 inserite, 0 aggiornate, 0 invariate") {
 		t.Fatalf("first load: %v\n%s", err, out)
