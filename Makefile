@@ -25,7 +25,7 @@ run: build postgres-bin ## start the demo on http://127.0.0.1:8080 (data kept in
 build: assets generate ## build bin/cartella
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/cartella
 
-test: check-generated assets postgres-bin chromium poppler lint fuzz-brief ## run every test (unit, PostgreSQL, browser, fuzz briefly)
+test: check-generated assets postgres-bin chromium poppler xmllint lint fuzz-brief ## run every test (unit, PostgreSQL, browser, fuzz briefly)
 	$(GO) test -race -count=1 -timeout 45m ./...
 
 # The fuzz targets (docs/architecture.md, "Fuzz targets"), package:function;
@@ -34,7 +34,7 @@ test: check-generated assets postgres-bin chromium poppler lint fuzz-brief ## ru
 FUZZ_TUTTI := codicefiscale:FuzzCodiceFiscale codicefiscale:FuzzCompute \
 	calendario:FuzzParseData calendario:FuzzParseOra flusso:FuzzRiga flusso:FuzzFlusso \
 	controlli:FuzzLeggiRiga analisi:FuzzDaModulo patto:FuzzDaModulo patto:FuzzParseCatalogo \
-	accesso:FuzzParseComuniISTAT accesso:FuzzRisolviLuogo stampa:FuzzPDF
+	accesso:FuzzParseComuniISTAT accesso:FuzzRisolviLuogo stampa:FuzzPDF prestazioni:FuzzParseCatalogo
 FUZZ_TARGETS ?= $(FUZZ_TUTTI)
 # fuzz-brief counts executions, never seconds: a duration-based -fuzztime can
 # fail with "context deadline exceeded" on a loaded machine, a race in Go
@@ -130,6 +130,12 @@ poppler: ## install Debian's poppler-utils (pdftotext, pdftoppm) for the PDF tes
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
 
+xmllint: ## install Debian's libxml2-utils (xmllint) for the XML Schema validation of the SIUSS flows if missing (ADR 0020)
+	@if ! command -v xmllint >/dev/null; then \
+	  echo "installing libxml2-utils (Debian package libxml2-utils)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libxml2-utils >/dev/null; \
+	fi
+
 migrate-new: ## create a new migration pair: make migrate-new name=titolo
 	@test -n "$(name)" || (echo "usage: make migrate-new name=titolo"; exit 1)
 	@n=$$(ls migrations/*.up.sql 2>/dev/null | wc -l); v=$$(printf '%06d' $$((n+1))); \
@@ -139,4 +145,4 @@ migrate-new: ## create a new migration pair: make migrate-new name=titolo
 clean: ## remove build outputs (keeps the demo data in var/)
 	rm -rf bin $(VENDOR) web/static/vendor/compressi
 
-.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium poppler lighthouse migrate-new clean
+.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium poppler xmllint lighthouse migrate-new clean

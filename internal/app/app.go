@@ -49,6 +49,8 @@ Uso:
                                       (CSV, docs/formats/sostegni.md; --prova mostra cosa cambierebbe senza scrivere; DATABASE_URL)
   cartella import controlli FILE      importa le richieste di verifica anagrafica di INPS per i comuni dell'installazione
                                       (JSON Lines, docs/formats/controlli.md; DATABASE_URL)
+  cartella import prestazioni FILE    carica il catalogo delle prestazioni sociali INPS (codice e denominazione per SIUSS)
+                                      (CSV, docs/formats/prestazioni.md; tutto o niente; DATABASE_URL)
 
 Configurazione: variabili d'ambiente, vedi README.md.
 `

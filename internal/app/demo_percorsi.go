@@ -68,6 +68,9 @@ func caricaDemo(ctx context.Context, d *deps, nuclei int, log *slog.Logger) erro
 	if _, err := presentazioniDemo(ctx, d, log); err != nil {
 		return fmt.Errorf("demo: the presentazioni services refused the demo cases (a bug in internal/app/demo_presentazioni.go or in the service named): %w", err)
 	}
+	if _, err := prestazioniDemo(ctx, d, log); err != nil {
+		return fmt.Errorf("demo: the prestazioni services refused the demo prestazioni (a bug in internal/app/demo_prestazioni.go or in the service named): %w", err)
+	}
 	return nil
 }
 

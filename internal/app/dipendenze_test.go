@@ -45,6 +45,7 @@ var moduli = []string{
 	"internal/segnalazioni",  // segnalazioni to INPS
 	"internal/controlli",     // controlli anagrafici and verifiche del nucleo (segnalazioni through internal/segnalazioni)
 	"internal/rete",          // the network of services: enti, mappa delle risorse, protocolli, invii
+	"internal/prestazioni",   // prestazioni sociali erogate, SINA, PS-PSA-SINA flows to SIUSS
 }
 
 // piattaforma are the platform packages: below every module.
@@ -52,7 +53,7 @@ var piattaforma = []string{
 	"internal/auth", "internal/authz", "internal/browsertest", "internal/calendario", "internal/codicefiscale",
 	"internal/config", "internal/database", "internal/dbtest", "internal/demoidp", "internal/flusso",
 	"internal/httpx", "internal/pgcluster", "internal/posta", "internal/registro", "internal/residenza", "internal/scadenze",
-	"internal/session", "internal/stampa", "internal/stampa/pdftest", "migrations", "policies", "web", "web/ui",
+	"internal/session", "internal/stampa", "internal/stampa/pdftest", "migrations", "docs/specs/inps-waas", "policies", "web", "web/ui",
 }
 
 // composizione may import any module: the composition root, the demo data

@@ -16,6 +16,7 @@ import (
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/presentazioni"
+	"github.com/cartella/cartella/internal/prestazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/report"
 	"github.com/cartella/cartella/internal/rete"
@@ -30,7 +31,7 @@ import (
 // the page shows them: each module that owns a part of the case gives its
 // card (title, where it stands, link).
 func sezioniCaso(cs *casi.Service, is *incontri.Service, pr *presentazioni.Service, as *analisi.Service, qs *quadro.Service, ps *patto.Service,
-	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service, rs *rete.Service) []casi.FonteSezione {
+	ms *monitoraggio.Service, ss *segnalazioni.Service, ctl *controlli.Service, rs *rete.Service, prs *prestazioni.Service) []casi.FonteSezione {
 	return []casi.FonteSezione{
 		is,
 		pr,
@@ -43,6 +44,7 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, pr *presentazioni.Servi
 		ss,
 		rs.SezioneInvii(),
 		ctl,
+		prs,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/presentazioni"
+	"github.com/cartella/cartella/internal/prestazioni"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/segnalazioni"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,7 +28,7 @@ import (
 // runImport dispatches `cartella import comuni|nuclei|sostegni …`.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 1 {
-		return errors.New("usage: cartella import comuni [FILE] | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova] | cartella import controlli FILE | cartella import cpi FILE")
+		return errors.New("usage: cartella import comuni [FILE] | cartella import nuclei [--ambito CODICE] FILE | cartella import sostegni FILE [--prova] | cartella import controlli FILE | cartella import cpi FILE | cartella import prestazioni FILE")
 	}
 	switch args[0] {
 	case "comuni":
@@ -40,8 +41,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return runImportControlli(ctx, args[1:], getenv, stdout)
 	case "cpi":
 		return runImportCPI(ctx, args[1:], getenv, stdout)
+	case "prestazioni":
+		return runImportPrestazioni(ctx, args[1:], getenv, stdout)
 	}
-	return fmt.Errorf("unknown import %q: use comuni, nuclei, sostegni, controlli or cpi", args[0])
+	return fmt.Errorf("unknown import %q: use comuni, nuclei, sostegni, controlli, cpi or prestazioni", args[0])
 }
 
 // runImportComuni loads the ISTAT list of comuni (the CSV ISTAT publishes:
@@ -186,6 +189,36 @@ func runImportSostegni(ctx context.Context, args []string, getenv func(string) s
 	default:
 		fmt.Fprintln(stdout, res.Riepilogo())
 	}
+	return nil
+}
+
+// runImportPrestazioni loads the catalogue of INPS prestazioni
+// (prestazione_catalogo) from a CSV file (docs/formats/prestazioni.md): all
+// or nothing, every rejected line printed with its reason; loading the same
+// file again changes nothing. The load is recorded in the registro.
+func runImportPrestazioni(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	f, pool, chiudi, err := apriImportFile(ctx, "prestazioni", args, getenv)
+	if err != nil {
+		return err
+	}
+	defer chiudi()
+	cat, err := prestazioni.ParseCatalogo(f)
+	if err != nil {
+		return err
+	}
+	res, err := prestazioni.ImportaCatalogo(ctx, pool, registro.NewService(pool), cat, registro.Voce{Indirizzo: "riga di comando"})
+	for _, s := range res.Scartate {
+		fmt.Fprintf(stdout, "riga %d scartata: %s\n", s.Riga, s.Motivo)
+	}
+	switch {
+	case errors.Is(err, prestazioni.ErrRigheScartate) && len(res.Scartate) == 1:
+		return errors.New("1 riga scartata: nessuna prestazione del catalogo è stata caricata")
+	case errors.Is(err, prestazioni.ErrRigheScartate):
+		return fmt.Errorf("%d righe scartate: nessuna prestazione del catalogo è stata caricata", len(res.Scartate))
+	case err != nil:
+		return err
+	}
+	fmt.Fprintln(stdout, res.Riepilogo())
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/presentazioni"
+	"github.com/cartella/cartella/internal/prestazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/rete"
 	"github.com/cartella/cartella/internal/segnalazioni"
@@ -37,7 +38,7 @@ func limitiDichiarati() []httpx.Limiti {
 		accesso.Limiti, assegnazioni.Limiti, casi.Limiti, analisi.Limiti, quadro.Limiti, patto.Limiti, rete.Limiti,
 		equipe.Limiti, incontri.LimitiConvocazione, incontri.LimitiIncontro, incontri.LimitiGiustificazione, incontri.LimitiAgenda,
 		monitoraggio.LimitiPianifica, monitoraggio.LimitiRegistra, monitoraggio.LimitiAnnulla,
-		presentazioni.LimitiRegistrazione,
+		presentazioni.LimitiRegistrazione, prestazioni.LimitiPrestazione, prestazioni.LimitiEnte,
 		{Modulo: "segnalazioni", Campi: []httpx.Limite{
 			{Campo: "descrizione", Max: segnalazioni.MaxDescr},
 			{Campo: "nota", Max: segnalazioni.MaxMotivo},

@@ -73,6 +73,10 @@ func rotte(d *deps) []rotta {
 		{"GET", "/admin/ambito", authz.Operatori, authz.Read, d.impostaz.Mostra},
 		{"POST", "/admin/ambito", authz.Operatori, authz.Write, d.impostaz.Salva},
 		{"GET", "/admin/ambito/logo", authz.Operatori, authz.Read, d.impostaz.Logo},
+		// The ente of the ambito in the SIUSS flows (internal/prestazioni):
+		// the amministratore di ambito's.
+		{"GET", "/admin/siuss", authz.Operatori, authz.Read, d.prestazH.Ente},
+		{"POST", "/admin/siuss", authz.Operatori, authz.Write, d.prestazH.SalvaEnte},
 		{"GET", "/admin/operatori", authz.Operatori, authz.Read, d.operatori.Elenco},
 		{"GET", "/admin/operatori/nuovo", authz.Operatori, authz.Write, d.operatori.Nuovo},
 		{"POST", "/admin/operatori", authz.Operatori, authz.Write, d.operatori.Crea},
@@ -123,6 +127,13 @@ func rotte(d *deps) []rotta {
 
 		// Registrations of presentations, periods of the benefit, CPI
 		// outcomes: the case manager's side (internal/presentazioni).
+		// Prestazioni sociali erogate and their flows to SIUSS (internal/prestazioni).
+		{"GET", "/casi/{id}/prestazioni", authz.Casi, authz.Read, d.prestazH.Pagina},
+		{"POST", "/casi/{id}/prestazioni", authz.Casi, authz.Write, d.prestazH.Registra},
+		{"GET", "/casi/{id}/prestazioni/flussi/{flusso}", authz.Casi, authz.Read, d.prestazH.Flusso},
+		{"GET", "/casi/{id}/prestazioni/{prestazione}", authz.Casi, authz.Read, d.prestazH.Modifica},
+		{"POST", "/casi/{id}/prestazioni/{prestazione}", authz.Casi, authz.Write, d.prestazH.Correggi},
+		{"POST", "/casi/{id}/prestazioni/{prestazione}/cancella", authz.Casi, authz.Write, d.prestazH.Cancella},
 		{"GET", "/casi/{id}/presentazioni", authz.Casi, authz.Read, d.presentH.Pagina},
 		{"POST", "/casi/{id}/presentazioni", authz.Casi, authz.Write, d.presentH.Registra},
 		{"POST", "/casi/{id}/beneficio", authz.Casi, authz.Write, d.presentH.PrimoMese},

@@ -34,6 +34,7 @@ import (
 	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/presentazioni"
+	"github.com/cartella/cartella/internal/prestazioni"
 	"github.com/cartella/cartella/internal/quadro"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/report"
@@ -133,6 +134,8 @@ type deps struct {
 	controlH  *controlli.Handler
 	rete      *rete.Service
 	reteH     *rete.Handler
+	prestaz   *prestazioni.Service // prestazioni sociali erogate and their PS-PSA-SINA flows to SIUSS
+	prestazH  *prestazioni.Handler
 	reportH   *report.Handler     // the cruscotto of the operatore ATS and the coordinatore PaIS
 	esporta   *report.Esportatore // the cruscotto's exports (worker started by background)
 	monitor   *monitoraggio.Service
@@ -263,6 +266,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
+	d.prestaz = prestazioni.NewService(pool, d.registro, d.casi)
+	d.prestazH = prestazioni.NewHandler(d.prestaz, d.rs)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
@@ -275,7 +280,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	// (casi's base, the other modules' columns).
 	d.esporta = report.NewEsportatore(pool, d.registro, reportS, d.casi, fornitoriDataset(d.incontriS, d.analisi, d.patto), log)
 	d.reportH.ConEsportazioni(d.esporta)
-	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...)
+	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete, d.prestaz)...)
 	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
 	collegaScadenze(d.casi, d.incontriS, d.monitor, d.present, d.analisi)

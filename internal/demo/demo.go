@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"time"
@@ -192,3 +193,10 @@ func creaEnte(ctx context.Context, acc *accesso.Service, ambitoID, comuneID int6
 	}
 	return id, nil
 }
+
+// CatalogoPrestazioni is the example catalogue of INPS prestazioni the demo
+// loads (docs/formats/prestazioni.md): codes in the form of SIUSS's, but
+// illustrative, not INPS's official list.
+//
+//go:embed prestazioni-esempio.csv
+var CatalogoPrestazioni []byte

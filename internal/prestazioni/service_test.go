@@ -1,0 +1,314 @@
+package prestazioni_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cartella/cartella/internal/accesso"
+	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
+	"github.com/cartella/cartella/internal/casi"
+	"github.com/cartella/cartella/internal/dbtest"
+	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/fixtures"
+	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/prestazioni"
+	"github.com/cartella/cartella/internal/registro"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+type fixture struct {
+	pool   *pgxpool.Pool
+	svc    *prestazioni.Service
+	casi   *casi.Service
+	fx     *fixtures.F
+	now    time.Time
+	people map[string]authz.Principal
+	caso   fixtures.Caso
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Fatal("xmllint is not installed: run `make xmllint` (ADR 0020)")
+	}
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	people, err := demo.Principals(ctx, accesso.NewService(pool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registro.NewService(pool)
+	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
+		now: time.Date(2026, 12, 3, 10, 0, 0, 0, calendario.Roma)}
+	f.svc = prestazioni.NewService(pool, reg, f.casi)
+	clock := func() time.Time { return f.now }
+	f.svc.SetClock(clock)
+	f.casi.SetClock(clock)
+	f.fx = fixtures.New(t, pool)
+	f.fx.Casi = f.casi
+	f.caso = f.fx.Caso(fixtures.NuovoCaso{Misura: casi.Altro, CaseManager: people["casemanager"],
+		Membri: []fixtures.Membro{fixtures.Adulto("Bianchi", "Laura", "F", 1950)}})
+	cat, err := prestazioni.ParseCatalogo(strings.NewReader("codice;denominazione;area\nA1.09;Contributo economico per l'alloggio;3\n" +
+		"B1.01;Assistenza domiciliare socio-assistenziale;2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prestazioni.ImportaCatalogo(ctx, pool, reg, cat, registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := prestazioni.ConfiguraEnte(ctx, pool, prestazioni.Ente{AmbitoID: f.caso.AmbitoID, CodiceEnte: "C469",
+		Belfiore: "C469", Denominazione: "Ambito di prova", CFOperatore: "RSSMRA80A01A944X"}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) modulo() prestazioni.Modulo {
+	return prestazioni.Modulo{PersonaID: f.caso.Persone[0].String(), Codice: "A1.09", Carattere: "1", ProvaMezzi: "1",
+		DSUProtocollo: "INPS-ISEE-2026-00012345A-00", DSUAnno: "2026", DSUData: "15/01/2026", ProtocolloDomanda: "PG/2026/1234",
+		DataInizio: "01/02/2026", DataFine: "31/12/2026", Periodo: "11", ImportoMensile: "300,00", QuotaEnte: "250", QuotaUtente: "50",
+		SogliaISEE: "9.360,00", PresaCarico: "1", AreaUtenza: "3"}
+}
+
+type flussoRiga struct {
+	id, tipo string
+	ts       time.Time
+	xml      []byte
+}
+
+func (f *fixture) flussi(t *testing.T) []flussoRiga {
+	t.Helper()
+	rows, err := f.pool.Query(context.Background(), `SELECT id_flusso, tipo_operazione, ts_flusso, xml FROM prestazione_flusso ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []flussoRiga
+	for rows.Next() {
+		var r flussoRiga
+		if err := rows.Scan(&r.id, &r.tipo, &r.ts, &r.xml); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// validaXSD validates a stored flow with xmllint against the repository's
+// copy of INPS's schema.
+func validaXSD(t *testing.T, x []byte) {
+	t.Helper()
+	cmd := exec.Command("xmllint", "--noout", "--nonet", "--schema", filepath.Join("..", "..", "docs", "specs", "inps-waas", "PS_PSA_SINA201812.xsd"), "-")
+	cmd.Stdin = bytes.NewReader(x)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("stored flow not valid: %v\n%s\n%s", err, out, x)
+	}
+}
+
+// A periodic prestazione with ISEE is recorded with its I flow; corrected,
+// it gets a C of what it was and an I of what it is; cancelled, a C. Every
+// flow validates against INPS's schema, id_flusso has the specified form,
+// ts_flusso grows.
+func TestRegistraCorreggiCancella(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	cm := f.people["casemanager"]
+	id, err := f.svc.Registra(ctx, cm, f.caso.ID, f.modulo(), registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := f.flussi(t)
+	if len(fl) != 1 || fl[0].tipo != "I" || fl[0].id != "C469.PS.20261203.0000001" {
+		t.Fatalf("flows after the insertion: %+v", fl)
+	}
+	for _, want := range []string{`CodicePrestazione="A1.09"`, `ImportoMensile="300.00"`, `ImportoSogliaISEE="9360.00"`,
+		`NumeroProtocolloDSU="INPS-ISEE-2026-00012345A-00"`, `DataDSU="2026-01-15"`, `PeriodoErogazione="11"`, `Genere="2"`,
+		`AnnoNascita="1950"`, `CodiceNazione="380"`} {
+		if !bytes.Contains(fl[0].xml, []byte(want)) {
+			t.Errorf("flow lacks %s:\n%s", want, fl[0].xml)
+		}
+	}
+	sc, err := f.svc.Scheda(ctx, cm, f.caso.ID, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sc.Trova(id)
+	if err != nil || p.Versione != 1 || p.ImportoMensile != "300.00" || len(p.Flussi) != 1 || p.Flussi[0].StatoLabel() != "pronto per INPS" {
+		t.Fatalf("prestazione %+v, %v", p, err)
+	}
+
+	// A correction: C of the old values, then I of the new.
+	m := prestazioni.ModuloDa(p)
+	m.ImportoMensile, m.QuotaEnte = "350,00", "300,00"
+	f.now = f.now.Add(time.Hour)
+	if err := f.svc.Correggi(ctx, cm, f.caso.ID, id, m, registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	// The form shown before the correction is now stale.
+	if err := f.svc.Correggi(ctx, cm, f.caso.ID, id, m, registro.Voce{}); !errors.Is(err, prestazioni.ErrConflict) {
+		t.Fatalf("stale correction: %v", err)
+	}
+	fl = f.flussi(t)
+	if len(fl) != 3 || fl[1].tipo != "C" || fl[2].tipo != "I" ||
+		!bytes.Contains(fl[1].xml, []byte(`ImportoMensile="300.00"`)) || !bytes.Contains(fl[2].xml, []byte(`ImportoMensile="350.00"`)) ||
+		fl[1].id != "C469.PS.20261203.0000002" || fl[2].id != "C469.PS.20261203.0000003" {
+		t.Fatalf("flows after the correction: %+v", fl)
+	}
+	// Cancelled: a C.
+	if err := f.svc.Cancella(ctx, cm, f.caso.ID, id, "2", registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	fl = f.flussi(t)
+	if len(fl) != 4 || fl[3].tipo != "C" {
+		t.Fatalf("flows after the cancellation: %+v", fl)
+	}
+	for i, r := range fl {
+		validaXSD(t, r.xml)
+		if i > 0 && !r.ts.After(fl[i-1].ts) {
+			t.Fatalf("ts_flusso not increasing: %v then %v", fl[i-1].ts, r.ts)
+		}
+	}
+	// Written and read in the registro.
+	var n int
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM registro_accessi WHERE oggetto_tipo = 'prestazione' AND azione = 'scrittura'
+		AND caso_id = $1`, f.caso.ID.String()).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("registro: %d writes, %v", n, err)
+	}
+	// Another case manager is refused, and the refusal recorded.
+	altro := f.fx.CaseManager(f.caso.AmbitoID, f.caso.ComuneID, "Altra", "Operatrice")
+	if _, err := f.svc.Scheda(ctx, altro, f.caso.ID, registro.Voce{}); !errors.Is(err, casi.ErrNotFound) {
+		t.Fatalf("another case manager: %v", err)
+	}
+}
+
+// A periodic prestazione with a SINA assessment: its flow carries the SINA
+// with invalidity and needs, valid against the schema.
+func TestSINA(t *testing.T) {
+	f := setup(t)
+	m := f.modulo()
+	m.Codice, m.ProvaMezzi, m.DSUProtocollo, m.DSUAnno, m.DSUData, m.AreaUtenza = "B1.01", "4", "", "", "", "2"
+	m.QuotaEnte, m.QuotaUtente, m.OreMensili = "", "", "20,30"
+	m.SINA, m.Mobilita, m.AttivitaVita, m.Comportamentali, m.Reddituale, m.Supporto, m.Fonte, m.Strumento = true, "2", "3", "1", "2", "3", "1", "1"
+	m.Invalidita, m.FonteInvalidita, m.Interventi = []string{"6", "2"}, "1", "b1.01, A1.09"
+	if _, err := f.svc.Registra(context.Background(), f.people["casemanager"], f.caso.ID, m, registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	fl := f.flussi(t)
+	if len(fl) != 1 {
+		t.Fatal(fl)
+	}
+	validaXSD(t, fl[0].xml)
+	for _, want := range []string{`<SINA Mobilita="2" AttivitaVitaQuotidiana="3"`, `<InvCiv>2</InvCiv>`, `<InvCiv>6</InvCiv>`,
+		`<CodicePrestazione>B1.01</CodicePrestazione>`, `OreServizioMensile="20.30"`} {
+		if !bytes.Contains(fl[0].xml, []byte(want)) {
+			t.Errorf("flow lacks %s:\n%s", want, fl[0].xml)
+		}
+	}
+}
+
+// The form's checks: each refusal next to its field, nothing written.
+func TestModuloRifiutato(t *testing.T) {
+	f := setup(t)
+	m := f.modulo()
+	m.DSUAnno, m.ImportoMensile, m.DataFine, m.Periodo, m.AreaUtenza, m.Codice = "26", "", "01/01/2027", "13", "", "Z9.99"
+	m.Mobilita = "2"
+	_, err := f.svc.Registra(context.Background(), f.people["casemanager"], f.caso.ID, m, registro.Voce{})
+	var fe httpx.FieldErrors
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v", err)
+	}
+	for _, campo := range []string{"dsu_anno", "importo_mensile", "data_fine", "periodo", "area_utenza", "codice", "sina"} {
+		if fe[campo] == "" {
+			t.Errorf("no message for %s: %v", campo, fe)
+		}
+	}
+	if len(f.flussi(t)) != 0 {
+		t.Fatal("a refused form wrote a flow")
+	}
+	// The quote must add up to the monthly amount.
+	m = f.modulo()
+	m.QuotaUtente = "40"
+	_, err = f.svc.Registra(context.Background(), f.people["casemanager"], f.caso.ID, m, registro.Voce{})
+	if !errors.As(err, &fe) || !strings.Contains(fe["quota_ente"], "290,00 €") {
+		t.Fatalf("quote: %v", err)
+	}
+}
+
+// Without the ente configured nothing is written.
+func TestEnteMancante(t *testing.T) {
+	f := setup(t)
+	if _, err := f.pool.Exec(context.Background(), `DELETE FROM siuss_ente`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.svc.Registra(context.Background(), f.people["casemanager"], f.caso.ID, f.modulo(), registro.Voce{})
+	if !errors.Is(err, prestazioni.ErrEnteMancante) {
+		t.Fatalf("got %v", err)
+	}
+	var n int
+	_ = f.pool.QueryRow(context.Background(), `SELECT count(*) FROM prestazione`).Scan(&n)
+	if n != 0 {
+		t.Fatal("a prestazione was written without its flow")
+	}
+}
+
+// ts_flusso is strictly increasing per ente and the daily progressivo never
+// repeats, with inserts running at the same time on several cases of the
+// ambito and a clock that does not move (every flow the same millisecond).
+func TestTSFlussoConcorrente(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	cm := f.people["casemanager"]
+	casiProva := []fixtures.Caso{f.caso}
+	for i := 0; i < 3; i++ {
+		casiProva = append(casiProva, f.fx.Caso(fixtures.NuovoCaso{Misura: casi.Altro, CaseManager: cm,
+			Membri: []fixtures.Membro{fixtures.Adulto("Verdi", "Nome"+string(rune('A'+i)), "M", 1960+i)}}))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for _, c := range casiProva {
+		for j := 0; j < 4; j++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m := f.modulo()
+				m.PersonaID = c.Persone[0].String()
+				if _, err := f.svc.Registra(ctx, cm, c.ID, m, registro.Voce{}); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	fl := f.flussi(t)
+	if len(fl) != 16 {
+		t.Fatalf("%d flows", len(fl))
+	}
+	ids := map[string]bool{}
+	for i, r := range fl {
+		if i > 0 && r.ts.Sub(fl[i-1].ts) != time.Millisecond {
+			t.Fatalf("ts_flusso %v then %v", fl[i-1].ts, r.ts)
+		}
+		if ids[r.id] {
+			t.Fatalf("id_flusso %s twice", r.id)
+		}
+		ids[r.id] = true
+	}
+	if fl[15].id != "C469.PS.20261203.0000016" {
+		t.Fatalf("last id_flusso %s", fl[15].id)
+	}
+}
