@@ -1,10 +1,13 @@
 package app
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartella/cartella/internal/demo"
 )
@@ -56,29 +59,40 @@ func TestPagineAssurdeENoStore(t *testing.T) {
 	}
 }
 
-// The NUL character and bytes that are not UTF-8, in a query filter or in
-// a form, get a 400 page in Italian, never a 500 (PostgreSQL refuses them
-// in text): the diario note of the probe's finding among them.
+// The NUL character and bytes that are not UTF-8 never cost a 500 nor what
+// was typed (PostgreSQL refuses them in text): in a query filter or a path
+// they get a 400 page in Italian; in a form (the probe's diario note among
+// them) a 422 page that shows the fields which had them again without
+// them, the message next to each, the rest of the form kept, to send
+// again; sent again, the note is saved once, as corrected.
 func TestTestoNonValido(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
 	caso, _ := casoIncontri(t, a)
-	for _, c := range []struct{ utente, metodo, percorso, corpo string }{
-		{"casemanager", "POST", "/casi/" + caso.String() + "/diario", "categoria=ordinaria&testo=a%00b"},
-		{"casemanager", "POST", "/casi/" + caso.String() + "/diario", "categoria=ordinaria&testo=a%ffb"},
-		{"casemanager", "GET", "/casi?q=%00", ""},
-		{"casemanager", "GET", "/casi?q=%C3%28", ""},
-		{"coordcontrolli", "POST", "/controlli/nuova", "id_richiesta=X&cognome=Ros%00si"},
-		{"coordcontrolli", "GET", "/controlli?q=%ff", ""},
-		{"gestorerete", "GET", "/rete/servizi?q=%00", ""},
+	diario := "/casi/" + caso.String() + "/diario"
+	oggi := time.Now().Format("2006-01-02")
+	for _, c := range []struct {
+		utente, metodo, percorso, corpo string
+		stato                           int
+		campo, ripulito                 string // the field shown again and its cleaned text
+	}{
+		{"casemanager", "POST", diario, "categoria=ordinaria&data_evento=" + oggi + "&testo=a%00b", 422, "testo", "ab"},
+		{"casemanager", "POST", diario, "categoria=ordinaria&data_evento=" + oggi + "&testo=perch%e9", 422, "testo", "perch\uFFFD"},
+		{"casemanager", "GET", "/casi?q=%00", "", 400, "", ""},
+		{"casemanager", "GET", "/casi?q=%C3%28", "", 400, "", ""},
+		{"coordcontrolli", "POST", "/controlli/nuova", "id_richiesta=X&cognome=Ros%00si", 422, "cognome", "Rossi"},
+		{"coordcontrolli", "GET", "/controlli?q=%ff", "", 400, "", ""},
+		{"gestorerete", "GET", "/rete/servizi?q=%00", "", 400, "", ""},
 		// In the path: the crawl found these as 500s (the idempotency key
 		// is stored with the path).
-		{"casemanager", "POST", "/casi/%00/diario", "categoria=ordinaria&testo=ab&idempotenza=0123456789abcdef0123456789abcdef"},
-		{"gestorerete", "GET", "/rete/enti/%ff", ""},
+		{"casemanager", "POST", "/casi/%00/diario", "categoria=ordinaria&testo=ab&idempotenza=0123456789abcdef0123456789abcdef", 400, "", ""},
+		{"gestorerete", "GET", "/rete/enti/%ff", "", 400, "", ""},
 	} {
 		cl := a.client(t)
-		if resp, _ := a.login(t, cl, c.utente, demo.Password); resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s: login %d", c.utente, resp.StatusCode)
+		if c.utente != "" {
+			if resp, _ := a.login(t, cl, c.utente, demo.Password); resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: login %d", c.utente, resp.StatusCode)
+			}
 		}
 		req, _ := http.NewRequest(c.metodo, a.URL+c.percorso, strings.NewReader(c.corpo))
 		if c.metodo == "POST" {
@@ -90,8 +104,61 @@ func TestTestoNonValido(t *testing.T) {
 			t.Fatal(err)
 		}
 		body := readBody(t, resp)
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "caratteri non validi") {
-			t.Errorf("%s %s %q: %d", c.metodo, c.percorso, c.corpo, resp.StatusCode)
+		if resp.StatusCode != c.stato || !strings.Contains(body, "caratteri non validi") {
+			t.Errorf("%s %s %q: %d, want %d", c.metodo, c.percorso, c.corpo, resp.StatusCode, c.stato)
+			continue
+		}
+		if c.campo == "" {
+			continue
+		}
+		// The page: the field again, cleaned, with its message next to
+		// it; the other fields kept.
+		m := reForm.FindStringSubmatch(body[strings.Index(body, `data-testid="testo-da-correggere"`)-200:])
+		if m == nil {
+			t.Fatalf("%s: no form to send again:\n%s", c.percorso, body)
+		}
+		campi := url.Values{}
+		for _, x := range regexp.MustCompile(`<input\b([^>]*)>`).FindAllStringSubmatch(m[2], -1) {
+			at := attrs(x[1])
+			campi.Add(at["name"], at["value"])
+		}
+		for _, x := range regexp.MustCompile(`(?s)<textarea\b([^>]*)>(.*?)</textarea>`).FindAllStringSubmatch(m[2], -1) {
+			at := attrs(x[1])
+			if at["name"] == c.campo && at["aria-invalid"] != "true" {
+				t.Errorf("%s: field %s not marked invalid", c.percorso, c.campo)
+			}
+			campi.Add(at["name"], html.UnescapeString(x[2]))
+		}
+		if got := campi.Get(c.campo); got != c.ripulito {
+			t.Errorf("%s: field %s shown again as %q, want %q", c.percorso, c.campo, got, c.ripulito)
+		}
+		if !strings.Contains(body, "Conteneva caratteri non validi") {
+			t.Errorf("%s: no message next to the field", c.percorso)
+		}
+		orig, _ := url.ParseQuery(strings.NewReplacer("%00", "", "%e9", "", "%ff", "").Replace(c.corpo))
+		for k := range orig {
+			if k != c.campo && campi.Get(k) != orig.Get(k) {
+				t.Errorf("%s: field %s not kept: %q, sent %q", c.percorso, k, campi.Get(k), orig.Get(k))
+			}
+		}
+		if c.percorso != diario || c.ripulito != "ab" {
+			continue
+		}
+		prima := a.count(t, `SELECT count(*) FROM diario_nota WHERE caso_id = $1`, caso)
+		req, _ = http.NewRequest("POST", a.URL+attrs(m[1])["action"],
+			strings.NewReader(campi.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", a.URL)
+		resp, err = cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBody(t, resp)
+		if resp.StatusCode >= 400 {
+			t.Errorf("sent again: %d", resp.StatusCode)
+		}
+		if n := a.count(t, `SELECT count(*) FROM diario_nota WHERE caso_id = $1 AND testo = 'ab'`, caso); n != 1 || a.count(t, `SELECT count(*) FROM diario_nota WHERE caso_id = $1`, caso) != prima+1 {
+			t.Errorf("sent again: %d notes 'ab', want 1", n)
 		}
 	}
 }
