@@ -3,9 +3,14 @@ package report
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
@@ -24,7 +29,7 @@ func NewHandler(svc *Service, rs *httpx.Responder) *Handler { return &Handler{sv
 // Cruscotto is GET /report.
 func (h *Handler) Cruscotto(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	in := Richiesta{Dal: q.Get("dal"), Al: q.Get("al"), Comune: q.Get("comune")}
+	in := Richiesta{Dal: q.Get("dal"), Al: q.Get("al"), Comune: q.Get("comune"), Ricalcola: q.Get("ricalcola") == "1"}
 	c, err := h.svc.Cruscotto(r.Context(), authz.PrincipalOf(r), in)
 	c.Esporta = h.esp != nil
 	var fe httpx.FieldErrors
@@ -39,6 +44,18 @@ func (h *Handler) Cruscotto(w http.ResponseWriter, r *http.Request) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// ricalcola is the address of the same page computed afresh.
+func ricalcola(c Cruscotto) templ.SafeURL {
+	v := url.Values{"dal": {calendario.Data(c.Dal)}, "al": {calendario.Data(c.Al)}, "ricalcola": {"1"}}
+	if c.ComuneID != 0 {
+		v.Set("comune", strconv.FormatInt(c.ComuneID, 10))
+	}
+	return templ.SafeURL("/report?" + v.Encode())
+}
+
+// ora is the time of day t, in Rome.
+func ora(t time.Time) string { return t.In(calendario.Roma).Format("15:04") }
 
 func opzioniComuni(c Cruscotto) []ui.Option {
 	var os []ui.Option

@@ -9,8 +9,10 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cartella/cartella/internal/authz"
@@ -154,6 +156,7 @@ type Service struct {
 	// dettaglianti by indicator code: who lists the cases of a cell.
 	dettaglianti map[string]Dettagliante
 	now          func() time.Time
+	memoria      *memoria
 }
 
 // ConTetto makes the cruscotto read each ambito's caseload cap.
@@ -165,12 +168,22 @@ func (s *Service) ConTetto(t TettoCasi) *Service {
 // NewService returns the service over the providers, in the order they
 // are shown.
 func NewService(comuni ElencoComuni, fornitori ...Fornitore) *Service {
-	return &Service{fornitori: fornitori, comuni: comuni, now: time.Now}
+	return &Service{fornitori: fornitori, comuni: comuni, now: time.Now, memoria: nuovaMemoria(MemoriaPredefinita)}
+}
+
+// ConMemoria sets how long computed tables are kept and shown again
+// (0: always computed afresh).
+func (s *Service) ConMemoria(d time.Duration) *Service {
+	s.memoria = nuovaMemoria(d)
+	return s
 }
 
 // Richiesta is the form as typed.
 type Richiesta struct {
 	Dal, Al, Comune string
+	// Ricalcola: compute the tables afresh instead of showing the ones
+	// computed less than the memory's duration ago.
+	Ricalcola bool
 }
 
 // Cruscotto is the page's content.
@@ -187,6 +200,10 @@ type Cruscotto struct {
 	// Dettaglio: the codes of the indicators whose cells lead to the list
 	// of their cases (the coordinatore PaIS only).
 	Dettaglio map[string]bool
+	// Calcolato is when the tables were computed; Memoria how long they
+	// are shown again before being computed afresh (0: never).
+	Calcolato time.Time
+	Memoria   time.Duration
 }
 
 // Lettore reports whether p may read the cruscotto, with its scope.
@@ -214,19 +231,65 @@ func (s *Service) Cruscotto(ctx context.Context, p authz.Principal, in Richiesta
 			c.Dettaglio[k] = true
 		}
 	}
-	c.Tabelle, err = s.Tabelle(ctx, f)
+	c.Tabelle, c.Calcolato, err = s.tabelle(ctx, f, in.Ricalcola)
+	c.Memoria = s.memoria.durata
 	return c, err
 }
 
+// ParallelismoFornitori is how many providers compute their indicators at
+// the same time for one page or export.
+const ParallelismoFornitori = 4
+
 // Tabelle are the tables of the cruscotto for f, suppressed as the page
-// shows them: the page and the exports both take them from here.
+// shows them: the page and the exports both take them from here, so an
+// export of a table holds what the page showed (the same computation while
+// it is kept in memory).
 func (s *Service) Tabelle(ctx context.Context, f Filtro) ([]Tabella, error) {
-	var tutte []Indicatore
-	for _, fo := range s.fornitori {
-		ii, err := fo.Indicatori(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("report: %w", err)
+	t, _, err := s.tabelle(ctx, f, false)
+	return t, err
+}
+
+// tabelle are the tables for f and when they were computed: the ones kept
+// in memory if younger than its duration and not ricalcola, else computed
+// now (and kept).
+func (s *Service) tabelle(ctx context.Context, f Filtro, ricalcola bool) ([]Tabella, time.Time, error) {
+	k := f.chiave()
+	ora := s.now()
+	if !ricalcola {
+		if t, il, ok := s.memoria.leggi(k, ora); ok {
+			return t, il, nil
 		}
+	}
+	t, err := s.calcola(ctx, f)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	s.memoria.scrivi(k, t, ora)
+	return t, ora, nil
+}
+
+// calcola asks every provider for its indicators of f.
+func (s *Service) calcola(ctx context.Context, f Filtro) ([]Tabella, error) {
+	// The providers ask the database at once, ParallelismoFornitori at a
+	// time (each on its own connection of the pool); their tables keep
+	// the providers' order.
+	parti := make([][]Indicatore, len(s.fornitori))
+	errs := make([]error, len(s.fornitori))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, ParallelismoFornitori)
+	for k, fo := range s.fornitori {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			parti[k], errs[k] = fo.Indicatori(ctx, f)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var tutte []Indicatore
+	for _, ii := range parti {
 		tutte = append(tutte, ii...)
 	}
 	var out []Tabella
