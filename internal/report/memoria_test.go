@@ -14,7 +14,9 @@ import (
 // memory of 0 always computes.
 func TestMemoriaDelCruscotto(t *testing.T) {
 	ctx := context.Background()
-	comuni := func(context.Context, int64) ([]Comune, error) { return []Comune{{1, "Casalecchio di Reno"}, {2, "Zola Predosa"}}, nil }
+	comuni := func(context.Context, int64) ([]Comune, error) {
+		return []Comune{{1, "Casalecchio di Reno"}, {2, "Zola Predosa"}}, nil
+	}
 	fo := &registra{}
 	s := NewService(comuni, fo)
 	ora := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
