@@ -500,13 +500,22 @@ func (e *Esportatore) batte(ctx context.Context, id int64) (stop func()) {
 }
 
 // filtroDi is the providers' filter of export x, as when it was asked.
-func (e *Esportatore) filtroDi(x Esportazione) Filtro {
+func (e *Esportatore) filtroDi(ctx context.Context, x Esportazione) (Filtro, error) {
 	f := Filtro{AmbitoID: x.AmbitoID, ComuneID: x.ComuneID, Dal: x.Dal, Al: x.Al, Oggi: calendario.Giorno(e.svc.now()),
-		Nominativi: x.Ruolo == string(authz.CoordinatorePaIS), Tetto: TettoPredefinito}
+		Nominativi: x.Ruolo == string(authz.CoordinatorePaIS), Tetto: TettoPredefinito, Ruolo: authz.Ruolo(x.Ruolo)}
 	if x.AmbitoComuneID != nil {
 		f.ComuneID = x.AmbitoComuneID
 	}
-	return f
+	// The same filter as the requester's page: their role (a provider
+	// may give a table to one role only) and the ambito's caseload cap.
+	if e.svc.tetto != nil {
+		t, err := e.svc.tetto(ctx, x.AmbitoID)
+		if err != nil {
+			return f, fmt.Errorf("report: tetto: %w", err)
+		}
+		f.Tetto = t
+	}
+	return f, nil
 }
 
 // esegui writes the file of x into its blocks.
@@ -519,7 +528,10 @@ func (e *Esportatore) esegui(ctx context.Context, x Esportazione) (righe int64, 
 	if err != nil {
 		return 0, 0, "", err
 	}
-	f := e.filtroDi(x)
+	f, err := e.filtroDi(ctx, x)
+	if err != nil {
+		return 0, 0, "", err
+	}
 	progresso := func(n int) error {
 		_, err := e.pool.Exec(ctx, `UPDATE esportazione SET righe_scritte = $2 WHERE id = $1`, x.ID, n)
 		return err

@@ -336,3 +336,43 @@ func TestEsportazioneFallitaERifiutata(t *testing.T) {
 		t.Errorf("a case manager asks: %v", err)
 	}
 }
+
+// soloATS is a provider whose table only the operatore ATS reads (as
+// controlli's), showing the caseload cap it was given.
+type soloATS struct{}
+
+func (soloATS) Indicatori(_ context.Context, f report.Filtro) ([]report.Indicatore, error) {
+	if f.Ruolo != authz.OperatoreATS {
+		return nil, nil
+	}
+	return []report.Indicatore{{Codice: "solo-ats", Titolo: "Per l'operatore ATS", IntestazioneRighe: "Voce",
+		Righe: []string{"tetto"}, Colonne: []string{"Valore"}, Valori: [][]int{{f.Tetto}}}}, nil
+}
+
+// An export is computed with the filter of the requester's page: their
+// role (a table given to the operatore ATS only is exported for them, and
+// for nobody else) and the ambito's caseload cap, not the default.
+func TestEsportazioneComeLaPagina(t *testing.T) {
+	t.Parallel()
+	a := nuovoAmbiente(t, nil)
+	comuni := func(context.Context, int64) ([]report.Comune, error) { return nil, nil }
+	svc := report.NewService(comuni, soloATS{}).ConTetto(func(context.Context, int64) (int, error) { return 17, nil })
+	a.esp = report.NewEsportatore(a.pool, a.fx.Registro, svc, a.fx.Casi, nil, nil)
+	ctx := context.Background()
+	ats := a.ppl["operatoreats"]
+	id := a.richiedi(t, ats, "solo-ats", report.CSV)
+	a.esegui(t)
+	dati, x, err := a.scarica(t, ats, id)
+	if err != nil || x.Stato != report.Pronta {
+		t.Fatalf("%+v %v", x, err)
+	}
+	if !strings.Contains(string(dati), "tetto;17") {
+		t.Errorf("the export did not use the ambito's cap:\n%s", dati)
+	}
+	coord := a.ppl["coordinatore"]
+	id = a.richiedi(t, coord, "solo-ats", report.CSV)
+	a.esegui(t)
+	if x, err := a.esp.Esportazione(ctx, coord, id, registro.Voce{}); err != nil || x.Stato != report.Fallita {
+		t.Errorf("the coordinatore exported the operatore ATS's table: %+v %v", x, err)
+	}
+}

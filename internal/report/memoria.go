@@ -22,6 +22,8 @@ type memoria struct {
 	durata time.Duration
 	mu     sync.Mutex
 	voci   map[string]voce
+	// inCorso are the keys being computed again ahead of their expiry.
+	inCorso map[string]bool
 }
 
 type voce struct {
@@ -30,7 +32,7 @@ type voce struct {
 }
 
 func nuovaMemoria(d time.Duration) *memoria {
-	return &memoria{durata: d, voci: map[string]voce{}}
+	return &memoria{durata: d, voci: map[string]voce{}, inCorso: map[string]bool{}}
 }
 
 // chiave identifies what the providers compute for f.
@@ -43,17 +45,32 @@ func (f Filtro) chiave() string {
 		f.Oggi.Format(time.DateOnly), f.Nominativi, f.Tetto, f.Ruolo)
 }
 
-func (m *memoria) leggi(k string, ora time.Time) ([]Tabella, time.Time, bool) {
+// leggi gives the tables kept for k, if younger than the duration; anticipa
+// is true when they are past half of it and nobody is computing them
+// again yet: the caller computes them again in the background (and calls
+// fatto), so that a key read often is never computed while a reader waits.
+func (m *memoria) leggi(k string, ora time.Time) (t []Tabella, il time.Time, ok, anticipa bool) {
 	if m.durata <= 0 {
-		return nil, time.Time{}, false
+		return nil, time.Time{}, false, false
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v, ok := m.voci[k]
 	if !ok || ora.Sub(v.il) >= m.durata || ora.Before(v.il) {
-		return nil, time.Time{}, false
+		return nil, time.Time{}, false, false
 	}
-	return v.tabelle, v.il, true
+	if ora.Sub(v.il) >= m.durata/2 && !m.inCorso[k] {
+		m.inCorso[k] = true
+		anticipa = true
+	}
+	return v.tabelle, v.il, true, anticipa
+}
+
+// fatto ends the computation ahead of k.
+func (m *memoria) fatto(k string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.inCorso, k)
 }
 
 func (m *memoria) scrivi(k string, t []Tabella, ora time.Time) {

@@ -157,6 +157,7 @@ type Service struct {
 	dettaglianti map[string]Dettagliante
 	now          func() time.Time
 	memoria      *memoria
+	sfondo       sync.WaitGroup // the computations ahead running
 }
 
 // ConTetto makes the cruscotto read each ambito's caseload cap.
@@ -256,7 +257,19 @@ func (s *Service) tabelle(ctx context.Context, f Filtro, ricalcola bool) ([]Tabe
 	k := f.chiave()
 	ora := s.now()
 	if !ricalcola {
-		if t, il, ok := s.memoria.leggi(k, ora); ok {
+		if t, il, ok, anticipa := s.memoria.leggi(k, ora); ok {
+			if anticipa {
+				// Past half their life: computed again for the next
+				// readers, apart from this request (which may end first).
+				s.sfondo.Go(func() {
+					defer s.memoria.fatto(k)
+					c, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+					defer cancel()
+					if t, err := s.calcola(c, f); err == nil {
+						s.memoria.scrivi(k, t, s.now())
+					}
+				})
+			}
 			return t, il, nil
 		}
 	}

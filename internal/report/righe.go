@@ -61,7 +61,9 @@ func RigheTabella(t Tabella, periodo string) [][]Valore {
 	if len(t.Righe) == 0 {
 		out = append(out, []Valore{T("Nessun dato per il periodo e il comune scelti.")})
 	}
-	if t.Soppressa {
+	if t.Soppressa && t.Misura == MisuraGiorni {
+		out = append(out, []Valore{}, []Valore{T("<5: da 1 a 4 casi. <5 casi: i giorni di meno di 5 casi non sono mostrati.")})
+	} else if t.Soppressa {
 		out = append(out, []Valore{}, []Valore{T("<5: da 1 a 4. n.d.: oscurato per non far ricavare un valore <5 dai totali.")})
 	}
 	return out
