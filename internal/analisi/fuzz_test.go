@@ -21,7 +21,8 @@ import (
 // preliminare (issue 20). The input is the body of the POST as a client
 // sends it; it goes through the same httpx.TestoValido the routes use, then
 // DaModulo. Properties: nothing panics; NUL or invalid UTF-8 never reaches
-// the content (the request is refused with a 400 first); the content is
+// the content (the request is refused first: 422 with the fields to
+// correct, or 400 when the body does not parse); the content is
 // stored and read back (JSON, as schede keeps it) unchanged; and the
 // content written back into the form as a browser submits it (line breaks
 // as CRLF) decodes to the same content. No database.
@@ -159,7 +160,7 @@ func attraverso(t *testing.T, body string) (url.Values, bool) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	switch {
-	case form == nil && w.Code != http.StatusBadRequest:
+	case form == nil && w.Code != http.StatusBadRequest && w.Code != http.StatusUnprocessableEntity:
 		t.Fatalf("refused with %d", w.Code)
 	case form != nil && w.Code != http.StatusOK:
 		t.Fatalf("handled and answered %d", w.Code)

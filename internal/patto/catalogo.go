@@ -1,9 +1,7 @@
 package patto
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -118,22 +117,10 @@ func ParseCatalogo(r io.Reader) (Catalogo, error) {
 	if len(raw) > MaxCatalogo {
 		return Catalogo{}, fmt.Errorf("%w: il file supera %d MB", ErrCatalogoNonValido, MaxCatalogo>>20)
 	}
-	raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
-	if i := primoNonUTF8(raw); i >= 0 {
-		return Catalogo{}, fmt.Errorf("%w: il file non è in UTF-8 (riga %d): salvalo come «CSV UTF-8»",
-			ErrCatalogoNonValido, 1+bytes.Count(raw[:i], []byte("\n")))
+	cr, problema := flusso.ApriCSV(raw)
+	if problema != "" {
+		return Catalogo{}, fmt.Errorf("%w: %s", ErrCatalogoNonValido, problema)
 	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return Catalogo{}, fmt.Errorf("%w: il file è vuoto", ErrCatalogoNonValido)
-	}
-	first, _, _ := bytes.Cut(bytes.TrimLeft(raw, "\r\n"), []byte("\n"))
-	cr := csv.NewReader(bytes.NewReader(raw))
-	cr.Comma = ','
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
 	header, err := cr.Read()
 	if err != nil {
 		return Catalogo{}, fmt.Errorf("%w: intestazione illeggibile: %v", ErrCatalogoNonValido, err)
@@ -373,19 +360,6 @@ func visibile(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// primoNonUTF8 is the offset of the first byte that is not valid UTF-8, -1
-// when there is none.
-func primoNonUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
-	}
-	return -1
 }
 
 // Esiti of a voce of the file.

@@ -1,9 +1,7 @@
 package prestazioni
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cartella/cartella/internal/flusso"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -84,30 +83,10 @@ func ParseCatalogo(r io.Reader) (Catalogo, error) {
 	if len(raw) > MaxCatalogo {
 		return Catalogo{}, fmt.Errorf("%w: il file supera %d MB", ErrCatalogoNonValido, MaxCatalogo>>20)
 	}
-	raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
-	if !utf8.Valid(raw) {
-		i := 0
-		for i < len(raw) {
-			r, n := utf8.DecodeRune(raw[i:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			i += n
-		}
-		return Catalogo{}, fmt.Errorf("%w: il file non è in UTF-8 (riga %d): salvalo come «CSV UTF-8»",
-			ErrCatalogoNonValido, 1+bytes.Count(raw[:i], []byte("\n")))
+	cr, problema := flusso.ApriCSV(raw)
+	if problema != "" {
+		return Catalogo{}, fmt.Errorf("%w: %s", ErrCatalogoNonValido, problema)
 	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return Catalogo{}, fmt.Errorf("%w: il file è vuoto", ErrCatalogoNonValido)
-	}
-	first, _, _ := bytes.Cut(bytes.TrimLeft(raw, "\r\n"), []byte("\n"))
-	cr := csv.NewReader(bytes.NewReader(raw))
-	cr.Comma = ','
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
 	header, err := cr.Read()
 	if err != nil {
 		return Catalogo{}, fmt.Errorf("%w: intestazione illeggibile", ErrCatalogoNonValido)
