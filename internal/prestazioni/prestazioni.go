@@ -167,7 +167,12 @@ type Flusso struct {
 	IDFlusso       string
 	TipoOperazione string // I or C
 	TS             time.Time
-	Stato          string // pronto, acquisito, scartato
+	Stato          string // pronto, offerto, acquisito, scartato
+	// INPS's outcome (POST /esiti of the e-service): its code, its
+	// description, SIUSS's acquisition code when OK.
+	CodiceEsito      string
+	DescrizioneEsito string
+	IDAcquisizione   string
 }
 
 // StatoLabel is how the case manager reads the flow's state.
@@ -175,6 +180,8 @@ func (f Flusso) StatoLabel() string {
 	switch f.Stato {
 	case "pronto":
 		return "pronto per INPS"
+	case "offerto":
+		return "inviato a INPS, in attesa dell'esito"
 	case "acquisito":
 		return "acquisito da INPS"
 	case "scartato":
