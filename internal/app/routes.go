@@ -356,6 +356,10 @@ func rotte(d *deps) []rotta {
 		// The cruscotto: aggregated indicators of the ambito, or of the
 		// coordinatore's scope (internal/report).
 		{"GET", "/report", authz.Report, authz.Read, d.reportH.Cruscotto},
+
+		// The operatore ATS's monitoring of the flows to SIUSS
+		// (internal/prestazioni): ids, codes, states, INPS's outcomes.
+		{"GET", "/siuss", authz.Siuss, authz.Read, d.prestazH.Monitor},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
 	}

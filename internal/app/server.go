@@ -84,6 +84,7 @@ var nav = []navEntry{
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
 	{"Cruscotto", "/report", authz.Report, authz.Read},
+	{"Flussi SIUSS", "/siuss", authz.Siuss, authz.Read},
 	{"Controlli anagrafici", "/controlli", authz.Controlli, authz.Read},
 	{"Invii ricevuti", "/invii", authz.Invii, authz.Read},
 	{"Presentazioni", "/presentazioni", authz.Presentazioni, authz.Read},

@@ -329,6 +329,58 @@ func TestWaaSContratto(t *testing.T) {
 		t.Fatalf("case page %d without INPS's outcome", resp.StatusCode)
 	}
 
+	// The operatore ATS monitors them at /siuss: states and INPS's reason,
+	// never the person.
+	ats := a.client(t)
+	a.login(t, ats, "operatoreats", demo.Password)
+	siuss := func(q string) string {
+		t.Helper()
+		resp, err := ats.Get(a.URL + "/siuss" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := readBody(t, resp)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /siuss%s: %d", q, resp.StatusCode)
+		}
+		return page
+	}
+	page := siuss("")
+	for _, want := range []string{`data-testid="conteggio-acquisito">3<`, `data-testid="conteggio-scartato">2<`, fl[0].IDFlusso, fl[4].IDFlusso, `tabindex="0"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/siuss without %q", want)
+		}
+	}
+	rows, err := a.d.pool.Query(ctx, `SELECT pe.cognome, pe.codice_fiscale FROM prestazione p JOIN persona pe ON pe.id = p.persona_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var cognome, cf string
+		if err := rows.Scan(&cognome, &cf); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(page, cognome) || strings.Contains(page, cf) {
+			t.Errorf("/siuss shows a beneficiary (%s)", cognome)
+		}
+	}
+	rows.Close()
+	if strings.Contains(page, "/prestazioni/flussi/") {
+		t.Error("/siuss links a flow's XML")
+	}
+	if page := siuss("?stato=scartato"); strings.Count(page, `data-testid="flusso"`) != 2 || !strings.Contains(page, motivo) {
+		t.Errorf("/siuss?stato=scartato: %d rows", strings.Count(page, `data-testid="flusso"`))
+	}
+	if page := siuss("?tipo=C&q=" + url.QueryEscape(fl[3].IDFlusso)); strings.Count(page, `data-testid="flusso"`) != 1 {
+		t.Errorf("/siuss by id_flusso: %d rows", strings.Count(page, `data-testid="flusso"`))
+	}
+	if resp, err := ats.Get(a.URL + "/casi/" + casoID.String() + "/prestazioni"); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("operatoreats on the case's prestazioni: %v %v", err, resp.StatusCode)
+	}
+	if resp, err := cm.Get(a.URL + "/siuss"); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("casemanager on /siuss: %v %v", err, resp.StatusCode)
+	}
+
 	// A correction: a C then an I, after the last since.
 	ps, err := demo.Principals(ctx, a.d.accesso)
 	if err != nil {
