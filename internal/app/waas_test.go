@@ -471,6 +471,12 @@ func TestWaaSParametri(t *testing.T) {
 			t.Errorf("GET /flussi%s: %d %s", q, resp.StatusCode, b)
 		}
 	}
+	// HEAD is not in the yaml: it would mark flows offered that nobody got.
+	req, _ := http.NewRequest("HEAD", a.URL+"/waas/v1/flussi?since=0", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("HEAD /flussi: %v %v", err, resp)
+	}
 	// Valid: nothing in a fresh database, a since far in the future, limit 0.
 	for _, q := range []string{"?since=0", "?since=0&limit=0", "?since=0&limit=100", "?since=253402300800000", "?since=9223372036854775807"} {
 		if resp, b := x.chiama("GET", "/waas/v1/flussi"+q, nil); resp.StatusCode != http.StatusOK || string(b) != `{"elenco_flussi":[]}` {

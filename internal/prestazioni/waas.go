@@ -310,6 +310,13 @@ type flussoJSON struct {
 const FormatoTS = "2006-01-02T15:04:05.000Z07:00"
 
 func (h *WaaS) flussi(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		// HEAD (the router answers it with GET's handler) would mark flows
+		// offered that nobody received: api-comuni.yaml has only GET.
+		w.Header().Set("Allow", http.MethodGet)
+		problema(w, http.StatusMethodNotAllowed, "Method Not Allowed", "")
+		return
+	}
 	since, limit, futuro, detail := ParametriFlussi(r.URL.Query())
 	if detail != "" {
 		problema(w, http.StatusBadRequest, "Bad Request", detail)
