@@ -391,6 +391,12 @@ func LeggiEsiti(b []byte) ([]Esito, string) {
 		default:
 			return nil, pos + ": codice_esito non previsto."
 		}
+		for _, v := range []*string{x.IDFlusso, x.Tipo, x.Descrizione, x.IDAcquisizione} {
+			// "\u0000" is JSON, but no text PostgreSQL stores.
+			if v != nil && strings.ContainsRune(*v, 0) {
+				return nil, pos + ": contiene il carattere nullo."
+			}
+		}
 		e := Esito{IDFlusso: *x.IDFlusso, Tipo: *x.Tipo, TSFlusso: tf, TSAcquisizione: ta, Codice: *x.CodiceEsito}
 		if x.Descrizione != nil {
 			e.Descrizione = tagliaRune(*x.Descrizione, 4000)
