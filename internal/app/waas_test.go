@@ -485,7 +485,9 @@ func TestWaaSParametri(t *testing.T) {
 	}
 	for _, b := range []string{`[]`, `{"altro":1}`, `{"elenco_esiti":[{"id_flusso":"X"}]}`,
 		`{"elenco_esiti":[{"id_flusso":"X","tipo":"PS_PSA_SINA","ts_flusso":"ieri","ts_acquisizione":"2023-11-27T11:04:56.852Z","codice_esito":"OK"}]}`,
-		`{"elenco_esiti":[{"id_flusso":"X","tipo":"PS_PSA_SINA","ts_flusso":"2023-11-27T11:04:56.852Z","ts_acquisizione":"2023-11-27T11:04:56.852Z","codice_esito":"FORSE"}]}`} {
+		`{"elenco_esiti":[{"id_flusso":"X","tipo":"PS_PSA_SINA","ts_flusso":"2023-11-27T11:04:56.852Z","ts_acquisizione":"2023-11-27T11:04:56.852Z","codice_esito":"FORSE"}]}`,
+		`{"elenco_esiti":[{"id_flusso":"X\u0000","tipo":"PS_PSA_SINA","ts_flusso":"2023-11-27T11:04:56.852Z","ts_acquisizione":"2023-11-27T11:04:56.852Z","codice_esito":"OK"}]}`,
+		"{\"elenco_esiti\":[{\"id_flusso\":\"\xff\"}]}"} {
 		if resp, out := x.chiama("POST", "/waas/v1/esiti", []byte(b)); resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("POST /esiti %s: %d %s", b, resp.StatusCode, out)
 		}
