@@ -419,10 +419,22 @@ func routes(d *deps) http.Handler {
 		r.Handle("/demo-idp/*", d.demoIdP)
 	}
 	if d.waas != nil {
-		r.Route("/waas/v1", d.waas.Routes)
+		// The e-service INPS polls for the SIUSS flows (internal/prestazioni),
+		// exactly as docs/specs/inps-waas/api-comuni.yaml: a PDND voucher of
+		// the configured consumer on every call, errors in problem+json.
+		r.Route("/waas/v1", func(r chi.Router) {
+			r.NotFound(d.waas.NonTrovato)
+			r.MethodNotAllowed(d.waas.MetodoNonAmmesso)
+			r.Use(d.waas.Voucher)
+			r.Get("/flussi", d.waas.Flussi)
+			r.Post("/esiti", d.waas.Esiti)
+			r.Get("/status", d.waas.Status)
+		})
 	}
 	if d.pdndDemo != nil {
-		r.Route("/demo-pdnd", d.pdndDemo.Routes)
+		// The demo PDND authorization server (internal/pdnd): demo mode only.
+		r.Post("/demo-pdnd/token", d.pdndDemo.Token)
+		r.Get("/demo-pdnd/.well-known/jwks.json", d.pdndDemo.JWKS)
 	}
 	if d.postaDemo != nil {
 		r.Get("/demo/posta", d.postaDemo.Elenco)

@@ -471,6 +471,15 @@ func TestWaaSParametri(t *testing.T) {
 			t.Errorf("GET /flussi%s: %d %s", q, resp.StatusCode, b)
 		}
 	}
+	// A path or a method the yaml does not have: problem+json too.
+	x.c = nil
+	if resp, b := x.chiama("GET", "/waas/v1/nulla", nil); resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("GET /waas/v1/nulla: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := x.chiama("DELETE", "/waas/v1/flussi", nil); resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("DELETE /waas/v1/flussi: %d %s", resp.StatusCode, b)
+	}
+	x.c = nuovoContratto(t)
 	// HEAD is not in the yaml: it would mark flows offered that nobody got.
 	req, _ := http.NewRequest("HEAD", a.URL+"/waas/v1/flussi?since=0", nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
@@ -138,13 +137,9 @@ func (d *Demo) Voucher() (string, error) {
 		claimsPDND{ClientID: DemoClientID, PurposeID: DemoPurposeID})
 }
 
-// Routes mounts the demo server's endpoints on r (at /demo-pdnd).
-func (d *Demo) Routes(r chi.Router) {
-	r.Post("/token", d.token)
-	r.Get("/.well-known/jwks.json", d.jwks)
-}
-
-func (d *Demo) jwks(w http.ResponseWriter, r *http.Request) {
+// JWKS is GET /demo-pdnd/.well-known/jwks.json: the demo server's public
+// key set.
+func (d *Demo) JWKS(w http.ResponseWriter, r *http.Request) {
 	ks, err := d.KeySet(r.Context(), false)
 	if err != nil {
 		http.Error(w, "key set not available", http.StatusInternalServerError)
@@ -155,9 +150,10 @@ func (d *Demo) jwks(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(ks)
 }
 
-// token is POST /token: RFC 6749's client credentials grant, the client
-// authenticated by its assertion (RFC 7523) or, demo only, by its secret.
-func (d *Demo) token(w http.ResponseWriter, r *http.Request) {
+// Token is POST /demo-pdnd/token: RFC 6749's client credentials grant,
+// the client authenticated by its assertion (RFC 7523) or, demo only, by
+// its secret.
+func (d *Demo) Token(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		erroreOAuth(w, http.StatusBadRequest, "invalid_request")

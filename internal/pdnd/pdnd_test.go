@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
@@ -174,9 +173,10 @@ func TestKeySetURL(t *testing.T) {
 // client, or its demo secret; nothing for anything else.
 func TestDemo(t *testing.T) {
 	d := pdnd.NewDemo("http://127.0.0.1:1/demo-pdnd", "http://127.0.0.1:1/waas/v1")
-	r := chi.NewRouter()
-	d.Routes(r)
-	srv := httptest.NewServer(r)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /token", d.Token)
+	mux.HandleFunc("GET /.well-known/jwks.json", d.JWKS)
+	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	ass, err := d.Asserzione()
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/pdnd"
@@ -216,21 +215,22 @@ func NewWaaS(svc *Service, ver Verificatore, codiceEnte string, logf func(ctx co
 
 type ctxFruitore struct{}
 
-// Routes mounts the e-service on r (at /waas/v1).
-func (h *WaaS) Routes(r chi.Router) {
-	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { problema(w, http.StatusNotFound, "Not Found", "") })
-	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
-		problema(w, http.StatusMethodNotAllowed, "Method Not Allowed", "")
-	})
-	r.Use(h.voucher)
-	r.Get("/flussi", h.flussi)
-	r.Post("/esiti", h.esiti)
-	r.Get("/status", h.status)
+// NonTrovato answers a path of the e-service that does not exist (404,
+// problem+json).
+func (h *WaaS) NonTrovato(w http.ResponseWriter, _ *http.Request) {
+	problema(w, http.StatusNotFound, "Not Found", "")
 }
 
-// voucher lets through only a call with a valid voucher of the configured
-// consumer; every refusal is recorded.
-func (h *WaaS) voucher(next http.Handler) http.Handler {
+// MetodoNonAmmesso answers a method the e-service does not have (405,
+// problem+json).
+func (h *WaaS) MetodoNonAmmesso(w http.ResponseWriter, _ *http.Request) {
+	problema(w, http.StatusMethodNotAllowed, "Method Not Allowed", "")
+}
+
+// Voucher lets through only a call with a valid voucher of the configured
+// consumer; every refusal is recorded. Every route of the e-service is
+// behind it (internal/app/routes.go).
+func (h *WaaS) Voucher(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok := pdnd.Bearer(r)
 		var (
@@ -309,7 +309,8 @@ type flussoJSON struct {
 // three decimals, so that INPS reads back the millisecond it sends as since.
 const FormatoTS = "2006-01-02T15:04:05.000Z07:00"
 
-func (h *WaaS) flussi(w http.ResponseWriter, r *http.Request) {
+// Flussi is GET /waas/v1/flussi.
+func (h *WaaS) Flussi(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		// HEAD (the router answers it with GET's handler) would mark flows
 		// offered that nobody received: api-comuni.yaml has only GET.
@@ -416,7 +417,8 @@ func tagliaRune(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-func (h *WaaS) esiti(w http.ResponseWriter, r *http.Request) {
+// Esiti is POST /waas/v1/esiti.
+func (h *WaaS) Esiti(w http.ResponseWriter, r *http.Request) {
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
 		problema(w, http.StatusUnsupportedMediaType, "Unsupported Media Type", "Il corpo deve essere application/json.")
 		return
@@ -440,7 +442,8 @@ func (h *WaaS) esiti(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *WaaS) status(w http.ResponseWriter, r *http.Request) {
+// Status is GET /waas/v1/status.
+func (h *WaaS) Status(w http.ResponseWriter, r *http.Request) {
 	if !h.svc.StatoWaaS(r.Context(), h.codiceEnte, fruitore(r), registro.VoceOf(r)) {
 		problema(w, http.StatusServiceUnavailable, "Service Unavailable", "Il servizio non è disponibile.")
 		return
