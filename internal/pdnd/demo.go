@@ -196,7 +196,7 @@ func (d *Demo) asserzioneValida(a, clientID string) bool {
 	if err := d.chiavi(); err != nil {
 		return false
 	}
-	tok, err := jwt.ParseSigned(a, Algoritmi)
+	tok, err := jwt.ParseSigned(a, algoritmi())
 	if err != nil || len(tok.Headers) != 1 || tok.Headers[0].KeyID != d.kidCli {
 		return false
 	}

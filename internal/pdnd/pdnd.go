@@ -43,8 +43,9 @@ var (
 // Leeway is the clock skew tolerated on exp, nbf and iat.
 const Leeway = 30 * time.Second
 
-// Algoritmi are the signature algorithms accepted: RS256, as PDND signs.
-var Algoritmi = []jose.SignatureAlgorithm{jose.RS256}
+// algoritmi are the signature algorithms accepted: RS256, as PDND signs
+// (a function, so that no caller can widen the list).
+func algoritmi() []jose.SignatureAlgorithm { return []jose.SignatureAlgorithm{jose.RS256} }
 
 // KeySet returns the key set vouchers are checked against; refresh asks
 // for a fresh copy (a kid it does not know).
@@ -87,7 +88,7 @@ type claimsPDND struct {
 // Verify checks the voucher token: ErrVoucher or ErrFruitore when it is
 // refused.
 func (v *Verifier) Verify(ctx context.Context, token string) (Voucher, error) {
-	tok, err := jwt.ParseSigned(token, Algoritmi)
+	tok, err := jwt.ParseSigned(token, algoritmi())
 	if err != nil || len(tok.Headers) != 1 || tok.Headers[0].KeyID == "" {
 		return Voucher{}, ErrVoucher
 	}
