@@ -189,7 +189,7 @@ func monitorPage(s ui.Shell, m Monitor, pg ui.Pager) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "q", Name: "q", Label: "Identificativo del flusso", Value: m.Filtro.Q, Type: "search", MaxLength: 50, Hint: "L'inizio dell'identificativo, per esempio il giorno: B880.PS.20261203"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.Input(ui.Field{ID: "q", Name: "q", Label: "Identificativo (o il suo inizio)", Value: m.Filtro.Q, Type: "search", MaxLength: 50}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -221,14 +221,14 @@ func monitorPage(s ui.Shell, m Monitor, pg ui.Pager) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</td><td>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</td><td class=\"text-nowrap\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var11 string
-					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(x.TipoOperazione)
+					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(operazione(x.TipoOperazione))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/prestazioni/monitoraggio.templ`, Line: 77, Col: 30}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/prestazioni/monitoraggio.templ`, Line: 77, Col: 62}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 					if templ_7745c5c3_Err != nil {
