@@ -274,7 +274,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.waas, d.pdndDemo = waas(cfg, d.prestaz, log)
 	// The cruscotto's indicators, from the modules that keep the data.
 	d.reportH = report.NewHandler(report.NewService(comuniReport(d.accesso), fornitoriReport(d.casi, d.incontriS, d.segnal)...), d.rs)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete, d.prestaz)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete, d.prestaz)...)

@@ -345,6 +345,14 @@ func TestWaaSContratto(t *testing.T) {
 		}
 		return page
 	}
+	// Their home counts the refused flows, linked to the list.
+	resp, err = ats.Get(a.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if home := readBody(t, resp); !strings.Contains(home, "flussi SIUSS scartati da INPS") || !strings.Contains(home, `href="/siuss?stato=scartato"`) {
+		t.Error("the operatore ATS's home does not count the refused flows")
+	}
 	page := siuss("")
 	for _, want := range []string{`data-testid="conteggio-acquisito">3<`, `data-testid="conteggio-scartato">2<`, fl[0].IDFlusso, fl[4].IDFlusso, `tabindex="0"`} {
 		if !strings.Contains(page, want) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/database"
+	"github.com/cartella/cartella/internal/home"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/web/ui"
 )
@@ -181,4 +182,25 @@ func (h *Handler) Monitor(w http.ResponseWriter, r *http.Request) {
 		pg.BaseURL += "?" + base.Encode()
 	}
 	h.rs.Render(w, r, http.StatusOK, monitorPage(h.rs.Shell(r), m, pg))
+}
+
+// Contatori are the module's counts on the operatore ATS's home: the flows
+// INPS refused (the case managers correct them), and those sent and still
+// waiting for INPS's outcome.
+func (s *Service) Contatori() []home.Contatore {
+	return []home.Contatore{{Ruolo: authz.OperatoreATS, Voci: []home.VoceLavoro{
+		{Etichetta: "flussi SIUSS scartati da INPS", Singolare: "flusso SIUSS scartato da INPS", Href: "/siuss?stato=scartato", Allarme: true},
+		{Etichetta: "flussi SIUSS in attesa dell'esito di INPS", Singolare: "flusso SIUSS in attesa dell'esito di INPS", Href: "/siuss?stato=offerto"},
+	}, Conta: s.contaATS}}
+}
+
+func (s *Service) contaATS(ctx context.Context, p authz.Principal) ([]int, bool, error) {
+	if p.Ruolo != authz.OperatoreATS || p.AmbitoID == nil {
+		return nil, false, nil
+	}
+	c, err := conteggiFlussi(ctx, s.pool, *p.AmbitoID)
+	if err != nil {
+		return nil, false, fmt.Errorf("prestazioni: conteggi: %w", err)
+	}
+	return []int{c["scartato"], c["offerto"]}, true, nil
 }
