@@ -34,7 +34,7 @@ test: check-generated assets postgres-bin chromium poppler xmllint lint fuzz-bri
 FUZZ_TUTTI := codicefiscale:FuzzCodiceFiscale codicefiscale:FuzzCompute \
 	calendario:FuzzParseData calendario:FuzzParseOra flusso:FuzzRiga flusso:FuzzFlusso \
 	controlli:FuzzLeggiRiga analisi:FuzzDaModulo patto:FuzzDaModulo patto:FuzzParseCatalogo \
-	accesso:FuzzParseComuniISTAT accesso:FuzzRisolviLuogo stampa:FuzzPDF prestazioni:FuzzParseCatalogo
+	accesso:FuzzParseComuniISTAT accesso:FuzzRisolviLuogo stampa:FuzzPDF prestazioni:FuzzParseCatalogo prestazioni:FuzzLeggiEsiti
 FUZZ_TARGETS ?= $(FUZZ_TUTTI)
 # fuzz-brief counts executions, never seconds: a duration-based -fuzztime can
 # fail with "context deadline exceeded" on a loaded machine, a race in Go

@@ -52,7 +52,7 @@ var moduli = []string{
 var piattaforma = []string{
 	"internal/auth", "internal/authz", "internal/browsertest", "internal/calendario", "internal/codicefiscale",
 	"internal/config", "internal/database", "internal/dbtest", "internal/demoidp", "internal/flusso",
-	"internal/httpx", "internal/pgcluster", "internal/posta", "internal/registro", "internal/residenza", "internal/scadenze",
+	"internal/httpx", "internal/pdnd", "internal/pgcluster", "internal/posta", "internal/registro", "internal/residenza", "internal/scadenze",
 	"internal/session", "internal/stampa", "internal/stampa/pdftest", "migrations", "docs/specs/inps-waas", "policies", "web", "web/ui",
 }
 

@@ -52,9 +52,9 @@ func sezioniCaso(cs *casi.Service, is *incontri.Service, pr *presentazioni.Servi
 // the role it is for and the list behind each number. The home shows a
 // role's counts in the order of this list.
 func lavoro(cs *casi.Service, is *incontri.Service, pr *presentazioni.Service, ps *patto.Service, bs *assegnazioni.Service, ss *segnalazioni.Service,
-	ks *controlli.Service, rs *rete.Service) []home.Contatore {
+	ks *controlli.Service, rs *rete.Service, pz *prestazioni.Service) []home.Contatore {
 	return slices.Concat(cs.Contatori("/agenda"), is.Contatori(), pr.Contatori(), ps.Contatori(), bs.Contatori(), ss.Contatori(), ks.Contatori(),
-		rs.ContatoriInvii())
+		rs.ContatoriInvii(), pz.Contatori())
 }
 
 // collegaScadenze gives casi the modules its deadlines and the case's next

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os/exec"
 	"strings"
 	"testing"
@@ -49,7 +50,8 @@ func TestJourneyPrestazioni(t *testing.T) {
 		t.Error("the ente is not said to be missing")
 	}
 	checkPage(t, b.Browser, "prestazioni-00-ente")
-	b.Fill(t, "#ente-codice", "A944")
+	// The code the demo e-service serves (SIUSS_CODICE_ENTE's demo default).
+	b.Fill(t, "#ente-codice", demo.Comuni[0].CodiceCatastale)
 	b.Fill(t, "#ente-belfiore", "A94")
 	b.Fill(t, "#ente-denominazione", "Comune di Bologna (ente capofila)")
 	b.Fill(t, "#ente-cf", fx.Demo()["amministratore"].CodiceFiscale)
@@ -138,4 +140,47 @@ func TestJourneyPrestazioni(t *testing.T) {
 		t.Errorf("after the correction, C then I: %q", got)
 	}
 	checkPage(t, b.Browser, "prestazioni-08-corretta")
+	b.Click(t, `[data-testid="logout"]`)
+
+	// Issue 18, second slice: INPS polls the e-service (a voucher of the
+	// demo PDND server), and the operatore ATS follows the flows at /siuss:
+	// offered, then acquired after INPS's esiti; the C and the I of the
+	// correction; never the person, and the case is not theirs to open.
+	x := &inps{t: t, base: a.URL, c: nuovoContratto(t), token: voucher(t, a)}
+	var since int64
+	fl := x.tutti(&since, 10)
+	if len(fl) != 3 || tipoOperazione(t, fl[1].Flusso) != "C" || tipoOperazione(t, fl[2].Flusso) != "I" {
+		t.Fatalf("INPS polled %d flows", len(fl))
+	}
+	b.login(t, "operatoreats")
+	b.Navigate(t, a.URL+"/")
+	b.Click(t, `a[href="/siuss"]`)
+	got = b.Text(t, `[data-testid="flussi"]`)
+	if strings.Count(got, "inviato a INPS") != 3 || !strings.Contains(got, fl[0].IDFlusso) || strings.Contains(got, "Ferri") {
+		t.Errorf("/siuss after INPS's poll: %q", got)
+	}
+	if b.Text(t, `[data-testid="conteggio-offerto"]`) != "3" {
+		t.Errorf("offered: %q", b.Text(t, `[data-testid="conteggio-offerto"]`))
+	}
+	checkPage(t, b.Browser, "prestazioni-09-siuss-inviati")
+	var es []map[string]string
+	for i, f := range fl {
+		es = append(es, map[string]string{"id_flusso": f.IDFlusso, "ts_flusso": f.TSFlusso, "ts_acquisizione": "2026-12-03T11:00:00.000Z",
+			"tipo": f.Tipo, "codice_esito": "OK", "id_acquisizione_siuss": "SIUSS-" + string(rune('1'+i))})
+	}
+	body, _ := json.Marshal(map[string]any{"elenco_esiti": es})
+	if resp, out := x.chiama("POST", "/waas/v1/esiti", body); resp.StatusCode != 204 {
+		t.Fatalf("POST /esiti: %d %s", resp.StatusCode, out)
+	}
+	b.Select(t, "#stato", "acquisito")
+	b.Click(t, `form[action="/siuss"] button[type="submit"]`)
+	got = b.Text(t, `[data-testid="flussi"]`)
+	if strings.Count(got, "acquisito da INPS") != 3 || !strings.Contains(got, "SIUSS-1") || b.Text(t, `[data-testid="conteggio-acquisito"]`) != "3" {
+		t.Errorf("/siuss after INPS's esiti: %q", got)
+	}
+	checkPage(t, b.Browser, "prestazioni-10-siuss-acquisiti")
+	b.Navigate(t, a.URL+"/casi/"+caso+"/prestazioni")
+	if got := b.Text(t, `[data-testid="error-title"]`); got != "Accesso non consentito" {
+		t.Errorf("operatoreats on the case's prestazioni: %q", got)
+	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -36,6 +37,15 @@ var publicRoutes = map[string]bool{
 	"GET /demo/posta":               true,
 	"GET /demo/posta/{id}":          true,
 	"GET /demo/posta/{id}/allegato": true,
+	// The e-service INPS polls for the SIUSS flows: no session, a PDND
+	// voucher on every call (internal/prestazioni, internal/pdnd).
+	"GET /waas/v1/flussi": true,
+	"POST /waas/v1/esiti": true,
+	"GET /waas/v1/status": true,
+	"* /waas/v1/*":        true,
+	// The demo PDND authorization server: demo mode only.
+	"POST /demo-pdnd/token":                true,
+	"GET /demo-pdnd/.well-known/jwks.json": true,
 	// An operator's iCalendar feed: calendar apps cannot sign in, the secret
 	// token in the URL authenticates it (internal/incontri).
 	"GET /calendario/{token}.ics": true,
@@ -356,8 +366,27 @@ func rotte(d *deps) []rotta {
 		// only, what assegnazioni / read already shows them (the operatore
 		// ATS, without it, is refused).
 		{"GET", "/report/casi", authz.Assegnazioni, authz.Read, d.reportH.Dettaglio},
+
+		// The operatore ATS's monitoring of the flows to SIUSS
+		// (internal/prestazioni): ids, codes, states, INPS's outcomes.
+		{"GET", "/siuss", authz.Siuss, authz.Read, d.prestazH.Monitor},
 		{"POST", "/controlli/invii", authz.Controlli, authz.Assign, d.controlH.EsportaEsiti},
 		{"GET", "/controlli/invii/{invio}/file", authz.Controlli, authz.Read, d.controlH.FileEsiti},
+	}
+}
+
+// tranneWaaS applies mw to every request but the e-service's, which checks
+// its own parameters and answers in problem+json (internal/prestazioni).
+func tranneWaaS(mw func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		wrapped := mw(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/waas/") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			wrapped.ServeHTTP(w, r)
+		})
 	}
 }
 
@@ -376,7 +405,7 @@ func routes(d *deps) http.Handler {
 	// HEAD is answered like GET (monitoring probes use it on /healthz).
 	// The deadlines first, on the server's own ResponseWriter (tempi.go).
 	r.Use(d.tempi.limiti, middleware.GetHead, httpx.Comprimi, httpx.RequestID, httpx.AccessLog(d.log), d.rs.Recover,
-		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler, d.rs.TestoValido)
+		httpx.SecurityHeaders(d.cfg.Secure(), formActionOrigins(d.cfg)...), cop.Handler, tranneWaaS(d.rs.TestoValido))
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -398,6 +427,24 @@ func routes(d *deps) http.Handler {
 	r.Get("/calendario/{token}.ics", d.incontri.Feed)
 	if d.demoIdP != nil {
 		r.Handle("/demo-idp/*", d.demoIdP)
+	}
+	if d.waas != nil {
+		// The e-service INPS polls for the SIUSS flows (internal/prestazioni),
+		// exactly as docs/specs/inps-waas/api-comuni.yaml: a PDND voucher of
+		// the configured consumer on every call, errors in problem+json.
+		r.Route("/waas/v1", func(r chi.Router) {
+			r.NotFound(d.waas.NonTrovato)
+			r.MethodNotAllowed(d.waas.MetodoNonAmmesso)
+			r.Use(d.waas.Voucher)
+			r.Get("/flussi", d.waas.Flussi)
+			r.Post("/esiti", d.waas.Esiti)
+			r.Get("/status", d.waas.Status)
+		})
+	}
+	if d.pdndDemo != nil {
+		// The demo PDND authorization server (internal/pdnd): demo mode only.
+		r.Post("/demo-pdnd/token", d.pdndDemo.Token)
+		r.Get("/demo-pdnd/.well-known/jwks.json", d.pdndDemo.JWKS)
 	}
 	if d.postaDemo != nil {
 		r.Get("/demo/posta", d.postaDemo.Elenco)

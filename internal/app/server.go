@@ -32,6 +32,7 @@ import (
 	"github.com/cartella/cartella/internal/incontri"
 	"github.com/cartella/cartella/internal/monitoraggio"
 	"github.com/cartella/cartella/internal/patto"
+	"github.com/cartella/cartella/internal/pdnd"
 	"github.com/cartella/cartella/internal/posta"
 	"github.com/cartella/cartella/internal/presentazioni"
 	"github.com/cartella/cartella/internal/prestazioni"
@@ -83,6 +84,7 @@ var nav = []navEntry{
 	{"Agenda", "/agenda", authz.Agenda, authz.Read},
 	{"Importazioni", "/importazioni", authz.Importazioni, authz.Read},
 	{"Cruscotto", "/report", authz.Report, authz.Read},
+	{"Flussi SIUSS", "/siuss", authz.Siuss, authz.Read},
 	{"Controlli anagrafici", "/controlli", authz.Controlli, authz.Read},
 	{"Invii ricevuti", "/invii", authz.Invii, authz.Read},
 	{"Presentazioni", "/presentazioni", authz.Presentazioni, authz.Read},
@@ -142,7 +144,9 @@ type deps struct {
 	monitorH  *monitoraggio.Handler
 	present   *presentazioni.Service // registrations of presentations, periods of the benefit, CPI outcomes
 	presentH  *presentazioni.Handler
-	demoIdP   http.Handler // nil outside demo mode
+	demoIdP   http.Handler      // nil outside demo mode
+	waas      *prestazioni.WaaS // the e-service INPS polls (/waas/v1); nil when not configured
+	pdndDemo  *pdnd.Demo        // the demo PDND authorization server (/demo-pdnd); nil outside demo mode
 	// deposito holds the uploaded files waiting for their import (this
 	// process's directory in cfg.UploadDir).
 	deposito *importazioni.Deposito
@@ -268,7 +272,8 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.reteH = rete.NewHandler(d.rete, d.rs)
 	d.prestaz = prestazioni.NewService(pool, d.registro, d.casi)
 	d.prestazH = prestazioni.NewHandler(d.prestaz, d.rs)
-	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete)...)
+	d.waas, d.pdndDemo = waas(cfg, d.prestaz, log)
+	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete, d.prestaz)...)
 	d.monitor = monitoraggio.NewService(pool, d.registro, d.casi)
 	d.monitorH = monitoraggio.NewHandler(d.monitor, d.rs)
 	// The cruscotto's indicators, from the modules that keep the data.
@@ -285,6 +290,36 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
 	collegaScadenze(d.casi, d.incontriS, d.monitor, d.present, d.analisi)
 	return d, nil
+}
+
+// waas builds the e-service of the SIUSS flows that INPS polls through PDND
+// (issue 18), when configured: its vouchers checked against PDND's key set,
+// or, in demo mode, against the demo PDND server's, which it returns too.
+func waas(cfg config.Config, svc *prestazioni.Service, log *slog.Logger) (*prestazioni.WaaS, *pdnd.Demo) {
+	if !cfg.WaaS() {
+		return nil, nil
+	}
+	var (
+		keys pdnd.KeySet
+		dem  *pdnd.Demo
+	)
+	codice := cfg.SIUSSCodiceEnte
+	switch {
+	case cfg.DemoPDND():
+		dem = pdnd.NewDemo(cfg.PDNDIssuer, cfg.PDNDAudience)
+		keys = dem.KeySet
+		if codice == "" {
+			codice = demo.Comuni[0].CodiceCatastale // the demo ambito's ente (prestazioniDemo)
+		}
+	case cfg.PDNDJWKSFile != "":
+		keys = pdnd.KeySetFile(cfg.PDNDJWKSFile)
+	default:
+		keys = pdnd.KeySetURL(cfg.PDNDJWKSURL, &http.Client{Timeout: 10 * time.Second})
+	}
+	ver := pdnd.NewVerifier(pdnd.Config{Issuer: cfg.PDNDIssuer, Audience: cfg.PDNDAudience, Consumer: cfg.PDNDConsumer, Keys: keys})
+	return prestazioni.NewWaaS(svc, ver, codice, func(ctx context.Context, msg string, args ...any) {
+		log.ErrorContext(ctx, msg, args...)
+	}), dem
 }
 
 // recupera undoes what a process that died left (docs/operations.md,

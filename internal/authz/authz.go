@@ -46,6 +46,9 @@ const (
 	// Presentazioni: the operatore presentazioni's desk (find a nucleo by
 	// codice fiscale, register a presentation); no case content.
 	Presentazioni Object = "presentazioni"
+	// Siuss: the monitoring of the ambito's flows to SIUSS (flow ids,
+	// codes, states; no person's data).
+	Siuss Object = "siuss"
 )
 
 // Actions of policies/policy.csv.

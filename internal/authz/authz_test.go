@@ -15,7 +15,7 @@ var roles = []string{"amministratore_sistema", "amministratore_ambito", "coordin
 
 var objects = []authz.Object{authz.Home, authz.Ambiti, authz.Operatori, authz.Registro, authz.Assegnazioni,
 	authz.Casi, authz.Apertura, authz.Importazioni, authz.Agenda, authz.Controlli, authz.Report, authz.Segnalazioni,
-	authz.Rete, authz.Invii, authz.Presentazioni}
+	authz.Rete, authz.Invii, authz.Presentazioni, authz.Siuss}
 
 var actions = []authz.Action{authz.Read, authz.Write, authz.Assign}
 
@@ -30,7 +30,7 @@ var want = map[string][]string{
 	"case_manager":           {"home/read", "casi/read", "casi/write", "apertura/write", "agenda/read", "rete/read"},
 	"coordinatore_controlli": {"home/read", "controlli/read", "controlli/assign", "segnalazioni/read", "segnalazioni/write"},
 	"responsabile_controlli": {"home/read", "controlli/read", "controlli/write"},
-	"operatore_ats":          {"home/read", "report/read", "importazioni/read", "importazioni/write"},
+	"operatore_ats":          {"home/read", "report/read", "importazioni/read", "importazioni/write", "siuss/read"},
 	"gestore_rete":           {"home/read", "rete/read", "rete/write"},
 	"operatore_ente":         {"home/read", "invii/read", "invii/write"},
 	// The operatore presentazioni: the desk only, never casi (issue 16).

@@ -50,6 +50,29 @@ type Config struct {
 	SMTPUser     string
 	SMTPPassword string
 	SMTPFrom     string
+
+	// The WaaS e-service INPS polls for the SIUSS flows (/waas/v1,
+	// internal/prestazioni), each call with a PDND voucher (internal/pdnd):
+	// the key set (PDND_JWKS_URL, or PDND_JWKS_FILE), the voucher's issuer,
+	// our e-service's audience, INPS's client_id on PDND, and the code in
+	// INPS's access system of the ente whose flows it serves. In serve mode
+	// the e-service is on only when they are all set; in demo mode they
+	// default to the demo PDND server at BASE_URL/demo-pdnd.
+	PDNDJWKSURL     string
+	PDNDJWKSFile    string
+	PDNDIssuer      string
+	PDNDAudience    string
+	PDNDConsumer    string
+	SIUSSCodiceEnte string
+}
+
+// WaaS reports whether the e-service of the SIUSS flows is served.
+func (c Config) WaaS() bool { return c.PDNDIssuer != "" }
+
+// DemoPDND reports whether the demo PDND authorization server issues the
+// vouchers (demo mode, PDND_ISSUER not set).
+func (c Config) DemoPDND() bool {
+	return c.Mode == Demo && c.BaseURL != nil && c.PDNDIssuer == c.BaseURL.JoinPath("demo-pdnd").String()
 }
 
 // PostaSink reports whether e-mails go to the demo's local mail sink
@@ -89,6 +112,12 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 		SMTPUser:         get("SMTP_USER", ""),
 		SMTPPassword:     getenv("SMTP_PASSWORD"),
 		SMTPFrom:         get("SMTP_FROM", ""),
+		PDNDJWKSURL:      get("PDND_JWKS_URL", ""),
+		PDNDJWKSFile:     get("PDND_JWKS_FILE", ""),
+		PDNDIssuer:       get("PDND_ISSUER", ""),
+		PDNDAudience:     get("PDND_AUDIENCE", ""),
+		PDNDConsumer:     get("PDND_CONSUMER_ID", ""),
+		SIUSSCodiceEnte:  strings.ToUpper(get("SIUSS_CODICE_ENTE", "")),
 	}
 	var errs []error
 	base, err := url.Parse(get("BASE_URL", "http://127.0.0.1:8080"))
@@ -112,6 +141,7 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 		}
 	}
 	errs = append(errs, c.loadSMTP(getenv)...)
+	errs = append(errs, c.loadPDND(mode)...)
 	if mode == Serve {
 		if c.DatabaseURL == "" {
 			errs = append(errs, errors.New("DATABASE_URL is required by `cartella serve`"))
@@ -166,6 +196,49 @@ func (c *Config) loadSMTP(getenv func(string) string) []error {
 	}
 	if c.SMTPFrom == "" {
 		c.SMTPFrom = "Cartella <cartella@localhost>" // the sink's, or queued messages' in serve mode
+	}
+	return errs
+}
+
+// loadPDND checks the PDND_* and SIUSS_CODICE_ENTE variables: all or none
+// in serve mode; in demo mode what is not set is the demo PDND server's.
+func (c *Config) loadPDND(mode Mode) []error {
+	if mode == Demo && c.PDNDIssuer == "" && c.BaseURL != nil {
+		// The built-in demo PDND authorization server; its key set is read
+		// in process (the one /demo-pdnd/.well-known/jwks.json publishes).
+		c.PDNDIssuer = c.BaseURL.JoinPath("demo-pdnd").String()
+		if c.PDNDAudience == "" {
+			c.PDNDAudience = c.BaseURL.JoinPath("waas", "v1").String()
+		}
+		if c.PDNDConsumer == "" {
+			c.PDNDConsumer = "demo-inps"
+		}
+		return nil
+	}
+	set := 0
+	for _, v := range []string{c.PDNDJWKSURL + c.PDNDJWKSFile, c.PDNDIssuer, c.PDNDAudience, c.PDNDConsumer, c.SIUSSCodiceEnte} {
+		if v != "" {
+			set++
+		}
+	}
+	if set == 0 {
+		return nil
+	}
+	var errs []error
+	if set < 5 {
+		errs = append(errs, errors.New("PDND_JWKS_URL (or PDND_JWKS_FILE), PDND_ISSUER, PDND_AUDIENCE, PDND_CONSUMER_ID and SIUSS_CODICE_ENTE must be set together (the WaaS e-service of the SIUSS flows)"))
+	}
+	if c.PDNDJWKSURL != "" && c.PDNDJWKSFile != "" {
+		errs = append(errs, errors.New("set PDND_JWKS_URL or PDND_JWKS_FILE, not both"))
+	}
+	if c.PDNDJWKSURL != "" {
+		u, err := url.Parse(c.PDNDJWKSURL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost"))) {
+			errs = append(errs, fmt.Errorf("PDND_JWKS_URL must be an https URL, got %q", c.PDNDJWKSURL))
+		}
+	}
+	if c.SIUSSCodiceEnte != "" && strings.ContainsFunc(c.SIUSSCodiceEnte, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) {
+		errs = append(errs, fmt.Errorf("SIUSS_CODICE_ENTE must be the ente's code in INPS's access system (letters and digits), got %q", c.SIUSSCodiceEnte))
 	}
 	return errs
 }

@@ -100,3 +100,54 @@ func TestSMTP(t *testing.T) {
 		t.Errorf("bad host and from: %v", err)
 	}
 }
+
+// The WaaS e-service's PDND settings: the demo server's in demo mode; in
+// serve mode all five or none, the key set's URL https.
+func TestPDND(t *testing.T) {
+	c, err := config.Load(config.Demo, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.WaaS() || !c.DemoPDND() || c.PDNDIssuer != "http://127.0.0.1:8080/demo-pdnd" || c.PDNDAudience != "http://127.0.0.1:8080/waas/v1" || c.PDNDConsumer != "demo-inps" {
+		t.Errorf("demo PDND: %+v", c)
+	}
+	base := map[string]string{"DATABASE_URL": "postgres://x/y", "OIDC_ISSUER": "https://op", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}
+	c, err = config.Load(config.Serve, env(base))
+	if err != nil || c.WaaS() || c.DemoPDND() {
+		t.Fatalf("serve without PDND: %v %v", err, c.WaaS())
+	}
+	pdnd := map[string]string{"PDND_JWKS_URL": "https://auth.interop.example/.well-known/jwks.json", "PDND_ISSUER": "interop.example",
+		"PDND_AUDIENCE": "https://comune.example/waas/v1", "PDND_CONSUMER_ID": "inps-client", "SIUSS_CODICE_ENTE": "b880"}
+	all := map[string]string{}
+	for k, v := range base {
+		all[k] = v
+	}
+	for k, v := range pdnd {
+		all[k] = v
+	}
+	c, err = config.Load(config.Serve, env(all))
+	if err != nil || !c.WaaS() || c.DemoPDND() || c.SIUSSCodiceEnte != "B880" {
+		t.Fatalf("serve with PDND: %v %+v", err, c)
+	}
+	for k := range pdnd {
+		m := map[string]string{}
+		for kk, v := range all {
+			if kk != k {
+				m[kk] = v
+			}
+		}
+		if _, err := config.Load(config.Serve, env(m)); err == nil {
+			t.Errorf("serve without %s: no error", k)
+		}
+	}
+	for k, v := range map[string]string{"PDND_JWKS_URL": "http://pdnd.example/jwks.json", "SIUSS_CODICE_ENTE": "B 880", "PDND_JWKS_FILE": "/etc/jwks.json"} {
+		m := map[string]string{}
+		for kk, vv := range all {
+			m[kk] = vv
+		}
+		m[k] = v
+		if _, err := config.Load(config.Serve, env(m)); err == nil {
+			t.Errorf("serve with %s=%s: no error", k, v)
+		}
+	}
+}

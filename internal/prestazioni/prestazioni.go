@@ -25,6 +25,13 @@
 // (/casi/{id}/prestazioni), through casi.ScriviContenuto like every case
 // module; the amministratore di ambito sets the ente's data the flows carry
 // (/admin/siuss). Every read and write is in the registro.
+//
+// INPS acquires the flows by polling the ente's e-service on PDND (waas.go:
+// /waas/v1 exactly as docs/specs/inps-waas/api-comuni.yaml, each call with
+// a PDND voucher checked by internal/pdnd) and sends back its outcome of
+// each flow, which the case manager reads on the case; the operatore ATS
+// follows the ambito's flows at /siuss (monitoraggio.go) by ids, codes and
+// states only.
 package prestazioni
 
 import (
@@ -167,7 +174,12 @@ type Flusso struct {
 	IDFlusso       string
 	TipoOperazione string // I or C
 	TS             time.Time
-	Stato          string // pronto, acquisito, scartato
+	Stato          string // pronto, offerto, acquisito, scartato
+	// INPS's outcome (POST /esiti of the e-service): its code, its
+	// description, SIUSS's acquisition code when OK.
+	CodiceEsito      string
+	DescrizioneEsito string
+	IDAcquisizione   string
 }
 
 // StatoLabel is how the case manager reads the flow's state.
@@ -175,6 +187,8 @@ func (f Flusso) StatoLabel() string {
 	switch f.Stato {
 	case "pronto":
 		return "pronto per INPS"
+	case "offerto":
+		return "inviato a INPS, in attesa dell'esito"
 	case "acquisito":
 		return "acquisito da INPS"
 	case "scartato":

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
@@ -49,7 +50,7 @@ func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, e
 	if err != nil {
 		return casi.Sezione{}, fmt.Errorf("prestazioni: sezione: %w", err)
 	}
-	attive, pronti := 0, 0
+	attive, pronti, scartate := 0, 0, 0
 	for _, p := range ps {
 		if !p.Cancellata() {
 			attive++
@@ -59,10 +60,17 @@ func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, e
 				pronti++
 			}
 		}
+		// Refused by INPS, and not corrected since: its last flow.
+		if n := len(p.Flussi); n > 0 && p.Flussi[n-1].Stato == "scartato" {
+			scartate++
+		}
 	}
 	sz := casi.Sezione{Titolo: "Prestazioni sociali erogate (SIUSS)", Href: "/casi/" + c.ID.String() + "/prestazioni",
 		Testo: casi.Quanti(attive, "prestazione registrata", "prestazioni registrate")}
-	if pronti > 0 {
+	switch {
+	case scartate > 0:
+		sz.Stato, sz.StatoTipo = casi.Quanti(scartate, "prestazione scartata da INPS", "prestazioni scartate da INPS"), "danger"
+	case pronti > 0:
 		sz.Stato, sz.StatoTipo = casi.Quanti(pronti, "flusso pronto per INPS", "flussi pronti per INPS"), "info"
 	}
 	return sz, nil
@@ -375,6 +383,11 @@ func (s *Service) SalvaEnte(ctx context.Context, p authz.Principal, m ModuloEnte
 	ver, _ := strconv.Atoi(m.Versione)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		ok, err := salvaEnte(ctx, tx, e, ver, &p.OperatoreID)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "siuss_ente_codice_idx" {
+			// The e-service serves an ente by this code (migration 000027).
+			return httpx.FieldErrors{"codice_ente": "Questo codice è già dell'ente di un altro ambito: ogni ente ha il suo codice nel sistema di accesso INPS."}
+		}
 		if err != nil {
 			return fmt.Errorf("prestazioni: ente: %w", err)
 		}

@@ -312,3 +312,49 @@ func TestTSFlussoConcorrente(t *testing.T) {
 		t.Fatalf("last id_flusso %s", fl[15].id)
 	}
 }
+
+// Two ambiti cannot share the ente's code (the e-service serves an ente by
+// it): the second is told next to the field, nothing saved.
+func TestCodiceEnteUnico(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	altro, _ := f.fx.Ambito("ATS-PROVA-2", "Ambito di prova 2", accesso.Comune{CodiceISTAT: "037006", CodiceCatastale: "A944", Denominazione: "Bologna"})
+	amm := authz.Principal{OperatoreID: f.people["amministratore"].OperatoreID, Ruolo: authz.AmministratoreAmbito, AmbitoID: &altro.ID}
+	m := prestazioni.ModuloEnte{CodiceEnte: "C469", Belfiore: "A944", Denominazione: "Comune di Bologna", CFOperatore: f.people["amministratore"].CodiceFiscale, Versione: "0"}
+	err := f.svc.SalvaEnte(ctx, amm, m, registro.Voce{Indirizzo: "test"})
+	var fe httpx.FieldErrors
+	if !errors.As(err, &fe) || fe["codice_ente"] == "" {
+		t.Fatalf("a code already used: %v", err)
+	}
+	m.CodiceEnte = "A944"
+	if err := f.svc.SalvaEnte(ctx, amm, m, registro.Voce{Indirizzo: "test"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// /siuss's scope: the operatore ATS of the ambito sees its flows, the one
+// of another ambito none; any other role is refused.
+func TestMonitorFlussiScope(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if _, err := f.svc.Registra(ctx, f.people["casemanager"], f.caso.ID, f.modulo(), registro.Voce{Indirizzo: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	ats := f.people["operatoreats"]
+	m, err := f.svc.MonitorFlussi(ctx, ats, prestazioni.FiltroMonitor{Pagina: 1}, registro.Voce{Indirizzo: "test"})
+	if err != nil || len(m.Righe) != 1 || m.Conteggi["pronto"] != 1 || m.Righe[0].Codice != "A1.09" || m.Righe[0].TipoOperazione != "I" {
+		t.Fatalf("the ambito's operatore ATS: %v %+v", err, m)
+	}
+	if m, _ := f.svc.MonitorFlussi(ctx, ats, prestazioni.FiltroMonitor{Pagina: 1, Stato: "acquisito"}, registro.Voce{Indirizzo: "test"}); len(m.Righe) != 0 {
+		t.Errorf("filtered by acquisito: %d", len(m.Righe))
+	}
+	altro, _ := f.fx.Ambito("ATS-PROVA-3", "Ambito di prova 3", accesso.Comune{CodiceISTAT: "037006", CodiceCatastale: "A944", Denominazione: "Bologna"})
+	fuori := ats
+	fuori.AmbitoID = &altro.ID
+	if m, err := f.svc.MonitorFlussi(ctx, fuori, prestazioni.FiltroMonitor{Pagina: 1}, registro.Voce{Indirizzo: "test"}); err != nil || len(m.Righe) != 0 || len(m.Conteggi) != 0 {
+		t.Errorf("another ambito's operatore ATS: %v %+v", err, m)
+	}
+	if _, err := f.svc.MonitorFlussi(ctx, f.people["casemanager"], prestazioni.FiltroMonitor{Pagina: 1}, registro.Voce{Indirizzo: "test"}); !errors.Is(err, prestazioni.ErrNotFound) {
+		t.Errorf("a case manager: %v", err)
+	}
+}

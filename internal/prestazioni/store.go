@@ -82,7 +82,8 @@ func prestazione(ctx context.Context, q database.Querier, casoID, id uuid.UUID, 
 }
 
 func flussiDelCaso(ctx context.Context, q database.Querier, casoID uuid.UUID) (map[uuid.UUID][]Flusso, error) {
-	rows, err := q.Query(ctx, `SELECT prestazione_id, id, id_flusso, tipo_operazione, ts_flusso, stato
+	rows, err := q.Query(ctx, `SELECT prestazione_id, id, id_flusso, tipo_operazione, ts_flusso, stato,
+		COALESCE(codice_esito, ''), descrizione_esito, id_acquisizione_siuss
 		FROM prestazione_flusso WHERE caso_id = $1 ORDER BY ts_flusso`, casoID)
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func flussiDelCaso(ctx context.Context, q database.Querier, casoID uuid.UUID) (m
 			pid uuid.UUID
 			f   Flusso
 		)
-		if err := rows.Scan(&pid, &f.ID, &f.IDFlusso, &f.TipoOperazione, &f.TS, &f.Stato); err != nil {
+		if err := rows.Scan(&pid, &f.ID, &f.IDFlusso, &f.TipoOperazione, &f.TS, &f.Stato, &f.CodiceEsito, &f.DescrizioneEsito, &f.IDAcquisizione); err != nil {
 			return nil, err
 		}
 		out[pid] = append(out[pid], f)

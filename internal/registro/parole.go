@@ -31,6 +31,7 @@ var etichetteOggetto = map[string]string{
 	"monitoraggio": "Monitoraggio del patto", "segnalazione": "Segnalazione all'INPS", "controllo": "Controllo anagrafico",
 	"rete_mappa": "Mappa dei servizi della rete", "invio": "Invio alla rete", "importazione": "Importazione",
 	"comuni": "Comuni", "dati_demo": "Dati dimostrativi", "prova": "Prova", "ambito": "Ambito", "ente": "Ente della rete",
+	"waas_siuss": "E-service dei flussi SIUSS (INPS)", "siuss_flussi": "Flussi SIUSS",
 }
 
 // OggettoLabel is an object type in words; a type this list does not know
@@ -49,8 +50,13 @@ func OggettoLabel(tipo string) string {
 
 // RuoloLabel is the role a record was made in, in words.
 func RuoloLabel(ruolo string) string {
-	if ruolo == "" {
+	switch ruolo {
+	case "":
 		return ""
+	case "fruitore_pdnd":
+		// Not an operator: the consumer of an e-service, with a PDND
+		// voucher (internal/pdnd); the record's detail names it.
+		return "Fruitore PDND dell'e-service"
 	}
 	return authz.Ruolo(ruolo).Label()
 }
