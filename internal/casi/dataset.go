@@ -51,17 +51,13 @@ func FasciaEta(anni int) string {
 	return "65+"
 }
 
-// CasiDataset implements report.BaseDataset.
-func (s *Service) CasiDataset(ctx context.Context, f report.Filtro, dopo string, n int) ([]report.CasoDataset, error) {
+// ScorriDataset implements report.BaseDataset: one query, its rows read as
+// they come (constant memory), n at a time.
+func (s *Service) ScorriDataset(ctx context.Context, f report.Filtro, n int, fn func([]report.CasoDataset) error) error {
 	where, args := Ambito{AmbitoID: f.AmbitoID, ComuneID: f.ComuneID}.where(nil)
 	args = append(args, f.Al, f.Dal)
 	periodo := fmt.Sprintf(nelPeriodo, len(args)-1, len(args))
 	al := len(args) - 1
-	if dopo != "" {
-		args = append(args, dopo)
-		where += fmt.Sprintf(" AND c.id > $%d::uuid", len(args))
-	}
-	args = append(args, n)
 	// The richiedente: the member of the household with that relation,
 	// current first (a household may have changed over time).
 	rows, err := s.pool.Query(ctx, `SELECT c.id::text, co.denominazione,
@@ -73,11 +69,11 @@ func (s *Service) CasiDataset(ctx context.Context, f report.Filtro, dopo string,
 		LEFT JOIN LATERAL (SELECT p.data_nascita, p.sesso FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
 			WHERE nc.nucleo_id = c.nucleo_id AND nc.relazione = 'richiedente' ORDER BY nc.al IS NULL DESC, nc.dal DESC LIMIT 1) r ON true
 		WHERE `+where+` AND `+periodo+`
-		ORDER BY c.id LIMIT $`+fmt.Sprint(len(args)), args...)
+		ORDER BY c.id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("casi: dataset: %w", err)
+		return fmt.Errorf("casi: dataset: %w", err)
 	}
-	out := make([]report.CasoDataset, 0, n)
+	lotto := make([]report.CasoDataset, 0, n)
 	var (
 		id, comune, sesso, misura, stato, motivo string
 		anni                                     int
@@ -96,11 +92,19 @@ func (s *Service) CasiDataset(ctx context.Context, f report.Filtro, dopo string,
 		if chiuso != nil {
 			chi = calendario.Data(*chiuso)
 		}
-		out = append(out, report.CasoDataset{ID: id, Valori: []string{comune, fascia, sesso, misura, stato,
+		lotto = append(lotto, report.CasoDataset{ID: id, Valori: []string{comune, fascia, sesso, misura, stato,
 			calendario.Data(aperto), ass, chi, motivo}})
-		return nil
+		if len(lotto) < n {
+			return nil
+		}
+		err := fn(lotto)
+		lotto = lotto[:0]
+		return err
 	}); err != nil {
-		return nil, fmt.Errorf("casi: dataset: %w", err)
+		return fmt.Errorf("casi: dataset: %w", err)
 	}
-	return out, nil
+	if len(lotto) > 0 {
+		return fn(lotto)
+	}
+	return nil
 }

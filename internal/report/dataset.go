@@ -23,9 +23,11 @@ type BaseDataset interface {
 	ColonneBase() []string
 	// ContaDataset: how many cases the dataset of f has (for progress).
 	ContaDataset(ctx context.Context, f Filtro) (int, error)
-	// CasiDataset: at most n cases of f whose id is after dopo ("" for
-	// the first batch), in id order.
-	CasiDataset(ctx context.Context, f Filtro, dopo string, n int) ([]CasoDataset, error)
+	// ScorriDataset reads the cases of f in id order, with one query
+	// whose rows are read as they come, and calls fn with each batch of n
+	// (the last may be shorter); an error of fn stops it and is returned.
+	// The batch is reused: fn must not keep it.
+	ScorriDataset(ctx context.Context, f Filtro, n int, fn func([]CasoDataset) error) error
 }
 
 // FornitoreDataset is a module that adds columns to the dataset.

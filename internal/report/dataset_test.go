@@ -13,15 +13,21 @@ type baseFinta struct{ n int }
 
 func (baseFinta) ColonneBase() []string                               { return []string{"comune", "misura"} }
 func (b baseFinta) ContaDataset(context.Context, Filtro) (int, error) { return b.n, nil }
-func (b baseFinta) CasiDataset(_ context.Context, _ Filtro, dopo string, n int) ([]CasoDataset, error) {
-	var out []CasoDataset
-	for i := 1; i <= b.n && len(out) < n; i++ {
-		id := fmt.Sprintf("c%04d", i)
-		if id > dopo {
-			out = append(out, CasoDataset{ID: id, Valori: []string{"=Comune", "ADI"}})
+func (b baseFinta) ScorriDataset(_ context.Context, _ Filtro, n int, fn func([]CasoDataset) error) error {
+	var lotto []CasoDataset
+	for i := 1; i <= b.n; i++ {
+		lotto = append(lotto, CasoDataset{ID: fmt.Sprintf("c%04d", i), Valori: []string{"=Comune", "ADI"}})
+		if len(lotto) == n {
+			if err := fn(lotto); err != nil {
+				return err
+			}
+			lotto = lotto[:0]
 		}
 	}
-	return out, nil
+	if len(lotto) > 0 {
+		return fn(lotto)
+	}
+	return nil
 }
 
 // fornitoreFinto knows the even cases only.

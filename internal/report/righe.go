@@ -113,28 +113,22 @@ func ScriviDataset(ctx context.Context, s Scrittore, base BaseDataset, fornitori
 		ks[i] = len(fo.ColonneDataset())
 	}
 	riga := make([]Valore, len(cols))
-	dopo, n := "", 0
-	for {
-		casi, err := base.CasiDataset(ctx, f, dopo, LottoDataset)
-		if err != nil {
-			return n, err
-		}
-		if len(casi) == 0 {
-			return n, nil
-		}
+	n := 0
+	err := base.ScorriDataset(ctx, f, LottoDataset, func(casi []CasoDataset) error {
 		ids := make([]string, len(casi))
 		for i, c := range casi {
 			ids[i] = c.ID
 		}
 		extra := make([]map[string][]string, len(fornitori))
 		for i, fo := range fornitori {
+			var err error
 			if extra[i], err = fo.ValoriDataset(ctx, f, ids); err != nil {
-				return n, err
+				return err
 			}
 		}
 		for _, c := range casi {
 			if len(c.Valori) != nb {
-				return n, fmt.Errorf("report: dataset: %d valori di base, attesi %d", len(c.Valori), nb)
+				return fmt.Errorf("report: dataset: %d valori di base, attesi %d", len(c.Valori), nb)
 			}
 			riga = riga[:0]
 			riga = append(riga, T(Pseudonimo(chiave, c.ID)))
@@ -152,18 +146,14 @@ func ScriviDataset(ctx context.Context, s Scrittore, base BaseDataset, fornitori
 				}
 			}
 			if err := s.Riga(riga); err != nil {
-				return n, err
+				return err
 			}
 			n++
 		}
-		dopo = casi[len(casi)-1].ID
 		if progresso != nil {
-			if err := progresso(n); err != nil {
-				return n, err
-			}
+			return progresso(n)
 		}
-		if len(casi) < LottoDataset {
-			return n, nil
-		}
-	}
+		return nil
+	})
+	return n, err
 }
