@@ -347,3 +347,27 @@ func (h *ImpostazioniHandler) Logo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(b)
 }
+
+// Scopo is the role and scope of an operator's role (ComuneID nil: the
+// whole ambito).
+type Scopo struct {
+	Ruolo    string
+	AmbitoID int64
+	ComuneID *int64
+}
+
+// ScopiAttivi lists once each scope in which some operator holds one of
+// ruoli today (the roles valid today: dal ≤ today ≤ al).
+func (s *Service) ScopiAttivi(ctx context.Context, ruoli ...string) ([]Scopo, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ruolo, ambito_id, comune_id FROM operatore_ruolo
+		WHERE ruolo = ANY($1) AND ambito_id IS NOT NULL AND dal <= current_date AND (al IS NULL OR al >= current_date)
+		ORDER BY ambito_id, ruolo, comune_id NULLS FIRST`, ruoli)
+	if err != nil {
+		return nil, fmt.Errorf("accesso: scopi: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Scopo, error) {
+		var x Scopo
+		err := r.Scan(&x.Ruolo, &x.AmbitoID, &x.ComuneID)
+		return x, err
+	})
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cartella/cartella/internal/analisi"
 	"github.com/cartella/cartella/internal/assegnazioni"
+	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/controlli"
 	"github.com/cartella/cartella/internal/equipe"
@@ -108,3 +109,19 @@ func comuniReport(as *accesso.Service) report.ElencoComuni {
 // tettoReport is the caseload cap an ambito sets on /admin/ambito, for the
 // cruscotto's caseload indicator (report reads no table of accesso).
 func tettoReport(as *accesso.Service) report.TettoCasi { return as.TettoCasi }
+
+// lettoriReport are the scopes of the operators who read the cruscotto
+// today, whose default page the server prepares ahead.
+func lettoriReport(as *accesso.Service) report.ElencoLettori {
+	return func(ctx context.Context) ([]report.LettoreCruscotto, error) {
+		ss, err := as.ScopiAttivi(ctx, string(authz.OperatoreATS), string(authz.CoordinatorePaIS))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]report.LettoreCruscotto, len(ss))
+		for i, x := range ss {
+			out[i] = report.LettoreCruscotto{Ruolo: authz.Ruolo(x.Ruolo), AmbitoID: x.AmbitoID, ComuneID: x.ComuneID}
+		}
+		return out, nil
+	}
+}

@@ -140,6 +140,7 @@ type deps struct {
 	prestazH  *prestazioni.Handler
 	reportH   *report.Handler     // the cruscotto of the operatore ATS and the coordinatore PaIS
 	esporta   *report.Esportatore // the cruscotto's exports (worker started by background)
+	reportS   *report.Service     // the cruscotto's indicators (readers' pages prepared by background)
 	monitor   *monitoraggio.Service
 	monitorH  *monitoraggio.Handler
 	present   *presentazioni.Service // registrations of presentations, periods of the benefit, CPI outcomes
@@ -280,6 +281,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	reportS := report.NewService(comuniReport(d.accesso),
 		fornitoriReport(d.casi, d.incontriS, d.analisi, d.patto, d.monitor, d.segnal, d.controlli, d.rete)...).
 		ConTetto(tettoReport(d.accesso)).ConDettaglio(dettagliReport(d.casi)...)
+	d.reportS = reportS
 	d.reportH = report.NewHandler(reportS, d.rs)
 	// Its exports: the tables, and the pseudonymised dataset of the cases
 	// (casi's base, the other modules' columns).
@@ -434,6 +436,10 @@ func (d *deps) background(ctx context.Context) {
 	// share them: FOR UPDATE SKIP LOCKED), takes up those of a dead process,
 	// deletes the expired ones (docs/operations.md, "Esportazioni").
 	go d.esporta.Lavora(ctx, report.OgniPurga)
+	// The readers' default pages of the cruscotto, computed ahead and kept
+	// (docs/indicatori.md, "Aggiornamento").
+	go d.reportS.PreparaOgni(ctx, lettoriReport(d.accesso), report.OgniPreparazione,
+		func(err error) { d.log.Error("cruscotto: preparazione", "error", err) })
 	// The deadline states (in scadenza, scaduto) move with the calendar, not
 	// only with the writes that recompute them: refreshed at start and at
 	// the first tick of each new day. Idempotent, so several instances may

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/cartella/cartella/internal/authz"
 )
 
 // MemoriaPredefinita is how long the cruscotto's computed tables are shown
@@ -94,4 +97,61 @@ func (m *memoria) scrivi(k string, t []Tabella, ora time.Time) {
 		}
 	}
 	m.voci[k] = voce{tabelle: t, il: ora}
+}
+
+// Lettore of the cruscotto whose default page is prepared ahead: a role
+// and its scope (ComuneID nil: the whole ambito).
+type LettoreCruscotto struct {
+	Ruolo    authz.Ruolo
+	AmbitoID int64
+	ComuneID *int64
+}
+
+// ElencoLettori lists the scopes of the operators who read the cruscotto
+// today (operatori ATS, coordinatori PaIS), each once.
+type ElencoLettori func(ctx context.Context) ([]LettoreCruscotto, error)
+
+// OgniPreparazione is how often the default pages are prepared: within
+// MemoriaPredefinita, so that they are always kept.
+const OgniPreparazione = 4 * time.Minute
+
+// Prepara computes the default page (1 January to today, every comune of
+// the scope) of each reader's scope and keeps it, so that opening /report
+// never waits for the providers (docs/indicatori.md, "Aggiornamento");
+// it returns how many pages it prepared. Other periods and comuni are
+// computed when first asked.
+func (s *Service) Prepara(ctx context.Context, lettori ElencoLettori) (int, error) {
+	ll, err := lettori(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("report: lettori: %w", err)
+	}
+	n := 0
+	for _, l := range ll {
+		p := authz.Principal{Ruolo: l.Ruolo, AmbitoID: &l.AmbitoID, ComuneID: l.ComuneID}
+		if _, err := s.Cruscotto(ctx, p, Richiesta{Ricalcola: true}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// PreparaOgni runs Prepara at once and then every ogni until ctx ends;
+// errors go to errore.
+func (s *Service) PreparaOgni(ctx context.Context, lettori ElencoLettori, ogni time.Duration, errore func(error)) {
+	if s.memoria.durata <= 0 {
+		return
+	}
+	t := time.NewTicker(ogni)
+	defer t.Stop()
+	for {
+		if _, err := s.Prepara(ctx, lettori); err != nil && ctx.Err() == nil {
+			errore(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -63,3 +63,32 @@ func TestMemoriaDelCruscotto(t *testing.T) {
 	passo("no memory", ats, Richiesta{}, 1, ora)
 	passo("no memory, again", ats, Richiesta{}, 1, ora)
 }
+
+// Prepara computes each reader's default page ahead: opening /report
+// afterwards asks no provider; another period still does.
+func TestPreparaLePagine(t *testing.T) {
+	ctx := context.Background()
+	comuni := func(context.Context, int64) ([]Comune, error) { return []Comune{{1, "Casalecchio di Reno"}, {2, "Zola Predosa"}}, nil }
+	fo := &registra{}
+	s := NewService(comuni, fo)
+	ora := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return ora }
+	amb, com := int64(7), int64(2)
+	lettori := func(context.Context) ([]LettoreCruscotto, error) {
+		return []LettoreCruscotto{{Ruolo: authz.OperatoreATS, AmbitoID: amb}, {Ruolo: authz.CoordinatorePaIS, AmbitoID: amb, ComuneID: &com}}, nil
+	}
+	if n, err := s.Prepara(ctx, lettori); err != nil || n != 2 || len(fo.visti) != 2 {
+		t.Fatalf("prepared %d pages (%v), providers asked %d times", n, err, len(fo.visti))
+	}
+	for _, p := range []authz.Principal{{Ruolo: authz.OperatoreATS, AmbitoID: &amb}, {Ruolo: authz.CoordinatorePaIS, AmbitoID: &amb, ComuneID: &com}} {
+		if _, err := s.Cruscotto(ctx, p, Richiesta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(fo.visti) != 2 {
+		t.Errorf("the prepared pages were computed again: %d", len(fo.visti))
+	}
+	if _, err := s.Cruscotto(ctx, authz.Principal{Ruolo: authz.OperatoreATS, AmbitoID: &amb}, Richiesta{Dal: "01/06/2026"}); err != nil || len(fo.visti) != 3 {
+		t.Errorf("another period: %v, %d", err, len(fo.visti))
+	}
+}
