@@ -68,7 +68,9 @@ func TestMemoriaDelCruscotto(t *testing.T) {
 // afterwards asks no provider; another period still does.
 func TestPreparaLePagine(t *testing.T) {
 	ctx := context.Background()
-	comuni := func(context.Context, int64) ([]Comune, error) { return []Comune{{1, "Casalecchio di Reno"}, {2, "Zola Predosa"}}, nil }
+	comuni := func(context.Context, int64) ([]Comune, error) {
+		return []Comune{{1, "Casalecchio di Reno"}, {2, "Zola Predosa"}}, nil
+	}
 	fo := &registra{}
 	s := NewService(comuni, fo)
 	ora := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)

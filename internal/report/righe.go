@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"sync"
 )
 
 // RigheTabella are the rows of the file of table t, exactly as the page
@@ -112,21 +114,60 @@ func ScriviDataset(ctx context.Context, s Scrittore, base BaseDataset, fornitori
 	for i, fo := range fornitori {
 		ks[i] = len(fo.ColonneDataset())
 	}
-	riga := make([]Valore, len(cols))
-	n := 0
-	err := base.ScorriDataset(ctx, f, LottoDataset, func(casi []CasoDataset) error {
-		ids := make([]string, len(casi))
-		for i, c := range casi {
-			ids[i] = c.ID
-		}
-		extra := make([]map[string][]string, len(fornitori))
-		for i, fo := range fornitori {
-			var err error
-			if extra[i], err = fo.ValoriDataset(ctx, f, ids); err != nil {
-				return err
+	// Three stages at once, a batch or two apart, so that the database
+	// reads the next cases and their modules' columns while this process
+	// writes the rows: the base's cases as they stream; each batch's
+	// columns, the modules asked together; the rows written in order.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type lottoPronto struct {
+		casi  []CasoDataset
+		extra []map[string][]string
+	}
+	lotti := make(chan []CasoDataset, 1)
+	pronti := make(chan lottoPronto, 1)
+	var errBase, errModuli error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(lotti)
+		errBase = base.ScorriDataset(ctx, f, LottoDataset, func(casi []CasoDataset) error {
+			select {
+			case lotti <- append([]CasoDataset(nil), casi...): // the base reuses its batch
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	})
+	wg.Go(func() {
+		defer close(pronti)
+		for casi := range lotti {
+			ids := make([]string, len(casi))
+			for i, c := range casi {
+				ids[i] = c.ID
+			}
+			extra := make([]map[string][]string, len(fornitori))
+			errs := make([]error, len(fornitori))
+			var mg sync.WaitGroup
+			for i, fo := range fornitori {
+				mg.Go(func() { extra[i], errs[i] = fo.ValoriDataset(ctx, f, ids) })
+			}
+			mg.Wait()
+			if errModuli = errors.Join(errs...); errModuli != nil {
+				cancel()
+				return
+			}
+			select {
+			case pronti <- lottoPronto{casi, extra}:
+			case <-ctx.Done():
+				return
 			}
 		}
-		for _, c := range casi {
+	})
+	riga := make([]Valore, len(cols))
+	n := 0
+	scrivi := func(lp lottoPronto) error {
+		for _, c := range lp.casi {
 			if len(c.Valori) != nb {
 				return fmt.Errorf("report: dataset: %d valori di base, attesi %d", len(c.Valori), nb)
 			}
@@ -136,7 +177,7 @@ func ScriviDataset(ctx context.Context, s Scrittore, base BaseDataset, fornitori
 				riga = append(riga, T(v))
 			}
 			for i, k := range ks {
-				vv := extra[i][c.ID]
+				vv := lp.extra[i][c.ID]
 				for j := range k {
 					if j < len(vv) {
 						riga = append(riga, T(vv[j]))
@@ -154,6 +195,23 @@ func ScriviDataset(ctx context.Context, s Scrittore, base BaseDataset, fornitori
 			return progresso(n)
 		}
 		return nil
-	})
-	return n, err
+	}
+	var errScrivi error
+	for lp := range pronti {
+		if errScrivi == nil {
+			if errScrivi = scrivi(lp); errScrivi != nil {
+				cancel() // the other stages stop; pronti is drained
+			}
+		}
+	}
+	wg.Wait()
+	switch {
+	case errScrivi != nil:
+		return n, errScrivi
+	case errModuli != nil:
+		return n, errModuli
+	case errBase != nil && !errors.Is(errBase, context.Canceled):
+		return n, errBase
+	}
+	return n, ctx.Err()
 }
