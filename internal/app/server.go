@@ -270,7 +270,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
-	d.prestaz = prestazioni.NewService(pool, d.registro, d.casi)
+	d.prestaz = prestazioni.NewService(pool, d.registro, d.casi, d.patto)
 	d.prestazH = prestazioni.NewHandler(d.prestaz, d.rs)
 	d.waas, d.pdndDemo = waas(cfg, d.prestaz, log)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete, d.prestaz)...)

@@ -54,7 +54,7 @@ func leggiModulo(r *http.Request) Modulo {
 		Mobilita: v("mobilita"), AttivitaVita: v("avq"), Cognitivi: v("cognitivi"), Comportamentali: v("comportamentali"),
 		Cure: v("cure"), Reddituale: v("reddituale"), Supporto: v("supporto"), Fonte: v("fonte"), Strumento: v("strumento"),
 		FonteInvalidita: v("fonte_invalidita"), Invalidita: r.PostForm["invalidita"], Interventi: v("interventi"),
-		Versione: v("versione")}
+		SostegnoID: v("sostegno_id"), Versione: v("versione")}
 }
 
 // Pagina is GET /casi/{id}/prestazioni: the list and the new prestazione's

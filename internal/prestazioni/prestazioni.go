@@ -141,6 +141,10 @@ type Dati struct {
 	PresaCarico       string
 	AreaUtenza        string
 	SINA              *SINA
+	// SostegnoID is the sostegno of the case's signed patto this
+	// prestazione is (patto.Sostegno.ID), "" when none: a sostegno that is
+	// a prestazione is recorded once (migration 000028).
+	SostegnoID string
 }
 
 // SINA is the assessment of a non-self-sufficient person (SINAType).
@@ -211,7 +215,18 @@ type Modulo struct {
 	Reddituale, Supporto, Fonte, Strumento, FonteInvalidita      string
 	Invalidita                                                   []string
 	Interventi                                                   string // codes separated by commas or spaces
+	SostegnoID                                                   string // a sostegno of the signed patto, "" for none
 	Versione                                                     string
+}
+
+// SostegnoPatto is a sostegno of the case's newest signed patto as the
+// prestazione form offers it.
+type SostegnoPatto struct {
+	ID        string
+	Etichetta string // the catalogue's label, the ente erogatore, the dates
+	// Prestazione is the live prestazione it is linked to, uuid.Nil when
+	// none.
+	Prestazione uuid.UUID
 }
 
 // Ente is the ente erogatore of an ambito as the flows name it (EnteType).
