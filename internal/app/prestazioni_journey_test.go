@@ -27,7 +27,8 @@ import (
 // nothing typed lost), sees it on the case page with its flow "pronto per
 // INPS", corrects it and sees the C and the I. The prestazione is a
 // sostegno of the case's signed patto, chosen in the form, recorded once:
-// the list and the correction show it. axe-core on every page.
+// the list, the correction and the patto's sostegni show it, and the
+// patto's sostegno opens the form set on it. axe-core on every page.
 func TestJourneyPrestazioni(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("xmllint"); err != nil {
@@ -103,6 +104,14 @@ func TestJourneyPrestazioni(t *testing.T) {
 		t.Error("a new case shows prestazioni")
 	}
 	checkPage(t, b.Browser, "prestazioni-03-vuota")
+	// From the patto's sostegni: "Registra come prestazione sociale" opens
+	// the form set on that sostegno.
+	b.Navigate(t, a.URL+"/casi/"+caso+"/patto")
+	checkPage(t, b.Browser, "prestazioni-03-patto")
+	b.Click(t, `[data-testid="registra-prestazione-`+sostegno+`"]`)
+	if b.Value(t, "#prest-sostegno") != sostegno {
+		t.Errorf("the form from the patto's sostegno: %q", b.Value(t, "#prest-sostegno"))
+	}
 	compila := func(anno string) {
 		b.Select(t, "#prest-codice", "A1.09")
 		b.Select(t, "#prest-carattere", "1")
@@ -141,6 +150,12 @@ func TestJourneyPrestazioni(t *testing.T) {
 		t.Errorf("the recorded prestazione: %q", got)
 	}
 	checkPage(t, b.Browser, "prestazioni-05-registrata")
+	b.Navigate(t, a.URL+"/casi/"+caso+"/patto")
+	if got := b.Text(t, `[data-testid="prestazione-sostegno-`+sostegno+`"]`); !strings.Contains(got, "A1.09") ||
+		b.Exists(t, `[data-testid="registra-prestazione-`+sostegno+`"]`) {
+		t.Errorf("the patto's sostegno recorded as a prestazione: %q", got)
+	}
+	checkPage(t, b.Browser, "prestazioni-05-patto")
 
 	b.Navigate(t, a.URL+"/casi/"+caso)
 	if got := b.Text(t, "main"); !strings.Contains(got, "1 prestazione registrata") || !strings.Contains(got, "1 flusso pronto per INPS") {

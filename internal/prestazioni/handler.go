@@ -79,6 +79,17 @@ func (h *Handler) pagina(w http.ResponseWriter, r *http.Request, status int, st 
 		if len(sc.Membri) > 0 {
 			st.Modulo.PersonaID = sc.Membri[0].PersonaID.String()
 		}
+		// From the patto's sostegni ("Registra come prestazione sociale"):
+		// the form set on a sostegno not yet recorded, and on its person.
+		sid := r.URL.Query().Get("sostegno")
+		for _, x := range sc.Sostegni {
+			if x.ID == sid && x.Prestazione == uuid.Nil {
+				st.Modulo.SostegnoID = sid
+				if x.PersonaID != "" {
+					st.Modulo.PersonaID = x.PersonaID
+				}
+			}
+		}
 	}
 	h.rs.Render(w, r, status, schedaPage(h.rs.Shell(r), sc, st))
 }

@@ -224,6 +224,7 @@ type Modulo struct {
 type SostegnoPatto struct {
 	ID        string
 	Etichetta string // the catalogue's label, the ente erogatore, the dates
+	PersonaID string // the member it is for, "" for the nucleo
 	// Prestazione is the live prestazione it is linked to, uuid.Nil when
 	// none.
 	Prestazione uuid.UUID

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -134,7 +135,7 @@ func (s *Service) sostegniPatto(ctx context.Context, q database.Querier, casoID 
 		if d := dateSostegno(x.AvvioPrevisto, x.FinePrevista); d != "" {
 			e += ", " + d
 		}
-		out = append(out, SostegnoPatto{ID: x.ID, Etichetta: e, Prestazione: collegati[x.ID]})
+		out = append(out, SostegnoPatto{ID: x.ID, Etichetta: e, PersonaID: x.PersonaID, Prestazione: collegati[x.ID]})
 	}
 	return out, nil
 }
@@ -195,6 +196,30 @@ func (sc Scheda) Trova(id uuid.UUID) (Prestazione, error) {
 		}
 	}
 	return Prestazione{}, ErrNotFound
+}
+
+// PrestazioniDeiSostegni are the live prestazioni of case casoID that are
+// sostegni of its patto, by sostegno ID (patto.FontePrestazioni: the
+// patto's page shows them; its caller has checked the access).
+func (s *Service) PrestazioniDeiSostegni(ctx context.Context, casoID uuid.UUID) (map[string]patto.PrestazioneSostegno, error) {
+	ps, err := prestazioniDelCaso(ctx, s.pool, casoID)
+	if err != nil {
+		return nil, fmt.Errorf("prestazioni: dei sostegni: %w", err)
+	}
+	out := map[string]patto.PrestazioneSostegno{}
+	for _, p := range ps {
+		if p.SostegnoID != "" && !p.Cancellata() {
+			out[p.SostegnoID] = patto.PrestazioneSostegno{Codice: p.Codice, Denominazione: p.Denominazione,
+				Href: "/casi/" + casoID.String() + "/prestazioni/" + p.ID.String()}
+		}
+	}
+	return out, nil
+}
+
+// HrefNuovaPrestazione is the prestazioni page with the form set on
+// sostegno sostegnoID (patto.FontePrestazioni).
+func (s *Service) HrefNuovaPrestazione(casoID uuid.UUID, sostegnoID string) string {
+	return "/casi/" + casoID.String() + "/prestazioni?sostegno=" + url.QueryEscape(sostegnoID) + "#h-nuova"
 }
 
 // Messages of the sostegno_id field.
