@@ -21,6 +21,11 @@
 // its ts_flusso, strictly increasing per ente at millisecond precision: the
 // ente's row of siuss_ente is locked by every flow written.
 //
+// A sostegno of the case's signed patto that is a prestazione is recorded
+// once, not twice: the prestazione names it (sostegno_id, at most one live
+// prestazione per sostegno of a case, migration 000028; a cancellation
+// frees it), and the patto's page shows it through patto.FontePrestazioni.
+//
 // The case manager of the case records them from the case
 // (/casi/{id}/prestazioni), through casi.ScriviContenuto like every case
 // module; the amministratore di ambito sets the ente's data the flows carry

@@ -229,9 +229,10 @@ const (
 )
 
 // dati validates m against the case's members, the catalogue and the
-// sostegni of the signed patto, in tx; self is the prestazione being
-// corrected (uuid.Nil for a new one), whose own sostegno stays its own.
-func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo, self uuid.UUID) (Dati, error) {
+// sostegni of the signed patto, in tx; prima is the prestazione being
+// corrected (nil for a new one): its own sostegno stays its own, even when a
+// later patto no longer has it.
+func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo, prima *Prestazione) (Dati, error) {
 	membri, err := s.casi.Componenti(ctx, tx, c.NucleoID)
 	if err != nil {
 		return Dati{}, err
@@ -250,7 +251,8 @@ func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo, se
 	}
 	d, errs := ValidaModulo(m, set, cat, casi.Oggi(s.now()))
 	d.SostegnoID = strings.TrimSpace(m.SostegnoID)
-	if d.SostegnoID != "" {
+	proprio := prima != nil && prima.SostegnoID == d.SostegnoID
+	if d.SostegnoID != "" && !proprio {
 		sos, err := s.sostegniPatto(ctx, tx, c.ID)
 		if err != nil {
 			return Dati{}, fmt.Errorf("prestazioni: sostegni del patto: %w", err)
@@ -259,7 +261,7 @@ func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo, se
 		for _, x := range sos {
 			if x.ID == d.SostegnoID {
 				msg = ""
-				if x.Prestazione != uuid.Nil && x.Prestazione != self {
+				if x.Prestazione != uuid.Nil && (prima == nil || x.Prestazione != prima.ID) {
 					msg = msgSostegnoCollegato
 				}
 			}
@@ -339,7 +341,7 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID uuid.U
 	var id uuid.UUID
 	v.OggettoTipo = "prestazione"
 	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) error {
-		d, err := s.dati(ctx, tx, c, m, uuid.Nil)
+		d, err := s.dati(ctx, tx, c, m, nil)
 		if err != nil {
 			return err
 		}
@@ -376,7 +378,7 @@ func (s *Service) Correggi(ctx context.Context, p authz.Principal, casoID, id uu
 		if prima.Cancellata() || ver != prima.Versione {
 			return ErrConflict
 		}
-		d, err := s.dati(ctx, tx, c, m, id)
+		d, err := s.dati(ctx, tx, c, m, &prima)
 		if err != nil {
 			return err
 		}

@@ -385,6 +385,9 @@ func (f *fixture) firmaPatto(t *testing.T, casoID, persona uuid.UUID, ids ...str
 	op := f.people["casemanager"].OperatoreID
 	if err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
 		v, err := schede.NuovaBozza(ctx, tx, casoID, schede.Patto, b, op)
+		if errors.Is(err, schede.ErrBozzaEsistente) {
+			v, err = schede.Riapri(ctx, tx, casoID, schede.Patto, "Revisione", op)
+		}
 		if err != nil {
 			return err
 		}
@@ -492,6 +495,23 @@ func TestSostegnoDelPatto(t *testing.T) {
 		t.Errorf("live links: %+v", sc.Sostegni)
 	}
 
+	// A revised patto without the linked sostegno: its prestazione can
+	// still be corrected keeping what it was, but no new one links it.
+	f.firmaPatto(t, f.caso.ID, f.caso.Persone[0], sostegnoSAD)
+	sc, err = f.svc.Scheda(ctx, cm, f.caso.ID, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p3, _ := sc.Trova(id3)
+	m3 = prestazioni.ModuloDa(p3)
+	m3.ProtocolloDomanda = "PG/2026/7778"
+	if err := f.svc.Correggi(ctx, cm, f.caso.ID, id3, m3, registro.Voce{}); err != nil {
+		t.Fatalf("a correction keeping a sostegno the revised patto dropped: %v", err)
+	}
+	if _, ok := sc.Sostegno(sostegnoEdu); ok || len(sc.Sostegni) != 1 {
+		t.Errorf("the revised patto's sostegni: %+v", sc.Sostegni)
+	}
+
 	// A sostegno of another case's patto is refused.
 	altro := f.fx.Caso(fixtures.NuovoCaso{Misura: casi.Altro, CaseManager: cm,
 		Membri: []fixtures.Membro{fixtures.Adulto("Verdi", "Anna", "F", 1960)}})
@@ -502,5 +522,48 @@ func TestSostegnoDelPatto(t *testing.T) {
 	if _, err = f.svc.Registra(ctx, cm, f.caso.ID, m4, registro.Voce{}); !errors.As(err, &fe) ||
 		!strings.Contains(fe["sostegno_id"], "non è nel patto firmato") {
 		t.Fatalf("another case's sostegno: %v", err)
+	}
+}
+
+// Two case managers' forms linking the same sostegno at the same time: one
+// is recorded, the other reads the field's message (the case's lock in
+// casi.ScriviContenuto serialises them; the unique index of migration 000028
+// is the last guard, mapped to the same message).
+func TestSostegnoConcorrente(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	cm := f.people["casemanager"]
+	f.firmaPatto(t, f.caso.ID, f.caso.Persone[0], sostegnoSAD)
+	var (
+		wg   sync.WaitGroup
+		errs [2]error
+	)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := f.modulo()
+			m.ProtocolloDomanda, m.SostegnoID = "PG/2026/100"+string(rune('0'+i)), sostegnoSAD
+			_, errs[i] = f.svc.Registra(ctx, cm, f.caso.ID, m, registro.Voce{})
+		}()
+	}
+	wg.Wait()
+	ok, rifiutati := 0, 0
+	for _, err := range errs {
+		var fe httpx.FieldErrors
+		switch {
+		case err == nil:
+			ok++
+		case errors.As(err, &fe) && strings.Contains(fe["sostegno_id"], "già registrato come prestazione"):
+			rifiutati++
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if ok != 1 || rifiutati != 1 {
+		t.Fatalf("%d recorded, %d refused: %v", ok, rifiutati, errs)
+	}
+	if n := len(f.flussi(t)); n != 1 {
+		t.Fatalf("%d flows, want the recorded one's only", n)
 	}
 }
