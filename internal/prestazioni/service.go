@@ -279,6 +279,14 @@ func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo, pr
 	return d, nil
 }
 
+// trattino is s, "nessuno" when empty (the registro's detail).
+func trattino(s string) string {
+	if s == "" {
+		return "nessuno"
+	}
+	return s
+}
+
 // collega links prestazione id to d's sostegno; a second live link made at
 // the same time is the field's error, as if it had been seen.
 func collega(ctx context.Context, tx pgx.Tx, id uuid.UUID, d Dati) error {
@@ -355,6 +363,9 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID uuid.U
 			return err
 		}
 		w.OggettoID, w.Dettaglio = id.String(), "inserimento, flusso I"
+		if d.SostegnoID != "" {
+			w.Dettaglio += ", sostegno del patto " + d.SostegnoID
+		}
 		return nil
 	})
 	return id, err
@@ -399,6 +410,9 @@ func (s *Service) Correggi(ctx context.Context, p authz.Principal, casoID, id uu
 			return err
 		}
 		w.OggettoID, w.Dettaglio = id.String(), "rettifica, flussi C e I"
+		if d.SostegnoID != prima.SostegnoID {
+			w.Dettaglio += ", sostegno del patto " + trattino(prima.SostegnoID) + " → " + trattino(d.SostegnoID)
+		}
 		return nil
 	})
 }

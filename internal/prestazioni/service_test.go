@@ -469,6 +469,20 @@ func TestSostegnoDelPatto(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the freed sostegno: %v", err)
 	}
+	// The registro says which sostegno each write linked.
+	var dett []string
+	rows, err := f.pool.Query(ctx, `SELECT dettaglio FROM registro_accessi WHERE oggetto_tipo = 'prestazione' AND azione = 'scrittura'
+		AND caso_id = $1 ORDER BY id`, f.caso.ID.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dett, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	if len(dett) != 4 || !strings.HasSuffix(dett[0], "sostegno del patto "+sostegnoSAD) || strings.Contains(dett[1], "sostegno") ||
+		!strings.HasSuffix(dett[2], sostegnoSAD+" → "+sostegnoEdu) || !strings.HasSuffix(dett[3], sostegnoSAD) {
+		t.Errorf("registro: %q", dett)
+	}
 	// The database holds one live link per sostegno.
 	if _, err := f.pool.Exec(ctx, `UPDATE prestazione SET sostegno_id = $1 WHERE id = $2`, sostegnoEdu, id2); err == nil {
 		t.Fatal("two live prestazioni linked to one sostegno")
