@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"os/exec"
+
+	"github.com/jackc/pgx/v5"
 	"strings"
 	"testing"
 
@@ -12,8 +14,10 @@ import (
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/fixtures"
+	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/prestazioni"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/schede"
 )
 
 // Issue 18, first slice: the amministratore di ambito sets the ente for
@@ -21,7 +25,10 @@ import (
 // kept); `casemanager` records a periodic prestazione with ISEE on a case
 // without a measure (a bad DSU year first: the message next to the field,
 // nothing typed lost), sees it on the case page with its flow "pronto per
-// INPS", corrects it and sees the C and the I. axe-core on every page.
+// INPS", corrects it and sees the C and the I. The prestazione is a
+// sostegno of the case's signed patto, chosen in the form, recorded once:
+// the list, the correction and the patto's sostegni show it, and the
+// patto's sostegno opens the form set on it. axe-core on every page.
 func TestJourneyPrestazioni(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("xmllint"); err != nil {
@@ -41,6 +48,24 @@ func TestJourneyPrestazioni(t *testing.T) {
 	c := fx.Caso(fixtures.NuovoCaso{Misura: casi.Altro, CaseManager: fx.Demo()["casemanager"],
 		Membri: []fixtures.Membro{fixtures.Adulto("Ferri", "Giulia", "F", 1979)}})
 	caso := c.ID.String()
+	// The case's signed patto, with a sostegno that is this prestazione.
+	const sostegno = "7a2d3b4c-0000-4e1f-9a60-000000000001"
+	pc, err := json.Marshal(patto.Contenuto{Dal: "2026-01-01", Al: "2026-12-31", Sostegni: []patto.Sostegno{{ID: sostegno,
+		Tipo: "assistenza_domiciliare", EnteErogatore: "Cooperativa Aurora", AvvioPrevisto: "2026-02-01", FinePrevista: "2026-12-31"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := fx.Demo()["casemanager"].OperatoreID
+	if err := pgx.BeginFunc(ctx, a.d.pool, func(tx pgx.Tx) error {
+		v, err := schede.NuovaBozza(ctx, tx, c.ID, schede.Patto, pc, op)
+		if err != nil {
+			return err
+		}
+		_, err = schede.Finalizza(ctx, tx, c.ID, schede.Patto, v.Revisione, pc, "", op, func(s string) string { return s })
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	b := &journey{browsertest.Start(t), a.URL}
 	b.login(t, "amministratore")
@@ -79,6 +104,14 @@ func TestJourneyPrestazioni(t *testing.T) {
 		t.Error("a new case shows prestazioni")
 	}
 	checkPage(t, b.Browser, "prestazioni-03-vuota")
+	// From the patto's sostegni: "Registra come prestazione sociale" opens
+	// the form set on that sostegno.
+	b.Navigate(t, a.URL+"/casi/"+caso+"/patto")
+	checkPage(t, b.Browser, "prestazioni-03-patto")
+	b.Click(t, `[data-testid="registra-prestazione-`+sostegno+`"]`)
+	if b.Value(t, "#prest-sostegno") != sostegno {
+		t.Errorf("the form from the patto's sostegno: %q", b.Value(t, "#prest-sostegno"))
+	}
 	compila := func(anno string) {
 		b.Select(t, "#prest-codice", "A1.09")
 		b.Select(t, "#prest-carattere", "1")
@@ -96,12 +129,13 @@ func TestJourneyPrestazioni(t *testing.T) {
 		b.Fill(t, "#prest-soglia", "9.360,00")
 		b.Select(t, "#prest-presa", "1")
 		b.Select(t, "#prest-area", "3")
+		b.Select(t, "#prest-sostegno", sostegno)
 	}
 	compila("26")
 	b.Click(t, `[data-testid="registra"]`)
 	if got := b.Text(t, `[data-testid="errore-dsu_anno"]`); !strings.Contains(got, "quattro cifre") ||
 		b.Value(t, "#prest-dsu-protocollo") != "INPS-ISEE-2026-00012345A-00" || b.Value(t, "#prest-mensile") != "300,00" ||
-		b.Value(t, "#prest-codice") != "A1.09" {
+		b.Value(t, "#prest-codice") != "A1.09" || b.Value(t, "#prest-sostegno") != sostegno {
 		t.Errorf("a bad DSU year: %q (typed values kept? %q %q)", got, b.Value(t, "#prest-dsu-protocollo"), b.Value(t, "#prest-mensile"))
 	}
 	checkPage(t, b.Browser, "prestazioni-04-errore")
@@ -111,10 +145,17 @@ func TestJourneyPrestazioni(t *testing.T) {
 		t.Errorf("after recording: %q", got)
 	}
 	if got := b.Text(t, `[data-testid="prestazioni"]`); !strings.Contains(got, "A1.09") || !strings.Contains(got, "Ferri Giulia") ||
-		!strings.Contains(got, "300,00 € al mese per 11 mesi") || !strings.Contains(got, "I · inserimento") || !strings.Contains(got, "pronto per INPS") {
+		!strings.Contains(got, "300,00 € al mese per 11 mesi") || !strings.Contains(got, "I · inserimento") || !strings.Contains(got, "pronto per INPS") ||
+		!strings.Contains(got, "Sostegno del patto: Assistenza domiciliare socio-assistenziale e servizi di prossimità — Cooperativa Aurora") {
 		t.Errorf("the recorded prestazione: %q", got)
 	}
 	checkPage(t, b.Browser, "prestazioni-05-registrata")
+	b.Navigate(t, a.URL+"/casi/"+caso+"/patto")
+	if got := b.Text(t, `[data-testid="prestazione-sostegno-`+sostegno+`"]`); !strings.Contains(got, "A1.09") ||
+		b.Exists(t, `[data-testid="registra-prestazione-`+sostegno+`"]`) {
+		t.Errorf("the patto's sostegno recorded as a prestazione: %q", got)
+	}
+	checkPage(t, b.Browser, "prestazioni-05-patto")
 
 	b.Navigate(t, a.URL+"/casi/"+caso)
 	if got := b.Text(t, "main"); !strings.Contains(got, "1 prestazione registrata") || !strings.Contains(got, "1 flusso pronto per INPS") {
@@ -124,7 +165,8 @@ func TestJourneyPrestazioni(t *testing.T) {
 
 	b.Navigate(t, a.URL+"/casi/"+caso+"/prestazioni")
 	b.Click(t, `[data-testid="correggi"]`)
-	if b.Value(t, "#prest-mensile") != "300,00" || b.Value(t, "#prest-dsu-anno") != "2026" {
+	if b.Value(t, "#prest-mensile") != "300,00" || b.Value(t, "#prest-dsu-anno") != "2026" || b.Value(t, "#prest-sostegno") != sostegno ||
+		!b.Exists(t, `p[data-testid="sostegno-collegato"]`) {
 		t.Errorf("the correction form: %q %q", b.Value(t, "#prest-mensile"), b.Value(t, "#prest-dsu-anno"))
 	}
 	checkPage(t, b.Browser, "prestazioni-07-correggi")

@@ -271,7 +271,7 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.controlH = controlli.NewHandler(d.controlli, d.rs)
 	d.rete = rete.NewService(pool, d.registro, d.casi, d.patto, d.posta)
 	d.reteH = rete.NewHandler(d.rete, d.rs)
-	d.prestaz = prestazioni.NewService(pool, d.registro, d.casi)
+	d.prestaz = prestazioni.NewService(pool, d.registro, d.casi, d.patto)
 	d.prestazH = prestazioni.NewHandler(d.prestaz, d.rs)
 	d.waas, d.pdndDemo = waas(cfg, d.prestaz, log)
 	d.home.ConLavoro(lavoro(d.casi, d.incontriS, d.present, d.patto, d.boardS, d.segnal, d.controlli, d.rete, d.prestaz)...)
@@ -288,8 +288,9 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.esporta = report.NewEsportatore(pool, d.registro, reportS, d.casi, fornitoriDataset(d.incontriS, d.analisi, d.patto), log)
 	d.reportH.ConEsportazioni(d.esporta)
 	d.casi.ConSezioni(sezioniCaso(d.casi, d.incontriS, d.present, d.analisi, d.quadro, d.patto, d.monitor, d.segnal, d.controlli, d.rete, d.prestaz)...)
-	d.patto.ConInvii(d.rete)   // the sostegni show their invii to the network
-	d.monitor.ConInvii(d.rete) // the monitoring meetings review them with their outcome
+	d.patto.ConInvii(d.rete)          // the sostegni show their invii to the network
+	d.patto.ConPrestazioni(d.prestaz) // and the prestazioni sociali they are recorded as
+	d.monitor.ConInvii(d.rete)        // the monitoring meetings review them with their outcome
 	collegaScadenze(d.casi, d.incontriS, d.monitor, d.present, d.analisi)
 	return d, nil
 }

@@ -57,7 +57,9 @@ type Service struct {
 	quadro *quadro.Service
 	equipe *equipe.Service
 	invii  FonteInvii // the sostegni's invii to the network, if wired
-	m      schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
+	// the sostegni recorded as prestazioni sociali, if wired
+	prestazioni FontePrestazioni
+	m           schede.Modulo[casi.Caso, Contenuto, Riferimenti, Scheda]
 }
 
 // NewService returns the service; case scope and reads go through cs, every
@@ -89,6 +91,11 @@ type Scheda struct {
 	Attuazione map[string]Attuazione    // by sostegno ID
 	Dimensioni map[string]string        // labels of the quadro's dimensions, by codice
 	Invii      map[string]InvioSostegno // the newest invio to the network, by sostegno ID
+	// Prestazioni are the live prestazioni the sostegni are, by sostegno
+	// ID; NuovaPrestazione the page where a sostegno is recorded as one
+	// (nil when the module is not wired: no link).
+	Prestazioni      map[string]PrestazioneSostegno
+	NuovaPrestazione func(sostegnoID string) string
 }
 
 // Dimensione is the label of a dimension of the quadro (the code when
@@ -160,6 +167,13 @@ func (s *Service) vista(ctx context.Context, base schede.Scheda[casi.Caso, Conte
 	if sc.Firmata != nil {
 		if sc.Invii, err = s.inviiDeiSostegni(ctx, sc.Caso.ID); err != nil {
 			return Scheda{}, err
+		}
+		if f := s.prestazioni; f != nil {
+			if sc.Prestazioni, err = f.PrestazioniDeiSostegni(ctx, sc.Caso.ID); err != nil {
+				return Scheda{}, err
+			}
+			caso := sc.Caso.ID
+			sc.NuovaPrestazione = func(id string) string { return f.HrefNuovaPrestazione(caso, id) }
 		}
 	}
 	return sc, nil

@@ -54,7 +54,7 @@ func leggiModulo(r *http.Request) Modulo {
 		Mobilita: v("mobilita"), AttivitaVita: v("avq"), Cognitivi: v("cognitivi"), Comportamentali: v("comportamentali"),
 		Cure: v("cure"), Reddituale: v("reddituale"), Supporto: v("supporto"), Fonte: v("fonte"), Strumento: v("strumento"),
 		FonteInvalidita: v("fonte_invalidita"), Invalidita: r.PostForm["invalidita"], Interventi: v("interventi"),
-		Versione: v("versione")}
+		SostegnoID: v("sostegno_id"), Versione: v("versione")}
 }
 
 // Pagina is GET /casi/{id}/prestazioni: the list and the new prestazione's
@@ -78,6 +78,17 @@ func (h *Handler) pagina(w http.ResponseWriter, r *http.Request, status int, st 
 		st.Modulo = Modulo{Carattere: "1", PresaCarico: "1"}
 		if len(sc.Membri) > 0 {
 			st.Modulo.PersonaID = sc.Membri[0].PersonaID.String()
+		}
+		// From the patto's sostegni ("Registra come prestazione sociale"):
+		// the form set on a sostegno not yet recorded, and on its person.
+		sid := r.URL.Query().Get("sostegno")
+		for _, x := range sc.Sostegni {
+			if x.ID == sid && x.Prestazione == uuid.Nil {
+				st.Modulo.SostegnoID = sid
+				if x.PersonaID != "" {
+					st.Modulo.PersonaID = x.PersonaID
+				}
+			}
 		}
 	}
 	h.rs.Render(w, r, status, schedaPage(h.rs.Shell(r), sc, st))

@@ -355,7 +355,7 @@ func ModuloDa(p Prestazione) Modulo {
 		Importo: perModulo(d.Importo), ImportoMensile: perModulo(d.ImportoMensile), QuotaEnte: perModulo(d.QuotaEnte),
 		QuotaUtente: perModulo(d.QuotaUtente), QuotaSSN: perModulo(d.QuotaSSN), QuotaRichiesta: perModulo(d.QuotaRichiesta),
 		SogliaISEE: perModulo(d.SogliaISEE), OreMensili: perModulo(d.OreMensili), PresaCarico: d.PresaCarico, AreaUtenza: d.AreaUtenza,
-		Versione: strconv.Itoa(p.Versione)}
+		SostegnoID: d.SostegnoID, Versione: strconv.Itoa(p.Versione)}
 	if d.Periodo > 0 {
 		m.Periodo = strconv.Itoa(d.Periodo)
 	}

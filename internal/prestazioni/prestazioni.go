@@ -21,6 +21,11 @@
 // its ts_flusso, strictly increasing per ente at millisecond precision: the
 // ente's row of siuss_ente is locked by every flow written.
 //
+// A sostegno of the case's signed patto that is a prestazione is recorded
+// once, not twice: the prestazione names it (sostegno_id, at most one live
+// prestazione per sostegno of a case, migration 000028; a cancellation
+// frees it), and the patto's page shows it through patto.FontePrestazioni.
+//
 // The case manager of the case records them from the case
 // (/casi/{id}/prestazioni), through casi.ScriviContenuto like every case
 // module; the amministratore di ambito sets the ente's data the flows carry
@@ -141,6 +146,10 @@ type Dati struct {
 	PresaCarico       string
 	AreaUtenza        string
 	SINA              *SINA
+	// SostegnoID is the sostegno of the case's signed patto this
+	// prestazione is (patto.Sostegno.ID), "" when none: a sostegno that is
+	// a prestazione is recorded once (migration 000028).
+	SostegnoID string
 }
 
 // SINA is the assessment of a non-self-sufficient person (SINAType).
@@ -211,7 +220,19 @@ type Modulo struct {
 	Reddituale, Supporto, Fonte, Strumento, FonteInvalidita      string
 	Invalidita                                                   []string
 	Interventi                                                   string // codes separated by commas or spaces
+	SostegnoID                                                   string // a sostegno of the signed patto, "" for none
 	Versione                                                     string
+}
+
+// SostegnoPatto is a sostegno of the case's newest signed patto as the
+// prestazione form offers it.
+type SostegnoPatto struct {
+	ID        string
+	Etichetta string // the catalogue's label, the ente erogatore, the dates
+	PersonaID string // the member it is for, "" for the nucleo
+	// Prestazione is the live prestazione it is linked to, uuid.Nil when
+	// none.
+	Prestazione uuid.UUID
 }
 
 // Ente is the ente erogatore of an ambito as the flows name it (EnteType).

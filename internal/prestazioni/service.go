@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,7 +19,9 @@ import (
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/codicefiscale"
+	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/registro"
 )
 
@@ -28,17 +31,19 @@ var ErrEnteMancante = errors.New("prestazioni: l'ente per SIUSS dell'ambito non 
 
 // Service is the module's use cases.
 type Service struct {
-	pool *pgxpool.Pool
-	reg  *registro.Service
-	casi *casi.Service
-	val  *Validatore
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	reg   *registro.Service
+	casi  *casi.Service
+	patto *patto.Service
+	val   *Validatore
+	now   func() time.Time
 }
 
 // NewService returns the service; case scope goes through cs, every access
-// and write to reg, every flow through the schema's validator.
-func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service) *Service {
-	return &Service{pool: pool, reg: reg, casi: cs, val: NuovoValidatore(), now: time.Now}
+// and write to reg, every flow through the schema's validator; the sostegni
+// a prestazione may be come from ps's signed patto.
+func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, ps *patto.Service) *Service {
+	return &Service{pool: pool, reg: reg, casi: cs, patto: ps, val: NuovoValidatore(), now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
@@ -84,6 +89,75 @@ type Scheda struct {
 	Membri      []casi.Componente
 	Catalogo    []VoceCatalogo
 	Ente        Ente // Versione 0: not configured
+	// Sostegni are those of the case's newest signed patto (none when no
+	// patto is signed), each with the live prestazione it is linked to.
+	Sostegni []SostegnoPatto
+}
+
+// Sostegno is the label of sostegno id of the signed patto, and whether
+// the patto has it.
+func (sc Scheda) Sostegno(id string) (string, bool) {
+	for _, x := range sc.Sostegni {
+		if x.ID == id {
+			return x.Etichetta, true
+		}
+	}
+	return "", false
+}
+
+// sostegniPatto are the sostegni of the newest signed patto of case c, in
+// the patto's order, labelled, each with the live prestazione linked to it.
+func (s *Service) sostegniPatto(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]SostegnoPatto, error) {
+	cont, _, err := s.patto.Firmato(ctx, casoID)
+	if errors.Is(err, patto.ErrNonFirmato) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(cont.Sostegni) == 0 {
+		return nil, nil
+	}
+	rif, err := patto.CaricaRiferimenti(ctx, q, casi.Oggi(s.now()))
+	if err != nil {
+		return nil, err
+	}
+	collegati, err := sostegniCollegati(ctx, q, casoID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SostegnoPatto, 0, len(cont.Sostegni))
+	for _, x := range cont.Sostegni {
+		e := rif.EtichettaSostegno(x.Tipo)
+		if x.EnteErogatore != "" {
+			e += " — " + x.EnteErogatore
+		}
+		if d := dateSostegno(x.AvvioPrevisto, x.FinePrevista); d != "" {
+			e += ", " + d
+		}
+		out = append(out, SostegnoPatto{ID: x.ID, Etichetta: e, PersonaID: x.PersonaID, Prestazione: collegati[x.ID]})
+	}
+	return out, nil
+}
+
+// dateSostegno are a sostegno's planned dates (yyyy-mm-dd) as the form
+// reads them.
+func dateSostegno(avvio, fine string) string {
+	data := func(s string) string {
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return calendario.Data(t)
+		}
+		return s
+	}
+	switch {
+	case avvio != "" && fine != "":
+		return "dal " + data(avvio) + " al " + data(fine)
+	case avvio != "":
+		return "dal " + data(avvio)
+	case fine != "":
+		return "fino al " + data(fine)
+	}
+	return ""
 }
 
 // Scheda returns the case's prestazioni for p (the case manager), recording
@@ -107,6 +181,9 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, casoID uuid.UUI
 	if sc.Ente, err = ente(ctx, s.pool, c.AmbitoID); err != nil {
 		return Scheda{}, fmt.Errorf("prestazioni: ente: %w", err)
 	}
+	if sc.Sostegni, err = s.sostegniPatto(ctx, s.pool, casoID); err != nil {
+		return Scheda{}, fmt.Errorf("prestazioni: sostegni del patto: %w", err)
+	}
 	return sc, nil
 }
 
@@ -121,8 +198,41 @@ func (sc Scheda) Trova(id uuid.UUID) (Prestazione, error) {
 	return Prestazione{}, ErrNotFound
 }
 
-// dati validates m against the case's members and the catalogue, in tx.
-func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo) (Dati, error) {
+// PrestazioniDeiSostegni are the live prestazioni of case casoID that are
+// sostegni of its patto, by sostegno ID (patto.FontePrestazioni: the
+// patto's page shows them; its caller has checked the access).
+func (s *Service) PrestazioniDeiSostegni(ctx context.Context, casoID uuid.UUID) (map[string]patto.PrestazioneSostegno, error) {
+	ps, err := prestazioniDelCaso(ctx, s.pool, casoID)
+	if err != nil {
+		return nil, fmt.Errorf("prestazioni: dei sostegni: %w", err)
+	}
+	out := map[string]patto.PrestazioneSostegno{}
+	for _, p := range ps {
+		if p.SostegnoID != "" && !p.Cancellata() {
+			out[p.SostegnoID] = patto.PrestazioneSostegno{Codice: p.Codice, Denominazione: p.Denominazione,
+				Href: "/casi/" + casoID.String() + "/prestazioni/" + p.ID.String()}
+		}
+	}
+	return out, nil
+}
+
+// HrefNuovaPrestazione is the prestazioni page with the form set on
+// sostegno sostegnoID (patto.FontePrestazioni).
+func (s *Service) HrefNuovaPrestazione(casoID uuid.UUID, sostegnoID string) string {
+	return "/casi/" + casoID.String() + "/prestazioni?sostegno=" + url.QueryEscape(sostegnoID) + "#h-nuova"
+}
+
+// Messages of the sostegno_id field.
+const (
+	msgSostegnoCollegato = "Questo sostegno del patto è già registrato come prestazione: correggi quella, oppure cancellala prima di collegarne un'altra."
+	msgSostegnoAssente   = "Questo sostegno non è nel patto firmato del caso: scegline uno dall'elenco."
+)
+
+// dati validates m against the case's members, the catalogue and the
+// sostegni of the signed patto, in tx; prima is the prestazione being
+// corrected (nil for a new one): its own sostegno stays its own, even when a
+// later patto no longer has it.
+func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo, prima *Prestazione) (Dati, error) {
 	membri, err := s.casi.Componenti(ctx, tx, c.NucleoID)
 	if err != nil {
 		return Dati{}, err
@@ -140,10 +250,55 @@ func (s *Service) dati(ctx context.Context, tx pgx.Tx, c casi.Caso, m Modulo) (D
 		cat[x.Codice] = x
 	}
 	d, errs := ValidaModulo(m, set, cat, casi.Oggi(s.now()))
+	d.SostegnoID = strings.TrimSpace(m.SostegnoID)
+	proprio := prima != nil && prima.SostegnoID == d.SostegnoID
+	if d.SostegnoID != "" && !proprio {
+		sos, err := s.sostegniPatto(ctx, tx, c.ID)
+		if err != nil {
+			return Dati{}, fmt.Errorf("prestazioni: sostegni del patto: %w", err)
+		}
+		msg := msgSostegnoAssente
+		for _, x := range sos {
+			if x.ID == d.SostegnoID {
+				msg = ""
+				if x.Prestazione != uuid.Nil && (prima == nil || x.Prestazione != prima.ID) {
+					msg = msgSostegnoCollegato
+				}
+			}
+		}
+		if msg != "" {
+			if errs == nil {
+				errs = httpx.FieldErrors{}
+			}
+			errs["sostegno_id"] = msg
+		}
+	}
 	if errs != nil {
 		return d, errs
 	}
 	return d, nil
+}
+
+// trattino is s, "nessuno" when empty (the registro's detail).
+func trattino(s string) string {
+	if s == "" {
+		return "nessuno"
+	}
+	return s
+}
+
+// collega links prestazione id to d's sostegno; a second live link made at
+// the same time is the field's error, as if it had been seen.
+func collega(ctx context.Context, tx pgx.Tx, id uuid.UUID, d Dati) error {
+	err := collegaSostegno(ctx, tx, id, d.SostegnoID)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "prestazione_sostegno_idx" {
+		return httpx.FieldErrors{"sostegno_id": msgSostegnoCollegato}
+	}
+	if err != nil {
+		return fmt.Errorf("prestazioni: sostegno: %w", err)
+	}
+	return nil
 }
 
 // emetti writes the flow of operation op on prestazione prestID (fields d)
@@ -194,17 +349,23 @@ func (s *Service) Registra(ctx context.Context, p authz.Principal, casoID uuid.U
 	var id uuid.UUID
 	v.OggettoTipo = "prestazione"
 	err := s.casi.ScriviContenuto(ctx, p, casoID, v, ErrChiuso, func(tx pgx.Tx, c casi.Caso, w *registro.Voce) error {
-		d, err := s.dati(ctx, tx, c, m)
+		d, err := s.dati(ctx, tx, c, m, nil)
 		if err != nil {
 			return err
 		}
 		if id, err = insertPrestazione(ctx, tx, casoID, d, p.OperatoreID, s.now()); err != nil {
 			return fmt.Errorf("prestazioni: registra: %w", err)
 		}
+		if err := collega(ctx, tx, id, d); err != nil {
+			return err
+		}
 		if err := s.emetti(ctx, tx, c, id, d, Inserimento, p.OperatoreID); err != nil {
 			return err
 		}
 		w.OggettoID, w.Dettaglio = id.String(), "inserimento, flusso I"
+		if d.SostegnoID != "" {
+			w.Dettaglio += ", sostegno del patto " + d.SostegnoID
+		}
 		return nil
 	})
 	return id, err
@@ -228,7 +389,7 @@ func (s *Service) Correggi(ctx context.Context, p authz.Principal, casoID, id uu
 		if prima.Cancellata() || ver != prima.Versione {
 			return ErrConflict
 		}
-		d, err := s.dati(ctx, tx, c, m)
+		d, err := s.dati(ctx, tx, c, m, &prima)
 		if err != nil {
 			return err
 		}
@@ -239,6 +400,9 @@ func (s *Service) Correggi(ctx context.Context, p authz.Principal, casoID, id uu
 		if !ok {
 			return ErrConflict
 		}
+		if err := collega(ctx, tx, id, d); err != nil {
+			return err
+		}
 		if err := s.emetti(ctx, tx, c, id, prima.Dati, Cancellazione, p.OperatoreID); err != nil {
 			return err
 		}
@@ -246,6 +410,9 @@ func (s *Service) Correggi(ctx context.Context, p authz.Principal, casoID, id uu
 			return err
 		}
 		w.OggettoID, w.Dettaglio = id.String(), "rettifica, flussi C e I"
+		if d.SostegnoID != prima.SostegnoID {
+			w.Dettaglio += ", sostegno del patto " + trattino(prima.SostegnoID) + " → " + trattino(d.SostegnoID)
+		}
 		return nil
 	})
 }

@@ -3,6 +3,7 @@ package prestazioni_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
@@ -21,8 +24,10 @@ import (
 	"github.com/cartella/cartella/internal/demo"
 	"github.com/cartella/cartella/internal/fixtures"
 	"github.com/cartella/cartella/internal/httpx"
+	"github.com/cartella/cartella/internal/patto"
 	"github.com/cartella/cartella/internal/prestazioni"
 	"github.com/cartella/cartella/internal/registro"
+	"github.com/cartella/cartella/internal/schede"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -51,7 +56,7 @@ func setup(t *testing.T) *fixture {
 	reg := registro.NewService(pool)
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 12, 3, 10, 0, 0, 0, calendario.Roma)}
-	f.svc = prestazioni.NewService(pool, reg, f.casi)
+	f.svc = prestazioni.NewService(pool, reg, f.casi, patto.NewService(pool, reg, f.casi, nil, nil))
 	clock := func() time.Time { return f.now }
 	f.svc.SetClock(clock)
 	f.casi.SetClock(clock)
@@ -356,5 +361,223 @@ func TestMonitorFlussiScope(t *testing.T) {
 	}
 	if _, err := f.svc.MonitorFlussi(ctx, f.people["casemanager"], prestazioni.FiltroMonitor{Pagina: 1}, registro.Voce{Indirizzo: "test"}); !errors.Is(err, prestazioni.ErrNotFound) {
 		t.Errorf("a case manager: %v", err)
+	}
+}
+
+// firmaPatto signs a patto of case casoID with sostegni ids (the patto's
+// own versioned-form steps, as internal/monitoraggio's tests do: fixtures
+// stays below the workflow modules).
+func (f *fixture) firmaPatto(t *testing.T, casoID, persona uuid.UUID, ids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	c := patto.Contenuto{Dal: "2026-10-01", Al: "2027-09-30",
+		Componenti: []patto.Componente{{PersonaID: persona.String(), Cognome: "Bianchi", Nome: "Laura", Relazione: "richiedente"}},
+		Sottoscrizione: &patto.Sottoscrizione{Data: "2026-09-28", Modalita: patto.Cartacea,
+			Firmatari: []patto.Firmatario{{Tipo: "componente", PersonaID: persona.String(), Nome: "Bianchi Laura"}}}}
+	for _, id := range ids {
+		c.Sostegni = append(c.Sostegni, patto.Sostegno{ID: id, Tipo: "assistenza_domiciliare", EnteErogatore: "Cooperativa Aurora",
+			AvvioPrevisto: "2026-10-01", FinePrevista: "2027-03-31"})
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := f.people["casemanager"].OperatoreID
+	if err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+		v, err := schede.NuovaBozza(ctx, tx, casoID, schede.Patto, b, op)
+		if errors.Is(err, schede.ErrBozzaEsistente) {
+			v, err = schede.Riapri(ctx, tx, casoID, schede.Patto, "Revisione", op)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = schede.Finalizza(ctx, tx, casoID, schede.Patto, v.Revisione, b, "", op, func(s string) string { return s })
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const (
+	sostegnoSAD = "5b0c1c7e-0000-4a0e-9a7e-000000000001"
+	sostegnoEdu = "5b0c1c7e-0000-4a0e-9a7e-000000000002"
+)
+
+// A sostegno of the signed patto that is a prestazione is recorded once:
+// the form offers the patto's sostegni, one is linked to at most one live
+// prestazione (a second link is the field's message), a correction keeps or
+// changes it, a cancellation frees it, and a sostegno that is not in the
+// case's patto (another case's) is refused.
+func TestSostegnoDelPatto(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	cm := f.people["casemanager"]
+	f.firmaPatto(t, f.caso.ID, f.caso.Persone[0], sostegnoSAD, sostegnoEdu)
+
+	sc, err := f.svc.Scheda(ctx, cm, f.caso.ID, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Sostegni) != 2 || sc.Sostegni[0].ID != sostegnoSAD ||
+		sc.Sostegni[0].Etichetta != "Assistenza domiciliare socio-assistenziale e servizi di prossimità — Cooperativa Aurora, dal 01/10/2026 al 31/03/2027" {
+		t.Fatalf("the patto's sostegni: %+v", sc.Sostegni)
+	}
+
+	// Linked.
+	m := f.modulo()
+	m.SostegnoID = sostegnoSAD
+	id, err := f.svc.Registra(ctx, cm, f.caso.ID, m, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err = f.svc.Scheda(ctx, cm, f.caso.ID, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sc.Trova(id)
+	if err != nil || p.SostegnoID != sostegnoSAD || sc.Sostegni[0].Prestazione != id || sc.Sostegni[1].Prestazione != uuid.Nil {
+		t.Fatalf("linked: %+v %+v, %v", p.Dati, sc.Sostegni, err)
+	}
+
+	// A second live prestazione for the same sostegno: the field says why.
+	m2 := f.modulo()
+	m2.ProtocolloDomanda, m2.SostegnoID = "PG/2026/9999", sostegnoSAD
+	_, err = f.svc.Registra(ctx, cm, f.caso.ID, m2, registro.Voce{})
+	var fe httpx.FieldErrors
+	if !errors.As(err, &fe) || !strings.Contains(fe["sostegno_id"], "già registrato come prestazione") {
+		t.Fatalf("a second link: %v", err)
+	}
+	// Also when the other fields are wrong: every message at once.
+	m2.DSUAnno = "26"
+	if _, err = f.svc.Registra(ctx, cm, f.caso.ID, m2, registro.Voce{}); !errors.As(err, &fe) || fe["sostegno_id"] == "" || fe["dsu_anno"] == "" {
+		t.Fatalf("a second link with another error: %v", err)
+	}
+	m2.DSUAnno = "2026"
+
+	// A correction keeps the link (its own sostegno is not "already linked")…
+	m = prestazioni.ModuloDa(p)
+	m.ImportoMensile, m.QuotaEnte = "350,00", "300,00"
+	if err := f.svc.Correggi(ctx, cm, f.caso.ID, id, m, registro.Voce{}); err != nil {
+		t.Fatalf("a correction keeping the sostegno: %v", err)
+	}
+	// …or changes it, freeing the first.
+	m.Versione, m.SostegnoID = "2", sostegnoEdu
+	if err := f.svc.Correggi(ctx, cm, f.caso.ID, id, m, registro.Voce{}); err != nil {
+		t.Fatalf("a correction changing the sostegno: %v", err)
+	}
+	id2, err := f.svc.Registra(ctx, cm, f.caso.ID, m2, registro.Voce{})
+	if err != nil {
+		t.Fatalf("the freed sostegno: %v", err)
+	}
+	// The registro says which sostegno each write linked.
+	var dett []string
+	rows, err := f.pool.Query(ctx, `SELECT dettaglio FROM registro_accessi WHERE oggetto_tipo = 'prestazione' AND azione = 'scrittura'
+		AND caso_id = $1 ORDER BY id`, f.caso.ID.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dett, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	if len(dett) != 4 || !strings.HasSuffix(dett[0], "sostegno del patto "+sostegnoSAD) || strings.Contains(dett[1], "sostegno") ||
+		!strings.HasSuffix(dett[2], sostegnoSAD+" → "+sostegnoEdu) || !strings.HasSuffix(dett[3], sostegnoSAD) {
+		t.Errorf("registro: %q", dett)
+	}
+	// The database holds one live link per sostegno.
+	if _, err := f.pool.Exec(ctx, `UPDATE prestazione SET sostegno_id = $1 WHERE id = $2`, sostegnoEdu, id2); err == nil {
+		t.Fatal("two live prestazioni linked to one sostegno")
+	}
+
+	// Cancelled, its sostegno can be linked again.
+	if err := f.svc.Cancella(ctx, cm, f.caso.ID, id, "3", registro.Voce{}); err != nil {
+		t.Fatal(err)
+	}
+	m3 := f.modulo()
+	m3.ProtocolloDomanda, m3.SostegnoID = "PG/2026/7777", sostegnoEdu
+	id3, err := f.svc.Registra(ctx, cm, f.caso.ID, m3, registro.Voce{})
+	if err != nil {
+		t.Fatalf("linked again after the cancellation: %v", err)
+	}
+	sc, err = f.svc.Scheda(ctx, cm, f.caso.ID, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := sc.Trova(id); p.SostegnoID != sostegnoEdu || !p.Cancellata() {
+		t.Errorf("the cancelled prestazione keeps what it was: %+v", p.Dati)
+	}
+	if sc.Sostegni[0].Prestazione != id2 || sc.Sostegni[1].Prestazione != id3 {
+		t.Errorf("live links: %+v", sc.Sostegni)
+	}
+
+	// A revised patto without the linked sostegno: its prestazione can
+	// still be corrected keeping what it was, but no new one links it.
+	f.firmaPatto(t, f.caso.ID, f.caso.Persone[0], sostegnoSAD)
+	sc, err = f.svc.Scheda(ctx, cm, f.caso.ID, registro.Voce{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p3, _ := sc.Trova(id3)
+	m3 = prestazioni.ModuloDa(p3)
+	m3.ProtocolloDomanda = "PG/2026/7778"
+	if err := f.svc.Correggi(ctx, cm, f.caso.ID, id3, m3, registro.Voce{}); err != nil {
+		t.Fatalf("a correction keeping a sostegno the revised patto dropped: %v", err)
+	}
+	if _, ok := sc.Sostegno(sostegnoEdu); ok || len(sc.Sostegni) != 1 {
+		t.Errorf("the revised patto's sostegni: %+v", sc.Sostegni)
+	}
+
+	// A sostegno of another case's patto is refused.
+	altro := f.fx.Caso(fixtures.NuovoCaso{Misura: casi.Altro, CaseManager: cm,
+		Membri: []fixtures.Membro{fixtures.Adulto("Verdi", "Anna", "F", 1960)}})
+	const sostegnoAltro = "5b0c1c7e-0000-4a0e-9a7e-000000000003"
+	f.firmaPatto(t, altro.ID, altro.Persone[0], sostegnoAltro)
+	m4 := f.modulo()
+	m4.ProtocolloDomanda, m4.SostegnoID = "PG/2026/5555", sostegnoAltro
+	if _, err = f.svc.Registra(ctx, cm, f.caso.ID, m4, registro.Voce{}); !errors.As(err, &fe) ||
+		!strings.Contains(fe["sostegno_id"], "non è nel patto firmato") {
+		t.Fatalf("another case's sostegno: %v", err)
+	}
+}
+
+// Two case managers' forms linking the same sostegno at the same time: one
+// is recorded, the other reads the field's message (the case's lock in
+// casi.ScriviContenuto serialises them; the unique index of migration 000028
+// is the last guard, mapped to the same message).
+func TestSostegnoConcorrente(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	cm := f.people["casemanager"]
+	f.firmaPatto(t, f.caso.ID, f.caso.Persone[0], sostegnoSAD)
+	var (
+		wg   sync.WaitGroup
+		errs [2]error
+	)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := f.modulo()
+			m.ProtocolloDomanda, m.SostegnoID = "PG/2026/100"+string(rune('0'+i)), sostegnoSAD
+			_, errs[i] = f.svc.Registra(ctx, cm, f.caso.ID, m, registro.Voce{})
+		}()
+	}
+	wg.Wait()
+	ok, rifiutati := 0, 0
+	for _, err := range errs {
+		var fe httpx.FieldErrors
+		switch {
+		case err == nil:
+			ok++
+		case errors.As(err, &fe) && strings.Contains(fe["sostegno_id"], "già registrato come prestazione"):
+			rifiutati++
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if ok != 1 || rifiutati != 1 {
+		t.Fatalf("%d recorded, %d refused: %v", ok, rifiutati, errs)
+	}
+	if n := len(f.flussi(t)); n != 1 {
+		t.Fatalf("%d flows, want the recorded one's only", n)
 	}
 }

@@ -22,7 +22,7 @@ const colonne = `
 	       p.presa_carico, p.area_utenza,
 	       p.sina_mobilita, p.sina_avq, p.sina_cognitivi, p.sina_comportamentali, p.sina_cure, p.sina_reddituale, p.sina_supporto,
 	       p.sina_fonte, p.sina_strumento, p.sina_fonte_invalidita, p.sina_invalidita, p.sina_interventi,
-	       p.versione, o.nome || ' ' || o.cognome, p.registrato_il, p.aggiornato_il, p.cancellata_il
+	       p.versione, o.nome || ' ' || o.cognome, p.registrato_il, p.aggiornato_il, p.cancellata_il, COALESCE(p.sostegno_id, '')
 	FROM prestazione p JOIN persona pe ON pe.id = p.persona_id JOIN operatore o ON o.id = p.registrato_da`
 
 func scanPrestazione(r pgx.Row) (Prestazione, error) {
@@ -37,7 +37,7 @@ func scanPrestazione(r pgx.Row) (Prestazione, error) {
 		&d.OreMensili, &d.PresaCarico, &d.AreaUtenza,
 		&s.Mobilita, &s.AttivitaVita, &s.Cognitivi, &s.Comportamentali, &s.Cure, &s.Reddituale, &s.Supporto,
 		&s.Fonte, &s.Strumento, &s.FonteInvalidita, &s.Invalidita, &s.Interventi,
-		&p.Versione, &p.RegistratoDa, &p.RegistratoIl, &p.AggiornatoIl, &p.CancellataIl)
+		&p.Versione, &p.RegistratoDa, &p.RegistratoIl, &p.AggiornatoIl, &p.CancellataIl, &d.SostegnoID)
 	if s.Mobilita != "" {
 		d.SINA = &s
 	}
@@ -163,6 +163,41 @@ func updatePrestazione(ctx context.Context, q database.Querier, id uuid.UUID, ve
 		 versione + 1, $39, $40)
 		WHERE id = $37 AND versione = $38 AND cancellata_il IS NULL`, args...)
 	return tag.RowsAffected() == 1, err
+}
+
+// collegaSostegno sets the sostegno prestazione id is ("" for none). A
+// sostegno already linked to another live prestazione of the case breaks
+// prestazione_sostegno_idx (migration 000028).
+func collegaSostegno(ctx context.Context, q database.Querier, id uuid.UUID, sostegnoID string) error {
+	var sid *string
+	if sostegnoID != "" {
+		sid = &sostegnoID
+	}
+	_, err := q.Exec(ctx, `UPDATE prestazione SET sostegno_id = $2 WHERE id = $1`, id, sid)
+	return err
+}
+
+// sostegniCollegati are the sostegni of case casoID linked to a live
+// prestazione, with it.
+func sostegniCollegati(ctx context.Context, q database.Querier, casoID uuid.UUID) (map[string]uuid.UUID, error) {
+	rows, err := q.Query(ctx, `SELECT sostegno_id, id FROM prestazione
+		WHERE caso_id = $1 AND sostegno_id IS NOT NULL AND cancellata_il IS NULL`, casoID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]uuid.UUID{}
+	for rows.Next() {
+		var (
+			sid string
+			id  uuid.UUID
+		)
+		if err := rows.Scan(&sid, &id); err != nil {
+			return nil, err
+		}
+		out[sid] = id
+	}
+	return out, rows.Err()
 }
 
 func cancelPrestazione(ctx context.Context, q database.Querier, id uuid.UUID, versione int, operatore uuid.UUID, quando time.Time) (bool, error) {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/google/uuid"
+
 	"github.com/cartella/cartella/internal/calendario"
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/web/ui"
@@ -34,6 +36,33 @@ func opzioniMembri(ms []casi.Componente) []ui.Option {
 		out = append(out, ui.Option{Value: m.PersonaID.String(), Label: m.Cognome + " " + m.Nome + " (" + m.CodiceFiscale + ")"})
 	}
 	return out
+}
+
+// opzioniSostegni are the sostegni of the signed patto not yet linked to a
+// live prestazione, and the one chosen (the prestazione's own, or one typed
+// and refused: nothing typed is lost).
+func opzioniSostegni(sc Scheda, scelto string) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "Nessuno: non è un sostegno del patto"}}
+	for _, x := range sc.Sostegni {
+		if x.Prestazione == uuid.Nil || x.ID == scelto {
+			out = append(out, ui.Option{Value: x.ID, Label: x.Etichetta})
+		}
+	}
+	if _, ok := sc.Sostegno(scelto); scelto != "" && !ok {
+		out = append(out, ui.Option{Value: scelto, Label: "Sostegno non più nel patto firmato"})
+	}
+	return out
+}
+
+// sostegno is how a prestazione's linked sostegno reads, "" when none.
+func sostegno(sc Scheda, p Prestazione) string {
+	if p.SostegnoID == "" {
+		return ""
+	}
+	if e, ok := sc.Sostegno(p.SostegnoID); ok {
+		return e
+	}
+	return "un sostegno non più nel patto firmato"
 }
 
 var esiti = map[string]string{

@@ -1,0 +1,2 @@
+DROP INDEX prestazione_sostegno_idx;
+ALTER TABLE prestazione DROP COLUMN sostegno_id;
