@@ -72,7 +72,8 @@ func (s *Service) ValoriDataset(ctx context.Context, f report.Filtro, ids []stri
 		JOIN LATERAL (SELECT s.esito, s.contenuto FROM scheda s
 		              WHERE s.caso_id = c.id AND s.tipo = $3 AND s.stato = 'definitiva'
 		              ORDER BY s.versione DESC LIMIT 1) ultima ON true
-		WHERE c.id = ANY($1::uuid[]) AND c.ambito_id = $2`, ids, f.AmbitoID, string(Tipo))
+		WHERE c.id IN (SELECT s.caso_id FROM scheda s WHERE s.caso_id = ANY($1::uuid[]) AND s.tipo = $3 AND s.stato = 'definitiva')
+		  AND c.ambito_id = $2`, ids, f.AmbitoID, string(Tipo))
 	if err != nil {
 		return nil, fmt.Errorf("analisi: dataset: %w", err)
 	}

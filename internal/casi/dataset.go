@@ -59,17 +59,20 @@ func (s *Service) ScorriDataset(ctx context.Context, f report.Filtro, n int, fn 
 	periodo := fmt.Sprintf(nelPeriodo, len(args)-1, len(args))
 	al := len(args) - 1
 	// The richiedente: the member of the household with that relation,
-	// current first (a household may have changed over time).
-	rows, err := s.pool.Query(ctx, `SELECT c.id::text, co.denominazione,
-			coalesce(date_part('year', age($`+fmt.Sprint(al)+`::date, r.data_nascita))::int, -1), coalesce(r.sesso, ''),
+	// current first (a household may have changed over time): joined
+	// (hash joins over the scope's cases) and the first row of each case
+	// kept, instead of a subquery per case (22 s against 3.6 s for
+	// 1,000,000 cases, docs/performance.md).
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (c.id) c.id::text, co.denominazione,
+			coalesce(date_part('year', age($`+fmt.Sprint(al)+`::date, p.data_nascita))::int, -1), coalesce(p.sesso, ''),
 			d.misura, c.stato, c.aperto_il, c.assegnato_il, c.chiuso_il, coalesce(c.motivo_chiusura, '')
 		FROM caso c
 		JOIN domanda d ON d.id = c.domanda_id
 		JOIN comune co ON co.id = c.comune_id
-		LEFT JOIN LATERAL (SELECT p.data_nascita, p.sesso FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id
-			WHERE nc.nucleo_id = c.nucleo_id AND nc.relazione = 'richiedente' ORDER BY nc.al IS NULL DESC, nc.dal DESC LIMIT 1) r ON true
+		LEFT JOIN nucleo_componente nc ON nc.nucleo_id = c.nucleo_id AND nc.relazione = 'richiedente'
+		LEFT JOIN persona p ON p.id = nc.persona_id
 		WHERE `+where+` AND `+periodo+`
-		ORDER BY c.id`, args...)
+		ORDER BY c.id, nc.al IS NULL DESC, nc.dal DESC`, args...)
 	if err != nil {
 		return fmt.Errorf("casi: dataset: %w", err)
 	}

@@ -112,7 +112,7 @@ func (s *Service) ValoriDataset(ctx context.Context, f report.Filtro, ids []stri
 		FROM caso c CROSS JOIN LATERAL (
 			SELECT min(i.data) AS data FROM incontro i
 			WHERE i.caso_id = c.id AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)) p
-		WHERE c.id = ANY($1::uuid[]) AND c.ambito_id = $2 AND p.data IS NOT NULL`, ids, f.AmbitoID)
+		WHERE c.id IN (SELECT i.caso_id FROM incontro i WHERE i.caso_id = ANY($1::uuid[])) AND c.ambito_id = $2 AND p.data IS NOT NULL`, ids, f.AmbitoID)
 	if err != nil {
 		return nil, fmt.Errorf("incontri: dataset: %w", err)
 	}

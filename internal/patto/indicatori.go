@@ -189,7 +189,8 @@ func (s *Service) ValoriDataset(ctx context.Context, f report.Filtro, ids []stri
 		JOIN LATERAL (SELECT s.contenuto, `+durataAl+` AS al FROM scheda s
 		              WHERE s.caso_id = c.id AND s.tipo = 'patto' AND s.stato = 'definitiva'
 		              ORDER BY s.versione DESC LIMIT 1) ultima ON true
-		WHERE c.id = ANY($1::uuid[]) AND c.ambito_id = $2`, ids, f.AmbitoID)
+		WHERE c.id IN (SELECT s.caso_id FROM scheda s WHERE s.caso_id = ANY($1::uuid[]) AND s.tipo = 'patto' AND s.stato = 'definitiva')
+		  AND c.ambito_id = $2`, ids, f.AmbitoID)
 	if err != nil {
 		return nil, fmt.Errorf("patto: dataset: %w", err)
 	}
