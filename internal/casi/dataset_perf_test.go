@@ -89,7 +89,8 @@ func picco(t testing.TB) func() float64 {
 // 1,000,000 cases as CSV and as XLSX (with the columns of incontri,
 // analisi and patto, as the server writes it), three times each, and logs the wall
 // time and the process's peak RSS (docs/performance.md, "Esportazioni";
-// target: under 15 s and 150 MB). CASI_PERF_N changes the number of cases.
+// target: under 15 s and 150 MB). CASI_PERF_N changes the number of
+// cases, CASI_PERF_FORMATI the formats (csv,xlsx).
 func TestPerformanceEsportazione(t *testing.T) {
 	if os.Getenv("CASI_PERF") == "" {
 		t.Skip("set CASI_PERF=1 to measure the export of 1,000,000 cases")
@@ -129,7 +130,11 @@ func TestPerformanceEsportazione(t *testing.T) {
 		patto.NewService(pool, fx.Registro, fx.Casi, nil, nil)}
 	esp := report.NewEsportatore(pool, fx.Registro, report.NewService(func(context.Context, int64) ([]report.Comune, error) { return nil, nil }),
 		fx.Casi, fornitori, nil)
-	for _, formato := range []string{report.CSV, report.XLSX} {
+	formati := []string{report.CSV, report.XLSX}
+	if v := os.Getenv("CASI_PERF_FORMATI"); v != "" { // e.g. "xlsx"
+		formati = strings.Split(v, ",")
+	}
+	for _, formato := range formati {
 		var tempi []time.Duration
 		var rss []float64
 		for range 3 {

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"archive/zip"
 	"bufio"
+	"compress/flate"
 	"fmt"
 	"io"
 	"os"
@@ -127,6 +129,20 @@ func nuovoXLSX(w io.Writer) (*scrittoreXLSX, error) {
 	// The StreamWriter keeps up to excelize's chunk in memory and the rest
 	// of the sheet in a temporary file, zipped into w by Chiudi.
 	f := excelize.NewFile(excelize.Options{TmpDir: os.TempDir()})
+	// excelize's Write builds the whole zip in a bytes.Buffer (for
+	// 1,000,000 rows the process went over 400 MB): its zip writer is
+	// given w instead, so the archive streams to the blocks and the buffer
+	// stays empty. Deflate at its fastest level: the file is about a tenth
+	// larger and written in half the time (docs/performance.md). The
+	// buffer is also where excelize would patch zip64 headers, which only
+	// an entry over 4 GB needs.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
 	if err := f.SetSheetName("Sheet1", Foglio); err != nil {
 		return nil, err
 	}
