@@ -144,7 +144,7 @@ func (s *Service) sostegniPatto(ctx context.Context, q database.Querier, casoID 
 // reads them.
 func dateSostegno(avvio, fine string) string {
 	data := func(s string) string {
-		if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if t, ok := calendario.ParseData(s); ok {
 			return calendario.Data(t)
 		}
 		return s

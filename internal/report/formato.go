@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/cartella/cartella/internal/calendario"
 )
 
 // The files of the exports (docs/formats/esportazioni.md, dataset.md):
@@ -163,8 +165,7 @@ func dataItaliana(s string) (time.Time, bool) {
 	if len(s) != 10 || s[2] != '/' || s[5] != '/' {
 		return time.Time{}, false
 	}
-	t, err := time.Parse("02/01/2006", s)
-	return t, err == nil
+	return calendario.ParseData(s)
 }
 
 func (s *scrittoreXLSX) Riga(vv []Valore) error {
