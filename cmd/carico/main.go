@@ -43,6 +43,7 @@ Esempi:
   carico -c 64 -d 15s -mix home=1,caso=1,casi=1                  anello chiuso, 64 clienti
   carico -rate 200 -d 30s -mix caso=2,casi=1,home=1              anello aperto, 200 richieste/s
   carico -c 64 -d 15s -pgss var/pgdata                           con pg_stat_statements della demo
+  carico -solo -c 64 -d 15s -pgss var/pgdata                     ogni pagina da sola: saturazione, istruzioni, lock
   carico -statements -pgss var/pgdata -mix home,casi,caso        istruzioni SQL per pagina
 
 Pagine del mix: %s; oppure un percorso (/agenda=1).
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	comeJSON := fl.Bool("json", false, "rapporto in JSON")
 	pgss := fl.String("pgss", "", "DATABASE_URL (o la cartella dati della demo, var/pgdata): azzera pg_stat_statements prima e lo legge dopo")
 	principali := fl.Int("top", 12, "con -pgss: le istruzioni da mostrare, per tempo totale")
+	solo := fl.Bool("solo", false, "ogni pagina del mix da sola per -d, una dopo l'altra: il throughput di saturazione di ciascuna (con -pgss, le sue istruzioni e la quota dei lock)")
 	statements := fl.Bool("statements", false, "con -pgss: invece del carico, ogni pagina del mix da sola -n volte e le sue istruzioni SQL per richiesta")
 	n := fl.Int("n", 20, "con -statements: richieste per pagina")
 	seme := fl.Uint64("seme", 1, "seme delle scelte casuali")
@@ -130,12 +132,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
+	piano := carico.Piano{Mix: mix, Clienti: *clienti, Durata: *durata, Ritmo: *ritmo, Poisson: *poisson, Seme: *seme}
+	if *solo {
+		var prima func(int)
+		var dopo func(int, *carico.Riga)
+		var errSonda error
+		if sonda != nil {
+			prima = func(int) { errSonda = errors.Join(errSonda, sonda.Azzera(ctx)) }
+			dopo = func(_ int, r *carico.Riga) {
+				st, err := sonda.Leggi(context.Background(), *principali, r.Richieste)
+				errSonda = errors.Join(errSonda, err)
+				r.Database = &st
+			}
+		}
+		r := carico.EseguiSolo(ctx, piano, b.Fai, prima, dopo)
+		if errSonda != nil {
+			return errSonda
+		}
+		if *comeJSON {
+			return scriviJSON(stdout, r)
+		}
+		carico.Stampa(stdout, r)
+		return nil
+	}
 	if sonda != nil {
 		if err := sonda.Azzera(ctx); err != nil {
 			return err
 		}
 	}
-	r := carico.Esegui(ctx, carico.Piano{Mix: mix, Clienti: *clienti, Durata: *durata, Ritmo: *ritmo, Poisson: *poisson, Seme: *seme}, b.Fai)
+	r := carico.Esegui(ctx, piano, b.Fai)
 	if sonda != nil {
 		st, err := sonda.Leggi(context.Background(), *principali, r.Totale.Richieste)
 		if err != nil {

@@ -76,11 +76,13 @@ type Riga struct {
 	P99            float64        `json:"p99_ms"`
 	Max            float64        `json:"max_ms"`
 	AlSecondo      float64        `json:"richieste_al_secondo"`
+	// Database is what pg_stat_statements saw of this page alone (EseguiSolo with -pgss).
+	Database *Statistiche `json:"pg_stat_statements,omitempty"`
 }
 
 // Rapporto is the outcome of a run.
 type Rapporto struct {
-	Modo    string  `json:"modo"` // "chiuso" or "aperto"
+	Modo    string  `json:"modo"` // "chiuso", "aperto", or "solo" (each page alone, in either loop)
 	Clienti int     `json:"clienti"`
 	Ritmo   float64 `json:"ritmo,omitempty"`
 	Durata  float64 `json:"durata_s"` // from the start to the last answer
@@ -134,6 +136,53 @@ func (s scelta) pesca(r *rand.Rand) int {
 // Esegui runs the plan and returns its report. ctx cancelled ends the run
 // early (the report counts what was answered).
 func Esegui(ctx context.Context, p Piano, fai Richiesta) Rapporto {
+	raccolte, durata := esegui(ctx, p, fai)
+	return riassumi(p, raccolte, durata)
+}
+
+// EseguiSolo runs each page of the mix alone for p.Durata, one after the
+// other: the saturation throughput of each page (in a mixed closed loop
+// the pages' rates follow their weights). prima and dopo, when not nil,
+// are called around each page's run (the pg_stat_statements probe reads
+// the page's statements into its Riga).
+func EseguiSolo(ctx context.Context, p Piano, fai Richiesta, prima func(pagina int), dopo func(pagina int, r *Riga)) Rapporto {
+	rp := Rapporto{Modo: "solo", Clienti: max(p.Clienti, 1), Ritmo: p.Ritmo}
+	var tutte []time.Duration
+	errTot := map[string]int{}
+	var durata time.Duration
+	for i, v := range p.Mix {
+		if ctx.Err() != nil {
+			break
+		}
+		q := p
+		q.Mix = []Voce{{Nome: v.Nome, Peso: 1}}
+		if prima != nil {
+			prima(i)
+		}
+		raccolte, d := esegui(ctx, q, func(ctx context.Context, cliente, _ int) Esito { return fai(ctx, cliente, i) })
+		var lat []time.Duration
+		errori := map[string]int{}
+		for _, r := range raccolte {
+			lat = append(lat, r.lat[0]...)
+			for k, n := range r.errori[0] {
+				errori[k] += n
+				errTot[k] += n
+			}
+		}
+		tutte = append(tutte, lat...)
+		durata += d
+		r := riga(v.Nome, lat, errori, d)
+		if dopo != nil {
+			dopo(i, &r)
+		}
+		rp.Pagine = append(rp.Pagine, r)
+	}
+	rp.Durata = durata.Seconds()
+	rp.Totale = riga("totale", tutte, errTot, durata)
+	return rp
+}
+
+func esegui(ctx context.Context, p Piano, fai Richiesta) ([]*raccolta, time.Duration) {
 	if p.Clienti < 1 {
 		p.Clienti = 1
 	}
@@ -172,7 +221,7 @@ func Esegui(ctx context.Context, p Piano, fai Richiesta) Rapporto {
 		close(coda)
 	}
 	wg.Wait()
-	return riassumi(p, raccolte, time.Since(inizio))
+	return raccolte, time.Since(inizio)
 }
 
 // programmata is a request of the open loop: its page and when it is due.
@@ -217,7 +266,7 @@ func programma(ctx context.Context, p Piano, sc scelta, inizio time.Time, coda c
 }
 
 func riassumi(p Piano, raccolte []*raccolta, durata time.Duration) Rapporto {
-	rp := Rapporto{Modo: "chiuso", Clienti: p.Clienti, Durata: durata.Seconds()}
+	rp := Rapporto{Modo: "chiuso", Clienti: max(p.Clienti, 1), Durata: durata.Seconds()}
 	if p.Ritmo > 0 {
 		rp.Modo, rp.Ritmo = "aperto", p.Ritmo
 	}

@@ -2,6 +2,7 @@ package carico
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -102,5 +103,37 @@ func TestPercentile(t *testing.T) {
 	}
 	if got := percentile(d[:1], 0.99); got != time.Millisecond {
 		t.Errorf("one value: %v", got)
+	}
+}
+
+// Each page alone: one run per page, the probe called around each, the
+// rows carrying each page's own rate.
+func TestEseguiSolo(t *testing.T) {
+	t.Parallel()
+	var chiamate []int
+	var visti [2]atomic.Bool
+	r := EseguiSolo(context.Background(), Piano{Mix: []Voce{{"veloce", 1}, {"lenta", 5}}, Clienti: 2, Durata: 300 * time.Millisecond},
+		func(ctx context.Context, cliente, pagina int) Esito {
+			visti[pagina].Store(true)
+			time.Sleep(time.Duration(1+9*pagina) * time.Millisecond)
+			return Esito{Stato: 200}
+		},
+		func(pagina int) { chiamate = append(chiamate, pagina) },
+		func(pagina int, r *Riga) {
+			chiamate = append(chiamate, 10+pagina)
+			r.Database = &Statistiche{Chiamate: 1}
+		})
+	if r.Modo != "solo" || len(r.Pagine) != 2 || !visti[0].Load() || !visti[1].Load() {
+		t.Fatalf("modo %s, %d pages, seen %v %v", r.Modo, len(r.Pagine), visti[0].Load(), visti[1].Load())
+	}
+	if want := []int{0, 10, 1, 11}; len(chiamate) != 4 || chiamate[0] != want[0] || chiamate[1] != want[1] || chiamate[2] != want[2] || chiamate[3] != want[3] {
+		t.Errorf("probe calls %v, want %v", chiamate, want)
+	}
+	veloce, lenta := r.Pagine[0], r.Pagine[1]
+	if veloce.AlSecondo < 3*lenta.AlSecondo || veloce.Database == nil || lenta.Database == nil {
+		t.Errorf("alone, the 1 ms page %.0f/s and the 10 ms one %.0f/s (weights do not matter); probe rows %v %v", veloce.AlSecondo, lenta.AlSecondo, veloce.Database, lenta.Database)
+	}
+	if r.Totale.Richieste != veloce.Richieste+lenta.Richieste || r.Durata < 0.55 {
+		t.Errorf("totale %d of %d+%d, %.2f s", r.Totale.Richieste, veloce.Richieste, lenta.Richieste, r.Durata)
 	}
 }

@@ -11,9 +11,14 @@ import (
 
 // Stampa writes the report as a table: one line per page and the total.
 func Stampa(w io.Writer, r Rapporto) {
-	if r.Modo == "aperto" {
+	switch {
+	case r.Modo == "solo" && r.Ritmo > 0:
+		fmt.Fprintf(w, "ogni pagina da sola, anello aperto: %.0f richieste/s programmate, %d clienti, %.1f s in tutto\n", r.Ritmo, r.Clienti, r.Durata)
+	case r.Modo == "solo":
+		fmt.Fprintf(w, "ogni pagina da sola, anello chiuso: %d clienti, %.1f s in tutto\n", r.Clienti, r.Durata)
+	case r.Modo == "aperto":
 		fmt.Fprintf(w, "anello aperto: %.0f richieste/s programmate, %d clienti, %.1f s\n", r.Ritmo, r.Clienti, r.Durata)
-	} else {
+	default:
 		fmt.Fprintf(w, "anello chiuso: %d clienti, %.1f s\n", r.Clienti, r.Durata)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -23,6 +28,12 @@ func Stampa(w io.Writer, r Rapporto) {
 			p.Pagina, p.Richieste, errori(p), p.P50, p.P95, p.P99, p.Max, p.AlSecondo)
 	}
 	tw.Flush()
+	for _, p := range r.Pagine {
+		if s := p.Database; s != nil {
+			fmt.Fprintf(w, "%s: %.1f istruzioni per richiesta, %.0f ms di database, pg_advisory_xact_lock %.1f %% (%.0f ms)\n",
+				p.Pagina, s.PerRichiesta, s.TempoMs, 100*s.QuotaAdvisory, s.TempoAdvisoryMs)
+		}
+	}
 	if s := r.Database; s != nil {
 		StampaStatistiche(w, *s)
 	}

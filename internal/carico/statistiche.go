@@ -144,13 +144,48 @@ func (s *Sonda) Leggi(ctx context.Context, n, richieste int) (Statistiche, error
 	return st, nil
 }
 
-// chiamate is the number of statements of this database since Azzera.
-func (s *Sonda) chiamate(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.conn.QueryRow(ctx, `SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
+// perIstruzione is the calls of each statement of this database since
+// Azzera, by queryid.
+func (s *Sonda) perIstruzione(ctx context.Context) (map[int64]int64, error) {
+	rows, err := s.conn.Query(ctx, `SELECT coalesce(queryid, 0), sum(calls)::bigint FROM pg_stat_statements
 		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-		  AND query NOT LIKE '%pg_stat_statements%'`).Scan(&n)
-	return n, err
+		  AND query NOT LIKE '%pg_stat_statements%'
+		GROUP BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	m := map[int64]int64{}
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		m[id] = n
+	}
+	return m, rows.Err()
+}
+
+// finestra resets the statistics, runs f (or waits d when f is nil) and
+// returns the calls by statement and how long it took.
+func (s *Sonda) finestra(ctx context.Context, d time.Duration, f func() error) (map[int64]int64, time.Duration, error) {
+	if err := s.Azzera(ctx); err != nil {
+		return nil, 0, err
+	}
+	t0 := time.Now()
+	if f != nil {
+		if err := f(); err != nil {
+			return nil, 0, err
+		}
+	} else {
+		select {
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		case <-time.After(d):
+		}
+	}
+	d = time.Since(t0)
+	m, err := s.perIstruzione(ctx)
+	return m, d, err
 }
 
 // compatta puts a statement on one line, at most n characters.
@@ -172,8 +207,12 @@ type PerPagina struct {
 
 // IstruzioniPerPagina sends each page of the mix n times, one after the
 // other, as client 0, and counts the statements pg_stat_statements saw
-// for them. What the server's background jobs run meanwhile is measured
-// in an idle interval as long as the page's and subtracted.
+// for them. The server's own jobs (the deadline refresh, the cruscotto's
+// prepared pages, the outbox) share the statistics: an idle interval as
+// long as the page's is measured before and after it, and each statement
+// counts only the calls beyond the larger of the two (Fondo: what was
+// taken away). A job that runs only while the page is measured still
+// counts: repeat the measure if a figure looks odd.
 func IstruzioniPerPagina(ctx context.Context, s *Sonda, b *Bersaglio, n int) ([]PerPagina, error) {
 	var out []PerPagina
 	for pg, v := range b.mix {
@@ -181,34 +220,33 @@ func IstruzioniPerPagina(ctx context.Context, s *Sonda, b *Bersaglio, n int) ([]
 		if e := b.Fai(ctx, 0, pg); !e.ok() {
 			return nil, fmt.Errorf("%s: %s", v.Nome, e.chiave())
 		}
-		if err := s.Azzera(ctx); err != nil {
-			return nil, err
-		}
-		t0 := time.Now()
-		for range n {
-			if e := b.Fai(ctx, 0, pg); !e.ok() {
-				return nil, fmt.Errorf("%s: %s", v.Nome, e.chiave())
+		pagina, durata, err := s.finestra(ctx, 0, func() error {
+			for range n {
+				if e := b.Fai(ctx, 0, pg); !e.ok() {
+					return fmt.Errorf("%s: %s", v.Nome, e.chiave())
+				}
 			}
-		}
-		durata := time.Since(t0)
-		c, err := s.chiamate(ctx)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		if err := s.Azzera(ctx); err != nil {
-			return nil, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(durata):
-		}
-		fondo, err := s.chiamate(ctx)
+		prima, _, err := s.finestra(ctx, durata, nil)
 		if err != nil {
 			return nil, err
+		}
+		dopo, _, err := s.finestra(ctx, durata, nil)
+		if err != nil {
+			return nil, err
+		}
+		var tot, fondo int64
+		for id, c := range pagina {
+			f := min(max(prima[id], dopo[id]), c)
+			tot += c - f
+			fondo += f
 		}
 		out = append(out, PerPagina{Pagina: v.Nome, Richieste: n,
-			Istruzioni: float64(c-fondo) / float64(n), Fondo: float64(fondo) / float64(n)})
+			Istruzioni: float64(tot) / float64(n), Fondo: float64(fondo) / float64(n)})
 	}
 	return out, nil
 }
