@@ -1,5 +1,5 @@
 // Command carico is the load tool of Cartella (issue 19, point 4; ADR
-// 0023): against a running `cartella demo` it signs in virtual clients
+// 0024): against a running `cartella demo` it signs in virtual clients
 // through the demo OpenID Provider, replays a mix of pages in a closed loop
 // (-c clients) or an open one (-rate requests per second), and prints
 // count, errors, p50, p95, p99, max and requests per second per page; with

@@ -1,5 +1,5 @@
 // Package carico is the engine of the load tool cmd/carico (issue 19,
-// point 4; ADR 0023): virtual clients, each signed in through the demo
+// point 4; ADR 0024): virtual clients, each signed in through the demo
 // OpenID Provider with its own session, replay a mix of pages in a closed
 // loop (a fixed number of clients, each sending its next request when the
 // previous one is answered) or an open loop (requests scheduled at a fixed
