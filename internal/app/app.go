@@ -292,7 +292,7 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 
 	if mode == config.Demo && cfg.DatabaseURL == "" {
 		log.Info("starting the private PostgreSQL cluster", "data_dir", cfg.DataDir)
-		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: cfg.DataDir, Log: log})
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: cfg.DataDir, Log: log, StatStatements: true})
 		if err != nil {
 			return err
 		}

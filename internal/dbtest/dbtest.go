@@ -92,7 +92,7 @@ func start() error {
 		if err := os.Chmod(base, 0o755); err != nil {
 			return err
 		}
-		c, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(base, "data"), Ephemeral: true})
+		c, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(base, "data"), Ephemeral: true, StatStatements: true})
 		if err != nil {
 			return err
 		}
