@@ -92,9 +92,20 @@ var (
 
 // TestStatementiPerPagina counts the statements (and round trips) that the
 // pages served most often run, for the case manager: the home, /casi and a
-// case page (issue 19, "Fewer round trips"). Each page is asked twice and
-// counted the second time, as in steady state; the case page once more with
-// the session's last-seen due to be written.
+// case page (issue 19, "Fewer round trips"), and lists them when a page
+// runs more than its bound. Each page is asked twice and counted the second
+// time, as in steady state; the case page once more with the session's
+// last_seen_at due to be written.
+//
+// Every page starts with one statement for the session, its operator and
+// their roles (the last_seen_at write folded in). An audited page then
+// records its access: 5 statements today (BEGIN, the registro's advisory
+// lock, its last hash, INSERT, COMMIT), which drop by 4 when the registro
+// records with a single INSERT (by 2 with BEGIN, INSERT, COMMIT); lower the
+// bounds then. The case page's target is at most 6 (issue 19): not reached,
+// its deadlines and its sections come from the providers of 11 modules,
+// each with its own statements on its own tables (docs/architecture.md,
+// "Statements per request").
 func TestStatementiPerPagina(t *testing.T) {
 	t.Parallel()
 	tr := &contatore{}
@@ -141,10 +152,15 @@ func TestStatementiPerPagina(t *testing.T) {
 		tocca      bool // last-seen due
 		max        int
 	}{
-		{"home", "/", false, 100},
-		{"elenco dei casi", "/casi", false, 100},
-		{"pagina del caso", caso, false, 100},
-		{"pagina del caso, last-seen da scrivere", caso, true, 100},
+		// Session; the case manager's 6 work counts (one per module).
+		{"home", "/", false, 7},
+		// Session; the list; the registro's 5.
+		{"elenco dei casi", "/casi", false, 7},
+		// Session; the case (access); the registro's 5; members and history
+		// (one batch); the deadlines' 8 (incontri 3, presentazioni 4,
+		// analisi 1); the 12 sections' 12 (prestazioni 2, the équipe's none).
+		{"pagina del caso", caso, false, 29},
+		{"pagina del caso, last_seen_at da scrivere", caso, true, 29},
 	} {
 		conta(p.path) // the statements prepared on the connections
 		if p.tocca {
