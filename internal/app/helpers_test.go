@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/dbtest"
 )
@@ -65,7 +67,13 @@ func startApp(t *testing.T) *testApp {
 // startAppLog is startApp with the application log written to logw.
 func startAppLog(t *testing.T, logw io.Writer) *testApp {
 	t.Helper()
-	pool := dbtest.New(t)
+	return startAppPool(t, dbtest.New(t), logw)
+}
+
+// startAppPool is startAppLog on the given pool (a test that traces its
+// statements builds its own, statementi_test.go).
+func startAppPool(t *testing.T, pool *pgxpool.Pool, logw io.Writer) *testApp {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -65,6 +65,14 @@ func (d directory) Principals(ctx context.Context, id uuid.UUID) ([]authz.Princi
 	return ps, err
 }
 
+func (d directory) PrincipalsLetti(ctx context.Context, accanto []byte) ([]authz.Principal, error) {
+	ps, err := d.acc.PrincipalsJSON(ctx, accanto)
+	if errors.Is(err, accesso.ErrNotAccredited) {
+		return nil, auth.ErrNotAccredited
+	}
+	return ps, err
+}
+
 // navEntry is a navigation entry shown to roles granted (obj, act).
 type navEntry struct {
 	label, href string
@@ -201,6 +209,9 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	}
 	d.enforcer = en
 	d.sessions = session.NewManager(pool, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Secure())
+	// The operator and their roles in force, read with the session in one
+	// statement (issue 19).
+	d.sessions.ConAccanto(session.Accanto{SQL: d.accesso.PrincipaliSQL, Args: d.accesso.PrincipaliArgs})
 	d.rs = &httpx.Responder{Log: log, Shell: d.shell}
 	d.guard = authz.NewGuard(en, d.deny)
 	d.auth = auth.NewHandler(auth.Config{
