@@ -218,7 +218,7 @@ func seriale(s string) (int64, bool) {
 //     and new line, U+FFFE, U+FFFF, bytes that are not UTF-8) as U+FFFD,
 //     as encoding/xml's EscapeText does;
 //   - a literal _xHHHH_, which Excel would read as the character HHHH, as
-//     _x005F_xHHHH_ (ECMA-376 Part 1, §22.9.2.19, ST_Xstring);
+//     _x005F_xHHHH_ (ECMA-376 Part 1, the ST_Xstring type);
 //   - cut at maxCaratteri UTF-16 units.
 func appendTesto(b []byte, s string) []byte {
 	if len(s) > maxCaratteri {
