@@ -27,12 +27,17 @@ INSERT INTO caso_indicatori (caso_id, ambito_id, comune_id, stato, misura, apert
 SELECT c.id, c.ambito_id, c.comune_id, c.stato, d.misura, c.aperto_il, c.chiuso_il, c.motivo_chiusura, d.data_pad
 FROM caso c JOIN domanda d ON d.id = c.domanda_id;
 
--- New cases: once per statement, from the statement's rows.
+-- New cases: once per statement, from the statement's rows. The domanda is
+-- read by its key for each new case: the transition table has no
+-- statistics, and a join let the planner scan all of domanda for every
+-- batch of the flow's COPY (2,000 cases at 200,000 took 4.1 s, against
+-- 1.1 s without the trigger and 1.4 s so).
 CREATE FUNCTION caso_indicatori_inseriti() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO caso_indicatori (caso_id, ambito_id, comune_id, stato, misura, aperto_il, chiuso_il, motivo_chiusura, data_pad)
-    SELECT c.id, c.ambito_id, c.comune_id, c.stato, d.misura, c.aperto_il, c.chiuso_il, c.motivo_chiusura, d.data_pad
-    FROM nuovi c JOIN domanda d ON d.id = c.domanda_id;
+    SELECT c.id, c.ambito_id, c.comune_id, c.stato, (SELECT d.misura FROM domanda d WHERE d.id = c.domanda_id),
+           c.aperto_il, c.chiuso_il, c.motivo_chiusura, (SELECT d.data_pad FROM domanda d WHERE d.id = c.domanda_id)
+    FROM nuovi c;
     RETURN NULL;
 END
 $$;
