@@ -15,8 +15,9 @@ const giorniPrimoIncontro = 120
 
 // Indicatori are the meetings' contribution to the cruscotto
 // (internal/report, docs/indicatori.md): the nuclei met within 120 days of
-// the PAD (domain.md §2.1 point 6, §2.2 T120), per comune. The cohort's size comes
-// from casi (casi.Service.CoortePAD), the first meetings from incontro.
+// the PAD (domain.md §2.1 point 6, §2.2 T120), per comune. The cohort's
+// size comes from casi (casi.Service.CoortePAD), the first meetings from
+// incontro.
 func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Indicatore, error) {
 	i := report.Indicatore{Codice: "primo-incontro-120", Titolo: "Nuclei incontrati entro 120 giorni dal PAD",
 		Descrizione: "Nuclei la cui scadenza dei 120 giorni dalla firma del PAD cade nel periodo (fino a oggi), per comune: " +
