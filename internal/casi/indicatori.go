@@ -19,7 +19,7 @@ import (
 // docs/indicatori.md): cases by state and measure, new and closed per
 // month and per comune, closed by motivo, transferred, the case managers'
 // caseload. The first four come from one pass over caso_indicatori, the
-// cases' narrow copy kept by the database (migration 000029).
+// cases' narrow copy kept by the database (migration 000030).
 func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Indicatore, error) {
 	a := Ambito{AmbitoID: f.AmbitoID, ComuneID: f.ComuneID}
 	k, err := conteggiCasi(ctx, s.pool, a, f)

@@ -13,7 +13,7 @@ import (
 )
 
 // caso_indicatori, the indicators' narrow copy of the cases (migration
-// 000029), stays the same as caso joined to domanda through every write:
+// 000030), stays the same as caso joined to domanda through every write:
 // cases opened by the bulk path, closed, reopened, transferred, moved to
 // another state by a module, a domanda's measure and PAD changed by the
 // import, many cases updated at once, a case deleted.
