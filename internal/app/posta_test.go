@@ -32,7 +32,12 @@ func TestPostaDemoSoloInDemo(t *testing.T) {
 			"OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}, false, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := config.Load(tc.mode, func(k string) string { return tc.env[k] })
+			cfg, err := config.Load(tc.mode, func(k string) string {
+				if k == "REGISTRO_CHIAVE_FILE" {
+					return chiaveTest
+				}
+				return tc.env[k]
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
