@@ -129,10 +129,9 @@ const LottoScadenze = 2000
 // ending, an appointment passing): run daily by the server. It returns how
 // many cases it looked at.
 //
-// It works in batches of LottoScadenze cases, each in its own transaction:
-// the batch's cases are locked (FOR NO KEY UPDATE, in id order, so that a
-// write that recomputes a case's deadlines meanwhile is not overwritten
-// with older inputs), their inputs read with one query per source
+// It works in batches of LottoScadenze cases, two at a time (two
+// connections), each in its own transaction (AggiornaLotto): the inputs of
+// the batch's cases read with one query per source
 // (FonteSituazione.SituazioniCasi, FonteAppuntamenti.ProssimiAppuntamenti),
 // the deadlines computed in Go (scadenze.Calcola, as Aggiorna does) and the
 // cases whose columns change written with one UPDATE. The whole run holds
@@ -166,24 +165,60 @@ func (s *Service) AggiornaScadenze(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("casi: aggiorna scadenze: %w", err)
 	}
-	for i := 0; i < len(ids); i += LottoScadenze {
-		lotto := ids[i:min(i+LottoScadenze, len(ids))]
-		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			_, err := s.AggiornaLotto(ctx, tx, lotto, now)
-			return err
-		}); err != nil {
-			return 0, err
+	// Two workers take the batches in turn: this connection and one more
+	// from the pool, so that PostgreSQL works on two cores.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lotti := make(chan []uuid.UUID)
+	errs := make(chan error, 2)
+	for _, db := range []interface {
+		Begin(context.Context) (pgx.Tx, error)
+	}{conn, s.pool} {
+		go func() {
+			var err error
+			for lotto := range lotti {
+				if err == nil {
+					err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+						_, err := s.AggiornaLotto(ctx, tx, lotto, now)
+						return err
+					})
+					if err != nil {
+						cancel()
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < len(ids) && ctx.Err() == nil; i += LottoScadenze {
+		select {
+		case lotti <- ids[i:min(i+LottoScadenze, len(ids))]:
+		case <-ctx.Done():
 		}
+	}
+	close(lotti)
+	err = errors.Join(<-errs, <-errs)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return 0, err
 	}
 	return len(ids), nil
 }
 
 // AggiornaLotto is AggiornaAl for the cases ids at once (the batch of the
-// daily refresh; call it in a transaction, q): it locks them, reads what
-// their deadlines depend on with one query per source, computes them in Go
-// and writes, with one UPDATE, the cases whose derived columns change. It
+// daily refresh; call it in a transaction, q): it reads what their
+// deadlines depend on with one query per source, computes them in Go and
+// writes, with one UPDATE, the cases whose derived columns change. It
 // returns how many it wrote. The result is the one AggiornaAl gives case by
 // case (TestAggiornaLottoComeAggiorna).
+//
+// It takes no lock: a case is written only if its row is still the version
+// read at the start (xmin). A write that moves a case's deadlines
+// recomputes them (Aggiorna) in its own transaction, so a case it wrote
+// meanwhile is left as it wrote it, and a case it writes afterwards is
+// recomputed by it from its own inputs.
 func (s *Service) AggiornaLotto(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -220,6 +255,7 @@ func (s *Service) AggiornaLotto(ctx context.Context, q database.Querier, ids []u
 	for _, id := range trovati {
 		sc := scadenze.Calcola(*sit[id])
 		d := derivateDa(id, sc, nil)
+		d.versione = prima[id].versione
 		if t, ok := prossimi[id]; ok {
 			d.prossimo = &t
 		}
@@ -236,6 +272,7 @@ func (s *Service) AggiornaLotto(ctx context.Context, q database.Querier, ids []u
 // derivate are the derived deadline columns of a case.
 type derivate struct {
 	id                  uuid.UUID
+	versione            int64 // the row's xmin when read
 	t120, t90, urgenza  *time.Time
 	t120Stato, t90Stato string
 	prossimo, ricalcola *time.Time

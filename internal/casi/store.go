@@ -119,25 +119,25 @@ func membriSituazione(ctx context.Context, q database.Querier, nucleoID uuid.UUI
 	})
 }
 
-// situazioniLotto locks the cases ids (FOR NO KEY UPDATE, in id order) and
-// reads their dates and current members into one Situazione each (at now),
-// and the derived columns they hold (prima), with two queries. A case not
-// found is not in the maps.
+// situazioniLotto reads the dates and current members of the cases ids
+// into one Situazione each (at now), and the derived columns they hold with
+// the row's version (prima: xmin), with two queries. A case not found is
+// not in the maps.
 func situazioniLotto(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (map[uuid.UUID]*scadenze.Situazione, map[uuid.UUID]derivate, error) {
 	sit := make(map[uuid.UUID]*scadenze.Situazione, len(ids))
 	prima := make(map[uuid.UUID]derivate, len(ids))
 	rows, err := q.Query(ctx, `
-		SELECT c.id, d.data_domanda, d.data_pad, d.data_trasmissione,
+		SELECT c.id, c.xmin::text::bigint, d.data_domanda, d.data_pad, d.data_trasmissione,
 		       c.t120_scadenza, c.t120_stato, c.t90_scadenza, c.t90_stato, c.urgenza, c.prossimo_appuntamento, c.ricalcola_il
 		FROM caso c JOIN domanda d ON d.id = c.domanda_id
-		WHERE c.id = ANY($1) ORDER BY c.id FOR NO KEY UPDATE OF c`, ids)
+		WHERE c.id = ANY($1)`, ids)
 	if err != nil {
 		return nil, nil, err
 	}
 	for rows.Next() {
 		s := &scadenze.Situazione{Oggi: now}
 		var d derivate
-		if err := rows.Scan(&d.id, &s.DataDomanda, &s.DataPAD, &s.DataTrasmissione,
+		if err := rows.Scan(&d.id, &d.versione, &s.DataDomanda, &s.DataPAD, &s.DataTrasmissione,
 			&d.t120, &d.t120Stato, &d.t90, &d.t90Stato, &d.urgenza, &d.prossimo, &d.ricalcola); err != nil {
 			rows.Close()
 			return nil, nil, err
@@ -174,30 +174,32 @@ func situazioniLotto(ctx context.Context, q database.Querier, ids []uuid.UUID, n
 
 // updateScadenzeLotto writes the derived columns of the cases ds with one
 // statement (no row written when ds is empty, nor a row whose values are
-// already these).
+// already these), each only if the row is still the version read (xmin
+// = d.versione; 0: any): a row written meanwhile, by a write that
+// recomputed its deadlines, is left as that write left it.
 func updateScadenzeLotto(ctx context.Context, q database.Querier, ds []derivate) error {
 	if len(ds) == 0 {
 		return nil
 	}
-	ids := make([]uuid.UUID, len(ds))
+	ids, versioni := make([]uuid.UUID, len(ds)), make([]int64, len(ds))
 	t120, t90, urgenza, ricalcola, prossimo := make([]*time.Time, len(ds)), make([]*time.Time, len(ds)),
 		make([]*time.Time, len(ds)), make([]*time.Time, len(ds)), make([]*time.Time, len(ds))
 	t120Stato, t90Stato := make([]string, len(ds)), make([]string, len(ds))
 	for i, d := range ds {
-		ids[i], t120[i], t120Stato[i], t90[i], t90Stato[i] = d.id, d.t120, d.t120Stato, d.t90, d.t90Stato
+		ids[i], versioni[i], t120[i], t120Stato[i], t90[i], t90Stato[i] = d.id, d.versione, d.t120, d.t120Stato, d.t90, d.t90Stato
 		urgenza[i], prossimo[i], ricalcola[i] = d.urgenza, d.prossimo, d.ricalcola
 	}
 	_, err := q.Exec(ctx, `
 		UPDATE caso c SET t120_scadenza = u.t120_scadenza, t120_stato = u.t120_stato, t90_scadenza = u.t90_scadenza,
 		       t90_stato = u.t90_stato, urgenza = u.urgenza, prossimo_appuntamento = u.prossimo_appuntamento,
 		       ricalcola_il = u.ricalcola_il
-		FROM unnest($1::uuid[], $2::date[], $3::text[], $4::date[], $5::text[], $6::date[], $7::timestamptz[], $8::date[])
-		     AS u(id, t120_scadenza, t120_stato, t90_scadenza, t90_stato, urgenza, prossimo_appuntamento, ricalcola_il)
-		WHERE c.id = u.id
+		FROM unnest($1::uuid[], $2::date[], $3::text[], $4::date[], $5::text[], $6::date[], $7::timestamptz[], $8::date[], $9::bigint[])
+		     AS u(id, t120_scadenza, t120_stato, t90_scadenza, t90_stato, urgenza, prossimo_appuntamento, ricalcola_il, versione)
+		WHERE c.id = u.id AND (u.versione = 0 OR c.xmin::text::bigint = u.versione)
 		  AND (c.t120_scadenza, c.t120_stato, c.t90_scadenza, c.t90_stato, c.urgenza, c.prossimo_appuntamento, c.ricalcola_il)
 		      IS DISTINCT FROM
 		      (u.t120_scadenza, u.t120_stato, u.t90_scadenza, u.t90_stato, u.urgenza, u.prossimo_appuntamento, u.ricalcola_il)`,
-		ids, t120, t120Stato, t90, t90Stato, urgenza, prossimo, ricalcola)
+		ids, t120, t120Stato, t90, t90Stato, urgenza, prossimo, ricalcola, versioni)
 	return err
 }
 
