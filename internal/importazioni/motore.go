@@ -86,6 +86,16 @@ func (s *Service) importa(ctx context.Context, id, ambitoID int64, r io.Reader, 
 		rs := pend
 		pend = nil
 		return w.avvia(rs, letti, func(ctx context.Context) (contatori, []Scarto, error) {
+			// The hash ignores the line number: the same household
+			// elsewhere in a file is unchanged. Computed here, off the
+			// goroutine that parses.
+			for i := range rs {
+				senza := rs[i].n
+				senza.Riga = 0
+				line, _ := json.Marshal(senza)
+				h := sha256.Sum256(line)
+				rs[i].hash = h[:]
+			}
 			c, sc, err := s.applica(ctx, id, ambitoID, comuni, rs, v)
 			c.scartati += len(extra)
 			return c, append(sc, extra...), err
@@ -93,12 +103,7 @@ func (s *Service) importa(ctx context.Context, id, ambitoID int64, r io.Reader, 
 	}
 	p := flusso.Parser{Oggi: s.casi.Oggi(), OgniRighe: 500, Avanzamento: func(pr flusso.Progresso) { letti = pr }}
 	rep, err := p.Parse(r, func(n flusso.Nucleo) error {
-		// The hash ignores the line number: the same household elsewhere in a file is unchanged.
-		senza := n
-		senza.Riga = 0
-		line, _ := json.Marshal(senza)
-		h := sha256.Sum256(line)
-		pend = append(pend, riga{n: n, hash: h[:]})
+		pend = append(pend, riga{n: n})
 		if len(pend) >= chunk {
 			return flush(nil)
 		}
