@@ -33,7 +33,7 @@ func setup(t *testing.T) *fixture {
 	pool := dbtest.New(t)
 	svc := accesso.NewService(pool)
 	f := &fixture{pool: pool, svc: svc}
-	svc.SetAudit(registro.NewService(pool), func(_ context.Context, id uuid.UUID, stato string) {
+	svc.SetAudit(registro.NewService(pool, registro.ChiaveDiProva()), func(_ context.Context, id uuid.UUID, stato string) {
 		f.events = append(f.events, stato)
 	})
 	ctx := context.Background()

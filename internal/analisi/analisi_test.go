@@ -59,7 +59,7 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people}
 	f.svc = analisi.NewService(pool, reg, f.casi)
 	inc := incontri.NewService(pool, reg, f.casi) // the deadlines follow the meetings, as wired in internal/app
@@ -517,7 +517,7 @@ func TestTabelleDiRiferimento(t *testing.T) {
 // file applies again after it).
 func TestMigrazioneReversibile(t *testing.T) {
 	t.Parallel()
-	pool := dbtest.New(t)
+	pool := dbtest.Proprietario(t, dbtest.New(t)) // migrations run as the owner
 	ctx := context.Background()
 	for _, name := range []string{"000008_analisi.down.sql", "000008_analisi.up.sql"} {
 		sql, err := migrations.FS.ReadFile(name)

@@ -24,7 +24,7 @@ func TestIndicatoriEDatasetAnalisi(t *testing.T) {
 	fx := fixtures.New(t, pool)
 	ps := fx.Demo()
 	cm := ps["casemanager"]
-	svc := analisi.NewService(pool, registro.NewService(pool), fx.Casi)
+	svc := analisi.NewService(pool, registro.NewService(pool, registro.ChiaveDiProva()), fx.Casi)
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := pool.Exec(ctx, sql, args...); err != nil {

@@ -15,12 +15,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/database"
@@ -37,8 +40,10 @@ Uso:
   cartella demo [--nuclei N]          avvia la demo: database privato, fornitore di identità dimostrativo, dati di prova
                                       (N nuclei sintetici al primo avvio, 300 se non indicato)
   cartella serve                      avvia il servizio in produzione (DATABASE_URL e OIDC_* obbligatori)
-  cartella migrate up|down|version    gestisce lo schema del database (DATABASE_URL)
-  cartella audit verify               verifica l'integrità del registro degli accessi (DATABASE_URL)
+  cartella migrate up|down|version    gestisce lo schema del database (DATABASE_OWNER_URL, se no DATABASE_URL)
+  cartella audit verify [--punti FILE] verifica firme, lotti e catena del registro degli accessi (DATABASE_URL, REGISTRO_CHIAVE_FILE)
+  cartella audit checkpoint [FILE]    scrive il punto di controllo dell'ultimo lotto, da conservare fuori dal database
+  cartella audit chiave FILE          genera la chiave con cui il registro è firmato
   cartella amministratore-sistema CF NOME COGNOME
                                       accredita un amministratore di sistema (il primo operatore; DATABASE_URL)
   cartella import comuni [FILE]       carica l'elenco ISTAT dei comuni (CSV come pubblicato dall'ISTAT; senza FILE quello incluso; DATABASE_URL)
@@ -107,9 +112,14 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) != 1 {
 		return errors.New("usage: cartella migrate up|down|version")
 	}
-	dsn := getenv("DATABASE_URL")
+	// Migrations run as the owner of the schema (docs/operations.md,
+	// "Ruoli del database").
+	dsn := getenv("DATABASE_OWNER_URL")
 	if dsn == "" {
-		return errors.New("DATABASE_URL is required by `cartella migrate`")
+		dsn = getenv("DATABASE_URL")
+	}
+	if dsn == "" {
+		return errors.New("DATABASE_OWNER_URL (or DATABASE_URL) is required by `cartella migrate`")
 	}
 	mg, err := database.NewMigrator(dsn)
 	if err != nil {
@@ -141,29 +151,116 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-// runAudit verifies the hash chain of the registro degli accessi; it exits
-// non-zero when a record was altered or removed.
+// chiaveFile is the registro's key file for the commands: REGISTRO_CHIAVE_FILE,
+// or the demo's (var/registro.chiave) when it is there.
+func chiaveFile(getenv func(string) string) string {
+	if f := strings.TrimSpace(getenv("REGISTRO_CHIAVE_FILE")); f != "" {
+		return f
+	}
+	return filepath.Join("var", "registro.chiave")
+}
+
+// registroCLI is the registro of a command line run (checkSchema checked
+// its key first).
+func registroCLI(pool *pgxpool.Pool, getenv func(string) string) *registro.Service {
+	k, _ := registro.LeggiChiave(chiaveFile(getenv))
+	return registro.NewService(pool, k)
+}
+
+const usoAudit = `uso:
+  cartella audit verify [--punti FILE]   verifica firme, lotti e catena del registro degli accessi
+                                         (con --punti, anche i punti di controllo annotati in FILE)
+  cartella audit checkpoint [FILE]       sigilla e scrive il punto di controllo dell'ultimo lotto
+                                         (in coda a FILE, o sullo standard output per il log di sistema)
+  cartella audit chiave FILE             genera una nuova chiave del registro in FILE (mai sovrascritto)
+Servono DATABASE_URL (tranne che per chiave) e REGISTRO_CHIAVE_FILE.`
+
+// runAudit verifies the registro degli accessi, writes its checkpoints and
+// generates its key (ADR 0023); verify exits non-zero when a record or a
+// lotto was altered, removed, forged or inserted out of order.
 func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) != 1 || args[0] != "verify" {
-		return errors.New("usage: cartella audit verify")
+	if len(args) == 0 {
+		return errors.New(usoAudit)
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "chiave" {
+		if len(args) != 1 {
+			return errors.New(usoAudit)
+		}
+		if err := registro.GeneraChiave(args[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "chiave del registro scritta in %s (leggibile solo dal proprietario): conservane una copia sicura, senza di essa il registro non è più verificabile\n", args[0])
+		return nil
+	}
+	var punti string
+	switch {
+	case cmd == "verify" && len(args) == 2 && args[0] == "--punti":
+		punti = args[1]
+	case cmd == "verify" && len(args) == 0, cmd == "checkpoint" && len(args) <= 1:
+	default:
+		return errors.New(usoAudit)
 	}
 	dsn := getenv("DATABASE_URL")
 	if dsn == "" {
-		return errors.New("DATABASE_URL is required by `cartella audit verify`")
+		return fmt.Errorf("DATABASE_URL is required by `cartella audit %s`", cmd)
+	}
+	chiave, err := registro.LeggiChiave(chiaveFile(getenv))
+	if err != nil {
+		return fmt.Errorf("%w (REGISTRO_CHIAVE_FILE)", err)
 	}
 	pool, err := database.Open(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	rep, err := registro.NewService(pool).Verify(ctx)
+	reg := registro.NewService(pool, chiave)
+	if cmd == "checkpoint" {
+		p, err := reg.PuntoDiControllo(ctx)
+		if err != nil {
+			return err
+		}
+		if p.Lotto == 0 {
+			return errors.New("registro vuoto: nessun lotto di cui annotare il punto di controllo")
+		}
+		if len(args) == 0 {
+			fmt.Fprintln(stdout, p.Riga)
+			return nil
+		}
+		f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(f, p.Riga); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	var pp []registro.Punto
+	if punti != "" {
+		f, err := os.Open(punti)
+		if err != nil {
+			return err
+		}
+		pp, err = reg.LeggiPunti(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", punti, err)
+		}
+	}
+	rep, err := reg.Verify(ctx, pp...)
 	if err != nil {
 		return err
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintf(stdout, "registrazione %d: %s\n", p.ID, p.Reason)
+		fmt.Fprintln(stdout, p.String())
 	}
-	fmt.Fprintf(stdout, "registro degli accessi: %d registrazioni, ultima impronta %x\n", rep.Records, rep.LastHash)
+	fmt.Fprintf(stdout, "registro degli accessi: %d registrazioni (%d sigillate in %d lotti, %d ancora da sigillare), ultimo lotto %d, impronta %x\n",
+		rep.Records, rep.Sigillate, rep.Lotti, rep.NonSigillate, rep.UltimoLotto, rep.LastHash)
+	if punti != "" {
+		fmt.Fprintf(stdout, "punti di controllo confrontati: %d\n", rep.Punti)
+	}
 	if len(rep.Problems) > 0 {
 		return fmt.Errorf("access register tampered: %d problems", len(rep.Problems))
 	}
@@ -195,7 +292,7 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 
 	if mode == config.Demo && cfg.DatabaseURL == "" {
 		log.Info("starting the private PostgreSQL cluster", "data_dir", cfg.DataDir)
-		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: cfg.DataDir, Log: log})
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: cfg.DataDir, Log: log, StatStatements: true})
 		if err != nil {
 			return err
 		}
@@ -209,9 +306,12 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 		if err := ensureDatabase(ctx, cluster.URL("postgres"), "cartella"); err != nil {
 			return err
 		}
-		cfg.DatabaseURL = cluster.URL("cartella")
+		// The cluster's superuser owns the schema and runs the migrations;
+		// the application connects as cartella_app (ADR 0023).
+		cfg.DatabaseOwnerURL = cluster.URL("cartella")
+		cfg.DatabaseURL = database.ComeRuolo(cfg.DatabaseOwnerURL, database.RuoloApplicazioneDemo, "")
 		// The private cluster is the demo's by construction.
-		if err := marcaDemo(ctx, cfg.DatabaseURL, true); err != nil {
+		if err := marcaDemo(ctx, cfg.DatabaseOwnerURL, true); err != nil {
 			return err
 		}
 	} else if mode == config.Demo {
@@ -220,13 +320,32 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 			return err
 		}
 	}
-
-	if mode == config.Demo || getenv("MIGRATE_ON_START") == "true" {
-		if err := database.Migrate(cfg.DatabaseURL); err != nil {
+	if mode == config.Demo {
+		if err := chiaveDemo(cfg.RegistroChiaveFile, log); err != nil {
 			return err
 		}
 	}
-	if err := checkSchema(cfg.DatabaseURL); err != nil {
+
+	if mode == config.Demo || getenv("MIGRATE_ON_START") == "true" {
+		owner := cfg.DatabaseOwnerURL
+		if owner == "" {
+			owner = cfg.DatabaseURL
+		}
+		if err := database.Migrate(owner); err != nil {
+			return err
+		}
+		if cfg.DatabaseOwnerURL != "" && cfg.DatabaseOwnerURL != cfg.DatabaseURL && mode == config.Demo {
+			if err := database.CreaRuoloApplicazione(ctx, owner, database.RuoloApplicazioneDemo, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if err := checkSchema(ctx, cfg.DatabaseURL, func(k string) string {
+		if k == "REGISTRO_CHIAVE_FILE" {
+			return cfg.RegistroChiaveFile
+		}
+		return getenv(k)
+	}); err != nil {
 		return err
 	}
 	pool, err := database.Open(ctx, cfg.DatabaseURL)
@@ -238,6 +357,9 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 	d, err := newServer(ctx, cfg, pool, log)
 	if err != nil {
 		return err
+	}
+	if avviso := database.AvvisoRuolo(ctx, pool); avviso != "" {
+		log.Warn(avviso)
 	}
 	if mode == config.Demo {
 		if nuclei < 0 || nuclei > 200000 {
@@ -265,20 +387,48 @@ func runServer(ctx context.Context, mode config.Mode, args []string, getenv func
 	return err
 }
 
-// checkSchema refuses to serve on a schema older or newer than the binary's.
-func checkSchema(dsn string) error {
-	mg, err := database.NewMigrator(dsn)
+// checkSchema refuses to run on a schema older or newer than the binary's,
+// or without the registro's key. It reads schema_migrations with a plain
+// query, which the application's role may do (it may not create tables,
+// as golang-migrate's driver would try to).
+func checkSchema(ctx context.Context, dsn string, getenv func(string) string) error {
+	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		return err
+		return fmt.Errorf("connect to the database: %w", err)
 	}
-	defer mg.Close()
-	v, dirty, err := mg.Version()
-	if err != nil {
-		return err
+	defer conn.Close(ctx)
+	var v int64
+	var dirty bool
+	err = conn.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&v, &dirty)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "42P01" { // undefined_table: never migrated
+			return fmt.Errorf("schema version: %w", err)
+		}
 	}
-	if want := latestMigration(); v != want || dirty {
+	if want := latestMigration(); uint(v) != want || dirty {
 		return fmt.Errorf("database schema is at version %d (dirty %v), this binary needs %d: run `cartella migrate up` (or set MIGRATE_ON_START=true)", v, dirty, want)
 	}
+	if getenv != nil {
+		if _, err := registro.LeggiChiave(chiaveFile(getenv)); err != nil {
+			return fmt.Errorf("%w: set REGISTRO_CHIAVE_FILE (docs/operations.md, \"Registro degli accessi\")", err)
+		}
+	}
+	return nil
+}
+
+// chiaveDemo creates the demo's registro key at its first start.
+func chiaveDemo(path string, log *slog.Logger) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	if err := registro.GeneraChiave(path); err != nil {
+		return err
+	}
+	log.Info("registro degli accessi: chiave della demo creata", "file", path)
 	return nil
 }
 

@@ -170,7 +170,7 @@ func TestServeRefusesUnmigratedDatabase(t *testing.T) {
 	t.Parallel()
 	dsn := dbtest.EmptyURL(t)
 	env := map[string]string{"DATABASE_URL": dsn, "OIDC_ISSUER": "http://127.0.0.1:1/x", "OIDC_CLIENT_ID": "c",
-		"OIDC_CLIENT_SECRET": "s", "LISTEN_ADDR": freeAddr(t)}
+		"OIDC_CLIENT_SECRET": "s", "LISTEN_ADDR": freeAddr(t), "REGISTRO_CHIAVE_FILE": chiaveTest}
 	var out bytes.Buffer
 	err := Run(context.Background(), []string{"cartella", "serve"}, func(k string) string { return env[k] }, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "cartella migrate up") {
@@ -181,7 +181,9 @@ func TestServeRefusesUnmigratedDatabase(t *testing.T) {
 func TestMigrateCommand(t *testing.T) {
 	t.Parallel()
 	dsn := dbtest.EmptyURL(t)
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	run := func(args ...string) string {
 		var out bytes.Buffer
 		if err := Run(context.Background(), append([]string{"cartella", "migrate"}, args...), env, &out, &out); err != nil {

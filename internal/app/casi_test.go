@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/cartella/cartella/internal/calendario"
 	"html"
 	"net/http"
 	"net/url"
@@ -223,7 +224,7 @@ func TestCasiChiusuraECondizioniHTTP(t *testing.T) {
 	}
 	// Someone else changes the case meanwhile.
 	a.exec(t, `UPDATE caso SET versione = versione + 1 WHERE id = $1`, caso)
-	oggi := time.Now().Format("2006-01-02")
+	oggi := time.Now().In(calendario.Roma).Format("2006-01-02") // the case's dates are Italian days
 	st, body := post("/casi/"+id+"/chiudi", url.Values{"versione": {ver[1]}, "motivo": {"Rinuncia"}, "data": {oggi}, "nota": {"Il nucleo rinuncia per iscritto"}})
 	if st != http.StatusConflict || !strings.Contains(body, "modificato da un altro operatore") || !strings.Contains(body, "Il nucleo rinuncia per iscritto") {
 		t.Fatalf("stale close: %d", st)

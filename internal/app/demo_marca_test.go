@@ -41,7 +41,7 @@ func TestDemoRifiutaDatabaseNonSuo(t *testing.T) {
 func TestMarcaDemo(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := dbtest.New(t)
+	pool := dbtest.Proprietario(t, dbtest.New(t)) // creates a database: the server's user
 	cfg := pool.Config().ConnConfig
 	vuoto := "vuoto_" + strings.ReplaceAll(cfg.Database, "-", "_")
 	if _, err := pool.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{vuoto}.Sanitize()); err != nil {

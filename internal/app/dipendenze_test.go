@@ -50,7 +50,7 @@ var moduli = []string{
 
 // piattaforma are the platform packages: below every module.
 var piattaforma = []string{
-	"internal/auth", "internal/authz", "internal/browsertest", "internal/calendario", "internal/codicefiscale",
+	"internal/auth", "internal/authz", "internal/browsertest", "internal/calendario", "internal/carico", "internal/codicefiscale",
 	"internal/config", "internal/database", "internal/dbtest", "internal/demoidp", "internal/flusso",
 	"internal/httpx", "internal/pdnd", "internal/pgcluster", "internal/posta", "internal/registro", "internal/residenza", "internal/scadenze",
 	"internal/session", "internal/stampa", "internal/stampa/pdftest", "migrations", "docs/specs/inps-waas", "policies", "web", "web/ui",
@@ -59,7 +59,7 @@ var piattaforma = []string{
 // composizione may import any module: the composition root, the demo data
 // it loads, the commands, and the test fixtures (imported only by tests:
 // they build data through the services of accesso and casi).
-var composizione = []string{"internal/app", "internal/demo", "cmd/cartella", "internal/fixtures"}
+var composizione = []string{"internal/app", "internal/demo", "cmd/cartella", "cmd/carico", "internal/fixtures"}
 
 type pacchetto struct {
 	ImportPath string

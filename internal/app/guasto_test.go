@@ -47,7 +47,7 @@ func (g *guasto) avvia() {
 	g.out = &syncBuffer{}
 	g.cmd = exec.Command(g.bin, "demo", "--nuclei", "20")
 	g.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "DATABASE_URL=" + g.dsn,
-		"LISTEN_ADDR=" + g.addr, "BASE_URL=" + g.base(), "LOG_LEVEL=warn"}
+		"LISTEN_ADDR=" + g.addr, "BASE_URL=" + g.base(), "LOG_LEVEL=warn", "REGISTRO_CHIAVE_FILE=" + chiaveTest}
 	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
 	if err := g.cmd.Start(); err != nil {
 		g.t.Fatal(err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,9 +12,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/config"
 	"github.com/cartella/cartella/internal/dbtest"
@@ -30,8 +34,23 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	// The registro's key for every test of the package, and for the
+	// cartella processes they start (which inherit the environment).
+	dir, err := os.MkdirTemp("", "cartella-chiave-")
+	if err != nil {
+		panic(err)
+	}
+	chiaveTest = filepath.Join(dir, "registro.chiave")
+	if err := os.WriteFile(chiaveTest, []byte(hex.EncodeToString([]byte("cartella: chiave di prova del registro, mai in produzione"))), 0o600); err != nil {
+		panic(err)
+	}
+	os.Setenv("REGISTRO_CHIAVE_FILE", chiaveTest)
+	defer os.RemoveAll(dir)
 	dbtest.Main(m)
 }
+
+// chiaveTest is the file of the registro's key (registro.ChiaveDiProva).
+var chiaveTest string
 
 // testApp is the real application (demo mode, demo provider, demo data) on
 // a fresh database, served on a loopback port.
@@ -48,14 +67,20 @@ func startApp(t *testing.T) *testApp {
 // startAppLog is startApp with the application log written to logw.
 func startAppLog(t *testing.T, logw io.Writer) *testApp {
 	t.Helper()
-	pool := dbtest.New(t)
+	return startAppPool(t, dbtest.New(t), logw)
+}
+
+// startAppPool is startAppLog on the given pool (a test that traces its
+// statements builds its own, statementi_test.go).
+func startAppPool(t *testing.T, pool *pgxpool.Pool, logw io.Writer) *testApp {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
 	cfg, err := config.Load(config.Demo, func(k string) string {
-		return map[string]string{"BASE_URL": base, "LISTEN_ADDR": ln.Addr().String()}[k]
+		return map[string]string{"BASE_URL": base, "LISTEN_ADDR": ln.Addr().String(), "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

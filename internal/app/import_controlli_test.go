@@ -40,7 +40,9 @@ func TestImportControlliCommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Join(righe, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	run := func() string {
 		var out, errw bytes.Buffer
 		if err := Run(context.Background(), []string{"cartella", "import", "controlli", file}, env, &out, &errw); err != nil {

@@ -32,7 +32,7 @@ func TestImportCPICommand(t *testing.T) {
 	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
-	cs := casi.NewService(pool, registro.NewService(pool))
+	cs := casi.NewService(pool, registro.NewService(pool, registro.ChiaveDiProva()))
 	fx := fixtures.New(t, pool)
 	fx.Casi = cs
 	cm := fx.Demo()["casemanager"]
@@ -50,7 +50,9 @@ func TestImportCPICommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Join(righe, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	run := func() string {
 		var out, errw bytes.Buffer
 		if err := Run(ctx, []string{"cartella", "import", "cpi", file}, env, &out, &errw); err != nil {

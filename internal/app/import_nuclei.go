@@ -37,7 +37,7 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	if dsn == "" {
 		return errors.New("DATABASE_URL is required by `cartella import nuclei`")
 	}
-	if err := checkSchema(dsn); err != nil {
+	if err := checkSchema(ctx, dsn, getenv); err != nil {
 		return err
 	}
 	f, err := os.Open(fl.Arg(0))
@@ -58,7 +58,7 @@ func runImportNuclei(ctx context.Context, args []string, getenv func(string) str
 	if err := pool.QueryRow(ctx, `SELECT id FROM ambito WHERE codice = $1`, *codice).Scan(&ambitoID); err != nil {
 		return fmt.Errorf("ambito %q non trovato", *codice)
 	}
-	reg := registro.NewService(pool)
+	reg := registroCLI(pool, getenv)
 	cs := casi.NewService(pool, reg)
 	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs), presentazioni.NewService(pool, reg, cs),
 		analisi.NewService(pool, reg, cs))

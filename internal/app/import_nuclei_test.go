@@ -39,7 +39,9 @@ func TestImportNucleiCommand(t *testing.T) {
 	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	run := func() string {
 		var out, errw bytes.Buffer
 		if err := Run(context.Background(), []string{"cartella", "import", "nuclei", "--ambito", demo.AmbitoCodice, file}, env, &out, &errw); err != nil {

@@ -90,7 +90,7 @@ func runImportComuni(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	defer pool.Close()
-	if err := checkSchema(dsn); err != nil {
+	if err := checkSchema(ctx, dsn, getenv); err != nil {
 		return err
 	}
 	res, err := accesso.NewService(pool).ImportComuni(ctx, comuni)
@@ -99,7 +99,7 @@ func runImportComuni(ctx context.Context, args []string, getenv func(string) str
 	}
 	det := fmt.Sprintf("comuni ISTAT: %d inseriti, %d aggiornati, %d invariati, %d righe scartate",
 		res.Inseriti, res.Aggiornati, res.Invariati, len(scarti))
-	if err := registro.NewService(pool).Record(ctx, registro.Voce{
+	if err := registroCLI(pool, getenv).Record(ctx, registro.Voce{
 		Azione: registro.Scrittura, OggettoTipo: "comuni", Dettaglio: det, Esito: registro.Consentito, Indirizzo: "riga di comando",
 	}); err != nil {
 		return err
@@ -138,7 +138,7 @@ func runImportSostegni(ctx context.Context, args []string, getenv func(string) s
 	if dsn == "" {
 		return errors.New("DATABASE_URL is required by `cartella import sostegni`")
 	}
-	if err := checkSchema(dsn); err != nil {
+	if err := checkSchema(ctx, dsn, getenv); err != nil {
 		return err
 	}
 	f, err := os.Open(file)
@@ -159,7 +159,7 @@ func runImportSostegni(ctx context.Context, args []string, getenv func(string) s
 	if prova {
 		res, err = patto.ProvaCatalogo(ctx, pool, cat, time.Now())
 	} else {
-		res, err = patto.ImportaCatalogo(ctx, pool, registro.NewService(pool), cat, time.Now(),
+		res, err = patto.ImportaCatalogo(ctx, pool, registroCLI(pool, getenv), cat, time.Now(),
 			registro.Voce{Indirizzo: "riga di comando"})
 	}
 	if err != nil && !errors.Is(err, patto.ErrRigheScartate) {
@@ -206,7 +206,7 @@ func runImportPrestazioni(ctx context.Context, args []string, getenv func(string
 	if err != nil {
 		return err
 	}
-	res, err := prestazioni.ImportaCatalogo(ctx, pool, registro.NewService(pool), cat, registro.Voce{Indirizzo: "riga di comando"})
+	res, err := prestazioni.ImportaCatalogo(ctx, pool, registroCLI(pool, getenv), cat, registro.Voce{Indirizzo: "riga di comando"})
 	for _, s := range res.Scartate {
 		fmt.Fprintf(stdout, "riga %d scartata: %s\n", s.Riga, s.Motivo)
 	}
@@ -234,7 +234,7 @@ func runImportControlli(ctx context.Context, args []string, getenv func(string) 
 		return err
 	}
 	defer chiudi()
-	reg := registro.NewService(pool)
+	reg := registroCLI(pool, getenv)
 	cs := casi.NewService(pool, reg)
 	svc := controlli.NewService(pool, reg, cs, segnalazioni.NewService(pool, reg, cs))
 	imp, err := svc.Importa(ctx, nil, filepath.Base(args[0]), f, registro.Voce{Indirizzo: "riga di comando"})
@@ -261,7 +261,7 @@ func runImportCPI(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer chiudi()
-	reg := registro.NewService(pool)
+	reg := registroCLI(pool, getenv)
 	cs := casi.NewService(pool, reg)
 	ps := presentazioni.NewService(pool, reg, cs)
 	collegaScadenze(cs, incontri.NewService(pool, reg, cs), monitoraggio.NewService(pool, reg, cs), ps, analisi.NewService(pool, reg, cs))
@@ -283,7 +283,7 @@ func apriImportFile(ctx context.Context, cosa string, args []string, getenv func
 	if dsn == "" {
 		return nil, nil, nil, fmt.Errorf("DATABASE_URL is required by `cartella import %s`", cosa)
 	}
-	if err := checkSchema(dsn); err != nil {
+	if err := checkSchema(ctx, dsn, getenv); err != nil {
 		return nil, nil, nil, err
 	}
 	if f, err = os.Open(args[0]); err != nil {

@@ -20,7 +20,9 @@ func TestImportPrestazioniCommand(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dsn := dbtest.URL(t)
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	run := func(file string) (string, error) {
 		var out bytes.Buffer
 		err := Run(ctx, []string{"cartella", "import", "prestazioni", file}, env, &out, &out)

@@ -21,7 +21,9 @@ func TestImportSostegniCommand(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dsn := dbtest.URL(t)
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	dir := t.TempDir()
 	scrivi := func(name string, lines ...string) string {
 		file := filepath.Join(dir, name)

@@ -19,7 +19,9 @@ import (
 func TestImportComuniCommand(t *testing.T) {
 	t.Parallel()
 	dsn := dbtest.URL(t)
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	header := "Codice Regione;Codice dell'Unità territoriale sovracomunale (valida a fini statistici);" +
 		"Codice Provincia (Storico)(1);Progressivo del Comune (2);Codice Comune formato alfanumerico;" +
 		"Denominazione (Italiana e straniera);Denominazione in italiano;Denominazione altra lingua;" +

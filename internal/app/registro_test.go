@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cartella/cartella/internal/dbtest"
 	"github.com/cartella/cartella/internal/demo"
+	"github.com/cartella/cartella/internal/registro"
 )
 
 // Logins, refused logins and logouts are in the register, with the role and
@@ -56,7 +59,10 @@ func TestAuthEventsAreRegistered(t *testing.T) {
 }
 
 // `cartella audit verify` passes on an intact register and fails, naming
-// the record, when one was altered behind the triggers' back.
+// the record, when one was forged through the application's own database
+// role (which cannot change or remove one, nor disable the triggers), or
+// altered by the owner behind the triggers' back; `audit checkpoint`
+// writes a signed line that verify compares later.
 func TestAuditVerifyCommand(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
@@ -64,20 +70,62 @@ func TestAuditVerifyCommand(t *testing.T) {
 		a.login(t, a.client(t), "casemanager", demo.Password)
 	}
 	dsn := a.d.pool.Config().ConnString()
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
-	var out bytes.Buffer
-	if err := Run(context.Background(), []string{"cartella", "audit", "verify"}, env, &out, &out); err != nil {
-		t.Fatalf("intact register: %v\n%s", err, out.String())
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
 	}
-	if !strings.Contains(out.String(), "3 registrazioni") || !strings.Contains(out.String(), "catena integra") {
-		t.Errorf("output: %s", out.String())
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := Run(context.Background(), append([]string{"cartella", "audit"}, args...), env, &out, &out)
+		return out.String(), err
 	}
-	a.exec(t, `ALTER TABLE registro_accessi DISABLE TRIGGER registro_accessi_no_update_delete`)
-	a.exec(t, `DELETE FROM registro_accessi WHERE id = (SELECT min(id) + 1 FROM registro_accessi)`)
-	out.Reset()
-	err := Run(context.Background(), []string{"cartella", "audit", "verify"}, env, &out, &out)
-	if err == nil || !strings.Contains(out.String(), "collegamento interrotto") {
-		t.Fatalf("tampered register: err %v\n%s", err, out.String())
+	punti := filepath.Join(t.TempDir(), "punti.log")
+	if out, err := run("checkpoint", punti); err != nil {
+		t.Fatalf("checkpoint: %v\n%s", err, out)
+	}
+	out, err := run("verify", "--punti", punti)
+	if err != nil {
+		t.Fatalf("intact register: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "3 registrazioni (3 sigillate") || !strings.Contains(out, "catena integra") ||
+		!strings.Contains(out, "punti di controllo confrontati: 1") {
+		t.Errorf("output: %s", out)
+	}
+
+	// The application's role: no UPDATE, no DELETE, no triggers off.
+	for _, stmt := range []string{
+		`UPDATE registro_accessi SET dettaglio = 'x'`,
+		`DELETE FROM registro_accessi`,
+		`ALTER TABLE registro_accessi DISABLE TRIGGER registro_accessi_no_update_delete`,
+	} {
+		if _, err := a.d.pool.Exec(context.Background(), stmt); err == nil {
+			t.Errorf("the application's role may: %s", stmt)
+		}
+	}
+	// What it can do: insert a record of an access that never happened.
+	a.exec(t, `INSERT INTO registro_accessi (registrato_il, operatore_id, ruolo, ambito_id, azione, oggetto_tipo, oggetto_id,
+			esito, nonce, mac)
+		SELECT registrato_il, operatore_id, ruolo, ambito_id, 'lettura', 'caso', 'un caso mai letto', esito, nonce, sha256(mac)
+		FROM registro_accessi ORDER BY id LIMIT 1`)
+	falso := a.count(t, `SELECT id FROM registro_accessi WHERE oggetto_id = 'un caso mai letto'`)
+	out, err = run("verify")
+	if err == nil || !strings.Contains(out, fmt.Sprintf("registrazione %d: contenuto alterato o registrazione falsa", falso)) {
+		t.Fatalf("forged record: err %v\n%s", err, out)
+	}
+
+	// The owner, behind the triggers: a record removed.
+	owner := dbtest.Proprietario(t, a.d.pool)
+	for _, stmt := range []string{
+		`ALTER TABLE registro_accessi DISABLE TRIGGER USER`,
+		`DELETE FROM registro_accessi WHERE id = (SELECT min(id) + 1 FROM registro_accessi)`,
+		`ALTER TABLE registro_accessi ENABLE TRIGGER USER`,
+	} {
+		if _, err := owner.Exec(context.Background(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err = run("verify", "--punti", punti)
+	if err == nil || !strings.Contains(out, "registrazione rimossa") {
+		t.Fatalf("tampered register: err %v\n%s", err, out)
 	}
 }
 
@@ -90,8 +138,14 @@ func TestRegistroViewerAndExport(t *testing.T) {
 	a.login(t, a.client(t), "casemanager2", demo.Password)
 	a.login(t, a.client(t), "ministero", demo.Password) // no ambito: not in the ambito's register
 	// A record with a value a spreadsheet would run as a formula.
-	a.exec(t, `INSERT INTO registro_accessi (registrato_il, ruolo, ambito_id, azione, esito, dettaglio, hash_prec, hash)
-		SELECT now(), 'x', id, 'lettura', 'consentito', '=HYPERLINK("http://evil")', '\x00', '\x01' FROM ambito WHERE codice = 'ATS-DEMO'`)
+	var ambito int64
+	if err := a.d.pool.QueryRow(context.Background(), `SELECT id FROM ambito WHERE codice = 'ATS-DEMO'`).Scan(&ambito); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.d.registro.Record(context.Background(), registro.Voce{Ruolo: "x", AmbitoID: &ambito, Azione: registro.Lettura,
+		Esito: registro.Consentito, Dettaglio: `=HYPERLINK("http://evil")`}); err != nil {
+		t.Fatal(err)
+	}
 	c := a.client(t)
 	a.login(t, c, "amministratore", demo.Password)
 

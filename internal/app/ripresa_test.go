@@ -44,7 +44,7 @@ func startAppOn(t *testing.T, pool *pgxpool.Pool, env map[string]string) *testAp
 		if v, ok := env[k]; ok {
 			return v
 		}
-		return map[string]string{"BASE_URL": base, "LISTEN_ADDR": ln.Addr().String()}[k]
+		return map[string]string{"BASE_URL": base, "LISTEN_ADDR": ln.Addr().String(), "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,9 @@ func TestImportInterrottaDaCrash(t *testing.T) {
 	if err := os.WriteFile(secondo, dati, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	var out bytes.Buffer
 	if err := Run(ctx, []string{"cartella", "import", "nuclei", "--ambito", demo.AmbitoCodice, primo}, env, &out, &out); err != nil {
 		t.Fatalf("first import: %v\n%s", err, out.String())
@@ -404,7 +406,9 @@ func TestImportControlliInterrottaDaCrash(t *testing.T) {
 	if !bytes.Equal(sha, make([]byte, 32)) {
 		t.Errorf("the killed import has the SHA-256 of a file read whole")
 	}
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	var out bytes.Buffer
 	if err := Run(ctx, []string{"cartella", "import", "controlli", file}, env, &out, &out); err != nil {
 		t.Fatalf("import again: %v\n%s", err, out.String())

@@ -276,7 +276,7 @@ func (x rotta) key() string { return x.metodo + " " + x.percorso }
 // row's handler is a method value of a built handler).
 func rotteCostruite(t *testing.T) []rotta {
 	t.Helper()
-	cfg, err := config.Load(config.Demo, func(string) string { return "" })
+	cfg, err := config.Load(config.Demo, func(k string) string { return map[string]string{"REGISTRO_CHIAVE_FILE": chiaveTest}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

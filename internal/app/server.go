@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -58,6 +59,14 @@ func (d directory) PrincipalsByCF(ctx context.Context, cf string) ([]authz.Princ
 
 func (d directory) Principals(ctx context.Context, id uuid.UUID) ([]authz.Principal, error) {
 	ps, err := d.acc.Principals(ctx, id)
+	if errors.Is(err, accesso.ErrNotAccredited) {
+		return nil, auth.ErrNotAccredited
+	}
+	return ps, err
+}
+
+func (d directory) PrincipalsLetti(ctx context.Context, accanto []byte) ([]authz.Principal, error) {
+	ps, err := d.acc.PrincipalsJSON(ctx, accanto)
 	if errors.Is(err, accesso.ErrNotAccredited) {
 		return nil, auth.ErrNotAccredited
 	}
@@ -189,13 +198,20 @@ func build(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog
 	d.accesso.SetLuoghi(luoghi)
 	// The ente of an operatore_ente: accesso reads the enti through rete.
 	d.accesso.SetEnti(rete.NewPerAccesso(pool))
-	d.registro = registro.NewService(pool)
+	chiave, err := registro.LeggiChiave(cfg.RegistroChiaveFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w: REGISTRO_CHIAVE_FILE=%q", err, cfg.RegistroChiaveFile)
+	}
+	d.registro = registro.NewService(pool, chiave)
 	en, err := authz.New(ctx, d.accesso.Bindings)
 	if err != nil {
 		return nil, err
 	}
 	d.enforcer = en
 	d.sessions = session.NewManager(pool, cfg.SessionIdle, cfg.SessionAbsolute, cfg.Secure())
+	// The operator and their roles in force, read with the session in one
+	// statement (issue 19).
+	d.sessions.ConAccanto(session.Accanto{SQL: d.accesso.PrincipaliSQL, Args: d.accesso.PrincipaliArgs})
 	d.rs = &httpx.Responder{Log: log, Shell: d.shell}
 	d.guard = authz.NewGuard(en, d.deny)
 	d.auth = auth.NewHandler(auth.Config{
@@ -430,6 +446,9 @@ func (d *deps) shell(r *http.Request) ui.Shell {
 func (d *deps) background(ctx context.Context) {
 	go d.enforcer.ReloadEvery(ctx, time.Minute, func(err error) { d.log.Error("authz reload", "error", err) })
 	go d.posta.Run(ctx) // delivers the outbox (internal/posta)
+	// The registro's sealer: the records whose transactions have ended go
+	// into a signed lotto (ADR 0023); several instances take turns.
+	go d.registro.Sigillatore(ctx, registro.OgniSigillo, d.log)
 	// Imports whose process died while this one runs (another instance,
 	// or this one restarted within importazioni.Scadenza).
 	go d.nuclei.RecuperaOgni(ctx, importazioni.Battito)

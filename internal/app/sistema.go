@@ -36,7 +36,7 @@ func runSistema(ctx context.Context, args []string, getenv func(string) string, 
 	if dsn == "" {
 		return errors.New("DATABASE_URL is required by `cartella amministratore-sistema`")
 	}
-	if err := checkSchema(dsn); err != nil {
+	if err := checkSchema(ctx, dsn, getenv); err != nil {
 		return err
 	}
 	pool, err := database.Open(ctx, dsn)
@@ -56,7 +56,7 @@ func runSistema(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	id := op.ID
-	if err := registro.NewService(pool).Record(ctx, registro.Voce{
+	if err := registroCLI(pool, getenv).Record(ctx, registro.Voce{
 		Azione: registro.Scrittura, OggettoTipo: "operatore", OggettoID: id.String(), OperatoreID: &id,
 		Dettaglio: "accreditato come amministratore di sistema dalla riga di comando", Esito: registro.Consentito,
 		Indirizzo: "riga di comando",

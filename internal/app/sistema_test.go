@@ -19,7 +19,9 @@ import (
 func TestAmministratoreSistemaCommand(t *testing.T) {
 	t.Parallel()
 	dsn := dbtest.URL(t)
-	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
+	}
 	cf := codicefiscale.Compute("Verdi", "Giulia", time.Date(1979, 3, 14, 0, 0, 0, 0, time.UTC), "F", "H501")
 	run := func(args ...string) (string, error) {
 		var out bytes.Buffer

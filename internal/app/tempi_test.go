@@ -45,7 +45,7 @@ func startAppTempi(t *testing.T, tm tempi) *testApp {
 	}
 	base := "http://" + ln.Addr().String()
 	cfg, err := config.Load(config.Demo, func(k string) string {
-		return map[string]string{"BASE_URL": base, "LISTEN_ADDR": ln.Addr().String(), "UPLOAD_DIR": filepath.Join(t.TempDir(), "upload")}[k]
+		return map[string]string{"BASE_URL": base, "LISTEN_ADDR": ln.Addr().String(), "UPLOAD_DIR": filepath.Join(t.TempDir(), "upload"), "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

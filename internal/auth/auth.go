@@ -40,6 +40,10 @@ var ErrNotAccredited = errors.New("auth: not accredited")
 type Directory interface {
 	PrincipalsByCF(ctx context.Context, cf string) ([]authz.Principal, error)
 	Principals(ctx context.Context, operatoreID uuid.UUID) ([]authz.Principal, error)
+	// PrincipalsLetti is Principals from the value the session's lookup
+	// read alongside it (session.Accanto, wired by the composition root),
+	// so that a request reads session, operator and roles in one statement.
+	PrincipalsLetti(ctx context.Context, accanto []byte) ([]authz.Principal, error)
 }
 
 // Event is a security event for the access register.
@@ -341,7 +345,8 @@ func (h *Handler) ImpostaRuolo(w http.ResponseWriter, r *http.Request) {
 // LoadPrincipal reads the session of every request and, when the operator
 // still holds an active accreditation, puts the session and the principal
 // (the role they act in) in the context. Accreditation is read on every
-// request, so a suspension or a revoked role takes effect at once.
+// request, so a suspension or a revoked role takes effect at once: in the
+// same statement as the session when the manager has an Accanto.
 func (h *Handler) LoadPrincipal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -354,7 +359,12 @@ func (h *Handler) LoadPrincipal(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ps, err := h.dir.Principals(ctx, s.OperatoreID)
+		var ps []authz.Principal
+		if s.Letto {
+			ps, err = h.dir.PrincipalsLetti(ctx, s.Accanto)
+		} else {
+			ps, err = h.dir.Principals(ctx, s.OperatoreID)
+		}
 		if errors.Is(err, ErrNotAccredited) {
 			_ = h.sessions.Destroy(ctx, w, r)
 			next.ServeHTTP(w, r)

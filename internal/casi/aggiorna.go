@@ -1,9 +1,11 @@
 package casi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -101,12 +103,30 @@ func (s *Service) Situazione(ctx context.Context, q database.Querier, casoID uui
 	if err != nil {
 		return sit, fmt.Errorf("casi: situazione: membri: %w", err)
 	}
+	return sit, s.situazioneModuli(ctx, q, casoID, &sit)
+}
+
+// situazioneModuli adds to sit what the modules record (FonteSituazione).
+func (s *Service) situazioneModuli(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error {
 	for _, f := range s.situazione {
-		if err := f.SituazioneCaso(ctx, q, casoID, &sit); err != nil {
-			return sit, fmt.Errorf("casi: situazione: %w", err)
+		if err := f.SituazioneCaso(ctx, q, casoID, sit); err != nil {
+			return fmt.Errorf("casi: situazione: %w", err)
 		}
 	}
-	return sit, nil
+	return nil
+}
+
+// membriScadenze are the current members as the deadlines see them, in the
+// order membriSituazione reads them.
+func membriScadenze(correnti []Componente) []scadenze.Membro {
+	cs := slices.Clone(correnti)
+	slices.SortFunc(cs, func(a, b Componente) int { return cmp.Compare(a.riga, b.riga) })
+	out := make([]scadenze.Membro, len(cs))
+	for i, m := range cs {
+		out[i] = scadenze.Membro{PersonaID: m.PersonaID.String(), DataNascita: m.DataNascita, Disabilita: m.Disabilita,
+			VittimaViolenza: m.VittimaViolenza, InviatoCPI: m.InviatoCPI}
+	}
+	return out
 }
 
 // ErrScadenzeInCorso: another instance (or another call) is running the

@@ -84,7 +84,7 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	svc := casi.NewService(pool, reg)
 	caso, madre, figlio, cm := aggiornaCaso(t, pool, day(2026, 9, 1))
 	// The meetings are recorded through incontri, the module that keeps
@@ -172,7 +172,7 @@ func TestAggiornaEsenzioneDatata(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	svc := casi.NewService(pool, reg)
 	caso, madre, figlio, cm := aggiornaCaso(t, pool, day(2026, 9, 1))
 	is := incontri.NewService(pool, reg, svc)

@@ -126,6 +126,7 @@ type Componente struct {
 	InviatoCPI      *time.Time
 	Dal             time.Time
 	Al              *time.Time
+	riga            int64 // nucleo_componente's id: the order the deadlines see the members in
 }
 
 // Eta is the member's age in whole years at the day oggi.
@@ -165,14 +166,13 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	if err != nil {
 		return Scheda{}, err
 	}
-	sc := Scheda{Caso: c, Oggi: s.Oggi()}
-	if sc.Scadenze, err = s.Scadenze(ctx, s.pool, id, s.now()); err != nil {
-		return Scheda{}, err
-	}
-	all, err := componentiNucleo(ctx, s.pool, c.NucleoID)
+	now := s.now()
+	sc := Scheda{Caso: c, Oggi: Oggi(now)}
+	all, storico, err := componentiEStorico(ctx, s.pool, c.NucleoID, id)
 	if err != nil {
-		return Scheda{}, fmt.Errorf("casi: scheda: membri: %w", err)
+		return Scheda{}, fmt.Errorf("casi: scheda: %w", err)
 	}
+	sc.Storico = storico
 	for _, m := range all {
 		if m.Al == nil {
 			sc.Membri = append(sc.Membri, m)
@@ -180,10 +180,14 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 			sc.Usciti = append(sc.Usciti, m)
 		}
 	}
-	sc.Storico, err = storicoScheda(ctx, s.pool, id)
-	if err != nil {
-		return Scheda{}, fmt.Errorf("casi: scheda: storico: %w", err)
+	// The deadlines from the case and the members just read (what
+	// Situazione reads again), with what the modules record.
+	sit := scadenze.Situazione{Oggi: now, DataDomanda: c.DataDomanda, DataPAD: c.DataPAD, DataTrasmissione: c.DataTrasmissione,
+		Membri: membriScadenze(sc.Membri)}
+	if err := s.situazioneModuli(ctx, s.pool, id, &sit); err != nil {
+		return Scheda{}, err
 	}
+	sc.Scadenze = scadenze.Calcola(sit)
 	if sc.Sezioni, err = s.sezioniCaso(ctx, c); err != nil {
 		return Scheda{}, err
 	}

@@ -37,7 +37,7 @@ func elencoSetup(t *testing.T) *elencoFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	f := &elencoFixture{pool: pool, svc: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
 	f.inc = conIncontri(f.svc, pool, reg)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/database"
@@ -431,17 +432,6 @@ func dopoSQL(s string, args []any) (string, []any, bool) {
 	return fmt.Sprintf("(c.urgenza IS NULL AND c.numero > $%d)", len(args)), args, true
 }
 
-// componentiNucleo are the nucleo's members, current ones first, and their
-// earlier rows.
-func componentiNucleo(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
-	rows, err := q.Query(ctx, colonneComponente+` WHERE nc.nucleo_id = $1
-		ORDER BY nc.al IS NOT NULL, nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) { return scanComponente(r) })
-}
-
 // componentiCorrenti are the nucleo's current members, the applicant first,
 // then by birth date.
 func componentiCorrenti(ctx context.Context, q database.Querier, nucleoID uuid.UUID) ([]Componente, error) {
@@ -457,30 +447,53 @@ func componentiCorrenti(ctx context.Context, q database.Querier, nucleoID uuid.U
 // reads them.
 const colonneComponente = `
 	SELECT p.id, p.codice_fiscale, p.cognome, p.nome, p.sesso, p.data_nascita, nc.relazione, nc.in_scala_equivalenza,
-	       nc.disabilita, nc.svantaggio, nc.vittima_violenza, nc.inviato_cpi_il, nc.dal, nc.al
+	       nc.disabilita, nc.svantaggio, nc.vittima_violenza, nc.inviato_cpi_il, nc.dal, nc.al, nc.id
 	FROM nucleo_componente nc JOIN persona p ON p.id = nc.persona_id`
 
 func scanComponente(r pgx.Row) (Componente, error) {
 	var m Componente
 	err := r.Scan(&m.PersonaID, &m.CodiceFiscale, &m.Cognome, &m.Nome, &m.Sesso, &m.DataNascita, &m.Relazione,
-		&m.InScala, &m.Disabilita, &m.Svantaggio, &m.VittimaViolenza, &m.InviatoCPI, &m.Dal, &m.Al)
+		&m.InScala, &m.Disabilita, &m.Svantaggio, &m.VittimaViolenza, &m.InviatoCPI, &m.Dal, &m.Al, &m.riga)
 	return m, err
 }
 
-// storicoScheda are the case's latest 100 events, as its page shows them.
-func storicoScheda(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]EventoStorico, error) {
-	rows, err := q.Query(ctx, `
+// componentiEStorico are the nucleo's members, current ones first, and
+// their earlier rows; and the case's latest 100 events, as its page shows
+// them: two statements sent together, in one round trip.
+func componentiEStorico(ctx context.Context, pool *pgxpool.Pool, nucleoID, casoID uuid.UUID) ([]Componente, []EventoStorico, error) {
+	var (
+		membri  []Componente
+		storico []EventoStorico
+	)
+	b := &pgx.Batch{}
+	b.Queue(colonneComponente+` WHERE nc.nucleo_id = $1
+		ORDER BY nc.al IS NOT NULL, nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			membri, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) { return scanComponente(r) })
+			if err != nil {
+				return fmt.Errorf("membri: %w", err)
+			}
+			return nil
+		})
+	b.Queue(`
 		SELECT s.quando, COALESCE(o.nome || ' ' || o.cognome, 'Sistema'), s.evento, s.da, s.a, s.nota
 		FROM caso_storico s LEFT JOIN operatore o ON o.id = s.operatore_id
-		WHERE s.caso_id = $1 ORDER BY s.id DESC LIMIT 100`, casoID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventoStorico, error) {
-		var e EventoStorico
-		err := r.Scan(&e.Quando, &e.Operatore, &e.Evento, &e.Da, &e.A, &e.Nota)
-		return e, err
-	})
+		WHERE s.caso_id = $1 ORDER BY s.id DESC LIMIT 100`, casoID).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			storico, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventoStorico, error) {
+				var e EventoStorico
+				err := r.Scan(&e.Quando, &e.Operatore, &e.Evento, &e.Da, &e.A, &e.Nota)
+				return e, err
+			})
+			if err != nil {
+				return fmt.Errorf("storico: %w", err)
+			}
+			return nil
+		})
+	err := pool.SendBatch(ctx, b).Close()
+	return membri, storico, err
 }
 
 // The history page (storico.go).

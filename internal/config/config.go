@@ -64,6 +64,14 @@ type Config struct {
 	PDNDAudience    string
 	PDNDConsumer    string
 	SIUSSCodiceEnte string
+	// DatabaseOwnerURL is the owner role's connection string, for the
+	// migrations (DATABASE_OWNER_URL); empty: DATABASE_URL is used.
+	DatabaseOwnerURL string
+	// RegistroChiaveFile holds the key the registro degli accessi is
+	// signed with (REGISTRO_CHIAVE_FILE, ADR 0023). In demo mode it
+	// defaults to registro.chiave next to DATA_DIR, created at the first
+	// start.
+	RegistroChiaveFile string
 }
 
 // WaaS reports whether the e-service of the SIUSS flows is served.
@@ -95,29 +103,34 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		Mode:             mode,
-		DatabaseURL:      get("DATABASE_URL", ""),
-		DataDir:          get("DATA_DIR", "var/pgdata"),
-		UploadDir:        get("UPLOAD_DIR", filepath.Join(os.TempDir(), "cartella-upload")),
-		ListenAddr:       get("LISTEN_ADDR", "127.0.0.1:8080"),
-		OIDCIssuer:       get("OIDC_ISSUER", ""),
-		OIDCClientID:     get("OIDC_CLIENT_ID", ""),
-		OIDCClientSecret: get("OIDC_CLIENT_SECRET", ""),
-		OIDCCFClaim:      get("OIDC_CF_CLAIM", "fiscal_number"),
-		SessionIdle:      30 * time.Minute,
-		SessionAbsolute:  8 * time.Hour,
-		LogLevel:         get("LOG_LEVEL", "info"),
-		SMTPHost:         get("SMTP_HOST", ""),
-		SMTPPort:         587,
-		SMTPUser:         get("SMTP_USER", ""),
-		SMTPPassword:     getenv("SMTP_PASSWORD"),
-		SMTPFrom:         get("SMTP_FROM", ""),
-		PDNDJWKSURL:      get("PDND_JWKS_URL", ""),
-		PDNDJWKSFile:     get("PDND_JWKS_FILE", ""),
-		PDNDIssuer:       get("PDND_ISSUER", ""),
-		PDNDAudience:     get("PDND_AUDIENCE", ""),
-		PDNDConsumer:     get("PDND_CONSUMER_ID", ""),
-		SIUSSCodiceEnte:  strings.ToUpper(get("SIUSS_CODICE_ENTE", "")),
+		Mode:               mode,
+		DatabaseURL:        get("DATABASE_URL", ""),
+		DataDir:            get("DATA_DIR", "var/pgdata"),
+		UploadDir:          get("UPLOAD_DIR", filepath.Join(os.TempDir(), "cartella-upload")),
+		ListenAddr:         get("LISTEN_ADDR", "127.0.0.1:8080"),
+		OIDCIssuer:         get("OIDC_ISSUER", ""),
+		OIDCClientID:       get("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:   get("OIDC_CLIENT_SECRET", ""),
+		OIDCCFClaim:        get("OIDC_CF_CLAIM", "fiscal_number"),
+		SessionIdle:        30 * time.Minute,
+		SessionAbsolute:    8 * time.Hour,
+		LogLevel:           get("LOG_LEVEL", "info"),
+		SMTPHost:           get("SMTP_HOST", ""),
+		SMTPPort:           587,
+		SMTPUser:           get("SMTP_USER", ""),
+		SMTPPassword:       getenv("SMTP_PASSWORD"),
+		SMTPFrom:           get("SMTP_FROM", ""),
+		PDNDJWKSURL:        get("PDND_JWKS_URL", ""),
+		PDNDJWKSFile:       get("PDND_JWKS_FILE", ""),
+		PDNDIssuer:         get("PDND_ISSUER", ""),
+		PDNDAudience:       get("PDND_AUDIENCE", ""),
+		PDNDConsumer:       get("PDND_CONSUMER_ID", ""),
+		SIUSSCodiceEnte:    strings.ToUpper(get("SIUSS_CODICE_ENTE", "")),
+		DatabaseOwnerURL:   get("DATABASE_OWNER_URL", ""),
+		RegistroChiaveFile: get("REGISTRO_CHIAVE_FILE", ""),
+	}
+	if mode == Demo && c.RegistroChiaveFile == "" {
+		c.RegistroChiaveFile = filepath.Join(filepath.Dir(c.DataDir), "registro.chiave")
 	}
 	var errs []error
 	base, err := url.Parse(get("BASE_URL", "http://127.0.0.1:8080"))
@@ -145,6 +158,9 @@ func Load(mode Mode, getenv func(string) string) (Config, error) {
 	if mode == Serve {
 		if c.DatabaseURL == "" {
 			errs = append(errs, errors.New("DATABASE_URL is required by `cartella serve`"))
+		}
+		if c.RegistroChiaveFile == "" {
+			errs = append(errs, errors.New("REGISTRO_CHIAVE_FILE is required by `cartella serve`: the key the registro degli accessi is signed with (create one with `cartella audit chiave FILE`; docs/operations.md)"))
 		}
 		for _, k := range []string{"OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} {
 			if getenv(k) == "" {

@@ -15,7 +15,7 @@ func TestServeRequiresDatabaseAndOIDC(t *testing.T) {
 	if err == nil {
 		t.Fatal("serve with no configuration must fail")
 	}
-	for _, k := range []string{"DATABASE_URL", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} {
+	for _, k := range []string{"DATABASE_URL", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "REGISTRO_CHIAVE_FILE"} {
 		if !strings.Contains(err.Error(), k) {
 			t.Errorf("error does not name %s: %v", k, err)
 		}
@@ -26,6 +26,9 @@ func TestDemoDefaults(t *testing.T) {
 	c, err := config.Load(config.Demo, env(nil))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.RegistroChiaveFile != "var/registro.chiave" {
+		t.Errorf("the demo's registro key: %q, want next to DATA_DIR", c.RegistroChiaveFile)
 	}
 	if c.ListenAddr != "127.0.0.1:8080" || c.BaseURL.String() != "http://127.0.0.1:8080" {
 		t.Errorf("defaults: %s %s", c.ListenAddr, c.BaseURL)
@@ -46,7 +49,7 @@ func TestDemoDefaults(t *testing.T) {
 
 func TestServeHTTPS(t *testing.T) {
 	c, err := config.Load(config.Serve, env(map[string]string{
-		"DATABASE_URL": "postgres://x@db/c", "OIDC_ISSUER": "https://idp.example/realms/ats",
+		"DATABASE_URL": "postgres://x@db/c", "OIDC_ISSUER": "https://idp.example/realms/ats", "REGISTRO_CHIAVE_FILE": "/etc/cartella/registro.chiave",
 		"OIDC_CLIENT_ID": "cartella", "OIDC_CLIENT_SECRET": "s", "BASE_URL": "https://cartella.ats.example/",
 		"OIDC_CF_CLAIM": "fiscalNumber",
 	}))
@@ -84,7 +87,7 @@ func TestSMTP(t *testing.T) {
 	if c.PostaSink() || c.SMTPHost != "smtp.comune.example" || c.SMTPPort != 465 || c.SMTPUser != "cartella" || c.SMTPPassword != "s" {
 		t.Errorf("SMTP config: %+v", c)
 	}
-	serve := map[string]string{"DATABASE_URL": "postgres://x@db/c", "OIDC_ISSUER": "https://idp.example", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}
+	serve := map[string]string{"DATABASE_URL": "postgres://x@db/c", "OIDC_ISSUER": "https://idp.example", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s", "REGISTRO_CHIAVE_FILE": "k"}
 	c, err = config.Load(config.Serve, env(serve))
 	if err != nil || c.PostaSink() || c.SMTPHost != "" {
 		t.Errorf("serve without SMTP: %v sink %v", err, c.PostaSink())
@@ -111,7 +114,7 @@ func TestPDND(t *testing.T) {
 	if !c.WaaS() || !c.DemoPDND() || c.PDNDIssuer != "http://127.0.0.1:8080/demo-pdnd" || c.PDNDAudience != "http://127.0.0.1:8080/waas/v1" || c.PDNDConsumer != "demo-inps" {
 		t.Errorf("demo PDND: %+v", c)
 	}
-	base := map[string]string{"DATABASE_URL": "postgres://x/y", "OIDC_ISSUER": "https://op", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s"}
+	base := map[string]string{"DATABASE_URL": "postgres://x/y", "OIDC_ISSUER": "https://op", "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s", "REGISTRO_CHIAVE_FILE": "k"}
 	c, err = config.Load(config.Serve, env(base))
 	if err != nil || c.WaaS() || c.DemoPDND() {
 		t.Fatalf("serve without PDND: %v %v", err, c.WaaS())

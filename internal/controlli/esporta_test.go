@@ -53,7 +53,7 @@ func setupEsiti(t *testing.T) *fxEsiti {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	cs := casi.NewService(pool, reg)
 	f := &fxEsiti{pool: pool, people: people, now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	f.svc = NewService(pool, reg, cs, segnalazioni.NewService(pool, reg, cs))

@@ -50,7 +50,7 @@ func setupScheda(t *testing.T) *schedaFx {
 	fx := fixtures.New(t, pool)
 	f := &schedaFx{pool: pool, people: fx.Demo(), now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma), cfMadre: cfMadre}
 	clock := func() time.Time { return f.now }
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	cs := casi.NewService(pool, reg)
 	cs.SetClock(clock)
 	fx.Casi = cs

@@ -21,10 +21,13 @@ import (
 )
 
 // Querier is satisfied by *pgxpool.Pool, *pgxpool.Conn and pgx.Tx.
+// SendBatch sends several statements in one round trip (their results go
+// to the callbacks queued with them: `b.Queue(sql, args...).Query(fn)`).
 type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 var _ Querier = (*pgxpool.Pool)(nil)

@@ -92,7 +92,7 @@ func start() error {
 		if err := os.Chmod(base, 0o755); err != nil {
 			return err
 		}
-		c, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(base, "data"), Ephemeral: true})
+		c, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(base, "data"), Ephemeral: true, StatStatements: true})
 		if err != nil {
 			return err
 		}
@@ -153,6 +153,10 @@ func ensureTemplate(ctx context.Context) error {
 	if err := database.Migrate(withDB(serverURL, building)); err != nil {
 		return err
 	}
+	// The application's login role (cluster-wide), as in the demo.
+	if err := database.CreaRuoloApplicazione(ctx, withDB(serverURL, building), database.RuoloApplicazioneDemo, passwordApp); err != nil {
+		return err
+	}
 	_, err = conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s RENAME TO %s", building, tmplName))
 	return err
 }
@@ -205,11 +209,47 @@ func createDB(t testing.TB, template string) string {
 	return dsn
 }
 
-// URL returns the connection string of a fresh, migrated database.
+// passwordApp is the test login role's password (ignored by the private
+// cluster, which trusts loopback; needed on a TEST_DATABASE_URL server).
+const passwordApp = "cartella_app"
+
+// URL returns the connection string of a fresh, migrated database, as the
+// application's role (database.RuoloApplicazioneDemo): what the
+// application may do there, and no more — it owns no table and may only
+// append to the registro degli accessi (ADR 0023). ProprietarioURL gives
+// the owner's.
 func URL(t testing.TB) string {
 	t.Helper()
 	server(t)
-	return createDB(t, tmplName)
+	return database.ComeRuolo(createDB(t, tmplName), database.RuoloApplicazioneDemo, passwordApp)
+}
+
+// ProprietarioURL is dsn (from URL or New) as the owner of the schema, the
+// server's user: for tests that play the DBA, or run migrations.
+func ProprietarioURL(t testing.TB, dsn string) string {
+	t.Helper()
+	admin, err := url.Parse(server(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = admin.User
+	return u.String()
+}
+
+// Proprietario is a pool on pool's database as its owner, closed at
+// cleanup.
+func Proprietario(t testing.TB, pool *pgxpool.Pool) *pgxpool.Pool {
+	t.Helper()
+	p, err := database.Open(context.Background(), ProprietarioURL(t, pool.Config().ConnString()))
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	t.Cleanup(p.Close)
+	return p
 }
 
 // EmptyURL returns the connection string of a fresh database with no schema.

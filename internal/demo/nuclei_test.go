@@ -23,7 +23,7 @@ func TestLoadNuclei(t *testing.T) {
 	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	n, err := demo.LoadNuclei(ctx, pool, reg, 500, now, nil)
 	if err != nil || n != 500 {

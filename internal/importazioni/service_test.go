@@ -41,7 +41,7 @@ func setup(t testing.TB) *fixture {
 	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	cs := casi.NewService(pool, reg)
 	f := &fixture{pool: pool, svc: importazioni.NewService(ctx, pool, reg, cs, nil), oggi: casi.Oggi(time.Now())}
 	if err := pool.QueryRow(ctx, `SELECT id FROM ambito WHERE codice = $1`, demo.AmbitoCodice).Scan(&f.amb); err != nil {
@@ -307,7 +307,7 @@ func TestNucleoTuttoONiente(t *testing.T) {
 	veleno := decode(t, lines[2])
 	// A failure only the database sees (in production: a constraint, a
 	// concurrent writer), simulated by a trigger on this one domanda.
-	if _, err := f.pool.Exec(ctx, `
+	if _, err := dbtest.Proprietario(t, f.pool).Exec(ctx, `
 		CREATE FUNCTION test_rifiuta() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
 			IF NEW.id_domanda = '`+veleno["id_domanda"].(string)+`' THEN RAISE EXCEPTION 'rifiutata dal test'; END IF;

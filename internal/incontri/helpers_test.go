@@ -53,7 +53,7 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	f.svc = incontri.NewService(pool, reg, f.casi)

@@ -9,37 +9,58 @@ import (
 	"github.com/cartella/cartella/internal/report"
 )
 
+// giorniPrimoIncontro is the term of the first meeting from the PAD
+// (domain.md §2.2 T120).
+const giorniPrimoIncontro = 120
+
 // Indicatori are the meetings' contribution to the cruscotto
 // (internal/report, docs/indicatori.md): the nuclei met within 120 days of
-// the PAD (domain.md §2.1 point 6, §2.2 T120), per comune.
+// the PAD (domain.md §2.1 point 6, §2.2 T120), per comune. The cohort's
+// size comes from casi (casi.Service.CoortePAD), the first meetings from
+// incontro.
 func (s *Service) Indicatori(ctx context.Context, f report.Filtro) ([]report.Indicatore, error) {
 	i := report.Indicatore{Codice: "primo-incontro-120", Titolo: "Nuclei incontrati entro 120 giorni dal PAD",
 		Descrizione: "Nuclei la cui scadenza dei 120 giorni dalla firma del PAD cade nel periodo (fino a oggi), per comune: " +
 			"incontrati entro il termine, dopo il termine, o non ancora incontrati. La quota è dei nuclei incontrati entro il termine.",
 		IntestazioneRighe: "Comune", Colonne: []string{"Entro 120 giorni", "Oltre 120 giorni", "Non ancora incontrati"},
 		Nuclei: true, Quota: true}
-	args := []any{f.AmbitoID, f.Dal, f.Al, f.Oggi}
+	al := f.Al
+	if f.Oggi.Before(al) {
+		al = f.Oggi
+	}
+	coorte, err := s.casi.CoortePAD(ctx, f, giorniPrimoIncontro, f.Dal, al)
+	if err != nil {
+		return nil, fmt.Errorf("incontri: indicatori: %w", err)
+	}
+	comuni, n := make([]int64, 0, len(coorte)), make([]int, 0, len(coorte))
+	for c, k := range coorte {
+		comuni, n = append(comuni, c), append(n, k)
+	}
+	args := []any{f.AmbitoID, f.Dal, al, giorniPrimoIncontro, comuni, n}
 	comune := ""
 	if f.ComuneID != nil {
 		args = append(args, *f.ComuneID)
-		comune = " AND c.comune_id = $5"
+		comune = " AND c.comune_id = $7"
 	}
+	// Only the cases of the cohort met at least once are read here; the
+	// others are the cohort's count less them. The count and the meetings
+	// are read one after the other: a case transferred in between could
+	// make the difference negative, so it stops at zero.
 	rows, err := s.pool.Query(ctx, `
-		WITH coorte AS (
-			SELECT c.id, c.comune_id, d.data_pad + 120 AS termine, d.data_pad
-			FROM caso c JOIN domanda d ON d.id = c.domanda_id
+		WITH primo AS (
+			SELECT c.id, c.comune_id, d.data_pad + $4::int AS termine, min(i.data) AS data
+			FROM incontro i JOIN caso c ON c.id = i.caso_id JOIN domanda d ON d.id = c.domanda_id
 			WHERE c.ambito_id = $1`+comune+` AND d.data_pad IS NOT NULL
-			  AND d.data_pad + 120 BETWEEN $2::date AND LEAST($3::date, $4::date)),
-		primo AS (
-			SELECT k.id, min(i.data) AS data
-			FROM coorte k JOIN incontro i ON i.caso_id = k.id AND i.data >= k.data_pad
-			WHERE EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)
-			GROUP BY k.id)
-		SELECT co.denominazione,
-		       count(*) FILTER (WHERE p.data <= k.termine),
-		       count(*) FILTER (WHERE p.data > k.termine),
-		       count(*) FILTER (WHERE p.data IS NULL)
-		FROM coorte k JOIN comune co ON co.id = k.comune_id LEFT JOIN primo p ON p.id = k.id
+			  AND d.data_pad + $4::int BETWEEN $2::date AND $3::date AND i.data >= d.data_pad
+			  AND EXISTS (SELECT 1 FROM incontro_presenza ip WHERE ip.incontro_id = i.id AND ip.presente)
+			GROUP BY c.id, c.comune_id, d.data_pad),
+		incontrati AS (
+			SELECT p.comune_id, count(*) FILTER (WHERE p.data <= p.termine) AS entro, count(*) FILTER (WHERE p.data > p.termine) AS oltre
+			FROM primo p GROUP BY p.comune_id),
+		coorte AS (SELECT * FROM unnest($5::bigint[], $6::int[]) AS k (comune_id, n))
+		SELECT co.denominazione, sum(COALESCE(m.entro, 0))::int, sum(COALESCE(m.oltre, 0))::int,
+		       sum(GREATEST(k.n - COALESCE(m.entro, 0) - COALESCE(m.oltre, 0), 0))::int
+		FROM coorte k JOIN comune co ON co.id = k.comune_id LEFT JOIN incontrati m ON m.comune_id = k.comune_id
 		GROUP BY co.denominazione ORDER BY co.denominazione`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("incontri: indicatori: %w", err)

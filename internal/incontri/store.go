@@ -389,67 +389,66 @@ func tokenOperatore(ctx context.Context, q database.Querier, token string, oggi 
 // situazione adds the case's convocazioni, meetings with their presences
 // and giustificati motivi to sit.
 func situazione(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error {
-	rows, err := q.Query(ctx, `
+	// Three statements in one round trip.
+	b := &pgx.Batch{}
+	b.Queue(`
 		SELECT inizio, inviata_il, annullata, esito_consegna = 'non_consegnata'
-		FROM convocazione WHERE caso_id = $1 ORDER BY inizio`, casoID)
-	if err != nil {
-		return fmt.Errorf("incontri: situazione: convocazioni: %w", err)
-	}
-	sit.Convocazioni, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.Convocazione, error) {
-		var c scadenze.Convocazione
-		err := r.Scan(&c.Inizio, &c.InviataIl, &c.Annullata, &c.NonConsegnata)
-		return c, err
+		FROM convocazione WHERE caso_id = $1 ORDER BY inizio`, casoID).Query(func(rows pgx.Rows) error {
+		var err error
+		sit.Convocazioni, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.Convocazione, error) {
+			var c scadenze.Convocazione
+			err := r.Scan(&c.Inizio, &c.InviataIl, &c.Annullata, &c.NonConsegnata)
+			return c, err
+		})
+		if err != nil {
+			return fmt.Errorf("incontri: situazione: convocazioni: %w", err)
+		}
+		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("incontri: situazione: convocazioni: %w", err)
-	}
-	rows, err = q.Query(ctx, `
+	b.Queue(`
 		SELECT i.id, i.data, i.tipo, p.persona_id, p.presente, p.giustificato
 		FROM incontro i LEFT JOIN incontro_presenza p ON p.incontro_id = i.id
-		WHERE i.caso_id = $1 ORDER BY i.data, i.id`, casoID)
-	if err != nil {
-		return fmt.Errorf("incontri: situazione: incontri: %w", err)
-	}
-	var last uuid.UUID
-	sit.Incontri = nil
-	for rows.Next() {
-		var id uuid.UUID
-		var data time.Time
-		var tipo string
-		var persona *uuid.UUID
-		var presente, giust *bool
-		if err := rows.Scan(&id, &data, &tipo, &persona, &presente, &giust); err != nil {
-			rows.Close()
+		WHERE i.caso_id = $1 ORDER BY i.data, i.id`, casoID).Query(func(rows pgx.Rows) error {
+		var last uuid.UUID
+		sit.Incontri = nil
+		for rows.Next() {
+			var id uuid.UUID
+			var data time.Time
+			var tipo string
+			var persona *uuid.UUID
+			var presente, giust *bool
+			if err := rows.Scan(&id, &data, &tipo, &persona, &presente, &giust); err != nil {
+				return fmt.Errorf("incontri: situazione: incontri: %w", err)
+			}
+			if id != last || len(sit.Incontri) == 0 {
+				sit.Incontri = append(sit.Incontri, scadenze.Incontro{Data: data, Tipo: tipo})
+				last = id
+			}
+			if persona != nil {
+				in := &sit.Incontri[len(sit.Incontri)-1]
+				in.Presenze = append(in.Presenze, scadenze.Presenza{PersonaID: persona.String(), Presente: *presente, Giustificato: *giust})
+			}
+		}
+		if err := rows.Err(); err != nil {
 			return fmt.Errorf("incontri: situazione: incontri: %w", err)
 		}
-		if id != last || len(sit.Incontri) == 0 {
-			sit.Incontri = append(sit.Incontri, scadenze.Incontro{Data: data, Tipo: tipo})
-			last = id
-		}
-		if persona != nil {
-			in := &sit.Incontri[len(sit.Incontri)-1]
-			in.Presenze = append(in.Presenze, scadenze.Presenza{PersonaID: persona.String(), Presente: *presente, Giustificato: *giust})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("incontri: situazione: incontri: %w", err)
-	}
-	rows, err = q.Query(ctx, `SELECT persona_id, dal, al FROM giustificato_motivo WHERE caso_id = $1 ORDER BY dal`, casoID)
-	if err != nil {
-		return fmt.Errorf("incontri: situazione: giustificati: %w", err)
-	}
-	sit.Giustificati, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.GiustificatoMotivo, error) {
-		var g scadenze.GiustificatoMotivo
-		var id uuid.UUID
-		err := r.Scan(&id, &g.Dal, &g.Al)
-		g.PersonaID = id.String()
-		return g, err
+		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("incontri: situazione: giustificati: %w", err)
-	}
-	return nil
+	b.Queue(`SELECT persona_id, dal, al FROM giustificato_motivo WHERE caso_id = $1 ORDER BY dal`, casoID).Query(func(rows pgx.Rows) error {
+		var err error
+		sit.Giustificati, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scadenze.GiustificatoMotivo, error) {
+			var g scadenze.GiustificatoMotivo
+			var id uuid.UUID
+			err := r.Scan(&id, &g.Dal, &g.Al)
+			g.PersonaID = id.String()
+			return g, err
+		})
+		if err != nil {
+			return fmt.Errorf("incontri: situazione: giustificati: %w", err)
+		}
+		return nil
+	})
+	return q.SendBatch(ctx, b).Close()
 }
 
 // prossimaConvocazione is the case's next convocazione not cancelled, at

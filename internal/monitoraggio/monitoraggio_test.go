@@ -65,7 +65,7 @@ func setup(t *testing.T, firmato bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	f := &fixture{pool: pool, people: people, now: time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma)}
 	clock := func() time.Time { return f.now }
 	f.casi = casi.NewService(pool, reg)
@@ -585,7 +585,7 @@ func TestAppuntamento(t *testing.T) {
 	if p := prossimo(); p == nil || !p.Equal(want) {
 		t.Errorf("next appointment %v, want %v", p, want)
 	}
-	inc := incontri.NewService(f.pool, registro.NewService(f.pool), f.casi).ConAppuntamenti(f.svc)
+	inc := incontri.NewService(f.pool, registro.NewService(f.pool, registro.ChiaveDiProva()), f.casi).ConAppuntamenti(f.svc)
 	inc.SetClock(func() time.Time { return f.now })
 	w, err := inc.Agenda(ctx, cm, "2026-W43", registro.Voce{})
 	if err != nil {

@@ -187,7 +187,7 @@ func TestImportaCatalogo(t *testing.T) {
 		"tirocinio_inclusione;01/01/2027;Tirocinio finalizzato all'inclusione sociale, all'autonomia e alla riabilitazione;5;D5;CISIS 2013;\n" +
 		"centro_diurno;2027-01-01;Centro diurno socio-educativo;3;LB2;CISIS 2013;\n" +
 		"altro;2027-01-01;Altro intervento;;;;\n"
-	res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool), parseCatalogo(t, file), oggi,
+	res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool, registro.ChiaveDiProva()), parseCatalogo(t, file), oggi,
 		registro.Voce{Indirizzo: "riga di comando"})
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, esiti(res))
@@ -249,7 +249,7 @@ func TestImportaCatalogoDueVolte(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := dbtest.New(t)
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	file := "codice;valido_dal;etichetta;nomenclatore_codice;nomenclatore_versione\n" +
 		"segretariato_sociale;2026-01-01;Segretariato sociale;A1;CISIS 2013\n" +
 		"tirocinio_inclusione;2027-01-01;Tirocinio di inclusione;D5;CISIS 2013\n" +
@@ -280,7 +280,7 @@ func TestImportaCatalogoRifiuti(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	previsto := "codice;valido_dal;etichetta\npronto_intervento;2027-03-01;Pronto intervento sociale h24\n"
-	if res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool), parseCatalogo(t, previsto), oggi, registro.Voce{}); err != nil {
+	if res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool, registro.ChiaveDiProva()), parseCatalogo(t, previsto), oggi, registro.Voce{}); err != nil {
 		t.Fatalf("planned change: %v\n%s", err, esiti(res))
 	}
 	for _, tc := range []struct{ name, file, want string }{
@@ -326,7 +326,7 @@ func TestImportaCatalogoTuttoONiente(t *testing.T) {
 		"centro_diurno;2027-01-01;Centro diurno;LB2;CISIS 2013\n" +
 		"altro;2019-01-01;Altro;;\n" +
 		"sanitario;2027-13-01;Interventi sanitari;;\n"
-	res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool), parseCatalogo(t, file), oggi, registro.Voce{Indirizzo: "riga di comando"})
+	res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool, registro.ChiaveDiProva()), parseCatalogo(t, file), oggi, registro.Voce{Indirizzo: "riga di comando"})
 	if !errors.Is(err, patto.ErrRigheScartate) {
 		t.Fatalf("error %v, want ErrRigheScartate", err)
 	}
@@ -365,7 +365,7 @@ func TestProvaCatalogo(t *testing.T) {
 	if got := registrazioniCatalogo(t, pool); len(got) != 0 {
 		t.Errorf("registro: %q, want nothing recorded", got)
 	}
-	res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool), parseCatalogo(t, file), oggi, registro.Voce{})
+	res, err := patto.ImportaCatalogo(ctx, pool, registro.NewService(pool, registro.ChiaveDiProva()), parseCatalogo(t, file), oggi, registro.Voce{})
 	if err != nil || esiti(res) != want {
 		t.Errorf("the import did otherwise than the trial said: %v\n%s", err, esiti(res))
 	}

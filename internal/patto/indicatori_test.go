@@ -26,7 +26,7 @@ func TestIndicatoriEDatasetPatto(t *testing.T) {
 	pool := dbtest.New(t)
 	fx := fixtures.New(t, pool)
 	ps := fx.Demo()
-	svc := patto.NewService(pool, registro.NewService(pool), fx.Casi, nil, nil)
+	svc := patto.NewService(pool, registro.NewService(pool, registro.ChiaveDiProva()), fx.Casi, nil, nil)
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := pool.Exec(ctx, sql, args...); err != nil {

@@ -50,6 +50,11 @@ type Options struct {
 	// Log receives the supervision events (a server adopted, restarted);
 	// nil discards them. They carry no personal data: pid, exit status.
 	Log *slog.Logger
+	// StatStatements preloads pg_stat_statements when this installation of
+	// PostgreSQL has it (Debian ships it with the server), so that the load
+	// tool (cmd/carico -pgss) can count statements and their time; without
+	// the library the cluster starts as before.
+	StatStatements bool
 }
 
 // Cluster is a running private PostgreSQL server, supervised: it is started
@@ -99,6 +104,13 @@ func FindBinDir() (string, error) {
 		}
 	}
 	return "", ErrNoBinaries
+}
+
+// HasStatStatements reports whether the PostgreSQL installation of binDir
+// holds the pg_stat_statements library (binDir/../lib, Debian's layout).
+func HasStatStatements(binDir string) bool {
+	_, err := os.Stat(filepath.Join(filepath.Dir(binDir), "lib", "pg_stat_statements.so"))
+	return err == nil
 }
 
 func pgMajor(binDir string) int {
@@ -184,6 +196,9 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 		// 107-byte limit, and then postgres serves nothing at all.
 		"-c", "unix_socket_directories=",
 		"-c", "max_connections=100",
+	}
+	if opt.StatStatements && HasStatStatements(binDir) {
+		args = append(args, "-c", "shared_preload_libraries=pg_stat_statements")
 	}
 	if opt.Ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off",

@@ -46,7 +46,7 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 12, 3, 10, 0, 0, 0, calendario.Roma)}
 	f.svc = presentazioni.NewService(pool, reg, f.casi)

@@ -50,23 +50,24 @@ var inizioADI = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
 // records (casi.FonteSituazione): the registrations, the periods of the
 // benefit and each member's CPI convocation with its outcome.
 func (s *Service) SituazioneCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error {
-	regs, err := registrazioni(ctx, q, casoID)
-	if err != nil {
+	// Four statements in one round trip.
+	var (
+		regs []Registrazione
+		ben  Beneficio
+		cpi  = map[uuid.UUID]ConvocazioneCPI{}
+	)
+	b := &pgx.Batch{}
+	accodaRegistrazioni(b, casoID, &regs)
+	accodaBeneficio(b, casoID, &ben)
+	accodaConvocazioniCPI(b, casoID, cpi)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("presentazioni: situazione: %w", err)
 	}
 	sit.Presentazioni = sit.Presentazioni[:0]
 	for _, r := range regs {
 		sit.Presentazioni = append(sit.Presentazioni, r.presentazione())
 	}
-	b, err := beneficio(ctx, q, casoID)
-	if err != nil {
-		return fmt.Errorf("presentazioni: situazione: beneficio: %w", err)
-	}
-	sit.Beneficio = b.regole()
-	cpi, err := convocazioniCPI(ctx, q, casoID)
-	if err != nil {
-		return fmt.Errorf("presentazioni: situazione: cpi: %w", err)
-	}
+	sit.Beneficio = ben.regole()
 	for i := range sit.Membri {
 		id, err := uuid.Parse(sit.Membri[i].PersonaID)
 		if x, ok := cpi[id]; err == nil && ok {

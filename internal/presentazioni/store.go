@@ -16,19 +16,28 @@ import (
 // Every SQL statement of the module (docs/adr/0010).
 
 func registrazioni(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Registrazione, error) {
-	rows, err := q.Query(ctx, `
+	var out []Registrazione
+	b := &pgx.Batch{}
+	accodaRegistrazioni(b, casoID, &out)
+	return out, q.SendBatch(ctx, b).Close()
+}
+
+// accodaRegistrazioni queues on b the reading of the case's registrations,
+// newest first, into out.
+func accodaRegistrazioni(b *pgx.Batch, casoID uuid.UUID, out *[]Registrazione) {
+	b.Queue(`
 		SELECT p.id, p.evento, p.luogo, p.data, p.al, p.motivo, COALESCE(o.nome || ' ' || o.cognome, ''), p.ruolo, p.registrato_il
 		FROM presentazione p LEFT JOIN operatore o ON o.id = p.registrato_da
-		WHERE p.caso_id = $1 ORDER BY p.data DESC, p.registrato_il DESC LIMIT 500`, casoID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Registrazione, error) {
-		var x Registrazione
-		var evento, luogo string
-		err := r.Scan(&x.ID, &evento, &luogo, &x.Data, &x.Al, &x.Motivo, &x.RegistratoDa, &x.Ruolo, &x.RegistratoIl)
-		x.Evento, x.Luogo = scadenze.EventoPresentazione(evento), scadenze.Luogo(luogo)
-		return x, err
+		WHERE p.caso_id = $1 ORDER BY p.data DESC, p.registrato_il DESC LIMIT 500`, casoID).Query(func(rows pgx.Rows) error {
+		var err error
+		*out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Registrazione, error) {
+			var x Registrazione
+			var evento, luogo string
+			err := r.Scan(&x.ID, &evento, &luogo, &x.Data, &x.Al, &x.Motivo, &x.RegistratoDa, &x.Ruolo, &x.RegistratoIl)
+			x.Evento, x.Luogo = scadenze.EventoPresentazione(evento), scadenze.Luogo(luogo)
+			return x, err
+		})
+		return err
 	})
 }
 
@@ -42,22 +51,32 @@ func insertRegistrazione(ctx context.Context, q database.Querier, casoID uuid.UU
 }
 
 func beneficio(ctx context.Context, q database.Querier, casoID uuid.UUID) (Beneficio, error) {
-	var b Beneficio
-	err := q.QueryRow(ctx, `SELECT primo_mese, versione FROM beneficio WHERE caso_id = $1`, casoID).Scan(&b.PrimoMese, &b.Versione)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return b, err
-	}
-	rows, err := q.Query(ctx, `SELECT id, data_pad, primo_mese, registrato_il FROM beneficio_rinnovo
-		WHERE caso_id = $1 ORDER BY data_pad`, casoID)
-	if err != nil {
-		return b, err
-	}
-	b.Rinnovi, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Rinnovo, error) {
-		var x Rinnovo
-		err := r.Scan(&x.ID, &x.DataPAD, &x.PrimoMese, &x.RegistratoIl)
-		return x, err
+	var out Beneficio
+	b := &pgx.Batch{}
+	accodaBeneficio(b, casoID, &out)
+	return out, q.SendBatch(ctx, b).Close()
+}
+
+// accodaBeneficio queues on b the reading of the case's benefit and its
+// renewals into out.
+func accodaBeneficio(b *pgx.Batch, casoID uuid.UUID, out *Beneficio) {
+	b.Queue(`SELECT primo_mese, versione FROM beneficio WHERE caso_id = $1`, casoID).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&out.PrimoMese, &out.Versione)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return nil
 	})
-	return b, err
+	b.Queue(`SELECT id, data_pad, primo_mese, registrato_il FROM beneficio_rinnovo
+		WHERE caso_id = $1 ORDER BY data_pad`, casoID).Query(func(rows pgx.Rows) error {
+		var err error
+		out.Rinnovi, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Rinnovo, error) {
+			var x Rinnovo
+			err := r.Scan(&x.ID, &x.DataPAD, &x.PrimoMese, &x.RegistratoIl)
+			return x, err
+		})
+		return err
+	})
 }
 
 // setPrimoMese writes the first month paid if versione is the current one
@@ -93,22 +112,28 @@ func insertRinnovo(ctx context.Context, q database.Querier, casoID uuid.UUID, pa
 }
 
 func convocazioniCPI(ctx context.Context, q database.Querier, casoID uuid.UUID) (map[uuid.UUID]ConvocazioneCPI, error) {
-	rows, err := q.Query(ctx, `SELECT persona_id, convocato_il, esito, versione FROM convocazione_cpi WHERE caso_id = $1`, casoID)
-	if err != nil {
-		return nil, err
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConvocazioneCPI, error) {
-		var x ConvocazioneCPI
-		var esito string
-		err := r.Scan(&x.PersonaID, &x.ConvocatoIl, &esito, &x.Versione)
-		x.Esito = scadenze.EsitoCPI(esito)
-		return x, err
-	})
 	out := map[uuid.UUID]ConvocazioneCPI{}
-	for _, x := range list {
-		out[x.PersonaID] = x
-	}
-	return out, err
+	b := &pgx.Batch{}
+	accodaConvocazioniCPI(b, casoID, out)
+	return out, q.SendBatch(ctx, b).Close()
+}
+
+// accodaConvocazioniCPI queues on b the reading of the case's CPI
+// convocations into out, by member.
+func accodaConvocazioniCPI(b *pgx.Batch, casoID uuid.UUID, out map[uuid.UUID]ConvocazioneCPI) {
+	b.Queue(`SELECT persona_id, convocato_il, esito, versione FROM convocazione_cpi WHERE caso_id = $1`, casoID).Query(func(rows pgx.Rows) error {
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConvocazioneCPI, error) {
+			var x ConvocazioneCPI
+			var esito string
+			err := r.Scan(&x.PersonaID, &x.ConvocatoIl, &esito, &x.Versione)
+			x.Esito = scadenze.EsitoCPI(esito)
+			return x, err
+		})
+		for _, x := range list {
+			out[x.PersonaID] = x
+		}
+		return err
+	})
 }
 
 // setConvocazioneCPI writes a member's CPI convocation if versione is the

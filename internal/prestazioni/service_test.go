@@ -53,7 +53,7 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	f := &fixture{pool: pool, casi: casi.NewService(pool, reg), people: people,
 		now: time.Date(2026, 12, 3, 10, 0, 0, 0, calendario.Roma)}
 	f.svc = prestazioni.NewService(pool, reg, f.casi, patto.NewService(pool, reg, f.casi, nil, nil))

@@ -54,7 +54,7 @@ func setup(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	cs := casi.NewService(pool, reg)
 	f := &fixture{pool: pool, svc: quadro.NewService(pool, reg, cs), people: people}
 	clock := func() time.Time { return time.Date(2026, 10, 20, 9, 0, 0, 0, calendario.Roma) }

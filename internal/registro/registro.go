@@ -4,21 +4,21 @@
 // sociale informatizzata (DM 31/2026) and the Garante require (domain.md §14).
 //
 // The table is append-only (database triggers refuse UPDATE, DELETE and
-// TRUNCATE for every role) and each record is chained to the previous one by
-// a SHA-256 hash, so that Verify detects a record altered or removed by
-// someone who bypassed the triggers. Records hold metadata only, never the
-// content of a case.
+// TRUNCATE for every role; the application's role may only INSERT). Each
+// record is signed with a key the database does not hold, appended without
+// any lock, and sealed in order by one sealer into lotti chained to each
+// other (ADR 0023), so that Verify detects a record altered, removed,
+// forged or inserted out of order, even by whoever holds the application's
+// database role. Records hold metadata only, never the content of a case.
 package registro
 
 import (
-	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,8 +62,14 @@ type Voce struct {
 	RequestID    string
 	Indirizzo    string
 	Dettaglio    string
-	HashPrec     []byte
-	Hash         []byte
+	// Nonce and Mac sign the record (Chiave.firmaVoce); Xid is the
+	// transaction that wrote it, set by the database. HashPrec and Hash
+	// are the SHA-256 chain of the records written before ADR 0023.
+	Nonce    []byte
+	Mac      []byte
+	Xid      *int64
+	HashPrec []byte
+	Hash     []byte
 
 	// richiesta is the idempotency key of the form the request carried
 	// (FromRequest): a write recorded with it consumes it (ADR 0012).
@@ -72,12 +78,15 @@ type Voce struct {
 
 // Service writes, reads and verifies the register.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool   *pgxpool.Pool
+	chiave Chiave
+	now    func() time.Time
 }
 
-// NewService returns the service over pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool, now: time.Now} }
+// NewService returns the service over pool, signing with chiave.
+func NewService(pool *pgxpool.Pool, chiave Chiave) *Service {
+	return &Service{pool: pool, chiave: chiave, now: time.Now}
+}
 
 // FromRequest fills in who (the principal acting), from where and which
 // request: the fields every record of a web request shares.
@@ -103,38 +112,52 @@ func FromRequest(r *http.Request, v Voce) Voce {
 // hands its service, which adds the action and the object.
 func VoceOf(r *http.Request) Voce { return FromRequest(r, Voce{}) }
 
-// chainLock serialises appends so that each record is chained to the one
-// committed just before it.
-const chainLock = 7417002
-
-// Record appends v in its own transaction.
+// Record appends v. A record that consumes an idempotency key does so in
+// one transaction with it; any other is a single INSERT.
 func (s *Service) Record(ctx context.Context, v Voce) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.RecordTx(ctx, tx, v) })
+	if v.richiesta != nil && v.Azione == Scrittura {
+		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.RecordTx(ctx, tx, v) })
+	}
+	if err := s.prepara(&v, s.now()); err != nil {
+		return err
+	}
+	if err := insert(ctx, s.pool, v); err != nil {
+		return fmt.Errorf("registro: insert: %w", err)
+	}
+	return nil
 }
 
 // RecordTx appends v inside the caller's transaction, so that a write to
-// personal data and its record commit or roll back together.
+// personal data and its record commit or roll back together. No lock is
+// taken: the order of the register is fixed later by the sealer (Sigilla).
 func (s *Service) RecordTx(ctx context.Context, tx pgx.Tx, v Voce) error {
-	if v.Azione == "" || (v.Esito != Consentito && v.Esito != Rifiutato) {
-		return fmt.Errorf("registro: record without azione or esito: %q %q", v.Azione, v.Esito)
+	if err := s.prepara(&v, s.now()); err != nil {
+		return err
 	}
 	if err := consuma(ctx, tx, v); err != nil {
 		return err
 	}
-	if err := lockChain(ctx, tx); err != nil {
-		return fmt.Errorf("registro: lock: %w", err)
-	}
-	prev, err := lastHash(ctx, tx)
-	if err != nil {
-		return err
-	}
-	// PostgreSQL keeps microseconds: hash exactly what is stored.
-	v.RegistratoIl = s.now().UTC().Truncate(time.Microsecond)
-	v.HashPrec = prev
-	v.Hash = v.digest()
 	if err := insert(ctx, tx, v); err != nil {
 		return fmt.Errorf("registro: insert: %w", err)
 	}
+	return nil
+}
+
+// prepara checks v and signs it at now.
+func (s *Service) prepara(v *Voce, now time.Time) error {
+	if v.Azione == "" || (v.Esito != Consentito && v.Esito != Rifiutato) {
+		return fmt.Errorf("registro: record without azione or esito: %q %q", v.Azione, v.Esito)
+	}
+	if !s.chiave.Valida() {
+		return ErrChiave
+	}
+	// PostgreSQL keeps microseconds: sign exactly what is stored.
+	v.RegistratoIl = now.UTC().Truncate(time.Microsecond)
+	v.Nonce = make([]byte, 16)
+	if _, err := rand.Read(v.Nonce); err != nil {
+		return err
+	}
+	v.Mac = s.chiave.firmaVoce(*v)
 	return nil
 }
 
@@ -144,10 +167,15 @@ func (s *Service) RecordBatch(ctx context.Context, tx pgx.Tx, vs []Voce) error {
 	if len(vs) == 0 {
 		return nil
 	}
-	for _, v := range vs {
-		if v.Azione == "" || (v.Esito != Consentito && v.Esito != Rifiutato) {
-			return fmt.Errorf("registro: record without azione or esito: %q %q", v.Azione, v.Esito)
+	now := s.now()
+	rows := make([][]any, len(vs))
+	for i := range vs {
+		v := vs[i]
+		if err := s.prepara(&v, now); err != nil {
+			return err
 		}
+		rows[i] = []any{v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
+			v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.Nonce, v.Mac}
 	}
 	for _, v := range vs {
 		if v.richiesta != nil && v.Azione == Scrittura {
@@ -157,105 +185,21 @@ func (s *Service) RecordBatch(ctx context.Context, tx pgx.Tx, vs []Voce) error {
 			break
 		}
 	}
-	if err := lockChain(ctx, tx); err != nil {
-		return fmt.Errorf("registro: lock: %w", err)
-	}
-	prev, err := lastHash(ctx, tx)
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	rows := make([][]any, len(vs))
-	for i, v := range vs {
-		v.RegistratoIl, v.HashPrec = now, prev
-		v.Hash = v.digest()
-		prev = v.Hash
-		rows[i] = []any{v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
-			v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.HashPrec, v.Hash}
-	}
 	if err := copyVoci(ctx, tx, rows); err != nil {
 		return fmt.Errorf("registro: copy: %w", err)
 	}
 	return nil
 }
 
-// zero is the hash_prec of the first record.
+// zero is the hash_prec of the first lotto (and of the first record of the
+// SHA-256 chain kept before ADR 0023).
 var zero = make([]byte, sha256.Size)
 
-// digest is SHA-256 over the previous hash and every field, each
-// length-prefixed so that no two different records encode alike.
+// digest is the SHA-256 of a record written before ADR 0023: over the
+// previous hash and every field.
 func (v Voce) digest() []byte {
 	h := sha256.New()
 	h.Write(v.HashPrec)
-	field := func(s string) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
-	}
-	opt := func(p *int64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatInt(*p, 10)
-	}
-	op := ""
-	if v.OperatoreID != nil {
-		op = v.OperatoreID.String()
-	}
-	field(strconv.FormatInt(v.RegistratoIl.UnixMicro(), 10))
-	field(op)
-	field(v.Ruolo)
-	field(opt(v.AmbitoID))
-	field(opt(v.ComuneID))
-	field(v.Azione)
-	field(v.OggettoTipo)
-	field(v.OggettoID)
-	field(v.CasoID)
-	field(v.Esito)
-	field(v.RequestID)
-	field(v.Indirizzo)
-	field(v.Dettaglio)
+	campi(h, v)
 	return h.Sum(nil)
-}
-
-// Problem is a record that breaks the chain.
-type Problem struct {
-	ID     int64
-	Reason string
-}
-
-// Report is the outcome of Verify.
-type Report struct {
-	Records  int64
-	LastHash []byte
-	Problems []Problem
-}
-
-// Verify walks the whole register in order and checks every hash and every
-// link. A modified record fails its own hash; a removed record breaks the
-// link of the one after it. (Removing the newest records leaves a shorter
-// chain that is still consistent: compare Report.LastHash with one noted
-// earlier — docs/operations.md.)
-func (s *Service) Verify(ctx context.Context) (Report, error) {
-	var rep Report
-	prev := zero
-	err := scanAll(ctx, s.pool, func(v Voce) error {
-		rep.Records++
-		if !bytes.Equal(v.HashPrec, prev) {
-			rep.Problems = append(rep.Problems, Problem{v.ID, "collegamento interrotto: manca o è stata alterata la registrazione precedente"})
-		}
-		if !bytes.Equal(v.digest(), v.Hash) {
-			rep.Problems = append(rep.Problems, Problem{v.ID, "contenuto alterato: l'impronta non corrisponde"})
-		}
-		prev = v.Hash
-		return nil
-	})
-	if err != nil {
-		return Report{}, err
-	}
-	if rep.Records > 0 {
-		rep.LastHash = prev
-	}
-	return rep, nil
 }

@@ -2,7 +2,6 @@ package registro
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,60 +12,23 @@ import (
 )
 
 const cols = `id, registrato_il, operatore_id, ruolo, ambito_id, comune_id, azione, oggetto_tipo, oggetto_id,
-	caso_id, esito, request_id, indirizzo, dettaglio, hash_prec, hash`
+	caso_id, esito, request_id, indirizzo, dettaglio, xid::text::bigint, nonce, mac, hash_prec, hash`
 
 func scan(row pgx.Row) (Voce, error) {
 	var v Voce
 	err := row.Scan(&v.ID, &v.RegistratoIl, &v.OperatoreID, &v.Ruolo, &v.AmbitoID, &v.ComuneID, &v.Azione,
-		&v.OggettoTipo, &v.OggettoID, &v.CasoID, &v.Esito, &v.RequestID, &v.Indirizzo, &v.Dettaglio, &v.HashPrec, &v.Hash)
+		&v.OggettoTipo, &v.OggettoID, &v.CasoID, &v.Esito, &v.RequestID, &v.Indirizzo, &v.Dettaglio, &v.Xid, &v.Nonce, &v.Mac, &v.HashPrec, &v.Hash)
 	return v, err
-}
-
-func lastHash(ctx context.Context, q database.Querier) ([]byte, error) {
-	var h []byte
-	err := q.QueryRow(ctx, `SELECT hash FROM registro_accessi ORDER BY id DESC LIMIT 1`).Scan(&h)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return zero, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("registro: last hash: %w", err)
-	}
-	return h, nil
 }
 
 func insert(ctx context.Context, q database.Querier, v Voce) error {
 	_, err := q.Exec(ctx, `
 		INSERT INTO registro_accessi (registrato_il, operatore_id, ruolo, ambito_id, comune_id, azione, oggetto_tipo,
-			oggetto_id, caso_id, esito, request_id, indirizzo, dettaglio, hash_prec, hash)
+			oggetto_id, caso_id, esito, request_id, indirizzo, dettaglio, nonce, mac)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
-		v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.HashPrec, v.Hash)
+		v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.Nonce, v.Mac)
 	return err
-}
-
-// scanAll streams the whole register in id order, in batches, so that a
-// register of millions of records is verified in constant memory.
-func scanAll(ctx context.Context, q database.Querier, fn func(Voce) error) error {
-	var after int64
-	for {
-		rows, err := q.Query(ctx, `SELECT `+cols+` FROM registro_accessi WHERE id > $1 ORDER BY id LIMIT 5000`, after)
-		if err != nil {
-			return fmt.Errorf("registro: scan: %w", err)
-		}
-		batch, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Voce, error) { return scan(r) })
-		if err != nil {
-			return fmt.Errorf("registro: scan: %w", err)
-		}
-		for _, v := range batch {
-			if err := fn(v); err != nil {
-				return err
-			}
-			after = v.ID
-		}
-		if len(batch) < 5000 {
-			return nil
-		}
-	}
 }
 
 // Filtro selects records of one ambito for the viewer and the export.
@@ -97,18 +59,74 @@ func list(ctx context.Context, q database.Querier, f Filtro, limit int) ([]Voce,
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Voce, error) { return scan(r) })
 }
 
-// lockChain takes the transaction-scoped lock that serialises appends
-// (chainLock).
-func lockChain(ctx context.Context, q database.Querier) error {
-	_, err := q.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock)
-	return err
-}
-
 // copyVoci writes rows (the columns of registro_accessi but id) with one
 // COPY inside tx.
 func copyVoci(ctx context.Context, tx pgx.Tx, rows [][]any) error {
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"registro_accessi"}, []string{"registrato_il", "operatore_id", "ruolo",
 		"ambito_id", "comune_id", "azione", "oggetto_tipo", "oggetto_id", "caso_id", "esito", "request_id",
-		"indirizzo", "dettaglio", "hash_prec", "hash"}, pgx.CopyFromRows(rows))
+		"indirizzo", "dettaglio", "nonce", "mac"}, pgx.CopyFromRows(rows))
 	return err
+}
+
+// lottiDopo returns up to limit lotti numbered above after, in order.
+func lottiDopo(ctx context.Context, q database.Querier, after int64, limit int) ([]Lotto, error) {
+	rows, err := q.Query(ctx, `SELECT lotto, sigillato_il, orizzonte::text::bigint, voci, chiave, hash_prec, hash
+		FROM registro_lotti WHERE lotto > $1 ORDER BY lotto LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("registro: lotti: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Lotto, error) {
+		var l Lotto
+		var oriz int64
+		err := r.Scan(&l.Numero, &l.SigillatoIl, &oriz, &l.Voci, &l.Chiave, &l.HashPrec, &l.Hash)
+		l.Orizzonte = uint64(oriz)
+		return l, err
+	})
+}
+
+// vociPerID reads the records with the given ids.
+func vociPerID(ctx context.Context, q database.Querier, ids []int64) (map[int64]Voce, error) {
+	out := make(map[int64]Voce, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 20000)
+		rows, err := q.Query(ctx, `SELECT `+cols+` FROM registro_accessi WHERE id = ANY ($1)`, ids[:n])
+		if err != nil {
+			return nil, fmt.Errorf("registro: voci: %w", err)
+		}
+		vs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Voce, error) { return scan(r) })
+		if err != nil {
+			return nil, fmt.Errorf("registro: voci: %w", err)
+		}
+		for _, v := range vs {
+			out[v.ID] = v
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// recentiDopo streams the records not sealed yet (xid at or above the last
+// lotto's horizon), in id order.
+func recentiDopo(ctx context.Context, q database.Querier, orizzonte int64, fn func(Voce) error) error {
+	var after int64
+	for {
+		rows, err := q.Query(ctx, `SELECT `+cols+` FROM registro_accessi
+			WHERE xid >= $1::bigint::text::xid8 AND id > $2 ORDER BY id LIMIT 5000`, orizzonte, after)
+		if err != nil {
+			return fmt.Errorf("registro: recenti: %w", err)
+		}
+		batch, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Voce, error) { return scan(r) })
+		if err != nil {
+			return fmt.Errorf("registro: recenti: %w", err)
+		}
+		for _, v := range batch {
+			if err := fn(v); err != nil {
+				return err
+			}
+			after = v.ID
+		}
+		if len(batch) < 5000 {
+			return nil
+		}
+	}
 }

@@ -56,7 +56,7 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names ma
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	_ = cw.Write([]string{"id", "data e ora", "operatore", "ruolo", "azione", "oggetto", "caso", "esito", "richiesta",
-		"indirizzo", "dettaglio", "impronta", "id tecnico operatore", "id tecnico oggetto", "id tecnico caso"})
+		"indirizzo", "dettaglio", "firma", "id tecnico operatore", "id tecnico oggetto", "id tecnico caso"})
 	f.Prima = 0
 	for {
 		vs, err := list(ctx, s.pool, f, 5000)
@@ -78,7 +78,7 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, f Filtro, names ma
 			}
 			rec := []string{fmt.Sprint(v.ID), v.RegistratoIl.In(calendario.Roma).Format("2006-01-02 15:04:05"), name, RuoloLabel(v.Ruolo),
 				AzioneLabel(v.Azione), oggettoLabel(v, names, numeri), caso, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio,
-				hex.EncodeToString(v.Hash), op, v.OggettoID, v.CasoID}
+				hex.EncodeToString(firma(v)), op, v.OggettoID, v.CasoID}
 			for i := range rec {
 				rec[i] = neutralise(rec[i])
 			}
@@ -103,4 +103,13 @@ func neutralise(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// firma is what the export shows of a record's seal: its signature, or the
+// SHA-256 of the chain kept before ADR 0023.
+func firma(v Voce) []byte {
+	if v.Mac != nil {
+		return v.Mac
+	}
+	return v.Hash
 }

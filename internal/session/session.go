@@ -41,7 +41,26 @@ type Session struct {
 	CreatedAt   time.Time
 	LastSeenAt  time.Time
 	ExpiresAt   time.Time // absolute expiry
-	hash        []byte
+	// Accanto is the value of the manager's Accanto query for the session's
+	// operator (nil when it found no row); Letto says whether it ran.
+	Accanto []byte
+	Letto   bool
+	hash    []byte
+}
+
+// Accanto is a query about the session's operator, on another module's
+// tables, that Load runs in the same statement as the session's own, so
+// that a request reads its session, its operator and their roles in one
+// round trip (issue 19). The module that owns those tables writes it (the
+// accreditation: the operator and the roles in force today) and reads its
+// value back; the session package only joins it.
+type Accanto struct {
+	// SQL returns a query of at most one row and one column about the
+	// operator whose id is the SQL expression operatore. Its parameters
+	// are named (@name), never starting with "sessione_".
+	SQL func(operatore string) string
+	// Args returns its parameters, at each Load.
+	Args func() pgx.NamedArgs
 }
 
 // Login is an OpenID Connect authorization request in progress.
@@ -56,6 +75,7 @@ type Manager struct {
 	absolute time.Duration
 	secure   bool
 	now      func() time.Time
+	accanto  *Accanto
 }
 
 // NewManager returns a manager. secure sets the Secure cookie attribute and
@@ -63,6 +83,9 @@ type Manager struct {
 func NewManager(pool *pgxpool.Pool, idle, absolute time.Duration, secure bool) *Manager {
 	return &Manager{pool: pool, idle: idle, absolute: absolute, secure: secure, now: time.Now}
 }
+
+// ConAccanto makes Load run a with the session's lookup (Session.Accanto).
+func (m *Manager) ConAccanto(a Accanto) { m.accanto = &a }
 
 // SetClock replaces the clock (tests of the timeouts).
 func (m *Manager) SetClock(now func() time.Time) { m.now = now }
@@ -131,39 +154,66 @@ func (m *Manager) RevocaPrecedente(ctx context.Context, r *http.Request) error {
 	return nil
 }
 
-// Load returns the request's session, if it has a live one. An expired
-// session is deleted.
+// Load returns the request's session, if it has a live one, with its
+// Accanto. It is one statement: the lookup; the deletion of an expired
+// session; the write of last_seen_at when due, at most every touchEvery but
+// never so rarely that a short idle timeout (SESSION_IDLE_TIMEOUT=1m) would
+// end a session in use; and the Accanto query, for a live session only.
 func (m *Manager) Load(ctx context.Context, r *http.Request) (Session, bool, error) {
 	c, err := r.Cookie(m.CookieName())
 	if err != nil || c.Value == "" {
 		return Session{}, false, nil
 	}
-	h := hashToken(c.Value)
-	var s Session
+	now := m.now()
+	args := pgx.NamedArgs{
+		"sessione_token": hashToken(c.Value),
+		"sessione_ora":   now,
+		// Alive while now < last_seen_at + idle and now < expires_at.
+		"sessione_inattiva": now.Add(-m.idle),
+		// last_seen_at is written when now - last_seen_at >= the interval.
+		"sessione_tocca": now.Add(-min(touchEvery, m.idle/4)),
+	}
+	accanto := "NULL::jsonb"
+	if m.accanto != nil {
+		accanto = "(" + m.accanto.SQL("s.operatore_id") + ")"
+		for k, v := range m.accanto.Args() {
+			args[k] = v
+		}
+	}
+	var (
+		s             Session
+		viva, toccata bool
+	)
 	err = m.pool.QueryRow(ctx, `
-		SELECT operatore_id, ruolo_id, id_token, created_at, last_seen_at, expires_at
-		FROM sessione WHERE token_hash = $1`, h).
-		Scan(&s.OperatoreID, &s.RuoloID, &s.IDToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+		WITH s AS (
+			SELECT token_hash, operatore_id, ruolo_id, id_token, created_at, last_seen_at, expires_at,
+			       expires_at > @sessione_ora AND last_seen_at > @sessione_inattiva AS viva
+			FROM sessione WHERE token_hash = @sessione_token
+		), scaduta AS (
+			DELETE FROM sessione x USING s WHERE x.token_hash = s.token_hash AND NOT s.viva
+		), toccata AS (
+			UPDATE sessione x SET last_seen_at = @sessione_ora FROM s
+			WHERE x.token_hash = s.token_hash AND s.viva AND s.last_seen_at <= @sessione_tocca
+			RETURNING 1
+		)
+		SELECT s.operatore_id, s.ruolo_id, s.id_token, s.created_at, s.last_seen_at, s.expires_at, s.viva,
+		       EXISTS (SELECT FROM toccata),
+		       CASE WHEN s.viva THEN `+accanto+` END
+		FROM s`, args).
+		Scan(&s.OperatoreID, &s.RuoloID, &s.IDToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &viva, &toccata, &s.Accanto)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, false, nil
 	}
 	if err != nil {
 		return Session{}, false, fmt.Errorf("session: load: %w", err)
 	}
-	s.hash = h
-	now := m.now()
-	if !now.Before(s.ExpiresAt) || !now.Before(s.LastSeenAt.Add(m.idle)) {
-		_, err := m.pool.Exec(ctx, `DELETE FROM sessione WHERE token_hash = $1`, h)
-		return Session{}, false, err
+	if !viva {
+		return Session{}, false, nil
 	}
-	// Written at most every touchEvery, but never so rarely that a short
-	// idle timeout (SESSION_IDLE_TIMEOUT=1m) would end a session in use.
-	if now.Sub(s.LastSeenAt) >= min(touchEvery, m.idle/4) {
-		if _, err := m.pool.Exec(ctx, `UPDATE sessione SET last_seen_at = $2 WHERE token_hash = $1`, h, now); err != nil {
-			return Session{}, false, fmt.Errorf("session: touch: %w", err)
-		}
+	if toccata {
 		s.LastSeenAt = now
 	}
+	s.hash, s.Letto = hashToken(c.Value), m.accanto != nil
 	return s, true, nil
 }
 

@@ -1,0 +1,10 @@
+DROP INDEX IF EXISTS caso_storico_trasferito_idx;
+DROP TRIGGER IF EXISTS caso_indicatori_domanda ON domanda;
+DROP TRIGGER IF EXISTS caso_indicatori_update ON caso;
+DROP TRIGGER IF EXISTS caso_indicatori_delete ON caso;
+DROP TRIGGER IF EXISTS caso_indicatori_insert ON caso;
+DROP FUNCTION IF EXISTS caso_indicatori_domanda();
+DROP FUNCTION IF EXISTS caso_indicatori_aggiorna();
+DROP FUNCTION IF EXISTS caso_indicatori_tolti();
+DROP FUNCTION IF EXISTS caso_indicatori_inseriti();
+DROP TABLE IF EXISTS caso_indicatori;
