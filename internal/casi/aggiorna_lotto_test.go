@@ -39,7 +39,7 @@ func casiVari(t *testing.T, pool *pgxpool.Pool, n int, now time.Time) (*casi.Ser
 	if err := demo.Load(ctx, accesso.NewService(pool), nil); err != nil {
 		t.Fatal(err)
 	}
-	reg := registro.NewService(pool)
+	reg := registro.NewService(pool, registro.ChiaveDiProva())
 	svc := casi.NewService(pool, reg)
 	svc.SetClock(func() time.Time { return now })
 	is := incontri.NewService(pool, reg, svc)
