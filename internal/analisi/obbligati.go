@@ -49,6 +49,35 @@ func obbligati(ctx context.Context, q database.Querier, casoID uuid.UUID, oggi t
 	return nil
 }
 
+// SituazioniCasi is SituazioneCaso for a batch of cases (the daily
+// refresh): the newest finalised analisi of every case in one query, the
+// reference lists once.
+func (s *Service) SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
+	vs, err := schede.UltimeDefinitive(ctx, q, ids, Tipo)
+	if err != nil {
+		return fmt.Errorf("analisi: obbligati: %w", err)
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	rif, err := CaricaRiferimenti(ctx, q, s.oggi())
+	if err != nil {
+		return fmt.Errorf("analisi: obbligati: %w", err)
+	}
+	for _, id := range ids {
+		v, ok := vs[id]
+		if !ok || sit[id] == nil {
+			continue
+		}
+		cont, err := schede.Decodifica[Contenuto](v)
+		if err != nil {
+			return fmt.Errorf("analisi: obbligati: %w", err)
+		}
+		applicaObbligati(cont, rif, sit[id])
+	}
+	return nil
+}
+
 // applicaObbligati copies the percorsi and dated reasons of cont onto the
 // members of sit.
 func applicaObbligati(cont Contenuto, rif Riferimenti, sit *scadenze.Situazione) {

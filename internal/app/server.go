@@ -462,19 +462,26 @@ func (d *deps) background(ctx context.Context) {
 		func(err error) { d.log.Error("cruscotto: preparazione", "error", err) })
 	// The deadline states (in scadenza, scaduto) move with the calendar, not
 	// only with the writes that recompute them: refreshed at start and at
-	// the first tick of each new day. Idempotent, so several instances may
-	// all run it.
+	// the first tick of each new day. One instance at a time runs it (an
+	// advisory lock): one that finds it running elsewhere leaves the day to
+	// that one, which retries at its next tick if it fails.
 	giorno := ""
 	scadenze := func() {
 		oggi := d.casi.Oggi().Format(time.DateOnly)
 		if oggi == giorno {
 			return
 		}
-		if n, err := d.casi.AggiornaScadenze(ctx); err != nil {
-			d.log.Error("deadline refresh", "error", err)
-		} else {
+		t0 := time.Now()
+		n, err := d.casi.AggiornaScadenze(ctx)
+		switch {
+		case errors.Is(err, casi.ErrScadenzeInCorso):
 			giorno = oggi
-			d.log.Info("deadline refresh", "cases", n)
+			d.log.Info("deadline refresh: running in another instance")
+		case err != nil:
+			d.log.Error("deadline refresh", "error", err)
+		default:
+			giorno = oggi
+			d.log.Info("deadline refresh", "cases", n, "duration", time.Since(t0).Round(time.Millisecond))
 		}
 	}
 	scadenze()

@@ -3,6 +3,7 @@ package casi
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -20,6 +21,11 @@ import (
 // q, the caller's transaction.
 type FonteSituazione interface {
 	SituazioneCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error
+	// SituazioniCasi is SituazioneCaso for a batch of cases (the daily
+	// refresh): it adds to sit[id], for each id of ids, what SituazioneCaso
+	// would add, with one query per kind of record for the whole batch.
+	// sit holds every id of ids, with its dates and members loaded.
+	SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error
 }
 
 // FonteAppuntamenti is a module that keeps appointments of a case (a
@@ -27,6 +33,9 @@ type FonteSituazione interface {
 // or after now (nil: none), reading through q.
 type FonteAppuntamenti interface {
 	ProssimoAppuntamento(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (*time.Time, error)
+	// ProssimiAppuntamenti is ProssimoAppuntamento for a batch of cases, in
+	// one query: the next appointment of each case of ids that has one.
+	ProssimiAppuntamenti(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (map[uuid.UUID]time.Time, error)
 }
 
 // ConScadenze sets the modules the case's deadlines and next appointment
@@ -120,22 +129,200 @@ func membriScadenze(correnti []Componente) []scadenze.Membro {
 	return out
 }
 
+// ErrScadenzeInCorso: another instance (or another call) is running the
+// daily refresh (AggiornaScadenze) on the same database.
+var ErrScadenzeInCorso = errors.New("casi: aggiorna scadenze: già in corso")
+
+// lockScadenze is the session-level advisory lock the daily refresh holds
+// while it runs, so that two instances never run it at once (the registro
+// uses 7417002, the controlli 7417017 in the two-key space).
+const lockScadenze = 7417019
+
+// LottoScadenze is how many cases the daily refresh reads, computes and
+// writes at a time: one transaction, one query per source and one UPDATE
+// per batch.
+const LottoScadenze = 2000
+
 // AggiornaScadenze refreshes the derived columns of the open cases whose
 // timer state may have changed with the passing of days alone (a timer
 // entering the last SogliaInScadenza days, expiring, a giustificato motivo
-// ending, an appointment passing): run daily by the server. It
-// returns how many cases it refreshed.
+// ending, an appointment passing): run daily by the server. It returns how
+// many cases it looked at.
+//
+// It works in batches of LottoScadenze cases, two at a time (two
+// connections), each in its own transaction (AggiornaLotto): the inputs of
+// the batch's cases read with one query per source
+// (FonteSituazione.SituazioniCasi, FonteAppuntamenti.ProssimiAppuntamenti),
+// the deadlines computed in Go (scadenze.Calcola, as Aggiorna does) and the
+// cases whose columns change written with one UPDATE. The whole run holds
+// an advisory lock: when another instance holds it, AggiornaScadenze
+// returns ErrScadenzeInCorso at once.
 func (s *Service) AggiornaScadenze(ctx context.Context) (int, error) {
-	now := s.now()
-	oggi := Oggi(now)
-	ids, err := casiDaAggiornare(ctx, s.pool, oggi, now)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("casi: aggiorna scadenze: %w", err)
 	}
-	for _, id := range ids {
-		if err := s.AggiornaAl(ctx, s.pool, id, now); err != nil {
-			return 0, err
+	defer conn.Release()
+	var preso bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(lockScadenze)).Scan(&preso); err != nil {
+		return 0, fmt.Errorf("casi: aggiorna scadenze: %w", err)
+	}
+	if !preso {
+		return 0, ErrScadenzeInCorso
+	}
+	defer func() {
+		// A connection going back to the pool must not keep the lock: if
+		// it cannot be released, the connection is closed (and the lock
+		// with it).
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock($1)`, int64(lockScadenze)); err != nil {
+			_ = conn.Conn().Close(uctx)
+		}
+	}()
+	now := s.now()
+	ids, err := casiDaAggiornare(ctx, conn, Oggi(now), now)
+	if err != nil {
+		return 0, fmt.Errorf("casi: aggiorna scadenze: %w", err)
+	}
+	// Two workers take the batches in turn: this connection and one more
+	// from the pool, so that PostgreSQL works on two cores.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lotti := make(chan []uuid.UUID)
+	errs := make(chan error, 2)
+	for _, db := range []interface {
+		Begin(context.Context) (pgx.Tx, error)
+	}{conn, s.pool} {
+		go func() {
+			var err error
+			for lotto := range lotti {
+				if err == nil {
+					err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+						_, err := s.AggiornaLotto(ctx, tx, lotto, now)
+						return err
+					})
+					if err != nil {
+						cancel()
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < len(ids) && ctx.Err() == nil; i += LottoScadenze {
+		select {
+		case lotti <- ids[i:min(i+LottoScadenze, len(ids))]:
+		case <-ctx.Done():
 		}
 	}
+	close(lotti)
+	err = errors.Join(<-errs, <-errs)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return 0, err
+	}
 	return len(ids), nil
+}
+
+// AggiornaLotto is AggiornaAl for the cases ids at once (the batch of the
+// daily refresh; call it in a transaction, q): it reads what their
+// deadlines depend on with one query per source, computes them in Go and
+// writes, with one UPDATE, the cases whose derived columns change. It
+// returns how many it wrote. The result is the one AggiornaAl gives case by
+// case (TestAggiornaLottoComeAggiorna).
+//
+// It takes no lock: a case is written only if its row is still the version
+// read at the start (xmin). A write that moves a case's deadlines
+// recomputes them (Aggiorna) in its own transaction, so a case it wrote
+// meanwhile is left as it wrote it, and a case it writes afterwards is
+// recomputed by it from its own inputs.
+func (s *Service) AggiornaLotto(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	sit, prima, err := situazioniLotto(ctx, q, ids, now)
+	if err != nil {
+		return 0, fmt.Errorf("casi: aggiorna lotto: %w", err)
+	}
+	// The cases that vanished meanwhile are left out.
+	trovati := make([]uuid.UUID, 0, len(ids))
+	for _, id := range ids {
+		if _, ok := sit[id]; ok {
+			trovati = append(trovati, id)
+		}
+	}
+	for _, f := range s.situazione {
+		if err := f.SituazioniCasi(ctx, q, trovati, sit); err != nil {
+			return 0, fmt.Errorf("casi: aggiorna lotto: %w", err)
+		}
+	}
+	prossimi := make(map[uuid.UUID]time.Time, len(trovati))
+	for _, f := range s.appuntamenti {
+		m, err := f.ProssimiAppuntamenti(ctx, q, trovati, now)
+		if err != nil {
+			return 0, fmt.Errorf("casi: aggiorna lotto: next appointment: %w", err)
+		}
+		for id, t := range m {
+			if p, ok := prossimi[id]; !ok || t.Before(p) {
+				prossimi[id] = t
+			}
+		}
+	}
+	var cambiate []derivate
+	for _, id := range trovati {
+		sc := scadenze.Calcola(*sit[id])
+		d := derivateDa(id, sc, nil)
+		d.versione = prima[id].versione
+		if t, ok := prossimi[id]; ok {
+			d.prossimo = &t
+		}
+		if !d.uguali(prima[id]) {
+			cambiate = append(cambiate, d)
+		}
+	}
+	if err := updateScadenzeLotto(ctx, q, cambiate); err != nil {
+		return 0, fmt.Errorf("casi: aggiorna lotto: %w", err)
+	}
+	return len(cambiate), nil
+}
+
+// derivate are the derived deadline columns of a case.
+type derivate struct {
+	id                  uuid.UUID
+	versione            int64 // the row's xmin when read
+	t120, t90, urgenza  *time.Time
+	t120Stato, t90Stato string
+	prossimo, ricalcola *time.Time
+}
+
+func derivateDa(id uuid.UUID, sc scadenze.Scadenze, prossimo *time.Time) derivate {
+	return derivate{id: id, t120: sc.T120.Scadenza, t120Stato: string(sc.T120.Stato), t90: sc.T90.Scadenza,
+		t90Stato: string(sc.T90.Stato), urgenza: sc.Urgenza, prossimo: prossimo, ricalcola: sc.Ricalcola}
+}
+
+// uguali reports whether d and e hold the same values (dates compared as
+// the days they are, instants as instants).
+func (d derivate) uguali(e derivate) bool {
+	return stessoGiorno(d.t120, e.t120) && stessoGiorno(d.t90, e.t90) && stessoGiorno(d.urgenza, e.urgenza) &&
+		stessoGiorno(d.ricalcola, e.ricalcola) && d.t120Stato == e.t120Stato && d.t90Stato == e.t90Stato &&
+		stessoIstante(d.prossimo, e.prossimo)
+}
+
+func stessoGiorno(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+func stessoIstante(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
 }

@@ -156,6 +156,15 @@ func (f motiviFissi) SituazioneCaso(_ context.Context, _ database.Querier, _ uui
 	return nil
 }
 
+func (f motiviFissi) SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
+	for _, id := range ids {
+		if err := f.SituazioneCaso(ctx, q, id, sit[id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // A dated exemption ending: the case records the day its deadlines may
 // change (ricalcola_il) and the daily refresh picks it up on that day, when
 // the exempt T90 becomes a running one again (issue 16).

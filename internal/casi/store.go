@@ -120,6 +120,90 @@ func membriSituazione(ctx context.Context, q database.Querier, nucleoID uuid.UUI
 	})
 }
 
+// situazioniLotto reads the dates and current members of the cases ids
+// into one Situazione each (at now), and the derived columns they hold with
+// the row's version (prima: xmin), with two queries. A case not found is
+// not in the maps.
+func situazioniLotto(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (map[uuid.UUID]*scadenze.Situazione, map[uuid.UUID]derivate, error) {
+	sit := make(map[uuid.UUID]*scadenze.Situazione, len(ids))
+	prima := make(map[uuid.UUID]derivate, len(ids))
+	rows, err := q.Query(ctx, `
+		SELECT c.id, c.xmin::text::bigint, d.data_domanda, d.data_pad, d.data_trasmissione,
+		       c.t120_scadenza, c.t120_stato, c.t90_scadenza, c.t90_stato, c.urgenza, c.prossimo_appuntamento, c.ricalcola_il
+		FROM caso c JOIN domanda d ON d.id = c.domanda_id
+		WHERE c.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		s := &scadenze.Situazione{Oggi: now}
+		var d derivate
+		if err := rows.Scan(&d.id, &d.versione, &s.DataDomanda, &s.DataPAD, &s.DataTrasmissione,
+			&d.t120, &d.t120Stato, &d.t90, &d.t90Stato, &d.urgenza, &d.prossimo, &d.ricalcola); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		sit[d.id], prima[d.id] = s, d
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = q.Query(ctx, `
+		SELECT c.id, p.id, p.data_nascita, nc.disabilita, nc.vittima_violenza, nc.inviato_cpi_il
+		FROM caso c
+		JOIN nucleo_componente nc ON nc.nucleo_id = c.nucleo_id AND nc.al IS NULL
+		JOIN persona p ON p.id = nc.persona_id
+		WHERE c.id = ANY($1) ORDER BY c.id, nc.id`, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var casoID, pid uuid.UUID
+		var m scadenze.Membro
+		if err := rows.Scan(&casoID, &pid, &m.DataNascita, &m.Disabilita, &m.VittimaViolenza, &m.InviatoCPI); err != nil {
+			return nil, nil, err
+		}
+		m.PersonaID = pid.String()
+		if s := sit[casoID]; s != nil {
+			s.Membri = append(s.Membri, m)
+		}
+	}
+	return sit, prima, rows.Err()
+}
+
+// updateScadenzeLotto writes the derived columns of the cases ds with one
+// statement (no row written when ds is empty, nor a row whose values are
+// already these), each only if the row is still the version read (xmin
+// = d.versione; 0: any): a row written meanwhile, by a write that
+// recomputed its deadlines, is left as that write left it.
+func updateScadenzeLotto(ctx context.Context, q database.Querier, ds []derivate) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids, versioni := make([]uuid.UUID, len(ds)), make([]int64, len(ds))
+	t120, t90, urgenza, ricalcola, prossimo := make([]*time.Time, len(ds)), make([]*time.Time, len(ds)),
+		make([]*time.Time, len(ds)), make([]*time.Time, len(ds)), make([]*time.Time, len(ds))
+	t120Stato, t90Stato := make([]string, len(ds)), make([]string, len(ds))
+	for i, d := range ds {
+		ids[i], versioni[i], t120[i], t120Stato[i], t90[i], t90Stato[i] = d.id, d.versione, d.t120, d.t120Stato, d.t90, d.t90Stato
+		urgenza[i], prossimo[i], ricalcola[i] = d.urgenza, d.prossimo, d.ricalcola
+	}
+	_, err := q.Exec(ctx, `
+		UPDATE caso c SET t120_scadenza = u.t120_scadenza, t120_stato = u.t120_stato, t90_scadenza = u.t90_scadenza,
+		       t90_stato = u.t90_stato, urgenza = u.urgenza, prossimo_appuntamento = u.prossimo_appuntamento,
+		       ricalcola_il = u.ricalcola_il
+		FROM unnest($1::uuid[], $2::date[], $3::text[], $4::date[], $5::text[], $6::date[], $7::timestamptz[], $8::date[], $9::bigint[])
+		     AS u(id, t120_scadenza, t120_stato, t90_scadenza, t90_stato, urgenza, prossimo_appuntamento, ricalcola_il, versione)
+		WHERE c.id = u.id AND (u.versione = 0 OR c.xmin::text::bigint = u.versione)
+		  AND (c.t120_scadenza, c.t120_stato, c.t90_scadenza, c.t90_stato, c.urgenza, c.prossimo_appuntamento, c.ricalcola_il)
+		      IS DISTINCT FROM
+		      (u.t120_scadenza, u.t120_stato, u.t90_scadenza, u.t90_stato, u.urgenza, u.prossimo_appuntamento, u.ricalcola_il)`,
+		ids, t120, t120Stato, t90, t90Stato, urgenza, prossimo, ricalcola, versioni)
+	return err
+}
+
 // casiDaAggiornare are the open cases whose timer state may have changed
 // with the passing of days alone.
 func casiDaAggiornare(ctx context.Context, q database.Querier, oggi, now time.Time) ([]uuid.UUID, error) {

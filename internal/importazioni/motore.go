@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
@@ -73,50 +74,142 @@ func (s *Service) importa(ctx context.Context, id, ambitoID int64, r io.Reader, 
 	}
 	var tot contatori
 	var pend []riga
-	var scarti []Scarto
 	var letti flusso.Progresso
-	flush := func() error {
-		c, sc, err := s.applica(ctx, id, ambitoID, comuni, pend, v)
-		if err != nil {
-			return err
-		}
-		scarti = append(scarti, sc...)
-		tot.inseriti += c.inseriti
-		tot.aggiornati += c.aggiornati
-		tot.invariati += c.invariati
-		tot.scartati += c.scartati
-		pend = pend[:0]
-		if err := progresso(ctx, s.pool, id, letti, tot, scarti); err != nil {
-			return err
-		}
-		scarti = scarti[:0]
-		return nil
+	w := scrittori{ctx: ctx, conclusa: func(p *parte) error {
+		tot.inseriti += p.c.inseriti
+		tot.aggiornati += p.c.aggiornati
+		tot.invariati += p.c.invariati
+		tot.scartati += p.c.scartati
+		return progresso(ctx, s.pool, id, p.letti, tot, p.scarti)
+	}}
+	flush := func(extra []Scarto) error {
+		rs := pend
+		pend = nil
+		return w.avvia(rs, letti, func(ctx context.Context) (contatori, []Scarto, error) {
+			// The hash ignores the line number: the same household
+			// elsewhere in a file is unchanged. Computed here, off the
+			// goroutine that parses.
+			for i := range rs {
+				senza := rs[i].n
+				senza.Riga = 0
+				line, _ := json.Marshal(senza)
+				h := sha256.Sum256(line)
+				rs[i].hash = h[:]
+			}
+			c, sc, err := s.applica(ctx, id, ambitoID, comuni, rs, v)
+			c.scartati += len(extra)
+			return c, append(sc, extra...), err
+		})
 	}
 	p := flusso.Parser{Oggi: s.casi.Oggi(), OgniRighe: 500, Avanzamento: func(pr flusso.Progresso) { letti = pr }}
 	rep, err := p.Parse(r, func(n flusso.Nucleo) error {
-		// The hash ignores the line number: the same household elsewhere in a file is unchanged.
-		senza := n
-		senza.Riga = 0
-		line, _ := json.Marshal(senza)
-		h := sha256.Sum256(line)
-		pend = append(pend, riga{n: n, hash: h[:]})
+		pend = append(pend, riga{n: n})
 		if len(pend) >= chunk {
-			return flush()
+			return flush(nil)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		letti.Byte, letti.Righe = rep.Byte, rep.Righe
+		err = flush(rep.Scarti)
 	}
-	letti.Byte, letti.Righe = rep.Byte, rep.Righe
-	scarti = append(scarti, rep.Scarti...)
-	tot.scartati += len(rep.Scarti)
-	if err := flush(); err != nil {
+	if ferr := w.attendi(); err == nil {
+		err = ferr
+	}
+	if err != nil {
 		return err
 	}
 	det := fmt.Sprintf("importazione %d: %d inseriti, %d aggiornati, %d invariati, %d scartati", id, tot.inseriti, tot.aggiornati, tot.invariati, tot.scartati)
 	v.Azione, v.OggettoTipo, v.OggettoID, v.Dettaglio, v.Esito = registro.Scrittura, "importazione", fmt.Sprint(id), det, registro.Consentito
 	return s.reg.Record(ctx, v)
+}
+
+// paralleli is how many chunks are written at once, each on its own
+// connection: PostgreSQL runs a COPY (with its indexes and foreign keys) on
+// one core, so two chunks keep two cores busy while the next one is parsed
+// (docs/performance.md, "Import of the nuclei flow").
+const paralleli = 2
+
+// parte is a chunk being written: its keys (id_domanda and codici fiscali),
+// the progress of the file when it was read, and, once done is closed,
+// its outcome.
+type parte struct {
+	chiavi map[string]struct{}
+	letti  flusso.Progresso
+	done   chan struct{}
+	c      contatori
+	scarti []Scarto
+	err    error
+}
+
+// scrittori writes chunks in parallel (at most paralleli at once) and
+// concludes them in the order they were read. Two chunks sharing a
+// household (id_domanda) or a person (codice fiscale) are never written at
+// once: the later one waits, so that it reads what the earlier one wrote,
+// as in a sequential import (an import is idempotent per household, and
+// each household is all-or-nothing in its chunk's transaction).
+type scrittori struct {
+	ctx      context.Context
+	conclusa func(*parte) error // in order, in the caller's goroutine
+	coda     []*parte
+	err      error
+}
+
+// avvia starts writing the chunk rs with scrivi, after concluding the
+// oldest chunks while too many run or one shares a key with rs.
+func (w *scrittori) avvia(rs []riga, letti flusso.Progresso, scrivi func(context.Context) (contatori, []Scarto, error)) error {
+	p := &parte{chiavi: make(map[string]struct{}, 3*len(rs)), letti: letti, done: make(chan struct{})}
+	for _, r := range rs {
+		p.chiavi["d"+r.n.IDDomanda] = struct{}{}
+		for _, k := range r.n.Componenti {
+			p.chiavi["p"+k.CodiceFiscale] = struct{}{}
+		}
+	}
+	for len(w.coda) > 0 && (len(w.coda) >= paralleli || w.conflitto(p)) {
+		if err := w.concludi(); err != nil {
+			return err
+		}
+	}
+	w.coda = append(w.coda, p)
+	go func() {
+		defer close(p.done)
+		p.c, p.scarti, p.err = scrivi(w.ctx)
+	}()
+	return nil
+}
+
+func (w *scrittori) conflitto(p *parte) bool {
+	for _, q := range w.coda {
+		for k := range p.chiavi {
+			if _, ok := q.chiavi[k]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// concludi waits for the oldest chunk and concludes it; after an error
+// every later chunk is still waited for, and the first error returned.
+func (w *scrittori) concludi() error {
+	p := w.coda[0]
+	w.coda = w.coda[1:]
+	<-p.done
+	if w.err == nil {
+		w.err = p.err
+		if w.err == nil {
+			w.err = w.conclusa(p)
+		}
+	}
+	return w.err
+}
+
+// attendi concludes every chunk still running and returns the first error.
+func (w *scrittori) attendi() error {
+	for len(w.coda) > 0 {
+		_ = w.concludi()
+	}
+	return w.err
 }
 
 // applica writes a chunk of valid households.
@@ -127,20 +220,28 @@ func (s *Service) applica(ctx context.Context, impID, ambitoID int64, comuni map
 		return c, nil, nil
 	}
 	ids := make([]string, len(rs))
-	cfs := []string{}
 	for i, r := range rs {
 		ids[i] = r.n.IDDomanda
-		for _, k := range r.n.Componenti {
-			cfs = append(cfs, k.CodiceFiscale)
-		}
 	}
 	known, err := s.casi.DomandeNote(ctx, ids)
 	if err != nil {
 		return c, nil, err
 	}
-	persone, err := s.casi.PersoneNote(ctx, cfs)
-	if err != nil {
-		return c, nil, err
+	// The persons already known, for the new households only (a file read
+	// again looks up none).
+	cfs := []string{}
+	for _, r := range rs {
+		if _, ok := known[r.n.IDDomanda]; !ok {
+			for _, k := range r.n.Componenti {
+				cfs = append(cfs, k.CodiceFiscale)
+			}
+		}
+	}
+	persone := map[string]uuid.UUID{}
+	if len(cfs) > 0 {
+		if persone, err = s.casi.PersoneNote(ctx, cfs); err != nil {
+			return c, nil, err
+		}
 	}
 
 	now := s.casi.Now()

@@ -22,3 +22,15 @@ func (s *Service) SituazioneCaso(ctx context.Context, q database.Querier, casoID
 func (s *Service) ProssimoAppuntamento(ctx context.Context, q database.Querier, casoID uuid.UUID, now time.Time) (*time.Time, error) {
 	return prossimaConvocazione(ctx, q, casoID, now)
 }
+
+// SituazioniCasi is SituazioneCaso for a batch of cases (the daily
+// refresh), in three queries.
+func (s *Service) SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
+	return situazioni(ctx, q, ids, sit)
+}
+
+// ProssimiAppuntamenti is ProssimoAppuntamento for a batch of cases, in
+// one query.
+func (s *Service) ProssimiAppuntamenti(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (map[uuid.UUID]time.Time, error) {
+	return prossimeConvocazioni(ctx, q, ids, now)
+}

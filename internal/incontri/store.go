@@ -468,3 +468,113 @@ func contaIncontri(ctx context.Context, q database.Querier, casoID uuid.UUID) (i
 	err := q.QueryRow(ctx, `SELECT count(*) FROM incontro WHERE caso_id = $1`, casoID).Scan(&n)
 	return n, err
 }
+
+// situazioni is situazione for the cases ids at once: the convocazioni,
+// the meetings with their presences and the giustificati motivi of every
+// case, in three queries, in the order situazione reads them.
+func situazioni(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
+	rows, err := q.Query(ctx, `
+		SELECT caso_id, inizio, inviata_il, annullata, esito_consegna = 'non_consegnata'
+		FROM convocazione WHERE caso_id = ANY($1) ORDER BY caso_id, inizio`, ids)
+	if err != nil {
+		return fmt.Errorf("incontri: situazioni: convocazioni: %w", err)
+	}
+	for rows.Next() {
+		var casoID uuid.UUID
+		var c scadenze.Convocazione
+		if err := rows.Scan(&casoID, &c.Inizio, &c.InviataIl, &c.Annullata, &c.NonConsegnata); err != nil {
+			rows.Close()
+			return fmt.Errorf("incontri: situazioni: convocazioni: %w", err)
+		}
+		if s := sit[casoID]; s != nil {
+			s.Convocazioni = append(s.Convocazioni, c)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("incontri: situazioni: convocazioni: %w", err)
+	}
+	for _, id := range ids {
+		if s := sit[id]; s != nil {
+			s.Incontri = nil
+		}
+	}
+	rows, err = q.Query(ctx, `
+		SELECT i.caso_id, i.id, i.data, i.tipo, p.persona_id, p.presente, p.giustificato
+		FROM incontro i LEFT JOIN incontro_presenza p ON p.incontro_id = i.id
+		WHERE i.caso_id = ANY($1) ORDER BY i.caso_id, i.data, i.id`, ids)
+	if err != nil {
+		return fmt.Errorf("incontri: situazioni: incontri: %w", err)
+	}
+	var last uuid.UUID
+	for rows.Next() {
+		var casoID, id uuid.UUID
+		var data time.Time
+		var tipo string
+		var persona *uuid.UUID
+		var presente, giust *bool
+		if err := rows.Scan(&casoID, &id, &data, &tipo, &persona, &presente, &giust); err != nil {
+			rows.Close()
+			return fmt.Errorf("incontri: situazioni: incontri: %w", err)
+		}
+		s := sit[casoID]
+		if s == nil {
+			continue
+		}
+		if id != last || len(s.Incontri) == 0 {
+			s.Incontri = append(s.Incontri, scadenze.Incontro{Data: data, Tipo: tipo})
+			last = id
+		}
+		if persona != nil {
+			in := &s.Incontri[len(s.Incontri)-1]
+			in.Presenze = append(in.Presenze, scadenze.Presenza{PersonaID: persona.String(), Presente: *presente, Giustificato: *giust})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("incontri: situazioni: incontri: %w", err)
+	}
+	rows, err = q.Query(ctx, `SELECT caso_id, persona_id, dal, al FROM giustificato_motivo WHERE caso_id = ANY($1) ORDER BY caso_id, dal`, ids)
+	if err != nil {
+		return fmt.Errorf("incontri: situazioni: giustificati: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var casoID, pid uuid.UUID
+		var g scadenze.GiustificatoMotivo
+		if err := rows.Scan(&casoID, &pid, &g.Dal, &g.Al); err != nil {
+			return fmt.Errorf("incontri: situazioni: giustificati: %w", err)
+		}
+		g.PersonaID = pid.String()
+		if s := sit[casoID]; s != nil {
+			s.Giustificati = append(s.Giustificati, g)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("incontri: situazioni: giustificati: %w", err)
+	}
+	return nil
+}
+
+// prossimeConvocazioni is prossimaConvocazione for the cases ids at once.
+func prossimeConvocazioni(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (map[uuid.UUID]time.Time, error) {
+	rows, err := q.Query(ctx, `SELECT caso_id, min(inizio) FROM convocazione
+		WHERE caso_id = ANY($1) AND NOT annullata AND inizio >= $2 GROUP BY caso_id`, ids, now)
+	if err != nil {
+		return nil, fmt.Errorf("incontri: prossimi appuntamenti: %w", err)
+	}
+	defer rows.Close()
+	out := map[uuid.UUID]time.Time{}
+	for rows.Next() {
+		var id uuid.UUID
+		var t time.Time
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("incontri: prossimi appuntamenti: %w", err)
+		}
+		out[id] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incontri: prossimi appuntamenti: %w", err)
+	}
+	return out, nil
+}

@@ -20,6 +20,12 @@ func (s *Service) ProssimoAppuntamento(ctx context.Context, q database.Querier, 
 	return prossimoIncontro(ctx, q, casoID, now)
 }
 
+// ProssimiAppuntamenti is ProssimoAppuntamento for a batch of cases (the
+// daily refresh), in one query.
+func (s *Service) ProssimiAppuntamenti(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (map[uuid.UUID]time.Time, error) {
+	return prossimiIncontri(ctx, q, ids, now)
+}
+
 // AppuntamentiOperatore returns the monitoring meetings planned from dal to
 // al in the open cases of case manager op (the cancelled ones too when
 // annullati).

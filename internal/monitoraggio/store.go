@@ -345,3 +345,28 @@ func contaIncontri(ctx context.Context, q database.Querier, casoID uuid.UUID) (s
 		FROM monitoraggio_incontro WHERE caso_id = $1`, casoID).Scan(&svolti, &prossimo)
 	return svolti, prossimo, err
 }
+
+// prossimiIncontri is prossimoIncontro for the cases ids at once.
+func prossimiIncontri(ctx context.Context, q database.Querier, ids []uuid.UUID, now time.Time) (map[uuid.UUID]time.Time, error) {
+	rows, err := q.Query(ctx, `
+		SELECT caso_id, min((data + ora) AT TIME ZONE 'Europe/Rome') FROM monitoraggio_incontro
+		WHERE caso_id = ANY($1) AND stato = 'pianificato' AND (data + ora) AT TIME ZONE 'Europe/Rome' >= $2
+		GROUP BY caso_id`, ids, now)
+	if err != nil {
+		return nil, fmt.Errorf("monitoraggio: prossimi appuntamenti: %w", err)
+	}
+	defer rows.Close()
+	out := map[uuid.UUID]time.Time{}
+	for rows.Next() {
+		var id uuid.UUID
+		var t time.Time
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("monitoraggio: prossimi appuntamenti: %w", err)
+		}
+		out[id] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("monitoraggio: prossimi appuntamenti: %w", err)
+	}
+	return out, nil
+}

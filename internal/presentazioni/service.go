@@ -78,6 +78,15 @@ func (s *Service) SituazioneCaso(ctx context.Context, q database.Querier, casoID
 	return nil
 }
 
+// SituazioniCasi is SituazioneCaso for a batch of cases (the daily
+// refresh), in four queries.
+func (s *Service) SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
+	if err := situazioni(ctx, q, ids, sit); err != nil {
+		return fmt.Errorf("presentazioni: situazioni: %w", err)
+	}
+	return nil
+}
+
 // SezioneCaso is the module's section of the case page (casi.FonteSezione).
 func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
 	regs, err := registrazioni(ctx, s.pool, c.ID)

@@ -3,6 +3,7 @@ package presentazioni
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -163,4 +164,119 @@ func convocazioneCPI(ctx context.Context, q database.Querier, casoID, personaID 
 	}
 	x.Esito = scadenze.EsitoCPI(esito)
 	return &x, err
+}
+
+// situazioni adds to sit, for the cases ids at once, what SituazioneCaso
+// adds to one: the registrations (the newest 500 of each case, as
+// registrazioni), the periods of the benefit and the members' CPI
+// convocations, in four queries.
+func situazioni(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
+	for _, id := range ids {
+		if s := sit[id]; s != nil {
+			s.Presentazioni = s.Presentazioni[:0]
+			s.Beneficio = scadenze.Beneficio{}
+		}
+	}
+	rows, err := q.Query(ctx, `
+		SELECT caso_id, evento, luogo, data, al, registrato_il FROM (
+			SELECT caso_id, evento, luogo, data, al, registrato_il,
+			       row_number() OVER (PARTITION BY caso_id ORDER BY data DESC, registrato_il DESC) AS n
+			FROM presentazione WHERE caso_id = ANY($1)) p
+		WHERE n <= 500 ORDER BY caso_id, data DESC, registrato_il DESC`, ids)
+	if err != nil {
+		return fmt.Errorf("registrazioni: %w", err)
+	}
+	for rows.Next() {
+		var casoID uuid.UUID
+		var x Registrazione
+		var evento, luogo string
+		if err := rows.Scan(&casoID, &evento, &luogo, &x.Data, &x.Al, &x.RegistratoIl); err != nil {
+			rows.Close()
+			return fmt.Errorf("registrazioni: %w", err)
+		}
+		x.Evento, x.Luogo = scadenze.EventoPresentazione(evento), scadenze.Luogo(luogo)
+		if s := sit[casoID]; s != nil {
+			s.Presentazioni = append(s.Presentazioni, x.presentazione())
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("registrazioni: %w", err)
+	}
+	rows, err = q.Query(ctx, `SELECT caso_id, primo_mese FROM beneficio WHERE caso_id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("beneficio: %w", err)
+	}
+	for rows.Next() {
+		var casoID uuid.UUID
+		var primo *time.Time
+		if err := rows.Scan(&casoID, &primo); err != nil {
+			rows.Close()
+			return fmt.Errorf("beneficio: %w", err)
+		}
+		if s := sit[casoID]; s != nil {
+			s.Beneficio.PrimoMese = primo
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("beneficio: %w", err)
+	}
+	rows, err = q.Query(ctx, `SELECT caso_id, data_pad, primo_mese FROM beneficio_rinnovo
+		WHERE caso_id = ANY($1) ORDER BY caso_id, data_pad`, ids)
+	if err != nil {
+		return fmt.Errorf("rinnovi: %w", err)
+	}
+	for rows.Next() {
+		var casoID uuid.UUID
+		var r scadenze.Rinnovo
+		if err := rows.Scan(&casoID, &r.DataPAD, &r.PrimoMese); err != nil {
+			rows.Close()
+			return fmt.Errorf("rinnovi: %w", err)
+		}
+		if s := sit[casoID]; s != nil {
+			s.Beneficio.Rinnovi = append(s.Beneficio.Rinnovi, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rinnovi: %w", err)
+	}
+	rows, err = q.Query(ctx, `SELECT caso_id, persona_id, convocato_il, esito FROM convocazione_cpi WHERE caso_id = ANY($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("cpi: %w", err)
+	}
+	defer rows.Close()
+	type chiave struct{ caso, persona uuid.UUID }
+	cpi := map[chiave]ConvocazioneCPI{}
+	for rows.Next() {
+		var k chiave
+		var x ConvocazioneCPI
+		var esito string
+		if err := rows.Scan(&k.caso, &k.persona, &x.ConvocatoIl, &esito); err != nil {
+			return fmt.Errorf("cpi: %w", err)
+		}
+		x.PersonaID, x.Esito = k.persona, scadenze.EsitoCPI(esito)
+		cpi[k] = x
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("cpi: %w", err)
+	}
+	if len(cpi) == 0 {
+		return nil
+	}
+	for _, id := range ids {
+		s := sit[id]
+		if s == nil {
+			continue
+		}
+		for i := range s.Membri {
+			pid, err := uuid.Parse(s.Membri[i].PersonaID)
+			if x, ok := cpi[chiave{id, pid}]; err == nil && ok {
+				s.Membri[i].ConvocatoCPI = &x.ConvocatoIl
+				s.Membri[i].EsitoCPI = x.Esito
+			}
+		}
+	}
+	return nil
 }

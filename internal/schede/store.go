@@ -14,7 +14,10 @@ import (
 // scheda_revisione).
 
 const colonne = `
-	SELECT s.id, s.caso_id, s.tipo, s.versione, s.stato, s.contenuto, s.esito, s.revisione,
+	SELECT ` + campi
+
+// campi are colonne after SELECT (for a SELECT DISTINCT ON).
+const campi = `s.id, s.caso_id, s.tipo, s.versione, s.stato, s.contenuto, s.esito, s.revisione,
 	       COALESCE(oc.nome || ' ' || oc.cognome, ''), s.creata_il,
 	       COALESCE(oa.nome || ' ' || oa.cognome, ''), s.aggiornata_il,
 	       COALESCE(ofi.nome || ' ' || ofi.cognome, ''), s.finalizzata_il, s.motivo_riapertura
@@ -58,6 +61,26 @@ func Ultima(ctx context.Context, q Querier, casoID uuid.UUID, tipo Tipo) (Versio
 func UltimaDefinitiva(ctx context.Context, q Querier, casoID uuid.UUID, tipo Tipo) (Versione, error) {
 	return scan(q.QueryRow(ctx, colonne+` WHERE s.caso_id = $1 AND s.tipo = $2 AND s.stato = 'definitiva'
 		ORDER BY s.versione DESC LIMIT 1`, casoID, string(tipo)))
+}
+
+// UltimeDefinitive is UltimaDefinitiva for the cases ids at once, in one
+// query: the newest finalised version of each case that has one.
+func UltimeDefinitive(ctx context.Context, q Querier, ids []uuid.UUID, tipo Tipo) (map[uuid.UUID]Versione, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT ON (s.caso_id) `+campi+`
+		WHERE s.caso_id = ANY($1) AND s.tipo = $2 AND s.stato = 'definitiva'
+		ORDER BY s.caso_id, s.versione DESC`, ids, string(tipo))
+	if err != nil {
+		return nil, fmt.Errorf("schede: ultime definitive: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Versione, error) { return scan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("schede: ultime definitive: %w", err)
+	}
+	out := make(map[uuid.UUID]Versione, len(list))
+	for _, v := range list {
+		out[v.CasoID] = v
+	}
+	return out, nil
 }
 
 // Leggi returns version numero.
