@@ -79,12 +79,7 @@ func TestRipristinoDaBackup(t *testing.T) {
 	punti := filepath.Join(dir, "registro-punti.log")
 	dsn := a.d.pool.Config().ConnString()
 	audit := func(dsn string, args ...string) (string, error) {
-		env := func(k string) string {
-			return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiaveTest}[k]
-		}
-		var out bytes.Buffer
-		err := Run(ctx, append([]string{"cartella", "audit"}, args...), env, &out, &out)
-		return out.String(), err
+		return auditCon(ctx, dsn, chiaveTest, args...)
 	}
 	if out, err := audit(dsn, "checkpoint", punti); err != nil {
 		t.Fatalf("checkpoint: %v\n%s", err, out)
@@ -198,6 +193,17 @@ func TestRipristinoDaBackup(t *testing.T) {
 		t.Errorf("verify after the restore: %q, before: %q", rigaVerifica(out), rigaVerifica(prima))
 	}
 
+	// The key is not in the dump: with another one nothing verifies.
+	altra := filepath.Join(dir, "altra.chiave")
+	if err := os.WriteFile(altra, []byte(strings.Repeat("ab", 32)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := auditCon(ctx, appURL, altra, "verify"); err == nil || !strings.Contains(out, "un'altra chiave") {
+		t.Errorf("verify with another key passed:\n%s", out)
+	} else {
+		t.Logf("verify with another key: %v\n%.600s", err, out)
+	}
+
 	// 7. The application on the restored database: every case readable
 	// by its case manager, with its number and its note.
 	pool, err := database.Open(ctx, appURL)
@@ -276,6 +282,16 @@ func TestRipristinoDaBackup(t *testing.T) {
 		t.Errorf("not every record sealed after the restore:\n%s", out)
 	}
 	t.Logf("restore drill: %s, in %s\n%s", originale, time.Since(inizio).Round(time.Millisecond), out)
+}
+
+// auditCon runs `cartella audit args…` on dsn with the key in chiave.
+func auditCon(ctx context.Context, dsn, chiave string, args ...string) (string, error) {
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": dsn, "REGISTRO_CHIAVE_FILE": chiave}[k]
+	}
+	var out bytes.Buffer
+	err := Run(ctx, append([]string{"cartella", "audit"}, args...), env, &out, &out)
+	return out.String(), err
 }
 
 // pgRun runs a client program of the clusters' PostgreSQL installation.
