@@ -564,3 +564,40 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// Binario is the path of the program nome (pg_dump, pg_restore,
+// pg_basebackup…) of the PostgreSQL installation the clusters use
+// (FindBinDir), so that a dump and its restore match the server's version.
+func Binario(nome string) (string, error) {
+	dir, err := FindBinDir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, nome)
+	if !isExec(p) {
+		return "", fmt.Errorf("pgcluster: %s not found in %s", nome, dir)
+	}
+	return p, nil
+}
+
+// DataDir is the cluster's data directory.
+func (c *Cluster) DataDir() string { return c.dataDir }
+
+// Comando is the server program nome (pg_resetwal, pg_controldata…) of
+// this installation, to run on a data directory: as the postgres user when
+// we are root, as the server itself runs.
+func Comando(ctx context.Context, nome string, args ...string) (*exec.Cmd, error) {
+	p, err := Binario(nome)
+	if err != nil {
+		return nil, err
+	}
+	cred, err := credential()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, p, args...)
+	cmd.Dir = "/"
+	cmd.Env = childEnv("/")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	return cmd, nil
+}
