@@ -25,7 +25,7 @@ run: build postgres-bin ## start the demo on http://127.0.0.1:8080 (data kept in
 build: assets generate ## build bin/cartella
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/cartella
 
-test: check-generated assets postgres-bin chromium poppler xmllint lint fuzz-brief ## run every test (unit, PostgreSQL, browser, fuzz briefly)
+test: check-generated assets postgres-bin chromium poppler xmllint haproxy lint fuzz-brief ## run every test (unit, PostgreSQL, browser, fuzz briefly)
 	$(GO) test -race -count=1 -timeout 45m ./...
 
 # The fuzz targets (docs/architecture.md, "Fuzz targets"), package:function;
@@ -136,6 +136,12 @@ xmllint: ## install Debian's libxml2-utils (xmllint) for the XML Schema validati
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libxml2-utils >/dev/null; \
 	fi
 
+haproxy: ## install Debian's haproxy for the two-instance test (TestDueIstanze, docs/operations.md "Più istanze") if missing
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+	  echo "installing haproxy (Debian package haproxy)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; \
+	fi
+
 migrate-new: ## create a new migration pair: make migrate-new name=titolo
 	@test -n "$(name)" || (echo "usage: make migrate-new name=titolo"; exit 1)
 	@n=$$(ls migrations/*.up.sql 2>/dev/null | wc -l); v=$$(printf '%06d' $$((n+1))); \
@@ -145,4 +151,4 @@ migrate-new: ## create a new migration pair: make migrate-new name=titolo
 clean: ## remove build outputs (keeps the demo data in var/)
 	rm -rf bin $(VENDOR) web/static/vendor/compressi
 
-.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium poppler xmllint lighthouse migrate-new clean
+.PHONY: help run build test fuzz fuzz-brief lint generate check-generated assets postgres-bin chromium poppler xmllint haproxy lighthouse migrate-new clean

@@ -439,6 +439,7 @@ func (s *Service) notify(ctx context.Context, id uuid.UUID, stato string) {
 	if s.changed != nil {
 		s.changed(ctx, id, stato)
 	}
+	s.annuncia(ctx, id)
 }
 
 // loadOwn loads an operator of the principal's ambito for a change.

@@ -198,5 +198,6 @@ func (s *Service) Accredit(ctx context.Context, op Operatore, ruoli []Assegnazio
 		return Operatore{}, err
 	}
 	op.Stato = "attivo"
+	s.annuncia(ctx, op.ID)
 	return op, nil
 }

@@ -36,6 +36,9 @@ type guasto struct {
 	addr     string
 	cmd      *exec.Cmd
 	out      *syncBuffer
+	// pubblico is BASE_URL when the process sits behind a load balancer
+	// (due_istanze_test.go); proprietario is DATABASE_OWNER_URL, if any.
+	pubblico, proprietario string
 }
 
 func (g *guasto) base() string { return "http://" + g.addr }
@@ -46,8 +49,15 @@ func (g *guasto) avvia() {
 	g.t.Helper()
 	g.out = &syncBuffer{}
 	g.cmd = exec.Command(g.bin, "demo", "--nuclei", "20")
+	pubblico := g.base()
+	if g.pubblico != "" {
+		pubblico = g.pubblico
+	}
 	g.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "DATABASE_URL=" + g.dsn,
-		"LISTEN_ADDR=" + g.addr, "BASE_URL=" + g.base(), "LOG_LEVEL=warn", "REGISTRO_CHIAVE_FILE=" + chiaveTest}
+		"LISTEN_ADDR=" + g.addr, "BASE_URL=" + pubblico, "LOG_LEVEL=warn", "REGISTRO_CHIAVE_FILE=" + chiaveTest}
+	if g.proprietario != "" {
+		g.cmd.Env = append(g.cmd.Env, "DATABASE_OWNER_URL="+g.proprietario)
+	}
 	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
 	if err := g.cmd.Start(); err != nil {
 		g.t.Fatal(err)

@@ -444,7 +444,14 @@ func (d *deps) shell(r *http.Request) ui.Shell {
 
 // background runs the periodic jobs until ctx ends.
 func (d *deps) background(ctx context.Context) {
+	// Casbin's bindings: reloaded when any instance announces a change of
+	// accreditation (LISTEN/NOTIFY), and every minute all the same.
 	go d.enforcer.ReloadEvery(ctx, time.Minute, func(err error) { d.log.Error("authz reload", "error", err) })
+	go d.accesso.Ascolta(ctx, time.Second, func(ctx context.Context) {
+		if err := d.enforcer.Reload(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error("authz reload", "error", err)
+		}
+	}, func(err error) { d.log.Warn("authz: listening for accreditation changes", "error", err) })
 	go d.posta.Run(ctx) // delivers the outbox (internal/posta)
 	// The registro's sealer: the records whose transactions have ended go
 	// into a signed lotto (ADR 0023); several instances take turns.
