@@ -172,6 +172,16 @@ func (a *testApp) exec(t *testing.T, sql string, args ...any) {
 	}
 }
 
+// analizza updates the planner's statistics of every table, as the
+// owner (ANALYZE by the application's role skips the tables it does not
+// own): for the measurements after a bulk load.
+func (a *testApp) analizza(t *testing.T) {
+	t.Helper()
+	if _, err := dbtest.Proprietario(t, a.d.pool).Exec(context.Background(), `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func sessionCookie(c *http.Client, base string) *http.Cookie {
 	u, _ := url.Parse(base)
 	for _, ck := range c.Jar.Cookies(u) {

@@ -60,10 +60,10 @@ func TestPerformanceScadenze200k(t *testing.T) {
 			FROM caso c JOIN nucleo_componente nc ON nc.nucleo_id = c.nucleo_id AND nc.al IS NULL AND nc.relazione = 'richiedente'
 			WHERE c.stato <> 'chiuso' AND c.numero % 20 = 0`,
 		`UPDATE caso SET ricalcola_il = current_date WHERE stato <> 'chiuso'`,
-		`ANALYZE`,
 	} {
 		a.exec(t, q)
 	}
+	a.analizza(t) // statistics: only the owner may ANALYZE
 	var aperti int
 	if err := a.d.pool.QueryRow(ctx, `SELECT count(*) FROM caso WHERE stato <> 'chiuso'`).Scan(&aperti); err != nil {
 		t.Fatal(err)
