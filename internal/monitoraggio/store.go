@@ -355,17 +355,8 @@ func prossimiIncontri(ctx context.Context, q database.Querier, ids []uuid.UUID, 
 	if err != nil {
 		return nil, fmt.Errorf("monitoraggio: prossimi appuntamenti: %w", err)
 	}
-	defer rows.Close()
-	out := map[uuid.UUID]time.Time{}
-	for rows.Next() {
-		var id uuid.UUID
-		var t time.Time
-		if err := rows.Scan(&id, &t); err != nil {
-			return nil, fmt.Errorf("monitoraggio: prossimi appuntamenti: %w", err)
-		}
-		out[id] = t
-	}
-	if err := rows.Err(); err != nil {
+	out, err := database.PerChiave[uuid.UUID, time.Time](rows)
+	if err != nil {
 		return nil, fmt.Errorf("monitoraggio: prossimi appuntamenti: %w", err)
 	}
 	return out, nil
