@@ -2,18 +2,18 @@ package analisi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/scadenze"
 	"github.com/cartella/cartella/internal/schede"
 )
 
-// SituazioneCaso adds to the members of sit who is tenuto agli obblighi, as
+// AccodaSituazione adds to the members of sit who is tenuto agli obblighi, as
 // the newest finalised analisi preliminare records it (casi.FonteSituazione;
 // issue 16, point 3): each member's percorso and reasons of exclusion or
 // exemption with their dates, and whether the reason also exempts from the
@@ -24,32 +24,29 @@ import (
 // When the analisi records a dated disabilità or violenza di genere for a
 // member, its dates rule and the undated flag of the nucleo (from the flow or
 // the member's page) is not read for that reason, so that an exemption holds
-// only within its dates.
-func (s *Service) SituazioneCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error {
-	return obbligati(ctx, q, casoID, s.oggi(), sit)
-}
-
-func obbligati(ctx context.Context, q database.Querier, casoID uuid.UUID, oggi time.Time, sit *scadenze.Situazione) error {
-	v, err := schede.UltimaDefinitiva(ctx, q, casoID, Tipo)
-	if errors.Is(err, schede.ErrNonTrovata) {
+// only within its dates. Two statements: the analisi and the reasons.
+func (s *Service) AccodaSituazione(b *pgx.Batch, casoID uuid.UUID, sit *scadenze.Situazione) func() error {
+	var (
+		v       schede.Versione
+		trovata bool
+		motivi  Lista
+	)
+	schede.AccodaUltimaDefinitiva(b, casoID, Tipo, &v, &trovata)
+	accodaLista(b, &motivi, s.oggi(), "analisi_motivo", motiviExtra)
+	return func() error {
+		if !trovata {
+			return nil
+		}
+		cont, err := schede.Decodifica[Contenuto](v)
+		if err != nil {
+			return fmt.Errorf("analisi: obbligati: %w", err)
+		}
+		applicaObbligati(cont, Riferimenti{Motivi: motivi}, sit)
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("analisi: obbligati: %w", err)
-	}
-	cont, err := schede.Decodifica[Contenuto](v)
-	if err != nil {
-		return fmt.Errorf("analisi: obbligati: %w", err)
-	}
-	rif, err := CaricaRiferimenti(ctx, q, oggi)
-	if err != nil {
-		return fmt.Errorf("analisi: obbligati: %w", err)
-	}
-	applicaObbligati(cont, rif, sit)
-	return nil
 }
 
-// SituazioniCasi is SituazioneCaso for a batch of cases (the daily
+// SituazioniCasi is AccodaSituazione for a batch of cases (the daily
 // refresh): the newest finalised analisi of every case in one query, the
 // reference lists once.
 func (s *Service) SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {

@@ -134,46 +134,47 @@ func allinea(c Contenuto, attuali []Componente) (Contenuto, bool) {
 	return c, cambiato
 }
 
-// CaricaRiferimenti loads the reference lists as valid at oggi.
+// CaricaRiferimenti loads the reference lists as valid at oggi, in one
+// round trip.
 func CaricaRiferimenti(ctx context.Context, q database.Querier, oggi time.Time) (Riferimenti, error) {
 	var r Riferimenti
-	var err error
-	load := func(dst *Lista, table, extra string) {
-		if err != nil {
-			return
-		}
-		// One row per code: the one valid at oggi if any, else the latest.
-		sql := `SELECT DISTINCT ON (codice) codice, etichetta, ordine,
-		               attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1) AS valida, ` + extra + `
-		        FROM ` + table + `
-		        ORDER BY codice, (attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)) DESC, valido_dal DESC`
-		var rows pgx.Rows
-		rows, err = q.Query(ctx, sql, oggi)
-		if err != nil {
-			err = fmt.Errorf("analisi: riferimenti %s: %w", table, err)
-			return
-		}
-		*dst, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (VoceRif, error) {
+	b := &pgx.Batch{}
+	accodaLista(b, &r.Aree, oggi, "analisi_area", `'', '', false, '', ''`)
+	accodaLista(b, &r.Motivi, oggi, "analisi_motivo", motiviExtra)
+	accodaLista(b, &r.Percorsi, oggi, "analisi_percorso", `descrizione, '', false, '', ''`)
+	accodaLista(b, &r.Esiti, oggi, "analisi_esito", `prossimo_passo, '', false, '', COALESCE(stato_caso, '')`)
+	accodaLista(b, &r.Servizi, oggi, "analisi_servizio", `'', '', false, '', ''`)
+	return r, q.SendBatch(ctx, b).Close()
+}
+
+// motiviExtra are the columns of analisi_motivo after the common ones.
+const motiviExtra = `'', tipo, esonero_t90, fonte, ''`
+
+// accodaLista queues on b the reading of the reference table into dst:
+// one row per code, the one valid at oggi if any, else the latest; in
+// the lists' order.
+func accodaLista(b *pgx.Batch, dst *Lista, oggi time.Time, table, extra string) {
+	sql := `SELECT DISTINCT ON (codice) codice, etichetta, ordine,
+	               attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1) AS valida, ` + extra + `
+	        FROM ` + table + `
+	        ORDER BY codice, (attivo AND valido_dal <= $1 AND (valido_al IS NULL OR valido_al >= $1)) DESC, valido_dal DESC`
+	b.Queue(sql, oggi).Query(func(rows pgx.Rows) error {
+		l, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (VoceRif, error) {
 			var v VoceRif
 			err := row.Scan(&v.Codice, &v.Etichetta, &v.Ordine, &v.Valida, &v.Descrizione, &v.Tipo, &v.EsoneroT90, &v.Fonte, &v.StatoCaso)
 			return v, err
 		})
 		if err != nil {
-			err = fmt.Errorf("analisi: riferimenti %s: %w", table, err)
-			return
+			return fmt.Errorf("analisi: riferimenti %s: %w", table, err)
 		}
-		sort.SliceStable(*dst, func(i, j int) bool {
-			a, b := (*dst)[i], (*dst)[j]
+		sort.SliceStable(l, func(i, j int) bool {
+			a, b := l[i], l[j]
 			if a.Ordine != b.Ordine {
 				return a.Ordine < b.Ordine
 			}
 			return a.Codice < b.Codice
 		})
-	}
-	load(&r.Aree, "analisi_area", `'', '', false, '', ''`)
-	load(&r.Motivi, "analisi_motivo", `'', tipo, esonero_t90, fonte, ''`)
-	load(&r.Percorsi, "analisi_percorso", `descrizione, '', false, '', ''`)
-	load(&r.Esiti, "analisi_esito", `prossimo_passo, '', false, '', COALESCE(stato_caso, '')`)
-	load(&r.Servizi, "analisi_servizio", `'', '', false, '', ''`)
-	return r, err
+		*dst = l
+		return nil
+	})
 }

@@ -16,15 +16,21 @@ import (
 )
 
 // FonteSituazione is a module whose records the case's deadlines depend
-// on: it adds them to sit (the incontri module: the convocazioni, the
-// meetings with their presences, the giustificati motivi), reading through
-// q, the caller's transaction.
+// on (the incontri module: the convocazioni, the meetings with their
+// presences, the giustificati motivi).
 type FonteSituazione interface {
-	SituazioneCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error
-	// SituazioniCasi is SituazioneCaso for a batch of cases (the daily
-	// refresh): it adds to sit[id], for each id of ids, what SituazioneCaso
-	// would add, with one query per kind of record for the whole batch.
-	// sit holds every id of ids, with its dates and members loaded.
+	// AccodaSituazione queues on b the queries that read what the case's
+	// deadlines need of the module's records, and returns the function
+	// that adds it to sit once b has been sent (sit's dates and members
+	// are loaded by then). casi sends b through the caller's transaction,
+	// or, for the case page, with its sections and access record in one
+	// round trip.
+	AccodaSituazione(b *pgx.Batch, casoID uuid.UUID, sit *scadenze.Situazione) func() error
+	// SituazioniCasi is AccodaSituazione for a batch of cases (the daily
+	// refresh): it adds to sit[id], for each id of ids, what
+	// AccodaSituazione would add, with one query per kind of record for
+	// the whole batch. sit holds every id of ids, with its dates and
+	// members loaded.
 	SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error
 }
 
@@ -106,14 +112,35 @@ func (s *Service) Situazione(ctx context.Context, q database.Querier, casoID uui
 	return sit, s.situazioneModuli(ctx, q, casoID, &sit)
 }
 
-// situazioneModuli adds to sit what the modules record (FonteSituazione).
+// situazioneModuli adds to sit what the modules record (FonteSituazione),
+// their queries sent through q in one batch.
 func (s *Service) situazioneModuli(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error {
-	for _, f := range s.situazione {
-		if err := f.SituazioneCaso(ctx, q, casoID, sit); err != nil {
+	b := &pgx.Batch{}
+	fine := s.accodaSituazione(b, casoID, sit)
+	if b.Len() > 0 {
+		if err := q.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("casi: situazione: %w", err)
 		}
 	}
-	return nil
+	return fine()
+}
+
+// accodaSituazione queues on b the modules' queries for the deadlines of
+// the case and returns the function that adds their records to sit, once
+// b has been sent.
+func (s *Service) accodaSituazione(b *pgx.Batch, casoID uuid.UUID, sit *scadenze.Situazione) func() error {
+	fini := make([]func() error, len(s.situazione))
+	for i, f := range s.situazione {
+		fini[i] = f.AccodaSituazione(b, casoID, sit)
+	}
+	return func() error {
+		for _, fine := range fini {
+			if err := fine(); err != nil {
+				return fmt.Errorf("casi: situazione: %w", err)
+			}
+		}
+		return nil
+	}
 }
 
 // membriScadenze are the current members as the deadlines see them, in the

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
@@ -144,7 +145,11 @@ func TestAggiornaFollowsTheRecord(t *testing.T) {
 // analisi preliminare would).
 type motiviFissi struct{ madre uuid.UUID }
 
-func (f motiviFissi) SituazioneCaso(_ context.Context, _ database.Querier, _ uuid.UUID, sit *scadenze.Situazione) error {
+func (f motiviFissi) AccodaSituazione(_ *pgx.Batch, _ uuid.UUID, sit *scadenze.Situazione) func() error {
+	return func() error { f.aggiungi(sit); return nil }
+}
+
+func (f motiviFissi) aggiungi(sit *scadenze.Situazione) {
 	for i := range sit.Membri {
 		if sit.Membri[i].PersonaID == f.madre.String() {
 			al := day(2026, 11, 30)
@@ -153,14 +158,11 @@ func (f motiviFissi) SituazioneCaso(_ context.Context, _ database.Querier, _ uui
 			sit.Membri[i].Motivi = []scadenze.MotivoObbligo{{Codice: "disabilita", EsoneroT90: true, Dal: day(2026, 9, 1)}}
 		}
 	}
-	return nil
 }
 
 func (f motiviFissi) SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
 	for _, id := range ids {
-		if err := f.SituazioneCaso(ctx, q, id, sit[id]); err != nil {
-			return err
-		}
+		f.aggiungi(sit[id])
 	}
 	return nil
 }

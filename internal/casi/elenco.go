@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
 	"github.com/cartella/cartella/internal/registro"
@@ -162,33 +163,49 @@ type EventoStorico struct {
 // Scheda returns the case page for p (the case manager of the case); the
 // read is recorded, and a case p may not reach is ErrNotFound (recorded too).
 func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v registro.Voce) (Scheda, error) {
-	c, err := s.Access(ctx, p, id, v)
+	c, v, err := s.accesso(ctx, p, id, v)
+	if errors.Is(err, ErrNotFound) {
+		if rerr := s.reg.Record(ctx, v); rerr != nil {
+			return Scheda{}, rerr
+		}
+		return Scheda{}, err
+	}
 	if err != nil {
 		return Scheda{}, err
 	}
+	// One batch, one round trip and one implicit transaction: the record
+	// of the access, the members and the history, what the modules record
+	// for the deadlines, the sections.
 	now := s.now()
 	sc := Scheda{Caso: c, Oggi: Oggi(now)}
-	all, storico, err := componentiEStorico(ctx, s.pool, c.NucleoID, id)
-	if err != nil {
+	b := &pgx.Batch{}
+	if err := s.reg.Accoda(b, v); err != nil {
+		return Scheda{}, err
+	}
+	var all []Componente
+	sit := scadenze.Situazione{Oggi: now, DataDomanda: c.DataDomanda, DataPAD: c.DataPAD, DataTrasmissione: c.DataTrasmissione}
+	accodaComponentiEStorico(b, c.NucleoID, id, &all, &sc.Storico, func() {
+		for _, m := range all {
+			if m.Al == nil {
+				sc.Membri = append(sc.Membri, m)
+			} else {
+				sc.Usciti = append(sc.Usciti, m)
+			}
+		}
+		// The deadlines from the case and the members just read (what
+		// Situazione reads again), with what the modules record.
+		sit.Membri = membriScadenze(sc.Membri)
+	})
+	fineSituazione := s.accodaSituazione(b, id, &sit)
+	fineSezioni := s.accodaSezioni(b, c)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: %w", err)
 	}
-	sc.Storico = storico
-	for _, m := range all {
-		if m.Al == nil {
-			sc.Membri = append(sc.Membri, m)
-		} else {
-			sc.Usciti = append(sc.Usciti, m)
-		}
-	}
-	// The deadlines from the case and the members just read (what
-	// Situazione reads again), with what the modules record.
-	sit := scadenze.Situazione{Oggi: now, DataDomanda: c.DataDomanda, DataPAD: c.DataPAD, DataTrasmissione: c.DataTrasmissione,
-		Membri: membriScadenze(sc.Membri)}
-	if err := s.situazioneModuli(ctx, s.pool, id, &sit); err != nil {
+	if err := fineSituazione(); err != nil {
 		return Scheda{}, err
 	}
 	sc.Scadenze = scadenze.Calcola(sit)
-	if sc.Sezioni, err = s.sezioniCaso(ctx, c); err != nil {
+	if sc.Sezioni, err = fineSezioni(); err != nil {
 		return Scheda{}, err
 	}
 	return sc, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/accesso"
@@ -191,10 +192,12 @@ func TestSchedaOnlyForItsCaseManager(t *testing.T) {
 // sezioneFissa is a section source of the tests.
 type sezioneFissa casi.Sezione
 
-func (s sezioneFissa) SezioneCaso(_ context.Context, c casi.Caso) (casi.Sezione, error) {
-	x := casi.Sezione(s)
-	x.Href = "/casi/" + c.ID.String() + x.Href
-	return x, nil
+func (s sezioneFissa) AccodaSezione(_ *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	return func() (casi.Sezione, error) {
+		x := casi.Sezione(s)
+		x.Href = "/casi/" + c.ID.String() + x.Href
+		return x, nil
+	}
 }
 
 // The case page holds the sections its sources give, in their order: the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/web/ui"
 )
@@ -44,9 +45,11 @@ type fonte struct {
 	err error
 }
 
-func (f fonte) SezioneCaso(_ context.Context, c Caso) (Sezione, error) {
-	f.x.Href = strings.ReplaceAll(f.x.Href, "{id}", c.ID.String())
-	return f.x, f.err
+func (f fonte) AccodaSezione(_ *pgx.Batch, c Caso) func() (Sezione, error) {
+	return func() (Sezione, error) {
+		f.x.Href = strings.ReplaceAll(f.x.Href, "{id}", c.ID.String())
+		return f.x, f.err
+	}
 }
 
 // The case page shows the sections its sources give, in the order they are
@@ -60,7 +63,7 @@ func TestSchedaMostraLeSezioniDelleFonti(t *testing.T) {
 	var sc Scheda
 	sc.Caso.ID = uuid.MustParse("00000000-0000-0000-0000-00000000000a")
 	var err error
-	if sc.Sezioni, err = s.sezioniCaso(context.Background(), sc.Caso); err != nil {
+	if sc.Sezioni, err = s.accodaSezioni(&pgx.Batch{}, sc.Caso)(); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
@@ -86,7 +89,7 @@ func TestSchedaMostraLeSezioniDelleFonti(t *testing.T) {
 	}
 	guasta := errors.New("guasta")
 	s.ConSezioni(fonte{x: Sezione{Titolo: "Primo"}}, fonte{err: guasta})
-	if _, err := s.sezioniCaso(context.Background(), sc.Caso); !errors.Is(err, guasta) {
+	if _, err := s.accodaSezioni(&pgx.Batch{}, sc.Caso)(); !errors.Is(err, guasta) {
 		t.Errorf("a source's error: %v", err)
 	}
 }

@@ -81,6 +81,20 @@ func covers(p authz.Principal, c Caso) bool {
 // the case, e.g. "diario"). A case p may not reach is ErrNotFound, and the
 // refusal is recorded too.
 func (s *Service) Access(ctx context.Context, p authz.Principal, id uuid.UUID, v registro.Voce) (Caso, error) {
+	c, v, err := s.accesso(ctx, p, id, v)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Caso{}, err
+	}
+	if rerr := s.reg.Record(ctx, v); rerr != nil {
+		return Caso{}, rerr
+	}
+	return c, err
+}
+
+// accesso loads case id for p and completes v into the record of the
+// access: allowed, or refused when p may not reach the case (ErrNotFound).
+// The caller records it.
+func (s *Service) accesso(ctx context.Context, p authz.Principal, id uuid.UUID, v registro.Voce) (Caso, registro.Voce, error) {
 	c, err := load(ctx, s.pool, id, false)
 	if v.Azione == "" {
 		v.Azione = registro.Lettura
@@ -95,18 +109,16 @@ func (s *Service) Access(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	if err == nil && !covers(p, c) {
 		err = ErrNotFound
 	}
-	if errors.Is(err, ErrNotFound) {
+	switch {
+	case errors.Is(err, ErrNotFound):
 		v.Esito, v.Dettaglio = registro.Rifiutato, v.Azione
 		v.Azione = registro.Negato
-	} else if err != nil {
-		return Caso{}, err
-	} else {
+	case err != nil:
+		return Caso{}, v, err
+	default:
 		v.Esito = registro.Consentito
 	}
-	if rerr := s.reg.Record(ctx, v); rerr != nil {
-		return Caso{}, rerr
-	}
-	return c, err
+	return c, v, err
 }
 
 // Lock returns the case locked for update inside tx, for p to write its

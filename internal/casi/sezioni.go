@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cartella/cartella/internal/database"
 )
 
 // Sezione is a card of the case page: a part of the case that a module
@@ -20,10 +24,16 @@ type Sezione struct {
 }
 
 // FonteSezione contributes one section of the case page. c is a case the
-// operator may read: Scheda has checked and recorded the access. The
-// composition root lists the sources in the order the page shows them.
+// operator may read: Scheda has checked the access. The composition root
+// lists the sources in the order the page shows them.
+//
+// A source queues on b the queries that read its section (with their
+// callbacks, pgx.QueuedQuery) and returns the function that makes the
+// section once b has been sent: casi sends the queries of every section,
+// of the deadlines and the access record as one batch, one round trip
+// (docs/architecture.md, "Statements per request").
 type FonteSezione interface {
-	SezioneCaso(ctx context.Context, c Caso) (Sezione, error)
+	AccodaSezione(b *pgx.Batch, c Caso) func() (Sezione, error)
 }
 
 // ConSezioni sets the sections of the case page, in the order shown.
@@ -32,30 +42,50 @@ func (s *Service) ConSezioni(fonti ...FonteSezione) *Service {
 	return s
 }
 
-// sezioniCaso asks every source for its section of c.
-func (s *Service) sezioniCaso(ctx context.Context, c Caso) ([]Sezione, error) {
-	out := make([]Sezione, 0, len(s.sezioni))
-	for _, f := range s.sezioni {
-		x, err := f.SezioneCaso(ctx, c)
-		if err != nil {
-			return nil, fmt.Errorf("casi: scheda: sezione: %w", err)
-		}
-		out = append(out, x)
+// accodaSezioni queues on b the queries of every section of c and returns
+// the function that makes them, in order, once b has been sent.
+func (s *Service) accodaSezioni(b *pgx.Batch, c Caso) func() ([]Sezione, error) {
+	fini := make([]func() (Sezione, error), len(s.sezioni))
+	for i, f := range s.sezioni {
+		fini[i] = f.AccodaSezione(b, c)
 	}
-	return out, nil
+	return func() ([]Sezione, error) {
+		out := make([]Sezione, 0, len(fini))
+		for _, fine := range fini {
+			x, err := fine()
+			if err != nil {
+				return nil, fmt.Errorf("casi: scheda: sezione: %w", err)
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	}
+}
+
+// LeggiSezione reads the section that f gives of c, on its own batch
+// through q: for a module's tests, and wherever one section is shown alone.
+func LeggiSezione(ctx context.Context, q database.Querier, f FonteSezione, c Caso) (Sezione, error) {
+	b := &pgx.Batch{}
+	fine := f.AccodaSezione(b, c)
+	if b.Len() > 0 {
+		if err := q.SendBatch(ctx, b).Close(); err != nil {
+			return Sezione{}, err
+		}
+	}
+	return fine()
 }
 
 // SezioneDiario is the diario sociale's section of the case page.
-func (s *Service) SezioneDiario() FonteSezione { return sezioneDiario{s} }
+func (s *Service) SezioneDiario() FonteSezione { return sezioneDiario{} }
 
-type sezioneDiario struct{ s *Service }
+type sezioneDiario struct{}
 
-func (d sezioneDiario) SezioneCaso(ctx context.Context, c Caso) (Sezione, error) {
-	n, err := contaNote(ctx, d.s.pool, c.ID)
-	if err != nil {
-		return Sezione{}, fmt.Errorf("diario: %w", err)
+func (sezioneDiario) AccodaSezione(b *pgx.Batch, c Caso) func() (Sezione, error) {
+	var n int
+	accodaContaNote(b, c.ID, &n)
+	return func() (Sezione, error) {
+		return Sezione{Titolo: "Diario sociale", Href: "/casi/" + c.ID.String() + "/diario", Testo: testoDiario(n)}, nil
 	}
-	return Sezione{Titolo: "Diario sociale", Href: "/casi/" + c.ID.String() + "/diario", Testo: testoDiario(n)}, nil
 }
 
 // testoDiario counts the notes of the diary.

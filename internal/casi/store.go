@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/codicefiscale"
 	"github.com/cartella/cartella/internal/database"
@@ -457,23 +456,19 @@ func scanComponente(r pgx.Row) (Componente, error) {
 	return m, err
 }
 
-// componentiEStorico are the nucleo's members, current ones first, and
-// their earlier rows; and the case's latest 100 events, as its page shows
-// them: two statements sent together, in one round trip.
-func componentiEStorico(ctx context.Context, pool *pgxpool.Pool, nucleoID, casoID uuid.UUID) ([]Componente, []EventoStorico, error) {
-	var (
-		membri  []Componente
-		storico []EventoStorico
-	)
-	b := &pgx.Batch{}
+// accodaComponentiEStorico queues on b the nucleo's members, current ones
+// first, and their earlier rows, into membri (then calls poi); and the
+// case's latest 100 events, as its page shows them, into storico.
+func accodaComponentiEStorico(b *pgx.Batch, nucleoID, casoID uuid.UUID, membri *[]Componente, storico *[]EventoStorico, poi func()) {
 	b.Queue(colonneComponente+` WHERE nc.nucleo_id = $1
 		ORDER BY nc.al IS NOT NULL, nc.relazione <> 'richiedente', p.data_nascita, nc.id`, nucleoID).
 		Query(func(rows pgx.Rows) error {
 			var err error
-			membri, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) { return scanComponente(r) })
+			*membri, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Componente, error) { return scanComponente(r) })
 			if err != nil {
 				return fmt.Errorf("membri: %w", err)
 			}
+			poi()
 			return nil
 		})
 	b.Queue(`
@@ -482,7 +477,7 @@ func componentiEStorico(ctx context.Context, pool *pgxpool.Pool, nucleoID, casoI
 		WHERE s.caso_id = $1 ORDER BY s.id DESC LIMIT 100`, casoID).
 		Query(func(rows pgx.Rows) error {
 			var err error
-			storico, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventoStorico, error) {
+			*storico, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventoStorico, error) {
 				var e EventoStorico
 				err := r.Scan(&e.Quando, &e.Operatore, &e.Evento, &e.Da, &e.A, &e.Nota)
 				return e, err
@@ -492,8 +487,6 @@ func componentiEStorico(ctx context.Context, pool *pgxpool.Pool, nucleoID, casoI
 			}
 			return nil
 		})
-	err := pool.SendBatch(ctx, b).Close()
-	return membri, storico, err
 }
 
 // The history page (storico.go).

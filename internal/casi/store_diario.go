@@ -2,6 +2,7 @@ package casi
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,9 +51,12 @@ func insertNota(ctx context.Context, q database.Querier, casoID uuid.UUID, dataE
 	return nid, err
 }
 
-// contaNote counts the case's notes.
-func contaNote(ctx context.Context, q database.Querier, casoID uuid.UUID) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT count(*) FROM diario_nota WHERE caso_id = $1`, casoID).Scan(&n)
-	return n, err
+// accodaContaNote queues on b the count of the case's notes into n.
+func accodaContaNote(b *pgx.Batch, casoID uuid.UUID, n *int) {
+	b.Queue(`SELECT count(*) FROM diario_nota WHERE caso_id = $1`, casoID).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(n); err != nil {
+			return fmt.Errorf("diario: %w", err)
+		}
+		return nil
+	})
 }

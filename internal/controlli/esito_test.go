@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/httpx"
 	"github.com/cartella/cartella/internal/registro"
 )
@@ -59,7 +60,7 @@ func TestExPostNegativoSegnalazione(t *testing.T) {
 	}
 
 	// The case manager's section: esito and date, nothing else.
-	sez, err := f.svc.SezioneCaso(ctx, f.caso.Caso)
+	sez, err := casi.LeggiSezione(ctx, f.pool, f.svc, f.caso.Caso)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 package equipe
 
 import (
-	"context"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
 )
@@ -9,8 +9,10 @@ import (
 // FonteSezione is the équipe's section of the case page (casi.FonteSezione).
 type FonteSezione struct{}
 
-// SezioneCaso links to the case's équipe multidisciplinare.
-func (FonteSezione) SezioneCaso(_ context.Context, c casi.Caso) (casi.Sezione, error) {
-	return casi.Sezione{Titolo: "Équipe multidisciplinare", Href: "/casi/" + c.ID.String() + "/equipe",
-		Testo: "Componenti, familiare referente e convocazioni"}, nil
+// AccodaSezione links to the case's équipe multidisciplinare: no query.
+func (FonteSezione) AccodaSezione(_ *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	return func() (casi.Sezione, error) {
+		return casi.Sezione{Titolo: "Équipe multidisciplinare", Href: "/casi/" + c.ID.String() + "/equipe",
+			Testo: "Componenti, familiare referente e convocazioni"}, nil
+	}
 }

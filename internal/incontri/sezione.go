@@ -1,21 +1,20 @@
 package incontri
 
 import (
-	"context"
-	"fmt"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
 )
 
-// SezioneCaso is the meetings' section of the case page (casi.FonteSezione):
+// AccodaSezione gives the meetings' section of the case page (casi.FonteSezione):
 // how many meetings are registered, linking to the case's convocazioni and
 // incontri.
-func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	n, err := contaIncontri(ctx, s.pool, c.ID)
-	if err != nil {
-		return casi.Sezione{}, fmt.Errorf("incontri: sezione: %w", err)
+func (s *Service) AccodaSezione(b *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	var n int
+	accodaContaIncontri(b, c.ID, &n)
+	return func() (casi.Sezione, error) {
+		return casi.Sezione{Titolo: "Convocazioni e incontri", Href: "/casi/" + c.ID.String() + "/incontri", Testo: testoSezione(n)}, nil
 	}
-	return casi.Sezione{Titolo: "Convocazioni e incontri", Href: "/casi/" + c.ID.String() + "/incontri", Testo: testoSezione(n)}, nil
 }
 
 // testoSezione counts the meetings registered.

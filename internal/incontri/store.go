@@ -386,11 +386,9 @@ func tokenOperatore(ctx context.Context, q database.Querier, token string, oggi 
 	return id, ambito, nil
 }
 
-// situazione adds the case's convocazioni, meetings with their presences
-// and giustificati motivi to sit.
-func situazione(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error {
-	// Three statements in one round trip.
-	b := &pgx.Batch{}
+// accodaSituazione queues on b the case's convocazioni, meetings with
+// their presences and giustificati motivi, read into sit: three statements.
+func accodaSituazione(b *pgx.Batch, casoID uuid.UUID, sit *scadenze.Situazione) {
 	b.Queue(`
 		SELECT inizio, inviata_il, annullata, esito_consegna = 'non_consegnata'
 		FROM convocazione WHERE caso_id = $1 ORDER BY inizio`, casoID).Query(func(rows pgx.Rows) error {
@@ -448,7 +446,6 @@ func situazione(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *
 		}
 		return nil
 	})
-	return q.SendBatch(ctx, b).Close()
 }
 
 // prossimaConvocazione is the case's next convocazione not cancelled, at
@@ -462,11 +459,14 @@ func prossimaConvocazione(ctx context.Context, q database.Querier, casoID uuid.U
 	return t, nil
 }
 
-// contaIncontri counts the case's meetings.
-func contaIncontri(ctx context.Context, q database.Querier, casoID uuid.UUID) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT count(*) FROM incontro WHERE caso_id = $1`, casoID).Scan(&n)
-	return n, err
+// accodaContaIncontri queues on b the count of the case's meetings into n.
+func accodaContaIncontri(b *pgx.Batch, casoID uuid.UUID, n *int) {
+	b.Queue(`SELECT count(*) FROM incontro WHERE caso_id = $1`, casoID).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(n); err != nil {
+			return fmt.Errorf("incontri: sezione: %w", err)
+		}
+		return nil
+	})
 }
 
 // situazioni is situazione for the cases ids at once: the convocazioni,

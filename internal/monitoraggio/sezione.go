@@ -1,22 +1,25 @@
 package monitoraggio
 
 import (
-	"context"
-	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
 )
 
-// SezioneCaso is the monitoring's section of the case page
+// AccodaSezione gives the monitoring's section of the case page
 // (casi.FonteSezione): the meetings held and the next one planned.
-func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	svolti, prossimo, err := contaIncontri(ctx, s.pool, c.ID)
-	if err != nil {
-		return casi.Sezione{}, fmt.Errorf("monitoraggio: sezione: %w", err)
+func (s *Service) AccodaSezione(b *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	var (
+		svolti   int
+		prossimo *time.Time
+	)
+	accodaContaIncontri(b, c.ID, &svolti, &prossimo)
+	return func() (casi.Sezione, error) {
+		return casi.Sezione{Titolo: "Monitoraggio del patto", Href: "/casi/" + c.ID.String() + "/monitoraggio",
+			Testo: testoSezione(svolti, prossimo)}, nil
 	}
-	return casi.Sezione{Titolo: "Monitoraggio del patto", Href: "/casi/" + c.ID.String() + "/monitoraggio",
-		Testo: testoSezione(svolti, prossimo)}, nil
 }
 
 // testoSezione says how many monitoring meetings were held and when the

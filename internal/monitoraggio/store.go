@@ -337,13 +337,17 @@ func daRegistrareOperatore(ctx context.Context, q database.Querier, op uuid.UUID
 	return as, n, err
 }
 
-// contaIncontri counts the case's monitoring meetings held and returns the
-// day of the first one planned (nil: none).
-func contaIncontri(ctx context.Context, q database.Querier, casoID uuid.UUID) (svolti int, prossimo *time.Time, err error) {
-	err = q.QueryRow(ctx, `
+// accodaContaIncontri queues on b the count of the case's monitoring
+// meetings held and the day of the first one planned (nil: none).
+func accodaContaIncontri(b *pgx.Batch, casoID uuid.UUID, svolti *int, prossimo **time.Time) {
+	b.Queue(`
 		SELECT count(*) FILTER (WHERE stato = 'svolto'), min(data) FILTER (WHERE stato = 'pianificato')
-		FROM monitoraggio_incontro WHERE caso_id = $1`, casoID).Scan(&svolti, &prossimo)
-	return svolti, prossimo, err
+		FROM monitoraggio_incontro WHERE caso_id = $1`, casoID).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(svolti, prossimo); err != nil {
+			return fmt.Errorf("monitoraggio: sezione: %w", err)
+		}
+		return nil
+	})
 }
 
 // prossimiIncontri is prossimoIncontro for the cases ids at once.

@@ -46,39 +46,37 @@ func (s *Service) oggi() time.Time { return casi.Oggi(s.now()) }
 // from 1 January 2024 (DL 48/2023 art. 1).
 var inizioADI = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// SituazioneCaso adds to sit what the deadlines need of this module's
+// AccodaSituazione queues what the deadlines need of this module's
 // records (casi.FonteSituazione): the registrations, the periods of the
-// benefit and each member's CPI convocation with its outcome.
-func (s *Service) SituazioneCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, sit *scadenze.Situazione) error {
-	// Four statements in one round trip.
+// benefit and each member's CPI convocation with its outcome, four
+// statements.
+func (s *Service) AccodaSituazione(b *pgx.Batch, casoID uuid.UUID, sit *scadenze.Situazione) func() error {
 	var (
 		regs []Registrazione
 		ben  Beneficio
 		cpi  = map[uuid.UUID]ConvocazioneCPI{}
 	)
-	b := &pgx.Batch{}
 	accodaRegistrazioni(b, casoID, &regs)
 	accodaBeneficio(b, casoID, &ben)
 	accodaConvocazioniCPI(b, casoID, cpi)
-	if err := q.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("presentazioni: situazione: %w", err)
-	}
-	sit.Presentazioni = sit.Presentazioni[:0]
-	for _, r := range regs {
-		sit.Presentazioni = append(sit.Presentazioni, r.presentazione())
-	}
-	sit.Beneficio = ben.regole()
-	for i := range sit.Membri {
-		id, err := uuid.Parse(sit.Membri[i].PersonaID)
-		if x, ok := cpi[id]; err == nil && ok {
-			sit.Membri[i].ConvocatoCPI = &x.ConvocatoIl
-			sit.Membri[i].EsitoCPI = x.Esito
+	return func() error {
+		sit.Presentazioni = sit.Presentazioni[:0]
+		for _, r := range regs {
+			sit.Presentazioni = append(sit.Presentazioni, r.presentazione())
 		}
+		sit.Beneficio = ben.regole()
+		for i := range sit.Membri {
+			id, err := uuid.Parse(sit.Membri[i].PersonaID)
+			if x, ok := cpi[id]; err == nil && ok {
+				sit.Membri[i].ConvocatoCPI = &x.ConvocatoIl
+				sit.Membri[i].EsitoCPI = x.Esito
+			}
+		}
+		return nil
 	}
-	return nil
 }
 
-// SituazioniCasi is SituazioneCaso for a batch of cases (the daily
+// SituazioniCasi is AccodaSituazione for a batch of cases (the daily
 // refresh), in four queries.
 func (s *Service) SituazioniCasi(ctx context.Context, q database.Querier, ids []uuid.UUID, sit map[uuid.UUID]*scadenze.Situazione) error {
 	if err := situazioni(ctx, q, ids, sit); err != nil {
@@ -87,17 +85,21 @@ func (s *Service) SituazioniCasi(ctx context.Context, q database.Querier, ids []
 	return nil
 }
 
-// SezioneCaso is the module's section of the case page (casi.FonteSezione).
-func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	regs, err := registrazioni(ctx, s.pool, c.ID)
-	if err != nil {
-		return casi.Sezione{}, fmt.Errorf("presentazioni: sezione: %w", err)
+// AccodaSezione gives the module's section of the case page
+// (casi.FonteSezione): how many registrations, and the day of the latest.
+func (s *Service) AccodaSezione(b *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	var (
+		n      int
+		ultima *time.Time
+	)
+	accodaContaRegistrazioni(b, c.ID, &n, &ultima)
+	return func() (casi.Sezione, error) {
+		testo := casi.Quanti(n, "registrazione", "registrazioni")
+		if ultima != nil {
+			testo += ", l'ultima del " + calendario.Data(*ultima)
+		}
+		return casi.Sezione{Titolo: "Presentazioni, periodi del beneficio e CPI", Href: "/casi/" + c.ID.String() + "/presentazioni", Testo: testo}, nil
 	}
-	testo := casi.Quanti(len(regs), "registrazione", "registrazioni")
-	if len(regs) > 0 {
-		testo += ", l'ultima del " + calendario.Data(regs[0].Data)
-	}
-	return casi.Sezione{Titolo: "Presentazioni, periodi del beneficio e CPI", Href: "/casi/" + c.ID.String() + "/presentazioni", Testo: testo}, nil
 }
 
 // validaRegistrazione checks the form; oggi bounds the dates.

@@ -41,6 +41,17 @@ func accodaRegistrazioni(b *pgx.Batch, casoID uuid.UUID, out *[]Registrazione) {
 	})
 }
 
+// accodaContaRegistrazioni queues on b the count of the case's
+// registrations and the day of the latest (nil: none).
+func accodaContaRegistrazioni(b *pgx.Batch, casoID uuid.UUID, n *int, ultima **time.Time) {
+	b.Queue(`SELECT count(*), max(data) FROM presentazione WHERE caso_id = $1`, casoID).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(n, ultima); err != nil {
+			return fmt.Errorf("presentazioni: sezione: %w", err)
+		}
+		return nil
+	})
+}
+
 func insertRegistrazione(ctx context.Context, q database.Querier, casoID uuid.UUID, x Registrazione, operatore uuid.UUID, ruolo string, at time.Time) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := q.QueryRow(ctx, `
@@ -166,7 +177,7 @@ func convocazioneCPI(ctx context.Context, q database.Querier, casoID, personaID 
 	return &x, err
 }
 
-// situazioni adds to sit, for the cases ids at once, what SituazioneCaso
+// situazioni adds to sit, for the cases ids at once, what AccodaSituazione
 // adds to one: the registrations (the newest 500 of each case, as
 // registrazioni), the periods of the benefit and the members' CPI
 // convocations, in four queries.

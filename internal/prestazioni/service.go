@@ -49,12 +49,15 @@ func NewService(pool *pgxpool.Pool, reg *registro.Service, cs *casi.Service, ps 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// SezioneCaso is the module's section of the case page (casi.FonteSezione).
-func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	ps, err := prestazioniDelCaso(ctx, s.pool, c.ID)
-	if err != nil {
-		return casi.Sezione{}, fmt.Errorf("prestazioni: sezione: %w", err)
-	}
+// AccodaSezione gives the module's section of the case page (casi.FonteSezione).
+func (s *Service) AccodaSezione(b *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	var ps []Prestazione
+	accodaPrestazioniDelCaso(b, c.ID, &ps)
+	return func() (casi.Sezione, error) { return sezione(c, ps), nil }
+}
+
+// sezione is the section of case c with its prestazioni ps.
+func sezione(c casi.Caso, ps []Prestazione) casi.Sezione {
 	attive, pronti, scartate := 0, 0, 0
 	for _, p := range ps {
 		if !p.Cancellata() {
@@ -78,7 +81,7 @@ func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, e
 	case pronti > 0:
 		sz.Stato, sz.StatoTipo = casi.Quanti(pronti, "flusso pronto per INPS", "flussi pronti per INPS"), "info"
 	}
-	return sz, nil
+	return sz
 }
 
 // Scheda is what /casi/{id}/prestazioni shows.

@@ -47,22 +47,25 @@ func scanPrestazione(r pgx.Row) (Prestazione, error) {
 // prestazioniDelCaso are the case's prestazioni, the latest first, with
 // their flows.
 func prestazioniDelCaso(ctx context.Context, q database.Querier, casoID uuid.UUID) ([]Prestazione, error) {
-	rows, err := q.Query(ctx, colonne+` WHERE p.caso_id = $1 ORDER BY p.registrato_il DESC, p.id`, casoID)
-	if err != nil {
-		return nil, err
-	}
-	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Prestazione, error) { return scanPrestazione(r) })
-	if err != nil {
-		return nil, err
-	}
-	fl, err := flussiDelCaso(ctx, q, casoID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range ps {
-		ps[i].Flussi = fl[ps[i].ID]
-	}
-	return ps, nil
+	var ps []Prestazione
+	b := &pgx.Batch{}
+	accodaPrestazioniDelCaso(b, casoID, &ps)
+	return ps, q.SendBatch(ctx, b).Close()
+}
+
+// accodaPrestazioniDelCaso queues on b the case's prestazioni, newest
+// first, each with its flows, into ps: two statements.
+func accodaPrestazioniDelCaso(b *pgx.Batch, casoID uuid.UUID, ps *[]Prestazione) {
+	b.Queue(colonne+` WHERE p.caso_id = $1 ORDER BY p.registrato_il DESC, p.id`, casoID).Query(func(rows pgx.Rows) error {
+		var err error
+		*ps, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Prestazione, error) { return scanPrestazione(r) })
+		return err
+	})
+	accodaFlussiDelCaso(b, casoID, func(fl map[uuid.UUID][]Flusso) {
+		for i := range *ps {
+			(*ps)[i].Flussi = fl[(*ps)[i].ID]
+		}
+	})
 }
 
 // prestazione returns prestazione id of case casoID (locked when
@@ -82,25 +85,35 @@ func prestazione(ctx context.Context, q database.Querier, casoID, id uuid.UUID, 
 }
 
 func flussiDelCaso(ctx context.Context, q database.Querier, casoID uuid.UUID) (map[uuid.UUID][]Flusso, error) {
-	rows, err := q.Query(ctx, `SELECT prestazione_id, id, id_flusso, tipo_operazione, ts_flusso, stato,
+	var out map[uuid.UUID][]Flusso
+	b := &pgx.Batch{}
+	accodaFlussiDelCaso(b, casoID, func(fl map[uuid.UUID][]Flusso) { out = fl })
+	return out, q.SendBatch(ctx, b).Close()
+}
+
+// accodaFlussiDelCaso queues on b the flows of the case's prestazioni, by
+// prestazione in the order sent, handed to poi.
+func accodaFlussiDelCaso(b *pgx.Batch, casoID uuid.UUID, poi func(map[uuid.UUID][]Flusso)) {
+	b.Queue(`SELECT prestazione_id, id, id_flusso, tipo_operazione, ts_flusso, stato,
 		COALESCE(codice_esito, ''), descrizione_esito, id_acquisizione_siuss
-		FROM prestazione_flusso WHERE caso_id = $1 ORDER BY ts_flusso`, casoID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[uuid.UUID][]Flusso{}
-	for rows.Next() {
-		var (
-			pid uuid.UUID
-			f   Flusso
-		)
-		if err := rows.Scan(&pid, &f.ID, &f.IDFlusso, &f.TipoOperazione, &f.TS, &f.Stato, &f.CodiceEsito, &f.DescrizioneEsito, &f.IDAcquisizione); err != nil {
-			return nil, err
+		FROM prestazione_flusso WHERE caso_id = $1 ORDER BY ts_flusso`, casoID).Query(func(rows pgx.Rows) error {
+		out := map[uuid.UUID][]Flusso{}
+		for rows.Next() {
+			var (
+				pid uuid.UUID
+				f   Flusso
+			)
+			if err := rows.Scan(&pid, &f.ID, &f.IDFlusso, &f.TipoOperazione, &f.TS, &f.Stato, &f.CodiceEsito, &f.DescrizioneEsito, &f.IDAcquisizione); err != nil {
+				return err
+			}
+			out[pid] = append(out[pid], f)
 		}
-		out[pid] = append(out[pid], f)
-	}
-	return out, rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		poi(out)
+		return nil
+	})
 }
 
 // argomenti are d's columns in the order of insertPrestazione and

@@ -16,6 +16,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -143,6 +144,22 @@ func (s *Service) RecordTx(ctx context.Context, tx pgx.Tx, v Voce) error {
 	return nil
 }
 
+// Accoda queues on b the INSERT of v: b is then sent as one implicit
+// transaction, so that the record commits with the reads queued with it
+// or not at all (the case page records its access and reads what it shows
+// in one round trip). A record that would consume an idempotency key is
+// not queued: Record it.
+func (s *Service) Accoda(b *pgx.Batch, v Voce) error {
+	if v.richiesta != nil && v.Azione == Scrittura {
+		return errors.New("registro: accoda: a write with an idempotency key goes through Record")
+	}
+	if err := s.prepara(&v, s.now()); err != nil {
+		return err
+	}
+	b.Queue(sqlInsert, argomentiInsert(v)...)
+	return nil
+}
+
 // prepara checks v and signs it at now.
 func (s *Service) prepara(v *Voce, now time.Time) error {
 	if v.Azione == "" || (v.Esito != Consentito && v.Esito != Rifiutato) {
@@ -174,8 +191,7 @@ func (s *Service) RecordBatch(ctx context.Context, tx pgx.Tx, vs []Voce) error {
 		if err := s.prepara(&v, now); err != nil {
 			return err
 		}
-		rows[i] = []any{v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
-			v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.Nonce, v.Mac}
+		rows[i] = argomentiInsert(v)
 	}
 	for _, v := range vs {
 		if v.richiesta != nil && v.Azione == Scrittura {

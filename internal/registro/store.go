@@ -22,13 +22,19 @@ func scan(row pgx.Row) (Voce, error) {
 }
 
 func insert(ctx context.Context, q database.Querier, v Voce) error {
-	_, err := q.Exec(ctx, `
+	_, err := q.Exec(ctx, sqlInsert, argomentiInsert(v)...)
+	return err
+}
+
+const sqlInsert = `
 		INSERT INTO registro_accessi (registrato_il, operatore_id, ruolo, ambito_id, comune_id, azione, oggetto_tipo,
 			oggetto_id, caso_id, esito, request_id, indirizzo, dettaglio, nonce, mac)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
-		v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.Nonce, v.Mac)
-	return err
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+
+// argomentiInsert are the arguments of sqlInsert for v.
+func argomentiInsert(v Voce) []any {
+	return []any{v.RegistratoIl, v.OperatoreID, v.Ruolo, v.AmbitoID, v.ComuneID, v.Azione, v.OggettoTipo,
+		v.OggettoID, v.CasoID, v.Esito, v.RequestID, v.Indirizzo, v.Dettaglio, v.Nonce, v.Mac}
 }
 
 // Filtro selects records of one ambito for the viewer and the export.

@@ -316,7 +316,7 @@ func TestInvioInRitardo(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM rete_invio WHERE id = $1 AND sollecito_inviato_il IS NOT NULL`, id); n != 1 {
 		t.Fatal("not marked")
 	}
-	sez, err := f.svc.SezioneInvii().SezioneCaso(ctx, f.caso.Caso)
+	sez, err := casi.LeggiSezione(ctx, f.pool, f.svc.SezioneInvii(), f.caso.Caso)
 	if err != nil || !strings.Contains(sez.Testo, "senza risposta nei tempi") {
 		t.Fatalf("section %+v %v", sez, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
 	"github.com/cartella/cartella/internal/monitoraggio"
@@ -16,17 +17,17 @@ func (s *Service) SezioneInvii() casi.FonteSezione { return sezioneInvii{s} }
 
 type sezioneInvii struct{ s *Service }
 
-// SezioneCaso counts the case's invii, those open and those overdue.
-func (x sezioneInvii) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	tutti, aperti, ritardo, err := contaInviiDelCaso(ctx, x.s.pool, c.ID, x.s.now())
-	if err != nil {
-		return casi.Sezione{}, err
+// AccodaSezione counts the case's invii, those open and those overdue.
+func (x sezioneInvii) AccodaSezione(b *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	var tutti, aperti, ritardo int
+	accodaContaInviiDelCaso(b, c.ID, x.s.now(), &tutti, &aperti, &ritardo)
+	return func() (casi.Sezione, error) {
+		sz := casi.Sezione{Titolo: "Invii ai servizi della rete", Href: BaseInvii(c.ID), Testo: testoSezione(tutti, aperti, ritardo)}
+		if ritardo > 0 {
+			sz.Stato, sz.StatoTipo = "Risposta in ritardo", "warning"
+		}
+		return sz, nil
 	}
-	sz := casi.Sezione{Titolo: "Invii ai servizi della rete", Href: BaseInvii(c.ID), Testo: testoSezione(tutti, aperti, ritardo)}
-	if ritardo > 0 {
-		sz.Stato, sz.StatoTipo = "Risposta in ritardo", "warning"
-	}
-	return sz, nil
 }
 
 func testoSezione(tutti, aperti, ritardo int) string {

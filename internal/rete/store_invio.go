@@ -221,17 +221,18 @@ func ritiraInvio(ctx context.Context, tx pgx.Tx, id uuid.UUID, motivo string, or
 	return nil
 }
 
-// contaInviiDelCaso counts the invii of a case and those still waiting for
+// accodaContaInviiDelCaso queues on b the count of the invii of a case and those still waiting for
 // an answer or in progress.
-func contaInviiDelCaso(ctx context.Context, q database.Querier, casoID uuid.UUID, ora time.Time) (tutti, aperti, ritardo int, err error) {
-	err = q.QueryRow(ctx, `SELECT count(*),
+func accodaContaInviiDelCaso(b *pgx.Batch, casoID uuid.UUID, ora time.Time, tutti, aperti, ritardo *int) {
+	b.Queue(`SELECT count(*),
 			count(*) FILTER (WHERE stato IN ('inviato', 'ricevuto', 'accettato', 'in_corso')),
 			count(*) FILTER (WHERE stato IN ('inviato', 'ricevuto') AND risposta_entro < $2)
-		FROM rete_invio WHERE caso_id = $1`, casoID, ora).Scan(&tutti, &aperti, &ritardo)
-	if err != nil {
-		err = fmt.Errorf("rete: conta invii: %w", err)
-	}
-	return
+		FROM rete_invio WHERE caso_id = $1`, casoID, ora).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(tutti, aperti, ritardo); err != nil {
+			return fmt.Errorf("rete: conta invii: %w", err)
+		}
+		return nil
+	})
 }
 
 // ultimiPerSostegno is the newest invio of each sostegno of the case.

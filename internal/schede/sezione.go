@@ -1,9 +1,9 @@
 package schede
 
 import (
-	"context"
-	"fmt"
 	"strconv"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
 )
@@ -13,7 +13,6 @@ import (
 // root declares one per tipo (analisi preliminare, quadro di analisi,
 // patto).
 type Sezione struct {
-	Pool     Querier
 	Tipo     Tipo
 	Titolo   string // "Analisi preliminare"
 	Percorso string // the scheda's page under the case: "analisi-preliminare"
@@ -24,13 +23,16 @@ type Sezione struct {
 	ConEsito   bool
 }
 
-// SezioneCaso says where the scheda of c stands.
-func (s Sezione) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	v, trovata, err := ultimoStato(ctx, s.Pool, c.ID, s.Tipo)
-	if err != nil {
-		return casi.Sezione{}, fmt.Errorf("schede: sezione %s: %w", s.Tipo, err)
+// AccodaSezione says where the scheda of c stands.
+func (s Sezione) AccodaSezione(b *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	var (
+		v       Versione
+		trovata bool
+	)
+	accodaUltimoStato(b, c.ID, s.Tipo, &v, &trovata)
+	return func() (casi.Sezione, error) {
+		return casi.Sezione{Titolo: s.Titolo, Href: "/casi/" + c.ID.String() + "/" + s.Percorso, Testo: s.testo(v, trovata)}, nil
 	}
-	return casi.Sezione{Titolo: s.Titolo, Href: "/casi/" + c.ID.String() + "/" + s.Percorso, Testo: s.testo(v, trovata)}, nil
 }
 
 // testo says where version v stands (trovata false: there is none).

@@ -63,6 +63,23 @@ func UltimaDefinitiva(ctx context.Context, q Querier, casoID uuid.UUID, tipo Tip
 		ORDER BY s.versione DESC LIMIT 1`, casoID, string(tipo)))
 }
 
+// AccodaUltimaDefinitiva queues on b the reading of the newest finalised
+// version into v; *trovata says whether there is one.
+func AccodaUltimaDefinitiva(b *pgx.Batch, casoID uuid.UUID, tipo Tipo, v *Versione, trovata *bool) {
+	b.Queue(colonne+` WHERE s.caso_id = $1 AND s.tipo = $2 AND s.stato = 'definitiva'
+		ORDER BY s.versione DESC LIMIT 1`, casoID, string(tipo)).QueryRow(func(r pgx.Row) error {
+		x, err := scan(r)
+		if errors.Is(err, ErrNonTrovata) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("schede: ultima definitiva: %w", err)
+		}
+		*v, *trovata = x, true
+		return nil
+	})
+}
+
 // UltimeDefinitive is UltimaDefinitiva for the cases ids at once, in one
 // query: the newest finalised version of each case that has one.
 func UltimeDefinitive(ctx context.Context, q Querier, ids []uuid.UUID, tipo Tipo) (map[uuid.UUID]Versione, error) {
@@ -193,15 +210,20 @@ func Riapri(ctx context.Context, tx pgx.Tx, casoID uuid.UUID, tipo Tipo, motivo 
 	return inserisci(ctx, tx, casoID, tipo, v.Numero+1, v.Contenuto, motivo, op)
 }
 
-// ultimoStato is the number, state and esito of the newest version (trovata
-// false: the case has no such scheda).
-func ultimoStato(ctx context.Context, q Querier, casoID uuid.UUID, tipo Tipo) (v Versione, trovata bool, err error) {
-	var stato string
-	err = q.QueryRow(ctx, `SELECT versione, stato, esito FROM scheda WHERE caso_id = $1 AND tipo = $2
-		ORDER BY versione DESC LIMIT 1`, casoID, string(tipo)).Scan(&v.Numero, &stato, &v.Esito)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return v, false, nil
-	}
-	v.Stato = Stato(stato)
-	return v, err == nil, err
+// accodaUltimoStato queues on b the number, state and esito of the newest
+// version, into v (*trovata false: the case has no such scheda).
+func accodaUltimoStato(b *pgx.Batch, casoID uuid.UUID, tipo Tipo, v *Versione, trovata *bool) {
+	b.Queue(`SELECT versione, stato, esito FROM scheda WHERE caso_id = $1 AND tipo = $2
+		ORDER BY versione DESC LIMIT 1`, casoID, string(tipo)).QueryRow(func(r pgx.Row) error {
+		var stato string
+		err := r.Scan(&v.Numero, &stato, &v.Esito)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("schede: sezione %s: %w", tipo, err)
+		}
+		v.Stato, *trovata = Stato(stato), true
+		return nil
+	})
 }

@@ -1,21 +1,20 @@
 package segnalazioni
 
 import (
-	"context"
-	"fmt"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/casi"
 )
 
-// SezioneCaso is the segnalazioni's section of the case page
+// AccodaSezione gives the segnalazioni's section of the case page
 // (casi.FonteSezione): all the segnalazioni to INPS not cancelled, and
 // those still open (draft, in approval, approved, refused).
-func (s *Service) SezioneCaso(ctx context.Context, c casi.Caso) (casi.Sezione, error) {
-	tutte, aperte, err := contaDelCaso(ctx, s.pool, c.ID)
-	if err != nil {
-		return casi.Sezione{}, fmt.Errorf("segnalazioni: sezione: %w", err)
+func (s *Service) AccodaSezione(b *pgx.Batch, c casi.Caso) func() (casi.Sezione, error) {
+	var tutte, aperte int
+	accodaContaDelCaso(b, c.ID, &tutte, &aperte)
+	return func() (casi.Sezione, error) {
+		return casi.Sezione{Titolo: "Segnalazioni", Href: "/casi/" + c.ID.String() + "/segnalazioni", Testo: testoSezione(tutte, aperte)}, nil
 	}
-	return casi.Sezione{Titolo: "Segnalazioni", Href: "/casi/" + c.ID.String() + "/segnalazioni", Testo: testoSezione(tutte, aperte)}, nil
 }
 
 // testoSezione counts the segnalazioni and those still open.

@@ -696,14 +696,18 @@ func contaCoordinatore(ctx context.Context, q database.Querier, p authz.Principa
 		Scan(&r.DaApprovare, &r.DaInviare)
 }
 
-// contaDelCaso counts the case's segnalazioni (annulled aside) and those
+// accodaContaDelCaso queues on b the count of the case's segnalazioni (annulled aside) and those
 // still in progress.
-func contaDelCaso(ctx context.Context, q database.Querier, casoID uuid.UUID) (tutte, aperte int, err error) {
-	err = q.QueryRow(ctx, `
+func accodaContaDelCaso(b *pgx.Batch, casoID uuid.UUID, tutte, aperte *int) {
+	b.Queue(`
 		SELECT count(*) FILTER (WHERE stato <> 'annullata'),
 		       count(*) FILTER (WHERE stato IN ('bozza', 'in_approvazione', 'approvata', 'respinta'))
-		FROM segnalazione WHERE caso_id = $1`, casoID).Scan(&tutte, &aperte)
-	return tutte, aperte, err
+		FROM segnalazione WHERE caso_id = $1`, casoID).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(tutte, aperte); err != nil {
+			return fmt.Errorf("segnalazioni: sezione: %w", err)
+		}
+		return nil
+	})
 }
 
 // delCaso are the case's segnalazioni, newest first.
