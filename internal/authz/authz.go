@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -160,7 +161,25 @@ type Enforcer struct {
 	mu     sync.RWMutex
 	e      *casbin.Enforcer
 	source BindingSource
+	// decisioni keeps casbin's answers until the next Reload: a decision
+	// is a function of the policy, the bindings and the request alone, and
+	// evaluating the matcher was the largest cost of a page (the shell asks
+	// it for every entry of the navigation). Swapped whole by Reload.
+	decisioni *sync.Map // decisione → bool
+	quante    atomic.Int64
 }
+
+// decisione is a request to casbin.
+type decisione struct {
+	operatore uuid.UUID
+	dominio   string
+	oggetto   Object
+	azione    Action
+}
+
+// maxDecisioni bounds the decisions kept between two reloads (one a
+// minute): past it, a decision is computed and not kept.
+const maxDecisioni = 200_000
 
 // New builds the enforcer from the embedded model and policy and loads the
 // bindings from source.
@@ -212,6 +231,8 @@ func (en *Enforcer) Reload(ctx context.Context) error {
 	}
 	en.mu.Lock()
 	defer en.mu.Unlock()
+	en.decisioni = &sync.Map{}
+	en.quante.Store(0)
 	en.e.ClearPolicy()
 	for _, p := range pol {
 		if _, err := en.e.AddPolicy(p[0], p[1], p[2]); err != nil {
@@ -252,8 +273,18 @@ func (en *Enforcer) ReloadEvery(ctx context.Context, d time.Duration, onErr func
 func (en *Enforcer) Allowed(p Principal, obj Object, act Action) bool {
 	en.mu.RLock()
 	defer en.mu.RUnlock()
+	k := decisione{p.OperatoreID, p.Domain, obj, act}
+	if v, ok := en.decisioni.Load(k); ok {
+		return v.(bool)
+	}
 	ok, err := en.e.Enforce(p.OperatoreID.String(), p.Domain, string(obj), string(act))
-	return err == nil && ok
+	if err != nil {
+		return false // not kept: the next request asks again
+	}
+	if en.quante.Add(1) <= maxDecisioni {
+		en.decisioni.Store(k, ok)
+	}
+	return ok
 }
 
 // RoleAllowed reports whether the role (in any scope) is granted act on obj:
