@@ -238,7 +238,7 @@ func TestImportazioniDueIstanze(t *testing.T) {
 	f := setup(t)
 	a, b := nuovaIstanza(t, f, "a"), nuovaIstanza(t, f, "b")
 	ctx := context.Background()
-	const n = 1500
+	const n = 1200
 	linee := [][]string{f.genera(t, n, 41, 1), f.genera(t, n, 43, 100001)}
 
 	var (
@@ -313,13 +313,13 @@ func TestImportazioneIstanzaMorta(t *testing.T) {
 	proprietario := dbtest.Proprietario(t, f.pool)
 	a, b := nuovaIstanza(t, f, "a"), nuovaIstanza(t, f, "b")
 	ctx := context.Background()
-	const n = 3000
+	const n = 2500
 	lines := f.genera(t, n, 31, 1)
 	data := file(lines)
 
-	// A reads 2,500 households (two chunks handed to its writers) and
+	// A reads 2,200 households (two chunks handed to its writers) and
 	// waits for the rest, which never comes: it dies meanwhile.
-	r := nuovoRubinetto(data, len(file(lines[:2500])))
+	r := nuovoRubinetto(data, len(file(lines[:2200])))
 	idA, err := a.svc.Nuova(ctx, f.amb, nil, "nuclei.jsonl", int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -386,7 +386,7 @@ func TestImportazioneIstanzaRitorna(t *testing.T) {
 	proprietario := dbtest.Proprietario(t, f.pool)
 	a, b := nuovaIstanza(t, f, "a"), nuovaIstanza(t, f, "b")
 	ctx := context.Background()
-	const n = 3000
+	const n = 2000
 	lines := f.genera(t, n, 37, 1)
 	data := file(lines)
 
