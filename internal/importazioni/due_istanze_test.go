@@ -130,21 +130,22 @@ func (r *rubinetto) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// adagio hands the file out in pieces, slowly enough that reading it takes
-// about durata.
+// adagio hands the file out slowly enough that reading it takes about
+// durata, whatever the size of the reads.
 type adagio struct {
-	r     io.Reader
-	pausa time.Duration
+	r      io.Reader
+	durata time.Duration
+	totale int
 }
 
 func nuovoAdagio(data []byte, durata time.Duration) adagio {
-	const pezzo = 8 << 10
-	return adagio{r: bytes.NewReader(data), pausa: durata * pezzo / time.Duration(len(data))}
+	return adagio{r: bytes.NewReader(data), durata: durata, totale: len(data)}
 }
 
 func (a adagio) Read(p []byte) (int, error) {
-	time.Sleep(a.pausa)
-	return a.r.Read(p[:min(len(p), 8<<10)])
+	n, err := a.r.Read(p[:min(len(p), 8<<10)])
+	time.Sleep(a.durata * time.Duration(n) / time.Duration(a.totale))
+	return n, err
 }
 
 // attendi polls cond until it holds, failing the test after entro.
