@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/textproto"
 	"sync"
 	"testing"
 	"time"
@@ -52,6 +53,9 @@ type istanza struct {
 	casella *casella
 	blocca  chan struct{} // nil: delivers; otherwise closed at the test's end
 	presi   chan string   // the Message-ID the instance died on
+	// fallisce is what Send returns once blocca is closed (nil: a
+	// connection error).
+	fallisce error
 }
 
 func (s *istanza) Send(ctx context.Context, _ string, _ []string, msg []byte) error {
@@ -64,6 +68,9 @@ func (s *istanza) Send(ctx context.Context, _ string, _ []string, msg []byte) er
 			}
 		}
 		<-s.blocca
+		if s.fallisce != nil {
+			return s.fallisce
+		}
 		return errors.New("istanza morta")
 	}
 	time.Sleep(time.Millisecond)
@@ -260,5 +267,65 @@ func TestOutboxIstanzaMorta(t *testing.T) {
 		if id != perso && v.Tentativi != 1 {
 			t.Errorf("message %d: %d attempts, want 1", v.ID, v.Tentativi)
 		}
+	}
+}
+
+// An instance that only stalled in the middle of a delivery, past its
+// lease, comes back after the other one delivered the message, and its
+// delivery fails (here a permanent refusal): the message stays delivered,
+// not "Non recapitato", and is not queued again.
+func TestOutboxEsitoTardivo(t *testing.T) {
+	t.Parallel()
+	poolA := dbtest.New(t)
+	poolB := secondoPool(t, poolA)
+	c := nuovaCasella()
+	riprende := make(chan struct{})
+	lenta := &istanza{nome: "A", casella: c, blocca: riprende, presi: make(chan string, 1),
+		fallisce: &textproto.Error{Code: 550, Msg: "5.1.1 destinatario sconosciuto"}}
+	oA := NewOutbox(poolA, lenta, from, quietLog())
+	oB := NewOutbox(poolB, &istanza{nome: "B", casella: c}, from, quietLog())
+	oA.Lease = 300 * time.Millisecond
+	ctx := context.Background()
+	id := accoda(t, oA, poolA, messaggio())
+
+	fineA := make(chan error, 1)
+	go func() {
+		_, err := oA.Elabora(ctx)
+		fineA <- err
+	}()
+	select {
+	case <-lenta.presi:
+	case <-time.After(30 * time.Second):
+		close(riprende)
+		t.Fatal("instance A claimed no message")
+	}
+	// After A's lease, B takes the message up and delivers it.
+	deadline := time.Now().Add(30 * time.Second)
+	for leggi(t, oB, id).Stato != Inviato {
+		if time.Now().After(deadline) {
+			close(riprende)
+			t.Fatalf("B did not deliver the message: %+v", leggi(t, oB, id))
+		}
+		time.Sleep(50 * time.Millisecond)
+		if _, err := oB.Elabora(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A comes back: its delivery fails.
+	close(riprende)
+	if err := <-fineA; err != nil {
+		t.Fatal(err)
+	}
+	v := leggi(t, oB, id)
+	if v.Stato != Inviato || v.Errore != "" || v.Tentativi != 2 {
+		t.Errorf("the message delivered by B, after A's late failure: %s, %q, %d attempts", v.Stato, v.Errore, v.Tentativi)
+	}
+	if n, err := oB.Elabora(ctx); err != nil || n != 0 {
+		t.Errorf("the delivered message was attempted again: %d, %v", n, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.ricevuti) != 1 || c.ricevuti[v.MessageID] != 1 {
+		t.Errorf("the mail server received %v, want the message once", c.ricevuti)
 	}
 }
