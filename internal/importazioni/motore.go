@@ -274,9 +274,12 @@ func (s *Service) applica(ctx context.Context, impID, ambitoID int64, comuni map
 	if len(nuovi) > 0 {
 		vv := v
 		vv.Dettaglio = fmt.Sprintf("importazione %d: nuovo nucleo", impID)
-		if err := s.casi.InserisciNuclei(ctx, &b, vv, conferma); err == nil {
+		switch err := s.casi.InserisciNuclei(ctx, &b, vv, conferma); {
+		case err == nil:
 			c.inseriti += len(nuovi)
-		} else {
+		case errors.Is(err, errNonInCorso):
+			return c, scarti, err
+		default:
 			aggiornare = append(aggiornare, nuovi...)
 		}
 	}
@@ -287,6 +290,9 @@ func (s *Service) applica(ctx context.Context, impID, ambitoID int64, comuni map
 		case err != nil && ctx.Err() != nil:
 			// Stopped (shutdown), not a household in conflict: no rejection.
 			return c, scarti, ctx.Err()
+		case errors.Is(err, errNonInCorso):
+			// Ended as interrotta by another instance: this process stops.
+			return c, scarti, err
 		case errors.Is(err, casi.ErrFuoriAmbito):
 			scarti = append(scarti, Scarto{Riga: r.n.Riga, IDDomanda: r.n.IDDomanda, Motivo: fuoriAmbito(r.n)})
 			c.scartati++

@@ -121,7 +121,10 @@ func (s *Service) batte(ctx context.Context, id int64) (stop func()) {
 // import is then recorded as fallita (interrotta when ctx was cancelled),
 // with the households applied so far
 // kept (each is all or nothing), and a second run of the same file picks up
-// where it stopped, since importing is idempotent.
+// where it stopped, since importing is idempotent. If another instance
+// ended the import as interrotta meanwhile (this process stopped beating
+// for longer than Scadenza), the run stops at its next write, which is
+// rolled back, and the import stays interrotta as it was counted.
 func (s *Service) Esegui(ctx context.Context, id int64, r io.Reader, v registro.Voce) (Importazione, error) {
 	imp, err := get(ctx, s.pool, id)
 	if err != nil {
@@ -178,6 +181,10 @@ func (s *Service) Avvia(ctx context.Context, ambitoID int64, path, name string, 
 		defer f.Close()
 		start := time.Now()
 		imp, err := s.Esegui(s.vita, id, f, v)
+		if errors.Is(err, errNonInCorso) {
+			s.log.Warn("import stopped: another instance ended it as interrotta while this process was not beating", "importazione", id)
+			return
+		}
 		if err != nil {
 			// The error may quote data of the file (a database constraint
 			// names the value): log only its kind.

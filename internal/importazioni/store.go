@@ -196,7 +196,9 @@ func comuniAmbito(ctx context.Context, q database.Querier, ambitoID int64) (map[
 // progresso writes the progress of import id (bytes and lines read, the
 // unchanged households) and its pending rejected lines with their count,
 // in one transaction, and is a heartbeat. The households inserted and
-// updated are counted by conta, in the transaction that writes them.
+// updated are counted by conta, in the transaction that writes them. Like
+// conta, it writes nothing, and returns errNonInCorso, once the import is
+// no longer in corso.
 func progresso(ctx context.Context, pool *pgxpool.Pool, id int64, pr flusso.Progresso, c contatori, sc []Scarto) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if len(sc) > 0 {
@@ -209,24 +211,45 @@ func progresso(ctx context.Context, pool *pgxpool.Pool, id int64, pr flusso.Prog
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE importazione SET byte_letti = GREATEST(byte_letti, $2), righe = GREATEST(righe, $3),
-			invariati = $4, scartati = scartati + $5, battito = now() WHERE id = $1`,
+		tag, err := tx.Exec(ctx, `UPDATE importazione SET byte_letti = GREATEST(byte_letti, $2), righe = GREATEST(righe, $3),
+			invariati = $4, scartati = scartati + $5, battito = clock_timestamp() WHERE id = $1 AND stato = 'in_corso'`,
 			id, pr.Byte, pr.Righe, c.invariati, len(sc))
+		if err == nil && tag.RowsAffected() == 0 {
+			err = errNonInCorso
+		}
 		return err
 	})
 }
 
+// errNonInCorso: the import is no longer in corso, so its process must
+// write nothing more for it. Another instance found its heartbeat too old
+// and ended it as interrotta: the process had not died but stalled (a
+// freeze, a paused VM, the database out of its reach) and has come back.
+// The households it goes on to write would not be counted in the
+// interrupted import, and the same file may be running again meanwhile,
+// uploaded once more to take the import up: one import, two processes.
+var errNonInCorso = errors.New("importazioni: the import is no longer in corso: another instance ended it as interrotta")
+
 // conta adds n households inserted or updated (esito) to import id, in tx:
 // the transaction that writes them, so that after a crash the counters
-// are exactly the households committed.
+// are exactly the households committed. When the import is no longer in
+// corso it returns errNonInCorso, and the caller's transaction must roll
+// back: a household is written only while its import is in corso, which
+// the row lock taken here keeps until the commit. The heartbeat is the
+// time of this statement, not of the transaction's start (now()), which
+// for a long chunk could be older than the last beat.
 func conta(ctx context.Context, tx pgx.Tx, id int64, esito string, n int) error {
 	col := "inseriti"
 	if esito == casi.NucleoAggiornato {
 		col = "aggiornati"
 	}
-	_, err := tx.Exec(ctx, `UPDATE importazione SET `+col+` = `+col+` + $2, battito = now() WHERE id = $1`, id, n)
+	tag, err := tx.Exec(ctx, `UPDATE importazione SET `+col+` = `+col+` + $2, battito = clock_timestamp()
+		WHERE id = $1 AND stato = 'in_corso'`, id, n)
 	if err != nil {
 		return fmt.Errorf("importazioni: conta: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return errNonInCorso
 	}
 	return nil
 }
@@ -256,9 +279,12 @@ func interrompi(ctx context.Context, q database.Querier, id int64, scadenza time
 	return ids, nil
 }
 
-// concludi ends import id in stato (Completata or Fallita, with errore).
+// concludi ends import id, if still in corso, in stato (Completata or
+// Fallita, with errore): one ended as interrotta by another instance
+// stays so.
 func concludi(ctx context.Context, q database.Querier, id int64, stato, errore string) error {
-	if _, err := q.Exec(ctx, `UPDATE importazione SET stato = $2, errore = $3, conclusa_il = now() WHERE id = $1`, id, stato, errore); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE importazione SET stato = $2, errore = $3, conclusa_il = now() WHERE id = $1 AND stato = 'in_corso'`,
+		id, stato, errore); err != nil {
 		return fmt.Errorf("importazioni: concludi: %w", err)
 	}
 	return nil

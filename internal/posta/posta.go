@@ -229,9 +229,14 @@ func (o *Outbox) prendi(ctx context.Context) (Voce, bool, error) {
 
 // esito records a delivery: sent (or delivered to the sink), to be retried
 // after a wait that doubles at each failure, or given up after the last
-// attempt or at once on a permanent refusal (SMTP 5xx).
+// attempt or at once on a permanent refusal (SMTP 5xx). A failure is
+// recorded only if the message was not claimed again meanwhile: a worker
+// that stalled past its lease (a frozen process, a paused VM) must not
+// mark as not delivered, or put back in the queue, a message another
+// worker has taken up, and perhaps delivered, since.
 func (o *Outbox) esito(ctx context.Context, m Voce, sendErr error) error {
 	var err error
+	nostro := true
 	switch {
 	case sendErr == nil:
 		stato := Inviato
@@ -243,18 +248,22 @@ func (o *Outbox) esito(ctx context.Context, m Voce, sendErr error) error {
 			o.log.Info("posta: message sent", "posta_id", m.ID, "stato", stato, "tentativi", m.Tentativi)
 		}
 	case permanente(sendErr) || m.Tentativi >= o.Tentativi:
-		err = segnaErrore(ctx, o.pool, m.ID, troncato(sendErr.Error()))
-		if err == nil {
+		nostro, err = segnaErrore(ctx, o.pool, m.ID, m.Tentativi, troncato(sendErr.Error()))
+		if err == nil && nostro {
 			o.log.Error("posta: message given up", "posta_id", m.ID, "tentativi", m.Tentativi, "permanente", permanente(sendErr))
 		}
 	default:
-		err = riprova(ctx, o.pool, m.ID, o.attesa(m.Tentativi), troncato(sendErr.Error()))
-		if err == nil {
+		nostro, err = riprova(ctx, o.pool, m.ID, m.Tentativi, o.attesa(m.Tentativi), troncato(sendErr.Error()))
+		if err == nil && nostro {
 			o.log.Warn("posta: delivery failed, will retry", "posta_id", m.ID, "tentativi", m.Tentativi, "attesa", o.attesa(m.Tentativi).String())
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("posta: esito: %w", err)
+	}
+	if !nostro {
+		o.log.Warn("posta: delivery failed after the lease: the message was claimed again meanwhile, outcome left to that attempt",
+			"posta_id", m.ID, "tentativi", m.Tentativi)
 	}
 	return nil
 }

@@ -140,15 +140,19 @@ func segnaInviato(ctx context.Context, q database.Querier, id int64, stato strin
 	return err
 }
 
-// segnaErrore gives message id up with errore.
-func segnaErrore(ctx context.Context, q database.Querier, id int64, errore string) error {
-	_, err := q.Exec(ctx, `UPDATE posta_uscita SET stato = 'errore', errore = $2 WHERE id = $1`, id, errore)
-	return err
+// segnaErrore gives message id up with errore, if it is still queued at
+// attempt tentativi: otherwise, after the lease, another worker claimed it
+// again (and may have delivered it), and it reports false.
+func segnaErrore(ctx context.Context, q database.Querier, id int64, tentativi int, errore string) (bool, error) {
+	tag, err := q.Exec(ctx, `UPDATE posta_uscita SET stato = 'errore', errore = $3
+		WHERE id = $1 AND stato = 'in_coda' AND tentativi = $2`, id, tentativi, errore)
+	return tag.RowsAffected() > 0, err
 }
 
-// riprova schedules message id again after attesa, keeping errore.
-func riprova(ctx context.Context, q database.Querier, id int64, attesa time.Duration, errore string) error {
-	_, err := q.Exec(ctx, `UPDATE posta_uscita SET prossimo_tentativo = now() + $2::interval, errore = $3 WHERE id = $1`,
-		id, attesa.String(), errore)
-	return err
+// riprova schedules message id again after attesa, keeping errore, if it
+// is still queued at attempt tentativi (see segnaErrore).
+func riprova(ctx context.Context, q database.Querier, id int64, tentativi int, attesa time.Duration, errore string) (bool, error) {
+	tag, err := q.Exec(ctx, `UPDATE posta_uscita SET prossimo_tentativo = now() + $3::interval, errore = $4
+		WHERE id = $1 AND stato = 'in_coda' AND tentativi = $2`, id, tentativi, attesa.String(), errore)
+	return tag.RowsAffected() > 0, err
 }
