@@ -2,7 +2,11 @@ package database_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/dbtest"
@@ -71,5 +75,49 @@ func TestRedact(t *testing.T) {
 		if got := database.Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Without pool_max_conns the pool holds PoolPredefinito connections at once
+// (pgx's own default, 4 on this machine, made the audited pages queue for a
+// connection under load); with it, the operator's figure wins.
+func TestPoolDimensione(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.EmptyURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	pool, err := database.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	want := database.PoolPredefinito()
+	if want < 10 {
+		t.Fatalf("PoolPredefinito() = %d, want at least 10", want)
+	}
+	var conns []*pgxpool.Conn
+	for range want {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			t.Fatalf("acquiring connection %d of %d: %v", len(conns)+1, want, err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	piccolo, err := database.Open(ctx, dsn+sep+"pool_max_conns=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer piccolo.Close()
+	if got := piccolo.Config().MaxConns; got != 3 {
+		t.Fatalf("with pool_max_conns=3 the pool holds %d", got)
 	}
 }
