@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 )
 
@@ -81,6 +82,9 @@ type Service struct {
 	pool   *pgxpool.Pool
 	chiave Chiave
 	now    func() time.Time
+	// sistema, when set, stands in for the cluster's system identifier
+	// (the tests' stand-in for a restore into a new cluster).
+	sistema func(context.Context, database.Querier) (int64, error)
 }
 
 // NewService returns the service over pool, signing with chiave.
