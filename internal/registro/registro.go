@@ -26,7 +26,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/authz"
-	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/httpx"
 )
 
@@ -82,9 +81,11 @@ type Service struct {
 	pool   *pgxpool.Pool
 	chiave Chiave
 	now    func() time.Time
-	// sistema, when set, stands in for the cluster's system identifier
-	// (the tests' stand-in for a restore into a new cluster).
-	sistema func(context.Context, database.Querier) (int64, error)
+	// finto, in the tests only, stands in for a restore into a new
+	// cluster: when it returns a system identifier other than 0, that is
+	// the cluster's, and the transaction ids the sealer and verify see are
+	// moved by spostamento (the records' ones the test moves itself).
+	finto func() (sistema, spostamento int64)
 }
 
 // NewService returns the service over pool, signing with chiave.

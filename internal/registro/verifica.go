@@ -206,6 +206,7 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 		if err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint`).Scan(&xmax); err != nil {
 			return Report{}, fmt.Errorf("registro: verify: %w", err)
 		}
+		s.sposta(&xmax)
 		sistema, err := s.sistemaDi(ctx, s.pool)
 		if err != nil {
 			return Report{}, err
