@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cartella/cartella/internal/dbtest"
@@ -117,9 +118,14 @@ func TestRipartenzaInUnNuovoCluster(t *testing.T) {
 	sposta(t, owner, 3, lontano)
 	senzaProblemi(t, "old cluster", verify(t, s), 5, 3)
 	prima := lotti(t, pool)
-	if len(prima) != 1 || prima[0].sistema == nil || *prima[0].sistema != 1111 || prima[0].ripartenza != nil {
-		t.Fatalf("old cluster's lotti: %+v", prima)
+	// Other tests' open transactions may have split the sealing in
+	// several lotti.
+	for _, l := range prima {
+		if l.sistema == nil || *l.sistema != 1111 || l.ripartenza != nil {
+			t.Fatalf("old cluster's lotti: %+v", prima)
+		}
 	}
+	ultimo := prima[len(prima)-1]
 
 	// The new cluster: transaction ids from the start again. Two records
 	// are written before anything is sealed (a command run before serve).
@@ -127,7 +133,7 @@ func TestRipartenzaInUnNuovoCluster(t *testing.T) {
 	c.spostamento.Store(0)
 	fill(t, s, 2)
 	var indietro bool
-	if err := pool.QueryRow(context.Background(), `SELECT max(xid) FILTER (WHERE id > 5) < (SELECT orizzonte FROM registro_lotti WHERE lotto = 1)
+	if err := pool.QueryRow(context.Background(), `SELECT max(xid) FILTER (WHERE id > 5) < (SELECT max(orizzonte) FROM registro_lotti)
 		FROM registro_accessi`).Scan(&indietro); err != nil || !indietro {
 		t.Fatalf("the new records' transaction ids are not behind the last horizon: %v", err)
 	}
@@ -139,24 +145,24 @@ func TestRipartenzaInUnNuovoCluster(t *testing.T) {
 	fill(t, s, 2)
 	sigillaTutto(t, s)
 	dopo := lotti(t, pool)
-	if len(dopo) < 3 {
+	if len(dopo) < len(prima)+2 {
 		t.Fatalf("lotti after the restore: %+v", dopo)
 	}
-	r := dopo[1]
+	r := dopo[len(prima)]
 	if r.ripartenza == nil || *r.ripartenza != 3 || r.sistema == nil || *r.sistema != 2222 ||
-		fmt.Sprint(r.voci) != "[4 5 6 7]" || r.orizzonte >= prima[0].orizzonte {
+		fmt.Sprint(r.voci) != "[4 5 6 7]" || r.orizzonte >= ultimo.orizzonte {
 		t.Errorf("the ripartenza: %+v (ripartenza %v), want records 4-7, above record 3, horizon below %d",
-			r, r.ripartenza, prima[0].orizzonte)
+			r, r.ripartenza, ultimo.orizzonte)
 	}
-	for _, l := range dopo[2:] {
+	for _, l := range dopo[len(prima)+1:] {
 		if l.ripartenza != nil || l.orizzonte < r.orizzonte {
 			t.Errorf("a lotto after the ripartenza: %+v", l)
 		}
 	}
 	rep := verify(t, s, punto)
 	senzaProblemi(t, "after the ripartenza", rep, 9, 9)
-	if rep.Ripartenze != 1 || rep.UltimaRipartenza != 2 || rep.Punti != 1 {
-		t.Errorf("ripartenze %d (lotto %d), checkpoints %d; want 1 (2), 1", rep.Ripartenze, rep.UltimaRipartenza, rep.Punti)
+	if rep.Ripartenze != 1 || rep.UltimaRipartenza != r.numero || rep.Punti != 1 {
+		t.Errorf("ripartenze %d (lotto %d), checkpoints %d; want 1 (%d), 1", rep.Ripartenze, rep.UltimaRipartenza, rep.Punti, r.numero)
 	}
 
 	// Restored again into a third cluster, and a point-in-time recovery of
@@ -216,7 +222,10 @@ func TestNessunaRipartenzaNelloStessoCluster(t *testing.T) {
 func TestRipartenzaFalsa(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	prepara := func(t *testing.T) (*pgxpool.Pool, *pgxpool.Pool, *registro.Service) {
+	// prepara seals 3 records in a cluster far ahead; it returns the
+	// number the next lotto will have (other tests' open transactions may
+	// have split the sealing in several lotti).
+	prepara := func(t *testing.T) (*pgxpool.Pool, *pgxpool.Pool, *registro.Service, int64) {
 		pool := dbtest.New(t)
 		s := registro.NewService(pool, registro.ChiaveDiProva())
 		var c cluster
@@ -227,7 +236,8 @@ func TestRipartenzaFalsa(t *testing.T) {
 		fill(t, s, 3)
 		sposta(t, owner, 0, lontano)
 		sigillaN(t, s, 3)
-		return pool, owner, s
+		ll := lotti(t, pool)
+		return pool, owner, s, ll[len(ll)-1].numero + 1
 	}
 	problemi := func(rep registro.Report) string { return fmt.Sprint(rep.Problems) }
 
@@ -244,7 +254,7 @@ func TestRipartenzaFalsa(t *testing.T) {
 		{"written by the application's role, this cluster", 1111, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pool, _, s := prepara(t)
+			pool, _, s, n := prepara(t)
 			// A "ripartenza" with a horizon back at the start and every
 			// record declared sealed before it.
 			exec(t, pool, fmt.Sprintf(`INSERT INTO registro_lotti (lotto, orizzonte, voci, chiave, hash_prec, hash, sistema, ripartenza)
@@ -253,8 +263,8 @@ func TestRipartenzaFalsa(t *testing.T) {
 			fill(t, s, 2)
 			sigilla(t, s)
 			rep := verify(t, s)
-			if !strings.Contains(problemi(rep), "lotto 2: lotto alterato: la sua firma non corrisponde") ||
-				!strings.Contains(problemi(rep), "lotto 2: ripartenza alterata") {
+			if !strings.Contains(problemi(rep), fmt.Sprintf("lotto %d: lotto alterato: la sua firma non corrisponde", n)) ||
+				!strings.Contains(problemi(rep), fmt.Sprintf("lotto %d: ripartenza alterata", n)) {
 				t.Errorf("a ripartenza forged through the application's role: %v", rep.Problems)
 			}
 			for _, id := range []string{"registrazione 4:", "registrazione 5:"} {
@@ -268,20 +278,20 @@ func TestRipartenzaFalsa(t *testing.T) {
 		})
 	}
 	t.Run("a lotto turned into one by the owner", func(t *testing.T) {
-		pool, owner, s := prepara(t)
+		pool, owner, s, n := prepara(t)
 		fill(t, s, 2)
 		sposta(t, owner, 3, lontano)
 		sigillaN(t, s, 2)
 		exec(t, owner, `ALTER TABLE registro_lotti DISABLE TRIGGER USER`,
-			`UPDATE registro_lotti SET ripartenza = 3, sistema = 2222, orizzonte = '3' WHERE lotto = 2`,
+			fmt.Sprintf(`UPDATE registro_lotti SET ripartenza = 3, sistema = 2222, orizzonte = '3' WHERE lotto = %d`, n),
 			`ALTER TABLE registro_lotti ENABLE TRIGGER USER`)
-		if rep := verify(t, s); !strings.Contains(problemi(rep), "lotto 2: lotto alterato") {
+		if rep := verify(t, s); !strings.Contains(problemi(rep), fmt.Sprintf("lotto %d: lotto alterato", n)) {
 			t.Errorf("a lotto turned into a ripartenza: %v", rep.Problems)
 		}
 		_ = pool
 	})
 	t.Run("a ripartenza turned back into a lotto by the owner", func(t *testing.T) {
-		pool, owner, s := prepara(t)
+		pool, owner, s, n := prepara(t)
 		// A real restore into another cluster, then its mark removed.
 		s.FingiCluster(func() (int64, int64) { return 2222, 0 })
 		fill(t, s, 2)
@@ -293,14 +303,14 @@ func TestRipartenzaFalsa(t *testing.T) {
 			`UPDATE registro_lotti SET ripartenza = NULL WHERE ripartenza IS NOT NULL`,
 			`ALTER TABLE registro_lotti ENABLE TRIGGER USER`)
 		rep := verify(t, s)
-		if !strings.Contains(problemi(rep), "lotto 2: l'orizzonte torna indietro senza una ripartenza") ||
-			!strings.Contains(problemi(rep), "lotto 2: lotto alterato") {
+		if !strings.Contains(problemi(rep), fmt.Sprintf("lotto %d: l'orizzonte torna indietro senza una ripartenza", n)) ||
+			!strings.Contains(problemi(rep), fmt.Sprintf("lotto %d: lotto alterato", n)) {
 			t.Errorf("a ripartenza unmarked: %v", rep.Problems)
 		}
 		_ = pool
 	})
 	t.Run("the application's role cannot change one", func(t *testing.T) {
-		pool, _, s := prepara(t)
+		pool, _, s, _ := prepara(t)
 		s.FingiCluster(func() (int64, int64) { return 2222, 0 })
 		fill(t, s, 1)
 		sigillaTutto(t, s)
@@ -317,4 +327,73 @@ func TestRipartenzaFalsa(t *testing.T) {
 			t.Errorf("%+v", rep)
 		}
 	})
+}
+
+// A record of the old cluster committed after a record with a higher id
+// was sealed (ids are taken before transaction ids end) is below the
+// ripartenza's bound and still unsealed at the dump: the ripartenza seals
+// it by its transaction id, and the lotti after it do not seal it again.
+func TestRipartenzaSigillaIRitardatari(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	s := registro.NewService(pool, registro.ChiaveDiProva())
+	// Transaction ids are not moved here: the owner's ALTER TABLE would
+	// wait for the transaction left open below.
+	var c cluster
+	c.sistema.Store(1111)
+	s.FingiCluster(c.vedi)
+	fill(t, s, 3)
+	sigillaN(t, s, 3)
+
+	// Y takes its transaction id first, X after; X records first (id 4)
+	// and stays open, Y records (id 5) and commits: Y is sealed, X not.
+	voce := registro.Voce{Azione: registro.Scrittura, OggettoTipo: "caso", Esito: registro.Consentito}
+	txY, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txY.Rollback(ctx)
+	txX, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer txX.Rollback(ctx)
+	for _, tx := range []interface {
+		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	}{txY, txX} {
+		if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RecordTx(ctx, txX, voce); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordTx(ctx, txY, voce); err != nil {
+		t.Fatal(err)
+	}
+	if err := txY.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sigillaN(t, s, 1)
+	if err := txX.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	senzaProblemi(t, "old cluster", verify(t, s), 5, 4)
+
+	c.sistema.Store(2222)
+	fill(t, s, 1)
+	sigillaTutto(t, s)
+	fill(t, s, 1)
+	sigillaTutto(t, s)
+	var r lottoLetto
+	for _, l := range lotti(t, pool) {
+		if l.ripartenza != nil {
+			r = l
+		}
+	}
+	if r.ripartenza == nil || *r.ripartenza != 5 || fmt.Sprint(r.voci) != "[4 6]" {
+		t.Errorf("the ripartenza: %+v (bound %v), want records 4 and 6 above bound 5", r, r.ripartenza)
+	}
+	senzaProblemi(t, "after the ripartenza", verify(t, s), 7, 7)
 }
