@@ -116,13 +116,16 @@ type attesa struct {
 	massimo  int64
 }
 
-// daSigillare is the condition of a record not sealed yet, on attesa's
-// arguments numbered from $1.
-const daSigillare = `(xid IS NOT NULL AND id > $2 AND id <> ALL ($3::bigint[])
-	AND (xid >= $1::bigint::text::xid8 OR ($4 AND id > $5)))`
-
-func (a attesa) args() []any {
-	return []any{a.orizzonte, a.seq.dal, a.seq.sigillate, a.inAttesa, a.massimo}
+// daSigillare is the condition of a record not sealed yet, and its
+// arguments, numbered from $1. Outside a new cluster's wait it is the plain
+// comparison with the horizon, which the index on xid serves.
+func (a attesa) daSigillare() (string, []any) {
+	if !a.inAttesa {
+		return `(xid >= $1::bigint::text::xid8 AND id > $2 AND id <> ALL ($3::bigint[]))`,
+			[]any{a.orizzonte, a.seq.dal, a.seq.sigillate}
+	}
+	return `(xid IS NOT NULL AND id > $2 AND id <> ALL ($3::bigint[]) AND (xid >= $1::bigint::text::xid8 OR id > $4))`,
+		[]any{a.orizzonte, a.seq.dal, a.seq.sigillate, a.massimo}
 }
 
 // recentiDopo streams the records not sealed yet (xid at or above the last
@@ -130,8 +133,9 @@ func (a attesa) args() []any {
 func recentiDopo(ctx context.Context, q database.Querier, a attesa, fn func(Voce) error) error {
 	var after int64
 	for {
+		cond, args := a.daSigillare()
 		rows, err := q.Query(ctx, `SELECT `+cols+` FROM registro_accessi
-			WHERE `+daSigillare+` AND id > $6 ORDER BY id LIMIT 5000`, append(a.args(), after)...)
+			WHERE `+cond+fmt.Sprintf(` AND id > $%d ORDER BY id LIMIT 5000`, len(args)+1), append(args, after)...)
 		if err != nil {
 			return fmt.Errorf("registro: recenti: %w", err)
 		}

@@ -213,16 +213,19 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 		}
 		a.inAttesa = nuovoCluster(prec, sistema, xmax)
 	}
+	// NOT of a condition false, not null, for every record (a NULL xid
+	// fails its first term).
+	cond, args := a.daSigillare()
 	var vecchie int64
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM registro_accessi WHERE NOT `+daSigillare,
-		a.args()...).Scan(&vecchie); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM registro_accessi WHERE NOT COALESCE(`+cond+`, false)`,
+		args...).Scan(&vecchie); err != nil {
 		return Report{}, fmt.Errorf("registro: verify: %w", err)
 	}
 	if vecchie != rep.Sigillate {
 		rows, err := s.pool.Query(ctx, `SELECT r.id FROM registro_accessi r
-			WHERE NOT `+daSigillare+`
+			WHERE NOT COALESCE(`+cond+`, false)
 			  AND NOT EXISTS (SELECT 1 FROM registro_lotti l WHERE r.id = ANY (l.voci))
-			ORDER BY r.id LIMIT 1000`, a.args()...)
+			ORDER BY r.id LIMIT 1000`, args...)
 		if err != nil {
 			return Report{}, fmt.Errorf("registro: verify: %w", err)
 		}
