@@ -278,7 +278,7 @@ func TestRipartenzaFalsa(t *testing.T) {
 		})
 	}
 	t.Run("a lotto turned into one by the owner", func(t *testing.T) {
-		pool, owner, s, n := prepara(t)
+		_, owner, s, n := prepara(t)
 		fill(t, s, 2)
 		sposta(t, owner, 3, lontano)
 		sigillaN(t, s, 2)
@@ -288,10 +288,9 @@ func TestRipartenzaFalsa(t *testing.T) {
 		if rep := verify(t, s); !strings.Contains(problemi(rep), fmt.Sprintf("lotto %d: lotto alterato", n)) {
 			t.Errorf("a lotto turned into a ripartenza: %v", rep.Problems)
 		}
-		_ = pool
 	})
 	t.Run("a ripartenza turned back into a lotto by the owner", func(t *testing.T) {
-		pool, owner, s, n := prepara(t)
+		_, owner, s, n := prepara(t)
 		// A real restore into another cluster, then its mark removed.
 		s.FingiCluster(func() (int64, int64) { return 2222, 0 })
 		fill(t, s, 2)
@@ -307,7 +306,6 @@ func TestRipartenzaFalsa(t *testing.T) {
 			!strings.Contains(problemi(rep), fmt.Sprintf("lotto %d: lotto alterato", n)) {
 			t.Errorf("a ripartenza unmarked: %v", rep.Problems)
 		}
-		_ = pool
 	})
 	t.Run("the application's role cannot change one", func(t *testing.T) {
 		pool, _, s, _ := prepara(t)
