@@ -258,6 +258,9 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "registro degli accessi: %d registrazioni (%d sigillate in %d lotti, %d ancora da sigillare), ultimo lotto %d, impronta %x\n",
 		rep.Records, rep.Sigillate, rep.Lotti, rep.NonSigillate, rep.UltimoLotto, rep.LastHash)
+	if rep.Ripartenze > 0 {
+		fmt.Fprintf(stdout, "ripartenze (ripristini in un nuovo cluster): %d, l'ultima nel lotto %d\n", rep.Ripartenze, rep.UltimaRipartenza)
+	}
 	if punti != "" {
 		fmt.Fprintf(stdout, "punti di controllo confrontati: %d\n", rep.Punti)
 	}

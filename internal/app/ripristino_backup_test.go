@@ -29,16 +29,33 @@ import (
 // real work through the pages, the registro sealed, a checkpoint written;
 // a pg_dump of the database as its owner; a fresh cluster where the roles
 // are created as "Ruoli del database" says (they are cluster-wide, not in
-// the dump), pg_restore, the transaction-id epoch moved past the dump's,
-// the sessions deleted; then `cartella audit verify --punti` as the
-// application's role says «catena integra», every case of the database
-// answers 200 with its number to its case manager, and the restored
-// installation goes on sealing what it records.
+// the dump), pg_restore, the sessions deleted; then `cartella audit verify
+// --punti` as the application's role says «catena integra», every case of
+// the database answers 200 with its number to its case manager, and the
+// restored installation goes on sealing what it records — although the
+// new cluster's transaction ids are behind the last lotto's horizon: the
+// registro notes the new cluster with a ripartenza (ADR 0023), and no
+// operator step (pg_resetwal) is needed.
 func TestRipristinoDaBackup(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	inizio := time.Now()
 	a := startApp(t)
+
+	// The original cluster past the transaction ids the new one will
+	// have used when the application writes there (a production cluster
+	// has used billions; this test's private one a few thousand, fewer
+	// than pg_restore burns): the new cluster's ids are then behind the
+	// last lotto's horizon, the case of every real restore.
+	if _, err := dbtest.Proprietario(t, a.d.pool).Exec(ctx, `DO $$
+		BEGIN
+			WHILE pg_current_xact_id() < '`+strconv.Itoa(xidAvanti)+`'::xid8 LOOP
+				COMMIT;
+			END LOOP;
+		END
+		$$`); err != nil {
+		t.Fatal(err)
+	}
 
 	// Cases for both demo case managers, then real work through HTTP:
 	// each case page read, a diary note written on each.
@@ -141,37 +158,22 @@ func TestRipristinoDaBackup(t *testing.T) {
 	// 3. pg_restore, as a superuser: every object keeps its owner.
 	pgRun(t, "pg_restore", "--exit-on-error", "--dbname="+nuovo.URL("cartella"), dump)
 
-	// 4. The transaction-id epoch past the dump's: the registro seals by
-	// transaction id (ADR 0023), and a fresh cluster counts from 3 again,
-	// so records written after the restore would fall below the last
-	// lotto's horizon and never be sealed. (Here pg_restore alone burns
-	// more ids than the test cluster had used; a production cluster has
-	// used billions.)
-	var epoca int64
-	if err := superConn(t, nuovo.URL("cartella")).QueryRow(ctx, `SELECT COALESCE(greatest(
-			(SELECT max(xid)::text::bigint FROM registro_accessi),
-			(SELECT max(orizzonte)::text::bigint FROM registro_lotti)), 0) >> 32`).Scan(&epoca); err != nil {
-		t.Fatal(err)
-	}
-	if err := nuovo.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	cmd, err := pgcluster.Comando(ctx, "pg_resetwal", "-e", strconv.FormatInt(epoca+1, 10), nuovo.DataDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("pg_resetwal: %v\n%s", err, out)
-	}
-	if nuovo, err = pgcluster.Start(ctx, opzioni); err != nil {
-		t.Fatal(err)
-	}
-
+	// 4. Nothing about transaction ids: the new cluster counts them from
+	// the start again, behind the last lotto's horizon, and the registro
+	// notes it at its next lotto.
 	ripristinato := superConn(t, nuovo.URL("cartella"))
-	var avanti bool
-	if err := ripristinato.QueryRow(ctx, `SELECT pg_current_xact_id() > ALL (
-			SELECT xid FROM registro_accessi WHERE xid IS NOT NULL UNION ALL SELECT orizzonte FROM registro_lotti)`).Scan(&avanti); err != nil || !avanti {
-		t.Fatalf("the restored cluster's transaction ids are not past the dump's: %v", err)
+	var xidNuovo, orizzontePrima int64
+	if err := ripristinato.QueryRow(ctx, `SELECT pg_current_xact_id()::text::bigint,
+			(SELECT max(orizzonte) FROM registro_lotti)::text::bigint`).Scan(&xidNuovo, &orizzontePrima); err != nil {
+		t.Fatal(err)
+	}
+	if xidNuovo >= orizzontePrima {
+		t.Fatalf("the restored cluster's transaction id %d is not behind the last horizon %d: the drill does not test the restart",
+			xidNuovo, orizzontePrima)
+	}
+	var lottiPrima int64
+	if err := ripristinato.QueryRow(ctx, `SELECT max(lotto) FROM registro_lotti`).Scan(&lottiPrima); err != nil {
+		t.Fatal(err)
 	}
 
 	// 5. No session of the dump stays live.
@@ -269,19 +271,45 @@ func TestRipristinoDaBackup(t *testing.T) {
 		t.Error("a session from the dump is live on the restored database")
 	}
 
-	// 8. The restored installation goes on sealing: the reads above are
-	// sealed after the restored lotti, and the chain still verifies.
+	// 8. The restored installation goes on sealing: the sign-ins, reads
+	// and the note above are sealed after the restored lotti — the first
+	// one a ripartenza, its horizon behind the dump's — and the chain
+	// still verifies against the checkpoint written before the dump.
+	caso := casi[0]
+	c := perCF[caso.cf]
+	pagina := b.URL + "/casi/" + caso.id.String()
+	resp, err = noFollow(c).PostForm(pagina+"/diario", url.Values{"idempotenza": {chiaveDi(t, c, pagina+"/diario")},
+		"data_evento": {b.d.casi.Oggi().Format("2006-01-02")}, "categoria": {"ordinaria"}, "testo": {"Colloquio dopo il ripristino."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readBody(t, resp); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("diary note after the restore: %d", resp.StatusCode)
+	}
 	if err := b.d.registro.SigillaFinoAOra(ctx, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	out, err = audit(appURL, "verify", "--punti", punti)
-	if err != nil || !strings.Contains(out, "catena integra") {
+	if err != nil || !strings.Contains(out, "catena integra") || !strings.Contains(out, "ripartenze (ripristini in un nuovo cluster): 1") {
 		t.Fatalf("verify after work on the restored database: %v\n%s", err, out)
 	}
 	if m := reSigillate.FindStringSubmatch(out); m == nil || m[1] != m[2] {
 		t.Errorf("not every record sealed after the restore:\n%s", out)
 	}
-	t.Logf("restore drill: %s, in %s\n%s", originale, time.Since(inizio).Round(time.Millisecond), out)
+	var dopo, ripartenza, sigillateDopo int64
+	var indietroTutti bool
+	if err := ripristinato.QueryRow(ctx, `SELECT count(*), min(lotto) FILTER (WHERE ripartenza IS NOT NULL),
+			COALESCE(sum(cardinality(voci)), 0),
+			bool_and(orizzonte < (SELECT orizzonte FROM registro_lotti WHERE lotto = $1))
+		FROM registro_lotti WHERE lotto > $1`, lottiPrima).Scan(&dopo, &ripartenza, &sigillateDopo, &indietroTutti); err != nil {
+		t.Fatal(err)
+	}
+	if dopo == 0 || ripartenza != lottiPrima+1 || sigillateDopo == 0 || !indietroTutti {
+		t.Errorf("lotti after the restore: %d, the ripartenza %d (want %d), %d records, horizons behind the dump's: %v",
+			dopo, ripartenza, lottiPrima+1, sigillateDopo, indietroTutti)
+	}
+	t.Logf("restore drill: %s, in %s; the new cluster's transaction ids from %d, the dump's last horizon %d\n%s",
+		originale, time.Since(inizio).Round(time.Millisecond), xidNuovo, orizzontePrima, out)
 }
 
 // auditCon runs `cartella audit args…` on dsn with the key in chiave.
@@ -326,6 +354,11 @@ func ruoloSe(role, stmt string) string {
 	}
 	return stmt
 }
+
+// xidAvanti is where the drill moves the original cluster's transaction
+// ids before the dump: past what initdb, pg_restore and the work after the
+// restore use in the new cluster.
+const xidAvanti = 200_000
 
 var reSigillate = regexp.MustCompile(`(\d+) registrazioni \((\d+) sigillate`)
 

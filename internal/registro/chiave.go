@@ -94,12 +94,30 @@ func (c Chiave) firmaVoce(v Voce) []byte {
 
 // firmaLotto chains a lotto to the one before: HMAC over the previous
 // hash, the lotto's number and horizon, and each sealed record's id and
-// signature, in order.
+// signature, in order. A lotto sealed since migration 000031 (it notes its
+// cluster) is signed over its cluster and ripartenza too (v2): turning a
+// lotto into a ripartenza, or one back, breaks its signature.
 func (c Chiave) firmaLotto(l Lotto, firme [][]byte) []byte {
 	m := hmac.New(sha256.New, c.k)
-	m.Write([]byte("cartella/registro/lotto/v1"))
-	m.Write(l.HashPrec)
 	var n [8]byte
+	if l.Sistema == nil && l.Ripartenza == nil {
+		m.Write([]byte("cartella/registro/lotto/v1"))
+		m.Write(l.HashPrec)
+	} else {
+		m.Write([]byte("cartella/registro/lotto/v2"))
+		m.Write(l.HashPrec)
+		opt := func(p *int64) {
+			if p == nil {
+				m.Write([]byte{0})
+				return
+			}
+			m.Write([]byte{1})
+			binary.BigEndian.PutUint64(n[:], uint64(*p))
+			m.Write(n[:])
+		}
+		opt(l.Sistema)
+		opt(l.Ripartenza)
+	}
 	for _, x := range []uint64{uint64(l.Numero), l.Orizzonte, uint64(len(l.Voci))} {
 		binary.BigEndian.PutUint64(n[:], x)
 		m.Write(n[:])

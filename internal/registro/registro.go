@@ -82,6 +82,11 @@ type Service struct {
 	pool   *pgxpool.Pool
 	chiave Chiave
 	now    func() time.Time
+	// finto, in the tests only, stands in for a restore into a new
+	// cluster: when it returns a system identifier other than 0, that is
+	// the cluster's, and the transaction ids the sealer and verify see are
+	// moved by spostamento (the records' ones the test moves itself).
+	finto func() (sistema, spostamento int64)
 }
 
 // NewService returns the service over pool, signing with chiave.

@@ -76,7 +76,7 @@ func copyVoci(ctx context.Context, tx pgx.Tx, rows [][]any) error {
 
 // lottiDopo returns up to limit lotti numbered above after, in order.
 func lottiDopo(ctx context.Context, q database.Querier, after int64, limit int) ([]Lotto, error) {
-	rows, err := q.Query(ctx, `SELECT lotto, sigillato_il, orizzonte::text::bigint, voci, chiave, hash_prec, hash
+	rows, err := q.Query(ctx, `SELECT lotto, sigillato_il, orizzonte::text::bigint, voci, chiave, hash_prec, hash, sistema, ripartenza
 		FROM registro_lotti WHERE lotto > $1 ORDER BY lotto LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("registro: lotti: %w", err)
@@ -84,7 +84,7 @@ func lottiDopo(ctx context.Context, q database.Querier, after int64, limit int) 
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Lotto, error) {
 		var l Lotto
 		var oriz int64
-		err := r.Scan(&l.Numero, &l.SigillatoIl, &oriz, &l.Voci, &l.Chiave, &l.HashPrec, &l.Hash)
+		err := r.Scan(&l.Numero, &l.SigillatoIl, &oriz, &l.Voci, &l.Chiave, &l.HashPrec, &l.Hash, &l.Sistema, &l.Ripartenza)
 		l.Orizzonte = uint64(oriz)
 		return l, err
 	})
@@ -111,13 +111,37 @@ func vociPerID(ctx context.Context, q database.Querier, ids []int64) (map[int64]
 	return out, nil
 }
 
+// attesa describes the records not sealed yet, as of the last lotto.
+type attesa struct {
+	orizzonte int64    // the last lotto's horizon
+	seq       sequenza // the current sequence of transaction ids
+	// inAttesa: the database is in a new cluster and its ripartenza is
+	// not written yet; it will seal, besides, every record with an id
+	// above massimo, the highest sealed.
+	inAttesa bool
+	massimo  int64
+}
+
+// daSigillare is the condition of a record not sealed yet, and its
+// arguments, numbered from $1. Outside a new cluster's wait it is the plain
+// comparison with the horizon, which the index on xid serves.
+func (a attesa) daSigillare() (string, []any) {
+	if !a.inAttesa {
+		return `(xid >= $1::bigint::text::xid8 AND id > $2 AND id <> ALL ($3::bigint[]))`,
+			[]any{a.orizzonte, a.seq.dal, a.seq.sigillate}
+	}
+	return `(xid IS NOT NULL AND id > $2 AND id <> ALL ($3::bigint[]) AND (xid >= $1::bigint::text::xid8 OR id > $4))`,
+		[]any{a.orizzonte, a.seq.dal, a.seq.sigillate, a.massimo}
+}
+
 // recentiDopo streams the records not sealed yet (xid at or above the last
-// lotto's horizon), in id order.
-func recentiDopo(ctx context.Context, q database.Querier, orizzonte int64, fn func(Voce) error) error {
+// lotto's horizon, of the current sequence), in id order.
+func recentiDopo(ctx context.Context, q database.Querier, a attesa, fn func(Voce) error) error {
 	var after int64
 	for {
+		cond, args := a.daSigillare()
 		rows, err := q.Query(ctx, `SELECT `+cols+` FROM registro_accessi
-			WHERE xid >= $1::bigint::text::xid8 AND id > $2 ORDER BY id LIMIT 5000`, orizzonte, after)
+			WHERE `+cond+fmt.Sprintf(` AND id > $%d ORDER BY id LIMIT 5000`, len(args)+1), append(args, after)...)
 		if err != nil {
 			return fmt.Errorf("registro: recenti: %w", err)
 		}

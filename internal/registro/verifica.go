@@ -37,7 +37,12 @@ type Report struct {
 	UltimoLotto  int64
 	LastHash     []byte // the newest lotto's hash
 	Punti        int    // checkpoints compared
-	Problems     []Problem
+	// Ripartenze counts the lotti that opened a new sequence of
+	// transaction ids (a restore into a new cluster); UltimaRipartenza is
+	// the newest one's number.
+	Ripartenze       int
+	UltimaRipartenza int64
+	Problems         []Problem
 }
 
 // Verify checks the whole register: every record's signature, every
@@ -45,6 +50,8 @@ type Report struct {
 // to be sealed is in exactly one lotto, and that each checkpoint noted
 // outside the database (punti, from `cartella audit checkpoint`) is still
 // there with the same hash — which detects lotti removed from the end.
+// A horizon may go back only at a ripartenza, the signed lotto that opens
+// the sequence of transaction ids of a new cluster.
 func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 	var rep Report
 	if !s.chiave.Valida() {
@@ -58,6 +65,15 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 	prec := Lotto{Hash: zero}
 	primo := true
 	var legacyPrec []byte = zero
+	// The current sequence of transaction ids (the newest ripartenza's),
+	// and the highest record id in any lotto so far.
+	seq := sequenza{sigillate: []int64{}}
+	nellaRipartenza := map[int64]bool{}
+	var massimo int64
+	// dellaSequenza: a record the lotti of the current sequence may seal
+	// by its transaction id — not one sealed before its ripartenza, nor by
+	// it.
+	dellaSequenza := func(id int64) bool { return id > seq.dal && !nellaRipartenza[id] }
 	problema := func(id, lotto int64, reason string) {
 		rep.Problems = append(rep.Problems, Problem{ID: id, Lotto: lotto, Reason: reason})
 	}
@@ -89,8 +105,36 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 					problema(0, l.Numero, "l'impronta non è quella del punto di controllo annotato")
 				}
 			}
+			massimoPrima := massimo
+			for _, id := range l.Voci {
+				massimo = max(massimo, id)
+			}
+			// After the records' checks below, a ripartenza opens the new
+			// sequence.
+			apri := func() {
+				if l.Ripartenza == nil {
+					return
+				}
+				rep.Ripartenze++
+				rep.UltimaRipartenza = l.Numero
+				seq = sequenza{dal: *l.Ripartenza, sigillate: append([]int64{}, l.Voci...)}
+				nellaRipartenza = make(map[int64]bool, len(l.Voci))
+				for _, id := range l.Voci {
+					nellaRipartenza[id] = true
+				}
+			}
+			switch {
+			case l.Ripartenza != nil && *l.Ripartenza != massimoPrima:
+				problema(0, l.Numero, fmt.Sprintf("ripartenza alterata: dice sigillate le registrazioni fino alla %d, i lotti prima fino alla %d",
+					*l.Ripartenza, massimoPrima))
+			case l.Ripartenza != nil && (primo || l.Sistema == nil || (prec.Sistema != nil && *prec.Sistema == *l.Sistema)):
+				problema(0, l.Numero, "ripartenza senza un nuovo cluster: le transazioni non sono ripartite da capo")
+			case l.Ripartenza == nil && !primo && l.Orizzonte < prec.Orizzonte:
+				problema(0, l.Numero, "l'orizzonte torna indietro senza una ripartenza")
+			}
 			if l.Chiave != mia {
 				problema(0, l.Numero, "sigillato con un'altra chiave (impronta "+l.Chiave+"): non verificabile con questa")
+				apri()
 				prec, primo = l, false
 				continue
 			}
@@ -108,6 +152,14 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 				switch {
 				case v.Xid == nil && prec.Orizzonte != 0:
 					problema(id, l.Numero, "registrazione fuori ordine: senza transazione, dopo il primo lotto")
+				case v.Xid != nil && l.Ripartenza != nil:
+					// What was not sealed in the cluster before, or was
+					// written in this one (an id above every sealed one).
+					if !(uint64(*v.Xid) >= prec.Orizzonte && dellaSequenza(id)) && id <= *l.Ripartenza {
+						problema(id, l.Numero, "registrazione fuori ordine: non è né da sigillare prima della ripartenza né del nuovo cluster")
+					}
+				case v.Xid != nil && !dellaSequenza(id):
+					problema(id, l.Numero, "registrazione fuori ordine: è di prima dell'ultima ripartenza")
 				case v.Xid != nil && (uint64(*v.Xid) < prec.Orizzonte || uint64(*v.Xid) >= l.Orizzonte):
 					problema(id, l.Numero, "registrazione fuori ordine: la sua transazione non è di questo lotto")
 				}
@@ -131,6 +183,7 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 			if !rimosse && !bytes.Equal(s.chiave.firmaLotto(l, firme), l.Hash) {
 				problema(0, l.Numero, "lotto alterato: la sua firma non corrisponde")
 			}
+			apri()
 			prec, primo = l, false
 		}
 		if len(lotti) < 200 {
@@ -144,17 +197,35 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 	if !primo {
 		rep.LastHash = prec.Hash
 	}
-	// Every record old enough is sealed.
+	// Every record old enough is sealed: all but those of the current
+	// sequence at or above the last horizon, and — in a new cluster whose
+	// ripartenza is not written yet — those written here.
+	a := attesa{orizzonte: int64(prec.Orizzonte), seq: seq, massimo: massimo}
+	if !primo {
+		var xmax int64
+		if err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint`).Scan(&xmax); err != nil {
+			return Report{}, fmt.Errorf("registro: verify: %w", err)
+		}
+		s.sposta(&xmax)
+		sistema, err := s.sistemaDi(ctx, s.pool)
+		if err != nil {
+			return Report{}, err
+		}
+		a.inAttesa = nuovoCluster(prec, sistema, xmax)
+	}
+	// NOT of a condition false, not null, for every record (a NULL xid
+	// fails its first term).
+	cond, args := a.daSigillare()
 	var vecchie int64
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM registro_accessi WHERE xid IS NULL OR xid < $1::bigint::text::xid8`,
-		int64(prec.Orizzonte)).Scan(&vecchie); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM registro_accessi WHERE NOT COALESCE(`+cond+`, false)`,
+		args...).Scan(&vecchie); err != nil {
 		return Report{}, fmt.Errorf("registro: verify: %w", err)
 	}
 	if vecchie != rep.Sigillate {
 		rows, err := s.pool.Query(ctx, `SELECT r.id FROM registro_accessi r
-			WHERE (r.xid IS NULL OR r.xid < $1::bigint::text::xid8)
+			WHERE NOT COALESCE(`+cond+`, false)
 			  AND NOT EXISTS (SELECT 1 FROM registro_lotti l WHERE r.id = ANY (l.voci))
-			ORDER BY r.id LIMIT 1000`, int64(prec.Orizzonte))
+			ORDER BY r.id LIMIT 1000`, args...)
 		if err != nil {
 			return Report{}, fmt.Errorf("registro: verify: %w", err)
 		}
@@ -168,7 +239,7 @@ func (s *Service) Verify(ctx context.Context, punti ...Punto) (Report, error) {
 		}
 	}
 	// The records not sealed yet: their signatures.
-	err := recentiDopo(ctx, s.pool, int64(prec.Orizzonte), func(v Voce) error {
+	err := recentiDopo(ctx, s.pool, a, func(v Voce) error {
 		rep.Records++
 		rep.NonSigillate++
 		if v.Mac == nil || !bytes.Equal(s.chiave.firmaVoce(v), v.Mac) {

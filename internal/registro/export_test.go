@@ -1,0 +1,7 @@
+package registro
+
+// FingiCluster makes s see another cluster while f returns a system
+// identifier other than 0 — its transaction ids moved by spostamento — and
+// the real one when it returns 0: a restore into a new cluster, without
+// creating one.
+func (s *Service) FingiCluster(f func() (sistema, spostamento int64)) { s.finto = f }
