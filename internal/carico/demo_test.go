@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -31,7 +32,8 @@ func avviaDemo(t *testing.T) (base, dsn string) {
 	ln.Close()
 	base = "http://" + addr
 	env := map[string]string{"DATABASE_URL": dsn, "LISTEN_ADDR": addr, "BASE_URL": base,
-		"LOG_LEVEL": "warn", "UPLOAD_DIR": t.TempDir()}
+		"LOG_LEVEL": "warn", "UPLOAD_DIR": t.TempDir(),
+		"DATA_DIR": filepath.Join(t.TempDir(), "pgdata")} // the demo's key next to it, not in the source tree
 	ctx, cancel := context.WithCancel(context.Background())
 	fine := make(chan error, 1)
 	go func() {

@@ -173,15 +173,16 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	if err != nil {
 		return Scheda{}, err
 	}
-	// One batch, one round trip and one implicit transaction: the record
-	// of the access, the members and the history, what the modules record
-	// for the deadlines, the sections.
+	// The record of the access goes to the registro's writer (written
+	// with the other requests' records, in one statement) while one batch,
+	// one round trip, reads the members and the history, what the modules
+	// record for the deadlines, the sections. Nothing is shown unless the
+	// record is committed.
+	registrata := make(chan error, 1)
+	go func() { registrata <- s.reg.Record(ctx, v) }()
 	now := s.now()
 	sc := Scheda{Caso: c, Oggi: Oggi(now)}
 	b := &pgx.Batch{}
-	if err := s.reg.Accoda(b, v); err != nil {
-		return Scheda{}, err
-	}
 	var all []Componente
 	sit := scadenze.Situazione{Oggi: now, DataDomanda: c.DataDomanda, DataPAD: c.DataPAD, DataTrasmissione: c.DataTrasmissione}
 	accodaComponentiEStorico(b, c.NucleoID, id, &all, &sc.Storico, func() {
@@ -206,6 +207,9 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	}
 	sc.Scadenze = scadenze.Calcola(sit)
 	if sc.Sezioni, err = fineSezioni(); err != nil {
+		return Scheda{}, err
+	}
+	if err := <-registrata; err != nil {
 		return Scheda{}, err
 	}
 	return sc, nil

@@ -16,7 +16,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -87,6 +86,8 @@ type Service struct {
 	// the cluster's, and the transaction ids the sealer and verify see are
 	// moved by spostamento (the records' ones the test moves itself).
 	finto func() (sistema, spostamento int64)
+	// gruppo writes the records of reads together (gruppo.go).
+	gruppo gruppo
 }
 
 // NewService returns the service over pool, signing with chiave.
@@ -118,8 +119,10 @@ func FromRequest(r *http.Request, v Voce) Voce {
 // hands its service, which adds the action and the object.
 func VoceOf(r *http.Request) Voce { return FromRequest(r, Voce{}) }
 
-// Record appends v. A record that consumes an idempotency key does so in
-// one transaction with it; any other is a single INSERT.
+// Record appends v and returns once it is committed. A record that consumes
+// an idempotency key does so in one transaction with it; any other is
+// written with the records other requests are writing meanwhile, in one
+// statement and one commit (gruppo.go).
 func (s *Service) Record(ctx context.Context, v Voce) error {
 	if v.richiesta != nil && v.Azione == Scrittura {
 		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.RecordTx(ctx, tx, v) })
@@ -127,10 +130,7 @@ func (s *Service) Record(ctx context.Context, v Voce) error {
 	if err := s.prepara(&v, s.now()); err != nil {
 		return err
 	}
-	if err := insert(ctx, s.pool, v); err != nil {
-		return fmt.Errorf("registro: insert: %w", err)
-	}
-	return nil
+	return s.accoda(ctx, v)
 }
 
 // RecordTx appends v inside the caller's transaction, so that a write to
@@ -146,22 +146,6 @@ func (s *Service) RecordTx(ctx context.Context, tx pgx.Tx, v Voce) error {
 	if err := insert(ctx, tx, v); err != nil {
 		return fmt.Errorf("registro: insert: %w", err)
 	}
-	return nil
-}
-
-// Accoda queues on b the INSERT of v: b is then sent as one implicit
-// transaction, so that the record commits with the reads queued with it
-// or not at all (the case page records its access and reads what it shows
-// in one round trip). A record that would consume an idempotency key is
-// not queued: Record it.
-func (s *Service) Accoda(b *pgx.Batch, v Voce) error {
-	if v.richiesta != nil && v.Azione == Scrittura {
-		return errors.New("registro: accoda: a write with an idempotency key goes through Record")
-	}
-	if err := s.prepara(&v, s.now()); err != nil {
-		return err
-	}
-	b.Queue(sqlInsert, argomentiInsert(v)...)
 	return nil
 }
 

@@ -363,3 +363,62 @@ func TestPuntiDiControllo(t *testing.T) {
 		t.Errorf("another key: %+v", rep.Problems)
 	}
 }
+
+// Records of concurrent requests are written together, and each Record
+// returns only once its own record is committed (the page is sent after):
+// nothing is lost, nothing is written twice, a record the database refuses
+// fails its own request only, and the whole register verifies.
+func TestRecordInsieme(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	s := registro.NewService(pool, registro.ChiaveDiProva())
+	op := uuid.New()
+	amb := int64(1)
+	const n = 300
+	errs := make([]error, n)
+	committed := make([]int, n)
+	var wg sync.WaitGroup
+	via := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := registro.Voce{OperatoreID: &op, Ruolo: string(authz.CaseManager), AmbitoID: &amb, Azione: registro.Lettura,
+				OggettoTipo: "caso", OggettoID: fmt.Sprint(i), CasoID: fmt.Sprint(i), Esito: registro.Consentito,
+				RequestID: fmt.Sprintf("r-%d", i), Indirizzo: "127.0.0.1"}
+			if i == 77 {
+				v.Dettaglio = "nul \x00 refused by PostgreSQL"
+			}
+			<-via
+			if errs[i] = s.Record(context.Background(), v); errs[i] != nil {
+				return
+			}
+			// Committed when Record returns: another connection sees it.
+			if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM registro_accessi WHERE request_id = $1`,
+				v.RequestID).Scan(&committed[i]); err != nil {
+				errs[i] = err
+			}
+		}()
+	}
+	close(via)
+	wg.Wait()
+	for i := range n {
+		switch {
+		case i == 77 && errs[i] == nil:
+			t.Errorf("the record with a NUL byte was accepted")
+		case i != 77 && errs[i] != nil:
+			t.Errorf("record %d: %v", i, errs[i])
+		case i != 77 && committed[i] != 1:
+			t.Errorf("record %d: %d rows visible when Record returned, want 1", i, committed[i])
+		}
+	}
+	gruppi, voci := s.Gruppi()
+	t.Logf("%d records in %d batches of more than one (%d records)", n-1, gruppi, voci)
+	if gruppi == 0 {
+		t.Errorf("%d concurrent records were written one statement each, want some together", n)
+	}
+	sigillaTutto(t, s)
+	if rep := verify(t, s); rep.Records != n-1 || rep.Sigillate != n-1 || len(rep.Problems) != 0 {
+		t.Errorf("verify: %d records, %d sealed, problems %v; want %d", rep.Records, rep.Sigillate, rep.Problems, n-1)
+	}
+}
