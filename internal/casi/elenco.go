@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cartella/cartella/internal/authz"
+	"github.com/cartella/cartella/internal/database"
 	"github.com/cartella/cartella/internal/registro"
 	"github.com/cartella/cartella/internal/scadenze"
 )
@@ -199,7 +200,7 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 	})
 	fineSituazione := s.accodaSituazione(b, id, &sit)
 	fineSezioni := s.accodaSezioni(b, c)
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := database.InviaUnito(ctx, s.pool, b); err != nil {
 		return Scheda{}, fmt.Errorf("casi: scheda: %w", err)
 	}
 	if err := fineSituazione(); err != nil {
