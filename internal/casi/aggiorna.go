@@ -23,8 +23,8 @@ type FonteSituazione interface {
 	// deadlines need of the module's records, and returns the function
 	// that adds it to sit once b has been sent (sit's dates and members
 	// are loaded by then). casi sends b through the caller's transaction,
-	// or, for the case page, with its sections and access record in one
-	// round trip.
+	// or, for the case page, with its sections as one statement
+	// (database.InviaUnito): the queries must be plain SELECTs.
 	AccodaSituazione(b *pgx.Batch, casoID uuid.UUID, sit *scadenze.Situazione) func() error
 	// SituazioniCasi is AccodaSituazione for a batch of cases (the daily
 	// refresh): it adds to sit[id], for each id of ids, what

@@ -175,10 +175,10 @@ func (s *Service) Scheda(ctx context.Context, p authz.Principal, id uuid.UUID, v
 		return Scheda{}, err
 	}
 	// The record of the access goes to the registro's writer (written
-	// with the other requests' records, in one statement) while one batch,
-	// one round trip, reads the members and the history, what the modules
-	// record for the deadlines, the sections. Nothing is shown unless the
-	// record is committed.
+	// with the other requests' records, in one statement) while one
+	// statement reads the members and the history, what the modules record
+	// for the deadlines, the sections. Nothing is shown unless the record
+	// is committed.
 	registrata := make(chan error, 1)
 	go func() { registrata <- s.reg.Record(ctx, v) }()
 	now := s.now()

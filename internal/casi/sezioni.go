@@ -29,9 +29,9 @@ type Sezione struct {
 //
 // A source queues on b the queries that read its section (with their
 // callbacks, pgx.QueuedQuery) and returns the function that makes the
-// section once b has been sent: casi sends the queries of every section,
-// of the deadlines and the access record as one batch, one round trip
-// (docs/architecture.md, "Statements per request").
+// section once b has been sent: casi sends the queries of every section
+// and of the deadlines as one statement (database.InviaUnito, so they must
+// be plain SELECTs; docs/architecture.md, "Statements per request").
 type FonteSezione interface {
 	AccodaSezione(b *pgx.Batch, c Caso) func() (Sezione, error)
 }

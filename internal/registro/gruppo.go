@@ -88,20 +88,13 @@ func (s *Service) scrivi() {
 func (s *Service) scriviGruppo(lotto []inAttesa) {
 	ctx, cancel := context.WithTimeout(context.Background(), gruppoAttesa)
 	defer cancel()
-	if len(lotto) == 1 {
-		err := insert(ctx, s.pool, lotto[0].v)
-		if err != nil {
-			err = fmt.Errorf("registro: insert: %w", err)
-		}
-		lotto[0].esito <- err
-		return
-	}
 	vs := make([]Voce, len(lotto))
 	for i, a := range lotto {
 		vs[i] = a.v
 	}
-	if err := insertGruppo(ctx, s.pool, vs); err != nil {
-		// One at a time: only the records that fail on their own fail.
+	if len(lotto) == 1 || insertGruppo(ctx, s.pool, vs) != nil {
+		// Alone, or one at a time after a failed batch: only the records
+		// that fail on their own fail.
 		for _, a := range lotto {
 			err := insert(ctx, s.pool, a.v)
 			if err != nil {

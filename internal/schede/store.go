@@ -57,17 +57,20 @@ func Ultima(ctx context.Context, q Querier, casoID uuid.UUID, tipo Tipo) (Versio
 	return scan(q.QueryRow(ctx, colonne+` WHERE s.caso_id = $1 AND s.tipo = $2 ORDER BY s.versione DESC LIMIT 1`, casoID, string(tipo)))
 }
 
+// sqlUltimaDefinitiva reads the newest finalised version of a case ($1)
+// and tipo ($2).
+const sqlUltimaDefinitiva = colonne + ` WHERE s.caso_id = $1 AND s.tipo = $2 AND s.stato = 'definitiva'
+		ORDER BY s.versione DESC LIMIT 1`
+
 // UltimaDefinitiva returns the newest finalised version.
 func UltimaDefinitiva(ctx context.Context, q Querier, casoID uuid.UUID, tipo Tipo) (Versione, error) {
-	return scan(q.QueryRow(ctx, colonne+` WHERE s.caso_id = $1 AND s.tipo = $2 AND s.stato = 'definitiva'
-		ORDER BY s.versione DESC LIMIT 1`, casoID, string(tipo)))
+	return scan(q.QueryRow(ctx, sqlUltimaDefinitiva, casoID, string(tipo)))
 }
 
 // AccodaUltimaDefinitiva queues on b the reading of the newest finalised
 // version into v; *trovata says whether there is one.
 func AccodaUltimaDefinitiva(b *pgx.Batch, casoID uuid.UUID, tipo Tipo, v *Versione, trovata *bool) {
-	b.Queue(colonne+` WHERE s.caso_id = $1 AND s.tipo = $2 AND s.stato = 'definitiva'
-		ORDER BY s.versione DESC LIMIT 1`, casoID, string(tipo)).QueryRow(func(r pgx.Row) error {
+	b.Queue(sqlUltimaDefinitiva, casoID, string(tipo)).QueryRow(func(r pgx.Row) error {
 		x, err := scan(r)
 		if errors.Is(err, ErrNonTrovata) {
 			return nil
